@@ -1,0 +1,55 @@
+package groups
+
+// Every key of one group shares the hash tag {id}, so the Lua scripts that
+// keep a group's invariants touch a single Redis Cluster slot. Per-user lists
+// are tagged by the user, and every discovery index lives under the one tag
+// {idx} so that set intersections across them run on one slot too.
+
+func (s *Store) groupKey(id string) string { return s.prefix + "group:{" + id + "}" }
+
+// groupKeys lists, in the order every group script expects them, the keys
+// one group owns: the record, members (zset user->joined ms), co-organizers
+// (set), bans (set), invitations (hash user->json), applications (hash
+// user->json) and pending requests (zset user->applied ms).
+func (s *Store) groupKeys(id string) []string {
+	k := s.groupKey(id)
+	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests"}
+}
+
+const (
+	kGroup = iota
+	kMembers
+	kOrganizers
+	kBans
+	kInvites
+	kApplications
+	kRequests
+)
+
+// slugKey maps a slug to the ID of the group holding it; SET NX on it is
+// what makes slugs unique.
+func (s *Store) slugKey(slug string) string { return s.prefix + "group-slug:{" + slug + "}" }
+
+func (s *Store) userGroupsKey(uid string) string { return s.prefix + "guser:{" + uid + "}:groups" }
+
+func (s *Store) userApplicationsKey(uid string) string {
+	return s.prefix + "guser:{" + uid + "}:applications"
+}
+
+func (s *Store) userInvitesKey(uid string) string { return s.prefix + "guser:{" + uid + "}:invites" }
+
+// idxBase is the prefix of every discovery index key.
+func (s *Store) idxBase() string { return s.prefix + "gidx:{idx}:" }
+
+func (s *Store) idxEntryKey(id string) string { return s.idxBase() + "entry:" + id }
+
+// idxTermKey is the set of public groups carrying one term ("topic:go",
+// "path:devops", "city:berlin", "online", "word:kubernetes"); the index
+// script builds the same name from the base and the term.
+func (s *Store) idxTermKey(term string) string { return s.idxBase() + "t:" + term }
+
+func (s *Store) idxSortKey(sort Sort) string { return s.idxBase() + "sort:" + string(sort) }
+
+func (s *Store) idxTopicsKey() string { return s.idxBase() + "topics" }
+
+func (s *Store) idxTempKey(tag string) string { return s.idxBase() + "tmp:" + tag }

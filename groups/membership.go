@@ -1,0 +1,144 @@
+package groups
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/redis/go-redis/v9"
+)
+
+// AppStatus is where a request to join stands.
+type AppStatus string
+
+// Application statuses.
+const (
+	StatusPending  AppStatus = "pending"
+	StatusApproved AppStatus = "approved"
+	StatusDeclined AppStatus = "declined"
+)
+
+// Application is one person's request to join a group that reviews
+// requests, with their answer to the group's question.
+type Application struct {
+	GroupID   string
+	UserID    string
+	Answer    string
+	Status    AppStatus
+	AppliedAt time.Time
+	DecidedAt time.Time // zero while pending
+}
+
+// Join makes userID a member of an open group, or of any group that invited
+// them. verifiedEmails are the user's verified addresses only; a
+// company-only group admits a user when one of them is at its domains.
+// Groups that review requests answer ErrApprovalRequired (apply instead),
+// invitation-only groups ErrInviteOnly, a ban ErrBanned.
+func (s *Store) Join(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
+	return s.join(ctx, "join", groupID, userID, verifiedEmails)
+}
+
+// AcceptInvite makes an invited user a member, whatever the join policy;
+// without a pending invitation it returns ErrNoInvite.
+func (s *Store) AcceptInvite(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
+	return s.join(ctx, "accept", groupID, userID, verifiedEmails)
+}
+
+func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails []string) error {
+	if userID == "" {
+		return fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
+	}
+	domains := strings.Join(emailDomains(emails), ",")
+	err := scriptErr(joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Err())
+	if err != nil {
+		return fmt.Errorf("groups: %s %s: %w", mode, groupID, err)
+	}
+	return s.afterJoin(ctx, groupID, userID)
+}
+
+// afterJoin runs the follow-ups of a new membership: the member's own list
+// of groups, their invitation list, and the index's member count.
+func (s *Store) afterJoin(ctx context.Context, groupID, userID string) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID})
+		p.ZRem(ctx, s.userInvitesKey(userID), groupID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+	}
+	if err := s.reindex(ctx, groupID); err != nil {
+		return fmt.Errorf("groups: join %s: %w", groupID, err)
+	}
+	return nil
+}
+
+// DeclineInvite drops userID's pending invitation.
+func (s *Store) DeclineInvite(ctx context.Context, groupID, userID string) error {
+	err := scriptErr(declineInviteScript.Run(ctx, s.rdb, s.groupKeys(groupID), "decline-invite", userID).Err())
+	if err != nil {
+		return fmt.Errorf("groups: decline invite %s: %w", groupID, err)
+	}
+	if err := s.rdb.ZRem(ctx, s.userInvitesKey(userID), groupID).Err(); err != nil {
+		return fmt.Errorf("groups: decline invite %s: user list: %w", groupID, err)
+	}
+	return nil
+}
+
+// Apply asks to join a group that reviews requests. The answer to the
+// group's question is required when it asks one; bad answers return
+// valid.Errors for the "answer" field. A person has at most one pending
+// request per group (ErrAlreadyApplied); after a decline they may apply
+// again, unless banned.
+func (s *Store) Apply(ctx context.Context, groupID, userID, answer string, verifiedEmails []string) error {
+	if userID == "" {
+		return fmt.Errorf("groups: apply %s: %w", groupID, ErrForbidden)
+	}
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	answer = strings.TrimSpace(answer)
+	errs := valid.Errors{}
+	if g.Question != "" && answer == "" {
+		errs.Add("answer", "Answer the organizers' question.")
+	}
+	if utf8.RuneCountInString(answer) > MaxAnswerLen {
+		errs.Add("answer", fmt.Sprintf("The answer can have at most %d characters.", MaxAnswerLen))
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	domains := strings.Join(emailDomains(verifiedEmails), ",")
+	err = scriptErr(applyScript.Run(ctx, s.rdb, s.groupKeys(groupID), "apply", userID, s.nowMS(), domains, answer).Err())
+	if err != nil {
+		return fmt.Errorf("groups: apply %s: %w", groupID, err)
+	}
+	err = s.rdb.ZAdd(ctx, s.userApplicationsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}).Err()
+	if err != nil {
+		return fmt.Errorf("groups: apply %s: user list: %w", groupID, err)
+	}
+	return nil
+}
+
+// Leave ends userID's membership. The owner cannot leave
+// (ErrOwnerMustTransfer): a group always keeps an owner.
+func (s *Store) Leave(ctx context.Context, groupID, userID string) error {
+	if err := scriptErr(leaveScript.Run(ctx, s.rdb, s.groupKeys(groupID), "leave", userID).Err()); err != nil {
+		return fmt.Errorf("groups: leave %s: %w", groupID, err)
+	}
+	return s.afterLeave(ctx, groupID, userID)
+}
+
+func (s *Store) afterLeave(ctx context.Context, groupID, userID string) error {
+	if err := s.rdb.ZRem(ctx, s.userGroupsKey(userID), groupID).Err(); err != nil {
+		return fmt.Errorf("groups: leave %s: user list: %w", groupID, err)
+	}
+	if err := s.reindex(ctx, groupID); err != nil {
+		return fmt.Errorf("groups: leave %s: %w", groupID, err)
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package groups
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Role is what a person is in one group.
+type Role string
+
+// Roles, from none to owner.
+const (
+	RoleNone      Role = ""
+	RoleMember    Role = "member"
+	RoleOrganizer Role = "organizer" // co-organizer
+	RoleOwner     Role = "owner"
+)
+
+// IsMember reports whether the role belongs to any member.
+func (r Role) IsMember() bool { return r != RoleNone }
+
+// IsOrganizer reports whether the role may manage the group.
+func (r Role) IsOrganizer() bool { return r == RoleOrganizer || r == RoleOwner }
+
+// Standing is everything about one person's relation to one group that a
+// group page needs: role, ban, pending invitation, latest application.
+type Standing struct {
+	UserID      string // empty for a signed-out visitor
+	Role        Role
+	Banned      bool
+	Invited     bool
+	Application *Application // nil when the person never applied
+}
+
+// Role returns userID's role in the group (RoleNone for outsiders and "").
+func (s *Store) Role(ctx context.Context, groupID, userID string) (Role, error) {
+	st, err := s.Standing(ctx, groupID, userID)
+	return st.Role, err
+}
+
+// Standing returns userID's standing in the group; an empty userID stands
+// for a signed-out visitor.
+func (s *Store) Standing(ctx context.Context, groupID, userID string) (Standing, error) {
+	st := Standing{UserID: userID}
+	keys := s.groupKeys(groupID)
+	var owner *redis.StringCmd
+	var org, banned, invited *redis.BoolCmd
+	var member *redis.FloatCmd
+	var app *redis.StringCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		owner = p.HGet(ctx, keys[kGroup], "owner")
+		if userID != "" {
+			org = p.SIsMember(ctx, keys[kOrganizers], userID)
+			member = p.ZScore(ctx, keys[kMembers], userID)
+			banned = p.SIsMember(ctx, keys[kBans], userID)
+			invited = p.HExists(ctx, keys[kInvites], userID)
+			app = p.HGet(ctx, keys[kApplications], userID)
+		}
+		return nil
+	})
+	if errors.Is(owner.Err(), redis.Nil) {
+		return st, fmt.Errorf("groups: standing in %s: %w", groupID, ErrNotFound)
+	}
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
+	}
+	if userID == "" {
+		return st, nil
+	}
+	switch {
+	case owner.Val() == userID:
+		st.Role = RoleOwner
+	case org.Val():
+		st.Role = RoleOrganizer
+	case member.Err() == nil:
+		st.Role = RoleMember
+	}
+	st.Banned, st.Invited = banned.Val(), invited.Val()
+	if raw := app.Val(); raw != "" {
+		a, err := parseApplication(groupID, userID, raw)
+		if err != nil {
+			return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
+		}
+		st.Application = &a
+	}
+	return st, nil
+}
+
+// CanView reports whether someone with this standing may see the group:
+// public and unlisted groups are visible to anyone who has the link,
+// private groups only to members and invited people. Answer 404, not 403,
+// when it is false, so a private group's existence does not leak.
+func CanView(g *Group, st Standing) bool {
+	if g.Visibility != Private {
+		return true
+	}
+	return st.Role.IsMember() || (st.Invited && !st.Banned)
+}
+
+// Action is the membership button a group page offers.
+type Action string
+
+// Actions a group page can offer.
+const (
+	ActionNone         Action = ""
+	ActionSignIn       Action = "sign-in"
+	ActionJoin         Action = "join"
+	ActionApply        Action = "apply"
+	ActionAcceptInvite Action = "accept-invite"
+	ActionLeave        Action = "leave"
+)
+
+// Decision is what a group page shows about joining: the button to offer
+// and, when there is none or it needs explaining, why.
+type Decision struct {
+	Action Action
+	Reason string
+}
+
+// JoinDecision tells the group page which membership button to show to a
+// person with this standing and these verified email addresses, or why
+// there is none. The store enforces the same rules on the actions.
+func JoinDecision(g *Group, st Standing, verifiedEmails []string) Decision {
+	switch {
+	case st.UserID == "":
+		return Decision{ActionSignIn, "Sign in to join this group."}
+	case st.Role == RoleOwner:
+		return Decision{ActionNone, "You own this group. Transfer ownership before you leave it."}
+	case st.Role.IsMember():
+		return Decision{ActionLeave, "You are a member of this group."}
+	case st.Banned:
+		return Decision{ActionNone, "You can no longer join this group."}
+	case !domainAllowed(g.Domains, emailDomains(verifiedEmails)):
+		return Decision{ActionNone, "Only people with a verified email at " + orList(g.Domains) + " can join."}
+	case st.Invited:
+		return Decision{ActionAcceptInvite, "You are invited to join this group."}
+	}
+	switch g.JoinPolicy {
+	case Approval:
+		if st.Application != nil && st.Application.Status == StatusPending {
+			return Decision{ActionNone, "Your request to join is waiting for an organizer."}
+		}
+		return Decision{ActionApply, "Organizers review requests to join."}
+	case Invite:
+		return Decision{ActionNone, "This group is invitation only."}
+	}
+	return Decision{ActionJoin, ""}
+}
+
+func domainAllowed(groupDomains, userDomains []string) bool {
+	if len(groupDomains) == 0 {
+		return true
+	}
+	for _, d := range groupDomains {
+		for _, u := range userDomains {
+			if d == u {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// emailDomains returns the distinct domains of the addresses.
+func emailDomains(emails []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range emails {
+		if d := EmailDomain(e); d != "" && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func orList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// parseApplication decodes an application record stored by the scripts.
+func parseApplication(groupID, userID, raw string) (Application, error) {
+	var r struct {
+		Answer  string `json:"answer"`
+		Status  string `json:"status"`
+		Applied string `json:"applied"`
+		Decided string `json:"decided"`
+	}
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return Application{}, fmt.Errorf("application %s/%s: %w", groupID, userID, err)
+	}
+	return Application{
+		GroupID: groupID, UserID: userID, Answer: r.Answer, Status: AppStatus(r.Status),
+		AppliedAt: msTime(r.Applied), DecidedAt: msTime(r.Decided),
+	}, nil
+}

@@ -1,0 +1,271 @@
+package groups
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Every group script gets the seven keys of groupKeys, in that order, and
+// starts with this preamble. Scripts answer "OK" or an error reply whose
+// text is one of the codes in scriptErrors.
+const preamble = `
+local G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local function role(uid)
+  if uid == '' then return '' end
+  if redis.call('HGET', G, 'owner') == uid then return 'owner' end
+  if redis.call('SISMEMBER', ORGS, uid) == 1 then return 'organizer' end
+  if redis.call('ZSCORE', MEMBERS, uid) then return 'member' end
+  return ''
+end
+local function organizer(uid)
+  local r = role(uid)
+  return r == 'owner' or r == 'organizer'
+end
+local function domain_ok(userdomains)
+  local gd = redis.call('HGET', G, 'domains')
+  if not gd or gd == '' then return true end
+  for d in string.gmatch(gd, '[^,]+') do
+    for u in string.gmatch(userdomains, '[^,]+') do
+      if d == u then return true end
+    end
+  end
+  return false
+end
+local function decide(uid, status, now)
+  local raw = redis.call('HGET', APPS, uid)
+  if raw then
+    local a = cjson.decode(raw)
+    if a.status == 'pending' then
+      a.status = status
+      a.decided = now
+      redis.call('HSET', APPS, uid, cjson.encode(a))
+    end
+  end
+  redis.call('ZREM', REQUESTS, uid)
+end
+local function add_member(uid, now)
+  redis.call('ZADD', MEMBERS, 'NX', now, uid)
+  redis.call('HDEL', INVITES, uid)
+  decide(uid, 'approved', now)
+  redis.call('HINCRBY', G, 'rev', 1)
+end
+local function drop_member(uid)
+  redis.call('ZREM', MEMBERS, uid)
+  redis.call('SREM', ORGS, uid)
+  redis.call('HINCRBY', G, 'rev', 1)
+end
+if redis.call('EXISTS', G) == 0 and ARGV[1] ~= 'create' then
+  return redis.error_reply('NOT_FOUND')
+end
+`
+
+var scriptErrors = map[string]error{
+	"NOT_FOUND":       ErrNotFound,
+	"FORBIDDEN":       ErrForbidden,
+	"BANNED":          ErrBanned,
+	"APPLY":           ErrApprovalRequired,
+	"INVITE_ONLY":     ErrInviteOnly,
+	"OPEN":            ErrOpenGroup,
+	"DOMAIN":          ErrDomain,
+	"ALREADY_MEMBER":  ErrAlreadyMember,
+	"ALREADY_APPLIED": ErrAlreadyApplied,
+	"NOT_MEMBER":      ErrNotMember,
+	"NO_REQUEST":      ErrNoRequest,
+	"DECIDED":         ErrAlreadyDecided,
+	"NO_INVITE":       ErrNoInvite,
+	"OWNER":           ErrOwnerMustTransfer,
+	"CONFLICT":        ErrConflict,
+	"EXISTS":          ErrConflict,
+}
+
+// scriptErr turns a script's error reply into the store's sentinel error.
+func scriptErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re redis.Error
+	if errors.As(err, &re) {
+		code, _, _ := strings.Cut(re.Error(), " ")
+		if e, ok := scriptErrors[code]; ok {
+			return e
+		}
+	}
+	return err
+}
+
+func groupScript(body string) *redis.Script { return redis.NewScript(preamble + body) }
+
+// ARGV[1] of every group script is the action name, so the preamble knows
+// whether the group must already exist.
+
+// createScript: ARGV action, owner, now, field/value pairs.
+var createScript = groupScript(`
+if redis.call('EXISTS', G) == 1 then return redis.error_reply('EXISTS') end
+local owner, now = ARGV[2], ARGV[3]
+for i = 4, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
+redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1)
+redis.call('ZADD', MEMBERS, now, owner)
+return 'OK'
+`)
+
+// updateScript: ARGV action, actor, expected slug, now, field/value pairs.
+var updateScript = groupScript(`
+local actor, slug, now = ARGV[2], ARGV[3], ARGV[4]
+if not organizer(actor) then return redis.error_reply('FORBIDDEN') end
+if redis.call('HGET', G, 'slug') ~= slug then return redis.error_reply('CONFLICT') end
+for i = 5, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
+redis.call('HSET', G, 'updated', now)
+redis.call('HINCRBY', G, 'rev', 1)
+return 'OK'
+`)
+
+// nextSessionScript: ARGV action, unix ms or "".
+var nextSessionScript = groupScript(`
+if ARGV[2] == '' then redis.call('HDEL', G, 'next_session')
+else redis.call('HSET', G, 'next_session', ARGV[2]) end
+redis.call('HINCRBY', G, 'rev', 1)
+return 'OK'
+`)
+
+// joinScript: ARGV action ("join" or "accept"), user, now, the user's
+// verified email domains joined by commas.
+var joinScript = groupScript(`
+local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
+if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
+if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
+local invited = redis.call('HEXISTS', INVITES, uid) == 1
+if ARGV[1] == 'accept' and not invited then return redis.error_reply('NO_INVITE') end
+if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
+if not invited then
+  local policy = redis.call('HGET', G, 'join_policy')
+  if policy == 'approval' then return redis.error_reply('APPLY') end
+  if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
+end
+add_member(uid, now)
+return 'OK'
+`)
+
+// applyScript: ARGV action, user, now, domains, answer.
+var applyScript = groupScript(`
+local uid, now, domains, answer = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
+if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
+local policy = redis.call('HGET', G, 'join_policy')
+if policy == 'open' then return redis.error_reply('OPEN') end
+if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
+if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
+if redis.call('ZSCORE', REQUESTS, uid) then return redis.error_reply('ALREADY_APPLIED') end
+redis.call('HSET', APPS, uid, cjson.encode({answer = answer, status = 'pending', applied = now, decided = ''}))
+redis.call('ZADD', REQUESTS, now, uid)
+return 'OK'
+`)
+
+// decideScript: ARGV action, actor, applicant, "approved" or "declined", now.
+// The DECIDED error carries the earlier outcome after a space.
+var decideScript = groupScript(`
+local actor, uid, status, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if not organizer(actor) then return redis.error_reply('FORBIDDEN') end
+local raw = redis.call('HGET', APPS, uid)
+if not raw then return redis.error_reply('NO_REQUEST') end
+local a = cjson.decode(raw)
+if a.status ~= 'pending' then return redis.error_reply('DECIDED ' .. a.status) end
+if status == 'approved' then
+  add_member(uid, now)
+else
+  decide(uid, 'declined', now)
+end
+return 'OK'
+`)
+
+// inviteScript: ARGV action, actor, invitee, now.
+var inviteScript = groupScript(`
+local actor, uid, now = ARGV[2], ARGV[3], ARGV[4]
+if not organizer(actor) then return redis.error_reply('FORBIDDEN') end
+if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
+if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
+redis.call('HSET', INVITES, uid, cjson.encode({by = actor, at = now}))
+return 'OK'
+`)
+
+// declineInviteScript: ARGV action, invitee.
+var declineInviteScript = groupScript(`
+if redis.call('HDEL', INVITES, ARGV[2]) == 0 then return redis.error_reply('NO_INVITE') end
+return 'OK'
+`)
+
+// leaveScript: ARGV action, user.
+var leaveScript = groupScript(`
+local uid = ARGV[2]
+if redis.call('HGET', G, 'owner') == uid then return redis.error_reply('OWNER') end
+if not redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('NOT_MEMBER') end
+drop_member(uid)
+return 'OK'
+`)
+
+// moderateScript: ARGV action ("remove", "ban", "unban", "promote",
+// "demote"), actor, target, now. Nobody acts on the owner; only the owner
+// removes or bans a co-organizer.
+var moderateScript = groupScript(`
+local action, actor, uid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local ar = role(actor)
+if ar ~= 'owner' and ar ~= 'organizer' then return redis.error_reply('FORBIDDEN') end
+if action == 'unban' then
+  redis.call('SREM', BANS, uid)
+  return 'OK'
+end
+local tr = role(uid)
+if tr == 'owner' then return redis.error_reply('FORBIDDEN') end
+if action == 'ban' then
+  if tr == 'organizer' and ar ~= 'owner' then return redis.error_reply('FORBIDDEN') end
+  redis.call('SADD', BANS, uid)
+  if tr ~= '' then drop_member(uid) end
+  redis.call('HDEL', INVITES, uid)
+  decide(uid, 'declined', now)
+  return 'OK'
+end
+if tr == '' then return redis.error_reply('NOT_MEMBER') end
+if action == 'remove' then
+  if tr == 'organizer' and ar ~= 'owner' then return redis.error_reply('FORBIDDEN') end
+  drop_member(uid)
+elseif action == 'promote' then
+  redis.call('SADD', ORGS, uid)
+elseif action == 'demote' then
+  redis.call('SREM', ORGS, uid)
+end
+return 'OK'
+`)
+
+// transferScript: ARGV action, actor, new owner.
+var transferScript = groupScript(`
+local actor, uid = ARGV[2], ARGV[3]
+if redis.call('HGET', G, 'owner') ~= actor then return redis.error_reply('FORBIDDEN') end
+if actor == uid then return 'OK' end
+if not redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('NOT_MEMBER') end
+redis.call('HSET', G, 'owner', uid)
+redis.call('SREM', ORGS, uid)
+redis.call('SADD', ORGS, actor)
+redis.call('HINCRBY', G, 'rev', 1)
+return 'OK'
+`)
+
+// deleteScript: ARGV action, actor. Deletes every key of the group and
+// returns {slug, members, invitees, applicants} for the follow-up cleanup
+// of the slug claim and the per-user lists.
+var deleteScript = groupScript(`
+local actor = ARGV[2]
+if redis.call('HGET', G, 'owner') ~= actor then return redis.error_reply('FORBIDDEN') end
+local slug = redis.call('HGET', G, 'slug')
+local members = redis.call('ZRANGE', MEMBERS, 0, -1)
+local invitees = redis.call('HKEYS', INVITES)
+local applicants = redis.call('HKEYS', APPS)
+redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS)
+return {slug, members, invitees, applicants}
+`)
+
+// releaseSlugScript deletes a slug claim only if it still names the group.
+var releaseSlugScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)

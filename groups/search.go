@@ -1,0 +1,175 @@
+package groups
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/focusgroups/focusgroups/internal/careers"
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/redis/go-redis/v9"
+)
+
+// Sort is a discovery order.
+type Sort string
+
+// Discovery orders.
+const (
+	SortSoonest Sort = "soonest" // next session first; then recent past sessions; then none
+	SortNewest  Sort = "newest"  // most recently created first
+	SortMembers Sort = "members" // most members first
+)
+
+// Query is a discovery search. Empty fields do not filter. All words must
+// match (name, description or topics). City and Online together mean "in
+// that city or online".
+type Query struct {
+	Words   string
+	Topic   string
+	Path    string
+	City    string
+	Online  bool
+	Sort    Sort // empty means newest
+	Page    int  // from 1
+	PerPage int  // default DefaultPerPage, at most MaxPerPage
+}
+
+// searchScript: KEYS tmp, tmp-or, sort zset, filter sets... (the last
+// ARGV[1] of them are united first); ARGV n-or, offset, limit, order ("asc",
+// "desc" or "soonest"), now ms. Returns {total, id...}. Equal scores fall
+// back to ID order, so pages neither repeat nor skip a group.
+var searchScript = redis.NewScript(`
+local tmp, tmpor, sortk = KEYS[1], KEYS[2], KEYS[3]
+local nor, off, lim, order, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local src = sortk
+if #KEYS > 3 then
+  local ands = {}
+  for i = 4, #KEYS - nor do ands[#ands + 1] = KEYS[i] end
+  if nor > 0 then
+    local ors = {}
+    for i = #KEYS - nor + 1, #KEYS do ors[#ors + 1] = KEYS[i] end
+    redis.call('SUNIONSTORE', tmpor, unpack(ors))
+    ands[#ands + 1] = tmpor
+  end
+  local args = {'ZINTERSTORE', tmp, #ands + 1, sortk}
+  for _, k in ipairs(ands) do args[#args + 1] = k end
+  args[#args + 1] = 'WEIGHTS'
+  args[#args + 1] = 1
+  for _ in ipairs(ands) do args[#args + 1] = 0 end
+  redis.call(unpack(args))
+  src = tmp
+end
+local total = redis.call('ZCARD', src)
+local ids = {}
+if order == 'asc' then
+  ids = redis.call('ZRANGE', src, off, off + lim - 1)
+elseif order == 'desc' then
+  ids = redis.call('ZREVRANGE', src, off, off + lim - 1)
+else
+  local up = redis.call('ZCOUNT', src, now, '+inf')
+  if off < up then ids = redis.call('ZRANGEBYSCORE', src, now, '+inf', 'LIMIT', off, lim) end
+  local rest = lim - #ids
+  if rest > 0 then
+    local off2 = off - up
+    if off2 < 0 then off2 = 0 end
+    local past = redis.call('ZREVRANGEBYSCORE', src, '(' .. now, '-inf', 'LIMIT', off2, rest)
+    for _, id in ipairs(past) do ids[#ids + 1] = id end
+  end
+end
+if src == tmp then redis.call('DEL', tmp, tmpor) end
+return {total, ids}
+`)
+
+// Search finds public groups. It returns one page and the number of
+// matching groups. Private and unlisted groups never appear.
+func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
+	start, _, per := pageBounds(q.Page, q.PerPage)
+	var filters, ors []string
+	for _, w := range words(q.Words) {
+		filters = append(filters, s.idxTermKey("word:"+w))
+	}
+	if t := NormalizeTopic(q.Topic); t != "" {
+		filters = append(filters, s.idxTermKey("topic:"+t))
+	}
+	if q.Path != "" {
+		p, _ := careers.Normalize(q.Path)
+		filters = append(filters, s.idxTermKey("path:"+p))
+	}
+	city := normalizeCity(q.City)
+	switch {
+	case city != "" && q.Online:
+		ors = []string{s.idxTermKey("city:" + city), s.idxTermKey("online")}
+	case city != "":
+		filters = append(filters, s.idxTermKey("city:"+city))
+	case q.Online:
+		filters = append(filters, s.idxTermKey("online"))
+	}
+	sort, order := q.Sort, "desc"
+	switch sort {
+	case SortSoonest:
+		order = "soonest"
+	case SortMembers:
+	default:
+		sort = SortNewest
+	}
+	tag := ids.New()
+	keys := append([]string{s.idxTempKey(tag), s.idxTempKey(tag + ":or"), s.idxSortKey(sort)}, filters...)
+	keys = append(keys, ors...)
+	res, err := searchScript.Run(ctx, s.rdb, keys, len(ors), start, per, order, s.nowMS()).Slice()
+	if err != nil {
+		return nil, 0, fmt.Errorf("groups: search: %w", err)
+	}
+	total := int(res[0].(int64))
+	raw, _ := res[1].([]any)
+	gids := make([]string, len(raw))
+	for i, r := range raw {
+		gids[i] = r.(string)
+	}
+	gs, err := s.visible(ctx, gids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("groups: search: %w", err)
+	}
+	return gs, total, nil
+}
+
+// visible loads the groups and keeps those that still exist and are
+// public, repairing the index entries of any that do not.
+func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
+	gs, err := s.getMany(ctx, gids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Group, 0, len(gs))
+	for i, g := range gs {
+		if g != nil && g.Visibility == Public {
+			out = append(out, g)
+			continue
+		}
+		if err := s.reindex(ctx, gids[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// TopicCount is a topic and how many public groups carry it.
+type TopicCount struct {
+	Topic string
+	Count int
+}
+
+// Topics returns up to limit topics of public groups, most used first, for
+// the discovery filters.
+func (s *Store) Topics(ctx context.Context, limit int) ([]TopicCount, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.idxTopicsKey(), 0, int64(limit-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: topics: %w", err)
+	}
+	out := make([]TopicCount, len(zs))
+	for i, z := range zs {
+		out[i] = TopicCount{Topic: z.Member.(string), Count: int(z.Score)}
+	}
+	return out, nil
+}

@@ -1,0 +1,246 @@
+// Package groups holds technology focus groups: their settings, members and
+// roles, join requests, invitations, bans and the discovery indexes.
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors returned by the store; check them with errors.Is.
+var (
+	ErrNotFound          = errors.New("group not found")
+	ErrForbidden         = errors.New("not allowed")
+	ErrBanned            = errors.New("banned from this group")
+	ErrApprovalRequired  = errors.New("this group reviews requests: apply to join")
+	ErrInviteOnly        = errors.New("this group is invitation only")
+	ErrOpenGroup         = errors.New("this group is open: join it directly")
+	ErrDomain            = errors.New("membership is limited to company email domains")
+	ErrAlreadyMember     = errors.New("already a member")
+	ErrAlreadyApplied    = errors.New("a request is already pending")
+	ErrNotMember         = errors.New("not a member")
+	ErrNoRequest         = errors.New("no request from this person")
+	ErrAlreadyDecided    = errors.New("request already decided")
+	ErrNoInvite          = errors.New("no pending invitation")
+	ErrOwnerMustTransfer = errors.New("the owner must transfer ownership first")
+	ErrConflict          = errors.New("the group changed meanwhile: try again")
+)
+
+// Visibility says who can see a group.
+type Visibility string
+
+// Visibilities a group can have.
+const (
+	Public   Visibility = "public"   // listed in discovery, visible to all
+	Unlisted Visibility = "unlisted" // visible to anyone with the link
+	Private  Visibility = "private"  // visible to members and invitees only
+)
+
+// JoinPolicy says how people become members.
+type JoinPolicy string
+
+// Join policies a group can have.
+const (
+	Open     JoinPolicy = "open"     // anyone allowed may join at once
+	Approval JoinPolicy = "approval" // people apply and organizers decide
+	Invite   JoinPolicy = "invite"   // only invited people join
+)
+
+// Group is a focus group as shown on its page and in listings.
+type Group struct {
+	ID            string
+	Slug          string
+	Name          string
+	Description   string // raw Markdown; render it safely
+	Topics        []string
+	Paths         []string // career path slugs (internal/careers)
+	City          string
+	Online        bool
+	Cover         string // "#rrggbb" or an https image URL
+	Visibility    Visibility
+	JoinPolicy    JoinPolicy
+	Question      string // asked of applicants when JoinPolicy is Approval
+	Domains       []string
+	OwnerID       string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	NextSessionAt time.Time // zero when nothing is scheduled
+	MemberCount   int
+	rev           int64
+}
+
+// CoverIsImage reports whether the cover is an image URL rather than a colour.
+func (g *Group) CoverIsImage() bool { return strings.HasPrefix(g.Cover, "https://") }
+
+// CompanyOnly reports whether membership is limited to email domains.
+func (g *Group) CompanyOnly() bool { return len(g.Domains) > 0 }
+
+// Store keeps groups in Redis.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// Now tells the time; tests may replace it.
+	Now func() time.Time
+}
+
+// NewStore returns a Store whose keys all start with prefix.
+func NewStore(rdb redis.UniversalClient, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+}
+
+func (s *Store) nowMS() int64 { return s.Now().UTC().UnixMilli() }
+
+// Get returns the group with the given ID.
+func (s *Store) Get(ctx context.Context, id string) (*Group, error) {
+	gs, err := s.getMany(ctx, []string{id})
+	if err != nil {
+		return nil, fmt.Errorf("groups: get %s: %w", id, err)
+	}
+	if gs[0] == nil {
+		return nil, fmt.Errorf("groups: get %s: %w", id, ErrNotFound)
+	}
+	return gs[0], nil
+}
+
+// GetBySlug returns the group currently holding slug.
+func (s *Store) GetBySlug(ctx context.Context, slug string) (*Group, error) {
+	id, err := s.rdb.Get(ctx, s.slugKey(slug)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("groups: get slug %s: %w", slug, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("groups: get slug %s: %w", slug, err)
+	}
+	g, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if g.Slug != slug { // a released or half-written claim
+		return nil, fmt.Errorf("groups: get slug %s: %w", slug, ErrNotFound)
+	}
+	return g, nil
+}
+
+// getMany loads groups by ID in one round trip; missing ones are nil.
+func (s *Store) getMany(ctx context.Context, ids []string) ([]*Group, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	hs := make([]*redis.MapStringStringCmd, len(ids))
+	ns := make([]*redis.IntCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			keys := s.groupKeys(id)
+			hs[i] = p.HGetAll(ctx, keys[kGroup])
+			ns[i] = p.ZCard(ctx, keys[kMembers])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Group, len(ids))
+	for i := range ids {
+		if m := hs[i].Val(); len(m) > 0 {
+			out[i] = parseGroup(m, int(ns[i].Val()))
+		}
+	}
+	return out, nil
+}
+
+// loadConsistent reads a group and its member count in one MULTI, so the
+// revision matches the count (used by the index).
+func (s *Store) loadConsistent(ctx context.Context, id string) (*Group, error) {
+	keys := s.groupKeys(id)
+	var h *redis.MapStringStringCmd
+	var n *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		h = p.HGetAll(ctx, keys[kGroup])
+		n = p.ZCard(ctx, keys[kMembers])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(h.Val()) == 0 {
+		return nil, ErrNotFound
+	}
+	return parseGroup(h.Val(), int(n.Val())), nil
+}
+
+func parseGroup(m map[string]string, members int) *Group {
+	rev, _ := strconv.ParseInt(m["rev"], 10, 64)
+	return &Group{
+		ID:            m["id"],
+		Slug:          m["slug"],
+		Name:          m["name"],
+		Description:   m["description"],
+		Topics:        splitCSV(m["topics"]),
+		Paths:         splitCSV(m["paths"]),
+		City:          m["city"],
+		Online:        m["online"] == "1",
+		Cover:         m["cover"],
+		Visibility:    Visibility(m["visibility"]),
+		JoinPolicy:    JoinPolicy(m["join_policy"]),
+		Question:      m["question"],
+		Domains:       splitCSV(m["domains"]),
+		OwnerID:       m["owner"],
+		CreatedAt:     msTime(m["created"]),
+		UpdatedAt:     msTime(m["updated"]),
+		NextSessionAt: msTime(m["next_session"]),
+		MemberCount:   members,
+		rev:           rev,
+	}
+}
+
+// fields are the hash fields an Input sets, as alternating names and values.
+func (in Input) fields() []any {
+	online := "0"
+	if in.Online {
+		online = "1"
+	}
+	return []any{
+		"slug", in.Slug, "name", in.Name, "description", in.Description,
+		"topics", strings.Join(in.Topics, ","), "paths", strings.Join(in.Paths, ","),
+		"city", in.City, "online", online, "cover", in.Cover,
+		"visibility", string(in.Visibility), "join_policy", string(in.JoinPolicy),
+		"question", in.Question, "domains", strings.Join(in.Domains, ","),
+	}
+}
+
+func splitCSV(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func msTime(s string) time.Time {
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// notFound maps redis.Nil to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, redis.Nil) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func zMembers(zs []redis.Z) []string {
+	out := make([]string, len(zs))
+	for i, z := range zs {
+		out[i] = z.Member.(string)
+	}
+	return out
+}
