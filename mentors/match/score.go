@@ -1,0 +1,269 @@
+package match
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Points of each score component. A shared language is required; a shared
+// wanted skill or the mentee's path is required too.
+const (
+	pointsLanguage      = 5
+	pointsSkillBase     = 6 // per shared skill, plus pointsSkillPerLevel × level
+	pointsSkillPerLevel = 4
+	pointsPath          = 25
+	pointsTZMax         = 12 // minus one per hour apart
+	pointsOverlapHour   = 2  // per overlapping hour a week, up to maxOverlapHours
+	maxOverlapHours     = 10
+	pointsExperience    = 10 // mentor has the years the mentee asked for
+	pointsMentorPrefers = 10 // mentee aims for the path the mentor prefers
+)
+
+// verdict says whether a pair can be matched, and if not, why.
+type verdict uint8
+
+const (
+	candidate verdict = iota
+	noLanguage
+	nothingShared
+)
+
+// score is the hot path of Score: the same points, no explanation.
+func score(e *menteeData, m *mentorData) (int, verdict) {
+	if e.langs&m.langs == 0 {
+		return 0, noLanguage
+	}
+	s := pointsLanguage
+	shared := false
+	for i, j := 0, 0; i < len(e.want) && j < len(m.skills); {
+		switch a, b := e.want[i], m.skills[j].id; {
+		case a < b:
+			i++
+		case a > b:
+			j++
+		default:
+			s += pointsSkillBase + pointsSkillPerLevel*int(m.skills[j].level)
+			shared = true
+			i++
+			j++
+		}
+	}
+	if e.path&m.paths != 0 {
+		s += pointsPath
+		shared = true
+	}
+	if !shared {
+		return 0, nothingShared
+	}
+	s += tzPoints(minutesApart(e.offset, m.offset))
+	if e.hasSlots && m.hasSlots {
+		s += overlapPoints(e.week.overlapMinutes(&m.week))
+	}
+	if e.minYears > 0 && m.years >= e.minYears {
+		s += pointsExperience
+	}
+	if e.path != 0 && e.path == m.preferPath {
+		s += pointsMentorPrefers
+	}
+	return s, candidate
+}
+
+func minutesApart(a, b int) int {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	if d > 12*60 {
+		d = 24*60 - d
+	}
+	return d
+}
+
+func tzPoints(apart int) int { return max(0, pointsTZMax-apart/60) }
+
+func overlapPoints(minutes int) int {
+	return pointsOverlapHour * min(minutes/60, maxOverlapHours)
+}
+
+// ReasonKind names one component of a score.
+type ReasonKind string
+
+// The components of a score, and the two reasons a pair is no candidate.
+const (
+	ReasonSkills          ReasonKind = "skills"
+	ReasonPath            ReasonKind = "path"
+	ReasonTimeZone        ReasonKind = "time_zone"
+	ReasonLanguage        ReasonKind = "language"
+	ReasonExperience      ReasonKind = "experience"
+	ReasonMentorPrefers   ReasonKind = "mentor_prefers"
+	ReasonNoLanguage      ReasonKind = "no_language"
+	ReasonNothingInCommon ReasonKind = "nothing_in_common"
+)
+
+// Reason is one component of a match score, with the facts it rests on, so
+// it can be shown in words or in any other form.
+type Reason struct {
+	Kind   ReasonKind `json:"kind"`
+	Points int        `json:"points"`
+	// Skills are the skills the mentee wants that the mentor has, in the
+	// mentee's order, with the mentor's level.
+	Skills    []Skill  `json:"skills,omitempty"`
+	Path      string   `json:"path,omitempty"`
+	Languages []string `json:"languages,omitempty"` // shared language codes
+	// MinutesApart is the difference of the two UTC offsets; OverlapMinutes
+	// the shared availability a week, -1 when a side gave no time slots.
+	MinutesApart   int `json:"minutes_apart,omitempty"`
+	OverlapMinutes int `json:"overlap_minutes,omitempty"`
+	Years          int `json:"years,omitempty"`
+	MinYears       int `json:"min_years,omitempty"`
+}
+
+// Reasons explain a score; their points add up to it.
+type Reasons []Reason
+
+// Total is the score the reasons add up to.
+func (rs Reasons) Total() int {
+	t := 0
+	for _, r := range rs {
+		t += r.Points
+	}
+	return t
+}
+
+// String renders the reasons as one plain sentence for a mentee, e.g.
+// "you both work in Go and Kubernetes; guides DevOps; 2 hours apart, 6
+// overlapping hours a week; speaks English and Spanish".
+func (rs Reasons) String() string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		parts = append(parts, r.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// String renders one reason in plain words.
+func (r Reason) String() string {
+	switch r.Kind {
+	case ReasonSkills:
+		names := make([]string, len(r.Skills))
+		for i, s := range r.Skills {
+			names[i] = SkillLabel(s.Name)
+		}
+		return "you both work in " + joinWords(names)
+	case ReasonPath:
+		return "guides " + PathLabel(r.Path)
+	case ReasonTimeZone:
+		s := "same time zone"
+		if r.MinutesApart > 0 {
+			s = hours(r.MinutesApart) + " apart"
+		}
+		switch {
+		case r.OverlapMinutes == 0:
+			s += ", no overlapping hours a week"
+		case r.OverlapMinutes > 0:
+			s += ", " + strings.Replace(hours(r.OverlapMinutes), "hour", "overlapping hour", 1) + " a week"
+		}
+		return s
+	case ReasonLanguage:
+		names := make([]string, len(r.Languages))
+		for i, c := range r.Languages {
+			names[i] = LanguageName(c)
+		}
+		return "speaks " + joinWords(names)
+	case ReasonExperience:
+		return strconv.Itoa(r.Years) + " years of experience (you asked for " + strconv.Itoa(r.MinYears) + " or more)"
+	case ReasonMentorPrefers:
+		return "most likes to guide people heading for " + PathLabel(r.Path)
+	case ReasonNoLanguage:
+		return "no shared language"
+	case ReasonNothingInCommon:
+		return "guides none of your paths and teaches none of the skills you want"
+	}
+	return string(r.Kind)
+}
+
+func hours(minutes int) string {
+	h := strconv.FormatFloat(float64(minutes)/60, 'f', -1, 64)
+	if minutes == 60 {
+		return "1 hour"
+	}
+	return h + " hours"
+}
+
+func joinWords(w []string) string {
+	switch len(w) {
+	case 0:
+		return ""
+	case 1:
+		return w[0]
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+}
+
+// Score rates how well a mentor fits a mentee at the instant at (which fixes
+// the zones' UTC offsets). ok is false when the pair is no candidate: no
+// shared language, or neither a wanted skill nor the mentee's path in
+// common; reasons then holds that one reason. Profiles must be normalised.
+func Score(mentee *MenteeProfile, mentor *MentorProfile, at time.Time) (int, Reasons, bool) {
+	p := newPreparer(at)
+	e := p.mentee(mentee)
+	m := p.mentor(mentor)
+	s, v := score(&e, &m)
+	switch v {
+	case noLanguage:
+		return 0, Reasons{{Kind: ReasonNoLanguage}}, false
+	case nothingShared:
+		return 0, Reasons{{Kind: ReasonNothingInCommon}}, false
+	}
+	return s, explain(&e, &m), true
+}
+
+// explain builds the reasons of a candidate pair from the profiles; its
+// points add up to what score returns.
+func explain(e *menteeData, m *mentorData) Reasons {
+	var rs Reasons
+	var shared []Skill
+	for _, want := range e.prof.WantSkills {
+		level := 0
+		for _, s := range m.prof.Skills {
+			if s.Name == want {
+				level = max(level, s.Level)
+			}
+		}
+		if level > 0 {
+			shared = append(shared, Skill{Name: want, Level: level})
+		}
+	}
+	if len(shared) > 0 {
+		r := Reason{Kind: ReasonSkills, Skills: shared}
+		for _, s := range shared {
+			r.Points += pointsSkillBase + pointsSkillPerLevel*s.Level
+		}
+		rs = append(rs, r)
+	}
+	if e.path&m.paths != 0 {
+		rs = append(rs, Reason{Kind: ReasonPath, Points: pointsPath, Path: e.prof.Path})
+	}
+	tz := Reason{Kind: ReasonTimeZone, MinutesApart: minutesApart(e.offset, m.offset), OverlapMinutes: -1}
+	tz.Points = tzPoints(tz.MinutesApart)
+	if e.hasSlots && m.hasSlots {
+		tz.OverlapMinutes = e.week.overlapMinutes(&m.week)
+		tz.Points += overlapPoints(tz.OverlapMinutes)
+	}
+	rs = append(rs, tz)
+	lang := Reason{Kind: ReasonLanguage, Points: pointsLanguage}
+	for _, c := range m.prof.Languages {
+		if contains(e.prof.Languages, c) {
+			lang.Languages = append(lang.Languages, c)
+		}
+	}
+	rs = append(rs, lang)
+	if e.minYears > 0 && m.years >= e.minYears {
+		rs = append(rs, Reason{Kind: ReasonExperience, Points: pointsExperience, Years: m.years, MinYears: e.minYears})
+	}
+	if e.path != 0 && e.path == m.preferPath {
+		rs = append(rs, Reason{Kind: ReasonMentorPrefers, Points: pointsMentorPrefers, Path: e.prof.Path})
+	}
+	return rs
+}
