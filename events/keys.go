@@ -1,0 +1,34 @@
+package events
+
+// Key layout. Every key of one session shares the hash tag {eventID}, every
+// key of one series {seriesID}, every key of one group's proposals {groupID};
+// indexes that span entities are separate keys updated as idempotent
+// follow-ups.
+
+func (s *Store) eventKey(id string) string    { return s.prefix + "event:{" + id + "}" }
+func (s *Store) rsvpKey(id string) string     { return s.eventKey(id) + ":rsvp" }
+func (s *Store) goingKey(id string) string    { return s.eventKey(id) + ":going" }
+func (s *Store) waitlistKey(id string) string { return s.eventKey(id) + ":waitlist" }
+func (s *Store) pendingKey(id string) string  { return s.eventKey(id) + ":pending" }
+func (s *Store) checkinKey(id string) string  { return s.eventKey(id) + ":checkin" }
+
+// eventKeys are the KEYS of every per-session script, in script order.
+func (s *Store) eventKeys(id string) []string {
+	return []string{s.eventKey(id), s.rsvpKey(id), s.goingKey(id), s.waitlistKey(id), s.pendingKey(id), s.checkinKey(id)}
+}
+
+func (s *Store) seriesKey(id string) string    { return s.prefix + "series:{" + id + "}" }
+func (s *Store) seriesOccKey(id string) string { return s.seriesKey(id) + ":occ" }
+
+func (s *Store) userEventsKey(uid string) string  { return s.prefix + "uev:{" + uid + "}" }
+func (s *Store) groupEventsKey(gid string) string { return s.prefix + "gev:{" + gid + "}" }
+func (s *Store) listedKey() string                { return s.prefix + "ev:listed" }
+
+func (s *Store) proposalsKey(gid string) string { return s.prefix + "proposals:{" + gid + "}" }
+func (s *Store) proposalKey(gid, pid string) string {
+	return s.proposalsKey(gid) + ":p:" + pid
+}
+func (s *Store) votersKey(gid, pid string) string { return s.proposalsKey(gid) + ":v:" + pid }
+
+func (s *Store) feedTokenKey(hash string) string { return s.prefix + "feedtok:{" + hash + "}" }
+func (s *Store) userFeedKey(uid string) string   { return s.prefix + "ufeed:{" + uid + "}" }

@@ -1,0 +1,171 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/redis/go-redis/v9"
+)
+
+// ProposalKind says whether the proposer wants to learn or would teach.
+type ProposalKind string
+
+// Proposal kinds.
+const (
+	ProposalLearn ProposalKind = "learn"
+	ProposalTeach ProposalKind = "teach"
+)
+
+// MaxProposalDetails caps a proposal's details.
+const MaxProposalDetails = 5000
+
+// Proposal is a topic a member suggests for a future session (call for
+// sessions). EventID is set once organizers scheduled it.
+type Proposal struct {
+	ID         string
+	GroupID    string
+	Title      string
+	Details    string
+	Kind       ProposalKind
+	ProposerID string
+	Votes      int
+	EventID    string
+	CreatedAt  time.Time
+}
+
+// ProposalInput is the proposal form.
+type ProposalInput struct {
+	Title   string
+	Details string
+	Kind    string
+}
+
+func (in ProposalInput) validate() (ProposalInput, error) {
+	errs := valid.Errors{}
+	in.Title, in.Details = strings.TrimSpace(in.Title), strings.TrimSpace(in.Details)
+	if n := utf8.RuneCountInString(in.Title); n < MinTitle || n > MaxTitle {
+		errs.Add("title", "The topic needs a title of 3 to 120 characters.")
+	}
+	if utf8.RuneCountInString(in.Details) > MaxProposalDetails {
+		errs.Add("details", "The details can have at most 5,000 characters.")
+	}
+	if in.Kind != string(ProposalLearn) && in.Kind != string(ProposalTeach) {
+		errs.Add("kind", "Say whether you want to learn this or would teach it.")
+	}
+	return in, errs.Err()
+}
+
+// Propose records a member's topic proposal for groupID. Membership is the
+// caller's to check.
+func (s *Store) Propose(ctx context.Context, groupID, userID string, in ProposalInput) (Proposal, error) {
+	in, err := in.validate()
+	if err != nil {
+		return Proposal{}, err
+	}
+	p := Proposal{ID: ids.New(), GroupID: groupID, Title: in.Title, Details: in.Details,
+		Kind: ProposalKind(in.Kind), ProposerID: userID, CreatedAt: s.now()}
+	_, err = s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.HSet(ctx, s.proposalKey(groupID, p.ID), "title", p.Title, "details", p.Details,
+			"kind", string(p.Kind), "proposer", userID, "created", p.CreatedAt.UnixMilli())
+		pipe.ZAdd(ctx, s.proposalsKey(groupID), redis.Z{Score: 0, Member: p.ID})
+		return nil
+	})
+	if err != nil {
+		return Proposal{}, fmt.Errorf("events: propose in %s: %w", groupID, err)
+	}
+	return p, nil
+}
+
+// Upvote adds userID's vote to a proposal, at most once per person, and
+// returns the vote count and whether this call counted.
+func (s *Store) Upvote(ctx context.Context, groupID, proposalID, userID string) (int, bool, error) {
+	keys := []string{s.proposalsKey(groupID), s.proposalKey(groupID, proposalID), s.votersKey(groupID, proposalID)}
+	res, err := voteScript.Run(ctx, s.rdb, keys, proposalID, userID).Int64Slice()
+	if err != nil {
+		return 0, false, fmt.Errorf("events: upvote %s: %w", proposalID, scriptErr(err))
+	}
+	return int(res[0]), res[1] == 1, nil
+}
+
+// Proposals lists a group's proposals, most votes first.
+func (s *Store) Proposals(ctx context.Context, groupID string, limit int) ([]Proposal, error) {
+	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.proposalsKey(groupID), 0, int64(limit)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("events: proposals of %s: %w", groupID, err)
+	}
+	cmds := make([]*redis.MapStringStringCmd, len(zs))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, z := range zs {
+			cmds[i] = p.HGetAll(ctx, s.proposalKey(groupID, z.Member.(string)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: proposals of %s: %w", groupID, err)
+	}
+	out := make([]Proposal, 0, len(zs))
+	for i, z := range zs {
+		out = append(out, proposalFrom(groupID, z.Member.(string), int(z.Score), cmds[i].Val()))
+	}
+	return out, nil
+}
+
+// Proposal returns one proposal.
+func (s *Store) Proposal(ctx context.Context, groupID, proposalID string) (Proposal, error) {
+	var h *redis.MapStringStringCmd
+	var votes *redis.FloatCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		h = p.HGetAll(ctx, s.proposalKey(groupID, proposalID))
+		votes = p.ZScore(ctx, s.proposalsKey(groupID), proposalID)
+		return nil
+	})
+	if err != nil || len(h.Val()) == 0 {
+		return Proposal{}, fmt.Errorf("events: proposal %s: %w", proposalID, ErrNotFound)
+	}
+	return proposalFrom(groupID, proposalID, int(votes.Val()), h.Val()), nil
+}
+
+func proposalFrom(groupID, id string, votes int, h map[string]string) Proposal {
+	created, _ := strconv.ParseInt(h["created"], 10, 64)
+	return Proposal{ID: id, GroupID: groupID, Title: h["title"], Details: h["details"],
+		Kind: ProposalKind(h["kind"]), ProposerID: h["proposer"], Votes: votes, EventID: h["event"],
+		CreatedAt: time.UnixMilli(created).UTC()}
+}
+
+// ScheduleProposal turns a proposal into a scheduled session (one click in
+// the web layer, with in prefilled from the proposal): the session credits
+// the proposer and the proposal records the session. A proposal is
+// scheduled at most once.
+func (s *Store) ScheduleProposal(ctx context.Context, a Actor, groupID, proposalID string, in Input) (Event, error) {
+	if !a.Organizer {
+		return Event{}, ErrForbidden
+	}
+	p, err := s.Proposal(ctx, groupID, proposalID)
+	if err != nil {
+		return Event{}, err
+	}
+	if p.EventID != "" {
+		return Event{}, ErrAlreadyScheduled
+	}
+	now := s.now()
+	d, err := in.validate(now)
+	if err != nil {
+		return Event{}, err
+	}
+	ev := s.newEvent(a, groupID, d, now)
+	ev.ProposalID, ev.ProposerID = p.ID, p.ProposerID
+	if err := linkProposalScript.Run(ctx, s.rdb, []string{s.proposalKey(groupID, proposalID)}, ev.ID).Err(); err != nil {
+		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, scriptErr(err))
+	}
+	if _, err := s.save(ctx, ev, -1); err != nil {
+		s.rdb.HDel(ctx, s.proposalKey(groupID, proposalID), "event")
+		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, err)
+	}
+	return ev, nil
+}

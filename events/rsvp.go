@@ -1,0 +1,269 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RSVPStatus is where a person stands for one session.
+type RSVPStatus string
+
+// RSVP statuses. RSVPNone means the person never answered.
+const (
+	RSVPNone       RSVPStatus = ""
+	RSVPGoing      RSVPStatus = "going"
+	RSVPWaitlisted RSVPStatus = "waitlisted"
+	RSVPNotGoing   RSVPStatus = "not-going"
+	RSVPPending    RSVPStatus = "pending"
+	RSVPRemoved    RSVPStatus = "removed"
+)
+
+// CheckInLead is how long before the start organizers may check people in.
+const CheckInLead = time.Hour
+
+// RSVPResult tells the person what their answer did.
+type RSVPResult struct {
+	Status    RSVPStatus
+	Position  int      // place on the waitlist, 1-based; 0 when not waitlisted
+	SeatsLeft int      // -1 when the session has no limit
+	Promoted  []string // users moved from the waitlist to a seat by this change
+}
+
+func parseResult(vals []interface{}) (RSVPResult, error) {
+	if len(vals) < 3 {
+		return RSVPResult{}, fmt.Errorf("unexpected script reply %v", vals)
+	}
+	r := RSVPResult{Status: RSVPStatus(fmt.Sprint(vals[0]))}
+	r.Position, _ = strconv.Atoi(fmt.Sprint(vals[1]))
+	r.SeatsLeft, _ = strconv.Atoi(fmt.Sprint(vals[2]))
+	for _, v := range vals[3:] {
+		r.Promoted = append(r.Promoted, fmt.Sprint(v))
+	}
+	return r, nil
+}
+
+// RSVP records that userID is going (going=true) or not. A second identical
+// answer changes nothing and keeps the person's place. Cancelled, started,
+// not yet open and closed sessions refuse RSVPs; dropping out stays possible
+// until the start. Membership and privacy are the caller's to check.
+func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (RSVPResult, error) {
+	want := string(RSVPNotGoing)
+	if going {
+		want = string(RSVPGoing)
+	}
+	vals, err := rsvpScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, want, s.now().UnixMilli()).Slice()
+	if err != nil {
+		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
+	}
+	res, err := parseResult(vals)
+	if err != nil {
+		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+	}
+	if err := s.followUp(ctx, eventID, userID, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// followUp updates the personal index of the person who answered and tells
+// the promoted ones.
+func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) error {
+	if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
+		if err := s.indexUser(ctx, eventID, userID); err != nil {
+			return err
+		}
+	} else if err := s.rdb.ZRem(ctx, s.userEventsKey(userID), eventID).Err(); err != nil {
+		return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
+	}
+	if len(res.Promoted) > 0 && s.Notify != nil {
+		ev, err := s.Get(ctx, eventID)
+		if err != nil {
+			return err
+		}
+		s.notify(ctx, NoticePromoted, ev, res.Promoted)
+	}
+	return nil
+}
+
+// indexUser adds the session to the user's own index, scored by start.
+func (s *Store) indexUser(ctx context.Context, eventID, userID string) error {
+	start, err := s.rdb.HGet(ctx, s.eventKey(eventID), "start").Int64()
+	if err != nil {
+		return fmt.Errorf("events: index %s for %s: %w", eventID, userID, scriptErr(err))
+	}
+	err = s.rdb.ZAdd(ctx, s.userEventsKey(userID), redis.Z{Score: float64(start / 1000), Member: eventID}).Err()
+	if err != nil {
+		return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
+	}
+	return nil
+}
+
+// Approve lets a pending person attend: they take a seat, or the end of the
+// waitlist when the session is full.
+func (s *Store) Approve(ctx context.Context, a Actor, eventID, userID string) (RSVPResult, error) {
+	if !a.Organizer {
+		return RSVPResult{}, ErrForbidden
+	}
+	vals, err := approveScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID).Slice()
+	if err != nil {
+		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, scriptErr(err))
+	}
+	return parseResult(vals)
+}
+
+// Remove takes userID off the session (seat, waitlist or request); they
+// cannot RSVP to it again. A freed seat goes to the head of the waitlist.
+func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RSVPResult, error) {
+	if !a.Organizer {
+		return RSVPResult{}, ErrForbidden
+	}
+	vals, err := removeScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID).Slice()
+	if err != nil {
+		return RSVPResult{}, fmt.Errorf("events: remove %s from %s: %w", userID, eventID, scriptErr(err))
+	}
+	res, err := parseResult(vals)
+	if err != nil {
+		return RSVPResult{}, err
+	}
+	prev := res.Status
+	res.Status = RSVPRemoved
+	if err := s.followUp(ctx, eventID, userID, res); err != nil {
+		return res, err
+	}
+	if prev == RSVPGoing || prev == RSVPWaitlisted || prev == RSVPPending {
+		if ev, err := s.Get(ctx, eventID); err == nil {
+			s.notify(ctx, NoticeRemoved, ev, []string{userID})
+		}
+	}
+	return res, nil
+}
+
+// CheckIn marks (present=true) or unmarks the attendance of a person going,
+// from CheckInLead before the start onwards (during and after the session).
+func (s *Store) CheckIn(ctx context.Context, a Actor, eventID, userID string, present bool) error {
+	if !a.Organizer {
+		return ErrForbidden
+	}
+	ev, err := s.Get(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	if s.now().Before(ev.Start.Add(-CheckInLead)) {
+		return ErrCheckInTooEarly
+	}
+	flag := "0"
+	if present {
+		flag = "1"
+	}
+	if err := checkinScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, flag).Err(); err != nil {
+		return fmt.Errorf("events: check in %s on %s: %w", userID, eventID, scriptErr(err))
+	}
+	return nil
+}
+
+// Attendee is one person going, with their attendance mark.
+type Attendee struct {
+	UserID    string
+	CheckedIn bool
+}
+
+// Attendees lists the people going in the order they got their seat.
+func (s *Store) Attendees(ctx context.Context, eventID string) ([]Attendee, error) {
+	var going *redis.StringSliceCmd
+	var checked *redis.StringSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		going = p.ZRange(ctx, s.goingKey(eventID), 0, -1)
+		checked = p.SMembers(ctx, s.checkinKey(eventID))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: attendees of %s: %w", eventID, err)
+	}
+	in := map[string]bool{}
+	for _, u := range checked.Val() {
+		in[u] = true
+	}
+	out := make([]Attendee, 0, len(going.Val()))
+	for _, u := range going.Val() {
+		out = append(out, Attendee{UserID: u, CheckedIn: in[u]})
+	}
+	return out, nil
+}
+
+// Waitlist lists the people waiting, first in line first.
+func (s *Store) Waitlist(ctx context.Context, eventID string) ([]string, error) {
+	out, err := s.rdb.ZRange(ctx, s.waitlistKey(eventID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("events: waitlist of %s: %w", eventID, err)
+	}
+	return out, nil
+}
+
+// Pending lists the requests awaiting approval, oldest first.
+func (s *Store) Pending(ctx context.Context, eventID string) ([]string, error) {
+	out, err := s.rdb.ZRange(ctx, s.pendingKey(eventID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("events: pending of %s: %w", eventID, err)
+	}
+	return out, nil
+}
+
+// rsvpLists reads the going, waitlisted and pending users in one round trip.
+func (s *Store) rsvpLists(ctx context.Context, eventID string) (going, waiting, pending []string, err error) {
+	cmds := make([]*redis.StringSliceCmd, 3)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range []string{s.goingKey(eventID), s.waitlistKey(eventID), s.pendingKey(eventID)} {
+			cmds[i] = p.ZRange(ctx, k, 0, -1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("events: lists of %s: %w", eventID, err)
+	}
+	return cmds[0].Val(), cmds[1].Val(), cmds[2].Val(), nil
+}
+
+// Standing is one person's place for one session.
+type Standing struct {
+	Status    RSVPStatus
+	Position  int // 1-based waitlist place, 0 when not waitlisted
+	SeatsLeft int // -1 when there is no limit
+	CheckedIn bool
+}
+
+// StatusOf returns userID's status, waitlist place and the seats left.
+func (s *Store) StatusOf(ctx context.Context, eventID, userID string) (Standing, error) {
+	var st *redis.StringCmd
+	var rank *redis.IntCmd
+	var going *redis.IntCmd
+	var capCmd *redis.StringCmd
+	var checked *redis.BoolCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		st = p.HGet(ctx, s.rsvpKey(eventID), userID)
+		rank = p.ZRank(ctx, s.waitlistKey(eventID), userID)
+		going = p.ZCard(ctx, s.goingKey(eventID))
+		capCmd = p.HGet(ctx, s.eventKey(eventID), "cap")
+		checked = p.SIsMember(ctx, s.checkinKey(eventID), userID)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
+	}
+	capacity, err := capCmd.Int()
+	if err != nil {
+		return Standing{}, fmt.Errorf("events: status on %s: %w", eventID, scriptErr(err))
+	}
+	out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val()}
+	if r, err := rank.Result(); err == nil {
+		out.Position = int(r) + 1
+	}
+	if capacity > 0 {
+		out.SeatsLeft = max(0, capacity-int(going.Val()))
+	}
+	return out, nil
+}

@@ -1,0 +1,179 @@
+package events
+
+import "github.com/redis/go-redis/v9"
+
+// Per-session scripts. KEYS (see eventKeys): 1 event hash, 2 rsvp hash
+// (user -> status), 3 going zset, 4 waitlist zset, 5 pending zset,
+// 6 check-in set. Zset scores come from the event's "arrivals" counter, so
+// order is the order the script ran in. Each change is one script: seat
+// assignment, waitlist order and promotion never happen in Go.
+
+// luaCommon holds the helpers every per-session script uses.
+const luaCommon = `
+local function seatsLeft(cap)
+  if cap == 0 then return -1 end
+  local left = cap - redis.call('ZCARD', KEYS[3])
+  if left < 0 then left = 0 end
+  return left
+end
+local function nextArrival()
+  return redis.call('HINCRBY', KEYS[1], 'arrivals', 1)
+end
+-- seat puts uid in a seat when one is free, else at the end of the waitlist.
+local function seat(uid, cap)
+  if cap == 0 or redis.call('ZCARD', KEYS[3]) < cap then
+    redis.call('ZADD', KEYS[3], nextArrival(), uid)
+    redis.call('HSET', KEYS[2], uid, 'going')
+    return 'going', 0
+  end
+  redis.call('ZADD', KEYS[4], nextArrival(), uid)
+  redis.call('HSET', KEYS[2], uid, 'waitlisted')
+  return 'waitlisted', redis.call('ZRANK', KEYS[4], uid) + 1
+end
+-- promote fills free seats from the head of the waitlist and appends the
+-- promoted users to out.
+local function promote(cap, out)
+  while cap == 0 or redis.call('ZCARD', KEYS[3]) < cap do
+    local head = redis.call('ZPOPMIN', KEYS[4])
+    if #head == 0 then break end
+    redis.call('ZADD', KEYS[3], nextArrival(), head[1])
+    redis.call('HSET', KEYS[2], head[1], 'going')
+    table.insert(out, head[1])
+  end
+end
+local function unseat(uid)
+  redis.call('ZREM', KEYS[3], uid)
+  redis.call('ZREM', KEYS[4], uid)
+  redis.call('ZREM', KEYS[5], uid)
+  redis.call('SREM', KEYS[6], uid)
+end
+`
+
+// rsvpScript records one person's answer.
+// ARGV: user, "going"|"not-going", now (unix ms).
+// Returns {status, waitlist position, seats left (-1 = no limit), promoted...}.
+var rsvpScript = redis.NewScript(luaCommon + `
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
+if not ev[1] then return redis.error_reply('NOTFOUND') end
+if ev[1] == 'cancelled' then return redis.error_reply('CANCELLED') end
+local uid, want, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local cap = tonumber(ev[2])
+if now >= tonumber(ev[5]) then return redis.error_reply('PAST') end
+local cur = redis.call('HGET', KEYS[2], uid)
+if cur == 'removed' then return redis.error_reply('REMOVED') end
+local promoted = {}
+local status, pos = 'not-going', 0
+if want == 'going' then
+  if now >= tonumber(ev[4]) then return redis.error_reply('CLOSED') end
+  if now < tonumber(ev[3]) then return redis.error_reply('NOTOPEN') end
+  if cur == 'going' or cur == 'pending' then
+    status = cur
+  elseif cur == 'waitlisted' then
+    status, pos = cur, redis.call('ZRANK', KEYS[4], uid) + 1
+  elseif ev[6] == '1' then
+    redis.call('ZADD', KEYS[5], nextArrival(), uid)
+    redis.call('HSET', KEYS[2], uid, 'pending')
+    status = 'pending'
+  else
+    status, pos = seat(uid, cap)
+  end
+else
+  -- Dropping out stays possible after RSVPs close, until the start, so the
+  -- seat goes to the next person on the waitlist.
+  unseat(uid)
+  redis.call('HSET', KEYS[2], uid, 'not-going')
+  if cur == 'going' then promote(cap, promoted) end
+end
+local out = {status, pos, seatsLeft(cap)}
+for _, p in ipairs(promoted) do table.insert(out, p) end
+return out
+`)
+
+// approveScript moves a pending request to a seat or the waitlist.
+// ARGV: user. Returns like rsvpScript.
+var approveScript = redis.NewScript(luaCommon + `
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap')
+if not ev[1] then return redis.error_reply('NOTFOUND') end
+if ev[1] == 'cancelled' then return redis.error_reply('CANCELLED') end
+local uid, cap = ARGV[1], tonumber(ev[2])
+local cur = redis.call('HGET', KEYS[2], uid)
+local status, pos = cur, 0
+if cur == 'pending' then
+  redis.call('ZREM', KEYS[5], uid)
+  status, pos = seat(uid, cap)
+elseif cur == 'waitlisted' then
+  pos = redis.call('ZRANK', KEYS[4], uid) + 1
+elseif cur ~= 'going' then
+  return redis.error_reply('NOTPENDING')
+end
+return {status, pos, seatsLeft(cap)}
+`)
+
+// removeScript takes a person off the session for good and promotes from
+// the waitlist when a seat became free. ARGV: user.
+// Returns {previous status, 0, seats left, promoted...}.
+var removeScript = redis.NewScript(luaCommon + `
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap')
+if not ev[1] then return redis.error_reply('NOTFOUND') end
+local uid, cap = ARGV[1], tonumber(ev[2])
+local cur = redis.call('HGET', KEYS[2], uid) or 'none'
+unseat(uid)
+redis.call('HSET', KEYS[2], uid, 'removed')
+local out = {cur, 0, seatsLeft(cap)}
+if cur == 'going' and ev[1] ~= 'cancelled' then
+  local promoted = {}
+  promote(cap, promoted)
+  for _, p in ipairs(promoted) do table.insert(out, p) end
+  out[3] = seatsLeft(cap)
+end
+return out
+`)
+
+// checkinScript marks (ARGV[2] = "1") or unmarks attendance of a person
+// going. ARGV: user, "1"|"0".
+var checkinScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('NOTFOUND') end
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= 'going' then return redis.error_reply('NOTGOING') end
+if ARGV[2] == '1' then redis.call('SADD', KEYS[6], ARGV[1]) else redis.call('SREM', KEYS[6], ARGV[1]) end
+return 1
+`)
+
+// saveScript creates (expected sequence "-1") or replaces a session when
+// its stored sequence still equals the expected one, then promotes from the
+// waitlist if seats became free.
+// ARGV: expected sequence, new sequence, JSON, status, capacity,
+// RSVP opens (ms), RSVP closes (ms), start (ms), approval "1"|"0".
+// Returns the promoted users.
+var saveScript = redis.NewScript(luaCommon + `
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if ARGV[1] == '-1' then
+  if seq then return redis.error_reply('CONFLICT') end
+elseif seq ~= ARGV[1] then
+  if not seq then return redis.error_reply('NOTFOUND') end
+  return redis.error_reply('CONFLICT')
+end
+redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3], 'status', ARGV[4], 'cap', ARGV[5],
+  'opens', ARGV[6], 'closes', ARGV[7], 'start', ARGV[8], 'approval', ARGV[9])
+local promoted = {}
+if ARGV[4] == 'scheduled' then promote(tonumber(ARGV[5]), promoted) end
+return promoted
+`)
+
+// voteScript adds one upvote per person to a proposal.
+// KEYS: 1 proposals zset, 2 proposal hash, 3 voters set. ARGV: pid, user.
+// Returns {votes, 1 if this call added the vote}.
+var voteScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 0 then return redis.error_reply('NOTFOUND') end
+local added = redis.call('SADD', KEYS[3], ARGV[2])
+local votes = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if added == 1 then votes = redis.call('ZINCRBY', KEYS[1], 1, ARGV[1]) end
+return {tonumber(votes), added}
+`)
+
+// linkProposalScript records the session a proposal became, once.
+// KEYS: 1 proposal hash. ARGV: event ID. Returns 1.
+var linkProposalScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('NOTFOUND') end
+if redis.call('HSETNX', KEYS[1], 'event', ARGV[1]) == 0 then return redis.error_reply('SCHEDULED') end
+return 1
+`)

@@ -1,0 +1,272 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/redis/go-redis/v9"
+)
+
+// Store keeps sessions, RSVPs, series, proposals and calendar tokens in
+// Redis under one key prefix.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// Now is the clock every time rule uses; tests replace it.
+	Now func() time.Time
+	// Notify receives the notices that need mail, after the write that
+	// caused them succeeded. Nil drops them.
+	Notify func(ctx context.Context, n Notice)
+}
+
+// NewStore returns a Store on rdb whose keys all start with prefix.
+func NewStore(rdb redis.UniversalClient, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+func (s *Store) notify(ctx context.Context, kind NoticeKind, ev Event, users []string) {
+	if s.Notify == nil || len(users) == 0 {
+		return
+	}
+	s.Notify(ctx, Notice{Kind: kind, Event: ev, UserIDs: users})
+}
+
+// scriptErr maps a script's error reply to the package's sentinel errors.
+func scriptErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, redis.Nil) {
+		return ErrNotFound
+	}
+	codes := []struct {
+		code string
+		err  error
+	}{
+		{"NOTFOUND", ErrNotFound}, {"CANCELLED", ErrCancelled}, {"PAST", ErrPast},
+		{"CLOSED", ErrClosed}, {"NOTOPEN", ErrNotOpen}, {"REMOVED", ErrRemoved},
+		{"NOTPENDING", ErrNotPending}, {"NOTGOING", ErrNotGoing}, {"CONFLICT", ErrConflict},
+		{"SCHEDULED", ErrAlreadyScheduled},
+	}
+	msg := err.Error()
+	for _, c := range codes {
+		if strings.HasPrefix(msg, c.code) {
+			return c.err
+		}
+	}
+	return err
+}
+
+func ms(t time.Time) string {
+	if t.IsZero() {
+		return "0"
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+// save writes ev when the stored sequence equals expected (-1: must not
+// exist yet), refreshes the indexes and returns who was promoted.
+func (s *Store) save(ctx context.Context, ev Event, expected int) ([]string, error) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	approval := "0"
+	if ev.ApprovalRequired {
+		approval = "1"
+	}
+	res, err := saveScript.Run(ctx, s.rdb, s.eventKeys(ev.ID),
+		strconv.Itoa(expected), strconv.Itoa(ev.Sequence), data, string(ev.Status),
+		ev.Capacity, ms(ev.RSVPOpens), ms(ev.ClosesAt()), ms(ev.Start), approval).StringSlice()
+	if err != nil {
+		return nil, scriptErr(err)
+	}
+	return res, s.index(ctx, ev)
+}
+
+// index refreshes the cross-entity indexes of ev (idempotent).
+func (s *Store) index(ctx context.Context, ev Event) error {
+	score := float64(ev.Start.Unix())
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, s.groupEventsKey(ev.GroupID), redis.Z{Score: score, Member: ev.ID})
+		if ev.Listed && ev.Status == StatusScheduled {
+			p.ZAdd(ctx, s.listedKey(), redis.Z{Score: score, Member: ev.ID})
+		} else {
+			p.ZRem(ctx, s.listedKey(), ev.ID)
+		}
+		return nil
+	})
+	return err
+}
+
+// Create schedules a single session in groupID. Hosts default to the
+// organizer who creates it.
+func (s *Store) Create(ctx context.Context, a Actor, groupID string, in Input) (Event, error) {
+	if !a.Organizer {
+		return Event{}, ErrForbidden
+	}
+	now := s.now()
+	d, err := in.validate(now)
+	if err != nil {
+		return Event{}, err
+	}
+	ev := s.newEvent(a, groupID, d, now)
+	if _, err := s.save(ctx, ev, -1); err != nil {
+		return Event{}, fmt.Errorf("events: create in group %s: %w", groupID, err)
+	}
+	return ev, nil
+}
+
+func (s *Store) newEvent(a Actor, groupID string, d draft, now time.Time) Event {
+	ev := Event{ID: ids.New(), GroupID: groupID, Status: StatusScheduled, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	d.apply(&ev)
+	if len(ev.Hosts) == 0 {
+		ev.Hosts = []string{a.UserID}
+	}
+	return ev
+}
+
+// Get returns one session.
+func (s *Store) Get(ctx context.Context, id string) (Event, error) {
+	data, err := s.rdb.HGet(ctx, s.eventKey(id), "data").Bytes()
+	if err != nil {
+		return Event{}, fmt.Errorf("events: get %s: %w", id, scriptErr(err))
+	}
+	var ev Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
+	}
+	return ev, nil
+}
+
+// GetMany returns the sessions that exist among idList, in that order.
+func (s *Store) GetMany(ctx context.Context, idList []string) ([]Event, error) {
+	cmds := make([]*redis.StringCmd, len(idList))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range idList {
+			cmds[i] = p.HGet(ctx, s.eventKey(id), "data")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("events: get many: %w", err)
+	}
+	out := make([]Event, 0, len(idList))
+	for _, c := range cmds {
+		data, err := c.Bytes()
+		if err != nil {
+			continue
+		}
+		var ev Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return nil, fmt.Errorf("events: decode: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// Update replaces the editable fields of a session with in. People going
+// and waitlisted are told when the time or place changed; a raised
+// capacity promotes from the waitlist. ErrConflict means someone else
+// changed the session meanwhile.
+func (s *Store) Update(ctx context.Context, a Actor, id string, in Input) (Event, error) {
+	if !a.Organizer {
+		return Event{}, ErrForbidden
+	}
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if old.Status == StatusCancelled {
+		return Event{}, ErrCancelled
+	}
+	d, err := in.validate(s.now())
+	if err != nil {
+		return Event{}, err
+	}
+	ev := old
+	d.apply(&ev)
+	if len(ev.Hosts) == 0 {
+		ev.Hosts = old.Hosts
+	}
+	return s.commit(ctx, old, ev)
+}
+
+// commit saves ev as the next version of old and sends the notices the
+// change calls for.
+func (s *Store) commit(ctx context.Context, old, ev Event) (Event, error) {
+	ev.Sequence = old.Sequence + 1
+	ev.UpdatedAt = s.now()
+	promoted, err := s.save(ctx, ev, old.Sequence)
+	if err != nil {
+		return Event{}, fmt.Errorf("events: update %s: %w", ev.ID, err)
+	}
+	s.notify(ctx, NoticePromoted, ev, promoted)
+	if ev.Status == StatusScheduled && movedOrRelocated(old, ev) {
+		going, waiting, _, err := s.rsvpLists(ctx, ev.ID)
+		if err != nil {
+			return ev, err
+		}
+		s.notify(ctx, NoticeChanged, ev, append(going, waiting...))
+	}
+	return ev, nil
+}
+
+func movedOrRelocated(a, b Event) bool {
+	return !a.Start.Equal(b.Start) || !a.End.Equal(b.End) || a.Venue != b.Venue || a.OnlineURL != b.OnlineURL
+}
+
+// SetCapacity changes the number of seats (0 = no limit); a raise promotes
+// the head of the waitlist in the same script. Lowering it never takes
+// seats away: new RSVPs wait until enough people drop out.
+func (s *Store) SetCapacity(ctx context.Context, a Actor, id string, capacity int) (Event, error) {
+	if !a.Organizer {
+		return Event{}, ErrForbidden
+	}
+	if capacity < 0 || capacity > MaxCapacity {
+		return Event{}, capacityError()
+	}
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	ev := old
+	ev.Capacity = capacity
+	return s.commit(ctx, old, ev)
+}
+
+// Cancel marks a session cancelled. It stays visible as cancelled; everyone
+// going, waitlisted or awaiting approval is told.
+func (s *Store) Cancel(ctx context.Context, a Actor, id string) (Event, error) {
+	if !a.Organizer {
+		return Event{}, ErrForbidden
+	}
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if old.Status == StatusCancelled {
+		return old, nil
+	}
+	ev := old
+	ev.Status = StatusCancelled
+	ev, err = s.commit(ctx, old, ev)
+	if err != nil {
+		return Event{}, err
+	}
+	going, waiting, pending, err := s.rsvpLists(ctx, id)
+	if err != nil {
+		return ev, err
+	}
+	s.notify(ctx, NoticeCancelled, ev, append(append(going, waiting...), pending...))
+	return ev, nil
+}
