@@ -1,0 +1,196 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/redis/go-redis/v9"
+)
+
+// Reminders schedules mails for later (session reminders) in a sorted set
+// scored by due time. Due reminders are claimed atomically, so when several
+// app instances run the claim loop each reminder reaches the outbox once.
+type Reminders struct {
+	rdb    redis.UniversalClient
+	prefix string
+	outbox *Outbox
+	// Lease is how long a claimed reminder is hidden from other claimers
+	// while it is being enqueued; if the claimer dies, it is claimed again
+	// after that (and the outbox's idempotency key stops a double send).
+	Lease time.Duration
+	// Logger receives claim-loop failures (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// NewReminders returns the reminder scheduler that feeds outbox.
+func NewReminders(rdb redis.UniversalClient, prefix string, outbox *Outbox) *Reminders {
+	return &Reminders{rdb: rdb, prefix: prefix, outbox: outbox, Lease: time.Minute, Logger: slog.Default()}
+}
+
+type reminderItem struct {
+	Due int64   `json:"due"`
+	Msg Message `json:"msg"`
+}
+
+// Schedule sends m at due. key names the reminder, e.g.
+// "event:<id>:user:<id>:24h"; scheduling the same key again replaces it.
+// The message's IdempotencyKey is set to "reminder:<key>:<due unix>", so a
+// reminder moved to another time is sent again, and one time only once.
+func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m Message) error {
+	errs := valid.Errors{}
+	if key == "" || !validToken(key, maxKeyLen-40) {
+		errs.Add("key", "must be 1 to 160 printable characters without spaces")
+	}
+	if due.IsZero() {
+		errs.Add("due", "is required")
+	}
+	m.IdempotencyKey = "reminder:" + key + ":" + strconv.FormatInt(due.Unix(), 10)
+	clean, err := m.validate()
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		for f, msg := range ve {
+			errs.Add(f, msg)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	item, err := json.Marshal(reminderItem{Due: due.UnixMilli(), Msg: clean})
+	if err != nil {
+		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+	}
+	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
+		key, due.UnixMilli(), item).Err()
+	if err != nil {
+		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+	}
+	return nil
+}
+
+// Cancel removes every scheduled reminder whose key starts with one of
+// the prefixes (e.g. "event:<id>:" when a session is cancelled) and says
+// how many went.
+func (r *Reminders) Cancel(ctx context.Context, prefixes ...string) (int, error) {
+	args := make([]any, 0, len(prefixes))
+	for _, p := range prefixes {
+		if p == "" {
+			return 0, valid.Errors{"prefix": "must not be empty (it would cancel every reminder)"}
+		}
+		args = append(args, p)
+	}
+	if len(args) == 0 {
+		return 0, nil
+	}
+	n, err := cancelRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, args...).Int()
+	if err != nil {
+		return 0, fmt.Errorf("mail: cancel reminders: %w", err)
+	}
+	return n, nil
+}
+
+type claimedReminder struct {
+	key  string
+	item string
+}
+
+// claim takes up to n due reminders for this caller alone.
+func (r *Reminders) claim(ctx context.Context, n int) ([]claimedReminder, error) {
+	now := r.outbox.now()
+	res, err := claimRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.itemKey()},
+		now.UnixMilli(), now.Add(r.Lease).UnixMilli(), n).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("mail: claim reminders: %w", err)
+	}
+	out := make([]claimedReminder, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		out = append(out, claimedReminder{key: res[i], item: res[i+1]})
+	}
+	return out, nil
+}
+
+// Dispatch moves the reminders that are due into the outbox and says how
+// many it moved. Run calls it periodically.
+func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		claimed, err := r.claim(ctx, 100)
+		if err != nil || len(claimed) == 0 {
+			return total, err
+		}
+		msgs := make([]Message, 0, len(claimed))
+		kept := make([]claimedReminder, 0, len(claimed))
+		for _, c := range claimed {
+			var it reminderItem
+			if err := json.Unmarshal([]byte(c.item), &it); err != nil {
+				r.Logger.Error("mail: unreadable reminder dropped", "key", c.key, "err", err)
+				r.finish(ctx, c)
+				continue
+			}
+			msgs = append(msgs, it.Msg)
+			kept = append(kept, c)
+		}
+		_, err = r.outbox.EnqueueAll(ctx, msgs)
+		var ve valid.Errors
+		if errors.As(err, &ve) {
+			// Valid when scheduled, invalid now (the templates changed):
+			// enqueue the good ones and drop the others, loudly.
+			kept = r.enqueueOneByOne(ctx, msgs, kept)
+		} else if err != nil {
+			return total, fmt.Errorf("mail: dispatch reminders: %w", err)
+		}
+		for _, c := range kept {
+			r.finish(ctx, c)
+		}
+		total += len(kept)
+	}
+}
+
+// enqueueOneByOne enqueues msgs[i] for kept[i] one at a time, drops the
+// invalid ones and returns the reminders that reached the outbox or were
+// dropped, i.e. those to forget.
+func (r *Reminders) enqueueOneByOne(ctx context.Context, msgs []Message, kept []claimedReminder) []claimedReminder {
+	done := kept[:0:0]
+	for i, m := range msgs {
+		_, err := r.outbox.Enqueue(ctx, m)
+		var ve valid.Errors
+		switch {
+		case errors.As(err, &ve):
+			r.Logger.Error("mail: invalid reminder dropped", "key", kept[i].key, "err", err)
+		case err != nil:
+			r.Logger.Error("mail: dispatch reminder", "key", kept[i].key, "err", err)
+			continue
+		}
+		done = append(done, kept[i])
+	}
+	return done
+}
+
+func (r *Reminders) finish(ctx context.Context, c claimedReminder) {
+	err := finishReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, c.key, c.item).Err()
+	if err != nil {
+		r.Logger.Error("mail: forget dispatched reminder", "key", c.key, "err", err)
+	}
+}
+
+// Run dispatches due reminders every poll until ctx is cancelled.
+func (r *Reminders) Run(ctx context.Context, poll time.Duration) {
+	if poll <= 0 {
+		poll = time.Second
+	}
+	for {
+		if _, err := r.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Error("mail: reminders", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(poll):
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// State is where a message is on its way to the recipient.
+type State string
+
+// Delivery states.
+const (
+	StateQueued   State = "queued"   // waiting for a worker
+	StateSent     State = "sent"     // accepted by the SMTP server
+	StateRetrying State = "retrying" // failed temporarily, will be tried again
+	StateFailed   State = "failed"   // rejected or out of tries: in the dead-letter list
+)
+
+// Status is one message's delivery state.
+type Status struct {
+	ID      string
+	Kind    Kind
+	To      string
+	State   State
+	Tries   int    // delivery attempts so far
+	Error   string // the last failure, if any
+	Updated time.Time
+}
+
+// Status returns the delivery state of the message with the given ID.
+func (o *Outbox) Status(ctx context.Context, id string) (Status, error) {
+	h, err := o.rdb.HGetAll(ctx, o.stateKey(id)).Result()
+	if err != nil {
+		return Status{}, fmt.Errorf("mail: status %s: %w", id, err)
+	}
+	if len(h) == 0 {
+		return Status{}, fmt.Errorf("mail: status %s: %w", id, ErrNotFound)
+	}
+	tries, _ := strconv.Atoi(h["tries"])
+	updated, _ := strconv.ParseInt(h["updated"], 10, 64)
+	return Status{
+		ID: id, Kind: Kind(h["kind"]), To: h["to"], State: State(h["state"]),
+		Tries: tries, Error: h["error"], Updated: time.UnixMilli(updated).UTC(),
+	}, nil
+}
+
+// BatchStatus counts the messages of one announcement by delivery state.
+type BatchStatus struct {
+	Total    int
+	Queued   int
+	Sent     int
+	Retrying int
+	Failed   int
+}
+
+// Done reports whether every message of the batch reached a final state.
+func (b BatchStatus) Done() bool { return b.Sent+b.Failed == b.Total }
+
+// BatchStatus returns the delivery counts of the messages enqueued with
+// the given BatchID, for the organizer's view of an announcement.
+func (o *Outbox) BatchStatus(ctx context.Context, batchID string) (BatchStatus, error) {
+	h, err := o.rdb.HGetAll(ctx, o.batchKey(batchID)).Result()
+	if err != nil {
+		return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, err)
+	}
+	if len(h) == 0 {
+		return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, ErrNotFound)
+	}
+	n := func(k string) int { v, _ := strconv.Atoi(h[k]); return v }
+	return BatchStatus{
+		Total: n("total"), Queued: n(string(StateQueued)), Sent: n(string(StateSent)),
+		Retrying: n(string(StateRetrying)), Failed: n(string(StateFailed)),
+	}, nil
+}
+
+// DeadLetter is a message that was rejected or ran out of tries.
+type DeadLetter struct {
+	ID      string
+	Message Message
+	Tries   int
+	Error   string
+	At      time.Time
+}
+
+type deadRecord struct {
+	Envelope envelope `json:"envelope"`
+	Error    string   `json:"error"`
+	At       int64    `json:"at"`
+}
+
+// DeadLetters returns up to limit dead letters, newest first, for an admin
+// to inspect.
+func (o *Outbox) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	raw, err := o.rdb.LRange(ctx, o.deadKey(), 0, int64(limit-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("mail: dead letters: %w", err)
+	}
+	out := make([]DeadLetter, 0, len(raw))
+	for _, r := range raw {
+		var d deadRecord
+		if err := json.Unmarshal([]byte(r), &d); err != nil {
+			out = append(out, DeadLetter{Error: "unreadable record: " + r})
+			continue
+		}
+		out = append(out, DeadLetter{
+			ID: d.Envelope.ID, Message: d.Envelope.Msg, Tries: d.Envelope.Tries,
+			Error: d.Error, At: time.UnixMilli(d.At).UTC(),
+		})
+	}
+	return out, nil
+}
