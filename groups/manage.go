@@ -2,7 +2,9 @@ package groups
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -27,8 +29,14 @@ func (s *Store) Decline(ctx context.Context, groupID, actorID, userID string) er
 }
 
 func (s *Store) decide(ctx context.Context, groupID, actorID, userID string, status AppStatus) error {
-	err := decideScript.Run(ctx, s.rdb, s.groupKeys(groupID), "decide", actorID, userID, string(status), s.nowMS()).Err()
-	if err = scriptErr(err); err != nil {
+	raw := decideScript.Run(ctx, s.rdb, s.groupKeys(groupID), "decide", actorID, userID, string(status), s.nowMS()).Err()
+	err := scriptErr(raw)
+	if errors.Is(err, ErrAlreadyDecided) {
+		// The reply reads "DECIDED approved" or "DECIDED declined".
+		earlier := raw.Error()[strings.LastIndexByte(raw.Error(), ' ')+1:]
+		return fmt.Errorf("groups: request of %s in %s: already %s: %w", userID, groupID, earlier, err)
+	}
+	if err != nil {
 		return fmt.Errorf("groups: %s request of %s in %s: %w", status, userID, groupID, err)
 	}
 	return nil

@@ -87,7 +87,8 @@ func scriptErr(err error) error {
 	}
 	var re redis.Error
 	if errors.As(err, &re) {
-		code, _, _ := strings.Cut(re.Error(), " ")
+		// Redis 7 puts "ERR " before error replies without a code of their own.
+		code, _, _ := strings.Cut(strings.TrimPrefix(re.Error(), "ERR "), " ")
 		if e, ok := scriptErrors[code]; ok {
 			return e
 		}
