@@ -56,7 +56,8 @@ func scriptErr(err error) error {
 		{"NOTPENDING", ErrNotPending}, {"NOTGOING", ErrNotGoing}, {"CONFLICT", ErrConflict},
 		{"SCHEDULED", ErrAlreadyScheduled},
 	}
-	msg := err.Error()
+	// Redis prefixes error replies without a code of their own with "ERR ".
+	msg := strings.TrimPrefix(err.Error(), "ERR ")
 	for _, c := range codes {
 		if strings.HasPrefix(msg, c.code) {
 			return c.err

@@ -1,0 +1,381 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestThousandConcurrentRSVPsForFiftySeats(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "50" })
+	people := users(1000)
+
+	results := make([]RSVPResult, len(people))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, u := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			res, err := f.s.RSVP(ctx, ev.ID, u, true)
+			if err != nil {
+				t.Errorf("rsvp %d: %v", i, err)
+			}
+			results[i] = res
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	// Arrival order as the script assigned it: each waitlisted person got a
+	// unique position, and the stored waitlist is in exactly that order.
+	byPos := make([]string, 951)
+	var going []string
+	for i, r := range results {
+		switch r.Status {
+		case RSVPGoing:
+			going = append(going, people[i])
+		case RSVPWaitlisted:
+			if r.Position < 1 || r.Position > 950 || byPos[r.Position] != "" {
+				t.Fatalf("waitlist position %d duplicated or out of range", r.Position)
+			}
+			byPos[r.Position] = people[i]
+		default:
+			t.Fatalf("status %q", r.Status)
+		}
+	}
+	if len(going) != 50 {
+		t.Fatalf("going = %d, want 50", len(going))
+	}
+	wl, err := f.s.Waitlist(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(wl, byPos[1:]) {
+		t.Fatalf("waitlist order differs from the positions the script handed out")
+	}
+	att, _ := f.s.Attendees(ctx, ev.ID)
+	seen := map[string]bool{}
+	for _, a := range att {
+		seen[a.UserID] = true
+	}
+	for _, u := range wl {
+		seen[u] = true
+	}
+	if len(att) != 50 || len(seen) != 1000 {
+		t.Fatalf("attendees %d, distinct people %d: someone is listed twice or lost", len(att), len(seen))
+	}
+	if st, _ := f.s.StatusOf(ctx, ev.ID, byPos[7]); st.Status != RSVPWaitlisted || st.Position != 7 || st.SeatsLeft != 0 {
+		t.Fatalf("status of 7th in line: %+v", st)
+	}
+
+	// Ten people drop out at once: exactly the next ten get their seats.
+	var promoted []string
+	var mu sync.Mutex
+	for _, u := range going[:10] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := f.s.RSVP(ctx, ev.ID, u, false)
+			if err != nil || res.Status != RSVPNotGoing {
+				t.Errorf("drop out: %+v %v", res, err)
+			}
+			mu.Lock()
+			promoted = append(promoted, res.Promoted...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(promoted)
+	next10 := slices.Clone(wl[:10])
+	slices.Sort(next10)
+	if !slices.Equal(promoted, next10) {
+		t.Fatalf("promoted %v, want the first ten of the waitlist", promoted)
+	}
+	var told []string
+	for _, u := range f.rec.of(NoticePromoted) {
+		told = append(told, u...)
+	}
+	slices.Sort(told)
+	if !slices.Equal(told, next10) {
+		t.Fatalf("Notify(promoted) got %v, want %v", told, next10)
+	}
+	if st, _ := f.s.StatusOf(ctx, ev.ID, wl[10]); st.Position != 1 {
+		t.Fatalf("11th in line is now at %d, want 1", st.Position)
+	}
+
+	// Raising the capacity to 65 seats the next 15, in order.
+	if _, err := f.s.SetCapacity(ctx, f.org, ev.ID, 65); err != nil {
+		t.Fatal(err)
+	}
+	att, _ = f.s.Attendees(ctx, ev.ID)
+	if len(att) != 65 {
+		t.Fatalf("attendees after raise = %d, want 65", len(att))
+	}
+	var lastSeated []string
+	for _, a := range att[50:] {
+		lastSeated = append(lastSeated, a.UserID)
+	}
+	if !slices.Equal(lastSeated, wl[10:25]) {
+		t.Fatalf("capacity raise seated %v, want waitlist[10:25] in order", lastSeated)
+	}
+	wl2, _ := f.s.Waitlist(ctx, ev.ID)
+	if !slices.Equal(wl2, wl[25:]) {
+		t.Fatalf("waitlist after raise does not continue at the 26th person")
+	}
+	if got := f.rec.of(NoticePromoted); !slices.Equal(got[len(got)-1], wl[10:25]) {
+		t.Fatalf("Notify after capacity raise got %v", got[len(got)-1])
+	}
+}
+
+func TestSecondRSVPIsIdempotent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
+	p := users(3)
+	for _, u := range p {
+		if _, err := f.s.RSVP(ctx, ev.ID, u, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := f.s.RSVP(ctx, ev.ID, p[2], true)
+	if err != nil || again.Status != RSVPWaitlisted || again.Position != 2 {
+		t.Fatalf("second RSVP of 2nd in line: %+v %v", again, err)
+	}
+	first, _ := f.s.RSVP(ctx, ev.ID, p[0], true)
+	if first.Status != RSVPGoing || first.SeatsLeft != 0 {
+		t.Fatalf("second RSVP of the seated person: %+v", first)
+	}
+	wl, _ := f.s.Waitlist(ctx, ev.ID)
+	att, _ := f.s.Attendees(ctx, ev.ID)
+	if !slices.Equal(wl, p[1:]) || len(att) != 1 || att[0].UserID != p[0] {
+		t.Fatalf("after repeats: going %v waitlist %v", att, wl)
+	}
+	// Not going twice is harmless too, and promotes only once.
+	r1, _ := f.s.RSVP(ctx, ev.ID, p[0], false)
+	r2, _ := f.s.RSVP(ctx, ev.ID, p[0], false)
+	if !slices.Equal(r1.Promoted, []string{p[1]}) || len(r2.Promoted) != 0 {
+		t.Fatalf("promoted %v then %v", r1.Promoted, r2.Promoted)
+	}
+}
+
+func TestRSVPRefusedWhenNotPossible(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	windowed := f.create(t, func(in *Input) {
+		in.RSVPOpens, in.RSVPCloses = "2026-01-12T09:00", "2026-01-15T09:00"
+	})
+	cancelled := f.create(t, nil)
+	if _, err := f.s.Cancel(ctx, f.org, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	plain := f.create(t, nil)
+	u := users(1)[0]
+
+	cases := []struct {
+		name string
+		now  time.Time
+		id   string
+		want error
+	}{
+		{"cancelled", testNow, cancelled.ID, ErrCancelled},
+		{"not yet open", testNow, windowed.ID, ErrNotOpen},
+		{"closed by closing time", time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC), windowed.ID, ErrClosed},
+		{"started", plain.Start, plain.ID, ErrPast},
+		{"ended", plain.End.Add(time.Hour), plain.ID, ErrPast},
+		{"unknown session", testNow, "nosuchsessionxxxxxxxxxxx", ErrNotFound},
+	}
+	for _, tc := range cases {
+		f.clock.Set(tc.now)
+		if _, err := f.s.RSVP(ctx, tc.id, u, true); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	f.clock.Set(time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC))
+	if res, err := f.s.RSVP(ctx, windowed.ID, u, true); err != nil || res.Status != RSVPGoing {
+		t.Fatalf("inside the window: %+v %v", res, err)
+	}
+	// After closing, dropping out is still possible until the start.
+	f.clock.Set(time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC))
+	if res, err := f.s.RSVP(ctx, windowed.ID, u, false); err != nil || res.Status != RSVPNotGoing {
+		t.Fatalf("drop out after closing: %+v %v", res, err)
+	}
+	if st, _ := f.s.StatusOf(ctx, cancelled.ID, u); st.Status != RSVPNone {
+		t.Fatalf("refused RSVP was stored: %+v", st)
+	}
+}
+
+func TestApprovalRequired(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.ApprovalRequired, in.Capacity = true, "1" })
+	p := users(3)
+	for _, u := range p {
+		res, err := f.s.RSVP(ctx, ev.ID, u, true)
+		if err != nil || res.Status != RSVPPending {
+			t.Fatalf("rsvp: %+v %v", res, err)
+		}
+	}
+	if pend, _ := f.s.Pending(ctx, ev.ID); !slices.Equal(pend, p) {
+		t.Fatalf("pending %v", pend)
+	}
+	if _, err := f.s.Approve(ctx, f.org, ev.ID, users(1)[0]); !errors.Is(err, ErrNotPending) {
+		t.Fatalf("approve a stranger: %v", err)
+	}
+	a0, _ := f.s.Approve(ctx, f.org, ev.ID, p[2])
+	a1, _ := f.s.Approve(ctx, f.org, ev.ID, p[0])
+	if a0.Status != RSVPGoing || a1.Status != RSVPWaitlisted || a1.Position != 1 {
+		t.Fatalf("approvals: %+v %+v", a0, a1)
+	}
+	if again, _ := f.s.Approve(ctx, f.org, ev.ID, p[2]); again.Status != RSVPGoing {
+		t.Fatalf("second approval: %+v", again)
+	}
+	if pend, _ := f.s.Pending(ctx, ev.ID); !slices.Equal(pend, p[1:2]) {
+		t.Fatalf("pending after approvals %v", pend)
+	}
+}
+
+func TestOrganizerRemovesAndChecksIn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "2" })
+	p := users(3)
+	for _, u := range p {
+		if _, err := f.s.RSVP(ctx, ev.ID, u, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := f.s.Remove(ctx, f.org, ev.ID, p[0])
+	if err != nil || res.Status != RSVPRemoved || !slices.Equal(res.Promoted, p[2:]) {
+		t.Fatalf("remove: %+v %v", res, err)
+	}
+	if got := f.rec.of(NoticeRemoved); len(got) != 1 || got[0][0] != p[0] {
+		t.Fatalf("removed notice %v", got)
+	}
+	if _, err := f.s.RSVP(ctx, ev.ID, p[0], true); !errors.Is(err, ErrRemoved) {
+		t.Fatalf("removed person RSVPs again: %v", err)
+	}
+
+	if err := f.s.CheckIn(ctx, f.org, ev.ID, p[1], true); !errors.Is(err, ErrCheckInTooEarly) {
+		t.Fatalf("check-in days before: %v", err)
+	}
+	f.clock.Set(ev.End.Add(24 * time.Hour)) // after the session
+	if err := f.s.CheckIn(ctx, f.org, ev.ID, p[1], true); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CheckIn(ctx, f.org, ev.ID, p[0], true); !errors.Is(err, ErrNotGoing) {
+		t.Fatalf("check in a removed person: %v", err)
+	}
+	att, _ := f.s.Attendees(ctx, ev.ID)
+	want := []Attendee{{p[1], true}, {p[2], false}}
+	if !slices.Equal(att, want) {
+		t.Fatalf("attendees %v, want %v", att, want)
+	}
+	if err := f.s.CheckIn(ctx, f.org, ev.ID, p[1], false); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := f.s.StatusOf(ctx, ev.ID, p[1]); st.CheckedIn {
+		t.Fatal("check-in not undone")
+	}
+}
+
+func TestEditAndCancelNotifyPeople(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
+	p := users(3)
+	f.s.RSVP(ctx, ev.ID, p[0], true)
+	f.s.RSVP(ctx, ev.ID, p[1], true)
+	f.s.RSVP(ctx, ev.ID, p[2], false)
+
+	retitled := goodInput()
+	retitled.Title, retitled.Capacity = "Intro to eBPF, part 1", "1"
+	up, err := f.s.Update(ctx, f.org, ev.ID, retitled)
+	if err != nil || up.Sequence != 1 || up.Title != retitled.Title {
+		t.Fatalf("update: %+v %v", up, err)
+	}
+	if n := f.rec.of(NoticeChanged); len(n) != 0 {
+		t.Fatalf("title change told people: %v", n)
+	}
+	moved := retitled
+	moved.Start, moved.End = "2026-01-17T19:00", "2026-01-17T21:00"
+	if up, err = f.s.Update(ctx, f.org, ev.ID, moved); err != nil || up.Sequence != 2 {
+		t.Fatalf("move: %+v %v", up, err)
+	}
+	if n := f.rec.of(NoticeChanged); len(n) != 1 || !slices.Equal(n[0], p[:2]) {
+		t.Fatalf("changed notice went to %v, want going+waitlisted %v", n, p[:2])
+	}
+	cancelled, err := f.s.Cancel(ctx, f.org, ev.ID)
+	if err != nil || cancelled.Status != StatusCancelled || cancelled.Sequence != 3 {
+		t.Fatalf("cancel: %+v %v", cancelled, err)
+	}
+	if n := f.rec.of(NoticeCancelled); len(n) != 1 || !slices.Equal(n[0], p[:2]) {
+		t.Fatalf("cancelled notice went to %v", n)
+	}
+	if got, _ := f.s.Get(ctx, ev.ID); got.Status != StatusCancelled {
+		t.Fatal("cancelled session not kept as cancelled")
+	}
+	if _, err := f.s.Update(ctx, f.org, ev.ID, moved); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("edit after cancel: %v", err)
+	}
+	if err := f.s.commitStale(ctx, ev); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale write: %v", err)
+	}
+}
+
+// commitStale writes an old version of ev, as a concurrent editor would.
+func (s *Store) commitStale(ctx context.Context, ev Event) error {
+	_, err := s.commit(ctx, ev, ev)
+	return err
+}
+
+func TestOnlineLinkOnlyForPeopleGoing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
+	p := users(3)
+	f.s.RSVP(ctx, ev.ID, p[0], true)
+	f.s.RSVP(ctx, ev.ID, p[1], true)
+	cases := []struct {
+		name   string
+		viewer Actor
+		want   bool
+	}{
+		{"going", Actor{UserID: p[0]}, true},
+		{"waitlisted", Actor{UserID: p[1]}, false},
+		{"never answered", Actor{UserID: p[2]}, false},
+		{"signed out", Actor{}, false},
+		{"organizer", f.org, true},
+	}
+	for _, tc := range cases {
+		st, err := f.s.StatusOf(ctx, ev.ID, tc.viewer.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := CanSeeLink(ev, tc.viewer, st.Status); got != tc.want {
+			t.Errorf("%s: CanSeeLink = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	hosted := ev
+	hosted.Hosts = []string{p[2]}
+	if !CanSeeLink(hosted, Actor{UserID: p[2]}, RSVPNone) {
+		t.Error("a host cannot see the link")
+	}
+	ev.Status = StatusCancelled
+	if CanSeeLink(ev, Actor{UserID: p[0]}, RSVPGoing) {
+		t.Error("link shown for a cancelled session")
+	}
+}
