@@ -1,0 +1,157 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors callers check with errors.Is.
+var (
+	ErrNotFound      = errors.New("auth: user not found")
+	ErrIdentityTaken = errors.New("auth: that account is already linked to another user")
+	ErrLastIdentity  = errors.New("auth: cannot unlink the only sign-in method")
+	ErrNoEmail       = errors.New("auth: the provider shared no email address")
+)
+
+// Store keeps users and the indexes that find them by identity and email.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewStore returns a Store whose keys all start with prefix.
+func NewStore(rdb redis.UniversalClient, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (s *Store) userKey(id string) string { return s.prefix + "user:{" + id + "}" }
+
+func (s *Store) identKey(provider, subject string) string {
+	return s.prefix + "ident:" + provider + ":" + subject
+}
+
+func (s *Store) emailKey(addr string) string {
+	return s.prefix + "email:" + strings.ToLower(addr)
+}
+
+// Get returns the user with id.
+func (s *Store) Get(ctx context.Context, id string) (*User, error) {
+	raw, err := s.rdb.Get(ctx, s.userKey(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: get user %s: %w", id, err)
+	}
+	return decodeUser(raw)
+}
+
+// GetMany returns the users with the given ids in one round trip, skipping
+// ids that no longer exist.
+func (s *Store) GetMany(ctx context.Context, ids []string) (map[string]*User, error) {
+	out := make(map[string]*User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.Get(ctx, s.userKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("auth: get users: %w", err)
+	}
+	for i, cmd := range cmds {
+		raw, err := cmd.Bytes()
+		if err != nil {
+			continue
+		}
+		u, err := decodeUser(raw)
+		if err != nil {
+			return nil, err
+		}
+		out[ids[i]] = u
+	}
+	return out, nil
+}
+
+func decodeUser(raw []byte) (*User, error) {
+	var u User
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return nil, fmt.Errorf("auth: decode user: %w", err)
+	}
+	return &u, nil
+}
+
+// update applies fn to the stored user in one optimistic transaction, so
+// concurrent edits of one user never overwrite each other.
+func (s *Store) update(ctx context.Context, id string, fn func(*User) error) (*User, error) {
+	key := s.userKey(id)
+	var out *User
+	txf := func(tx *redis.Tx) error {
+		raw, err := tx.Get(ctx, key).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		u, err := decodeUser(raw)
+		if err != nil {
+			return err
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+		u.UpdatedAt = s.Now()
+		enc, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, enc, 0)
+			return nil
+		})
+		out = u
+		return err
+	}
+	for range 20 {
+		err := s.rdb.Watch(ctx, txf, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: update user %s: %w", id, err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("auth: update user %s: too much contention", id)
+}
+
+// ProfileUpdate is what a user may change about themselves.
+type ProfileUpdate struct {
+	Name     string
+	TimeZone string
+	Mail     MailPrefs
+}
+
+// UpdateProfile validates and saves the user's own settings.
+func (s *Store) UpdateProfile(ctx context.Context, id string, in ProfileUpdate) (*User, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	return s.update(ctx, id, func(u *User) error {
+		u.Name = strings.TrimSpace(in.Name)
+		u.TimeZone = in.TimeZone
+		u.Mail = in.Mail
+		return nil
+	})
+}

@@ -1,0 +1,206 @@
+// Package apptest runs the real app on a loopback port against a real
+// Redis, with fake sign-in providers, for HTTP and browser tests.
+package apptest
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+	"github.com/focusgroups/focusgroups/web"
+)
+
+// Options change how the app under test is built.
+type Options struct {
+	// Production turns development mode off (no dev sign-in).
+	Production bool
+	// Providers are the sign-in providers; see GitHub and OIDC helpers.
+	Providers []auth.ProviderConfig
+	// AuthRateLimit overrides the sign-in rate limit per minute.
+	AuthRateLimit int
+	// ProviderTimeout bounds each call to a provider (default 3s).
+	ProviderTimeout time.Duration
+}
+
+// App is a running app under test.
+type App struct {
+	URL    string
+	Redis  redis.UniversalClient
+	Prefix string
+	Users  *auth.Store
+}
+
+// Start runs the app until the test ends.
+func Start(t testing.TB, opts Options) *App {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	users := auth.NewStore(rdb, prefix)
+	if opts.ProviderTimeout == 0 {
+		opts.ProviderTimeout = 3 * time.Second
+	}
+	app, err := web.New(web.Deps{
+		Dev:           !opts.Production,
+		BaseURL:       base,
+		Redis:         rdb,
+		Prefix:        prefix,
+		Users:         users,
+		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
+		Sessions:      auth.NewSessions(rdb, prefix, false),
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AuthRateLimit: opts.AuthRateLimit,
+	})
+	if err != nil {
+		t.Fatalf("apptest: build app: %v", err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users}
+}
+
+// Client is a browser-like HTTP client: it keeps cookies and does not
+// follow redirects, so tests can check every step.
+type Client struct {
+	*http.Client
+	t   testing.TB
+	app *App
+}
+
+// NewClient returns a fresh visitor with an empty cookie jar.
+func (a *App) NewClient(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{
+		Client: &http.Client{
+			Jar:     jar,
+			Timeout: 10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+		t: t, app: a,
+	}
+}
+
+// Response is a finished request with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Get fetches path (relative to the app, or an absolute URL).
+func (c *Client) Get(path string) *Response {
+	c.t.Helper()
+	return c.Do(http.MethodGet, path, nil)
+}
+
+// Post submits form values as a browser form would.
+func (c *Client) Post(path string, form url.Values) *Response {
+	c.t.Helper()
+	return c.Do(http.MethodPost, path, form)
+}
+
+// Do sends one request.
+func (c *Client) Do(method, path string, form url.Values) *Response {
+	c.t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = c.app.URL + path
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.Client.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &Response{Response: resp, Body: string(b)}
+}
+
+// Follow keeps following redirects from r, across hosts, and returns the
+// last response.
+func (c *Client) Follow(r *Response) *Response {
+	c.t.Helper()
+	for i := 0; i < 10 && r.StatusCode >= 300 && r.StatusCode < 400; i++ {
+		loc, err := r.Request.URL.Parse(r.Header.Get("Location"))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		r = c.Get(loc.String())
+	}
+	return r
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// CSRF loads path and returns the CSRF token from its forms.
+func (c *Client) CSRF(path string) string {
+	c.t.Helper()
+	r := c.Get(path)
+	m := csrfInput.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on %s (status %d)", path, r.StatusCode)
+	}
+	return m[1]
+}
+
+// PostForm posts form to path with the CSRF token taken from page.
+func (c *Client) PostForm(page, path string, form url.Values) *Response {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", c.CSRF(page))
+	return c.Post(path, form)
+}
+
+// DevSignIn signs the client in through development sign-in.
+func (c *Client) DevSignIn(name, email string) {
+	c.t.Helper()
+	r := c.PostForm("/dev/signin", "/dev/signin", url.Values{"name": {name}, "email": {email}})
+	if r.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("dev sign-in as %q: status %d: %s", name, r.StatusCode, r.Body)
+	}
+}
+
+// Cookie returns the value of the named cookie for the app, or "".
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.app.URL)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// SetCookie plants a cookie for the app, as an attacker might.
+func (c *Client) SetCookie(name, value string) {
+	u, _ := url.Parse(c.app.URL)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}

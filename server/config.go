@@ -1,0 +1,198 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/focusgroups/focusgroups/auth"
+)
+
+// Config is everything the app reads from the environment, parsed once.
+type Config struct {
+	Port          int
+	BaseURL       string
+	Env           string
+	RedisURL      string
+	RedisCluster  bool
+	RedisPrefix   string
+	SessionSecret string
+	SMTPURL       string
+	MailFrom      string
+	TrustProxy    bool
+	MetricsToken  string
+	Providers     []auth.ProviderConfig
+	Seed          bool
+}
+
+// Dev reports whether the app runs in development mode.
+func (c *Config) Dev() bool { return c.Env == "development" }
+
+// defaultDevSecret is only ever used in development mode.
+const defaultDevSecret = "development-only-secret-do-not-use-in-production"
+
+// LoadConfig reads the configuration from getenv (os.Getenv in the binary).
+// In production it refuses to start without what it needs, naming every
+// missing or malformed variable.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	var errs []error
+	bad := func(name, why string) { errs = append(errs, fmt.Errorf("%s %s", name, why)) }
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	c := &Config{Env: get("APP_ENV", "production")}
+	if c.Env != "development" && c.Env != "production" {
+		bad("APP_ENV", "must be development or production")
+	}
+	dev := c.Dev()
+
+	port, err := strconv.Atoi(get("PORT", "8080"))
+	if err != nil || port < 1 || port > 65535 {
+		bad("PORT", "must be a port number (1-65535)")
+	}
+	c.Port = port
+
+	c.BaseURL = strings.TrimRight(get("BASE_URL", ""), "/")
+	switch {
+	case c.BaseURL == "" && dev:
+		c.BaseURL = fmt.Sprintf("http://localhost:%d", port)
+	case c.BaseURL == "":
+		bad("BASE_URL", "is required in production (the public https URL, e.g. https://focusgroups.example.com)")
+	default:
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Path != "" {
+			bad("BASE_URL", "must be an absolute URL without a path, e.g. https://focusgroups.example.com")
+		} else if !dev && u.Scheme != "https" {
+			bad("BASE_URL", "must use https in production")
+		}
+	}
+
+	c.RedisURL = get("REDIS_URL", "")
+	c.RedisCluster = get("REDIS_CLUSTER", "false") == "true"
+	switch {
+	case c.RedisURL == "" && dev:
+		c.RedisURL = "redis://127.0.0.1:6379/0"
+	case c.RedisURL == "":
+		bad("REDIS_URL", "is required in production (redis:// or rediss://)")
+	default:
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("REDIS_URL", "must be a redis:// or rediss:// URL")
+		}
+	}
+	c.RedisPrefix = get("REDIS_PREFIX", "fg:")
+
+	c.SessionSecret = get("SESSION_SECRET", "")
+	switch {
+	case c.SessionSecret == "" && dev:
+		c.SessionSecret = defaultDevSecret
+	case c.SessionSecret == "":
+		bad("SESSION_SECRET", "is required in production (at least 32 random characters, e.g. `openssl rand -hex 32`)")
+	case len(c.SessionSecret) < 32:
+		bad("SESSION_SECRET", "must be at least 32 characters long")
+	case !dev && c.SessionSecret == defaultDevSecret:
+		bad("SESSION_SECRET", "must not be the development default")
+	}
+
+	c.SMTPURL = get("SMTP_URL", "")
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("SMTP_URL", "must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+		}
+	} else if !dev {
+		bad("SMTP_URL", "is required in production, or nobody gets invites")
+	}
+	c.MailFrom = get("MAIL_FROM", "focusgroups <noreply@localhost>")
+	if !dev && getenv("MAIL_FROM") == "" {
+		bad("MAIL_FROM", "is required in production, e.g. \"focusgroups <noreply@example.com>\"")
+	}
+
+	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
+	c.MetricsToken = get("METRICS_TOKEN", "")
+	c.Seed = get("SEED", "") == "true"
+	if c.Seed && !dev {
+		bad("SEED", "loads demo data and is refused in production")
+	}
+
+	c.Providers = providersFromEnv(get, bad)
+	if !dev && len(c.Providers) == 0 {
+		bad("GITHUB_KEY", "(or LINKEDIN_KEY, or OIDC_ISSUER) is required in production: nobody could sign in")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func providersFromEnv(get func(string, string) string, bad func(string, string)) []auth.ProviderConfig {
+	var out []auth.ProviderConfig
+	pair := func(keyVar, secretVar string) (string, string, bool) {
+		k, s := get(keyVar, ""), get(secretVar, "")
+		switch {
+		case k == "" && s == "":
+			return "", "", false
+		case k == "":
+			bad(keyVar, "is required when "+secretVar+" is set")
+		case s == "":
+			bad(secretVar, "is required when "+keyVar+" is set")
+		}
+		return k, s, k != "" && s != ""
+	}
+	if k, s, ok := pair("GITHUB_KEY", "GITHUB_SECRET"); ok {
+		ent := get("GITHUB_ENTERPRISE_URL", "")
+		if ent != "" && !isHTTPURL(ent) {
+			bad("GITHUB_ENTERPRISE_URL", "must be an http(s) URL such as https://github.example.com")
+		}
+		gh := auth.GitHubConfig(k, s, ent)
+		for _, o := range []struct {
+			name string
+			dst  *string
+		}{{"GITHUB_AUTH_URL", &gh.AuthURL}, {"GITHUB_TOKEN_URL", &gh.TokenURL}, {"GITHUB_API_USER_URL", &gh.ProfileURL}, {"GITHUB_API_EMAILS_URL", &gh.EmailsURL}} {
+			if v := get(o.name, ""); v != "" {
+				if !isHTTPURL(v) {
+					bad(o.name, "must be an http(s) URL")
+				}
+				*o.dst = v
+			}
+		}
+		out = append(out, gh)
+	}
+	if k, s, ok := pair("LINKEDIN_KEY", "LINKEDIN_SECRET"); ok {
+		disc := get("LINKEDIN_DISCOVERY_URL", auth.LinkedInDiscoveryURL)
+		if !isHTTPURL(disc) {
+			bad("LINKEDIN_DISCOVERY_URL", "must be an http(s) URL")
+		}
+		out = append(out, auth.ProviderConfig{Name: "linkedin", Label: "LinkedIn", Kind: auth.KindOIDC,
+			ClientID: k, Secret: s, DiscoveryURL: disc})
+	}
+	if issuer := get("OIDC_ISSUER", ""); issuer != "" {
+		if !isHTTPURL(issuer) {
+			bad("OIDC_ISSUER", "must be the issuer's http(s) URL")
+		}
+		disc := get("OIDC_DISCOVERY_URL", strings.TrimRight(issuer, "/")+"/.well-known/openid-configuration")
+		id, secret := get("OIDC_CLIENT_ID", ""), get("OIDC_CLIENT_SECRET", "")
+		if id == "" {
+			bad("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set")
+		}
+		if secret == "" {
+			bad("OIDC_CLIENT_SECRET", "is required when OIDC_ISSUER is set")
+		}
+		out = append(out, auth.ProviderConfig{Name: "sso", Label: get("OIDC_NAME", "Company SSO"), Kind: auth.KindOIDC,
+			ClientID: id, Secret: secret, DiscoveryURL: disc})
+	}
+	return out
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// envGetenv is os.Getenv, named for the call site in main.
+var envGetenv = os.Getenv

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func validProduction() map[string]string {
+	return map[string]string{
+		"APP_ENV": "production", "BASE_URL": "https://fg.example.com", "REDIS_URL": "rediss://user:pw@redis.example:6380/0",
+		"SESSION_SECRET": strings.Repeat("s", 40), "SMTP_URL": "smtp://u:p@smtp.example:587", "MAIL_FROM": "fg <no@fg.example.com>",
+		"GITHUB_KEY": "k", "GITHUB_SECRET": "s",
+	}
+}
+
+func TestProductionConfigNamesEveryProblem(t *testing.T) {
+	if _, err := LoadConfig(env(validProduction())); err != nil {
+		t.Fatalf("valid production config refused: %v", err)
+	}
+	cases := []struct {
+		name  string
+		edit  func(map[string]string)
+		names []string
+	}{
+		{"nothing set", func(m map[string]string) { clear(m) }, []string{"BASE_URL", "REDIS_URL", "SESSION_SECRET", "SMTP_URL", "MAIL_FROM", "GITHUB_KEY"}},
+		{"http base url", func(m map[string]string) { m["BASE_URL"] = "http://fg.example.com" }, []string{"BASE_URL must use https"}},
+		{"base url with path", func(m map[string]string) { m["BASE_URL"] = "https://fg.example.com/app" }, []string{"BASE_URL"}},
+		{"redis url scheme", func(m map[string]string) { m["REDIS_URL"] = "http://redis" }, []string{"REDIS_URL"}},
+		{"short secret", func(m map[string]string) { m["SESSION_SECRET"] = "short" }, []string{"SESSION_SECRET must be at least 32"}},
+		{"bad port", func(m map[string]string) { m["PORT"] = "eighty" }, []string{"PORT"}},
+		{"bad env", func(m map[string]string) { m["APP_ENV"] = "staging" }, []string{"APP_ENV"}},
+		{"smtp scheme", func(m map[string]string) { m["SMTP_URL"] = "mailto:x" }, []string{"SMTP_URL"}},
+		{"half a provider", func(m map[string]string) { delete(m, "GITHUB_SECRET") }, []string{"GITHUB_SECRET is required when GITHUB_KEY"}},
+		{"oidc without client", func(m map[string]string) { m["OIDC_ISSUER"] = "https://sso.example" }, []string{"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"}},
+		{"bad enterprise url", func(m map[string]string) { m["GITHUB_ENTERPRISE_URL"] = "ghe.example" }, []string{"GITHUB_ENTERPRISE_URL"}},
+		{"seed in production", func(m map[string]string) { m["SEED"] = "true" }, []string{"SEED"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := validProduction()
+			tc.edit(m)
+			_, err := LoadConfig(env(m))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, n := range tc.names {
+				if !strings.Contains(err.Error(), n) {
+					t.Errorf("error does not mention %q: %v", n, err)
+				}
+			}
+			if strings.Contains(err.Error(), "pw@") || strings.Contains(err.Error(), strings.Repeat("s", 40)) {
+				t.Errorf("error leaks a secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestDevelopmentConfigNeedsNothing(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{"APP_ENV": "development"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Dev() || c.BaseURL != "http://localhost:8080" || c.RedisURL == "" || c.SessionSecret == "" || len(c.Providers) != 0 {
+		t.Fatalf("development defaults: %+v", c)
+	}
+}
+
+func TestProvidersFromEnvironment(t *testing.T) {
+	m := validProduction()
+	m["GITHUB_ENTERPRISE_URL"] = "https://ghe.corp.example/"
+	m["LINKEDIN_KEY"], m["LINKEDIN_SECRET"] = "lk", "ls"
+	m["OIDC_ISSUER"], m["OIDC_CLIENT_ID"], m["OIDC_CLIENT_SECRET"], m["OIDC_NAME"] = "https://sso.corp.example", "cid", "cs", "Corp SSO"
+	c, err := LoadConfig(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Providers) != 3 {
+		t.Fatalf("providers: %+v", c.Providers)
+	}
+	gh, li, sso := c.Providers[0], c.Providers[1], c.Providers[2]
+	if gh.AuthURL != "https://ghe.corp.example/login/oauth/authorize" || gh.ProfileURL != "https://ghe.corp.example/api/v3/user" {
+		t.Errorf("GitHub Enterprise URLs: %+v", gh)
+	}
+	if li.Kind != "oidc" || li.DiscoveryURL != "https://www.linkedin.com/oauth/.well-known/openid-configuration" {
+		t.Errorf("LinkedIn: %+v", li)
+	}
+	if sso.Name != "sso" || sso.Label != "Corp SSO" || sso.DiscoveryURL != "https://sso.corp.example/.well-known/openid-configuration" {
+		t.Errorf("SSO: %+v", sso)
+	}
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/focusgroups/focusgroups/auth"
+)
+
+type contextKey string
+
+const (
+	userContextKey  = contextKey("user")
+	flashContextKey = contextKey("flash")
+	csrfContextKey  = "csrf"
+)
+
+// contentSecurityPolicy allows no inline script or style, no framing and
+// no form posts to other sites; avatars and covers may come from https.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' https: data:; font-src 'self'; connect-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func securityHeaders() fiber.Handler {
+	return helmet.New(helmet.Config{
+		ContentSecurityPolicy: contentSecurityPolicy,
+		XFrameOptions:         "DENY",
+		// same-origin keeps the Referer on our own form posts (the CSRF
+		// check compares it on https) and sends nothing to other sites.
+		ReferrerPolicy:            "same-origin",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+		HSTSMaxAge:                31536000,
+	})
+}
+
+func recoverer() fiber.Handler {
+	return recover.New()
+}
+
+// observe logs each request (route pattern, never the query string, which
+// can hold codes and tokens) and records Prometheus metrics.
+func (h *handler) observe() fiber.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "method"})
+	h.Metrics.MustRegister(requests, latency)
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			if herr := h.handleError(c, err); herr != nil {
+				return herr
+			}
+		}
+		status := c.Response().StatusCode()
+		route := routePattern(c)
+		if route == "/" && c.Path() != "/" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
+		latency.WithLabelValues(route, c.Method()).Observe(elapsed.Seconds())
+		h.Logger.Info("request", "method", c.Method(), "route", route, "status", status,
+			"ms", elapsed.Milliseconds(), "ip", c.IP())
+		return nil
+	}
+}
+
+// loadUser reads the session once per request: the signed-in user and any
+// flash message waiting to be shown.
+func (h *handler) loadUser() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess, err := h.Sessions.Get(c)
+		if err != nil {
+			// Undecodable session data: treat the visitor as signed out.
+			return c.Next()
+		}
+		if uid := auth.SessionUserID(sess); uid != "" {
+			u, err := h.Users.Get(c.UserContext(), uid)
+			switch {
+			case err == nil:
+				c.Locals(userContextKey, u)
+			case !isNotFound(err):
+				return err
+			}
+		}
+		if text, ok := sess.Get(sessFlashText).(string); ok && text != "" {
+			kind, _ := sess.Get(sessFlashKind).(string)
+			c.Locals(flashContextKey, flash{Kind: kind, Text: text})
+			sess.Delete(sessFlashText)
+			sess.Delete(sessFlashKind)
+			if err := sess.Save(); err != nil {
+				return err
+			}
+		}
+		return c.Next()
+	}
+}
+
+// csrfProtection checks a token on every state-changing request; the token
+// lives in the session and reaches forms through the view data.
+func (h *handler) csrfProtection() fiber.Handler {
+	name := "fg_csrf"
+	if !h.Dev {
+		name = "__Host-fg_csrf"
+	}
+	return csrf.New(csrf.Config{
+		Session:        h.Sessions,
+		SessionKey:     "csrf",
+		ContextKey:     csrfContextKey,
+		CookieName:     name,
+		CookieSecure:   !h.Dev,
+		CookieHTTPOnly: true,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		Expiration:     auth.SessionTTL,
+		Extractor:      csrf.CsrfFromForm("_csrf"),
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
+				Message:     "We could not confirm that this form came from this site. Go back, reload the page and try again.",
+				ActionLabel: "Go to the home page", ActionURL: "/"}
+		},
+	})
+}
+
+// rateLimit allows max requests per minute from one IP, counted in Redis so
+// that every app instance shares the count.
+func (h *handler) rateLimit(name string, max int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: time.Minute,
+		Storage:    auth.NewStorage(h.Redis, h.Prefix+"rl:"+name+":"),
+		LimitReached: func(c *fiber.Ctx) error {
+			return fiber.ErrTooManyRequests
+		},
+	})
+}

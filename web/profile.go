@@ -1,0 +1,121 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/valid"
+)
+
+// profilePage shows the signed-in user's profile and settings.
+func (h *handler) profilePage(c *fiber.Ctx) error {
+	return h.renderProfile(c, nil, nil)
+}
+
+func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.ProfileUpdate) error {
+	u := currentUser(c)
+	data := h.view(c, "Your profile")
+	data["Zones"] = h.zones
+	data["Fields"] = fields
+	if form == nil {
+		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail}
+	}
+	data["Form"] = form
+	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
+	type linkRow struct {
+		Name, Label, Login string
+		Linked, CanUnlink  bool
+	}
+	var rows []linkRow
+	seen := map[string]bool{}
+	for _, p := range h.Providers.List() {
+		id, ok := u.Identity(p.Name)
+		rows = append(rows, linkRow{Name: p.Name, Label: p.Label, Login: id.Login, Linked: ok, CanUnlink: ok && len(u.Identities) > 1})
+		seen[p.Name] = true
+	}
+	for _, id := range u.Identities {
+		if !seen[id.Provider] {
+			rows = append(rows, linkRow{Name: id.Provider, Label: providerLabel(id.Provider), Login: id.Login, Linked: true, CanUnlink: len(u.Identities) > 1})
+		}
+	}
+	data["Accounts"] = rows
+	status := fiber.StatusOK
+	if len(fields) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return c.Status(status).Render("profile", data)
+}
+
+func providerLabel(name string) string {
+	if name == "dev" {
+		return "Development sign-in"
+	}
+	return name
+}
+
+func reminderHoursText(hours []int) string {
+	if len(hours) == 0 {
+		hours = auth.DefaultReminderHours
+	}
+	parts := make([]string, len(hours))
+	for i, h := range hours {
+		parts[i] = strconv.Itoa(h)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// profileSave stores the name, time zone and mail preferences.
+func (h *handler) profileSave(c *fiber.Ctx) error {
+	u := currentUser(c)
+	in := auth.ProfileUpdate{
+		Name:     c.FormValue("name"),
+		TimeZone: c.FormValue("tz"),
+		Mail: auth.MailPrefs{
+			Off:         c.FormValue("mail_off") == "on",
+			NoInvites:   c.FormValue("no_invites") == "on",
+			NoReminders: c.FormValue("no_reminders") == "on",
+			MutedGroups: u.Mail.MutedGroups,
+		},
+	}
+	fields := valid.Errors{}
+	for _, part := range strings.FieldsFunc(c.FormValue("reminder_hours"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := strconv.Atoi(part)
+		if err != nil {
+			fields.Add("reminder_hours", "List hours as numbers, such as 24, 1.")
+			continue
+		}
+		in.Mail.ReminderHours = append(in.Mail.ReminderHours, n)
+	}
+	if len(fields) > 0 {
+		return h.renderProfile(c, fields, &in)
+	}
+	_, err := h.Users.UpdateProfile(c.UserContext(), u.ID, in)
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return h.renderProfile(c, ve, &in)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/profile", "ok", "Your profile is saved.")
+}
+
+// profileUnlink removes a linked sign-in method while another remains.
+func (h *handler) profileUnlink(c *fiber.Ctx) error {
+	u := currentUser(c)
+	provider := c.Params("provider")
+	_, err := h.Users.Unlink(c.UserContext(), u.ID, provider)
+	switch {
+	case errors.Is(err, auth.ErrLastIdentity):
+		return h.redirectWith(c, "/profile", "error", "You cannot remove your only way to sign in. Link another account first.")
+	case errors.Is(err, auth.ErrNotFound):
+		return notFound()
+	case err != nil:
+		return err
+	}
+	return h.redirectWith(c, "/profile", "ok", h.Providers.Label(provider)+" is no longer linked.")
+}

@@ -1,0 +1,188 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+func TestProfileSettingsAreSavedAndValidated(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	c := app.NewClient(t)
+	c.DevSignIn("Barbara Liskov", "barbara@mit.example")
+
+	r := c.PostForm("/profile", "/profile", url.Values{
+		"name": {"Barbara L."}, "tz": {"America/New_York"}, "reminder_hours": {"1, 48"}, "no_invites": {"on"},
+	})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", r.StatusCode, r.Body)
+	}
+	page := c.Get("/profile")
+	for _, want := range []string{"Your profile is saved", "Barbara L.", `<option value="America/New_York" selected>`, `value="48, 1"`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("profile page lacks %q", want)
+		}
+	}
+	u := userBySignIn(t, app, auth.Profile{Provider: "dev", Subject: "barbara-liskov", Emails: []auth.Email{{Address: "barbara@mit.example", Verified: true}}})
+	if u.TimeZone != "America/New_York" || !u.Mail.NoInvites || u.Mail.NoReminders || len(u.Mail.ReminderHours) != 2 {
+		t.Fatalf("stored %+v / %+v", u, u.Mail)
+	}
+
+	bad := []struct {
+		field, value, says string
+	}{
+		{"name", "", "Please enter the name"},
+		{"name", strings.Repeat("x", 81), "at most 80"},
+		{"tz", "Mars/Olympus_Mons", "Pick a time zone"},
+		{"tz", "Local", "Pick a time zone"},
+		{"reminder_hours", "soon", "as numbers"},
+		{"reminder_hours", "0", "1 to 168"},
+		{"reminder_hours", "1,2,3,4", "at most three"},
+	}
+	for _, b := range bad {
+		form := url.Values{"name": {"Barbara"}, "tz": {"Europe/Berlin"}, "reminder_hours": {"24"}}
+		form.Set(b.field, b.value)
+		r := c.PostForm("/profile", "/profile", form)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, b.says) || !strings.Contains(r.Body, `aria-invalid="true"`) {
+			t.Errorf("%s=%q: status %d, want 422 saying %q", b.field, b.value, r.StatusCode, b.says)
+		}
+	}
+	after, _ := app.Users.Get(context.Background(), u.ID)
+	if after.Name != "Barbara L." || after.TimeZone != "America/New_York" {
+		t.Fatalf("bad input changed the profile: %+v", after)
+	}
+}
+
+func TestLinkAndUnlinkProviders(t *testing.T) {
+	t.Parallel()
+	gh := apptest.StartGitHub(t)
+	app := apptest.Start(t, apptest.Options{Providers: []auth.ProviderConfig{gh.Config()}})
+	c := app.NewClient(t)
+	c.DevSignIn("Ken Thompson", "ken@bell.example")
+
+	// Only sign-in method: cannot unlink.
+	r := c.PostForm("/profile", "/profile/identities/dev/unlink", nil)
+	if page := c.Follow(r); !strings.Contains(page.Body, "cannot remove your only way to sign in") {
+		t.Fatalf("unlinking the only identity:\n%s", page.Body)
+	}
+
+	// Link GitHub (a different address, so this is an explicit link).
+	gh.SignInAs(apptest.GitHubUser{ID: 99, Login: "ken", Name: "Ken", Emails: []apptest.GitHubEmail{{Email: "ken@unix.example", Primary: true, Verified: true}}})
+	r = c.Get("/auth/github?link=1")
+	page := c.Follow(r)
+	if !strings.Contains(page.Body, "GitHub is now linked") || !strings.Contains(page.Body, "ken@unix.example") {
+		t.Fatalf("after linking:\n%s", page.Body)
+	}
+
+	// Someone else cannot link the same GitHub account.
+	other := app.NewClient(t)
+	other.DevSignIn("Dennis Ritchie", "")
+	page = other.Follow(other.Get("/auth/github?link=1"))
+	if !strings.Contains(page.Body, "already linked to another") {
+		t.Fatalf("second link of one GitHub account:\n%s", page.Body)
+	}
+
+	// Now the dev identity can go, and GitHub still signs Ken in.
+	page = c.Follow(c.PostForm("/profile", "/profile/identities/dev/unlink", nil))
+	if !strings.Contains(page.Body, "no longer linked") {
+		t.Fatalf("unlink:\n%s", page.Body)
+	}
+	fresh := app.NewClient(t)
+	if r := signInGitHub(t, fresh, gh, apptest.GitHubUser{ID: 99, Login: "ken", Emails: []apptest.GitHubEmail{{Email: "ken@unix.example", Primary: true, Verified: true}}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in with linked GitHub: %d", r.StatusCode)
+	}
+	if p := fresh.Get("/profile"); !strings.Contains(p.Body, "Ken Thompson") {
+		t.Fatal("GitHub sign-in did not reach Ken's account")
+	}
+	if r := c.PostForm("/profile", "/profile/identities/nope/unlink", nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("unlink unknown provider: %d", r.StatusCode)
+	}
+}
+
+func TestStateChangesNeedCSRFAndSaneInput(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	c := app.NewClient(t)
+	c.DevSignIn("Frances Allen", "")
+
+	if r := c.Post("/profile", url.Values{"name": {"Hacked"}}); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "could not confirm that this form came from this site") {
+		t.Fatalf("POST without CSRF token: %d\n%s", r.StatusCode, r.Body)
+	}
+	if r := c.Post("/profile", url.Values{"name": {"Hacked"}, "_csrf": {"wrong-token"}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST with a wrong CSRF token: %d", r.StatusCode)
+	}
+	if r := c.Post("/signout", nil); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-out without CSRF token: %d", r.StatusCode)
+	}
+	big := url.Values{"name": {strings.Repeat("a", 300<<10)}}
+	big.Set("_csrf", c.CSRF("/profile"))
+	if r := c.Post("/profile", big); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized form: %d", r.StatusCode)
+	}
+	if p := c.Get("/profile"); !strings.Contains(p.Body, "Frances Allen") {
+		t.Fatal("rejected posts changed the profile")
+	}
+
+	garbage := app.NewClient(t)
+	garbage.SetCookie("fg_session", "%00<script>not-a-session")
+	if r := garbage.Get("/"); r.StatusCode != http.StatusOK {
+		t.Fatalf("garbage session cookie: %d", r.StatusCode)
+	}
+	if r := garbage.Get("/profile"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin?next=") {
+		t.Fatalf("garbage cookie on a private page: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+func TestOperationalEndpointsAndHeaders(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{Production: true})
+	c := app.NewClient(t)
+	if r := c.Get("/healthz"); r.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %d", r.StatusCode)
+	}
+	if r := c.Get("/readyz"); r.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %d", r.StatusCode)
+	}
+	home := c.Get("/")
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "same-origin",
+		"X-Frame-Options":         "DENY",
+	} {
+		if got := home.Header.Get(h); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", h, got, want)
+		}
+	}
+	if csp := home.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %s", csp)
+	}
+	c.Get("/no/such/page?token=secret")
+	m := c.Get("/metrics")
+	if m.StatusCode != http.StatusOK || !strings.Contains(m.Body, `http_requests_total{method="GET",route="/healthz",status="200"} 1`) ||
+		!strings.Contains(m.Body, `route="unmatched",status="404"`) || !strings.Contains(m.Body, "http_request_duration_seconds_bucket") {
+		t.Fatalf("metrics:\n%s", m.Body)
+	}
+	if strings.Contains(m.Body, "secret") || strings.Contains(m.Body, "/no/such/page") {
+		t.Fatal("metrics leak raw paths")
+	}
+	if r := c.Get("/no/such/page"); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "nothing at this address") {
+		t.Fatalf("404 page: %d", r.StatusCode)
+	}
+	jsonReq, _ := http.NewRequest(http.MethodGet, app.URL+"/no/such/page", nil)
+	jsonReq.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(jsonReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("JSON 404: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

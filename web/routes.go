@@ -1,0 +1,62 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+)
+
+// routes is the one route table of the app.
+func (h *handler) routes(app *fiber.App) {
+	app.Use(recoverer(), h.observe(), securityHeaders())
+
+	static, _ := fs.Sub(assets, "static")
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(static),
+		MaxAge: int((24 * time.Hour).Seconds()),
+	}))
+	app.Get("/healthz", h.healthz)
+	app.Get("/readyz", h.readyz)
+	app.Get("/metrics", h.metrics())
+
+	if !h.Dev {
+		// Development-only pages do not exist in production, whatever the method.
+		app.All("/dev/*", func(c *fiber.Ctx) error { return notFound() })
+	}
+	app.Use(h.loadUser(), h.csrfProtection())
+
+	app.Get("/", h.home)
+	app.Get("/signin", h.signinPage)
+	app.Post("/signout", h.signout)
+
+	authLimit := h.rateLimit("auth", h.AuthRateLimit)
+	app.Get("/auth/:provider", authLimit, h.authBegin)
+	app.Get("/auth/:provider/callback", authLimit, h.authCallback)
+
+	if h.Dev {
+		app.Get("/dev/signin", h.devSigninPage)
+		app.Post("/dev/signin", authLimit, h.devSignin)
+	}
+
+	signedIn := h.requireUser
+	app.Get("/profile", signedIn, h.profilePage)
+	app.Post("/profile", signedIn, h.profileSave)
+	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
+
+	app.Use(func(c *fiber.Ctx) error { return notFound() })
+}
+
+// requireUser sends signed-out visitors to the sign-in page and back.
+func (h *handler) requireUser(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Next()
+	}
+	if c.Method() != fiber.MethodGet {
+		return &pageError{Status: fiber.StatusUnauthorized, Title: "Please sign in",
+			Message: "You need to be signed in to do that.", ActionLabel: "Sign in", ActionURL: "/signin"}
+	}
+	return c.Redirect("/signin?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+}

@@ -1,0 +1,29 @@
+// Progressive enhancement only: every form works without this file.
+(function () {
+  "use strict";
+  // Pre-select the browser's time zone where the user has not chosen one.
+  document.querySelectorAll("select[data-default-tz=browser]").forEach(function (sel) {
+    try {
+      var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (tz && !sel.value) {
+        for (var i = 0; i < sel.options.length; i++) {
+          if (sel.options[i].value === tz) { sel.value = tz; break; }
+        }
+      }
+    } catch (e) { /* old browser: the user picks by hand */ }
+  });
+  // A second click on a submit button must not post the form twice.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset.submitted === "1") { ev.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  });
+  // Coming back to a page with the back button re-enables its forms.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (f) {
+      delete f.dataset.submitted;
+      f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    });
+  });
+})();

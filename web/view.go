@@ -1,0 +1,52 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/auth"
+)
+
+// view builds the data every page needs: who is signed in, the CSRF token,
+// flash messages, the dev banner and the page title. Handlers add their own
+// fields to the map it returns.
+func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
+	u := currentUser(c)
+	token, _ := c.Locals(csrfContextKey).(string)
+	data := fiber.Map{
+		"Title":     title,
+		"User":      u,
+		"CSRF":      token,
+		"Dev":       h.Dev,
+		"Path":      c.Path(),
+		"Providers": h.Providers.List(),
+		"Loc":       u.Location(),
+	}
+	if f, ok := c.Locals(flashContextKey).(flash); ok {
+		data["Flash"] = f
+	}
+	return data
+}
+
+func currentUser(c *fiber.Ctx) *auth.User {
+	u, _ := c.Locals(userContextKey).(*auth.User)
+	return u
+}
+
+func loadZones() []string {
+	raw, err := assets.ReadFile("zones.txt")
+	if err != nil {
+		panic("web: zones.txt missing from the binary: " + err.Error())
+	}
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		if z := strings.TrimSpace(sc.Text()); z != "" {
+			out = append(out, z)
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+// Package web turns HTTP requests into calls on the domain packages and
+// renders the results as HTML (or JSON for API clients).
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+	"github.com/gofiber/template/html/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/auth"
+)
+
+//go:embed templates static zones.txt
+var assets embed.FS
+
+// Deps is everything the handlers need, built once by the server.
+type Deps struct {
+	// Dev turns on development sign-in, the dev mailbox and the banner.
+	Dev       bool
+	BaseURL   string
+	Redis     redis.UniversalClient
+	Prefix    string
+	Users     *auth.Store
+	Providers *auth.Providers
+	Sessions  *session.Store
+	Logger    *slog.Logger
+	// Metrics receives the HTTP metrics; nil makes a private registry.
+	Metrics *prometheus.Registry
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+	// TrustProxy reads the client IP and scheme from X-Forwarded-* headers.
+	TrustProxy bool
+	// AuthRateLimit is the number of sign-in requests one IP may make per
+	// minute; 0 means the default.
+	AuthRateLimit int
+}
+
+// handler holds the dependencies every route handler uses.
+type handler struct {
+	Deps
+	zones []string
+}
+
+// MaxBodySize bounds request bodies; larger forms get a 413 page.
+const MaxBodySize = 256 << 10
+
+// New builds the Fiber app with every middleware and route. It fails when
+// a template does not parse, so a broken view stops start-up, not a request.
+func New(d Deps) (*fiber.App, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	if d.AuthRateLimit == 0 {
+		d.AuthRateLimit = 30
+	}
+	h := &handler{Deps: d, zones: loadZones()}
+
+	tfs, err := fs.Sub(assets, "templates")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(tfs), ".html")
+	engine.AddFuncMap(templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, err
+	}
+
+	cfg := fiber.Config{
+		Views:                 engine,
+		ViewsLayout:           "layouts/main",
+		ErrorHandler:          h.handleError,
+		BodyLimit:             MaxBodySize,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+		AppName:               "focusgroups",
+	}
+	if d.TrustProxy {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(cfg)
+	h.routes(app)
+	return app, nil
+}
