@@ -47,7 +47,7 @@ func (o CalendarOptions) ICS(method string, events ...Event) string {
 		ve := cal.AddEvent(ev.ID + "@" + UIDDomain)
 		o.fill(ve, ev, method)
 	}
-	return cal.Serialize()
+	return cal.Serialize(crlf)
 }
 
 // SeriesICS renders a whole series as one master VEVENT (UID
@@ -84,7 +84,7 @@ func (o CalendarOptions) SeriesICS(method string, sr Series, occurrences []Event
 		o.fill(ve, ev, method)
 		ve.SetProperty(ics.ComponentPropertyRecurrenceId, rid, ics.WithTZID(loc.String()))
 	}
-	return cal.Serialize()
+	return cal.Serialize(crlf)
 }
 
 // same reports whether a and b render the same calendar fields.
@@ -174,3 +174,6 @@ func (o CalendarOptions) fill(ve *ics.VEvent, ev Event, method string) {
 		ve.AddCategory(string(ev.Format))
 	}
 }
+
+// crlf makes the library end lines as RFC 5545 requires (its default is LF).
+var crlf = ics.WithNewLineWindows

@@ -34,9 +34,9 @@ func vtimezone(loc *time.Location, from, to time.Time) *ics.VTimezone {
 			c = &tz.AddStandard().ComponentBase
 		}
 		c.SetProperty(ics.ComponentPropertyDtStart, onset)
-		c.SetProperty(ics.ComponentPropertyExtended("TZOFFSETFROM"), utcOffset(prevOff))
-		c.SetProperty(ics.ComponentPropertyExtended("TZOFFSETTO"), utcOffset(off))
-		c.SetProperty(ics.ComponentPropertyExtended("TZNAME"), name)
+		c.SetProperty(ics.ComponentProperty("TZOFFSETFROM"), utcOffset(prevOff))
+		c.SetProperty(ics.ComponentProperty("TZOFFSETTO"), utcOffset(off))
+		c.SetProperty(ics.ComponentProperty("TZNAME"), name)
 		if end.IsZero() || end.After(to) {
 			break
 		}
