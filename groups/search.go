@@ -132,7 +132,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 }
 
 // visible loads the groups and keeps those that still exist and are
-// public, repairing the index entries of any that do not.
+// public, taking any others out of the index.
 func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
 	gs, err := s.getMany(ctx, gids)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
 			out = append(out, g)
 			continue
 		}
-		if err := s.reindex(ctx, gids[i]); err != nil {
+		if err := s.unindex(ctx, gids[i]); err != nil {
 			return nil, err
 		}
 	}
