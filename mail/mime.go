@@ -50,6 +50,11 @@ func (c composer) compose(id string, m Message, subject, text, html string, now 
 	e.From = addressHeader(c.from.Name, c.from.Address)
 	e.To = []string{addressHeader(cleanName(m.ToName), m.To)}
 	e.Subject = subject
+	if strings.Contains(subject, "=?") {
+		// The library leaves ASCII alone, so typed "=?UTF-8?B?...?=" text
+		// would reach readers decoded into something else: encode it all.
+		e.Subject = encodedWords(subject)
+	}
 	e.Text = []byte(text)
 	e.HTML = []byte(html)
 	e.Headers.Set("Message-Id", "<"+id+"@"+c.domain+">")

@@ -1,0 +1,208 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+)
+
+func reminder(to string) Message {
+	return Message{
+		Kind: KindReminder, To: to,
+		Data: map[string]any{
+			"EventTitle": "Rust for Gophers", "GroupName": "Systems Club",
+			"When": "Wed 2 Jan 2030, 19:00 (UTC)", "StartsIn": "in 1 hour",
+			"EventURL": "https://fg.test/events/e2",
+		},
+		UnsubscribeURL: "https://fg.test/u/r",
+	}
+}
+
+func TestReminderIsClaimedOnceByConcurrentInstances(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	sched := NewReminders(rdb, prefix, ob)
+	due := time.Now().Add(-time.Minute)
+	const n = 200
+	for i := range n {
+		if err := sched.Schedule(ctx, fmt.Sprintf("event:e2:user:%d:1h", i), due, reminder(fmt.Sprintf("r%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two app instances, each with its own scheduler, claiming hard at once.
+	instances := []*Reminders{NewReminders(rdb, prefix, ob), NewReminders(rdb, prefix, ob)}
+	var mu sync.Mutex
+	claimedBy := map[string]int{}
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			r := instances[g%2]
+			for {
+				cs, err := r.claim(ctx, 3)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(cs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, c := range cs {
+					claimedBy[c.key]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claimedBy) != n {
+		t.Fatalf("%d reminders claimed, want %d", len(claimedBy), n)
+	}
+	for k, c := range claimedBy {
+		if c != 1 {
+			t.Errorf("%s claimed %d times", k, c)
+		}
+	}
+}
+
+func TestRemindersReachTheOutboxOnceWithTwoInstancesRunning(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	s := startSink(t)
+	cfg, _ := ParseSMTPURL(s.url())
+	run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range 2 {
+		r := NewReminders(rdb, prefix, ob)
+		wg.Go(func() { r.Run(runCtx, 5*time.Millisecond) })
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	const n = 50
+	due := time.Now().Add(150 * time.Millisecond)
+	for i := range n {
+		if err := NewReminders(rdb, prefix, ob).Schedule(ctx, fmt.Sprintf("event:e3:user:%d:24h", i), due, reminder(fmt.Sprintf("r%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got := len(s.received()); got != 0 {
+		t.Fatalf("%d reminders sent before they were due", got)
+	}
+	s.waitFor(n, 5*time.Second)
+	time.Sleep(150 * time.Millisecond)
+	assertEachOnce(t, s, n)
+	if left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).dueKey()).Result(); left != 0 {
+		t.Errorf("%d reminders left in the schedule", left)
+	}
+}
+
+func TestCancelAndRescheduleReminders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	r := NewReminders(rdb, prefix, ob)
+	past := time.Now().Add(-time.Second)
+	for _, k := range []string{"event:e1:user:a:24h", "event:e1:user:b:24h", "event:e10:user:a:24h", "event:e2:user:a:1h"} {
+		if err := r.Schedule(ctx, k, past, reminder("a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := r.Cancel(ctx, "event:e1:")
+	if err != nil || n != 2 {
+		t.Fatalf("Cancel(event:e1:) = %d, %v; want 2 (and not event:e10)", n, err)
+	}
+	// e2 is moved to the future: nothing of it is due now.
+	if err := r.Schedule(ctx, "event:e2:user:a:1h", time.Now().Add(time.Hour), reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := r.Dispatch(ctx)
+	if err != nil || sent != 1 {
+		t.Fatalf("Dispatch = %d, %v; want only event:e10's reminder", sent, err)
+	}
+	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 1 {
+		t.Fatalf("outbox holds %d, want 1", n)
+	}
+	// Moved back to now: due again, and a new mail (another due time).
+	if err := r.Schedule(ctx, "event:e2:user:a:1h", past, reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if sent, _ := r.Dispatch(ctx); sent != 1 {
+		t.Fatalf("rescheduled reminder dispatched %d, want 1", sent)
+	}
+	if sent, _ := r.Dispatch(ctx); sent != 0 {
+		t.Fatalf("second Dispatch sent %d, want 0", sent)
+	}
+}
+
+func TestClaimedReminderOfADeadInstanceIsEnqueuedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	dead := NewReminders(rdb, prefix, ob)
+	dead.Lease = 50 * time.Millisecond
+	if err := dead.Schedule(ctx, "event:e4:user:a:1h", time.Now().Add(-time.Second), reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := dead.claim(ctx, 10)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("claim = %v, %v", cs, err)
+	}
+	// It enqueued the mail and then died before forgetting the reminder.
+	var it reminderItem
+	mustUnmarshal(t, cs[0].item, &it)
+	if _, err := ob.Enqueue(ctx, it.Msg); err != nil {
+		t.Fatal(err)
+	}
+	other := NewReminders(rdb, prefix, ob)
+	if n, _ := other.Dispatch(ctx); n != 0 {
+		t.Fatalf("a leased reminder was dispatched again (%d) before the lease ran out", n)
+	}
+	time.Sleep(80 * time.Millisecond)
+	if n, _ := other.Dispatch(ctx); n != 1 {
+		t.Fatalf("after the lease, Dispatch = %d, want 1", n)
+	}
+	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 1 {
+		t.Fatalf("outbox holds %d mails, want 1 (the idempotency key stops the second)", n)
+	}
+}
+
+func TestScheduleReminderRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	r := NewReminders(rdb, prefix, ob)
+	bad := reminder("a@example.com")
+	delete(bad.Data, "StartsIn")
+	cases := []struct {
+		name, key string
+		due       time.Time
+		m         Message
+		field     string
+	}{
+		{"empty key", "", time.Now(), reminder("a@example.com"), "key"},
+		{"key with space", "event e1", time.Now(), reminder("a@example.com"), "key"},
+		{"no due time", "k", time.Time{}, reminder("a@example.com"), "due"},
+		{"bad message", "k", time.Now(), bad, "data.StartsIn"},
+	}
+	for _, c := range cases {
+		var ve valid.Errors
+		if err := r.Schedule(ctx, c.key, c.due, c.m); !errors.As(err, &ve) || ve[c.field] == "" {
+			t.Errorf("%s: err = %v, want field %q", c.name, err, c.field)
+		}
+	}
+	var ve valid.Errors
+	if _, err := r.Cancel(ctx, ""); !errors.As(err, &ve) {
+		t.Errorf("Cancel(\"\") = %v, want a refusal", err)
+	}
+	if n, _ := rdb.ZCard(ctx, r.dueKey()).Result(); n != 0 {
+		t.Errorf("%d reminders stored from bad input", n)
+	}
+}
