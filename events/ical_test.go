@@ -112,7 +112,7 @@ func TestICSForSessionsParsesBack(t *testing.T) {
 		t.Fatalf("%d VEVENTs", len(evs))
 	}
 	for i, want := range []struct {
-		ev                      Event
+		ev                       Event
 		seq, status, tz, dtstart string
 	}{
 		{cancelled, "1", "CANCELLED", "Europe/Berlin", "20260617T183000"},

@@ -32,16 +32,18 @@ type RSVPResult struct {
 	Position  int      // place on the waitlist, 1-based; 0 when not waitlisted
 	SeatsLeft int      // -1 when the session has no limit
 	Promoted  []string // users moved from the waitlist to a seat by this change
+	start     int64    // session start (unix ms), for the personal index
 }
 
 func parseResult(vals []interface{}) (RSVPResult, error) {
-	if len(vals) < 3 {
+	if len(vals) < 4 {
 		return RSVPResult{}, fmt.Errorf("unexpected script reply %v", vals)
 	}
 	r := RSVPResult{Status: RSVPStatus(fmt.Sprint(vals[0]))}
 	r.Position, _ = strconv.Atoi(fmt.Sprint(vals[1]))
 	r.SeatsLeft, _ = strconv.Atoi(fmt.Sprint(vals[2]))
-	for _, v := range vals[3:] {
+	r.start, _ = strconv.ParseInt(fmt.Sprint(vals[3]), 10, 64)
+	for _, v := range vals[4:] {
 		r.Promoted = append(r.Promoted, fmt.Sprint(v))
 	}
 	return r, nil
@@ -74,8 +76,9 @@ func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (R
 // the promoted ones.
 func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) error {
 	if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
-		if err := s.indexUser(ctx, eventID, userID); err != nil {
-			return err
+		z := redis.Z{Score: float64(res.start / 1000), Member: eventID}
+		if err := s.rdb.ZAdd(ctx, s.userEventsKey(userID), z).Err(); err != nil {
+			return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
 		}
 	} else if err := s.rdb.ZRem(ctx, s.userEventsKey(userID), eventID).Err(); err != nil {
 		return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
@@ -86,19 +89,6 @@ func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPRe
 			return err
 		}
 		s.notify(ctx, NoticePromoted, ev, res.Promoted)
-	}
-	return nil
-}
-
-// indexUser adds the session to the user's own index, scored by start.
-func (s *Store) indexUser(ctx context.Context, eventID, userID string) error {
-	start, err := s.rdb.HGet(ctx, s.eventKey(eventID), "start").Int64()
-	if err != nil {
-		return fmt.Errorf("events: index %s for %s: %w", eventID, userID, scriptErr(err))
-	}
-	err = s.rdb.ZAdd(ctx, s.userEventsKey(userID), redis.Z{Score: float64(start / 1000), Member: eventID}).Err()
-	if err != nil {
-		return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
 	}
 	return nil
 }

@@ -51,7 +51,8 @@ end
 
 // rsvpScript records one person's answer.
 // ARGV: user, "going"|"not-going", now (unix ms).
-// Returns {status, waitlist position, seats left (-1 = no limit), promoted...}.
+// Returns {status, waitlist position, seats left (-1 = no limit), start (ms),
+// promoted...}.
 var rsvpScript = redis.NewScript(luaCommon + `
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
@@ -84,7 +85,7 @@ else
   redis.call('HSET', KEYS[2], uid, 'not-going')
   if cur == 'going' then promote(cap, promoted) end
 end
-local out = {status, pos, seatsLeft(cap)}
+local out = {status, pos, seatsLeft(cap), ev[5]}
 for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)
@@ -106,20 +107,20 @@ elseif cur == 'waitlisted' then
 elseif cur ~= 'going' then
   return redis.error_reply('NOTPENDING')
 end
-return {status, pos, seatsLeft(cap)}
+return {status, pos, seatsLeft(cap), redis.call('HGET', KEYS[1], 'start')}
 `)
 
 // removeScript takes a person off the session for good and promotes from
 // the waitlist when a seat became free. ARGV: user.
-// Returns {previous status, 0, seats left, promoted...}.
+// Returns {previous status, 0, seats left, start (ms), promoted...}.
 var removeScript = redis.NewScript(luaCommon + `
-local ev = redis.call('HMGET', KEYS[1], 'status', 'cap')
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
 local uid, cap = ARGV[1], tonumber(ev[2])
 local cur = redis.call('HGET', KEYS[2], uid) or 'none'
 unseat(uid)
 redis.call('HSET', KEYS[2], uid, 'removed')
-local out = {cur, 0, seatsLeft(cap)}
+local out = {cur, 0, seatsLeft(cap), ev[3]}
 if cur == 'going' and ev[1] ~= 'cancelled' then
   local promoted = {}
   promote(cap, promoted)

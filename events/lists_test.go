@@ -1,0 +1,68 @@
+package events
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestIndexes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	later := f.create(t, func(in *Input) {
+		in.Start, in.End, in.Listed = "2026-02-10T18:30", "2026-02-10T20:00", true
+	})
+	soon := f.create(t, func(in *Input) { in.Listed = true })
+	unlisted := f.create(t, func(in *Input) { in.Start, in.End = "2026-01-20T18:30", "2026-01-20T20:00" })
+	u := users(1)[0]
+	f.s.RSVP(ctx, later.ID, u, true)
+	f.s.RSVP(ctx, soon.ID, u, true)
+	f.s.RSVP(ctx, unlisted.ID, u, true)
+	f.s.RSVP(ctx, unlisted.ID, u, false)
+
+	ids := func(evs []Event) []string {
+		var out []string
+		for _, ev := range evs {
+			out = append(out, ev.ID)
+		}
+		return out
+	}
+	eq := func(name string, got, want []string) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %v, want %v", name, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: %v, want %v", name, got, want)
+			}
+		}
+	}
+	up, _ := f.s.GroupUpcoming(ctx, f.group, 10)
+	eq("group upcoming", ids(up), []string{soon.ID, unlisted.ID, later.ID})
+	home, _ := f.s.ListedUpcoming(ctx, 10)
+	eq("home page", ids(home), []string{soon.ID, later.ID})
+	mine, _ := f.s.UserSessions(ctx, u, testNow, time.Time{}, 10)
+	var mineIDs []string
+	for _, m := range mine {
+		mineIDs = append(mineIDs, m.Event.ID)
+	}
+	eq("my sessions", mineIDs, []string{soon.ID, later.ID})
+	if next, _ := f.s.NextForGroup(ctx, f.group); !next.Equal(soon.Start) {
+		t.Fatalf("next = %v, want %v", next, soon.Start)
+	}
+
+	f.s.Cancel(ctx, f.org, soon.ID)
+	home, _ = f.s.ListedUpcoming(ctx, 10)
+	eq("home page after cancel", ids(home), []string{later.ID})
+	if next, _ := f.s.NextForGroup(ctx, f.group); !next.Equal(unlisted.Start) {
+		t.Fatalf("next after cancel = %v", next)
+	}
+
+	f.clock.Set(unlisted.End.Add(time.Minute))
+	past, _ := f.s.GroupPast(ctx, f.group, 10)
+	eq("group past", ids(past), []string{unlisted.ID, soon.ID})
+	up, _ = f.s.GroupUpcoming(ctx, f.group, 10)
+	eq("group upcoming later", ids(up), []string{later.ID})
+}
