@@ -1,7 +1,5 @@
 package events
 
-import "context"
-
 // NoticeKind names a domain event that people must be told about by mail.
 type NoticeKind string
 
@@ -20,6 +18,3 @@ type Notice struct {
 	Event   Event
 	UserIDs []string
 }
-
-// NotifyFunc is the shape of Store.Notify.
-type NotifyFunc = func(ctx context.Context, n Notice)
