@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 
@@ -83,7 +82,7 @@ func (s *Store) reindex(ctx context.Context, id string) error {
 
 // unindex removes the group from every index.
 func (s *Store) unindex(ctx context.Context, id string) error {
-	err := indexScript.Run(ctx, s.rdb, []string{s.idxEntryKey(id)}, id, math.MaxInt32, s.idxBase(), "delete", 0, 0, 0).Err()
+	err := indexScript.Run(ctx, s.rdb, []string{s.idxEntryKey(id)}, id, 0, s.idxBase(), "delete", 0, 0, 0).Err()
 	if err != nil {
 		return fmt.Errorf("unindex %s: %w", id, err)
 	}

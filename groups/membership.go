@@ -36,7 +36,8 @@ type Application struct {
 // them. verifiedEmails are the user's verified addresses only; a
 // company-only group admits a user when one of them is at its domains.
 // Groups that review requests answer ErrApprovalRequired (apply instead),
-// invitation-only groups ErrInviteOnly, a ban ErrBanned.
+// invitation-only groups ErrInviteOnly, a ban ErrBanned; a private group
+// answers ErrNotFound to anyone not invited, so it does not leak.
 func (s *Store) Join(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
 	return s.join(ctx, "join", groupID, userID, verifiedEmails)
 }

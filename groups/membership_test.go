@@ -149,13 +149,37 @@ func TestInvitationOnly(t *testing.T) {
 	in := goodInput("invite-group")
 	in.JoinPolicy, in.Visibility = Invite, Private
 	g := mustCreate(t, s, owner, in)
-	if err := s.Join(ctx, g.ID, guest, nil); !errors.Is(err, ErrInviteOnly) {
+	// To outsiders a private group does not exist, whatever its policy.
+	if err := s.Join(ctx, g.ID, guest, nil); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("join: %v", err)
 	}
-	if err := s.Apply(ctx, g.ID, guest, "", nil); !errors.Is(err, ErrInviteOnly) {
+	if err := s.Apply(ctx, g.ID, guest, "", nil); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("apply: %v", err)
 	}
-	if err := s.AcceptInvite(ctx, g.ID, guest, nil); !errors.Is(err, ErrNoInvite) {
+	if err := s.AcceptInvite(ctx, g.ID, guest, nil); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("accept without invite: %v", err)
+	}
+	for _, p := range []JoinPolicy{Open, Approval} {
+		in := goodInput("private-" + string(p))
+		in.JoinPolicy, in.Visibility = p, Private
+		pg := mustCreate(t, s, owner, in)
+		if err := s.Join(ctx, pg.ID, guest, nil); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("join private %s group: %v", p, err)
+		}
+		if err := s.Apply(ctx, pg.ID, guest, "hi", nil); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("apply to private %s group: %v", p, err)
+		}
+	}
+	unlisted := goodInput("unlisted-invite")
+	unlisted.JoinPolicy, unlisted.Visibility = Invite, Unlisted
+	ug := mustCreate(t, s, owner, unlisted)
+	if err := s.Join(ctx, ug.ID, guest, nil); !errors.Is(err, ErrInviteOnly) {
+		t.Fatalf("join unlisted invitation-only group: %v", err)
+	}
+	if err := s.Apply(ctx, ug.ID, guest, "", nil); !errors.Is(err, ErrInviteOnly) {
+		t.Fatalf("apply to unlisted invitation-only group: %v", err)
+	}
+	if err := s.AcceptInvite(ctx, ug.ID, guest, nil); !errors.Is(err, ErrNoInvite) {
 		t.Fatalf("accept without invite: %v", err)
 	}
 	if CanView(g, standing(t, s, g.ID, guest)) {
@@ -179,7 +203,7 @@ func TestInvitationOnly(t *testing.T) {
 		t.Fatalf("accepted invitation still listed: %+v", invs)
 	}
 	must(t, s.DeclineInvite(ctx, g.ID, other))
-	if err := s.AcceptInvite(ctx, g.ID, other, nil); !errors.Is(err, ErrNoInvite) {
+	if err := s.AcceptInvite(ctx, g.ID, other, nil); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("accept after decline: %v", err)
 	}
 	if err := s.DeclineInvite(ctx, g.ID, other); !errors.Is(err, ErrNoInvite) {
@@ -306,7 +330,7 @@ func TestCanViewAndJoinDecision(t *testing.T) {
 		{"anonymous on public", g(Public, Open), Standing{}, true, ActionSignIn},
 		{"anonymous on unlisted", g(Unlisted, Open), Standing{}, true, ActionSignIn},
 		{"anonymous on private", g(Private, Open), Standing{}, false, ActionSignIn},
-		{"outsider on private", g(Private, Open), Standing{UserID: "u"}, false, ActionJoin},
+		{"outsider on private", g(Private, Open), Standing{UserID: "u"}, false, ActionNone},
 		{"member on private", g(Private, Invite), Standing{UserID: "u", Role: RoleMember}, true, ActionLeave},
 		{"invitee on private", g(Private, Invite), Standing{UserID: "u", Invited: true}, true, ActionAcceptInvite},
 		{"banned invitee on private", g(Private, Invite), Standing{UserID: "u", Invited: true, Banned: true}, false, ActionNone},

@@ -122,8 +122,11 @@ func (s *Store) PendingRequests(ctx context.Context, groupID, actorID string) ([
 	}
 	keys := s.groupKeys(groupID)
 	uids, err := s.rdb.ZRange(ctx, keys[kRequests], 0, -1).Result()
-	if err != nil || len(uids) == 0 {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("groups: requests of %s: %w", groupID, err)
+	}
+	if len(uids) == 0 {
+		return nil, nil
 	}
 	raws, err := s.rdb.HMGet(ctx, keys[kApplications], uids...).Result()
 	if err != nil {

@@ -135,6 +135,8 @@ func JoinDecision(g *Group, st Standing, verifiedEmails []string) Decision {
 		return Decision{ActionLeave, "You are a member of this group."}
 	case st.Banned:
 		return Decision{ActionNone, "You can no longer join this group."}
+	case g.Visibility == Private && !st.Invited:
+		return Decision{ActionNone, "This group is private: members join by invitation."}
 	case !domainAllowed(g.Domains, emailDomains(verifiedEmails)):
 		return Decision{ActionNone, "Only people with a verified email at " + orList(g.Domains) + " can join."}
 	case st.Invited:

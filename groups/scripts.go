@@ -131,12 +131,14 @@ return 'OK'
 `)
 
 // joinScript: ARGV action ("join" or "accept"), user, now, the user's
-// verified email domains joined by commas.
+// verified email domains joined by commas. A private group is joined by
+// invitation only, and to everyone else it does not exist.
 var joinScript = groupScript(`
 local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
 if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
 local invited = redis.call('HEXISTS', INVITES, uid) == 1
+if not invited and redis.call('HGET', G, 'visibility') == 'private' then return redis.error_reply('NOT_FOUND') end
 if ARGV[1] == 'accept' and not invited then return redis.error_reply('NO_INVITE') end
 if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
 if not invited then
@@ -153,6 +155,9 @@ var applyScript = groupScript(`
 local uid, now, domains, answer = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
 if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
+if redis.call('HGET', G, 'visibility') == 'private' and redis.call('HEXISTS', INVITES, uid) == 0 then
+  return redis.error_reply('NOT_FOUND')
+end
 local policy = redis.call('HGET', G, 'join_policy')
 if policy == 'open' then return redis.error_reply('OPEN') end
 if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end

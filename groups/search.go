@@ -79,12 +79,19 @@ if src == tmp then redis.call('DEL', tmp, tmpor) end
 return {total, ids}
 `)
 
+// maxQueryWords bounds the sets one search intersects.
+const maxQueryWords = 8
+
 // Search finds public groups. It returns one page and the number of
 // matching groups. Private and unlisted groups never appear.
 func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 	start, _, per := pageBounds(q.Page, q.PerPage)
 	var filters, ors []string
-	for _, w := range words(q.Words) {
+	ws := words(q.Words)
+	if len(ws) > maxQueryWords {
+		ws = ws[:maxQueryWords]
+	}
+	for _, w := range ws {
 		filters = append(filters, s.idxTermKey("word:"+w))
 	}
 	if t := NormalizeTopic(q.Topic); t != "" {

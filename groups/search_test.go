@@ -56,7 +56,9 @@ func seed(t *testing.T) seeded {
 			City: sp.city, Online: sp.online, Visibility: sp.vis}
 		g := mustCreate(t, s, newUser(), in)
 		for j := 0; j < sp.members; j++ {
-			mustJoin(t, s, g.ID, newUser())
+			u := newUser()
+			must(t, s.Invite(context.Background(), g.ID, g.OwnerID, u))
+			must(t, s.AcceptInvite(context.Background(), g.ID, u, nil))
 		}
 		out.bySlug[sp.slug] = g
 	}
