@@ -3,6 +3,7 @@ package groups
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -476,5 +477,30 @@ func TestConcurrentJoinsAndApplicationsLoseNone(t *testing.T) {
 	scores := s.rdb.ZMScore(ctx, s.idxSortKey(SortMembers), open.ID, reviewed.ID).Val()
 	if scores[0] != n+1 || scores[1] != n+1 {
 		t.Fatalf("members index scores %v", scores)
+	}
+}
+
+func TestGroupAlwaysKeepsAMemberOwner(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		owner, heir := newUser(), newUser()
+		g := mustCreate(t, s, owner, goodInput(fmt.Sprintf("heir-race-%d", i)))
+		mustJoin(t, s, g.ID, heir)
+		var transferErr, leaveErr error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); transferErr = s.TransferOwnership(ctx, g.ID, owner, heir) }()
+		go func() { defer wg.Done(); leaveErr = s.Leave(ctx, g.ID, heir) }()
+		wg.Wait()
+		if (transferErr == nil) == (leaveErr == nil) {
+			t.Fatalf("transfer %v, leave %v: exactly one must win", transferErr, leaveErr)
+		}
+		cur, err := s.Get(ctx, g.ID)
+		must(t, err)
+		if role(t, s, g.ID, cur.OwnerID) != RoleOwner {
+			t.Fatalf("owner %s is not a member", cur.OwnerID)
+		}
 	}
 }
