@@ -17,6 +17,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/web"
 )
 
@@ -106,6 +108,8 @@ func newApp(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (appSer
 		Redis:        rdb,
 		Prefix:       cfg.RedisPrefix,
 		Users:        users,
+		Groups:       groups.NewStore(rdb, cfg.RedisPrefix),
+		Events:       events.NewStore(rdb, cfg.RedisPrefix),
 		Providers:    providers,
 		Sessions:     auth.NewSessions(rdb, cfg.RedisPrefix, !cfg.Dev()),
 		Logger:       logger,
@@ -124,4 +128,3 @@ type appServer interface {
 	Listen(addr string) error
 	ShutdownWithTimeout(time.Duration) error
 }
-

@@ -8,6 +8,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -79,6 +81,8 @@ func (h *handler) classify(err error) *pageError {
 		return fiberError(fe)
 	case isNotFound(err):
 		return notFound()
+	case isForbidden(err):
+		return forbidden("You are not allowed to do that here.")
 	}
 	return httpError(http.StatusInternalServerError, "Something went wrong", "We could not finish that request. It has been logged; please try again.")
 }
@@ -102,7 +106,7 @@ func fiberError(fe *fiber.Error) *pageError {
 
 // isNotFound reports whether a domain package said the thing does not exist.
 func isNotFound(err error) bool {
-	return errors.Is(err, auth.ErrNotFound)
+	return errors.Is(err, auth.ErrNotFound) || errors.Is(err, groups.ErrNotFound) || errors.Is(err, events.ErrNotFound)
 }
 
 func wantsJSON(c *fiber.Ctx) bool {

@@ -46,6 +46,9 @@ func (h *handler) routes(app *fiber.App) {
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
 
+	h.groupRoutes(app, signedIn)
+	h.eventRoutes(app, signedIn)
+
 	app.Use(func(c *fiber.Ctx) error { return notFound() })
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 )
 
 //go:embed templates static zones.txt
@@ -29,6 +31,8 @@ type Deps struct {
 	Redis     redis.UniversalClient
 	Prefix    string
 	Users     *auth.Store
+	Groups    *groups.Store
+	Events    *events.Store
 	Providers *auth.Providers
 	Sessions  *session.Store
 	Logger    *slog.Logger

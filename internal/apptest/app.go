@@ -17,6 +17,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/web"
 )
@@ -39,6 +41,8 @@ type App struct {
 	Redis  redis.UniversalClient
 	Prefix string
 	Users  *auth.Store
+	Groups *groups.Store
+	Events *events.Store
 }
 
 // Start runs the app until the test ends.
@@ -54,12 +58,16 @@ func Start(t testing.TB, opts Options) *App {
 	if opts.ProviderTimeout == 0 {
 		opts.ProviderTimeout = 3 * time.Second
 	}
+	gs := groups.NewStore(rdb, prefix)
+	es := events.NewStore(rdb, prefix)
 	app, err := web.New(web.Deps{
 		Dev:           !opts.Production,
 		BaseURL:       base,
 		Redis:         rdb,
 		Prefix:        prefix,
 		Users:         users,
+		Groups:        gs,
+		Events:        es,
 		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:      auth.NewSessions(rdb, prefix, false),
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -70,7 +78,7 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users}
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not
