@@ -37,6 +37,7 @@ type Pair struct {
 	MentorID string  `json:"mentor"`
 	Score    int     `json:"score"`
 	Reasons  Reasons `json:"reasons"`
+	Manual   bool    `json:"manual,omitempty"` // set by an organizer, not by Round
 }
 
 // Codes of why someone was left out of a round.
@@ -374,7 +375,7 @@ func menteeLeftOut(r reach) (string, string) {
 func mentorLeftOut(r reach, capacity int) (string, string) {
 	switch {
 	case capacity == 0:
-		return UnmatchedNoRoom, "signed up without room for a mentee"
+		return UnmatchedNoRoom, "has no room for a mentee this round"
 	case !r.lang:
 		return UnmatchedNoLanguage, "no mentee shares a language"
 	case !r.fit:

@@ -1,0 +1,241 @@
+package mentors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/mentors/match"
+)
+
+// saveMentorScript stores a mentor profile and returns the previous one,
+// keeping the pause state. KEYS: mentor. ARGV: profile json, capacity, now ms.
+var saveMentorScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'profile')
+redis.call('HSET', KEYS[1], 'profile', ARGV[1], 'capacity', ARGV[2], 'updated', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'paused', '0')
+return old or ''
+`)
+
+// pauseScript switches a mentor's pause. KEYS: mentor. ARGV: paused, auto, reason.
+var pauseScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'paused', ARGV[1], 'paused_auto', ARGV[2], 'pause_reason', ARGV[3])
+return 1
+`)
+
+// SaveMentorProfile validates and stores a mentor profile and returns it
+// normalised. The pause state is kept as it is (see SetPaused).
+func (s *Store) SaveMentorProfile(ctx context.Context, p match.MentorProfile) (match.MentorProfile, error) {
+	if !ids.Valid(p.UserID) {
+		return p, fmt.Errorf("mentors: save mentor profile: %w", ErrNotFound)
+	}
+	if err := p.Normalize(); err != nil {
+		return p, err
+	}
+	stored := p
+	stored.Paused, stored.PausedAuto, stored.PauseReason, stored.Active = false, false, "", 0
+	raw, err := json.Marshal(stored)
+	if err != nil {
+		return p, fmt.Errorf("mentors: save mentor profile %s: %w", p.UserID, err)
+	}
+	oldRaw, err := saveMentorScript.Run(ctx, s.rdb, []string{s.mentorKey(p.UserID)}, raw, p.Capacity, ms(s.now())).Text()
+	if err != nil {
+		return p, fmt.Errorf("mentors: save mentor profile %s: %w", p.UserID, err)
+	}
+	var old match.MentorProfile
+	if oldRaw != "" {
+		_ = json.Unmarshal([]byte(oldRaw), &old)
+	}
+	if err := s.reindex(ctx, &old, &p); err != nil {
+		return p, fmt.Errorf("mentors: index mentor %s: %w", p.UserID, err)
+	}
+	return s.MentorProfile(ctx, p.UserID)
+}
+
+// indexTerms are the index sets a mentor belongs to; none when they don't
+// take mentees at all.
+func (s *Store) indexTerms(p *match.MentorProfile) []string {
+	if p.UserID == "" || p.Capacity == 0 {
+		return nil
+	}
+	var keys []string
+	for _, l := range p.Languages {
+		keys = append(keys, s.indexKey("lang", l))
+	}
+	for _, k := range p.Skills {
+		keys = append(keys, s.indexKey("skill", k.Name))
+	}
+	for _, path := range p.Paths {
+		keys = append(keys, s.indexKey("path", path))
+	}
+	return keys
+}
+
+// reindex moves a mentor from the index sets of old to those of p.
+func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error {
+	keep := map[string]bool{}
+	pipe := s.rdb.Pipeline()
+	for _, k := range s.indexTerms(p) {
+		keep[k] = true
+		pipe.SAdd(ctx, k, p.UserID)
+	}
+	for _, k := range s.indexTerms(old) {
+		if !keep[k] {
+			pipe.SRem(ctx, k, p.UserID)
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// MentorProfile returns a mentor's profile with their pause state and how
+// many mentees they have now.
+func (s *Store) MentorProfile(ctx context.Context, userID string) (match.MentorProfile, error) {
+	ps, err := s.mentorProfiles(ctx, []string{userID})
+	if err != nil {
+		return match.MentorProfile{}, fmt.Errorf("mentors: mentor profile %s: %w", userID, err)
+	}
+	if len(ps) == 0 {
+		return match.MentorProfile{}, fmt.Errorf("mentors: mentor profile %s: %w", userID, ErrNotFound)
+	}
+	return ps[0], nil
+}
+
+// mentorProfiles loads the profiles of the given users in one round trip,
+// leaving out those without one.
+func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.MentorProfile, error) {
+	pipe := s.rdb.Pipeline()
+	fields := make([]*redis.SliceCmd, 0, len(userIDs))
+	counts := make([]*redis.IntCmd, 0, len(userIDs))
+	for _, u := range userIDs {
+		if !ids.Valid(u) {
+			continue
+		}
+		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason"))
+		counts = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u)))
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]match.MentorProfile, 0, len(fields))
+	for k, f := range fields {
+		v := f.Val()
+		raw, ok := v[0].(string)
+		if !ok {
+			continue
+		}
+		var p match.MentorProfile
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return nil, err
+		}
+		p.Paused = v[1] == "1"
+		p.PausedAuto = v[2] == "1"
+		p.PauseReason, _ = v[3].(string)
+		p.Active = int(counts[k].Val())
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// SetPaused pauses or resumes a mentor by their own choice. Resuming also
+// ends an automatic pause.
+func (s *Store) SetPaused(ctx context.Context, userID string, paused bool, reason string) error {
+	if !ids.Valid(userID) {
+		return fmt.Errorf("mentors: pause %s: %w", userID, ErrNotFound)
+	}
+	if !paused {
+		reason = ""
+	}
+	n, err := pauseScript.Run(ctx, s.rdb, []string{s.mentorKey(userID)}, boolFlag(paused), "0", reason).Int()
+	if err != nil {
+		return fmt.Errorf("mentors: pause %s: %w", userID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("mentors: pause %s: %w", userID, ErrNotFound)
+	}
+	return nil
+}
+
+func boolFlag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// SaveMenteeProfile validates and stores a mentee profile and returns it
+// normalised.
+func (s *Store) SaveMenteeProfile(ctx context.Context, p match.MenteeProfile) (match.MenteeProfile, error) {
+	if !ids.Valid(p.UserID) {
+		return p, fmt.Errorf("mentors: save mentee profile: %w", ErrNotFound)
+	}
+	if err := p.Normalize(); err != nil {
+		return p, err
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return p, fmt.Errorf("mentors: save mentee profile %s: %w", p.UserID, err)
+	}
+	if err := s.rdb.HSet(ctx, s.menteeKey(p.UserID), "profile", raw, "updated", ms(s.now())).Err(); err != nil {
+		return p, fmt.Errorf("mentors: save mentee profile %s: %w", p.UserID, err)
+	}
+	return p, nil
+}
+
+// MenteeProfile returns a mentee's profile.
+func (s *Store) MenteeProfile(ctx context.Context, userID string) (match.MenteeProfile, error) {
+	var p match.MenteeProfile
+	if !ids.Valid(userID) {
+		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+	}
+	raw, err := s.rdb.HGet(ctx, s.menteeKey(userID), "profile").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+	}
+	return p, nil
+}
+
+// menteeProfiles loads the mentee profiles of the given users in one round
+// trip, leaving out those without one.
+func (s *Store) menteeProfiles(ctx context.Context, userIDs []string) ([]match.MenteeProfile, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, 0, len(userIDs))
+	for _, u := range userIDs {
+		if ids.Valid(u) {
+			cmds = append(cmds, pipe.HGet(ctx, s.menteeKey(u), "profile"))
+		}
+	}
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	out := make([]match.MenteeProfile, 0, len(cmds))
+	for _, c := range cmds {
+		raw, err := c.Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		var p match.MenteeProfile
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -1,0 +1,331 @@
+package mentors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/valid"
+)
+
+// MaxText is the longest message, question, answer, reply or feedback.
+const MaxText = 2000
+
+// RequestState is where a request stands.
+type RequestState string
+
+// The states of a request; open and question count as open requests.
+const (
+	RequestOpen      RequestState = "open"     // waiting for the mentor
+	RequestQuestion  RequestState = "question" // the mentor asked, waiting for the mentee
+	RequestAccepted  RequestState = "accepted"
+	RequestDeclined  RequestState = "declined"
+	RequestWithdrawn RequestState = "withdrawn"
+	RequestExpired   RequestState = "expired" // the mentor left it unanswered
+)
+
+// Request is a mentee asking a mentor to mentor them.
+type Request struct {
+	ID           string
+	MentorID     string
+	MenteeID     string
+	State        RequestState
+	Message      string
+	Question     string // the mentor's question, if any
+	Answer       string // the mentee's answer
+	Reply        string // the mentor's note on declining, or the mentee's on withdrawing
+	MentorshipID string // set once accepted
+	Created      time.Time
+	Updated      time.Time
+	// WaitingSince is when the mentor's turn began; zero when it is not
+	// their turn.
+	WaitingSince time.Time
+}
+
+func textError(field, label, text string, required bool) valid.Errors {
+	errs := valid.Errors{}
+	n := utf8.RuneCountInString(strings.TrimSpace(text))
+	switch {
+	case required && n == 0:
+		errs.Add(field, "write "+label)
+	case n > MaxText:
+		errs.Add(field, fmt.Sprintf("%s can be at most %d characters", label, MaxText))
+	}
+	return errs
+}
+
+// Ask files a request from a mentee to a mentor with a message. It refuses
+// requests to oneself, to a paused, full or non-mentoring mentor, to one's
+// current mentor, a second open request to the same mentor, and more than
+// MaxOpenRequests open requests; the mentee needs a profile.
+func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Request, error) {
+	if err := textError("message", "a message to the mentor", message, true).Err(); err != nil {
+		return Request{}, err
+	}
+	if menteeID == mentorID {
+		return Request{}, fmt.Errorf("mentors: ask: %w", ErrSelf)
+	}
+	if !ids.Valid(menteeID) || !ids.Valid(mentorID) {
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, ErrNotFound)
+	}
+	if n, err := s.rdb.Exists(ctx, s.menteeKey(menteeID)).Result(); err != nil {
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
+	} else if n == 0 {
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, ErrNoProfile)
+	}
+	now := s.now()
+	id := ids.New()
+	member := openMember(mentorID, id)
+	if err := s.rdb.Set(ctx, s.requestRefKey(id), mentorID, 0).Err(); err != nil {
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
+	}
+	undo := func() {
+		pipe := s.rdb.Pipeline()
+		pipe.ZRem(ctx, s.menteeOpenKey(menteeID), member)
+		pipe.Del(ctx, s.requestRefKey(id))
+		_, _ = pipe.Exec(ctx)
+	}
+	res, err := reserveScript.Run(ctx, s.rdb, []string{s.menteeOpenKey(menteeID)}, member, ms(now), s.MaxOpenRequests).Text()
+	if err == nil && res == "LIMIT" {
+		err = ErrTooManyRequests
+	}
+	if err == nil {
+		res, err = askScript.Run(ctx, s.rdb, []string{
+			s.mentorKey(mentorID), s.mentorMenteesKey(mentorID), s.mentorPairsKey(mentorID),
+			s.mentorPendingKey(mentorID), s.requestKey(mentorID, id),
+		}, id, mentorID, menteeID, strings.TrimSpace(message), ms(now)).Text()
+		if err == nil {
+			err = scriptError(res)
+		}
+	}
+	if err != nil {
+		undo()
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
+	}
+	if err := s.rdb.ZAdd(ctx, s.waitingKey(), redis.Z{Score: float64(ms(now)), Member: member}).Err(); err != nil {
+		return Request{}, fmt.Errorf("mentors: ask %s: track silence: %w", mentorID, err)
+	}
+	r, err := s.request(ctx, mentorID, id)
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
+	}
+	s.notify(ctx, Notice{Kind: NoticeRequestReceived, To: mentorID, Other: menteeID, RequestID: id, Text: r.Message, At: r.Created})
+	return r, nil
+}
+
+// scriptError maps a script's refusal code to its sentinel error.
+func scriptError(code string) error {
+	switch {
+	case code == "OK":
+		return nil
+	case code == "NOTFOUND":
+		return ErrNotFound
+	case code == "FORBIDDEN":
+		return ErrForbidden
+	case code == "PAUSED":
+		return ErrPaused
+	case code == "NOTMENTORING":
+		return ErrNotMentoring
+	case code == "ALREADY":
+		return ErrAlreadyMentor
+	case code == "FULL":
+		return ErrFull
+	case code == "DUPLICATE":
+		return ErrDuplicateRequest
+	case code == "WITHDRAWN":
+		return ErrWithdrawn
+	case code == "EXPIRED":
+		return ErrExpired
+	case code == "CLOSED":
+		return ErrClosed
+	case code == "ENDED":
+		return ErrEnded
+	case code == "STATE":
+		return ErrWrongState
+	}
+	return fmt.Errorf("unexpected answer %q from Redis", code)
+}
+
+// requestMentor finds the mentor a request was addressed to.
+func (s *Store) requestMentor(ctx context.Context, id string) (string, error) {
+	if !ids.Valid(id) {
+		return "", ErrNotFound
+	}
+	m, err := s.rdb.Get(ctx, s.requestRefKey(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	return m, err
+}
+
+// Request returns a request to its mentor or its mentee.
+func (s *Store) Request(ctx context.Context, actorID, id string) (Request, error) {
+	mentor, err := s.requestMentor(ctx, id)
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: request %s: %w", id, err)
+	}
+	r, err := s.request(ctx, mentor, id)
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: request %s: %w", id, err)
+	}
+	if actorID != r.MentorID && actorID != r.MenteeID {
+		return Request{}, fmt.Errorf("mentors: request %s: %w", id, ErrForbidden)
+	}
+	return r, nil
+}
+
+func (s *Store) request(ctx context.Context, mentor, id string) (Request, error) {
+	h, err := s.rdb.HGetAll(ctx, s.requestKey(mentor, id)).Result()
+	if err != nil {
+		return Request{}, err
+	}
+	if len(h) == 0 {
+		return Request{}, ErrNotFound
+	}
+	return requestFromHash(h), nil
+}
+
+func requestFromHash(h map[string]string) Request {
+	return Request{
+		ID: h["id"], MentorID: h["mentor"], MenteeID: h["mentee"], State: RequestState(h["state"]),
+		Message: h["message"], Question: h["question"], Answer: h["answer"], Reply: h["reply"],
+		MentorshipID: h["mentorship"], Created: fromMS(h["created"]), Updated: fromMS(h["updated"]),
+		WaitingSince: fromMS(h["waiting"]),
+	}
+}
+
+// Accept lets a mentor accept a request, starting the mentorship. Accepts
+// running at the same moment never take the mentor beyond capacity; a
+// withdrawn request returns ErrWithdrawn.
+func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentorship, error) {
+	mentor, err := s.requestMentor(ctx, requestID)
+	if err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	if mentor != mentorID {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, ErrForbidden)
+	}
+	now := s.now()
+	shipID := ids.New()
+	if err := s.rdb.Set(ctx, s.mentorshipRefKey(shipID), mentorID, 0).Err(); err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	res, err := acceptScript.Run(ctx, s.rdb, []string{
+		s.mentorKey(mentorID), s.mentorMenteesKey(mentorID), s.mentorPairsKey(mentorID),
+		s.mentorPendingKey(mentorID), s.requestKey(mentorID, requestID),
+		s.mentorshipKey(mentorID, shipID), s.mentorHistoryKey(mentorID),
+	}, shipID, ms(now), requestID).StringSlice()
+	if err == nil {
+		err = scriptError(res[0])
+	}
+	if err != nil {
+		s.rdb.Del(ctx, s.mentorshipRefKey(shipID))
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	menteeID := res[1]
+	if err := s.linkMentee(ctx, mentorID, menteeID, shipID, now); err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	pipe := s.rdb.Pipeline()
+	pipe.ZRem(ctx, s.menteeOpenKey(menteeID), openMember(mentorID, requestID))
+	pipe.ZRem(ctx, s.waitingKey(), openMember(mentorID, requestID))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	s.notify(ctx, Notice{Kind: NoticeRequestAccepted, To: menteeID, Other: mentorID, RequestID: requestID, MentorshipID: shipID, At: now})
+	return s.mentorship(ctx, mentorID, shipID)
+}
+
+// linkMentee records a started mentorship on the mentee's side.
+func (s *Store) linkMentee(ctx context.Context, mentorID, menteeID, shipID string, now time.Time) error {
+	pipe := s.rdb.Pipeline()
+	pipe.HSet(ctx, s.menteeMentorsKey(menteeID), mentorID, shipID)
+	pipe.ZAdd(ctx, s.menteeHistoryKey(menteeID), redis.Z{Score: float64(ms(now)), Member: openMember(mentorID, shipID)})
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// Decline lets a mentor turn a request down, with an optional note.
+func (s *Store) Decline(ctx context.Context, mentorID, requestID, note string) (Request, error) {
+	return s.step(ctx, "decline", mentorID, requestID, note, false)
+}
+
+// AskQuestion lets a mentor ask the mentee something before deciding; the
+// request then waits for the mentee's answer.
+func (s *Store) AskQuestion(ctx context.Context, mentorID, requestID, question string) (Request, error) {
+	return s.step(ctx, "question", mentorID, requestID, question, true)
+}
+
+// Answer lets a mentee answer the mentor's question; the request then
+// waits for the mentor again.
+func (s *Store) Answer(ctx context.Context, menteeID, requestID, answer string) (Request, error) {
+	return s.step(ctx, "answer", menteeID, requestID, answer, true)
+}
+
+// Withdraw lets a mentee take back an open request.
+func (s *Store) Withdraw(ctx context.Context, menteeID, requestID string) (Request, error) {
+	return s.step(ctx, "withdraw", menteeID, requestID, "", false)
+}
+
+var stepFields = map[string][2]string{
+	"decline": {"reply", "a note"}, "question": {"question", "a question"},
+	"answer": {"answer", "an answer"}, "withdraw": {"reply", "a note"},
+}
+
+func (s *Store) step(ctx context.Context, action, actorID, requestID, text string, required bool) (Request, error) {
+	f := stepFields[action]
+	if err := textError(f[0], f[1], text, required).Err(); err != nil {
+		return Request{}, err
+	}
+	mentor, err := s.requestMentor(ctx, requestID)
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
+	}
+	now := s.now()
+	res, err := stepScript.Run(ctx, s.rdb, []string{
+		s.requestKey(mentor, requestID), s.mentorPairsKey(mentor), s.mentorPendingKey(mentor),
+	}, action, actorID, strings.TrimSpace(text), ms(now), requestID).Text()
+	if err == nil {
+		err = scriptError(res)
+	}
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
+	}
+	r, err := s.request(ctx, mentor, requestID)
+	if err != nil {
+		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
+	}
+	member := openMember(mentor, requestID)
+	pipe := s.rdb.Pipeline()
+	switch action {
+	case "decline", "withdraw":
+		pipe.ZRem(ctx, s.menteeOpenKey(r.MenteeID), member)
+		pipe.ZRem(ctx, s.waitingKey(), member)
+	case "question":
+		pipe.ZRem(ctx, s.waitingKey(), member)
+	case "answer":
+		pipe.ZAdd(ctx, s.waitingKey(), redis.Z{Score: float64(ms(now)), Member: member})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
+	}
+	n := Notice{RequestID: requestID, To: r.MenteeID, Other: r.MentorID, At: r.Updated}
+	switch action {
+	case "decline":
+		n.Kind, n.Text = NoticeRequestDeclined, r.Reply
+	case "question":
+		n.Kind, n.Text = NoticeQuestionAsked, r.Question
+	case "answer":
+		n.Kind, n.Text, n.To, n.Other = NoticeQuestionAnswered, r.Answer, r.MentorID, r.MenteeID
+	}
+	if n.Kind != "" {
+		s.notify(ctx, n)
+	}
+	return r, nil
+}

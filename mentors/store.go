@@ -1,0 +1,130 @@
+// Package mentors owns mentor and mentee profiles, explained suggestions,
+// mentoring requests, mentorships and matching rounds in groups, on Redis.
+// The matching engine itself is the pure package mentors/match.
+package mentors
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/mentors/match"
+)
+
+// Defaults of the Store's tunables.
+const (
+	DefaultSilenceLimit    = 7 * 24 * time.Hour
+	DefaultMaxOpenRequests = 3
+)
+
+// Errors callers check with errors.Is; each is wrapped with context.
+var (
+	ErrNotFound         = errors.New("not found")
+	ErrForbidden        = errors.New("not allowed")
+	ErrSelf             = errors.New("you cannot ask yourself to be your mentor")
+	ErrPaused           = errors.New("this mentor is paused")
+	ErrNotMentoring     = errors.New("this person does not take mentees")
+	ErrFull             = errors.New("this mentor has no room for another mentee")
+	ErrAlreadyMentor    = errors.New("this mentor is already your mentor")
+	ErrTooManyRequests  = errors.New("too many open requests: wait for an answer or withdraw one")
+	ErrDuplicateRequest = errors.New("you already have an open request to this mentor")
+	ErrWithdrawn        = errors.New("the mentee withdrew this request")
+	ErrExpired          = errors.New("this request expired without an answer")
+	ErrClosed           = errors.New("this request was already answered")
+	ErrWrongState       = errors.New("that is not possible at this step")
+	ErrEnded            = errors.New("this mentorship has already ended")
+	ErrNoProfile        = errors.New("fill in your profile first")
+	ErrSignupClosed     = errors.New("sign-up for this round is closed")
+	ErrOtherRole        = errors.New("already signed up for this round in the other role")
+	ErrAlreadyRun       = errors.New("this round was already matched: reset it before running it again")
+	ErrNotRun           = errors.New("this round has not been matched yet")
+	ErrPublished        = errors.New("this round is already published")
+)
+
+// Store keeps the mentoring data in Redis. Set the exported fields before
+// first use; zero values take the defaults.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+
+	// Now is the clock (UTC); tests replace it.
+	Now func() time.Time
+	// SilenceLimit is how long a request may wait for its mentor before the
+	// sweep expires it and pauses the mentor.
+	SilenceLimit time.Duration
+	// MaxOpenRequests is how many requests a mentee may have open at once.
+	MaxOpenRequests int
+	// Notify, when set, is called after each write someone must hear about
+	// by mail; the web layer turns notices into outbox messages.
+	Notify func(ctx context.Context, n Notice)
+}
+
+// NewStore returns a Store whose keys all start with prefix.
+func NewStore(rdb redis.UniversalClient, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Actor is who asks for a round action; the caller decides Organizer from
+// the group's roles.
+type Actor struct {
+	UserID    string
+	Organizer bool
+}
+
+// NoticeKind says what a Notice is about.
+type NoticeKind string
+
+// The notices the Store sends.
+const (
+	NoticeRequestReceived  NoticeKind = "request_received"  // to the mentor
+	NoticeRequestAccepted  NoticeKind = "request_accepted"  // to the mentee
+	NoticeRequestDeclined  NoticeKind = "request_declined"  // to the mentee
+	NoticeQuestionAsked    NoticeKind = "question_asked"    // to the mentee
+	NoticeQuestionAnswered NoticeKind = "question_answered" // to the mentor
+	NoticeMentorshipEnded  NoticeKind = "mentorship_ended"  // to the other side
+	NoticeMentorPaused     NoticeKind = "mentor_paused"     // to the mentor: how to come back
+	NoticeRequestExpired   NoticeKind = "request_expired"   // to the mentee: look at other mentors
+	NoticeRoundMatch       NoticeKind = "round_match"       // to each side of a published pair
+)
+
+// Notice is one message for one person. Key is unique per event and
+// recipient, for the outbox's duplicate protection.
+type Notice struct {
+	Kind         NoticeKind
+	Key          string
+	To           string // recipient user ID
+	Other        string // the other person
+	RequestID    string
+	MentorshipID string
+	RoundID      string
+	GroupID      string
+	Text         string        // message, question, answer, feedback or pause reason
+	Reasons      match.Reasons // why a round paired them, for the introduction
+	At           time.Time     // when it happened; part of Key for repeatable events
+}
+
+func (s *Store) notify(ctx context.Context, n Notice) {
+	if s.Notify != nil {
+		n.Key = string(n.Kind) + ":" + n.RequestID + n.MentorshipID + n.RoundID + ":" + n.To
+		if !n.At.IsZero() {
+			n.Key += ":" + strconv.FormatInt(ms(n.At), 10)
+		}
+		s.Notify(ctx, n)
+	}
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v string) time.Time {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(n).UTC()
+}
