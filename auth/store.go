@@ -155,3 +155,15 @@ func (s *Store) UpdateProfile(ctx context.Context, id string, in ProfileUpdate) 
 		return nil
 	})
 }
+
+// FindByEmail returns the user who verified addr.
+func (s *Store) FindByEmail(ctx context.Context, addr string) (*User, error) {
+	uid, err := s.rdb.Get(ctx, s.emailKey(strings.TrimSpace(addr))).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: find by email: %w", err)
+	}
+	return s.Get(ctx, uid)
+}

@@ -53,6 +53,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if cfg.Seed {
+		err := seedDemo(ctx, seedStores{rdb: rdb, prefix: cfg.RedisPrefix, users: auth.NewStore(rdb, cfg.RedisPrefix),
+			groups: groups.NewStore(rdb, cfg.RedisPrefix), events: events.NewStore(rdb, cfg.RedisPrefix)}, logger)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
 
 	errc := make(chan error, 1)
 	go func() {

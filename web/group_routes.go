@@ -3,4 +3,26 @@ package web
 import "github.com/gofiber/fiber/v2"
 
 // groupRoutes mounts the focus group pages.
-func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {}
+func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
+	app.Get("/groups", h.discover)
+	app.Get("/groups/new", signedIn, h.groupNew)
+	app.Post("/groups", signedIn, h.groupCreate)
+	app.Get("/dashboard", signedIn, h.dashboard)
+
+	app.Get("/g/:slug", h.groupShow)
+	app.Get("/g/:slug/edit", signedIn, h.groupEdit)
+	app.Post("/g/:slug/edit", signedIn, h.groupUpdate)
+	app.Post("/g/:slug/delete", signedIn, h.groupDelete)
+
+	app.Post("/g/:slug/join", signedIn, h.groupJoin)
+	app.Post("/g/:slug/apply", signedIn, h.groupApply)
+	app.Post("/g/:slug/leave", signedIn, h.groupLeave)
+	app.Post("/g/:slug/invitation/accept", signedIn, h.groupAcceptInvite)
+	app.Post("/g/:slug/invitation/decline", signedIn, h.groupDeclineInvite)
+
+	app.Get("/g/:slug/members", signedIn, h.groupMembers)
+	app.Post("/g/:slug/invite", signedIn, h.groupInvite)
+	app.Post("/g/:slug/members/:uid/:action", signedIn, h.groupMemberAction)
+	app.Get("/g/:slug/requests", signedIn, h.groupRequests)
+	app.Post("/g/:slug/requests/:uid/:decision", signedIn, h.groupDecide)
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/careers"
+)
+
+const discoverPerPage = 12
+
+// discover is the search page for public groups.
+func (h *handler) discover(c *fiber.Ctx) error {
+	q := groups.Query{
+		Words:   truncate(c.Query("q"), 200),
+		Topic:   groups.NormalizeTopic(c.Query("topic")),
+		Path:    c.Query("path"),
+		City:    truncate(c.Query("city"), groups.MaxCityLen),
+		Online:  c.Query("online") == "on",
+		Sort:    groups.Sort(c.Query("sort")),
+		Page:    max(c.QueryInt("page", 1), 1),
+		PerPage: discoverPerPage,
+	}
+	if q.Path != "" {
+		if slug, ok := careers.Normalize(q.Path); ok {
+			q.Path = slug
+		} else {
+			q.Path = ""
+		}
+	}
+	switch q.Sort {
+	case groups.SortSoonest, groups.SortMembers, groups.SortNewest:
+	default:
+		q.Sort = groups.SortNewest
+	}
+	found, total, err := h.Groups.Search(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	topics, err := h.Groups.Topics(c.UserContext(), 16)
+	if err != nil {
+		return err
+	}
+	data := h.view(c, "Discover focus groups")
+	data["Q"] = q
+	data["Groups"] = groupCards(found)
+	data["Total"] = total
+	data["Topics"] = topics
+	data["Careers"] = careers.Paths
+	pageURL := func(p int) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"q": q.Words, "topic": q.Topic, "path": q.Path, "city": q.City, "sort": string(q.Sort)} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		if q.Online {
+			v.Set("online", "on")
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/groups?" + v.Encode()
+	}
+	if q.Page > 1 {
+		data["PrevURL"] = pageURL(q.Page - 1)
+	}
+	if q.Page*discoverPerPage < total {
+		data["NextURL"] = pageURL(q.Page + 1)
+	}
+	return c.Render("groups/discover", data)
+}
+
+// groupCard is what a list of groups shows of each.
+type groupCard struct {
+	Slug, Name, Cover, City string
+	CoverImage, Online      bool
+	Topics, Paths           []string
+	Members                 int
+	CompanyOnly             bool
+	Visibility              groups.Visibility
+	Role                    groups.Role
+}
+
+func groupCardOf(g *groups.Group) groupCard {
+	return groupCard{Slug: g.Slug, Name: g.Name, Cover: g.Cover, CoverImage: g.CoverIsImage(), City: g.City, Online: g.Online,
+		Topics: g.Topics, Paths: pathLabels(g.Paths), Members: g.MemberCount, CompanyOnly: g.CompanyOnly(), Visibility: g.Visibility}
+}
+
+func groupCards(gs []*groups.Group) []groupCard {
+	out := make([]groupCard, len(gs))
+	for i, g := range gs {
+		out[i] = groupCardOf(g)
+	}
+	return out
+}

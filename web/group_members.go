@@ -1,0 +1,190 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/groups"
+)
+
+// groupMembers lists the members (members only) with the organizer tools.
+func (h *handler) groupMembers(c *fiber.Ctx) error {
+	gv, err := h.loadGroup(c)
+	if err != nil {
+		return err
+	}
+	if !gv.Member() {
+		return forbidden("Only members can see who else is in this group.")
+	}
+	page := max(c.QueryInt("page", 1), 1)
+	const perPage = 50
+	members, total, err := h.Groups.Members(c.UserContext(), gv.Group.ID, page, perPage)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.UserID
+	}
+	users, err := h.Users.GetMany(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Person
+		JoinedAt string
+		Self     bool
+	}
+	me := currentUser(c)
+	rows := make([]row, 0, len(members))
+	for _, m := range members {
+		u, ok := users[m.UserID]
+		if !ok {
+			continue
+		}
+		p := personOf(u)
+		p.Role = m.Role
+		rows = append(rows, row{Person: p, JoinedAt: localTime(m.JoinedAt, me.Location()), Self: m.UserID == me.ID})
+	}
+	data := h.view(c, "Members of "+gv.Group.Name)
+	data["G"] = gv
+	data["Group"] = gv.Group
+	data["Rows"] = rows
+	data["Total"] = total
+	data["Page"] = page
+	if page > 1 {
+		data["PrevPage"] = page - 1
+	}
+	if page*perPage < total {
+		data["NextPage"] = page + 1
+	}
+	data["IsOwner"] = gv.Standing.Role == groups.RoleOwner
+	return c.Render("groups/members", data)
+}
+
+// groupMemberAction runs an organizer action on one member.
+func (h *handler) groupMemberAction(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	ctx, gid, actor, target := c.UserContext(), gv.Group.ID, currentUser(c).ID, c.Params("uid")
+	actions := map[string]struct {
+		run  func() error
+		done string
+	}{
+		"remove":   {func() error { return h.Groups.Remove(ctx, gid, actor, target) }, "Removed from the group."},
+		"ban":      {func() error { return h.Groups.Ban(ctx, gid, actor, target) }, "Banned: they cannot rejoin or apply again."},
+		"unban":    {func() error { return h.Groups.Unban(ctx, gid, actor, target) }, "Ban lifted."},
+		"promote":  {func() error { return h.Groups.Promote(ctx, gid, actor, target) }, "Now a co-organizer."},
+		"demote":   {func() error { return h.Groups.Demote(ctx, gid, actor, target) }, "No longer a co-organizer."},
+		"transfer": {func() error { return h.Groups.TransferOwnership(ctx, gid, actor, target) }, "Ownership transferred. You are now a co-organizer."},
+	}
+	a, ok := actions[c.Params("action")]
+	if !ok {
+		return notFound()
+	}
+	back := "/g/" + gv.Group.Slug + "/members"
+	if err := a.run(); err != nil {
+		if isForbidden(err) {
+			return forbidden("You cannot do that to this member.")
+		}
+		if msg, ok := membershipMessage(err); ok {
+			return h.redirectWith(c, back, "error", msg)
+		}
+		return err
+	}
+	return h.redirectWith(c, back, "ok", a.done)
+}
+
+// groupInvite invites someone who has signed in before, by email address.
+func (h *handler) groupInvite(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	back := "/g/" + gv.Group.Slug + "/members"
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	if email == "" || !strings.Contains(email, "@") {
+		return h.redirectWith(c, back, "error", "Enter the email address of the person to invite.")
+	}
+	u, err := h.Users.FindByEmail(c.UserContext(), email)
+	if errors.Is(err, auth.ErrNotFound) {
+		return h.redirectWith(c, back, "error", "Nobody with the verified address "+email+" has signed in yet. Ask them to sign in once, then invite them.")
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.Groups.Invite(c.UserContext(), gv.Group.ID, currentUser(c).ID, u.ID); err != nil {
+		if msg, ok := membershipMessage(err); ok {
+			return h.redirectWith(c, back, "error", msg)
+		}
+		return err
+	}
+	return h.redirectWith(c, back, "ok", u.Name+" is invited. They will see the invitation on their dashboard.")
+}
+
+// groupRequests lists pending requests to join, with the answers.
+func (h *handler) groupRequests(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	apps, err := h.Groups.PendingRequests(c.UserContext(), gv.Group.ID, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(apps))
+	for i, a := range apps {
+		ids[i] = a.UserID
+	}
+	users, err := h.Users.GetMany(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Person
+		Answer, AppliedAt string
+	}
+	loc := currentUser(c).Location()
+	var rows []row
+	for _, a := range apps {
+		if u, ok := users[a.UserID]; ok {
+			rows = append(rows, row{Person: personOf(u), Answer: a.Answer, AppliedAt: localTime(a.AppliedAt, loc)})
+		}
+	}
+	data := h.view(c, "Requests to join "+gv.Group.Name)
+	data["G"] = gv
+	data["Group"] = gv.Group
+	data["Rows"] = rows
+	return c.Render("groups/requests", data)
+}
+
+// groupDecide approves or declines one request.
+func (h *handler) groupDecide(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	ctx, gid, actor, target := c.UserContext(), gv.Group.ID, currentUser(c).ID, c.Params("uid")
+	var done string
+	switch c.Params("decision") {
+	case "approve":
+		err, done = h.Groups.Approve(ctx, gid, actor, target), "Request approved: welcome them!"
+	case "decline":
+		err, done = h.Groups.Decline(ctx, gid, actor, target), "Request declined."
+	default:
+		return notFound()
+	}
+	back := "/g/" + gv.Group.Slug + "/requests"
+	if err != nil {
+		if msg, ok := membershipMessage(err); ok {
+			return h.redirectWith(c, back, "error", msg)
+		}
+		return err
+	}
+	return h.redirectWith(c, back, "ok", done)
+}
