@@ -26,7 +26,12 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sessions, err := h.mySessionCards(c, u.ID)
+	if err != nil {
+		return err
+	}
 	data := h.view(c, "Dashboard")
+	data["Sessions"] = sessions
 	data["MyGroups"] = cards
 	data["Invitations"] = invites
 	data["Applications"] = apps

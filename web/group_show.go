@@ -94,6 +94,9 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 		}
 		data["MoreMembers"] = total > len(members)
 	}
+	if data["Upcoming"], data["Past"], err = h.groupSessionCards(c, g); err != nil {
+		return err
+	}
 	if gv.Organizer() {
 		pending, err := h.Groups.PendingRequests(ctx, g.ID, currentUser(c).ID)
 		if err != nil {
