@@ -31,6 +31,9 @@ func (s *Store) mentorshipRefKey(id string) string { return s.prefix + "mship:{"
 func (s *Store) indexKey(kind, value string) string {
 	return s.prefix + "mentors:{idx}:" + kind + ":" + value
 }
+func (s *Store) fitKey(lang, kind, value string) string {
+	return s.indexKey("lang", lang+":"+kind+":"+value)
+}
 func (s *Store) waitingKey() string { return s.prefix + "mentors:{sweep}:waiting" }
 
 func (s *Store) roundKey(id string) string        { return s.prefix + "mround:{" + id + "}" }

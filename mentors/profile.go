@@ -57,36 +57,57 @@ func (s *Store) SaveMentorProfile(ctx context.Context, p match.MentorProfile) (m
 	return s.MentorProfile(ctx, p.UserID)
 }
 
-// indexTerms are the index sets a mentor belongs to; none when they don't
+// indexEntry is one index a mentor belongs to: a plain set for the
+// filters, a sorted set scored by match points for each language paired
+// with each skill and path, so one union gives every candidate of a mentee
+// with the points their skills and path bring.
+type indexEntry struct {
+	key    string
+	points int
+	sorted bool
+}
+
+// indexEntries are the indexes a mentor belongs to; none when they don't
 // take mentees at all.
-func (s *Store) indexTerms(p *match.MentorProfile) []string {
+func (s *Store) indexEntries(p *match.MentorProfile) []indexEntry {
 	if p.UserID == "" || p.Capacity == 0 {
 		return nil
 	}
-	var keys []string
-	for _, l := range p.Languages {
-		keys = append(keys, s.indexKey("lang", l))
-	}
+	var out []indexEntry
 	for _, k := range p.Skills {
-		keys = append(keys, s.indexKey("skill", k.Name))
+		out = append(out, indexEntry{key: s.indexKey("skill", k.Name)})
+		for _, l := range p.Languages {
+			out = append(out, indexEntry{key: s.fitKey(l, "skill", k.Name), points: match.SkillPoints(k.Level), sorted: true})
+		}
 	}
 	for _, path := range p.Paths {
-		keys = append(keys, s.indexKey("path", path))
+		out = append(out, indexEntry{key: s.indexKey("path", path)})
+		for _, l := range p.Languages {
+			out = append(out, indexEntry{key: s.fitKey(l, "path", path), points: match.PathPoints(path == p.PreferPath), sorted: true})
+		}
 	}
-	return keys
+	return out
 }
 
-// reindex moves a mentor from the index sets of old to those of p.
+// reindex moves a mentor from the indexes of old to those of p.
 func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error {
 	keep := map[string]bool{}
 	pipe := s.rdb.Pipeline()
-	for _, k := range s.indexTerms(p) {
-		keep[k] = true
-		pipe.SAdd(ctx, k, p.UserID)
+	for _, e := range s.indexEntries(p) {
+		keep[e.key] = true
+		if e.sorted {
+			pipe.ZAdd(ctx, e.key, redis.Z{Score: float64(e.points), Member: p.UserID})
+		} else {
+			pipe.SAdd(ctx, e.key, p.UserID)
+		}
 	}
-	for _, k := range s.indexTerms(old) {
-		if !keep[k] {
-			pipe.SRem(ctx, k, p.UserID)
+	for _, e := range s.indexEntries(old) {
+		switch {
+		case keep[e.key]:
+		case e.sorted:
+			pipe.ZRem(ctx, e.key, p.UserID)
+		default:
+			pipe.SRem(ctx, e.key, p.UserID)
 		}
 	}
 	_, err := pipe.Exec(ctx)

@@ -161,7 +161,8 @@ return 'OK'
 
 // stateScript moves a round from one state to the next, optionally storing
 // its result; it refuses when the round is elsewhere or sign-ups changed.
-// KEYS: round. ARGV: from (comma list), to, now ms, version (” = any), result (” = keep, '-' = drop).
+// KEYS: round. ARGV: from (comma list), to, now ms, version (empty: any),
+// result (empty: keep, "-": drop).
 var stateScript = redis.NewScript(`
 local st = redis.call('HMGET', KEYS[1], 'state', 'version')
 if not st[1] then return 'NOTFOUND' end

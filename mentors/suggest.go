@@ -1,16 +1,28 @@
 package mentors
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
-// Suggest ranks the mentors for a mentee with the reasons for each. It
-// loads only mentors who share a language with the mentee and teach a
-// wanted skill or guide the mentee's path (from the index sets), and
-// scores them with match.Suggest. A bad filter returns valid.Errors.
+// suggestBatch is how many candidates Suggest loads per round trip.
+const suggestBatch = 200
+
+// Suggest ranks the mentors for a mentee with the reasons for each. The
+// indexes give every mentor who shares a language with the mentee and
+// teaches a wanted skill or guides the path, with the points those add;
+// Suggest loads them best first in batches and stops once no unloaded
+// mentor could still reach the top (their skill and path points plus
+// match.OtherPointsBound fall below the last suggestion). A bad filter
+// returns valid.Errors.
 func (s *Store) Suggest(ctx context.Context, menteeID string, f match.Filter, limit int) ([]match.Suggestion, error) {
 	if err := f.Normalize(); err != nil {
 		return nil, err
@@ -19,69 +31,108 @@ func (s *Store) Suggest(ctx context.Context, menteeID string, f match.Filter, li
 	if err != nil {
 		return nil, fmt.Errorf("mentors: suggest: %w", err)
 	}
-	ids, err := s.candidateIDs(ctx, &mentee, f)
+	if limit <= 0 {
+		limit = match.DefaultSuggestions
+	}
+	limit = min(limit, match.MaxSuggestions)
+	ranked, cleanup, err := s.rankCandidates(ctx, &mentee, f)
 	if err != nil {
 		return nil, fmt.Errorf("mentors: suggest for %s: %w", menteeID, err)
 	}
-	mentors, err := s.mentorProfiles(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("mentors: suggest for %s: %w", menteeID, err)
+	defer cleanup()
+	now := s.now()
+	var best []match.Suggestion
+	for start := int64(0); ranked != ""; start += suggestBatch {
+		batch, err := s.rdb.ZRevRangeWithScores(ctx, ranked, start, start+suggestBatch-1).Result()
+		if err != nil {
+			return nil, fmt.Errorf("mentors: suggest for %s: %w", menteeID, err)
+		}
+		batchIDs := make([]string, len(batch))
+		for k, z := range batch {
+			batchIDs[k] = z.Member.(string)
+		}
+		profiles, err := s.mentorProfiles(ctx, batchIDs)
+		if err != nil {
+			return nil, fmt.Errorf("mentors: suggest for %s: %w", menteeID, err)
+		}
+		more, err := match.Suggest(&mentee, profiles, f, limit, now)
+		if err != nil {
+			return nil, err
+		}
+		best = mergeSuggestions(best, more, limit)
+		if len(batch) < suggestBatch {
+			break
+		}
+		bound := int(batch[len(batch)-1].Score) + match.OtherPointsBound(&mentee)
+		if len(best) == limit && best[limit-1].Score > bound {
+			break
+		}
 	}
-	return match.Suggest(&mentee, mentors, f, limit, s.now())
+	return best, nil
 }
 
-// candidateIDs reads the index sets: mentors speaking one of the mentee's
-// languages, intersected with those teaching a wanted skill or guiding the
-// path, narrowed by the filter's skill, path and language.
-func (s *Store) candidateIDs(ctx context.Context, e *match.MenteeProfile, f match.Filter) ([]string, error) {
-	var langs, fits []string
-	for _, l := range e.Languages {
-		if f.Language == "" || f.Language == l {
-			langs = append(langs, s.indexKey("lang", l))
+// mergeSuggestions keeps the best limit of two ranked lists, in rank order.
+func mergeSuggestions(a, b []match.Suggestion, limit int) []match.Suggestion {
+	out := append(a, b...)
+	slices.SortFunc(out, func(x, y match.Suggestion) int {
+		if c := cmp.Compare(y.Score, x.Score); c != 0 {
+			return c
 		}
+		return cmp.Compare(x.Mentor.UserID, y.Mentor.UserID)
+	})
+	return out[:min(len(out), limit)]
+}
+
+// rankCandidates builds a temporary sorted set of the candidate mentors,
+// scored by the skill and path points they bring, narrowed by the filter's
+// language, skill and path. It returns "" when there is no candidate, and a
+// function that deletes the temporary keys.
+func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f match.Filter) (string, func(), error) {
+	langs := e.Languages
+	if slices.Contains(langs, f.Language) {
+		langs = []string{f.Language} // else the engine filters mentors by language
 	}
-	for _, k := range e.WantSkills {
-		fits = append(fits, s.indexKey("skill", k))
+	tag := ids.New()
+	rankKey := s.indexKey("tmp", tag)
+	var perLang []string
+	pipe := s.rdb.TxPipeline()
+	for _, l := range langs {
+		var fits []string
+		for _, k := range e.WantSkills {
+			fits = append(fits, s.fitKey(l, "skill", k))
+		}
+		if e.Path != "" {
+			fits = append(fits, s.fitKey(l, "path", e.Path))
+		}
+		key := rankKey
+		if len(langs) > 1 {
+			key = s.indexKey("tmp", tag+":"+l)
+		}
+		perLang = append(perLang, key)
+		pipe.ZUnionStore(ctx, key, &redis.ZStore{Keys: fits, Aggregate: "SUM"})
 	}
-	if e.Path != "" {
-		fits = append(fits, s.indexKey("path", e.Path))
-	}
-	if len(langs) == 0 || len(fits) == 0 {
-		return nil, nil
-	}
-	var narrow []string
+	cleanup := func() { s.rdb.Del(context.WithoutCancel(ctx), append(perLang, rankKey)...) }
+	inter := []string{rankKey}
+	weights := []float64{1}
 	if f.Skill != "" {
-		narrow = append(narrow, s.indexKey("skill", f.Skill))
+		inter, weights = append(inter, s.indexKey("skill", f.Skill)), append(weights, 0)
 	}
 	if f.Path != "" {
-		narrow = append(narrow, s.indexKey("path", f.Path))
+		inter, weights = append(inter, s.indexKey("path", f.Path)), append(weights, 0)
 	}
-	pipe := s.rdb.Pipeline()
-	langCmd := pipe.SUnion(ctx, langs...)
-	fitCmd := pipe.SUnion(ctx, fits...)
-	var narrowCmd interface{ Val() []string }
-	if len(narrow) > 0 {
-		narrowCmd = pipe.SInter(ctx, narrow...)
+	if perLang[0] != rankKey {
+		// A mentor who speaks several of the mentee's languages has the
+		// same points in each language's union: take them once.
+		pipe.ZUnionStore(ctx, rankKey, &redis.ZStore{Keys: perLang, Aggregate: "MAX"})
+		pipe.Del(ctx, perLang...)
 	}
+	if len(inter) > 1 {
+		pipe.ZInterStore(ctx, rankKey, &redis.ZStore{Keys: inter, Weights: weights, Aggregate: "SUM"})
+	}
+	pipe.Expire(ctx, rankKey, time.Minute)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
+		cleanup()
+		return "", func() {}, err
 	}
-	keep := make(map[string]bool, len(fitCmd.Val()))
-	for _, id := range fitCmd.Val() {
-		keep[id] = true
-	}
-	if narrowCmd != nil {
-		inNarrow := keep
-		keep = map[string]bool{}
-		for _, id := range narrowCmd.Val() {
-			keep[id] = inNarrow[id]
-		}
-	}
-	var out []string
-	for _, id := range langCmd.Val() {
-		if keep[id] {
-			out = append(out, id)
-		}
-	}
-	return out, nil
+	return rankKey, cleanup, nil
 }

@@ -2,8 +2,10 @@ package mentors
 
 import (
 	"errors"
+	"math/rand"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors/match"
@@ -80,5 +82,88 @@ func TestSuggestRefusesBadFiltersAndUnknownMentees(t *testing.T) {
 	}
 	if _, err := f.Suggest(f.ctx, "nobody", match.Filter{}, 5); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown mentee: %v", err)
+	}
+}
+
+// TestStoreSuggestAgreesWithTheEngine loads random mentors into Redis and
+// checks that the indexed, batched, early-stopping Suggest returns exactly
+// what match.Suggest returns over every profile.
+func TestStoreSuggestAgreesWithTheEngine(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := rand.New(rand.NewSource(11))
+	langs := []string{"en", "en", "es", "de"}
+	skills := []string{"go", "kubernetes", "python", "rust", "react"}
+	paths := []string{"devops", "backend", "leadership", "data"}
+	zones := []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
+	pickSome := func(from []string, n int) []string {
+		var out []string
+		for k := 0; k < n; k++ {
+			if v := from[r.Intn(len(from))]; !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	var ids []string
+	for k := 0; k < 700; k++ {
+		id := f.mentor(t, func(p *match.MentorProfile) {
+			p.Languages = pickSome(langs, 1+r.Intn(2))
+			p.Paths = pickSome(paths, 1+r.Intn(2))
+			p.PreferPath = p.Paths[0]
+			p.Skills = nil
+			for _, s := range pickSome(skills, 1+r.Intn(3)) {
+				p.Skills = append(p.Skills, match.Skill{Name: s, Level: 1 + r.Intn(5)})
+			}
+			p.TimeZone = zones[r.Intn(len(zones))]
+			p.Years = r.Intn(15)
+			p.Capacity = r.Intn(3)
+			p.AvailableNow = r.Intn(2) == 0
+			p.Availability.Slots = []match.Slot{{Day: time.Weekday(r.Intn(7)), StartMin: 60 * r.Intn(20), EndMin: 60 * (20 + r.Intn(4))}}
+		})
+		if r.Intn(10) == 0 {
+			if err := f.SetPaused(f.ctx, id, true, "away"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids = append(ids, id)
+	}
+	filters := []match.Filter{{}, {Skill: "go"}, {Path: "backend"}, {Language: "es"}, {Language: "de"},
+		{MaxTZHours: 2}, {AvailableNow: true}, {Skill: "rust", Path: "devops"}}
+	for n := 0; n < 12; n++ {
+		mentee := f.mentee(t, func(p *match.MenteeProfile) {
+			p.Languages = pickSome(langs, 1+r.Intn(3))
+			p.WantSkills = pickSome(skills, r.Intn(3))
+			p.Path = paths[r.Intn(len(paths))]
+			p.MinYears = r.Intn(8)
+			p.TimeZone = zones[r.Intn(len(zones))]
+			p.Availability.Slots = []match.Slot{{Day: time.Weekday(r.Intn(7)), StartMin: 600, EndMin: 900}}
+		})
+		profile, _ := f.MenteeProfile(f.ctx, mentee)
+		all, err := f.mentorProfiles(f.ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, filter := range filters {
+			for _, limit := range []int{3, 20} {
+				want, err := match.Suggest(&profile, all, filter, limit, f.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := f.Suggest(f.ctx, mentee, filter, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("filter %+v limit %d: %d suggestions, engine %d", filter, limit, len(got), len(want))
+				}
+				for k := range got {
+					if got[k].Mentor.UserID != want[k].Mentor.UserID || got[k].Score != want[k].Score {
+						t.Fatalf("filter %+v limit %d: rank %d is %s (%d), engine %s (%d)", filter, limit, k,
+							got[k].Mentor.UserID, got[k].Score, want[k].Mentor.UserID, want[k].Score)
+					}
+				}
+			}
+		}
 	}
 }

@@ -20,6 +20,33 @@ const (
 	pointsMentorPrefers = 10 // mentee aims for the path the mentor prefers
 )
 
+// SkillPoints is what one shared skill at the mentor's level adds to a
+// score. With PathPoints and OtherPointsBound it lets a store rank and bound
+// candidates from its indexes before loading their profiles.
+func SkillPoints(level int) int { return pointsSkillBase + pointsSkillPerLevel*level }
+
+// PathPoints is what guiding the mentee's path adds to a score, more when
+// it is the path the mentor prefers.
+func PathPoints(preferred bool) int {
+	if preferred {
+		return pointsPath + pointsMentorPrefers
+	}
+	return pointsPath
+}
+
+// OtherPointsBound is the most a score for this mentee can add beyond
+// SkillPoints and PathPoints: language, time zone, overlap, experience.
+func OtherPointsBound(mentee *MenteeProfile) int {
+	b := pointsLanguage + pointsTZMax
+	if len(mentee.Availability.Slots) > 0 {
+		b += pointsOverlapHour * maxOverlapHours
+	}
+	if mentee.MinYears > 0 {
+		b += pointsExperience
+	}
+	return b
+}
+
 // verdict says whether a pair can be matched, and if not, why.
 type verdict uint8
 
@@ -43,7 +70,7 @@ func score(e *menteeData, m *mentorData) (int, verdict) {
 		case a > b:
 			j++
 		default:
-			s += pointsSkillBase + pointsSkillPerLevel*int(m.skills[j].level)
+			s += SkillPoints(int(m.skills[j].level))
 			shared = true
 			i++
 			j++
@@ -238,7 +265,7 @@ func explain(e *menteeData, m *mentorData) Reasons {
 	if len(shared) > 0 {
 		r := Reason{Kind: ReasonSkills, Skills: shared}
 		for _, s := range shared {
-			r.Points += pointsSkillBase + pointsSkillPerLevel*s.Level
+			r.Points += SkillPoints(s.Level)
 		}
 		rs = append(rs, r)
 	}

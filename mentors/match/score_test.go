@@ -147,6 +147,16 @@ func TestExplanationsMatchTheProfiles(t *testing.T) {
 		if rs.Total() != s {
 			t.Fatalf("reasons total %d, score %d", rs.Total(), s)
 		}
+		fit := 0
+		for _, k := range skills {
+			fit += SkillPoints(k.Level)
+		}
+		if pathFits {
+			fit += PathPoints(m.PreferPath == e.Path)
+		}
+		if rest := s - fit; rest < pointsLanguage || rest > OtherPointsBound(&e) {
+			t.Fatalf("score %d is %d beyond skills and path, outside [%d, %d]", s, rest, pointsLanguage, OtherPointsBound(&e))
+		}
 	}
 	if checked < 500 {
 		t.Fatalf("only %d candidate pairs checked", checked)
