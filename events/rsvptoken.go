@@ -1,0 +1,51 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+)
+
+func (s *Store) rsvpTokenKey(hash string) string { return s.prefix + "rsvptok:{" + hash + "}" }
+
+// IssueRSVPToken makes the secret behind the Going / Not going links in one
+// person's mail about one session. It works without signing in, only for
+// that person and session, until the session ends. Only its SHA-256 is
+// stored.
+func (s *Store) IssueRSVPToken(ctx context.Context, ev Event, userID string) (string, error) {
+	if !ev.End.After(s.now()) {
+		return "", fmt.Errorf("events: RSVP token for %s: %w", ev.ID, ErrPast)
+	}
+	token := ids.Secret()
+	err := s.rdb.SetArgs(ctx, s.rsvpTokenKey(tokenHash(token)), ev.ID+" "+userID, redis.SetArgs{ExpireAt: ev.End}).Err()
+	if err != nil {
+		return "", fmt.Errorf("events: RSVP token for %s: %w", ev.ID, err)
+	}
+	return token, nil
+}
+
+// RSVPTokenOwner returns the session and person an RSVP link is for, or
+// ErrNotFound when the token is unknown, tampered with or expired.
+func (s *Store) RSVPTokenOwner(ctx context.Context, token string) (eventID, userID string, err error) {
+	if len(token) < 40 || len(token) > 64 {
+		return "", "", fmt.Errorf("events: RSVP token: %w", ErrNotFound)
+	}
+	v, err := s.rdb.Get(ctx, s.rsvpTokenKey(tokenHash(token))).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", "", fmt.Errorf("events: RSVP token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("events: RSVP token: %w", err)
+	}
+	eventID, userID, ok := strings.Cut(v, " ")
+	if !ok {
+		return "", "", fmt.Errorf("events: RSVP token: %w", ErrNotFound)
+	}
+	return eventID, userID, nil
+}
+
