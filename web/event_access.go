@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ids"
+)
+
+// eventView is a session as one visitor may see it, with its group and the
+// visitor's standing in that group.
+type eventView struct {
+	Event events.Event
+	groupView
+}
+
+// actor is the visitor as the events package needs to know them.
+func (ev eventView) actor() events.Actor {
+	return events.Actor{UserID: ev.Standing.UserID, Organizer: ev.Organizer()}
+}
+
+// loadEvent finds the session named by the :id route parameter. A session
+// of a group the visitor may not see is reported as not found, like the
+// group itself.
+func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
+	id := c.Params("id")
+	if !ids.Valid(id) {
+		return eventView{}, notFound()
+	}
+	ctx := c.UserContext()
+	ev, err := h.Events.Get(ctx, id)
+	if err != nil {
+		return eventView{}, err
+	}
+	g, err := h.Groups.Get(ctx, ev.GroupID)
+	if err != nil {
+		return eventView{}, err
+	}
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
+	}
+	st, err := h.Groups.Standing(ctx, g.ID, uid)
+	if err != nil {
+		return eventView{}, err
+	}
+	if !groups.CanView(g, st) {
+		return eventView{}, notFound()
+	}
+	return eventView{Event: ev, groupView: groupView{Group: g, Standing: st}}, nil
+}
+
+// loadEventAsOrganizer is loadEvent for organizer pages and actions.
+func (h *handler) loadEventAsOrganizer(c *fiber.Ctx) (eventView, error) {
+	ev, err := h.loadEvent(c)
+	if err != nil {
+		return ev, err
+	}
+	if !ev.Organizer() {
+		return ev, forbidden("Only the group's organizers can manage its sessions.")
+	}
+	return ev, nil
+}
+
+// refreshNextSession tells the groups store when the group's next session
+// starts, so discovery can sort by it. It is an idempotent follow-up of a
+// write that already succeeded, so a failure is logged, not shown.
+func (h *handler) refreshNextSession(ctx context.Context, groupID string) {
+	next, err := h.Events.NextForGroup(ctx, groupID)
+	if err == nil {
+		err = h.Groups.SetNextSession(ctx, groupID, next)
+	}
+	if err != nil {
+		h.Logger.Warn("update the group's next session", "group", groupID, "err", err)
+	}
+}
+
+// sessionPath is the address of a session page.
+func sessionPath(id string) string { return "/s/" + id }

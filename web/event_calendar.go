@@ -1,0 +1,166 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+)
+
+// Calendar feed sizes: how many upcoming and past sessions a feed holds.
+const (
+	feedUpcoming = 200
+	feedPast     = 50
+	feedHistory  = 60 * 24 * time.Hour
+)
+
+// sessFeedToken keeps a freshly made personal feed token in the (server
+// side) session, so the calendar page can show it after the redirect.
+const sessFeedToken = "feed_token"
+
+func (h *handler) eventURL(ev events.Event) string {
+	return strings.TrimRight(h.BaseURL, "/") + sessionPath(ev.ID)
+}
+
+// sendCalendar writes an iCalendar body.
+func sendCalendar(c *fiber.Ctx, filename, body string) error {
+	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+filename+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	return c.SendString(body)
+}
+
+// sessionCalendar is the .ics download of one session. The online link is
+// in it only for people who may see it on the page.
+func (h *handler) sessionCalendar(c *fiber.Ctx) error {
+	v, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	st, err := h.Events.StatusOf(c.UserContext(), v.Event.ID, v.Standing.UserID)
+	if err != nil {
+		return err
+	}
+	opts := events.CalendarOptions{EventURL: h.eventURL, IncludeLink: events.CanSeeLink(v.Event, v.actor(), st.Status)}
+	return sendCalendar(c, "session-"+v.Event.ID+".ics", opts.ICS(events.MethodPublish, v.Event))
+}
+
+// groupCalendar is a group's subscribable feed: its upcoming and recent
+// sessions, without online links. A private group's feed exists only for
+// its members (signed in); to anyone else it is not found.
+func (h *handler) groupCalendar(c *fiber.Ctx) error {
+	gv, err := h.loadGroup(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	upcoming, err := h.Events.GroupUpcoming(ctx, gv.Group.ID, feedUpcoming)
+	if err != nil {
+		return err
+	}
+	past, err := h.Events.GroupPast(ctx, gv.Group.ID, feedPast)
+	if err != nil {
+		return err
+	}
+	all := upcoming
+	for _, ev := range past {
+		if ev.End.After(h.Events.Now().Add(-feedHistory)) && !containsEvent(upcoming, ev.ID) {
+			all = append(all, ev)
+		}
+	}
+	opts := events.CalendarOptions{Name: gv.Group.Name, EventURL: h.eventURL}
+	return sendCalendar(c, gv.Group.Slug+".ics", opts.ICS(events.MethodPublish, all...))
+}
+
+func containsEvent(list []events.Event, id string) bool {
+	for _, ev := range list {
+		if ev.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// personalCalendar is a user's secret feed of the sessions they are going
+// to, with their online links. The token in the URL is the only key.
+func (h *handler) personalCalendar(c *fiber.Ctx) error {
+	token := c.Params("token")
+	if len(token) < 32 || len(token) > 64 {
+		return notFound()
+	}
+	ctx := c.UserContext()
+	uid, err := h.Events.FeedUser(ctx, token)
+	if err != nil {
+		return err
+	}
+	sessions, err := h.Events.UserSessions(ctx, uid, h.Events.Now().Add(-feedHistory), time.Time{}, feedUpcoming)
+	if err != nil {
+		return err
+	}
+	going := make([]events.Event, 0, len(sessions))
+	for _, s := range sessions {
+		if s.Status == events.RSVPGoing {
+			going = append(going, s.Event)
+		}
+	}
+	opts := events.CalendarOptions{Name: "My focusgroups sessions", EventURL: h.eventURL, IncludeLink: true}
+	c.Set("X-Robots-Tag", "noindex")
+	return sendCalendar(c, "focusgroups.ics", opts.ICS(events.MethodPublish, going...))
+}
+
+// calendarPage explains the personal feed and shows its address right
+// after it was made (only a hash of the token is stored).
+func (h *handler) calendarPage(c *fiber.Ctx) error {
+	u := currentUser(c)
+	data := h.view(c, "Your calendar feed")
+	sess, err := h.Sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	if token, ok := sess.Get(sessFeedToken).(string); ok && token != "" {
+		owner, err := h.Events.FeedUser(c.UserContext(), token)
+		switch {
+		case err == nil && owner == u.ID:
+			feed := strings.TrimRight(h.BaseURL, "/") + "/calendar/" + token + ".ics"
+			data["FeedURL"] = feed
+			data["WebcalURL"] = webcal(feed)
+		case err != nil && !errors.Is(err, events.ErrNotFound):
+			return err
+		}
+	}
+	return c.Render("events/calendar", data)
+}
+
+// webcal turns an http(s) address into the webcal:// form calendar apps
+// subscribe to.
+func webcal(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	p.Scheme = "webcal"
+	return p.String()
+}
+
+// calendarReset makes a new personal feed address; the old one stops
+// working at once.
+func (h *handler) calendarReset(c *fiber.Ctx) error {
+	u := currentUser(c)
+	token, err := h.Events.ResetFeedToken(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	sess, err := h.Sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	sess.Set(sessFeedToken, token)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/calendar", "ok", "Your calendar address is ready. Any older address no longer works.")
+}

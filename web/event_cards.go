@@ -1,0 +1,195 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+)
+
+// sessionCard is a session in a list (group page, dashboard, home page),
+// already formatted for the viewer: the partial "partials/session_card"
+// renders it without access to the page's data.
+type sessionCard struct {
+	ID, Title            string
+	GroupName, GroupSlug string
+	Format               string // "Workshop"
+	When                 string // start–end in the viewer's zone, zone named
+	Relative             string // "in 3 days", "happening now"
+	Cancelled            bool
+	Seats                string // "12 of 40 seats left"; "" when there is no limit
+	MyStatus             string // "Going", "Waitlist #3", "Awaiting approval"; "" otherwise
+}
+
+// Card list sizes.
+const (
+	groupUpcomingCards = 20
+	groupPastCards     = 10
+	myCards            = 50
+)
+
+// groupSessionCards lists a group's upcoming and recent past sessions for
+// its page. The caller has already checked that the viewer may see g.
+func (h *handler) groupSessionCards(c *fiber.Ctx, g *groups.Group) (upcoming, past []sessionCard, err error) {
+	ctx := c.UserContext()
+	up, err := h.Events.GroupUpcoming(ctx, g.ID, groupUpcomingCards)
+	if err != nil {
+		return nil, nil, err
+	}
+	old, err := h.Events.GroupPast(ctx, g.ID, groupPastCards+len(up))
+	if err != nil {
+		return nil, nil, err
+	}
+	name := func(string) (*groups.Group, error) { return g, nil }
+	upcoming, err = h.cards(c, up, nil, name, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ended []events.Event
+	for _, ev := range old {
+		if !ev.End.After(h.Events.Now()) && len(ended) < groupPastCards {
+			ended = append(ended, ev)
+		}
+	}
+	past, err = h.cards(c, ended, nil, name, false)
+	return upcoming, past, err
+}
+
+// mySessionCards lists the sessions userID is going to, waiting for or has
+// asked to attend, soonest first, from those happening now onwards.
+func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, error) {
+	ctx := c.UserContext()
+	now := h.Events.Now()
+	mine, err := h.Events.UserSessions(ctx, userID, now.Add(-events.MaxDuration), time.Time{}, myCards)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]events.Event, 0, len(mine))
+	status := map[string]events.RSVPStatus{}
+	for _, s := range mine {
+		if s.Event.End.After(now) {
+			evs = append(evs, s.Event)
+			status[s.Event.ID] = s.Status
+		}
+	}
+	return h.cards(c, evs, status, h.visibleGroups(ctx, userID), true)
+}
+
+// listedSessionCards lists upcoming sessions of public groups for the home
+// page, soonest first.
+func (h *handler) listedSessionCards(c *fiber.Ctx, limit int) ([]sessionCard, error) {
+	ctx := c.UserContext()
+	evs, err := h.Events.ListedUpcoming(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	publicOnly := h.groupCache(ctx, func(g *groups.Group) (bool, error) { return g.Visibility == groups.Public, nil })
+	return h.cards(c, evs, nil, publicOnly, true)
+}
+
+// groupLookup finds a session's group and says whether its sessions may be
+// shown in the list at hand (nil group: not shown).
+type groupLookup func(groupID string) (*groups.Group, error)
+
+// groupCache looks each group up once and keeps those keep accepts; a group
+// deleted meanwhile is left out.
+func (h *handler) groupCache(ctx context.Context, keep func(*groups.Group) (bool, error)) groupLookup {
+	seen := map[string]*groups.Group{}
+	return func(id string) (*groups.Group, error) {
+		if g, done := seen[id]; done {
+			return g, nil
+		}
+		g, err := h.Groups.Get(ctx, id)
+		switch {
+		case errors.Is(err, groups.ErrNotFound):
+			g = nil
+		case err != nil:
+			return nil, err
+		default:
+			ok, err := keep(g)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				g = nil
+			}
+		}
+		seen[id] = g
+		return g, nil
+	}
+}
+
+// visibleGroups keeps the groups userID may still see.
+func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup {
+	return h.groupCache(ctx, func(g *groups.Group) (bool, error) {
+		st, err := h.Groups.Standing(ctx, g.ID, userID)
+		return err == nil && groups.CanView(g, st), err
+	})
+}
+
+// cards formats evs for the viewer. status holds known RSVP statuses;
+// when nil and live is true, each session's seats and the viewer's status
+// are read from the events store (one round trip per session).
+func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup, live bool) ([]sessionCard, error) {
+	u := currentUser(c)
+	uid := ""
+	if u != nil {
+		uid = u.ID
+	}
+	loc := u.Location()
+	now := h.Events.Now()
+	out := make([]sessionCard, 0, len(evs))
+	for _, ev := range evs {
+		g, err := group(ev.GroupID)
+		if err != nil {
+			return nil, err
+		}
+		if g == nil {
+			continue
+		}
+		card := sessionCard{
+			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,
+			Format: formatLabel(ev.Format), When: timeRange(ev.Start, ev.End, loc),
+			Relative: sessionRelative(ev.Start, ev.End, now), Cancelled: ev.Status == events.StatusCancelled,
+		}
+		st := events.Standing{Status: status[ev.ID], SeatsLeft: -1}
+		if live && !card.Cancelled {
+			s, err := h.Events.StatusOf(c.UserContext(), ev.ID, uid)
+			if err != nil {
+				return nil, err
+			}
+			if status == nil {
+				st = s
+			} else {
+				st.SeatsLeft, st.Position = s.SeatsLeft, s.Position
+			}
+		}
+		if ev.Capacity > 0 && st.SeatsLeft >= 0 {
+			card.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+		}
+		card.MyStatus = myStatusLabel(st)
+		out = append(out, card)
+	}
+	return out, nil
+}
+
+// myStatusLabel is the short status badge of a card.
+func myStatusLabel(st events.Standing) string {
+	switch st.Status {
+	case events.RSVPGoing:
+		return "Going"
+	case events.RSVPWaitlisted:
+		if st.Position > 0 {
+			return "Waitlist #" + strconv.Itoa(st.Position)
+		}
+		return "On the waitlist"
+	case events.RSVPPending:
+		return "Awaiting approval"
+	}
+	return ""
+}

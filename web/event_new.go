@@ -1,0 +1,117 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/valid"
+)
+
+// sessionNew shows the form to schedule a session; ?proposal=ID fills it
+// from a call-for-sessions proposal.
+func (h *handler) sessionNew(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	tz := "UTC"
+	if u := currentUser(c); u.TimeZone != "" {
+		tz = u.TimeZone
+	}
+	f := sessionForm{Format: string(events.FormatTalk), TimeZone: tz, Listed: true}
+	page := h.newSessionPage(gv)
+	if pid := c.Query("proposal"); pid != "" {
+		if err := h.withProposal(c, &page, pid); err != nil {
+			return err
+		}
+		if page.Proposal.EventID != "" {
+			return h.redirectWith(c, "/g/"+gv.Group.Slug+"/proposals", "error", "That proposal is already scheduled.")
+		}
+		f.ProposalID, f.Title, f.Description = pid, page.Proposal.Title, page.Proposal.Details
+	}
+	return h.renderSessionForm(c, page, f, nil, 0)
+}
+
+func (h *handler) newSessionPage(gv groupView) sessionFormPage {
+	return sessionFormPage{Heading: "Schedule a session", Action: "/g/" + gv.Group.Slug + "/sessions", Submit: "Schedule session", Group: gv.Group}
+}
+
+// withProposal adds the proposal being scheduled, and its proposer's name,
+// to the form page.
+func (h *handler) withProposal(c *fiber.Ctx, page *sessionFormPage, pid string) error {
+	if !ids.Valid(pid) {
+		return notFound()
+	}
+	p, err := h.Events.Proposal(c.UserContext(), page.Group.ID, pid)
+	if err != nil {
+		return err
+	}
+	page.Proposal = &p
+	if u, err := h.Users.Get(c.UserContext(), p.ProposerID); err == nil {
+		page.Proposer = u.Name
+	}
+	return nil
+}
+
+// sessionCreate schedules a single session, a series, or a proposal.
+func (h *handler) sessionCreate(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	f := readSessionForm(c)
+	page := h.newSessionPage(gv)
+	if f.ProposalID != "" {
+		if err := h.withProposal(c, &page, f.ProposalID); err != nil {
+			return err
+		}
+	}
+	if err := h.checkHosts(c, gv.Group, f.Hosts); err != nil {
+		return h.formFailure(c, page, f, err)
+	}
+	ctx := c.UserContext()
+	a := events.Actor{UserID: currentUser(c).ID, Organizer: true}
+	var first events.Event
+	msg := "The session is scheduled."
+	switch {
+	case f.ProposalID != "" && f.Repeat != "":
+		return h.formFailure(c, page, f, valid.Errors{"recurrence": "A proposal becomes one session; schedule repeats separately."})
+	case f.ProposalID != "":
+		first, err = h.Events.ScheduleProposal(ctx, a, gv.Group.ID, f.ProposalID, f.input(gv.Group))
+		if errors.Is(err, events.ErrAlreadyScheduled) {
+			return h.redirectWith(c, "/g/"+gv.Group.Slug+"/proposals", "error", "That proposal is already scheduled.")
+		}
+		msg = "The session is scheduled and the proposer is credited."
+	case f.Repeat != "":
+		var evs []events.Event
+		_, evs, err = h.Events.CreateSeries(ctx, a, gv.Group.ID, f.input(gv.Group), f.recurrence())
+		if err == nil {
+			first = evs[0]
+			msg = fmt.Sprintf("A series of %d sessions is scheduled. This is the first.", len(evs))
+		}
+	default:
+		first, err = h.Events.Create(ctx, a, gv.Group.ID, f.input(gv.Group))
+	}
+	if err != nil {
+		return h.formFailure(c, page, f, err)
+	}
+	h.refreshNextSession(ctx, gv.Group.ID)
+	return h.redirectWith(c, sessionPath(first.ID), "ok", msg)
+}
+
+// formFailure shows field errors on the form; other errors go to the
+// error handler.
+func (h *handler) formFailure(c *fiber.Ctx, page sessionFormPage, f sessionForm, err error) error {
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return h.renderSessionForm(c, page, f, ve, 0)
+	}
+	if errors.Is(err, events.ErrConflict) {
+		return h.renderSessionForm(c, page, f, valid.Errors{"form": "Someone changed this session while you were editing. Check the values and save again."}, fiber.StatusConflict)
+	}
+	return err
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+)
+
+// sessionRSVP records going (going=yes) or not going (going=no). Only
+// members may say they are going; in an open public group, saying so also
+// joins the group.
+func (h *handler) sessionRSVP(c *fiber.Ctx) error {
+	v, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	var going bool
+	switch c.FormValue("going") {
+	case "yes":
+		going = true
+	case "no":
+	default:
+		return httpError(fiber.StatusBadRequest, "Choose going or not going", "The form did not say whether you are going. Go back and press one of the buttons.")
+	}
+	back := sessionPath(v.Event.ID)
+	u := currentUser(c)
+	ctx := c.UserContext()
+	joined := false
+	if going {
+		// Say no before joining the group for a session that takes no RSVPs;
+		// the events package checks again atomically.
+		if msg := rsvpRefusal(windowError(v.Event, h.Events.Now())); msg != "" {
+			return h.redirectWith(c, back, "error", msg)
+		}
+	}
+	if going && !v.Member() {
+		if !openPublic(v.Group) {
+			return h.redirectWith(c, back, "error", "Only members of "+v.Group.Name+" can RSVP. Join the group first.")
+		}
+		err := h.Groups.Join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
+		joined = err == nil
+		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
+			if msg := joinRefusal(err, v.Group); msg != "" {
+				return h.redirectWith(c, back, "error", msg)
+			}
+			return err
+		}
+	}
+	res, err := h.Events.RSVP(ctx, v.Event.ID, u.ID, going)
+	if msg := rsvpRefusal(err); msg != "" {
+		return h.redirectWith(c, back, "error", msg)
+	}
+	if err != nil {
+		return err
+	}
+	msg := rsvpOutcome(res)
+	if joined {
+		msg = "You joined " + v.Group.Name + ". " + msg
+	}
+	return h.redirectWith(c, back, "ok", msg)
+}
+
+// windowError is the error an RSVP would get now because of the session's
+// status or RSVP window, if any.
+func windowError(ev events.Event, now time.Time) error {
+	switch {
+	case ev.Status == events.StatusCancelled:
+		return events.ErrCancelled
+	case !now.Before(ev.Start):
+		return events.ErrPast
+	case !ev.RSVPOpens.IsZero() && now.Before(ev.RSVPOpens):
+		return events.ErrNotOpen
+	case !now.Before(ev.ClosesAt()):
+		return events.ErrClosed
+	}
+	return nil
+}
+
+// rsvpOutcome tells the person what their answer did.
+func rsvpOutcome(res events.RSVPResult) string {
+	switch res.Status {
+	case events.RSVPGoing:
+		return "You are going. See you there!"
+	case events.RSVPWaitlisted:
+		return "The session is full. You are number " + strconv.Itoa(res.Position) + " on the waitlist; you will get an email if a seat frees up."
+	case events.RSVPPending:
+		return "Your request to attend is with the organizers."
+	}
+	return "You are not going. Thanks for letting the organizers know."
+}
+
+// rsvpRefusal explains why the events package refused an RSVP, or "" for
+// other errors.
+func rsvpRefusal(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, events.ErrCancelled):
+		return "This session is cancelled, so RSVPs are closed."
+	case errors.Is(err, events.ErrPast):
+		return "This session has already started, so RSVPs are closed."
+	case errors.Is(err, events.ErrClosed):
+		return "RSVPs for this session are closed."
+	case errors.Is(err, events.ErrNotOpen):
+		return "RSVPs for this session are not open yet."
+	case errors.Is(err, events.ErrRemoved):
+		return "An organizer removed you from this session, so you cannot RSVP to it again."
+	}
+	return ""
+}
+
+// joinRefusal explains why joining the group (to RSVP) failed, or "" for
+// other errors.
+func joinRefusal(err error, g *groups.Group) string {
+	switch {
+	case errors.Is(err, groups.ErrDomain):
+		return g.Name + " is limited to people with a verified email address at " + joinList(g.Domains) + ". Link an account with such an address on your profile, then try again."
+	case errors.Is(err, groups.ErrBanned):
+		return "You cannot join " + g.Name + ", so you cannot RSVP to its sessions."
+	case errors.Is(err, groups.ErrApprovalRequired):
+		return g.Name + " reviews requests to join. Apply on the group page first."
+	case errors.Is(err, groups.ErrInviteOnly):
+		return g.Name + " is invitation only."
+	case errors.Is(err, groups.ErrNotFound):
+		return "Only members of " + g.Name + " can RSVP."
+	}
+	return ""
+}
+
+func joinList(items []string) string {
+	out := ""
+	for i, s := range items {
+		switch {
+		case i == 0:
+		case i == len(items)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}

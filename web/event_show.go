@@ -1,0 +1,176 @@
+package web
+
+import (
+	"html/template"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/markdown"
+)
+
+// sessionPage is everything the session page shows, formatted for the
+// viewer.
+type sessionPage struct {
+	Event             events.Event
+	Group             *groups.Group
+	Format            string
+	When, OwnWhen     string // OwnWhen is set when the session's zone differs from the viewer's
+	Relative          string
+	Description       template.HTML
+	Link              string // the online link, only for those who may see it
+	HasLink           bool   // the session has an online link at all
+	Hosts             []string
+	Proposer          string
+	Standing          events.Standing
+	StatusText        string
+	Seats             string
+	Cancelled, Ended  bool
+	Organizer, Member bool
+	CanAnswer         bool   // RSVPs are open to this viewer now
+	CanDropOut        bool   // the viewer may still say "not going"
+	Closed            string // why RSVPs are not possible, if they are not
+	JoinNote          string // what RSVPing means for membership
+	NeedsJoin         bool   // the viewer must join the group first
+	SignInURL         string // for signed-out visitors
+}
+
+// sessionShow is the session page.
+func (h *handler) sessionShow(c *fiber.Ctx) error {
+	ev, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.buildSessionPage(c, ev)
+	if err != nil {
+		return err
+	}
+	data := h.view(c, ev.Event.Title)
+	data["S"] = p
+	return c.Render("events/show", data)
+}
+
+func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, error) {
+	ctx := c.UserContext()
+	ev := v.Event
+	u := currentUser(c)
+	loc := u.Location()
+	now := h.Events.Now()
+	p := sessionPage{
+		Event: ev, Group: v.Group, Format: formatLabel(ev.Format),
+		When:        timeRange(ev.Start, ev.End, loc),
+		Relative:    sessionRelative(ev.Start, ev.End, now),
+		Description: markdown.HTML(ev.Description),
+		HasLink:     ev.OnlineURL != "",
+		Cancelled:   ev.Status == events.StatusCancelled,
+		Ended:       !ev.End.After(now),
+		Organizer:   v.Organizer(), Member: v.Member(),
+	}
+	if ev.TimeZone != loc.String() {
+		p.OwnWhen = timeRange(ev.Start, ev.End, ev.Location())
+	}
+	uid := v.Standing.UserID
+	st, err := h.Events.StatusOf(ctx, ev.ID, uid)
+	if err != nil {
+		return p, err
+	}
+	p.Standing = st
+	if events.CanSeeLink(ev, v.actor(), st.Status) {
+		p.Link = ev.OnlineURL
+	}
+	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+	people := append([]string{}, ev.Hosts...)
+	if ev.ProposerID != "" {
+		people = append(people, ev.ProposerID)
+	}
+	users, err := h.Users.GetMany(ctx, people)
+	if err != nil {
+		return p, err
+	}
+	for _, id := range ev.Hosts {
+		if hu, ok := users[id]; ok {
+			p.Hosts = append(p.Hosts, hu.Name)
+		}
+	}
+	if pu, ok := users[ev.ProposerID]; ok {
+		p.Proposer = pu.Name
+	}
+	p.StatusText = statusText(st)
+
+	started := !now.Before(ev.Start)
+	switch {
+	case p.Cancelled:
+		p.Closed = "This session is cancelled."
+	case started:
+		p.Closed = "RSVPs are closed: the session has started."
+	case !ev.RSVPOpens.IsZero() && now.Before(ev.RSVPOpens):
+		p.Closed = "RSVPs open " + localTime(ev.RSVPOpens, loc) + "."
+	case !now.Before(ev.ClosesAt()):
+		p.Closed = "RSVPs are closed."
+	}
+	if uid == "" {
+		p.SignInURL = "/signin?next=" + urlQueryEscape(sessionPath(ev.ID))
+		return p, nil
+	}
+	active := st.Status == events.RSVPGoing || st.Status == events.RSVPWaitlisted || st.Status == events.RSVPPending
+	p.CanDropOut = active && !p.Cancelled && !started
+	p.CanAnswer = p.Closed == "" && st.Status != events.RSVPRemoved
+	if !p.Member {
+		if openPublic(v.Group) {
+			p.JoinNote = "Saying you are going also makes you a member of " + v.Group.Name + "."
+		} else if p.CanAnswer {
+			p.NeedsJoin, p.CanAnswer = true, false
+		}
+	}
+	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
+		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")
+	}
+	return p, nil
+}
+
+func joinSentence(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " " + b
+}
+
+// openPublic reports whether anyone may join the group by RSVPing.
+func openPublic(g *groups.Group) bool {
+	return g.Visibility == groups.Public && g.JoinPolicy == groups.Open
+}
+
+// seatsText describes the seats left for people.
+func seatsText(capacity, left int) string {
+	switch {
+	case capacity <= 0 || left < 0:
+		return "No seat limit"
+	case left == 0:
+		return "Full (" + strconv.Itoa(capacity) + " seats): new RSVPs join the waitlist"
+	case left == 1:
+		return "1 of " + strconv.Itoa(capacity) + " seats left"
+	}
+	return strconv.Itoa(left) + " of " + strconv.Itoa(capacity) + " seats left"
+}
+
+// statusText tells the viewer where they stand.
+func statusText(st events.Standing) string {
+	switch st.Status {
+	case events.RSVPGoing:
+		if st.CheckedIn {
+			return "You are going, and you are checked in."
+		}
+		return "You are going."
+	case events.RSVPWaitlisted:
+		return "You are number " + strconv.Itoa(st.Position) + " on the waitlist. You get a seat, and an email, when one frees up."
+	case events.RSVPPending:
+		return "Your request to attend awaits an organizer's approval."
+	case events.RSVPNotGoing:
+		return "You said you are not going."
+	case events.RSVPRemoved:
+		return "An organizer removed you from this session."
+	}
+	return ""
+}
