@@ -285,3 +285,35 @@ func TestConcurrentAsksKeepTheLimits(t *testing.T) {
 		t.Fatalf("reservations leaked: %d open", len(out))
 	}
 }
+
+func TestRequestTextsAreChecked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor := f.mentor(t, nil)
+	mentee := f.mentee(t, nil)
+	r, err := f.Ask(f.ctx, mentee, mentor, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("y", MaxText+1)
+	tests := []struct {
+		name  string
+		field string
+		try   func() error
+	}{
+		{"empty question", "question", func() error { _, err := f.AskQuestion(f.ctx, mentor, r.ID, " "); return err }},
+		{"long question", "question", func() error { _, err := f.AskQuestion(f.ctx, mentor, r.ID, long); return err }},
+		{"empty answer", "answer", func() error { _, err := f.Answer(f.ctx, mentee, r.ID, ""); return err }},
+		{"long decline note", "reply", func() error { _, err := f.Decline(f.ctx, mentor, r.ID, long); return err }},
+		{"long feedback", "feedback", func() error { _, err := f.EndMentorship(f.ctx, mentee, ids.New(), long); return err }},
+	}
+	for _, tc := range tests {
+		var ve valid.Errors
+		if err := tc.try(); !errors.As(err, &ve) || ve[tc.field] == "" {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	if got, _ := f.Request(f.ctx, mentor, r.ID); got.State != RequestOpen || got.Question != "" || got.Reply != "" {
+		t.Fatalf("bad input changed the request: %+v", got)
+	}
+}

@@ -3,6 +3,7 @@ package mentors
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -317,5 +318,35 @@ func TestPublishNeverExceedsCapacityTakenSinceMatching(t *testing.T) {
 	}
 	if mine, _ := f.MyMentees(f.ctx, mentor); len(mine) != 1 {
 		t.Fatalf("mentor has %d mentees", len(mine))
+	}
+}
+
+func TestConcurrentRunsMatchARoundOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	round := roundWith(t, f, false, ids.New(), []string{f.mentor(t, nil)}, []string{f.mentee(t, nil), f.mentee(t, nil)})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, already := 0, 0
+	for k := 0; k < 10; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.RunRound(f.ctx, organizer, round)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, ErrAlreadyRun):
+				already++
+			default:
+				t.Errorf("run: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 || already != 9 {
+		t.Fatalf("%d runs stored, %d refused; want 1 and 9", ok, already)
 	}
 }
