@@ -275,3 +275,23 @@ func TestShutdownFinishesOrHandsBackInFlight(t *testing.T) {
 	good.waitFor(1, 5*time.Second)
 	assertEachOnce(t, good, 1)
 }
+
+func TestWorkersRecoverWhenTheStreamIsDeleted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, _ := newOutbox(t)
+	s := startSink(t)
+	cfg, _ := ParseSMTPURL(s.url())
+	run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	ob.Enqueue(ctx, invite("first@example.com"))
+	s.waitFor(1, 5*time.Second)
+	rdb.Del(ctx, ob.streamKey()) // a FLUSHDB or restore takes the group with it
+	time.Sleep(50 * time.Millisecond)
+	if _, err := ob.Enqueue(ctx, invite("second@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor(2, 5*time.Second)
+	if q, r, err := ob.Backlog(ctx); err != nil || q != 0 || r != 0 {
+		t.Errorf("Backlog = %d, %d, %v; want empty", q, r, err)
+	}
+}

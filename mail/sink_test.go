@@ -28,6 +28,10 @@ type sink struct {
 	ln       net.Listener
 
 	conns atomic.Int64
+	// count is how many mails arrived; with discard set they are only
+	// counted (benchmarks).
+	count   atomic.Int64
+	discard bool
 	// rcpt, when set, may refuse a recipient (attempt counts from 1).
 	rcpt func(to string, attempt int) error
 	// user and pass, when set, are required (AUTH PLAIN).
@@ -237,6 +241,10 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	if len(ss.to) == 0 {
 		return errors.New("no recipients")
+	}
+	ss.s.count.Add(1)
+	if ss.s.discard {
+		return nil
 	}
 	ss.s.mu.Lock()
 	ss.s.mails = append(ss.s.mails, received{from: ss.from, to: ss.to, data: bytes.Clone(b)})

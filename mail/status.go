@@ -115,3 +115,15 @@ func (o *Outbox) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, erro
 	}
 	return out, nil
 }
+
+// Backlog returns how many messages wait for a worker and how many wait
+// for a retry, for metrics and health pages.
+func (o *Outbox) Backlog(ctx context.Context) (queued, retrying int64, err error) {
+	pipe := o.rdb.Pipeline()
+	q := pipe.XLen(ctx, o.streamKey())
+	r := pipe.ZCard(ctx, o.retryKey())
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, 0, fmt.Errorf("mail: backlog: %w", err)
+	}
+	return q.Val(), r.Val(), nil
+}

@@ -183,7 +183,14 @@ func (wk *worker) loop(ctx context.Context) {
 			entries, err = wk.read(bg)
 		}
 		if err != nil {
-			wk.Logger.Error("mail: read outbox", "consumer", wk.consumer, "err", err)
+			if redis.HasErrorPrefix(err, "NOGROUP") {
+				// The stream was deleted under us (FLUSHDB, a restore):
+				// recreate it rather than fail every Poll forever.
+				err = wk.Outbox.ensureGroup(bg)
+			}
+			if err != nil {
+				wk.Logger.Error("mail: read outbox", "consumer", wk.consumer, "err", err)
+			}
 			sleep(ctx, wk.Poll)
 			continue
 		}
