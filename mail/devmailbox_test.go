@@ -57,9 +57,10 @@ func TestDevMailboxStoresWhatWouldBeSent(t *testing.T) {
 	if _, err := svc.Mailbox.Get(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get(unknown) = %v, want ErrNotFound", err)
 	}
-	if st, _ := svc.Outbox.Status(ctx, rc.ID); st.State != StateSent {
-		t.Errorf("state = %q, want sent", st.State)
-	}
+	waitUntil(t, 2*time.Second, "sent state", func() bool {
+		st, _ := svc.Outbox.Status(ctx, rc.ID)
+		return st.State == StateSent
+	})
 }
 
 func TestDevMailboxKeepsTheNewest(t *testing.T) {

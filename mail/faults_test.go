@@ -291,7 +291,8 @@ func TestWorkersRecoverWhenTheStreamIsDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitFor(2, 5*time.Second)
-	if q, r, err := ob.Backlog(ctx); err != nil || q != 0 || r != 0 {
-		t.Errorf("Backlog = %d, %d, %v; want empty", q, r, err)
-	}
+	waitUntil(t, 2*time.Second, "an empty backlog", func() bool {
+		q, r, err := ob.Backlog(ctx)
+		return err == nil && q == 0 && r == 0
+	})
 }

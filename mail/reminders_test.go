@@ -99,9 +99,10 @@ func TestRemindersReachTheOutboxOnceWithTwoInstancesRunning(t *testing.T) {
 	s.waitFor(n, 5*time.Second)
 	time.Sleep(150 * time.Millisecond)
 	assertEachOnce(t, s, n)
-	if left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).dueKey()).Result(); left != 0 {
-		t.Errorf("%d reminders left in the schedule", left)
-	}
+	waitUntil(t, 2*time.Second, "an empty schedule", func() bool {
+		left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).dueKey()).Result()
+		return left == 0
+	})
 }
 
 func TestCancelAndRescheduleReminders(t *testing.T) {
