@@ -19,6 +19,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/web"
 )
 
@@ -117,6 +118,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (appSer
 		Users:        users,
 		Groups:       groups.NewStore(rdb, cfg.RedisPrefix),
 		Events:       events.NewStore(rdb, cfg.RedisPrefix),
+		Mentors:      mentors.NewStore(rdb, cfg.RedisPrefix),
 		Providers:    providers,
 		Sessions:     auth.NewSessions(rdb, cfg.RedisPrefix, !cfg.Dev()),
 		Logger:       logger,

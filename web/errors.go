@@ -11,6 +11,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/mentors"
 )
 
 // pageError is an error the visitor should see as it is: a status, a
@@ -106,7 +107,7 @@ func fiberError(fe *fiber.Error) *pageError {
 
 // isNotFound reports whether a domain package said the thing does not exist.
 func isNotFound(err error) bool {
-	return errors.Is(err, auth.ErrNotFound) || errors.Is(err, groups.ErrNotFound) || errors.Is(err, events.ErrNotFound)
+	return errors.Is(err, auth.ErrNotFound) || errors.Is(err, groups.ErrNotFound) || errors.Is(err, events.ErrNotFound) || errors.Is(err, mentors.ErrNotFound)
 }
 
 func wantsJSON(c *fiber.Ctx) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mentors"
 )
 
 // groupView is a group as one visitor may see it.
@@ -62,5 +63,5 @@ func forbidden(msg string) *pageError {
 
 // isForbidden reports whether a domain package refused an action.
 func isForbidden(err error) bool {
-	return errors.Is(err, groups.ErrForbidden) || errors.Is(err, events.ErrForbidden)
+	return errors.Is(err, groups.ErrForbidden) || errors.Is(err, events.ErrForbidden) || errors.Is(err, mentors.ErrForbidden)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mentors"
 )
 
 //go:embed templates static zones.txt
@@ -33,6 +34,7 @@ type Deps struct {
 	Users     *auth.Store
 	Groups    *groups.Store
 	Events    *events.Store
+	Mentors   *mentors.Store
 	Providers *auth.Providers
 	Sessions  *session.Store
 	Logger    *slog.Logger

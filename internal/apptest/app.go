@@ -20,6 +20,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/testenv"
+	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/web"
 )
 
@@ -37,12 +38,13 @@ type Options struct {
 
 // App is a running app under test.
 type App struct {
-	URL    string
-	Redis  redis.UniversalClient
-	Prefix string
-	Users  *auth.Store
-	Groups *groups.Store
-	Events *events.Store
+	URL     string
+	Redis   redis.UniversalClient
+	Prefix  string
+	Users   *auth.Store
+	Groups  *groups.Store
+	Events  *events.Store
+	Mentors *mentors.Store
 }
 
 // Start runs the app until the test ends.
@@ -60,6 +62,7 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	gs := groups.NewStore(rdb, prefix)
 	es := events.NewStore(rdb, prefix)
+	ms := mentors.NewStore(rdb, prefix)
 	app, err := web.New(web.Deps{
 		Dev:           !opts.Production,
 		BaseURL:       base,
@@ -68,6 +71,7 @@ func Start(t testing.TB, opts Options) *App {
 		Users:         users,
 		Groups:        gs,
 		Events:        es,
+		Mentors:       ms,
 		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:      auth.NewSessions(rdb, prefix, false),
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -78,7 +82,7 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es}
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not
