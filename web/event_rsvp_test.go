@@ -1,0 +1,127 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+func TestRSVPSeatsWaitlistAndOnlineLink(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Barbara Liskov", "")
+	g := sesGroup(t, app, org, "clu-users", nil)
+	ann := sesSignIn(t, app, "Ann Going", "")
+	bob := sesSignIn(t, app, "Bob Second", "")
+	cat := sesSignIn(t, app, "Cat Third", "")
+	dan := sesSignIn(t, app, "Dan Fourth", "")
+	for _, p := range []sesPerson{ann, bob, cat, dan} {
+		sesJoin(t, app, g, p)
+	}
+	form := sesForm("Data abstraction")
+	form.Set("capacity", "2")
+	id := sesCreate(t, org, g, form)
+	const link = "https://meet.example/secret-room"
+
+	page := ann.Get("/s/" + id)
+	sesContains(t, "page before RSVP", page.Body, "2 of 2 seats left", "shown to people who are going", `name="_csrf"`, `value="yes"`, `value="no"`)
+	sesLacks(t, "page before RSVP", page.Body, link)
+
+	page = sesRSVP(t, ann, id, "yes")
+	sesContains(t, "Ann going", page.Body, "You are going", "1 of 2 seats left", link)
+	sesLacks(t, "Bob's page", bob.Get("/s/"+id).Body, link)
+	sesRSVP(t, bob, id, "yes")
+	page = sesRSVP(t, cat, id, "yes")
+	sesContains(t, "Cat waitlisted", page.Body, "number 1 on the waitlist", "Full (2 seats)")
+	sesLacks(t, "Cat waitlisted", page.Body, link)
+	page = sesRSVP(t, dan, id, "yes")
+	sesContains(t, "Dan waitlisted", page.Body, "number 2 on the waitlist")
+
+	// A second "going" keeps the place and counts once.
+	page = sesRSVP(t, dan, id, "yes")
+	sesContains(t, "Dan again", page.Body, "number 2 on the waitlist")
+
+	// Ann drops out: Cat gets her seat, Dan moves up.
+	page = sesRSVP(t, ann, id, "no")
+	sesContains(t, "Ann not going", page.Body, "You are not going", "You said you are not going")
+	sesLacks(t, "Ann not going", page.Body, link)
+	if st := sesStatus(t, app, id, cat.User.ID); st.Status != "going" {
+		t.Fatalf("Cat after Ann dropped out: %+v", st)
+	}
+	sesContains(t, "Cat promoted", cat.Get("/s/"+id).Body, "You are going", link)
+	sesContains(t, "Dan moved up", dan.Get("/s/"+id).Body, "number 1 on the waitlist")
+	// Organizers and hosts always see the link; anonymous visitors never.
+	sesContains(t, "organizer's page", org.Get("/s/"+id).Body, link)
+	anon := app.NewClient(t)
+	page = anon.Get("/s/" + id)
+	sesContains(t, "anonymous page", page.Body, "Sign in to RSVP")
+	sesLacks(t, "anonymous page", page.Body, link)
+	if r := anon.Get("/s/" + id + "/calendar.ics"); strings.Contains(r.Body, "secret-room") {
+		t.Fatal("the anonymous .ics download carries the online link")
+	}
+	if r := cat.Get("/s/" + id + "/calendar.ics"); !strings.Contains(r.Body, "secret-room") {
+		t.Fatal("the .ics download of someone going lacks the online link")
+	}
+
+	if r := bob.PostForm("/s/"+id, "/s/"+id+"/rsvp", url.Values{"going": {"maybe"}}); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("going=maybe: %d", r.StatusCode)
+	}
+	if r := bob.Post("/s/"+id+"/rsvp", url.Values{"going": {"no"}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("RSVP without CSRF token: %d", r.StatusCode)
+	}
+	if st := sesStatus(t, app, id, bob.User.ID); st.Status != "going" {
+		t.Fatalf("refused RSVPs changed Bob's: %+v", st)
+	}
+}
+
+func TestRSVPAndGroupMembership(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Ken Iverson", "ken@acme.example")
+	open := sesGroup(t, app, org, "apl-open", nil)
+	reviewed := sesGroup(t, app, org, "apl-reviewed", func(in *groups.Input) { in.JoinPolicy = groups.Approval })
+	company := sesGroup(t, app, org, "apl-acme", func(in *groups.Input) { in.Domains = []string{"acme.example"} })
+	openID := sesCreate(t, org, open, sesForm("Array thinking"))
+	reviewedID := sesCreate(t, org, reviewed, sesForm("Reviewed arrays"))
+	companyID := sesCreate(t, org, company, sesForm("Acme arrays"))
+
+	guest := sesSignIn(t, app, "Guest Visitor", "guest@mail.example")
+	page := guest.Get("/s/" + openID)
+	sesContains(t, "open group page", page.Body, "also makes you a member")
+	page = sesRSVP(t, guest, openID, "yes")
+	sesContains(t, "RSVP in an open public group", page.Body, "You joined Group apl-open", "You are going")
+	if r, _ := app.Groups.Role(t.Context(), open.ID, guest.User.ID); !r.IsMember() {
+		t.Fatal("RSVPing in an open public group did not join it")
+	}
+
+	sesContains(t, "reviewed group page", guest.Get("/s/"+reviewedID).Body, "Join the group")
+	page = sesRSVP(t, guest, reviewedID, "yes")
+	sesContains(t, "RSVP in a reviewed group", page.Body, "Only members of Group apl-reviewed can RSVP")
+	if st := sesStatus(t, app, reviewedID, guest.User.ID); st.Status != "" {
+		t.Fatalf("non-member's RSVP stored: %+v", st)
+	}
+	if r, _ := app.Groups.Role(t.Context(), reviewed.ID, guest.User.ID); r.IsMember() {
+		t.Fatal("RSVP joined a group that reviews requests")
+	}
+
+	page = sesRSVP(t, guest, companyID, "yes")
+	sesContains(t, "RSVP in a company-only group", page.Body, "limited to people with a verified email address at acme.example")
+	if st := sesStatus(t, app, companyID, guest.User.ID); st.Status != "" {
+		t.Fatalf("outsider's RSVP to a company-only group stored: %+v", st)
+	}
+	colleague := sesSignIn(t, app, "Colleague", "colleague@acme.example")
+	sesContains(t, "colleague RSVP", sesRSVP(t, colleague, companyID, "yes").Body, "You are going")
+
+	// Cancelled sessions take no RSVPs, and the page says so.
+	org.Follow(org.PostForm("/s/"+openID, "/s/"+openID+"/cancel", nil))
+	late := sesSignIn(t, app, "Late Comer", "")
+	page = sesRSVP(t, late, openID, "yes")
+	sesContains(t, "RSVP to a cancelled session", page.Body, "This session is cancelled", "Cancelled.")
+	if r, _ := app.Groups.Role(t.Context(), open.ID, late.User.ID); r.IsMember() {
+		t.Fatal("an RSVP refused for a cancelled session still joined the group")
+	}
+}
