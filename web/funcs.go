@@ -1,11 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
-	"math"
 	"strings"
 	"time"
+
+	"github.com/focusgroups/focusgroups/internal/timefmt"
 )
 
 func templateFuncs() template.FuncMap {
@@ -27,57 +27,11 @@ func templateFuncs() template.FuncMap {
 	}
 }
 
-// localTime formats t in the viewer's zone and names the zone, e.g.
-// "Tue 1 Dec 2026, 18:30 CET (Europe/Berlin)".
-func localTime(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	lt := t.In(loc)
-	zone := lt.Format("MST")
-	name := loc.String()
-	if name == zone || name == "UTC" {
-		return lt.Format("Mon 2 Jan 2006, 15:04 ") + zone
-	}
-	return lt.Format("Mon 2 Jan 2006, 15:04 ") + zone + " (" + name + ")"
-}
+// localTime formats t in the viewer's zone and names the zone.
+func localTime(t time.Time, loc *time.Location) string { return timefmt.Local(t, loc) }
 
 // relTime says how far t is from now in words: "in 3 days", "2 hours ago".
-func relTime(t time.Time) string {
-	return relativeTo(t, time.Now())
-}
-
-func relativeTo(t, now time.Time) string {
-	d := t.Sub(now)
-	future := d >= 0
-	d = time.Duration(math.Abs(float64(d)))
-	var s string
-	switch {
-	case d < time.Minute:
-		return "now"
-	case d < time.Hour:
-		s = plural(int(d/time.Minute), "minute")
-	case d < 24*time.Hour:
-		s = plural(int(d/time.Hour), "hour")
-	case d < 30*24*time.Hour:
-		s = plural(int(d/(24*time.Hour)), "day")
-	case d < 365*24*time.Hour:
-		s = plural(int(d/(30*24*time.Hour)), "month")
-	default:
-		s = plural(int(d/(365*24*time.Hour)), "year")
-	}
-	if future {
-		return "in " + s
-	}
-	return s + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
+func relTime(t time.Time) string { return timefmt.Relative(t, time.Now()) }
 
 // initials makes the letters shown in an avatar placeholder.
 func initials(name string) string {
@@ -94,3 +48,9 @@ func initials(name string) string {
 	}
 	return strings.ToUpper(string(out))
 }
+
+// relativeTo and plural are the timefmt helpers under the names handlers use.
+var (
+	relativeTo = timefmt.Relative
+	plural     = timefmt.Plural
+)

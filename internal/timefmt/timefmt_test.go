@@ -1,0 +1,40 @@
+package timefmt
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLocalNamesTheZone(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	at := time.Date(2026, 12, 1, 17, 30, 0, 0, time.UTC)
+	cases := []struct {
+		loc  *time.Location
+		want string
+	}{
+		{berlin, "Tue 1 Dec 2026, 18:30 CET (Europe/Berlin)"},
+		{ny, "Tue 1 Dec 2026, 12:30 EST (America/New_York)"},
+		{time.UTC, "Tue 1 Dec 2026, 17:30 UTC"},
+		{nil, "Tue 1 Dec 2026, 17:30 UTC"},
+	}
+	for _, c := range cases {
+		if got := Local(at, c.loc); got != c.want {
+			t.Errorf("Local in %v = %q, want %q", c.loc, got, c.want)
+		}
+	}
+}
+
+func TestRelative(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	cases := map[time.Duration]string{
+		30 * time.Second: "now", 5 * time.Minute: "in 5 minutes", time.Hour: "in 1 hour",
+		-2 * time.Hour: "2 hours ago", 72 * time.Hour: "in 3 days", 60 * 24 * time.Hour: "in 2 months",
+		-400 * 24 * time.Hour: "1 year ago",
+	}
+	for d, want := range cases {
+		if got := Relative(now.Add(d), now); got != want {
+			t.Errorf("Relative(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
