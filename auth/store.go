@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,4 +167,18 @@ func (s *Store) FindByEmail(ctx context.Context, addr string) (*User, error) {
 		return nil, fmt.Errorf("auth: find by email: %w", err)
 	}
 	return s.Get(ctx, uid)
+}
+
+// Unsubscribe stops mail for a user: all of it when groupID is empty,
+// otherwise the announcements of that one group. Doing it twice is harmless.
+func (s *Store) Unsubscribe(ctx context.Context, uid, groupID string) (*User, error) {
+	return s.update(ctx, uid, func(u *User) error {
+		switch {
+		case groupID == "":
+			u.Mail.Off = true
+		case !slices.Contains(u.Mail.MutedGroups, groupID):
+			u.Mail.MutedGroups = append(u.Mail.MutedGroups, groupID)
+		}
+		return nil
+	})
 }

@@ -16,7 +16,7 @@ type Config struct {
 	// SMTPURL is SMTP_URL; empty selects the dev mailbox.
 	SMTPURL string
 	// From is MAIL_FROM; required with SMTP, defaults to
-	// "Focus Groups <focusgroups@localhost>" with the dev mailbox.
+	// "focusgroups <focusgroups@localhost>" with the dev mailbox.
 	From string
 	// Secret is SESSION_SECRET, from which unsubscribe tokens are signed.
 	Secret []byte
@@ -68,7 +68,7 @@ func New(rdb redis.UniversalClient, prefix string, cfg Config) (*Service, error)
 		s.Mailbox = NewDevMailbox(rdb, prefix, 0)
 		sender = s.Mailbox
 		if cfg.From == "" {
-			cfg.From = "Focus Groups <focusgroups@localhost>"
+			cfg.From = "focusgroups <focusgroups@localhost>"
 		}
 	} else {
 		sc, err := ParseSMTPURL(cfg.SMTPURL)

@@ -59,7 +59,7 @@ func (s *Store) PublishRound(ctx context.Context, actor Actor, roundID string) (
 			{To: p.MenteeID, Other: p.MentorID},
 			{To: p.MentorID, Other: p.MenteeID},
 		} {
-			n.Kind, n.RoundID, n.GroupID, n.MentorshipID, n.Reasons = NoticeRoundMatch, roundID, r.GroupID, shipID, p.Reasons
+			n.Kind, n.RoundID, n.GroupID, n.MentorshipID, n.Reasons, n.MentorID = NoticeRoundMatch, roundID, r.GroupID, shipID, p.Reasons, p.MentorID
 			s.notify(ctx, n)
 		}
 	}

@@ -104,6 +104,7 @@ type Notice struct {
 	GroupID      string
 	Text         string        // message, question, answer, feedback or pause reason
 	Reasons      match.Reasons // why a round paired them, for the introduction
+	MentorID     string        // the mentor of a round pair, for the introduction
 	At           time.Time     // when it happened; part of Key for repeatable events
 }
 

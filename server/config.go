@@ -26,6 +26,7 @@ type Config struct {
 	MetricsToken  string
 	Providers     []auth.ProviderConfig
 	Seed          bool
+	MailWorkers   int
 }
 
 // Dev reports whether the app runs in development mode.
@@ -113,6 +114,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("MAIL_FROM", "is required in production, e.g. \"focusgroups <noreply@example.com>\"")
 	}
 
+	workers, err := strconv.Atoi(get("MAIL_WORKERS", "4"))
+	if err != nil || workers < 0 || workers > 64 {
+		bad("MAIL_WORKERS", "must be a number from 0 to 64")
+	}
+	c.MailWorkers = workers
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	c.Seed = get("SEED", "") == "true"

@@ -1,39 +1,41 @@
-// Command server runs focusgroups: the web app, and the background workers.
+// Command server runs focusgroups: `server` serves the web app (with the
+// background workers inside, unless MAIL_WORKERS=0); `server worker` runs
+// only the workers, for deployments that scale them separately.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work on hosts without tzdata
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/focusgroups/focusgroups/auth"
-	"github.com/focusgroups/focusgroups/events"
-	"github.com/focusgroups/focusgroups/groups"
-	"github.com/focusgroups/focusgroups/mentors"
-	"github.com/focusgroups/focusgroups/web"
 )
 
 // shutdownTimeout bounds how long in-flight requests get after SIGTERM.
 const shutdownTimeout = 10 * time.Second
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "focusgroups:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(args []string) error {
+	mode := "web"
+	if len(args) > 0 {
+		mode = args[0]
+	}
+	if mode != "web" && mode != "worker" {
+		return fmt.Errorf("unknown command %q: use no argument for the web app, or \"worker\"", mode)
+	}
 	cfg, err := LoadConfig(envGetenv)
 	if err != nil {
 		return err
@@ -50,18 +52,41 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	app, err := newApp(cfg, rdb, logger)
+	st, err := newStores(cfg, rdb, logger)
 	if err != nil {
 		return err
 	}
-	if cfg.Seed {
-		err := seedDemo(ctx, seedStores{rdb: rdb, prefix: cfg.RedisPrefix, users: auth.NewStore(rdb, cfg.RedisPrefix),
-			groups: groups.NewStore(rdb, cfg.RedisPrefix), events: events.NewStore(rdb, cfg.RedisPrefix)}, logger)
-		if err != nil {
+	if cfg.Seed && mode == "web" {
+		if err := seedDemo(ctx, st, rdb, cfg.RedisPrefix, logger); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	if mode == "worker" || cfg.MailWorkers > 0 {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			runWorkers(workCtx, st, logger)
+		}()
+	}
+	defer func() {
+		stopWork()
+		workers.Wait()
+	}()
+
+	if mode == "worker" {
+		logger.Info("workers running", "env", cfg.Env)
+		<-ctx.Done()
+		logger.Info("shutting down")
+		return nil
+	}
+
+	app, err := newApp(cfg, rdb, st, logger)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() {
 		logger.Info("listening", "addr", fmt.Sprintf(":%d", cfg.Port), "base_url", cfg.BaseURL, "env", cfg.Env)
@@ -104,36 +129,37 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	return redis.NewClient(opts), nil
 }
 
-// newApp builds the stores and the web app on one Redis client.
-func newApp(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (appServer, error) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	users := auth.NewStore(rdb, cfg.RedisPrefix)
-	providers := auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second})
-	app, err := web.New(web.Deps{
-		Dev:          cfg.Dev(),
-		BaseURL:      cfg.BaseURL,
-		Redis:        rdb,
-		Prefix:       cfg.RedisPrefix,
-		Users:        users,
-		Groups:       groups.NewStore(rdb, cfg.RedisPrefix),
-		Events:       events.NewStore(rdb, cfg.RedisPrefix),
-		Mentors:      mentors.NewStore(rdb, cfg.RedisPrefix),
-		Providers:    providers,
-		Sessions:     auth.NewSessions(rdb, cfg.RedisPrefix, !cfg.Dev()),
-		Logger:       logger,
-		Metrics:      reg,
-		MetricsToken: cfg.MetricsToken,
-		TrustProxy:   cfg.TrustProxy,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
-	return app, nil
+// runWorkers runs the mail workers and the periodic sweeps until ctx ends.
+func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := st.mail.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Error("mail workers stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		sweepMentors(ctx, st, logger)
+	}()
+	wg.Wait()
 }
 
-// appServer is the part of *fiber.App that main uses.
-type appServer interface {
-	Listen(addr string) error
-	ShutdownWithTimeout(time.Duration) error
+// sweepMentors pauses mentors who leave requests unanswered, every hour.
+func sweepMentors(ctx context.Context, st *stores, logger *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := st.mentors.PauseSilentMentors(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("mentor sweep", "err", err)
+		} else if n > 0 {
+			logger.Info("mentor sweep", "paused", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

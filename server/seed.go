@@ -14,16 +14,6 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 )
 
-// seedStores are the stores the demo data goes through; the seed uses the
-// same rules as the app, so demo data is never in a state users cannot make.
-type seedStores struct {
-	rdb    redis.UniversalClient
-	prefix string
-	users  *auth.Store
-	groups *groups.Store
-	events *events.Store
-}
-
 type seedGroup struct {
 	name, about, topics, path, city string
 	organizer                       string
@@ -64,11 +54,11 @@ var seedGroups = []seedGroup{
 		[]string{"Mei Chen"}, "Pairing session: profiling our API with pprof", []string{"acme.example"}},
 }
 
-// seedDemo loads demo people, groups and sessions once; a marker key keeps
-// a second start from loading them twice.
-func seedDemo(ctx context.Context, s seedStores, log *slog.Logger) error {
-	marker := s.prefix + "seeded"
-	if ok, err := s.rdb.SetNX(ctx, marker, time.Now().UTC().Format(time.RFC3339), 0).Result(); err != nil || !ok {
+// seedDemo loads demo people, groups and sessions once, through the same
+// stores and rules users go through; a marker key keeps a second start from
+// loading them twice.
+func seedDemo(ctx context.Context, s *stores, rdb redis.UniversalClient, prefix string, log *slog.Logger) error {
+	if ok, err := rdb.SetNX(ctx, prefix+"seeded", time.Now().UTC().Format(time.RFC3339), 0).Result(); err != nil || !ok {
 		return err
 	}
 	ids := map[string]string{}

@@ -186,5 +186,6 @@ func (h *handler) groupDecide(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	h.Notify.JoinOutcome(ctx, gv.Group, target, c.Params("decision") == "approve")
 	return h.redirectWith(c, back, "ok", done)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -116,6 +117,7 @@ func (h *handler) csrfProtection() fiber.Handler {
 		name = "__Host-fg_csrf"
 	}
 	return csrf.New(csrf.Config{
+		Next:           csrfExempt,
 		Session:        h.Sessions,
 		SessionKey:     "csrf",
 		ContextKey:     csrfContextKey,
@@ -132,6 +134,18 @@ func (h *handler) csrfProtection() fiber.Handler {
 		},
 	})
 }
+
+// csrfExempt lets through the POSTs whose URL carries a secret token from a
+// mail (RSVP links, one-click unsubscribe): a third-party site cannot know
+// the token, and mail clients post List-Unsubscribe without any cookie.
+func csrfExempt(c *fiber.Ctx) bool {
+	p := c.Path()
+	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/")
+}
+
+// linkRateLimit is how many emailed-link requests one IP may make a minute:
+// enough for a person, far too few to guess a 256-bit token.
+const linkRateLimit = 60
 
 // rateLimit allows max requests per minute from one IP, counted in Redis so
 // that every app instance shares the count.

@@ -39,7 +39,19 @@ func (h *handler) routes(app *fiber.App) {
 	if h.Dev {
 		app.Get("/dev/signin", h.devSigninPage)
 		app.Post("/dev/signin", authLimit, h.devSignin)
+		if h.Mail.Mailbox != nil {
+			app.Get("/dev/mailbox", h.devMailbox)
+			app.Get("/dev/mailbox/:id", h.devMailboxShow)
+			app.Get("/dev/mailbox/:id/html", h.devMailboxHTML)
+			app.Get("/dev/mailbox/:id/attachments/:n", h.devMailboxAttachment)
+		}
 	}
+
+	// Links from mail work without signing in; the token in the URL is the
+	// credential, so these POSTs carry no CSRF token (see csrfExempt).
+	linkLimit := h.rateLimit("links", linkRateLimit)
+	app.Get("/unsubscribe/:token", linkLimit, h.unsubscribePage)
+	app.Post("/unsubscribe/:token", linkLimit, h.unsubscribe)
 
 	signedIn := h.requireUser
 	app.Get("/profile", signedIn, h.profilePage)

@@ -18,7 +18,9 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/notify"
 )
 
 //go:embed templates static zones.txt
@@ -27,14 +29,18 @@ var assets embed.FS
 // Deps is everything the handlers need, built once by the server.
 type Deps struct {
 	// Dev turns on development sign-in, the dev mailbox and the banner.
-	Dev       bool
-	BaseURL   string
-	Redis     redis.UniversalClient
-	Prefix    string
-	Users     *auth.Store
-	Groups    *groups.Store
-	Events    *events.Store
-	Mentors   *mentors.Store
+	Dev     bool
+	BaseURL string
+	Redis   redis.UniversalClient
+	Prefix  string
+	Users   *auth.Store
+	Groups  *groups.Store
+	Events  *events.Store
+	Mentors *mentors.Store
+	// Mail is the outbox, the dev mailbox (development) and unsubscribe tokens.
+	Mail *mail.Service
+	// Notify writes the mail that actions in the app cause.
+	Notify    *notify.Notifier
 	Providers *auth.Providers
 	Sessions  *session.Store
 	Logger    *slog.Logger

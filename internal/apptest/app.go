@@ -3,6 +3,7 @@
 package apptest
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -20,7 +21,9 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/testenv"
+	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/web"
 )
 
@@ -34,11 +37,15 @@ type Options struct {
 	AuthRateLimit int
 	// ProviderTimeout bounds each call to a provider (default 3s).
 	ProviderTimeout time.Duration
+	// SMTPURL sends mail to a real SMTP server; empty uses the dev mailbox.
+	SMTPURL string
 }
 
 // App is a running app under test.
 type App struct {
 	URL     string
+	Mail    *mail.Service
+	Notify  *notify.Notifier
 	Redis   redis.UniversalClient
 	Prefix  string
 	Users   *auth.Store
@@ -63,6 +70,19 @@ func Start(t testing.TB, opts Options) *App {
 	gs := groups.NewStore(rdb, prefix)
 	es := events.NewStore(rdb, prefix)
 	ms := mentors.NewStore(rdb, prefix)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mailSvc, err := mail.New(rdb, prefix, mail.Config{SMTPURL: opts.SMTPURL, From: "focusgroups <noreply@focusgroups.test>",
+		Secret: []byte("test-secret-test-secret-test-secret"), Workers: 2, Poll: 50 * time.Millisecond,
+		SendTimeout: 2 * time.Second, Logger: logger})
+	if err != nil {
+		t.Fatalf("apptest: mail: %v", err)
+	}
+	notifier := &notify.Notifier{Users: users, Groups: gs, Events: es, Mail: mailSvc, BaseURL: base, Logger: logger}
+	es.Notify = notifier.EventNotice
+	ms.Notify = notifier.MentorNotice
+	workCtx, stopWork := context.WithCancel(context.Background())
+	workDone := make(chan struct{})
+	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
 	app, err := web.New(web.Deps{
 		Dev:           !opts.Production,
 		BaseURL:       base,
@@ -72,17 +92,23 @@ func Start(t testing.TB, opts Options) *App {
 		Groups:        gs,
 		Events:        es,
 		Mentors:       ms,
+		Mail:          mailSvc,
+		Notify:        notifier,
 		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:      auth.NewSessions(rdb, prefix, false),
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:        logger,
 		AuthRateLimit: opts.AuthRateLimit,
 	})
 	if err != nil {
 		t.Fatalf("apptest: build app: %v", err)
 	}
 	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms}
+	t.Cleanup(func() {
+		_ = app.ShutdownWithTimeout(5 * time.Second)
+		stopWork()
+		<-workDone
+	})
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not

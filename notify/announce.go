@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	netmail "net/mail"
+	"slices"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mail"
+)
+
+// AnnounceBatch names the batch of an announcement, for its delivery status.
+func AnnounceBatch(eventID string) string { return "announce:" + eventID }
+
+// Announce invites every member of g who has not opted out to ev: the
+// session in their own zone, an iCalendar invitation and personal Going /
+// Not going links. Announcing twice sends nobody a second invite. It
+// returns how many invitations were queued.
+func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Group) (int, error) {
+	queued := 0
+	for page := 1; ; page++ {
+		members, total, err := n.Groups.Members(ctx, g.ID, page, groups.MaxPerPage)
+		if err != nil {
+			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+		}
+		ids := make([]string, len(members))
+		for i, m := range members {
+			ids[i] = m.UserID
+		}
+		users, err := n.Users.GetMany(ctx, ids)
+		if err != nil {
+			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+		}
+		var batch []mail.Message
+		for _, id := range ids {
+			u, ok := users[id]
+			if !ok || !wantsInvites(u, g.ID) {
+				continue
+			}
+			m, err := n.invite(ctx, ev, g, u)
+			if err != nil {
+				return queued, err
+			}
+			batch = append(batch, m)
+		}
+		if len(batch) > 0 {
+			if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
+				return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+			}
+			queued += len(batch)
+		}
+		if page*groups.MaxPerPage >= total {
+			return queued, nil
+		}
+	}
+}
+
+func wantsInvites(u *auth.User, groupID string) bool {
+	_, ok := reachable(u)
+	return ok && !u.Mail.NoInvites && !slices.Contains(u.Mail.MutedGroups, groupID)
+}
+
+// invite writes one member's invitation with their personal RSVP links.
+func (n *Notifier) invite(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) (mail.Message, error) {
+	addr, _ := reachable(u)
+	token, err := n.Events.IssueRSVPToken(ctx, ev, u.ID)
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("notify: invite %s: %w", u.ID, err)
+	}
+	rsvp := n.BaseURL + "/rsvp/" + token
+	data := n.sessionData(ev, g, u)
+	data["GoingURL"] = rsvp + "?answer=going"
+	data["NotGoingURL"] = rsvp + "?answer=not-going"
+	if ev.Capacity > 0 {
+		data["Capacity"] = ev.Capacity
+	}
+	return mail.Message{
+		Kind: mail.KindInvite, To: addr, ToName: u.Name, Data: data,
+		ICS:            &mail.Calendar{Method: events.MethodRequest, Data: []byte(n.calendar(ev, events.MethodRequest))},
+		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
+		IdempotencyKey: "invite:" + ev.ID + ":" + u.ID,
+		BatchID:        AnnounceBatch(ev.ID),
+	}, nil
+}
+
+// sessionData is what every mail about a session shows.
+func (n *Notifier) sessionData(ev events.Event, g *groups.Group, u *auth.User) map[string]any {
+	return map[string]any{
+		"EventTitle":  ev.Title,
+		"GroupName":   g.Name,
+		"When":        when(ev, u.Location()),
+		"Where":       where(ev),
+		"EventURL":    n.eventURL(ev),
+		"Description": ev.Description,
+		"Name":        u.Name,
+	}
+}
+
+// calendar renders ev for a mail; the online link is left out because the
+// mail may reach someone who is not going.
+func (n *Notifier) calendar(ev events.Event, method string) string {
+	return events.CalendarOptions{
+		EventURL:  n.eventURL,
+		Organizer: "mailto:" + n.organizerAddress(),
+	}.ICS(method, ev)
+}
+
+// organizerAddress is the mailbox calendar clients reply to: our sender.
+func (n *Notifier) organizerAddress() string {
+	if a, err := netmail.ParseAddress(n.Mail.Workers.From); err == nil {
+		return a.Address
+	}
+	return "noreply@localhost"
+}

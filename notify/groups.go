@@ -1,0 +1,67 @@
+package notify
+
+import (
+	"context"
+
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mail"
+)
+
+// JoinRequest tells the organizers of g that applicantID asked to join.
+func (n *Notifier) JoinRequest(ctx context.Context, g *groups.Group, applicantID, answer string) {
+	orgs, err := n.Groups.Organizers(ctx, g.ID)
+	if err != nil {
+		n.logger().Error("notify: join request", "group", g.ID, "err", err)
+		return
+	}
+	ids := []string{applicantID}
+	for _, o := range orgs {
+		ids = append(ids, o.UserID)
+	}
+	users, err := n.Users.GetMany(ctx, ids)
+	if err != nil {
+		n.logger().Error("notify: join request", "group", g.ID, "err", err)
+		return
+	}
+	applicant, ok := users[applicantID]
+	if !ok {
+		return
+	}
+	stamp := n.now().Format("20060102T150405")
+	for _, o := range orgs {
+		u, ok := users[o.UserID]
+		if !ok {
+			continue
+		}
+		addr, ok := reachable(u)
+		if !ok {
+			continue
+		}
+		n.enqueue(ctx, mail.Message{Kind: mail.KindJoinRequest, To: addr, ToName: u.Name,
+			Data: map[string]any{"GroupName": g.Name, "RequesterName": applicant.Name, "Message": answer,
+				"Question": g.Question, "ReviewURL": n.BaseURL + "/g/" + g.Slug + "/requests"},
+			UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
+			IdempotencyKey: "join-request:" + g.ID + ":" + applicantID + ":" + u.ID + ":" + stamp})
+	}
+}
+
+// JoinOutcome tells userID whether the organizers of g let them in.
+func (n *Notifier) JoinOutcome(ctx context.Context, g *groups.Group, userID string, approved bool) {
+	u, err := n.Users.Get(ctx, userID)
+	if err != nil {
+		n.logger().Error("notify: join outcome", "group", g.ID, "err", err)
+		return
+	}
+	addr, ok := reachable(u)
+	if !ok {
+		return
+	}
+	outcome := "declined"
+	if approved {
+		outcome = "approved"
+	}
+	n.enqueue(ctx, mail.Message{Kind: mail.KindJoinOutcome, To: addr, ToName: u.Name,
+		Data:           map[string]any{"GroupName": g.Name, "Outcome": outcome, "Approved": approved, "GroupURL": n.BaseURL + "/g/" + g.Slug},
+		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
+		IdempotencyKey: "join-outcome:" + g.ID + ":" + userID + ":" + outcome})
+}

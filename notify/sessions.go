@@ -1,0 +1,118 @@
+package notify
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/mail"
+)
+
+// EventNotice mails the people a session change concerns. It is the
+// events store's Notify hook.
+func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
+	ev := note.Event
+	g, err := n.Groups.Get(ctx, ev.GroupID)
+	if err != nil {
+		n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
+		return
+	}
+	users, err := n.Users.GetMany(ctx, note.UserIDs)
+	if err != nil {
+		n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
+		return
+	}
+	seq := strconv.Itoa(ev.Sequence)
+	for _, id := range note.UserIDs {
+		u, ok := users[id]
+		if !ok {
+			continue
+		}
+		switch note.Kind {
+		case events.NoticeCancelled:
+			n.CancelReminders(ctx, ev.ID, id)
+		case events.NoticePromoted:
+			n.ScheduleReminders(ctx, ev, u)
+		case events.NoticeChanged:
+			if st, err := n.Events.StatusOf(ctx, ev.ID, id); err == nil && st.Status == events.RSVPGoing {
+				n.ScheduleReminders(ctx, ev, u)
+			}
+		}
+		addr, ok := reachable(u)
+		if !ok {
+			continue
+		}
+		data := n.sessionData(ev, g, u)
+		m := mail.Message{To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID))}
+		switch note.Kind {
+		case events.NoticePromoted:
+			m.Kind, m.IdempotencyKey = mail.KindPromoted, "promoted:"+ev.ID+":"+id+":"+strconv.FormatInt(n.now().UnixMilli(), 10)
+		case events.NoticeChanged:
+			m.Kind, m.IdempotencyKey = mail.KindChanged, "changed:"+ev.ID+":"+id+":"+seq
+			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: []byte(n.calendar(ev, events.MethodRequest))}
+		case events.NoticeCancelled:
+			m.Kind, m.IdempotencyKey = mail.KindCancelled, "cancelled:"+ev.ID+":"+id
+			m.ICS = &mail.Calendar{Method: events.MethodCancel, Data: []byte(n.calendar(ev, events.MethodCancel))}
+		case events.NoticeRemoved:
+			m.Kind, m.IdempotencyKey = mail.KindGeneric, "removed:"+ev.ID+":"+id
+			data["Subject"] = "Your place at " + ev.Title + " was released"
+			data["Body"] = "An organizer of " + g.Name + " removed you from " + ev.Title + " (" + data["When"].(string) + "). If you think this is a mistake, reply to the organizers."
+		default:
+			continue
+		}
+		n.enqueue(ctx, m)
+	}
+}
+
+// reminderPrefix names all reminders of one person for one session.
+func reminderPrefix(eventID, userID string) string {
+	return "event:" + eventID + ":user:" + userID + ":"
+}
+
+// ScheduleReminders (re)schedules u's reminders for ev at the hours before
+// the start that u chose (24 and 1 by default). Reminders already due are
+// skipped.
+func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *auth.User) {
+	n.CancelReminders(ctx, ev.ID, u.ID)
+	addr, ok := reachable(u)
+	if !ok {
+		return
+	}
+	g, err := n.Groups.Get(ctx, ev.GroupID)
+	if err != nil {
+		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
+		return
+	}
+	for _, h := range u.Mail.Reminders() {
+		due := ev.Start.Add(-time.Duration(h) * time.Hour)
+		if !due.After(n.now()) {
+			continue
+		}
+		data := n.sessionData(ev, g, u)
+		data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
+		m := mail.Message{Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data,
+			UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}
+		key := reminderPrefix(ev.ID, u.ID) + strconv.Itoa(h) + "h"
+		if err := n.Mail.ScheduleReminder(ctx, key, due, m); err != nil {
+			n.logger().Error("notify: schedule reminder", "event", ev.ID, "err", err)
+		}
+	}
+}
+
+// CancelReminders drops userID's pending reminders for eventID.
+func (n *Notifier) CancelReminders(ctx context.Context, eventID, userID string) {
+	if _, err := n.Mail.CancelReminders(ctx, reminderPrefix(eventID, userID)); err != nil {
+		n.logger().Error("notify: cancel reminders", "event", eventID, "err", err)
+	}
+}
+
+// RSVPChanged keeps reminders in step with a person's answer.
+func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.User, status events.RSVPStatus) {
+	if status == events.RSVPGoing {
+		n.ScheduleReminders(ctx, ev, u)
+		return
+	}
+	n.CancelReminders(ctx, ev.ID, u.ID)
+}

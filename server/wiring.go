@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/notify"
+	"github.com/focusgroups/focusgroups/web"
+)
+
+// stores are the domain stores and services, built once on one client.
+type stores struct {
+	users   *auth.Store
+	groups  *groups.Store
+	events  *events.Store
+	mentors *mentors.Store
+	mail    *mail.Service
+	notify  *notify.Notifier
+}
+
+func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*stores, error) {
+	p := cfg.RedisPrefix
+	mailSvc, err := mail.New(rdb, p, mail.Config{SMTPURL: cfg.SMTPURL, From: cfg.MailFrom,
+		Secret: []byte(cfg.SessionSecret), Workers: max(cfg.MailWorkers, 1), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	st := &stores{
+		users:   auth.NewStore(rdb, p),
+		groups:  groups.NewStore(rdb, p),
+		events:  events.NewStore(rdb, p),
+		mentors: mentors.NewStore(rdb, p),
+		mail:    mailSvc,
+	}
+	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
+		BaseURL: cfg.BaseURL, Logger: logger}
+	st.events.Notify = st.notify.EventNotice
+	st.mentors.Notify = st.notify.MentorNotice
+	return st, nil
+}
+
+// newApp builds the web app on the stores.
+func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Logger) (appServer, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	app, err := web.New(web.Deps{
+		Dev:          cfg.Dev(),
+		BaseURL:      cfg.BaseURL,
+		Redis:        rdb,
+		Prefix:       cfg.RedisPrefix,
+		Users:        st.users,
+		Groups:       st.groups,
+		Events:       st.events,
+		Mentors:      st.mentors,
+		Mail:         st.mail,
+		Notify:       st.notify,
+		Providers:    auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
+		Sessions:     auth.NewSessions(rdb, cfg.RedisPrefix, !cfg.Dev()),
+		Logger:       logger,
+		Metrics:      reg,
+		MetricsToken: cfg.MetricsToken,
+		TrustProxy:   cfg.TrustProxy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	return app, nil
+}
+
+// appServer is the part of *fiber.App that main uses.
+type appServer interface {
+	Listen(addr string) error
+	ShutdownWithTimeout(time.Duration) error
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/mail"
+)
+
+// unsubscribeTarget resolves the signed link in a mail footer to the user
+// and the group (empty for all mail) it stops.
+func (h *handler) unsubscribeTarget(c *fiber.Ctx) (uid, groupID string, ok bool) {
+	uid, scope, ok := h.Mail.Tokens.VerifyUnsubscribe(c.Params("token"))
+	if !ok {
+		return "", "", false
+	}
+	if scope == mail.ScopeAll {
+		return uid, "", true
+	}
+	groupID, isGroup := strings.CutPrefix(scope, "group:")
+	return uid, groupID, isGroup
+}
+
+// unsubscribePage shows what the link will stop, with a button: mail
+// scanners follow links, so the GET changes nothing.
+func (h *handler) unsubscribePage(c *fiber.Ctx) error {
+	uid, groupID, ok := h.unsubscribeTarget(c)
+	if !ok {
+		return h.invalidLink(c)
+	}
+	u, err := h.Users.Get(c.UserContext(), uid)
+	if err != nil {
+		return h.invalidLink(c)
+	}
+	data := h.view(c, "Unsubscribe")
+	data["Token"] = c.Params("token")
+	data["Email"] = u.PrimaryEmail()
+	if groupID != "" {
+		if g, err := h.Groups.Get(c.UserContext(), groupID); err == nil {
+			data["GroupName"] = g.Name
+		}
+	}
+	return c.Render("mail/unsubscribe", data)
+}
+
+// unsubscribe does it: from the page's button, or as the one-click POST
+// that mail clients send for List-Unsubscribe-Post (RFC 8058).
+func (h *handler) unsubscribe(c *fiber.Ctx) error {
+	uid, groupID, ok := h.unsubscribeTarget(c)
+	if !ok {
+		return h.invalidLink(c)
+	}
+	if _, err := h.Users.Unsubscribe(c.UserContext(), uid, groupID); err != nil {
+		if isNotFound(err) {
+			return h.invalidLink(c)
+		}
+		return err
+	}
+	data := h.view(c, "Unsubscribed")
+	data["Done"] = true
+	if groupID != "" {
+		if g, err := h.Groups.Get(c.UserContext(), groupID); err == nil {
+			data["GroupName"] = g.Name
+		}
+	}
+	return c.Render("mail/unsubscribe", data)
+}
+
+// invalidLink is the friendly page for an emailed link that is unknown,
+// tampered with or expired: it explains and offers sign-in instead.
+func (h *handler) invalidLink(c *fiber.Ctx) error {
+	return c.Render("mail/invalid_link", h.view(c, "This link no longer works"))
+}
