@@ -116,7 +116,7 @@ func (f sessionForm) recurrence() events.Recurrence {
 // formFromEvent fills the edit form with a session's current values, in
 // the session's own time zone.
 func formFromEvent(ev events.Event) sessionForm {
-	loc := ev.Location()
+	loc := zoneNamed(ev.TimeZone)
 	wall := func(t time.Time) string {
 		if t.IsZero() {
 			return ""

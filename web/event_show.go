@@ -56,7 +56,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	ctx := c.UserContext()
 	ev := v.Event
 	u := currentUser(c)
-	loc := u.Location()
+	loc := viewerZone(u)
 	now := h.Events.Now()
 	p := sessionPage{
 		Event: ev, Group: v.Group, Format: formatLabel(ev.Format),
@@ -69,7 +69,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 		Organizer:   v.Organizer(), Member: v.Member(),
 	}
 	if ev.TimeZone != loc.String() {
-		p.OwnWhen = timeRange(ev.Start, ev.End, ev.Location())
+		p.OwnWhen = timeRange(ev.Start, ev.End, zoneNamed(ev.TimeZone))
 	}
 	uid := v.Standing.UserID
 	st, err := h.Events.StatusOf(ctx, ev.ID, uid)

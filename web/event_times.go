@@ -1,6 +1,41 @@
 package web
 
-import "time"
+import (
+	"sync"
+	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+)
+
+// zoneCache keeps loaded time zones by name: time.LoadLocation reads and
+// parses the zone file on every call. Only names that load are kept, so
+// the cache is bounded by the tz database.
+var zoneCache sync.Map
+
+// zoneNamed returns the named zone, or UTC when it does not load.
+func zoneNamed(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}
+
+// viewerZone is the zone times are shown in for u (UTC when signed out or
+// unset), as auth.User.Location but cached.
+func viewerZone(u *auth.User) *time.Location {
+	if u == nil {
+		return time.UTC
+	}
+	return zoneNamed(u.TimeZone)
+}
 
 // zoneLabel names loc at t as localTime does: "CET (Europe/Berlin)".
 func zoneLabel(t time.Time, loc *time.Location) string {
