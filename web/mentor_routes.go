@@ -3,4 +3,23 @@ package web
 import "github.com/gofiber/fiber/v2"
 
 // mentorRoutes mounts the mentoring pages.
-func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {}
+func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
+	app.Get("/mentors", signedIn, h.mentorHome)
+	app.Get("/mentors/profile/mentor", signedIn, h.mentorProfilePage)
+	app.Post("/mentors/profile/mentor", signedIn, h.mentorProfileSave)
+	app.Post("/mentors/profile/mentor/pause", signedIn, h.mentorPause)
+	app.Get("/mentors/profile/mentee", signedIn, h.menteeProfilePage)
+	app.Post("/mentors/profile/mentee", signedIn, h.menteeProfileSave)
+	app.Get("/mentors/suggestions", signedIn, h.mentorSuggestions)
+
+	app.Post("/mentors/requests", signedIn, h.mentorAsk)
+	app.Get("/mentors/requests/:id", signedIn, h.mentorRequestShow)
+	app.Post("/mentors/requests/:id/:action", signedIn, h.mentorRequestAction)
+	app.Get("/mentors/mentorships/:id", signedIn, h.mentorshipShow)
+	app.Post("/mentors/mentorships/:id/end", signedIn, h.mentorshipEnd)
+
+	app.Get("/g/:slug/rounds", signedIn, h.roundsPage)
+	app.Post("/g/:slug/rounds", signedIn, h.roundOpen)
+	app.Get("/g/:slug/rounds/:id", signedIn, h.roundPage)
+	app.Post("/g/:slug/rounds/:id/:action", signedIn, h.roundAction)
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/mentors"
+)
+
+// mentorRefusals are the mentoring store's refusals a person can act on;
+// each is shown as a flash message after a redirect.
+var mentorRefusals = []error{
+	mentors.ErrSelf, mentors.ErrPaused, mentors.ErrNotMentoring, mentors.ErrFull, mentors.ErrAlreadyMentor,
+	mentors.ErrTooManyRequests, mentors.ErrDuplicateRequest, mentors.ErrWithdrawn, mentors.ErrExpired,
+	mentors.ErrClosed, mentors.ErrWrongState, mentors.ErrEnded, mentors.ErrNoProfile, mentors.ErrSignupClosed,
+	mentors.ErrOtherRole, mentors.ErrAlreadyRun, mentors.ErrNotRun, mentors.ErrPublished,
+}
+
+// refusalText is the sentence for a refusal of the mentoring store, or ""
+// when err is something else. noProfile names the profile that is missing.
+func refusalText(err error, noProfile string) string {
+	if errors.Is(err, mentors.ErrNoProfile) && noProfile != "" {
+		return noProfile
+	}
+	for _, r := range mentorRefusals {
+		if errors.Is(err, r) {
+			s := r.Error()
+			return strings.ToUpper(s[:1]) + s[1:] + "."
+		}
+	}
+	return ""
+}
+
+// refuseOr sends the visitor back to to with the refusal as a flash
+// message, or returns err for the error handler when it is no refusal.
+func (h *handler) refuseOr(c *fiber.Ctx, to string, err error, noProfile string) error {
+	if msg := refusalText(err, noProfile); msg != "" {
+		return h.redirectWith(c, to, "error", msg)
+	}
+	return err
+}
+
+// peopleByID looks up the people behind ids; someone whose account is gone
+// is shown as a former member.
+func (h *handler) peopleByID(c *fiber.Ctx, ids []string) (map[string]Person, error) {
+	list, err := h.people(c, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Person, len(ids))
+	for _, id := range ids {
+		out[id] = Person{ID: id, Name: "A former member"}
+	}
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
+}

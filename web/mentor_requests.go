@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/mentors"
+)
+
+// requestPage is a request thread as one of its two people sees it.
+type requestPage struct {
+	Request  mentors.Request
+	Mentor   Person
+	Mentee   Person
+	IsMentor bool
+	Status   string
+	// MenteeGoals and MenteeAim tell the mentor who is asking.
+	MenteeGoals, MenteeAim string
+	// Can* say which actions the viewer has at this step.
+	CanDecide, CanAnswer, CanWithdraw bool
+}
+
+// statusWords says where a request stands, from the viewer's side.
+func statusWords(r mentors.Request, isMentor bool) string {
+	switch r.State {
+	case mentors.RequestOpen:
+		if isMentor {
+			return "Waiting for your answer."
+		}
+		return "Waiting for the mentor's answer."
+	case mentors.RequestQuestion:
+		if isMentor {
+			return "Waiting for the mentee's answer to your question."
+		}
+		return "The mentor asked you a question. Answer it below."
+	case mentors.RequestAccepted:
+		return "Accepted: the mentorship has started."
+	case mentors.RequestDeclined:
+		return "Declined."
+	case mentors.RequestWithdrawn:
+		return "Withdrawn by the mentee."
+	case mentors.RequestExpired:
+		return "Expired: the mentor did not answer in time."
+	}
+	return string(r.State)
+}
+
+// mentorRequestShow shows a request to its mentor or its mentee; anyone
+// else gets 403.
+func (h *handler) mentorRequestShow(c *fiber.Ctx) error {
+	return h.renderRequest(c, nil, nil)
+}
+
+func (h *handler) renderRequest(c *fiber.Ctx, fields valid.Errors, drafts map[string]string) error {
+	u := currentUser(c)
+	ctx := c.UserContext()
+	r, err := h.Mentors.Request(ctx, u.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	people, err := h.peopleByID(c, []string{r.MentorID, r.MenteeID})
+	if err != nil {
+		return err
+	}
+	isMentor := u.ID == r.MentorID
+	waiting := r.State == mentors.RequestOpen || r.State == mentors.RequestQuestion
+	p := requestPage{
+		Request: r, Mentor: people[r.MentorID], Mentee: people[r.MenteeID], IsMentor: isMentor,
+		Status:      statusWords(r, isMentor),
+		CanDecide:   isMentor && waiting,
+		CanAnswer:   !isMentor && r.State == mentors.RequestQuestion,
+		CanWithdraw: !isMentor && waiting,
+	}
+	if isMentor {
+		if ep, err := h.Mentors.MenteeProfile(ctx, r.MenteeID); err == nil {
+			p.MenteeGoals, p.MenteeAim = ep.Goals, menteeAim(ep)
+		}
+	}
+	title := "Request from " + p.Mentee.Name
+	if !isMentor {
+		title = "Your request to " + p.Mentor.Name
+	}
+	data := h.view(c, title)
+	data["R"] = p
+	data["Fields"] = formErrors(fields)
+	data["Drafts"] = drafts
+	status := fiber.StatusOK
+	if len(fields) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return c.Status(status).Render("mentors/request", data)
+}
+
+// mentorRequestAction is one step on a request: the mentor accepts,
+// declines or asks a question; the mentee answers or withdraws. A text
+// that is missing or too long comes back next to its field; a step that
+// is no longer possible comes back as a message on the request page.
+func (h *handler) mentorRequestAction(c *fiber.Ctx) error {
+	u := currentUser(c)
+	ctx := c.UserContext()
+	id := c.Params("id")
+	here := "/mentors/requests/" + id
+	var field, done string
+	var err error
+	switch c.Params("action") {
+	case "accept":
+		var m mentors.Mentorship
+		m, err = h.Mentors.Accept(ctx, u.ID, id)
+		if err == nil {
+			return h.redirectWith(c, "/mentors/mentorships/"+m.ID, "ok", "You accepted. The mentorship has started: say hello and agree when to meet.")
+		}
+		if errors.Is(err, mentors.ErrFull) {
+			return h.redirectWith(c, here, "error", "You have no free seat: end a mentorship or offer more seats in your mentor profile first.")
+		}
+	case "decline":
+		field, done = "reply", "You declined this request."
+		_, err = h.Mentors.Decline(ctx, u.ID, id, c.FormValue(field))
+	case "question":
+		field, done = "question", "Your question is sent. The request waits for the answer."
+		_, err = h.Mentors.AskQuestion(ctx, u.ID, id, c.FormValue(field))
+	case "answer":
+		field, done = "answer", "Your answer is sent to the mentor."
+		_, err = h.Mentors.Answer(ctx, u.ID, id, c.FormValue(field))
+	case "withdraw":
+		done = "You withdrew this request. You can ask another mentor."
+		_, err = h.Mentors.Withdraw(ctx, u.ID, id)
+	default:
+		return notFound()
+	}
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return h.renderRequest(c, ve, map[string]string{field: c.FormValue(field)})
+	}
+	if err != nil {
+		return h.refuseOr(c, here, err, "")
+	}
+	return h.redirectWith(c, here, "ok", done)
+}

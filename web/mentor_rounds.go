@@ -1,0 +1,139 @@
+package web
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/mentors"
+)
+
+// loadRoundsGroup is loadGroup for the rounds pages: only members and
+// organizers take part in a group's rounds.
+func (h *handler) loadRoundsGroup(c *fiber.Ctx) (groupView, error) {
+	gv, err := h.loadGroup(c)
+	if err != nil {
+		return gv, err
+	}
+	if !gv.Member() && !gv.Organizer() {
+		return gv, forbidden("Join the group to take part in its mentoring rounds.")
+	}
+	return gv, nil
+}
+
+// roundItem is a round in the group's list.
+type roundItem struct {
+	ID, Status       string
+	Deadline         time.Time
+	Mentors, Mentees int
+	MyRole           string
+}
+
+// roundStatus says where a round stands in words.
+func roundStatus(r mentors.Round, now time.Time) string {
+	switch r.State {
+	case mentors.RoundOpen:
+		if now.Before(r.Deadline) {
+			return "Sign-up open"
+		}
+		return "Sign-up closed, waiting for matching"
+	case mentors.RoundMatched:
+		return "Matched, waiting to be published"
+	case mentors.RoundPublishing:
+		return "Being published"
+	case mentors.RoundPublished:
+		return "Published"
+	}
+	return string(r.State)
+}
+
+// myRole is the role userID signed up for in r, or "".
+func myRole(r mentors.Round, userID string) string {
+	if _, ok := r.Mentors[userID]; ok {
+		return "mentor"
+	}
+	for _, m := range r.Mentees {
+		if m == userID {
+			return "mentee"
+		}
+	}
+	return ""
+}
+
+// roundsPage lists a group's mentoring rounds; organizers open new ones.
+func (h *handler) roundsPage(c *fiber.Ctx) error {
+	gv, err := h.loadRoundsGroup(c)
+	if err != nil {
+		return err
+	}
+	return h.renderRounds(c, gv, roundForm{Exclude: true}, nil)
+}
+
+// roundForm is the open-a-round form as typed.
+type roundForm struct {
+	Deadline string
+	Exclude  bool
+}
+
+func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, f roundForm, fields valid.Errors) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	roundIDs, err := h.Mentors.GroupRounds(ctx, gv.Group.ID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var items []roundItem
+	for _, id := range roundIDs {
+		r, err := h.Mentors.Round(ctx, id)
+		if errors.Is(err, mentors.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		items = append(items, roundItem{ID: r.ID, Status: roundStatus(r, now), Deadline: r.Deadline,
+			Mentors: len(r.Mentors), Mentees: len(r.Mentees), MyRole: myRole(r, u.ID)})
+	}
+	loc := u.Location()
+	data := h.view(c, "Mentoring rounds in "+gv.Group.Name)
+	data["G"] = gv
+	data["Group"] = gv.Group
+	data["Rounds"] = items
+	data["Form"] = f
+	data["Fields"] = formErrors(fields)
+	data["ZoneLabel"] = zoneLabel(now, loc)
+	data["MinDeadline"] = now.In(loc).Add(time.Hour).Format(wallLayout)
+	status := fiber.StatusOK
+	if len(fields) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return c.Status(status).Render("mentors/rounds", data)
+}
+
+// roundOpen lets an organizer open a round with a sign-up deadline, typed
+// in the organizer's own time zone.
+func (h *handler) roundOpen(c *fiber.Ctx) error {
+	gv, err := h.loadGroupAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	f := roundForm{Deadline: c.FormValue("deadline"), Exclude: c.FormValue("exclude_previous") == "on"}
+	deadline, perr := time.ParseInLocation(wallLayout, strings.TrimSpace(f.Deadline), u.Location())
+	if perr != nil {
+		return h.renderRounds(c, gv, f, valid.Errors{"deadline": "Enter the date and time sign-up closes."})
+	}
+	r, err := h.Mentors.OpenRound(c.UserContext(), mentors.Actor{UserID: u.ID, Organizer: gv.Organizer()}, gv.Group.ID, deadline, f.Exclude)
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return h.renderRounds(c, gv, f, ve)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/g/"+gv.Group.Slug+"/rounds/"+r.ID, "ok", "The round is open. Tell your members: they sign up on this page until the deadline.")
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/mentors/match"
+)
+
+// suggestionFilter is the filter form as typed.
+type suggestionFilter struct {
+	Skill, Path, Language, MaxTZ string
+	AvailableNow                 bool
+}
+
+func filterFrom(q url.Values) suggestionFilter {
+	return suggestionFilter{Skill: q.Get("skill"), Path: q.Get("path"), Language: q.Get("language"),
+		MaxTZ: q.Get("max_tz_hours"), AvailableNow: q.Get("available_now") == "on"}
+}
+
+// query is the filter as the page's address query.
+func (f suggestionFilter) query() string {
+	q := url.Values{}
+	for k, v := range map[string]string{"skill": f.Skill, "path": f.Path, "language": f.Language, "max_tz_hours": f.MaxTZ} {
+		if strings.TrimSpace(v) != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.AvailableNow {
+		q.Set("available_now", "on")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+func (f suggestionFilter) filter() (match.Filter, valid.Errors) {
+	errs := valid.Errors{}
+	return match.Filter{Skill: f.Skill, Path: f.Path, Language: f.Language,
+		MaxTZHours: formInt(f.MaxTZ, "max_tz_hours", errs), AvailableNow: f.AvailableNow}, errs
+}
+
+// askDraft is a request form that was sent back, with its message.
+type askDraft struct {
+	MentorID, Message, Error string
+}
+
+// suggestionCard is one suggested mentor as the page shows them.
+type suggestionCard struct {
+	Mentor       Person
+	Reasons      string
+	Skills       string
+	Paths        string
+	Languages    string
+	TimeZone     string
+	Hours        int
+	Bio          string
+	AvailableNow bool
+	FreeSeats    int
+	// RequestID is my open request to this mentor; Mine is set when they
+	// already mentor me.
+	RequestID string
+	Mine      bool
+	Draft     askDraft
+}
+
+// maxTZChoices are the distances offered in the filter.
+var maxTZChoices = []int{1, 2, 3, 4, 6, 8}
+
+// mentorSuggestions ranks mentors for the visitor, with the reasons in
+// plain words, filters and a request form per mentor.
+func (h *handler) mentorSuggestions(c *fiber.Ctx) error {
+	q, err := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
+	if err != nil {
+		q = url.Values{}
+	}
+	return h.renderSuggestions(c, filterFrom(q), askDraft{})
+}
+
+func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft askDraft) error {
+	u := currentUser(c)
+	ctx := c.UserContext()
+	data := h.view(c, "Mentors for you")
+	data["Filter"] = sf
+	data["PathOptions"] = pathOptions(sf.Path)
+	data["TZOptions"] = tzOptions(sf.MaxTZ)
+	data["Draft"] = draft
+	data["Fields"] = formErrors(nil)
+	data["Back"] = "/mentors/suggestions" + sf.query()
+	data["Filtered"] = sf.query() != ""
+	status := fiber.StatusOK
+	if draft.Error != "" {
+		status = fiber.StatusUnprocessableEntity
+	}
+	if _, err := h.Mentors.MenteeProfile(ctx, u.ID); errors.Is(err, mentors.ErrNotFound) {
+		data["NoProfile"] = true
+		return c.Status(status).Render("mentors/suggestions", data)
+	} else if err != nil {
+		return err
+	}
+	f, fields := sf.filter()
+	list, err := h.Mentors.Suggest(ctx, u.ID, f, match.DefaultSuggestions)
+	fields = mergeErrors(fields, err)
+	if len(fields) > 0 {
+		data["Fields"] = formErrors(fields)
+		return c.Status(fiber.StatusUnprocessableEntity).Render("mentors/suggestions", data)
+	}
+	if err != nil {
+		return err
+	}
+	cards, err := h.suggestionCards(c, list, draft)
+	if err != nil {
+		return err
+	}
+	data["Suggestions"] = cards
+	return c.Status(status).Render("mentors/suggestions", data)
+}
+
+func (h *handler) suggestionCards(c *fiber.Ctx, list []match.Suggestion, draft askDraft) ([]suggestionCard, error) {
+	u := currentUser(c)
+	ctx := c.UserContext()
+	open, err := h.Mentors.PendingOut(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	asked := map[string]string{}
+	for _, r := range open {
+		asked[r.MentorID] = r.ID
+	}
+	mine, err := h.Mentors.MyMentors(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]bool{}
+	for _, m := range mine {
+		current[m.MentorID] = true
+	}
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.Mentor.UserID
+	}
+	people, err := h.peopleByID(c, ids)
+	if err != nil {
+		return nil, err
+	}
+	cards := make([]suggestionCard, len(list))
+	for i, s := range list {
+		m := s.Mentor
+		cards[i] = suggestionCard{
+			Mentor: people[m.UserID], Reasons: s.Reasons.String(), Skills: skillsWords(m.Skills), Paths: pathNames(m.Paths),
+			Languages: languagesText(m.Languages), TimeZone: m.TimeZone, Hours: m.Availability.HoursPerWeek, Bio: m.Bio,
+			AvailableNow: m.AvailableNow, FreeSeats: m.Capacity - m.Active, RequestID: asked[m.UserID], Mine: current[m.UserID],
+		}
+		if draft.MentorID == m.UserID {
+			cards[i].Draft = draft
+		}
+	}
+	return cards, nil
+}
+
+// mentorAsk files a request to a mentor with a message. A missing or too
+// long message comes back next to that mentor's form; refusals (yourself,
+// too many open requests, a second request, a paused or full mentor) come
+// back as a message at the top of the suggestions.
+func (h *handler) mentorAsk(c *fiber.Ctx) error {
+	u := currentUser(c)
+	back := safeNext(c.FormValue("back"))
+	if !strings.HasPrefix(back, "/mentors/suggestions") {
+		back = "/mentors/suggestions"
+	}
+	mentorID, message := c.FormValue("mentor"), c.FormValue("message")
+	r, err := h.Mentors.Ask(c.UserContext(), u.ID, mentorID, message)
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		bu, _ := url.Parse(back)
+		return h.renderSuggestions(c, filterFrom(bu.Query()), askDraft{MentorID: mentorID, Message: message, Error: ve["message"]})
+	}
+	if err != nil {
+		return h.refuseOr(c, back, err, "Fill in your mentee profile before asking a mentor.")
+	}
+	name := "the mentor"
+	if p, err := h.peopleByID(c, []string{mentorID}); err == nil {
+		name = p[mentorID].Name
+	}
+	return h.redirectWith(c, "/mentors/requests/"+r.ID, "ok", "Your request is on its way to "+name+". This page shows their answer when it comes.")
+}
+
+// tzOptions are the distance choices of the filter.
+func tzOptions(chosen string) []option {
+	out := []option{{Value: "", Label: "Any distance", Checked: strings.TrimSpace(chosen) == ""}}
+	for _, h := range maxTZChoices {
+		v := strconv.Itoa(h)
+		label := "At most " + v + " hours apart"
+		if h == 1 {
+			label = "At most 1 hour apart"
+		}
+		out = append(out, option{Value: v, Label: label, Checked: v == strings.TrimSpace(chosen)})
+	}
+	return out
+}
