@@ -125,3 +125,30 @@ func TestRSVPAndGroupMembership(t *testing.T) {
 		t.Fatal("an RSVP refused for a cancelled session still joined the group")
 	}
 }
+
+func TestRSVPWindow(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Jean Sammet", "")
+	g := sesGroup(t, app, org, "fortran-fans", nil)
+	member := sesSignIn(t, app, "Window Watcher", "")
+	sesJoin(t, app, g, member)
+
+	early := sesForm("Opens later")
+	early.Set("rsvp_opens", sesWall(5, 9, 0, "Europe/Berlin"))
+	earlyID := sesCreate(t, org, g, early)
+	page := member.Get("/s/" + earlyID)
+	sesContains(t, "not yet open", page.Body, "RSVPs open ")
+	sesLacks(t, "not yet open", page.Body, `value="yes"`)
+	sesContains(t, "RSVP before opening", sesRSVP(t, member, earlyID, "yes").Body, "not open yet")
+
+	late := sesForm("Closed already")
+	late.Set("rsvp_closes", sesWall(-1, 9, 0, "Europe/Berlin"))
+	lateID := sesCreate(t, org, g, late)
+	sesContains(t, "RSVP after closing", sesRSVP(t, member, lateID, "yes").Body, "RSVPs for this session are closed")
+	for _, id := range []string{earlyID, lateID} {
+		if st := sesStatus(t, app, id, member.User.ID); st.Status != "" {
+			t.Fatalf("refused RSVP stored on %s: %+v", id, st)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"strconv"
 
@@ -100,15 +101,11 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	p.StatusText = statusText(st)
 
 	started := !now.Before(ev.Start)
-	switch {
-	case p.Cancelled:
-		p.Closed = "This session is cancelled."
-	case started:
-		p.Closed = "RSVPs are closed: the session has started."
-	case !ev.RSVPOpens.IsZero() && now.Before(ev.RSVPOpens):
+	switch werr := windowError(ev, now); {
+	case errors.Is(werr, events.ErrNotOpen):
 		p.Closed = "RSVPs open " + localTime(ev.RSVPOpens, loc) + "."
-	case !now.Before(ev.ClosesAt()):
-		p.Closed = "RSVPs are closed."
+	case werr != nil:
+		p.Closed = rsvpRefusal(werr)
 	}
 	if uid == "" {
 		p.SignInURL = "/signin?next=" + urlQueryEscape(sessionPath(ev.ID))
