@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-pkg.sh redis-server redis-server
+# The browser tests drive Debian's Chromium and inject the pinned axe-core.
+scripts/ensure-pkg.sh chromium chromium
+if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+  scripts/ensure-pkg.sh npm npm
+  npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+fi
 
 tmp=$(mktemp -d)
 cleanup() {

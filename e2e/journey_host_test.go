@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// world is the app with everything a journey needs: a fake GitHub, a real
+// SMTP server and real Redis.
+type world struct {
+	app  *apptest.App
+	gh   *apptest.FakeGitHub
+	smtp *apptest.SMTP
+}
+
+func newWorld(t *testing.T) *world {
+	gh := apptest.StartGitHub(t)
+	smtp := apptest.StartSMTP(t)
+	app := apptest.Start(t, apptest.Options{Providers: []auth.ProviderConfig{gh.Config()}, SMTPURL: smtp.URL()})
+	return &world{app: app, gh: gh, smtp: smtp}
+}
+
+// signInWithGitHub goes through the sign-in page and the (fake) GitHub.
+func (w *world) signInWithGitHub(p *person, u apptest.GitHubUser) {
+	p.t.Helper()
+	w.gh.SignInAs(u)
+	p.open(w.app.URL + "/signin")
+	p.click("a.provider-github")
+}
+
+func TestNewcomerSignsInAndHostsAGroup(t *testing.T) {
+	w := newWorld(t)
+	ada := newPerson(t)
+	ada.open(w.app.URL + "/")
+	ada.checkA11y("home (signed out)")
+	ada.screenshot("home")
+
+	ada.open(w.app.URL + "/signin")
+	ada.checkA11y("sign-in")
+	w.signInWithGitHub(ada, apptest.GitHubUser{ID: 4242, Login: "ada", Name: "Ada Lovelace",
+		Emails: []apptest.GitHubEmail{{Email: "ada@example.com", Primary: true, Verified: true}}})
+	ada.see("Welcome to focusgroups, Ada Lovelace", "ada@example.com", "verified")
+	ada.checkA11y("profile")
+	ada.screenshot("profile")
+
+	ada.open(w.app.URL + "/groups/new")
+	ada.checkA11y("new group form")
+	ada.fill(map[string]string{
+		"#name":        "Kubernetes Study Circle",
+		"#description": "Weekly hands-on **Kubernetes** practice for platform engineers.",
+		"#topics":      "kubernetes, devops, go",
+		"#city":        "Berlin",
+	})
+	ada.click(`form[action="/groups"] button[type=submit]`)
+	ada.see("Your group is live", "Kubernetes Study Circle", "kubernetes", "Schedule a session")
+	ada.checkA11y("group page (organizer)")
+	ada.screenshot("group")
+}
