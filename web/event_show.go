@@ -104,6 +104,8 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	switch werr := windowError(ev, now); {
 	case errors.Is(werr, events.ErrNotOpen):
 		p.Closed = "RSVPs open " + localTime(ev.RSVPOpens, loc) + "."
+	case p.Ended && !p.Cancelled:
+		p.Closed = "This session has ended."
 	case werr != nil:
 		p.Closed = rsvpRefusal(werr)
 	}
