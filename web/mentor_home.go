@@ -64,9 +64,9 @@ func menteeAim(p match.MenteeProfile) string {
 	}
 	if len(p.WantSkills) > 0 {
 		if s != "" {
-			s += ", "
+			s += "; "
 		}
-		s += "learning " + skillLabels(p.WantSkills)
+		s += "wants to learn " + skillLabels(p.WantSkills)
 	}
 	return s
 }

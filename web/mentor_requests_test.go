@@ -36,7 +36,7 @@ func TestRequestQuestionAnswerAcceptAndEnd(t *testing.T) {
 	mtrHas(t, "mentee's request page", page.Body, "Your request to Ana Mentor", "Could you help me with &lt;concurrency&gt;?", "Waiting for the mentor&#39;s answer", "Withdraw request")
 	mtrLacks(t, "mentee's request page", page.Body, "Send question", "/accept")
 	page = ana.Get("/mentors/requests/" + id)
-	mtrHas(t, "mentor's request page", page.Body, "Request from Mia Mentee", "Ship my first &lt;Go&gt; service.", "learning Go", "Accept Mia Mentee", "Send question", "Decline")
+	mtrHas(t, "mentor's request page", page.Body, "Request from Mia Mentee", "Ship my first &lt;Go&gt; service.", "wants to learn Go", "Accept Mia Mentee", "Send question", "Decline")
 	mtrLacks(t, "mentor's request page", page.Body, "Withdraw request")
 	mtrHas(t, "mentor's dashboard", ana.Get("/mentors").Body, "Requests to you", "Mia Mentee", "waiting for your answer", "/mentors/requests/"+id)
 	mtrHas(t, "mentee's dashboard", mia.Get("/mentors").Body, "Your requests", "Ana Mentor", "waiting for the mentor")
