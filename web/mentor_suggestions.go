@@ -179,8 +179,11 @@ func (h *handler) mentorAsk(c *fiber.Ctx) error {
 	r, err := h.Mentors.Ask(c.UserContext(), u.ID, mentorID, message)
 	var ve valid.Errors
 	if errors.As(err, &ve) {
-		bu, _ := url.Parse(back)
-		return h.renderSuggestions(c, filterFrom(bu.Query()), askDraft{MentorID: mentorID, Message: message, Error: ve["message"]})
+		q := url.Values{}
+		if bu, err := url.Parse(back); err == nil {
+			q = bu.Query()
+		}
+		return h.renderSuggestions(c, filterFrom(q), askDraft{MentorID: mentorID, Message: message, Error: ve["message"]})
 	}
 	if err != nil {
 		return h.refuseOr(c, back, err, "Fill in your mentee profile before asking a mentor.")
