@@ -5,6 +5,8 @@ package auth
 import (
 	"strings"
 	"time"
+
+	"github.com/focusgroups/focusgroups/internal/timefmt"
 )
 
 // User is a person who has signed in at least once.
@@ -94,10 +96,8 @@ func (u *User) Identity(provider string) (Identity, bool) {
 
 // Location returns the user's time zone, or UTC when unset or unknown.
 func (u *User) Location() *time.Location {
-	if u != nil && u.TimeZone != "" {
-		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-			return loc
-		}
+	if u == nil {
+		return time.UTC
 	}
-	return time.UTC
+	return timefmt.Zone(u.TimeZone)
 }

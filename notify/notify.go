@@ -66,14 +66,9 @@ func reachable(u *auth.User) (string, bool) {
 }
 
 // when formats a session's time range for a reader in loc.
-func when(ev events.Event, loc *time.Location) string {
-	s := timefmt.Local(ev.Start, loc)
-	if d := ev.End.Sub(ev.Start); d > 0 {
-		s += " (" + duration(d) + ")"
-	}
-	return s
-}
+func when(ev events.Event, loc *time.Location) string { return timefmt.Range(ev.Start, ev.End, loc) }
 
+// duration writes a length of time in words: "1 hour 30 minutes".
 func duration(d time.Duration) string {
 	h, m := int(d.Hours()), int(d.Minutes())%60
 	switch {

@@ -30,8 +30,13 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	mentoring, err := h.mentorSummary(c, u.ID)
+	if err != nil {
+		return err
+	}
 	data := h.view(c, "Dashboard")
 	data["Sessions"] = sessions
+	data["Mentoring"] = mentoring
 	data["MyGroups"] = cards
 	data["Invitations"] = invites
 	data["Applications"] = apps

@@ -26,11 +26,19 @@ func (ev eventView) actor() events.Actor {
 // of a group the visitor may not see is reported as not found, like the
 // group itself.
 func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
-	id := c.Params("id")
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
+	}
+	return h.eventFor(c.UserContext(), c.Params("id"), uid)
+}
+
+// eventFor finds session id as the person uid ("" for a signed-out
+// visitor) may see it: not found when they may not see its group.
+func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, error) {
 	if !ids.Valid(id) {
 		return eventView{}, notFound()
 	}
-	ctx := c.UserContext()
 	ev, err := h.Events.Get(ctx, id)
 	if err != nil {
 		return eventView{}, err
@@ -38,10 +46,6 @@ func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
 	g, err := h.Groups.Get(ctx, ev.GroupID)
 	if err != nil {
 		return eventView{}, err
-	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
 	}
 	st, err := h.Groups.Standing(ctx, g.ID, uid)
 	if err != nil {

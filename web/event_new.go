@@ -100,6 +100,13 @@ func (h *handler) sessionCreate(c *fiber.Ctx) error {
 		return h.formFailure(c, page, f, err)
 	}
 	h.refreshNextSession(ctx, gv.Group.ID)
+	if c.FormValue("announce") == "on" {
+		n, err := h.Notify.Announce(ctx, first, gv.Group)
+		if err != nil {
+			return err
+		}
+		msg += " " + announcedText(n)
+	}
 	return h.redirectWith(c, sessionPath(first.ID), "ok", msg)
 }
 

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 )
@@ -28,41 +30,71 @@ func (h *handler) sessionRSVP(c *fiber.Ctx) error {
 		return httpError(fiber.StatusBadRequest, "Choose going or not going", "The form did not say whether you are going. Go back and press one of the buttons.")
 	}
 	back := sessionPath(v.Event.ID)
-	u := currentUser(c)
-	ctx := c.UserContext()
-	joined := false
+	answer, err := h.answerRSVP(c.UserContext(), v, currentUser(c), going)
+	if err != nil {
+		return err
+	}
+	if answer.Refusal != "" {
+		return h.redirectWith(c, back, "error", answer.Refusal)
+	}
+	return h.redirectWith(c, back, "ok", answer.Message())
+}
+
+// rsvpAnswer is what saying going or not going did.
+type rsvpAnswer struct {
+	Result events.RSVPResult
+	// Joined is set when answering joined an open public group.
+	Joined bool
+	Group  *groups.Group
+	// Refusal explains why nothing was recorded; empty on success.
+	Refusal string
+}
+
+// Message tells the person what happened, in words.
+func (a rsvpAnswer) Message() string {
+	msg := rsvpOutcome(a.Result)
+	if a.Joined {
+		msg = "You joined " + a.Group.Name + ". " + msg
+	}
+	return msg
+}
+
+// answerRSVP records u's answer for the session in v, from the session page
+// or from an emailed link. Only members may say they are going; in an open
+// public group, saying so also joins the group. Reminders follow the answer.
+func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, going bool) (rsvpAnswer, error) {
+	a := rsvpAnswer{Group: v.Group}
 	if going {
 		// Say no before joining the group for a session that takes no RSVPs;
 		// the events package checks again atomically.
-		if msg := rsvpRefusal(windowError(v.Event, h.Events.Now())); msg != "" {
-			return h.redirectWith(c, back, "error", msg)
+		if a.Refusal = rsvpRefusal(windowError(v.Event, h.Events.Now())); a.Refusal != "" {
+			return a, nil
 		}
 	}
 	if going && !v.Member() {
 		if !openPublic(v.Group) {
-			return h.redirectWith(c, back, "error", "Only members of "+v.Group.Name+" can RSVP. Join the group first.")
+			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
+			return a, nil
 		}
 		err := h.Groups.Join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
-		joined = err == nil
+		a.Joined = err == nil
 		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
-			if msg := joinRefusal(err, v.Group); msg != "" {
-				return h.redirectWith(c, back, "error", msg)
+			if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
+				return a, nil
 			}
-			return err
+			return a, err
 		}
 	}
 	res, err := h.Events.RSVP(ctx, v.Event.ID, u.ID, going)
-	if msg := rsvpRefusal(err); msg != "" {
-		return h.redirectWith(c, back, "error", msg)
+	if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
+		return a, nil
 	}
 	if err != nil {
-		return err
+		return a, err
 	}
-	msg := rsvpOutcome(res)
-	if joined {
-		msg = "You joined " + v.Group.Name + ". " + msg
-	}
-	return h.redirectWith(c, back, "ok", msg)
+	a.Result = res
+	h.Notify.RSVPChanged(ctx, v.Event, u, res.Status)
+	return a, nil
 }
 
 // windowError is the error an RSVP would get now because of the session's

@@ -10,6 +10,8 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/markdown"
+	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/notify"
 )
 
 // sessionPage is everything the session page shows, formatted for the
@@ -36,6 +38,8 @@ type sessionPage struct {
 	JoinNote          string // what RSVPing means for membership
 	NeedsJoin         bool   // the viewer must join the group first
 	SignInURL         string // for signed-out visitors
+	// Delivery is the state of the announcement mails, for organizers.
+	Delivery *mail.BatchStatus
 }
 
 // sessionShow is the session page.
@@ -125,6 +129,15 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
 		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")
+	}
+	if p.Organizer {
+		d, err := h.Mail.BatchStatus(ctx, notify.AnnounceBatch(ev.ID))
+		switch {
+		case err == nil:
+			p.Delivery = &d
+		case !errors.Is(err, mail.ErrNotFound):
+			return p, err
+		}
 	}
 	return p, nil
 }

@@ -49,8 +49,9 @@ func initials(name string) string {
 	return strings.ToUpper(string(out))
 }
 
-// relativeTo and plural are the timefmt helpers under the names handlers use.
+// relativeTo, plural and zoneLabel are the timefmt helpers under the names handlers use.
 var (
 	relativeTo = timefmt.Relative
 	plural     = timefmt.Plural
+	zoneLabel  = timefmt.ZoneLabel
 )

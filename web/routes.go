@@ -50,6 +50,9 @@ func (h *handler) routes(app *fiber.App) {
 	// Links from mail work without signing in; the token in the URL is the
 	// credential, so these POSTs carry no CSRF token (see csrfExempt).
 	linkLimit := h.rateLimit("links", linkRateLimit)
+	app.Get("/rsvp/:token", linkLimit, h.rsvpLinkPage)
+	app.Post("/rsvp/:token", linkLimit, h.rsvpLinkAnswer)
+	app.Get("/rsvp/:token/calendar.ics", linkLimit, h.rsvpLinkCalendar)
 	app.Get("/unsubscribe/:token", linkLimit, h.unsubscribePage)
 	app.Post("/unsubscribe/:token", linkLimit, h.unsubscribe)
 

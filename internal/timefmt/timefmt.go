@@ -5,8 +5,54 @@ package timefmt
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 )
+
+// zoneCache keeps loaded time zones by name: time.LoadLocation reads and
+// parses the zone file on every call. Only names that load are kept, so
+// the cache is bounded by the tz database.
+var zoneCache sync.Map
+
+// Zone returns the named IANA zone, or UTC when the name is empty or does
+// not load.
+func Zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}
+
+// ZoneLabel names loc at t: "CET (Europe/Berlin)", or just "UTC".
+func ZoneLabel(t time.Time, loc *time.Location) string {
+	zone := t.In(loc).Format("MST")
+	if name := loc.String(); name != zone && name != "UTC" {
+		return zone + " (" + name + ")"
+	}
+	return zone
+}
+
+// Range formats a start and end in loc with the zone named:
+// "Tue 1 Dec 2026, 18:30–20:00 CET (Europe/Berlin)", or both dates when it
+// ends on another day.
+func Range(start, end time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s, e := start.In(loc), end.In(loc)
+	if s.Format("2006-01-02") == e.Format("2006-01-02") {
+		return s.Format("Mon 2 Jan 2006, 15:04") + "–" + e.Format("15:04") + " " + ZoneLabel(s, loc)
+	}
+	return s.Format("Mon 2 Jan 2006, 15:04") + " – " + e.Format("Mon 2 Jan 2006, 15:04") + " " + ZoneLabel(e, loc)
+}
 
 // Local formats t in loc and names the zone, e.g.
 // "Tue 1 Dec 2026, 18:30 CET (Europe/Berlin)".
@@ -14,13 +60,7 @@ func Local(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	lt := t.In(loc)
-	zone := lt.Format("MST")
-	name := loc.String()
-	if name == zone || name == "UTC" {
-		return lt.Format("Mon 2 Jan 2006, 15:04 ") + zone
-	}
-	return lt.Format("Mon 2 Jan 2006, 15:04 ") + zone + " (" + name + ")"
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 ") + ZoneLabel(t, loc)
 }
 
 // Relative says how far t is from now in words: "in 3 days", "2 hours ago".

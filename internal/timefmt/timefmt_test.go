@@ -38,3 +38,17 @@ func TestRelative(t *testing.T) {
 		}
 	}
 }
+
+func TestRangeAndZone(t *testing.T) {
+	berlin := Zone("Europe/Berlin")
+	if berlin.String() != "Europe/Berlin" || Zone("Mars/Base") != time.UTC || Zone("") != time.UTC {
+		t.Fatal("Zone does not load names or fall back to UTC")
+	}
+	start := time.Date(2026, 12, 1, 17, 30, 0, 0, time.UTC)
+	if got, want := Range(start, start.Add(90*time.Minute), berlin), "Tue 1 Dec 2026, 18:30–20:00 CET (Europe/Berlin)"; got != want {
+		t.Errorf("Range = %q, want %q", got, want)
+	}
+	if got, want := Range(start, start.Add(8*time.Hour), berlin), "Tue 1 Dec 2026, 18:30 – Wed 2 Dec 2026, 02:30 CET (Europe/Berlin)"; got != want {
+		t.Errorf("Range across midnight = %q, want %q", got, want)
+	}
+}

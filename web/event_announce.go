@@ -1,0 +1,37 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/events"
+)
+
+// sessionAnnounce emails the group's members an invitation to the session.
+// Members already invited are skipped by the outbox's idempotency keys.
+func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
+	v, err := h.loadEventAsOrganizer(c)
+	if err != nil {
+		return err
+	}
+	back := sessionPath(v.Event.ID)
+	if v.Event.Status == events.StatusCancelled || !v.Event.End.After(h.Events.Now()) {
+		return h.redirectWith(c, back, "error", "Only upcoming sessions can be announced.")
+	}
+	n, err := h.Notify.Announce(c.UserContext(), v.Event, v.Group)
+	if err != nil {
+		return err
+	}
+	return h.redirectWith(c, back, "ok", announcedText(n))
+}
+
+func announcedText(n int) string {
+	switch n {
+	case 0:
+		return "No member wants announcements by email, so no invitation was sent."
+	case 1:
+		return "1 invitation is on its way."
+	}
+	return strconv.Itoa(n) + " invitations are on their way (members invited before are not emailed again)."
+}

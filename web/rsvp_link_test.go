@@ -1,0 +1,150 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+var goingLink = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=going`)
+var notGoingLink = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=not-going`)
+
+func sessionForm(title, capacity string, extra ...string) url.Values {
+	start := time.Now().Add(72 * time.Hour).In(time.UTC)
+	v := url.Values{"title": {title}, "description": {"Hands-on."}, "format": {"workshop"}, "timezone": {"Europe/Berlin"},
+		"start": {start.Format("2006-01-02T15:04")}, "end": {start.Add(2 * time.Hour).Format("2006-01-02T15:04")},
+		"online_url": {"https://meet.example/secret-room"}, "capacity": {capacity}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return v
+}
+
+func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
+	t.Parallel()
+	smtp := apptest.StartSMTP(t)
+	app := apptest.Start(t, apptest.Options{SMTPURL: smtp.URL()})
+	host := app.NewClient(t)
+	host.DevSignIn("Hal Host", "hal@host.example")
+	where := createGroup(t, host, groupForm("Invite Testers"))
+
+	people := map[string]*apptest.Client{}
+	for _, p := range []struct{ name, email string }{
+		{"Ann First", "ann@x.example"}, {"Ben Second", "ben@x.example"}, {"Quiet Quinn", "quinn@x.example"},
+	} {
+		c := app.NewClient(t)
+		c.DevSignIn(p.name, p.email)
+		c.PostForm(where, where+"/join", nil)
+		people[p.email] = c
+	}
+	// Quinn wants no invitations.
+	people["quinn@x.example"].PostForm("/profile", "/profile", url.Values{"name": {"Quiet Quinn"}, "no_invites": {"on"}, "reminder_hours": {"24"}})
+
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Fuzzing <Go> & friends", "1", "announce", "on"))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
+	}
+	eventPath := r.Header.Get("Location")
+	eventID := strings.TrimPrefix(eventPath, "/s/")
+
+	ann := smtp.WaitFor(t, "ann@x.example", "Fuzzing <Go> & friends")
+	ben := smtp.WaitFor(t, "ben@x.example", "Fuzzing")
+	smtp.WaitFor(t, "hal@host.example", "Fuzzing")
+	for _, m := range []apptest.Mail{ann, ben} {
+		if m.CalendarMethod != "REQUEST" || !strings.Contains(m.Calendar, "UID:"+eventID+"@focusgroups") {
+			t.Fatalf("invite calendar part: method %q\n%s", m.CalendarMethod, m.Calendar)
+		}
+		if m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || !strings.Contains(m.Header.Get("List-Unsubscribe"), "/unsubscribe/") {
+			t.Fatalf("unsubscribe headers: %v", m.Header)
+		}
+		if !strings.Contains(m.HTML, "Fuzzing &lt;Go&gt; &amp; friends") || strings.Contains(m.Text, "secret-room") {
+			t.Fatalf("invite body: escaping or a leaked online link:\n%s", m.Text)
+		}
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(ann.Calendar))
+	if err != nil || len(cal.Events()) != 1 || cal.Events()[0].Id() != eventID+"@focusgroups" {
+		t.Fatalf("calendar parses to %v, %v", cal, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, m := range smtp.Mails() {
+		for _, to := range m.To {
+			if to == "quinn@x.example" {
+				t.Fatal("a member who opted out of invitations got one")
+			}
+		}
+	}
+
+	// Ann follows Going: a GET shows what will happen and changes nothing.
+	scanner := app.NewClient(t)
+	annGoing := goingLink.FindString(ann.Text)
+	page := scanner.Get(annGoing)
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "You will be going to") || !strings.Contains(page.Body, "Ann First") {
+		t.Fatalf("confirm page: %d\n%s", page.StatusCode, page.Body)
+	}
+	annUser, _ := app.Users.FindByEmail(context.Background(), "ann@x.example")
+	if st, _ := app.Events.StatusOf(context.Background(), eventID, annUser.ID); st.Status != events.RSVPNone {
+		t.Fatalf("GET changed the RSVP to %q", st.Status)
+	}
+	// The confirm button posts without a session or CSRF token.
+	done := scanner.Post(annGoing, url.Values{"answer": {"going"}})
+	if done.StatusCode != http.StatusOK || !strings.Contains(done.Body, "You are going") || !strings.Contains(done.Body, "Add to calendar") {
+		t.Fatalf("confirm: %d\n%s", done.StatusCode, done.Body)
+	}
+	if st, _ := app.Events.StatusOf(context.Background(), eventID, annUser.ID); st.Status != events.RSVPGoing {
+		t.Fatalf("after POST Ann is %q", st.Status)
+	}
+	// Confirming twice keeps one seat.
+	scanner.Post(annGoing, url.Values{"answer": {"going"}})
+
+	// Ben's link: the session is full, so he joins the waitlist.
+	benGoing := goingLink.FindString(ben.Text)
+	if page := scanner.Get(benGoing); !strings.Contains(page.Body, "This session is full") {
+		t.Fatalf("full session confirm page:\n%s", page.Body)
+	}
+	if done := scanner.Post(benGoing, url.Values{"answer": {"going"}}); !strings.Contains(done.Body, "number 1 on the waitlist") {
+		t.Fatalf("waitlist answer:\n%s", done.Body)
+	}
+
+	// Ann changes her mind from the same mail: Ben is promoted and mailed.
+	annNo := notGoingLink.FindString(ann.Text)
+	if done := scanner.Post(annNo, url.Values{"answer": {"not-going"}}); !strings.Contains(done.Body, "not going") {
+		t.Fatalf("not going:\n%s", done.Body)
+	}
+	promoted := smtp.WaitFor(t, "ben@x.example", "seat")
+	if !strings.Contains(promoted.Text, "Fuzzing") {
+		t.Fatalf("promotion mail:\n%s", promoted.Text)
+	}
+
+	// Ann's token cannot be bent to another session, and tampering fails kindly.
+	tampered := strings.Replace(annGoing, "/rsvp/", "/rsvp/x", 1)
+	if r := scanner.Post(tampered, url.Values{"answer": {"going"}}); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "This link no longer works") {
+		t.Fatalf("tampered link: %d\n%s", r.StatusCode, r.Body)
+	}
+	if r := scanner.Post(annGoing, url.Values{"answer": {"maybe"}}); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad answer: %d", r.StatusCode)
+	}
+
+	// The organizer sees the delivery state of the announcement.
+	time.Sleep(200 * time.Millisecond)
+	if p := host.Get(eventPath); !strings.Contains(p.Body, "Announcement: 3 of 3 sent") {
+		t.Fatalf("delivery state missing:\n%s", p.Body)
+	}
+	// Announcing again sends nobody a second invitation.
+	before := len(smtp.Mails())
+	host.PostForm(eventPath, eventPath+"/announce", nil)
+	time.Sleep(500 * time.Millisecond)
+	for _, m := range smtp.Mails()[before:] {
+		if strings.Contains(m.Subject, "Fuzzing") && m.CalendarMethod == "REQUEST" {
+			t.Fatalf("second announcement re-sent an invite to %v", m.To)
+		}
+	}
+}
