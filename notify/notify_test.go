@@ -1,0 +1,234 @@
+package notify_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/notify"
+)
+
+// fixture is a group with an owner and members, a mail service delivering
+// to the dev mailbox, and a notifier wired as the events store's hook.
+type fixture struct {
+	t      *testing.T
+	ctx    context.Context
+	users  *auth.Store
+	groups *groups.Store
+	events *events.Store
+	mail   *mail.Service
+	n      *notify.Notifier
+	owner  *auth.User
+	group  *groups.Group
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := mail.New(rdb, prefix, mail.Config{Secret: []byte("0123456789abcdef0123456789abcdef"), Workers: 2,
+		Poll: 20 * time.Millisecond, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = svc.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	f := &fixture{t: t, ctx: ctx, users: auth.NewStore(rdb, prefix), groups: groups.NewStore(rdb, prefix),
+		events: events.NewStore(rdb, prefix), mail: svc}
+	f.n = &notify.Notifier{Users: f.users, Groups: f.groups, Events: f.events, Mail: svc, BaseURL: "https://fg.example", Logger: logger}
+	f.events.Notify = f.n.EventNotice
+	f.owner = f.person("owner", "UTC")
+	f.group, err = f.groups.Create(ctx, f.owner.ID, groups.Input{Name: "Notify Testers", Slug: "notify-testers", Online: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// person signs someone in with a verified address at example.com.
+func (f *fixture) person(name, tz string) *auth.User {
+	f.t.Helper()
+	u, _, err := f.users.SignIn(f.ctx, auth.Profile{Provider: "dev", Subject: name, Name: name,
+		Emails: []auth.Email{{Address: name + "@example.com", Verified: true}}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if u, err = f.users.UpdateProfile(f.ctx, u.ID, auth.ProfileUpdate{Name: name, TimeZone: tz}); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+func (f *fixture) member(name, tz string) *auth.User {
+	f.t.Helper()
+	u := f.person(name, tz)
+	if err := f.groups.Join(f.ctx, f.group.ID, u.ID, u.VerifiedEmails()); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+func (f *fixture) session(capacity string, in time.Duration) events.Event {
+	f.t.Helper()
+	start := time.Now().UTC().Add(in).Truncate(time.Minute)
+	ev, err := f.events.Create(f.ctx, events.Actor{UserID: f.owner.ID, Organizer: true}, f.group.ID, events.Input{
+		Title: "Profiling Go", Format: "workshop", TimeZone: "UTC", OnlineURL: "https://meet.example/room",
+		Start: start.Format("2006-01-02T15:04"), End: start.Add(90 * time.Minute).Format("2006-01-02T15:04"), Capacity: capacity,
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ev
+}
+
+// mailsTo waits until n mails to addr are in the dev mailbox and returns
+// them, newest first.
+func (f *fixture) mailsTo(addr string, n int) []mail.StoredMail {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		list, err := f.mail.Mailbox.List(f.ctx, 500)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		var got []mail.StoredMail
+		for _, m := range list {
+			if strings.Contains(m.To, addr) {
+				got = append(got, m)
+			}
+		}
+		if len(got) >= n || time.Now().After(deadline) {
+			if len(got) != n {
+				f.t.Fatalf("%d mails to %s, want %d", len(got), addr, n)
+			}
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.member("berta", "Europe/Berlin")
+	noInvites := f.member("nina", "UTC")
+	muted := f.member("mo", "UTC")
+	off := f.member("otto", "UTC")
+	ctx := f.ctx
+	must := func(_ *auth.User, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.users.UpdateProfile(ctx, noInvites.ID, auth.ProfileUpdate{Name: "nina", Mail: auth.MailPrefs{NoInvites: true}}))
+	must(f.users.Unsubscribe(ctx, muted.ID, f.group.ID))
+	must(f.users.Unsubscribe(ctx, off.ID, ""))
+
+	ev := f.session("", 72*time.Hour)
+	n, err := f.n.Announce(ctx, ev, f.group)
+	if err != nil || n != 2 {
+		t.Fatalf("announce queued %d (%v), want the owner and berta", n, err)
+	}
+	inv := f.mailsTo("berta@example.com", 1)[0]
+	if !strings.Contains(inv.Text, "(Europe/Berlin)") || !strings.Contains(inv.Text, "/rsvp/") {
+		t.Fatalf("invite not in the reader's zone or without RSVP links:\n%s", inv.Text)
+	}
+	if len(inv.Attachments) == 0 || !strings.Contains(string(inv.Attachments[0].Content), "METHOD:REQUEST") {
+		t.Fatalf("invite has no calendar request: %+v", inv.Attachments)
+	}
+	if strings.Contains(inv.Text, "meet.example/room") {
+		t.Fatal("the online link went out in an invitation")
+	}
+	// A second announcement sends nothing new.
+	if _, err := f.n.Announce(ctx, ev, f.group); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	f.mailsTo("berta@example.com", 1)
+	for _, who := range []string{"nina", "mo", "otto"} {
+		f.mailsTo(who+"@example.com", 0)
+	}
+	st, err := f.mail.BatchStatus(ctx, notify.AnnounceBatch(ev.ID))
+	if err != nil || st.Total != 2 {
+		t.Fatalf("batch status %+v, %v", st, err)
+	}
+}
+
+func TestSessionChangesReachThePeopleConcerned(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ann := f.member("ann", "UTC")
+	ben := f.member("ben", "America/New_York")
+	ev := f.session("1", 72*time.Hour)
+	org := events.Actor{UserID: f.owner.ID, Organizer: true}
+	for _, u := range []*auth.User{ann, ben} {
+		if _, err := f.events.RSVP(f.ctx, ev.ID, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Ann drops out: Ben gets her seat and a mail saying so.
+	if _, err := f.events.RSVP(f.ctx, ev.ID, ann.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	promoted := f.mailsTo("ben@example.com", 1)[0]
+	if promoted.Kind != mail.KindPromoted || !strings.Contains(promoted.Text, "(America/New_York)") {
+		t.Fatalf("promotion mail: %s\n%s", promoted.Kind, promoted.Text)
+	}
+	// The time moves: Ben (going) gets an updated invitation.
+	later := ev.Start.Add(24 * time.Hour)
+	in := events.Input{Title: ev.Title, Format: string(ev.Format), TimeZone: "UTC", OnlineURL: ev.OnlineURL, Capacity: "1",
+		Start: later.Format("2006-01-02T15:04"), End: later.Add(time.Hour).Format("2006-01-02T15:04")}
+	if _, err := f.events.Update(f.ctx, org, ev.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	changed := f.mailsTo("ben@example.com", 2)[0]
+	ics := string(changed.Attachments[0].Content)
+	if changed.Kind != mail.KindChanged || !strings.Contains(ics, "METHOD:REQUEST") || !strings.Contains(ics, "SEQUENCE:1") {
+		t.Fatalf("change mail %s:\n%s", changed.Kind, ics)
+	}
+	// Cancelled: Ben is told with a calendar cancellation.
+	if _, err := f.events.Cancel(f.ctx, org, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := f.mailsTo("ben@example.com", 3)[0]
+	if cancelled.Kind != mail.KindCancelled || !strings.Contains(string(cancelled.Attachments[0].Content), "METHOD:CANCEL") {
+		t.Fatalf("cancel mail %s", cancelled.Kind)
+	}
+	f.mailsTo("ann@example.com", 0)
+}
+
+func TestRemindersFollowTheAnswer(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cara := f.member("cara", "UTC")
+	ev := f.session("", 72*time.Hour)
+	prefix := "event:" + ev.ID + ":user:" + cara.ID + ":"
+
+	f.n.RSVPChanged(f.ctx, ev, cara, events.RSVPGoing)
+	if n, err := f.mail.CancelReminders(f.ctx, prefix); err != nil || n != 2 {
+		t.Fatalf("default reminders scheduled: %d (%v), want 24h and 1h", n, err)
+	}
+	f.n.RSVPChanged(f.ctx, ev, cara, events.RSVPGoing)
+	f.n.RSVPChanged(f.ctx, ev, cara, events.RSVPNotGoing)
+	if n, _ := f.mail.CancelReminders(f.ctx, prefix); n != 0 {
+		t.Fatalf("reminders left after not going: %d", n)
+	}
+	// A reminder already due is not scheduled; custom hours are used.
+	soon := f.session("", 90*time.Minute)
+	cara, _ = f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara", Mail: auth.MailPrefs{ReminderHours: []int{48, 1}}})
+	f.n.RSVPChanged(f.ctx, soon, cara, events.RSVPGoing)
+	if n, _ := f.mail.CancelReminders(f.ctx, "event:"+soon.ID+":user:"+cara.ID+":"); n != 1 {
+		t.Fatalf("reminders for a session in 90 minutes: %d, want only the 1-hour one", n)
+	}
+}
