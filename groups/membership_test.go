@@ -227,6 +227,12 @@ func TestBanBlocksRejoinAndReapply(t *testing.T) {
 	if err := s.Join(ctx, g.ID, troll, nil); !errors.Is(err, ErrBanned) {
 		t.Fatalf("banned rejoin: %v", err)
 	}
+	if bans, err := s.Banned(ctx, g.ID, owner); err != nil || len(bans) != 1 || bans[0] != troll {
+		t.Fatalf("ban list = %v, %v", bans, err)
+	}
+	if _, err := s.Banned(ctx, g.ID, troll); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("ban list for a non-organizer: %v", err)
+	}
 	if mine, _ := s.UserGroups(ctx, troll); len(mine) != 0 {
 		t.Fatalf("banned user's groups: %+v", mine)
 	}

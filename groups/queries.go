@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -315,4 +316,22 @@ func (s *Store) dropStale(ctx context.Context, key string, stale []any) {
 	if len(stale) > 0 {
 		_ = s.rdb.ZRem(ctx, key, stale...).Err()
 	}
+}
+
+// Banned returns the IDs of the people banned from the group, sorted, for
+// organizers only (so they can lift a ban).
+func (s *Store) Banned(ctx context.Context, groupID, actorID string) ([]string, error) {
+	r, err := s.Role(ctx, groupID, actorID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.IsOrganizer() {
+		return nil, fmt.Errorf("groups: bans of %s: %w", groupID, ErrForbidden)
+	}
+	ids, err := s.rdb.SMembers(ctx, s.groupKeys(groupID)[kBans]).Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: bans of %s: %w", groupID, err)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }

@@ -62,6 +62,15 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		data["NextPage"] = page + 1
 	}
 	data["IsOwner"] = gv.Standing.Role == groups.RoleOwner
+	if gv.Organizer() {
+		banned, err := h.Groups.Banned(c.UserContext(), gv.Group.ID, me.ID)
+		if err != nil {
+			return err
+		}
+		if data["Banned"], err = h.people(c, banned); err != nil {
+			return err
+		}
+	}
 	return c.Render("groups/members", data)
 }
 

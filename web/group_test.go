@@ -156,6 +156,19 @@ func TestGroupOrganizerPagesNeedOrganizers(t *testing.T) {
 			t.Errorf("delete as %s: %d", name, r.StatusCode)
 		}
 	}
+	// Ban and lift the ban from the members page.
+	if r := owner.Follow(owner.PostForm(where+"/members", where+"/members/"+ids["Mo Member"]+"/ban", nil)); !strings.Contains(r.Body, "Banned: they cannot rejoin") || !strings.Contains(r.Body, "Lift ban") {
+		t.Fatalf("ban: %s", r.Body)
+	}
+	if r := member.Follow(member.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "can no longer join") {
+		t.Fatal("a banned member could rejoin")
+	}
+	if r := owner.Follow(owner.PostForm(where+"/members", where+"/members/"+ids["Mo Member"]+"/unban", nil)); !strings.Contains(r.Body, "Ban lifted") || strings.Contains(r.Body, "Lift ban") {
+		t.Fatalf("unban: %s", r.Body)
+	}
+	if r := member.Follow(member.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "Welcome to the group") {
+		t.Fatal("could not rejoin after the ban was lifted")
+	}
 	if r := anonymous.Post(where+"/join", nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("anonymous POST without a session: %d", r.StatusCode)
 	}
