@@ -17,7 +17,11 @@
     var form = ev.target;
     if (form.dataset.submitted === "1") { ev.preventDefault(); return; }
     form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    // Disable after this event: a button disabled now would drop its own
+    // name and value (Going / Not going) from the form being sent.
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
   });
   // Coming back to a page with the back button re-enables its forms.
   window.addEventListener("pageshow", function () {
