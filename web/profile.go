@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,19 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 		}
 	}
 	data["Accounts"] = rows
+	mine, err := h.Groups.UserGroups(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	type groupPref struct {
+		ID, Name string
+		Muted    bool
+	}
+	prefs := make([]groupPref, len(mine))
+	for i, m := range mine {
+		prefs[i] = groupPref{ID: m.Group.ID, Name: m.Group.Name, Muted: slices.Contains(form.Mail.MutedGroups, m.Group.ID)}
+	}
+	data["GroupPrefs"] = prefs
 	status := fiber.StatusOK
 	if len(fields) > 0 {
 		status = fiber.StatusUnprocessableEntity
@@ -78,9 +92,13 @@ func (h *handler) profileSave(c *fiber.Ctx) error {
 			Off:         c.FormValue("mail_off") == "on",
 			NoInvites:   c.FormValue("no_invites") == "on",
 			NoReminders: c.FormValue("no_reminders") == "on",
-			MutedGroups: u.Mail.MutedGroups,
 		},
 	}
+	muted, err := h.mutedGroups(c, u)
+	if err != nil {
+		return err
+	}
+	in.Mail.MutedGroups = muted
 	fields := valid.Errors{}
 	for _, part := range strings.FieldsFunc(c.FormValue("reminder_hours"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		n, err := strconv.Atoi(part)
@@ -93,7 +111,7 @@ func (h *handler) profileSave(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return h.renderProfile(c, fields, &in)
 	}
-	_, err := h.Users.UpdateProfile(c.UserContext(), u.ID, in)
+	_, err = h.Users.UpdateProfile(c.UserContext(), u.ID, in)
 	var ve valid.Errors
 	if errors.As(err, &ve) {
 		return h.renderProfile(c, ve, &in)
@@ -102,6 +120,34 @@ func (h *handler) profileSave(c *fiber.Ctx) error {
 		return err
 	}
 	return h.redirectWith(c, "/profile", "ok", "Your profile is saved.")
+}
+
+// mutedGroups reads the per-group announcement boxes of the profile form:
+// a group of the user's whose box is not ticked is muted. Groups the user
+// muted and has since left stay muted.
+func (h *handler) mutedGroups(c *fiber.Ctx, u *auth.User) ([]string, error) {
+	mine, err := h.Groups.UserGroups(c.UserContext(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	wanted := map[string]bool{}
+	for _, id := range c.Context().PostArgs().PeekMulti("announce_group") {
+		wanted[string(id)] = true
+	}
+	member := map[string]bool{}
+	var muted []string
+	for _, m := range mine {
+		member[m.Group.ID] = true
+		if !wanted[m.Group.ID] {
+			muted = append(muted, m.Group.ID)
+		}
+	}
+	for _, id := range u.Mail.MutedGroups {
+		if !member[id] {
+			muted = append(muted, id)
+		}
+	}
+	return muted, nil
 }
 
 // profileUnlink removes a linked sign-in method while another remains.
