@@ -92,7 +92,7 @@ func (h *handler) renderAttendees(c *fiber.Ctx, v eventView, capacity string, er
 	if err != nil {
 		return err
 	}
-	loc := viewerZone(currentUser(c))
+	loc := viewerZone(c)
 	data := h.view(c, "Attendees: "+v.Event.Title)
 	data["Event"] = v.Event
 	data["Group"] = v.Group

@@ -141,7 +141,7 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 	if u != nil {
 		uid = u.ID
 	}
-	loc := viewerZone(u)
+	loc := viewerZone(c)
 	now := h.Events.Now()
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {

@@ -60,8 +60,7 @@ func (h *handler) sessionShow(c *fiber.Ctx) error {
 func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, error) {
 	ctx := c.UserContext()
 	ev := v.Event
-	u := currentUser(c)
-	loc := viewerZone(u)
+	loc := viewerZone(c)
 	now := h.Events.Now()
 	p := sessionPage{
 		Event: ev, Group: v.Group, Format: formatLabel(ev.Format),

@@ -1,22 +1,31 @@
 package web
 
 import (
+	"net/url"
 	"time"
 
-	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/timefmt"
+	"github.com/gofiber/fiber/v2"
 )
 
 // zoneNamed returns the named zone, or UTC when it does not load.
 func zoneNamed(name string) *time.Location { return timefmt.Zone(name) }
 
-// viewerZone is the zone times are shown in for u (UTC when signed out or
-// unset), as auth.User.Location but cached.
-func viewerZone(u *auth.User) *time.Location {
-	if u == nil {
+// tzCookie is where the browser's script leaves its time zone, so pages
+// for signed-out visitors can show their local time too.
+const tzCookie = "tz"
+
+// viewerZone is the zone times are shown in: the signed-in user's, else
+// the browser's (from the tz cookie), else UTC.
+func viewerZone(c *fiber.Ctx) *time.Location {
+	if u := currentUser(c); u != nil && u.TimeZone != "" {
+		return zoneNamed(u.TimeZone)
+	}
+	name, err := url.QueryUnescape(c.Cookies(tzCookie))
+	if err != nil {
 		return time.UTC
 	}
-	return zoneNamed(u.TimeZone)
+	return zoneNamed(name)
 }
 
 // timeRange formats a session's start and end in loc with the zone named.

@@ -206,3 +206,25 @@ func oversizedPost(t *testing.T, base, path string, n int) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestSignedOutVisitorsSeeTheirBrowserZone(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	host := app.NewClient(t)
+	host.DevSignIn("Zed Zone", "")
+	where := createGroup(t, host, groupForm("Zone Group"))
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Zones talk", ""))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	visitor := app.NewClient(t)
+	visitor.SetCookie("tz", "Asia%2FTokyo")
+	if page := visitor.Get(r.Header.Get("Location")); !strings.Contains(page.Body, "JST (Asia/Tokyo)") {
+		t.Fatalf("signed-out session page is not in the browser's zone:\n%s", page.Body)
+	}
+	junk := app.NewClient(t)
+	junk.SetCookie("tz", "..%2F..%2Fetc%2Fpasswd")
+	if page := junk.Get(r.Header.Get("Location")); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "UTC") {
+		t.Fatalf("a junk zone cookie: %d", page.StatusCode)
+	}
+}

@@ -23,7 +23,7 @@ func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 		"Dev":       h.Dev,
 		"Path":      c.Path(),
 		"Providers": h.Providers.List(),
-		"Loc":       u.Location(),
+		"Loc":       viewerZone(c),
 	}
 	if f, ok := c.Locals(flashContextKey).(flash); ok {
 		data["Flash"] = f
