@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-pkg.sh redis-server redis-server
+scripts/ensure-pkg.sh redis-cli redis-tools
 # The browser tests drive Debian's Chromium and inject the pinned axe-core.
 scripts/ensure-pkg.sh chromium chromium
 if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
