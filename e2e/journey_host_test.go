@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/focusgroups/focusgroups/auth"
@@ -57,4 +58,34 @@ func TestNewcomerSignsInAndHostsAGroup(t *testing.T) {
 	ada.see("Your group is live", "Kubernetes Study Circle", "kubernetes", "Schedule a session")
 	ada.checkA11y("group page (organizer)")
 	ada.screenshot("group")
+
+	// She schedules the first session, with a limited number of seats.
+	ada.click(`a[href$="/sessions/new"]`)
+	ada.see("Kubernetes Study Circle", "Seats")
+	ada.checkA11y("new session form")
+	start, end := sessionTimes(4)
+	ada.fill(map[string]string{
+		"#title":       "Debugging pods that will not start",
+		"#description": "We read **real** crash loops together and fix them.",
+		"#format":      "workshop",
+		"#timezone":    sessionZone,
+		"#start":       start,
+		"#end":         end,
+		"#venue":       "c-base, Rungestraße 20, Berlin",
+		"#capacity":    "12",
+	})
+	ada.click(`form.session-form button[type=submit]`)
+	ada.see("Debugging pods that will not start", "12 of 12 seats left", "c-base", "Organize")
+	if !strings.HasPrefix(ada.location(), w.app.URL+"/s/") {
+		t.Fatalf("scheduling did not lead to the session page but to %s", ada.location())
+	}
+	ada.checkA11y("session page (organizer)")
+
+	// The group's members (so far only Ada) get the invitation by mail.
+	invite := w.smtp.WaitFor(t, "ada@example.com", "Debugging pods")
+	if invite.CalendarMethod != "REQUEST" || !goingLink.MatchString(invite.Text) {
+		t.Fatalf("invitation has no calendar request or no Going link:\n%s", invite.Text)
+	}
+	ada.open(w.app.URL + "/g/kubernetes-study-circle")
+	ada.see("Debugging pods that will not start", "12 of 12 seats left")
 }

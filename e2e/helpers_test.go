@@ -1,0 +1,181 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// The personal RSVP links of an invitation mail.
+var (
+	goingLink    = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=going`)
+	notGoingLink = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=not-going`)
+)
+
+// devSignIn signs p in through development sign-in in the browser.
+func (w *world) devSignIn(p *person, name, email string) {
+	p.t.Helper()
+	p.open(w.app.URL + "/dev/signin")
+	p.fill(map[string]string{"#name": name, "#email": email})
+	p.click(`form[action="/dev/signin"] button[type=submit]`)
+}
+
+// member is someone set up over HTTP, for the parts of a journey that are
+// not what the test is about.
+type member struct {
+	*apptest.Client
+	Name, Email string
+}
+
+// memberOverHTTP signs someone in by development sign-in over HTTP.
+func (w *world) memberOverHTTP(t *testing.T, name, email string) member {
+	t.Helper()
+	c := w.app.NewClient(t)
+	c.DevSignIn(name, email)
+	return member{Client: c, Name: name, Email: email}
+}
+
+// hostGroupOverHTTP has host create an open, public group and returns its
+// path (/g/slug).
+func hostGroupOverHTTP(t *testing.T, host member, name, topics string) string {
+	t.Helper()
+	r := host.PostForm("/groups/new", "/groups", url.Values{"name": {name}, "description": {"We learn together, one session at a time."},
+		"topics": {topics}, "paths": {"architecture"}, "online": {"on"}, "visibility": {"public"}, "join_policy": {"open"}})
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/g/") {
+		t.Fatalf("create group %q: %d\n%s", name, r.StatusCode, r.Body)
+	}
+	return r.Header.Get("Location")
+}
+
+// joinOverHTTP makes m a member of the group at path.
+func joinOverHTTP(t *testing.T, m member, path string) {
+	t.Helper()
+	if r := m.PostForm(path, path+"/join", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s joins %s: %d\n%s", m.Name, path, r.StatusCode, r.Body)
+	}
+}
+
+// scheduleOverHTTP has host schedule a session of the group at path, three
+// days ahead, and returns the session's path (/s/id).
+func scheduleOverHTTP(t *testing.T, host member, path, title, capacity string, announce bool) string {
+	t.Helper()
+	start, end := sessionTimes(3)
+	v := url.Values{"title": {title}, "description": {"Bring a laptop; we pair on real code."}, "format": {"workshop"},
+		"timezone": {sessionZone}, "start": {start}, "end": {end}, "online_url": {"https://meet.example/room"}, "capacity": {capacity}}
+	if announce {
+		v.Set("announce", "on")
+	}
+	r := host.PostForm(path+"/sessions/new", path+"/sessions", v)
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/s/") {
+		t.Fatalf("schedule %q: %d\n%s", title, r.StatusCode, r.Body)
+	}
+	return r.Header.Get("Location")
+}
+
+// sessionZone is the time zone the journeys schedule sessions in.
+const sessionZone = "Europe/Berlin"
+
+// sessionTimes returns the wall-clock start and end ("2006-01-02T15:04", as
+// a datetime-local input takes them) of an evening session days ahead in
+// sessionZone.
+func sessionTimes(days int) (start, end string) {
+	loc, err := time.LoadLocation(sessionZone)
+	if err != nil {
+		panic(err)
+	}
+	d := time.Now().In(loc).AddDate(0, 0, days)
+	s := time.Date(d.Year(), d.Month(), d.Day(), 18, 30, 0, 0, loc)
+	return s.Format("2006-01-02T15:04"), s.Add(2 * time.Hour).Format("2006-01-02T15:04")
+}
+
+// userID looks a person up by email.
+func (w *world) userID(t *testing.T, email string) string {
+	t.Helper()
+	u, err := w.app.Users.FindByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	return u.ID
+}
+
+// groupCount is how many groups the person with email belongs to.
+func (w *world) groupCount(t *testing.T, email string) int {
+	t.Helper()
+	gs, err := w.app.Groups.UserGroups(context.Background(), w.userID(t, email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(gs)
+}
+
+// tabTo presses Tab from the top of the page until sel has the focus, as a
+// keyboard user would, and fails when it is never reached.
+func (p *person) tabTo(sel string) {
+	p.t.Helper()
+	p.do("blur", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)`))
+	for range 60 {
+		p.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		hit, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`document.activeElement !== null && document.activeElement.matches(`+jsString(sel)+`)`))
+		if err != nil {
+			p.fail("read focus", err)
+		}
+		if hit {
+			return
+		}
+	}
+	p.t.Fatalf("e2e: %s is not reachable with the Tab key on %s", sel, p.location())
+}
+
+// pressEnter presses Enter on the focused element and waits for the page
+// it leads to.
+func (p *person) pressEnter() {
+	p.t.Helper()
+	p.waitLoad("press Enter", chromedp.KeyEvent(kb.Enter))
+}
+
+// waitLoad runs a step that navigates and waits for the new page.
+func (p *person) waitLoad(what string, step chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, step)); err != nil {
+		p.fail(what, err)
+	}
+}
+
+// attr reads an attribute of the element sel ("" when absent).
+func (p *person) attr(sel, name string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {getAttribute(){return ""}}).getAttribute(`+jsString(name)+`) || ""`))
+	if err != nil {
+		p.fail("read "+sel+"@"+name, err)
+	}
+	return v
+}
+
+// value reads the current value of the form field sel.
+func (p *person) value(sel string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		p.fail("read value of "+sel, err)
+	}
+	return v
+}
+
+// jsString quotes s for a JavaScript expression.
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
