@@ -23,6 +23,9 @@ type Member struct {
 const (
 	DefaultPerPage = 20
 	MaxPerPage     = 100
+	// MaxPage bounds page numbers, so a huge one from a URL can neither
+	// overflow nor reach Redis as an out-of-range offset.
+	MaxPage = 10000
 )
 
 func pageBounds(page, perPage int) (start, stop int64, per int) {
@@ -32,9 +35,7 @@ func pageBounds(page, perPage int) (start, stop int64, per int) {
 	if perPage > MaxPerPage {
 		perPage = MaxPerPage
 	}
-	if page < 1 {
-		page = 1
-	}
+	page = min(max(page, 1), MaxPage)
 	start = int64((page - 1) * perPage)
 	return start, start + int64(perPage) - 1, perPage
 }

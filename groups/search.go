@@ -48,6 +48,7 @@ if #KEYS > 3 then
     local ors = {}
     for i = #KEYS - nor + 1, #KEYS do ors[#ors + 1] = KEYS[i] end
     redis.call('SUNIONSTORE', tmpor, unpack(ors))
+    redis.call('PEXPIRE', tmpor, 60000)
     ands[#ands + 1] = tmpor
   end
   local args = {'ZINTERSTORE', tmp, #ands + 1, sortk}
@@ -56,6 +57,7 @@ if #KEYS > 3 then
   args[#args + 1] = 1
   for _ in ipairs(ands) do args[#args + 1] = 0 end
   redis.call(unpack(args))
+  redis.call('PEXPIRE', tmp, 60000)
   src = tmp
 end
 local total = redis.call('ZCARD', src)

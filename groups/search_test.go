@@ -275,3 +275,18 @@ func TestTopicsCountsPublicGroups(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchWithAHugePageNumberLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
+	s, rdb, prefix := newStore(t)
+	ctx := context.Background()
+	mustCreate(t, s, newUser(), goodInput("huge-page"))
+	for _, q := range []Query{{Page: 1 << 60, Online: true}, {Page: 184467440737095517, Sort: SortSoonest, Words: "group"}} {
+		if _, _, err := s.Search(ctx, q); err != nil {
+			t.Fatalf("page %d: %v", q.Page, err)
+		}
+	}
+	if tmp, _ := rdb.Keys(ctx, prefix+"gidx:{idx}:tmp:*").Result(); len(tmp) != 0 {
+		t.Fatalf("scratch keys left behind: %v", tmp)
+	}
+}
