@@ -20,10 +20,7 @@ const SessionTTL = 30 * 24 * time.Hour
 // random ID in an HttpOnly, SameSite=Lax cookie that is Secure (and named
 // with the __Host- prefix) outside development.
 func NewSessions(rdb redis.UniversalClient, prefix string, secure bool) *session.Store {
-	name := "fg_session"
-	if secure {
-		name = "__Host-fg_session"
-	}
+	name := SessionCookie(secure)
 	return session.New(session.Config{
 		Storage:        NewStorage(rdb, prefix+"sess:"),
 		Expiration:     SessionTTL,
@@ -33,6 +30,15 @@ func NewSessions(rdb redis.UniversalClient, prefix string, secure bool) *session
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookiePath:     "/",
 	})
+}
+
+// SessionCookie is the name of the session cookie: with the __Host- prefix
+// when it is Secure, so no subdomain can set or shadow it.
+func SessionCookie(secure bool) string {
+	if secure {
+		return "__Host-fg_session"
+	}
+	return "fg_session"
 }
 
 // SignInSession rotates the session ID (so an ID planted before sign-in is

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,6 +19,10 @@ const (
 	sessOAuthLink     = "oauth_link"
 	sessNext          = "next"
 )
+
+// signInWindow is how long a visitor has to finish signing in at the
+// provider.
+const signInWindow = 30 * time.Minute
 
 // signinPage lists the configured providers (and development sign-in).
 func (h *handler) signinPage(c *fiber.Ctx) error {
@@ -53,6 +58,10 @@ func (h *handler) authBegin(c *fiber.Ctx) error {
 	sess.Set(sessOAuthProvider, name)
 	sess.Set(sessOAuthSaved, saved)
 	sess.Set(sessOAuthLink, linking)
+	if currentUser(c) == nil {
+		// A sign-in in progress needs the session for minutes, not a month.
+		sess.SetExpiry(signInWindow)
+	}
 	if next := safeNext(c.Query("next")); next != "" {
 		sess.Set(sessNext, next)
 	}

@@ -344,3 +344,61 @@ func TestAuthEndpointsAreRateLimited(t *testing.T) {
 		t.Fatal("rate limit counter not in Redis")
 	}
 }
+
+func TestCrawlersDoNotFillRedisWithSessions(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	for range 10 {
+		c := app.NewClient(t)
+		for _, p := range []string{"/", "/groups", "/signin", "/no-such-page"} {
+			c.Get(p)
+		}
+	}
+	keys, _ := app.Redis.Keys(context.Background(), app.Prefix+"sess:*").Result()
+	if len(keys) != 0 {
+		t.Fatalf("anonymous page views stored %d sessions", len(keys))
+	}
+	// Starting a sign-in needs a session, but only for half an hour.
+	gh := apptest.StartGitHub(t)
+	app2 := apptest.Start(t, apptest.Options{Providers: []auth.ProviderConfig{gh.Config()}})
+	c := app2.NewClient(t)
+	c.Get("/auth/github")
+	id := c.Cookie("fg_session")
+	if ttl := app2.Redis.TTL(context.Background(), app2.Prefix+"sess:"+id).Val(); ttl <= 0 || ttl > 30*time.Minute {
+		t.Fatalf("sign-in-in-progress session TTL %v", ttl)
+	}
+	signInGitHub(t, c, gh, ada)
+	id = c.Cookie("fg_session")
+	if ttl := app2.Redis.TTL(context.Background(), app2.Prefix+"sess:"+id).Val(); ttl < 24*time.Hour {
+		t.Fatalf("signed-in session TTL %v, want the full session lifetime", ttl)
+	}
+}
+
+func TestRateLimitsBehindAProxyCannotBeDodged(t *testing.T) {
+	t.Parallel()
+	gh := apptest.StartGitHub(t)
+	app := apptest.Start(t, apptest.Options{Providers: []auth.ProviderConfig{gh.Config()}, AuthRateLimit: 2, TrustProxy: true})
+	get := func(xff string) int {
+		req, _ := http.NewRequest(http.MethodGet, app.URL+"/auth/github", nil)
+		req.Header.Set("X-Forwarded-For", xff)
+		c := app.NewClient(t)
+		resp, err := c.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The client makes up the first entries; the balancer appends the last.
+	for i, xff := range []string{"1.1.1.1, 203.0.113.9", "2.2.2.2, 203.0.113.9"} {
+		if s := get(xff); s != http.StatusFound {
+			t.Fatalf("request %d: %d", i, s)
+		}
+	}
+	if s := get("3.3.3.3, 203.0.113.9"); s != http.StatusTooManyRequests {
+		t.Fatalf("a forged first entry dodged the limit: %d", s)
+	}
+	if s := get("203.0.113.10"); s != http.StatusFound {
+		t.Fatalf("another client was limited: %d", s)
+	}
+}

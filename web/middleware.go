@@ -73,7 +73,7 @@ func (h *handler) observe() fiber.Handler {
 		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
 		latency.WithLabelValues(route, c.Method()).Observe(elapsed.Seconds())
 		h.Logger.Info("request", "method", c.Method(), "route", route, "status", status,
-			"ms", elapsed.Milliseconds(), "ip", c.IP())
+			"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
 		return nil
 	}
 }
@@ -117,7 +117,7 @@ func (h *handler) csrfProtection() fiber.Handler {
 		name = "__Host-fg_csrf"
 	}
 	return csrf.New(csrf.Config{
-		Next:           csrfExempt,
+		Next:           h.csrfSkip,
 		Session:        h.Sessions,
 		SessionKey:     "csrf",
 		ContextKey:     csrfContextKey,
@@ -135,12 +135,32 @@ func (h *handler) csrfProtection() fiber.Handler {
 	})
 }
 
-// csrfExempt lets through the POSTs whose URL carries a secret token from a
-// mail (RSVP links, one-click unsubscribe): a third-party site cannot know
-// the token, and mail clients post List-Unsubscribe without any cookie.
-func csrfExempt(c *fiber.Ctx) bool {
+// clientIP is the address rate limits and logs use. Behind a load balancer
+// (TrustProxy) it is the last X-Forwarded-For entry: the one our balancer
+// appended. Entries before it come from the client and can say anything.
+func (h *handler) clientIP(c *fiber.Ctx) string {
+	if h.TrustProxy {
+		if ips := c.IPs(); len(ips) > 0 {
+			return strings.TrimSpace(ips[len(ips)-1])
+		}
+	}
+	return c.Context().RemoteIP().String()
+}
+
+// csrfSkip says when the CSRF middleware stays out of a request:
+//   - POSTs whose URL carries a secret token from a mail (RSVP links,
+//     one-click unsubscribe): a third-party site cannot know the token, and
+//     mail clients post List-Unsubscribe without any cookie;
+//   - page views by visitors without a session, who have no form to post
+//     (but development sign-in): handing each of them a token would store
+//     a session in Redis for every crawler request.
+func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/")
+	if c.Method() == fiber.MethodPost {
+		return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/")
+	}
+	safe := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+	return safe && c.Cookies(auth.SessionCookie(!h.Dev)) == "" && p != "/dev/signin"
 }
 
 // linkRateLimit is how many emailed-link requests one IP may make a minute:
@@ -151,9 +171,10 @@ const linkRateLimit = 60
 // that every app instance shares the count.
 func (h *handler) rateLimit(name string, max int) fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: time.Minute,
-		Storage:    auth.NewStorage(h.Redis, h.Prefix+"rl:"+name+":"),
+		Max:          max,
+		Expiration:   time.Minute,
+		Storage:      auth.NewStorage(h.Redis, h.Prefix+"rl:"+name+":"),
+		KeyGenerator: h.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return fiber.ErrTooManyRequests
 		},

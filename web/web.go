@@ -48,7 +48,8 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
-	// TrustProxy reads the client IP and scheme from X-Forwarded-* headers.
+	// TrustProxy takes the client IP from the last X-Forwarded-For entry,
+	// the one the app's own load balancer added.
 	TrustProxy bool
 	// AuthRateLimit is the number of sign-in requests one IP may make per
 	// minute; 0 means the default.
@@ -98,9 +99,6 @@ func New(d Deps) (*fiber.App, error) {
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		AppName:               "focusgroups",
-	}
-	if d.TrustProxy {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(cfg)
 	h.routes(app)

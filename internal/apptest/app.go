@@ -39,6 +39,8 @@ type Options struct {
 	ProviderTimeout time.Duration
 	// SMTPURL sends mail to a real SMTP server; empty uses the dev mailbox.
 	SMTPURL string
+	// TrustProxy makes the app read client IPs from X-Forwarded-For.
+	TrustProxy bool
 }
 
 // App is a running app under test.
@@ -98,6 +100,7 @@ func Start(t testing.TB, opts Options) *App {
 		Sessions:      auth.NewSessions(rdb, prefix, false),
 		Logger:        logger,
 		AuthRateLimit: opts.AuthRateLimit,
+		TrustProxy:    opts.TrustProxy,
 	})
 	if err != nil {
 		t.Fatalf("apptest: build app: %v", err)
