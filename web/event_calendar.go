@@ -101,9 +101,19 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Only sessions of groups the person can still see: someone banned
+	// from a private group must not keep reading its sessions here.
+	visible := h.visibleGroups(ctx, uid)
 	going := make([]events.Event, 0, len(sessions))
 	for _, s := range sessions {
-		if s.Status == events.RSVPGoing {
+		if s.Status != events.RSVPGoing {
+			continue
+		}
+		g, err := visible(s.Event.GroupID)
+		if err != nil {
+			return err
+		}
+		if g != nil {
 			going = append(going, s.Event)
 		}
 	}

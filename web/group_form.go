@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -80,6 +81,26 @@ func (h *handler) groupCreate(c *fiber.Ctx) error {
 	return h.redirectWith(c, "/g/"+g.Slug, "ok", "Your group is live. Schedule its first session or invite people.")
 }
 
+// cancelGroupSessions cancels the upcoming sessions of a group about to be
+// deleted, so everyone who RSVPed is told and no reminder goes out.
+func (h *handler) cancelGroupSessions(c *fiber.Ctx, gv groupView) error {
+	ctx := c.UserContext()
+	upcoming, err := h.Events.GroupUpcoming(ctx, gv.Group.ID, 500)
+	if err != nil {
+		return err
+	}
+	actor := events.Actor{UserID: currentUser(c).ID, Organizer: true}
+	for _, ev := range upcoming {
+		if ev.Status == events.StatusCancelled {
+			continue
+		}
+		if _, err := h.Events.Cancel(ctx, actor, ev.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // groupEdit shows the settings form to organizers.
 func (h *handler) groupEdit(c *fiber.Ctx) error {
 	gv, err := h.loadGroupAsOrganizer(c)
@@ -119,6 +140,9 @@ func (h *handler) groupDelete(c *fiber.Ctx) error {
 	}
 	if c.FormValue("confirm") != gv.Group.Slug {
 		return h.redirectWith(c, "/g/"+gv.Group.Slug+"/edit", "error", "Type the group's address ("+gv.Group.Slug+") to confirm deleting it.")
+	}
+	if err := h.cancelGroupSessions(c, gv); err != nil {
+		return err
 	}
 	if err := h.Groups.Delete(c.UserContext(), gv.Group.ID, currentUser(c).ID); err != nil {
 		return err

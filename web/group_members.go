@@ -106,6 +106,9 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	if action := c.Params("action"); action == "remove" || action == "ban" {
+		h.leaveGroupSessions(ctx, gid, target)
+	}
 	return h.redirectWith(c, back, "ok", a.done)
 }
 

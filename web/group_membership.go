@@ -76,8 +76,12 @@ func (h *handler) groupApply(c *fiber.Ctx) error {
 }
 
 func (h *handler) groupLeave(c *fiber.Ctx) error {
-	return h.membershipAction(c, "You left the group.", func(gv groupView, _ []string) error {
-		return h.Groups.Leave(c.UserContext(), gv.Group.ID, currentUser(c).ID)
+	return h.membershipAction(c, "You left the group. Your places at its upcoming sessions went to others.", func(gv groupView, _ []string) error {
+		if err := h.Groups.Leave(c.UserContext(), gv.Group.ID, currentUser(c).ID); err != nil {
+			return err
+		}
+		h.leaveGroupSessions(c.UserContext(), gv.Group.ID, currentUser(c).ID)
+		return nil
 	})
 }
 

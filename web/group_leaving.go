@@ -1,0 +1,40 @@
+package web
+
+import (
+	"context"
+
+	"github.com/focusgroups/focusgroups/events"
+)
+
+// leaveGroupSessions gives up userID's places at the group's upcoming
+// sessions after they left, were removed or were banned: their seats go to
+// the waitlist, their reminders stop, and a private group's sessions stop
+// reaching them. It follows a membership change that already happened, so
+// failures are logged, not shown.
+func (h *handler) leaveGroupSessions(ctx context.Context, groupID, userID string) {
+	upcoming, err := h.Events.GroupUpcoming(ctx, groupID, 500)
+	if err != nil {
+		h.Logger.Warn("leave group sessions", "group", groupID, "err", err)
+		return
+	}
+	u, err := h.Users.Get(ctx, userID)
+	if err != nil {
+		h.Logger.Warn("leave group sessions", "group", groupID, "err", err)
+		return
+	}
+	for _, ev := range upcoming {
+		st, err := h.Events.StatusOf(ctx, ev.ID, userID)
+		if err != nil {
+			h.Logger.Warn("leave group sessions", "event", ev.ID, "err", err)
+			continue
+		}
+		switch st.Status {
+		case events.RSVPGoing, events.RSVPWaitlisted, events.RSVPPending:
+			if _, err := h.Events.RSVP(ctx, ev.ID, userID, false); err != nil {
+				h.Logger.Warn("leave group sessions", "event", ev.ID, "err", err)
+				continue
+			}
+			h.Notify.RSVPChanged(ctx, ev, u, events.RSVPNotGoing)
+		}
+	}
+}
