@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -12,6 +13,10 @@ import (
 )
 
 func (s *Store) rsvpTokenKey(hash string) string { return s.prefix + "rsvptok:{" + hash + "}" }
+
+// RSVPTokenGrace is how long an RSVP token's key lives past the session's
+// end at the time it was issued.
+const RSVPTokenGrace = 30 * 24 * time.Hour
 
 // IssueRSVPToken makes the secret behind the Going / Not going links in one
 // person's mail about one session. It works without signing in, only for
@@ -22,7 +27,10 @@ func (s *Store) IssueRSVPToken(ctx context.Context, ev Event, userID string) (st
 		return "", fmt.Errorf("events: RSVP token for %s: %w", ev.ID, ErrPast)
 	}
 	token := ids.Secret()
-	err := s.rdb.SetArgs(ctx, s.rsvpTokenKey(tokenHash(token)), ev.ID+" "+userID, redis.SetArgs{ExpireAt: ev.End}).Err()
+	// The key outlives the session's current end by a grace period, so a
+	// session moved later keeps its links working; the web layer refuses
+	// links to sessions that have ended.
+	err := s.rdb.SetArgs(ctx, s.rsvpTokenKey(tokenHash(token)), ev.ID+" "+userID, redis.SetArgs{ExpireAt: ev.End.Add(RSVPTokenGrace)}).Err()
 	if err != nil {
 		return "", fmt.Errorf("events: RSVP token for %s: %w", ev.ID, err)
 	}
@@ -48,4 +56,3 @@ func (s *Store) RSVPTokenOwner(ctx context.Context, token string) (eventID, user
 	}
 	return eventID, userID, nil
 }
-

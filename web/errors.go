@@ -39,7 +39,11 @@ func notFound() *pageError {
 // shown as a plain 500 page without details.
 func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	pe := h.classify(err)
-	if pe.Status >= 500 && pe.Status != http.StatusBadGateway && pe.Status != http.StatusServiceUnavailable {
+	switch {
+	case pe.Status == http.StatusBadGateway:
+		// A provider failed: operators need to see it, without the query.
+		h.Logger.Warn("sign-in provider failed", "route", routePattern(c), "err", err)
+	case pe.Status >= 500 && pe.Status != http.StatusServiceUnavailable:
 		h.Logger.Error("request failed", "method", c.Method(), "route", routePattern(c), "err", err)
 	}
 	c.Status(pe.Status)
@@ -84,6 +88,8 @@ func (h *handler) classify(err error) *pageError {
 		return notFound()
 	case isForbidden(err):
 		return forbidden("You are not allowed to do that here.")
+	case errors.Is(err, groups.ErrConflict) || errors.Is(err, events.ErrConflict):
+		return httpError(http.StatusConflict, "Changed meanwhile", "Someone else changed this at the same moment. Go back, reload the page and try again.")
 	}
 	return httpError(http.StatusInternalServerError, "Something went wrong", "We could not finish that request. It has been logged; please try again.")
 }

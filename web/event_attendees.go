@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -212,11 +213,15 @@ func (h *handler) attendeesCSV(c *fiber.Ctx) error {
 // injection): cells starting with = + - @ (or a tab or carriage return)
 // get a leading single quote.
 func csvCell(s string) string {
-	if s != "" {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
+	// Spreadsheets skip leading blanks before reading a formula.
+	if t := strings.TrimLeft(s, " \t\r\n"); t != "" {
+		switch t[0] {
+		case '=', '+', '-', '@':
 			return "'" + s
 		}
+	}
+	if s != "" && (s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
 	}
 	return s
 }

@@ -122,8 +122,8 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 	return sendCalendar(c, "focusgroups.ics", opts.ICS(events.MethodPublish, going...))
 }
 
-// calendarPage explains the personal feed and shows its address right
-// after it was made (only a hash of the token is stored).
+// calendarPage explains the personal feed and shows its address once,
+// right after it was made (only a hash of the token is stored).
 func (h *handler) calendarPage(c *fiber.Ctx) error {
 	u := currentUser(c)
 	data := h.view(c, "Your calendar feed")
@@ -132,6 +132,11 @@ func (h *handler) calendarPage(c *fiber.Ctx) error {
 		return err
 	}
 	if token, ok := sess.Get(sessFeedToken).(string); ok && token != "" {
+		// Shown once: the session does not keep the secret any longer.
+		sess.Delete(sessFeedToken)
+		if err := sess.Save(); err != nil {
+			return err
+		}
 		owner, err := h.Events.FeedUser(c.UserContext(), token)
 		switch {
 		case err == nil && owner == u.ID:

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -138,6 +139,9 @@ func formFromEvent(ev events.Event) sessionForm {
 
 // checkHosts refuses hosts who are not members of the group.
 func (h *handler) checkHosts(c *fiber.Ctx, g *groups.Group, hosts []string) error {
+	if len(hosts) > events.MaxHosts {
+		return valid.Errors{"hosts": fmt.Sprintf("Choose at most %d hosts.", events.MaxHosts)}
+	}
 	for _, id := range hosts {
 		id = strings.TrimSpace(id)
 		if id == "" {

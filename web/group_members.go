@@ -123,20 +123,21 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 	if email == "" || !strings.Contains(email, "@") {
 		return h.redirectWith(c, back, "error", "Enter the email address of the person to invite.")
 	}
+	// One answer whether or not the address belongs to someone, so this
+	// form cannot be used to find out who has an account.
+	done := "If " + email + " belongs to someone who has signed in with that verified address, they are invited and will see it on their dashboard. Otherwise ask them to sign in once, then invite them again."
 	u, err := h.Users.FindByEmail(c.UserContext(), email)
 	if errors.Is(err, auth.ErrNotFound) {
-		return h.redirectWith(c, back, "error", "Nobody with the verified address "+email+" has signed in yet. Ask them to sign in once, then invite them.")
+		return h.redirectWith(c, back, "ok", done)
 	}
 	if err != nil {
 		return err
 	}
-	if err := h.Groups.Invite(c.UserContext(), gv.Group.ID, currentUser(c).ID, u.ID); err != nil {
-		if msg, ok := membershipMessage(err); ok {
-			return h.redirectWith(c, back, "error", msg)
-		}
+	err = h.Groups.Invite(c.UserContext(), gv.Group.ID, currentUser(c).ID, u.ID)
+	if _, refused := membershipMessage(err); err != nil && !refused {
 		return err
 	}
-	return h.redirectWith(c, back, "ok", u.Name+" is invited. They will see the invitation on their dashboard.")
+	return h.redirectWith(c, back, "ok", done)
 }
 
 // groupRequests lists pending requests to join, with the answers.

@@ -64,8 +64,12 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	roles := make(map[string]groups.Role, len(orgs))
+	for _, m := range orgs {
+		roles[m.UserID] = m.Role
+	}
 	for i := range organizers {
-		organizers[i].Role = orgs[i].Role
+		organizers[i].Role = roles[organizers[i].ID]
 	}
 	var emails []string
 	if u := currentUser(c); u != nil {

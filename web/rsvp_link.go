@@ -45,6 +45,9 @@ func (h *handler) loadRSVPLink(c *fiber.Ctx) (rsvpLink, bool, error) {
 	if err != nil {
 		return rsvpLink{}, false, err
 	}
+	if !v.Event.End.After(h.Events.Now()) {
+		return rsvpLink{}, false, nil // links work until the session ends
+	}
 	st, err := h.Events.StatusOf(ctx, eid, uid)
 	if err != nil {
 		return rsvpLink{}, false, err
