@@ -1,0 +1,248 @@
+package clustertest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/valid"
+)
+
+func profile(provider, subject, email string, verified bool) auth.Profile {
+	return auth.Profile{Provider: provider, Subject: subject, Login: subject, Name: "Ada " + subject,
+		Emails: []auth.Email{{Address: email, Verified: verified}}}
+}
+
+func TestAuthUsersOnCluster(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := cluster(t)
+	ctx := context.Background()
+	s := auth.NewStore(rdb, prefix)
+
+	ada, created, err := s.SignIn(ctx, profile("github", "101", "Ada@Example.com", true))
+	if err != nil || !created {
+		t.Fatalf("first sign-in: created=%v err=%v", created, err)
+	}
+	again, created, err := s.SignIn(ctx, profile("github", "101", "ada@example.com", true))
+	if err != nil || created || again.ID != ada.ID {
+		t.Fatalf("second sign-in: id=%s created=%v err=%v, want %s", again.ID, created, err, ada.ID)
+	}
+	// Another provider with the same verified address joins the same user.
+	viaLinkedIn, created, err := s.SignIn(ctx, profile("linkedin", "li-7", "ADA@example.com", true))
+	if err != nil || created || viaLinkedIn.ID != ada.ID {
+		t.Fatalf("linking sign-in: id=%s created=%v err=%v, want %s", viaLinkedIn.ID, created, err, ada.ID)
+	}
+	if _, ok := viaLinkedIn.Identity("linkedin"); !ok {
+		t.Fatalf("identities after linking sign-in: %+v", viaLinkedIn.Identities)
+	}
+	// An unverified address never links.
+	stranger, created, err := s.SignIn(ctx, profile("oidc", "corp-1", "ada@example.com", false))
+	if err != nil || !created || stranger.ID == ada.ID {
+		t.Fatalf("unverified sign-in: id=%s created=%v err=%v", stranger.ID, created, err)
+	}
+
+	found, err := s.FindByEmail(ctx, " ada@EXAMPLE.com ")
+	if err != nil || found.ID != ada.ID {
+		t.Fatalf("FindByEmail: %v %v", found, err)
+	}
+	if _, err := s.FindByEmail(ctx, "nobody@example.com"); !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("FindByEmail unknown: %v", err)
+	}
+
+	linked, err := s.Link(ctx, ada.ID, profile("gitlab", "gl-1", "ada@work.example", true))
+	if err != nil || len(linked.Identities) != 3 {
+		t.Fatalf("Link: %v %+v", err, linked)
+	}
+	if _, err := s.Link(ctx, stranger.ID, profile("gitlab", "gl-1", "x@example.com", true)); !errors.Is(err, auth.ErrIdentityTaken) {
+		t.Fatalf("Link of a taken identity: %v", err)
+	}
+	if byWork, err := s.FindByEmail(ctx, "ada@work.example"); err != nil || byWork.ID != ada.ID {
+		t.Fatalf("address from Link not indexed: %v %v", byWork, err)
+	}
+
+	unlinked, err := s.Unlink(ctx, ada.ID, "linkedin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := unlinked.Identity("linkedin"); ok {
+		t.Fatalf("linkedin still linked: %+v", unlinked.Identities)
+	}
+	if _, err := s.Unlink(ctx, ada.ID, "linkedin"); !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("second Unlink: %v", err)
+	}
+	if _, err := s.Unlink(ctx, stranger.ID, "oidc"); !errors.Is(err, auth.ErrLastIdentity) {
+		t.Fatalf("Unlink of the only identity: %v", err)
+	}
+	// The freed identity can go to someone else now.
+	if _, err := s.Link(ctx, stranger.ID, profile("linkedin", "li-7", "x@example.com", false)); err != nil {
+		t.Fatalf("Link of a freed identity: %v", err)
+	}
+
+	upd, err := s.UpdateProfile(ctx, ada.ID, auth.ProfileUpdate{Name: "  Ada L. ", TimeZone: "Europe/Berlin",
+		Mail: auth.MailPrefs{ReminderHours: []int{1, 24, 24}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.Name != "Ada L." || upd.TimeZone != "Europe/Berlin" || !slices.Equal(upd.Mail.ReminderHours, []int{24, 1}) {
+		t.Fatalf("UpdateProfile: %+v", upd)
+	}
+	_, err = s.UpdateProfile(ctx, ada.ID, auth.ProfileUpdate{Name: "", TimeZone: "Mars/Base"})
+	var ve valid.Errors
+	if !errors.As(err, &ve) || ve["name"] == "" || ve["tz"] == "" {
+		t.Fatalf("bad UpdateProfile: %v", err)
+	}
+	if got, _ := s.Get(ctx, ada.ID); got.Name != "Ada L." {
+		t.Fatalf("bad input changed the user: %+v", got)
+	}
+
+	gid := ids.New()
+	if u, err := s.Unsubscribe(ctx, ada.ID, gid); err != nil || !slices.Equal(u.Mail.MutedGroups, []string{gid}) || u.Mail.Off {
+		t.Fatalf("Unsubscribe from a group: %+v %v", u, err)
+	}
+	if u, err := s.Unsubscribe(ctx, ada.ID, gid); err != nil || len(u.Mail.MutedGroups) != 1 {
+		t.Fatalf("Unsubscribe twice: %+v %v", u, err)
+	}
+	if u, err := s.Unsubscribe(ctx, ada.ID, ""); err != nil || !u.Mail.Off {
+		t.Fatalf("Unsubscribe from all: %+v %v", u, err)
+	}
+
+	many, err := s.GetMany(ctx, []string{ada.ID, stranger.ID, ids.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(many) != 2 || many[ada.ID].Name != "Ada L." || many[stranger.ID] == nil {
+		t.Fatalf("GetMany: %+v", many)
+	}
+}
+
+// TestAuthConcurrentFirstSignIn has many requests sign the same new
+// account in at once: they all get one user.
+func TestAuthConcurrentFirstSignIn(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := cluster(t)
+	ctx := context.Background()
+	s := auth.NewStore(rdb, prefix)
+	const n = 20
+	got := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			u, _, err := s.SignIn(ctx, profile("github", "race", "race@example.com", true))
+			if err == nil {
+				got[i] = u.ID
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("sign-in %d: %v", i, errs[i])
+		}
+		if got[i] != got[0] {
+			t.Fatalf("sign-in %d got user %s, sign-in 0 got %s", i, got[i], got[0])
+		}
+	}
+	if u, err := s.FindByEmail(ctx, "race@example.com"); err != nil || u.ID != got[0] {
+		t.Fatalf("FindByEmail: %v %v", u, err)
+	}
+}
+
+func TestAuthSessionsOnCluster(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := cluster(t)
+	ctx := context.Background()
+
+	st := auth.NewStorage(rdb, prefix+"raw:")
+	if err := st.Set("abc", []byte("value"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := st.Get("abc"); err != nil || string(v) != "value" {
+		t.Fatalf("Get: %q %v", v, err)
+	}
+	if ttl := rdb.TTL(ctx, prefix+"raw:abc").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("stored under %sraw:abc with TTL %v", prefix, ttl)
+	}
+	if err := st.Delete("abc"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := st.Get("abc"); err != nil || v != nil {
+		t.Fatalf("Get after Delete: %q %v", v, err)
+	}
+	if err := st.Reset(); err == nil {
+		t.Fatal("Reset must be refused")
+	}
+
+	// A whole sign-in through Fiber: the session lands in the cluster under
+	// the prefix and the next request reads the user back.
+	sessions := auth.NewSessions(rdb, prefix, false)
+	app := fiber.New()
+	uid := ids.New()
+	app.Post("/signin", func(c *fiber.Ctx) error {
+		sess, err := sessions.Get(c)
+		if err != nil {
+			return err
+		}
+		return auth.SignInSession(sess, uid)
+	})
+	app.Get("/me", func(c *fiber.Ctx) error {
+		sess, err := sessions.Get(c)
+		if err != nil {
+			return err
+		}
+		return c.SendString(auth.SessionUserID(sess))
+	})
+	resp, err := app.Test(httptest.NewRequest("POST", "/signin", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookie string
+	for _, c := range resp.Cookies() {
+		if c.Name == "fg_session" {
+			cookie = c.Value
+		}
+	}
+	if cookie == "" {
+		t.Fatalf("no session cookie in %v", resp.Header)
+	}
+	if n := rdb.Exists(ctx, prefix+"sess:"+cookie).Val(); n != 1 {
+		t.Fatalf("session %s not stored under %ssess:", cookie, prefix)
+	}
+	req := httptest.NewRequest("GET", "/me", nil)
+	req.Header.Set("Cookie", "fg_session="+cookie)
+	resp, err = app.Test(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != uid {
+		t.Fatalf("/me = %q, want %q", body, uid)
+	}
+
+	// The web layer's rate limits count in the same storage.
+	limited := fiber.New()
+	limited.Use(limiter.New(limiter.Config{Max: 3, Expiration: time.Minute, Storage: auth.NewStorage(rdb, prefix+"rl:links:")}))
+	limited.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	var codes []int
+	for range 4 {
+		resp, err := limited.Test(httptest.NewRequest("GET", "/", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, resp.StatusCode)
+	}
+	if !slices.Equal(codes, []int{200, 200, 200, 429}) {
+		t.Fatalf("rate-limited statuses = %v", codes)
+	}
+}
