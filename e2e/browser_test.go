@@ -117,6 +117,10 @@ func (p *person) open(url string) {
 func (p *person) fill(fields map[string]string) {
 	p.t.Helper()
 	for sel, val := range fields {
+		if val == "" { // SetValue refuses an empty value
+			p.do("empty "+sel, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).value = ""`))
+			continue
+		}
 		p.do("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), val))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -45,12 +46,12 @@ func (w *world) memberOverHTTP(t *testing.T, name, email string) member {
 	return member{Client: c, Name: name, Email: email}
 }
 
-// hostGroupOverHTTP has host create an open, public group and returns its
-// path (/g/slug).
-func hostGroupOverHTTP(t *testing.T, host member, name, topics string) string {
+// hostGroupOverHTTP has host create an open, public group with a cover
+// colour and returns its path (/g/slug).
+func hostGroupOverHTTP(t *testing.T, host member, name, topics, cover string) string {
 	t.Helper()
 	r := host.PostForm("/groups/new", "/groups", url.Values{"name": {name}, "description": {"We learn together, one session at a time."},
-		"topics": {topics}, "paths": {"architecture"}, "online": {"on"}, "visibility": {"public"}, "join_policy": {"open"}})
+		"topics": {topics}, "paths": {"architecture"}, "online": {"on"}, "cover": {cover}, "visibility": {"public"}, "join_policy": {"open"}})
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/g/") {
 		t.Fatalf("create group %q: %d\n%s", name, r.StatusCode, r.Body)
 	}
@@ -71,7 +72,7 @@ func scheduleOverHTTP(t *testing.T, host member, path, title, capacity string, a
 	t.Helper()
 	start, end := sessionTimes(3)
 	v := url.Values{"title": {title}, "description": {"Bring a laptop; we pair on real code."}, "format": {"workshop"},
-		"timezone": {sessionZone}, "start": {start}, "end": {end}, "online_url": {"https://meet.example/room"}, "capacity": {capacity}}
+		"timezone": {sessionZone}, "start": {start}, "end": {end}, "online_url": {"https://meet.example/room"}, "capacity": {capacity}, "listed": {"on"}}
 	if announce {
 		v.Set("announce", "on")
 	}
@@ -151,6 +152,62 @@ func (p *person) waitLoad(what string, step chromedp.Action[chromedp.Void]) {
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, step)); err != nil {
 		p.fail(what, err)
 	}
+}
+
+// history returns the URLs of the tab's history and the current index.
+func (p *person) history() ([]string, int) {
+	p.t.Helper()
+	res, err := chromedp.Call(p.ctx, page.GetNavigationHistory, cdp.Empty{})
+	if err != nil {
+		p.fail("read history", err)
+	}
+	urls := make([]string, len(res.Entries))
+	for i, e := range res.Entries {
+		urls[i] = e.URL
+	}
+	return urls, int(res.CurrentIndex)
+}
+
+// goHistory moves delta steps through the tab's history, like the back
+// (-1) and forward (+1) buttons, and waits until that page has loaded,
+// whether from the network or from the back-forward cache.
+func (p *person) goHistory(delta int) {
+	p.t.Helper()
+	res, err := chromedp.Call(p.ctx, page.GetNavigationHistory, cdp.Empty{})
+	if err != nil {
+		p.fail("read history", err)
+	}
+	i := int(res.CurrentIndex) + delta
+	if i < 0 || i >= len(res.Entries) {
+		p.t.Fatalf("e2e: no history entry %d steps from %d", delta, res.CurrentIndex)
+	}
+	target := res.Entries[i]
+	if _, err := chromedp.Call(p.ctx, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: target.ID}); err != nil {
+		p.fail("go through history", err)
+	}
+	// The page's JavaScript context changes under a poll, so ask afresh.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		done, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`location.href === `+jsString(target.URL)+` && document.readyState === "complete"`))
+		if err == nil && done {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.fail("wait for "+target.URL, err)
+		}
+	}
+}
+
+// clickTwice clicks sel twice in quick succession, as an impatient double
+// click does, and waits for the page that follows.
+func (p *person) clickTwice(sel string) {
+	p.t.Helper()
+	p.do("find "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.ScrollIntoView(chromedp.CSS(sel)))
+	box, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]float64](`(function () { var r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`))
+	if err != nil {
+		p.fail("locate "+sel, err)
+	}
+	x, y := box[0], box[1]
+	p.waitLoad("click twice on "+sel, chromedp.Steps(chromedp.MouseClickXY(x, y), chromedp.Sleep(20*time.Millisecond), chromedp.MouseClickXY(x, y)))
 }
 
 // attr reads an attribute of the element sel ("" when absent).

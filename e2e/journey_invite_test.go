@@ -12,7 +12,7 @@ import (
 func TestInviteeRSVPsFromTheMailIsWaitlistedThenPromoted(t *testing.T) {
 	w := newWorld(t)
 	host := w.memberOverHTTP(t, "Hedy Lamarr", "hedy@example.com")
-	where := hostGroupOverHTTP(t, host, "Observability Circle", "observability, opentelemetry")
+	where := hostGroupOverHTTP(t, host, "Observability Circle", "observability, opentelemetry", "#be185d")
 	bea := w.memberOverHTTP(t, "Bea Brown", "bea@example.com")
 	cem := w.memberOverHTTP(t, "Cem Demir", "cem@example.com")
 	joinOverHTTP(t, bea, where)

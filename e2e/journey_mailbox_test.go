@@ -15,7 +15,7 @@ import (
 func TestInvitationInTheDevMailboxAndItsGoingLink(t *testing.T) {
 	w := &world{app: apptest.Start(t, apptest.Options{})}
 	host := w.memberOverHTTP(t, "Hedy Lamarr", "hedy@example.com")
-	where := hostGroupOverHTTP(t, host, "Platform Engineering Berlin", "kubernetes, platform, go")
+	where := hostGroupOverHTTP(t, host, "Platform Engineering Berlin", "kubernetes, platform, go", "#1d4ed8")
 	dan := w.memberOverHTTP(t, "Dan Okafor", "dan@example.com")
 	joinOverHTTP(t, dan, where)
 	scheduleOverHTTP(t, host, where, "Golden paths with Backstage", "20", true)

@@ -11,11 +11,15 @@ import (
 func TestMemberDiscoversAGroupJoinsAndRSVPs(t *testing.T) {
 	w := newWorld(t)
 	host := w.memberOverHTTP(t, "Hedy Lamarr", "hedy@example.com")
-	where := hostGroupOverHTTP(t, host, "Rust in Production", "rust, webassembly, performance")
-	hostGroupOverHTTP(t, host, "Frontend Guild", "react, css, accessibility")
+	where := hostGroupOverHTTP(t, host, "Rust in Production", "rust, webassembly, performance", "#b45309")
+	hostGroupOverHTTP(t, host, "Frontend Guild", "react, css, accessibility", "#0f766e")
 	session := scheduleOverHTTP(t, host, where, "Shipping WebAssembly to the edge", "3", false)
 
 	bea := newPerson(t)
+	bea.open(w.app.URL + "/")
+	bea.see("Shipping WebAssembly to the edge", "Rust in Production", "Frontend Guild")
+	bea.checkA11y("home (signed out)")
+	bea.screenshot("home")
 	w.devSignIn(bea, "Bea Brown", "bea@example.com")
 
 	// Bea looks for a topic; she uses the keyboard to search.
