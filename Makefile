@@ -1,4 +1,4 @@
-.PHONY: run test bench build
+.PHONY: run test bench build lint
 
 # Serve the app in development mode with a local Redis (see README).
 run:
@@ -14,3 +14,12 @@ bench:
 
 build:
 	go build -o bin/server ./server
+
+# gofmt, go vet and the short linter list of .golangci.yml (pinned; the
+# first run builds golangci-lint into bin/, which takes a few minutes).
+GOLANGCI_LINT_VERSION := v2.15.0
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	go vet ./...
+	@test -x bin/golangci-lint || GOBIN=$(CURDIR)/bin go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	bin/golangci-lint run ./...
