@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -19,7 +20,9 @@ func TestInviteeRSVPsFromTheMailIsWaitlistedThenPromoted(t *testing.T) {
 	joinOverHTTP(t, cem, where)
 	session := scheduleOverHTTP(t, host, where, "Tracing a slow request end to end", "1", true)
 	eventID := strings.TrimPrefix(session, "/s/")
-	bea.PostForm(session, session+"/rsvp", url.Values{"going": {"yes"}})
+	if r := bea.PostForm(session, session+"/rsvp", url.Values{"going": {"yes"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Bea's RSVP: %d\n%s", r.StatusCode, r.Body)
+	}
 
 	// Cem reads his invitation and follows Going, without signing in.
 	invite := w.smtp.WaitFor(t, "cem@example.com", "Tracing a slow request")
