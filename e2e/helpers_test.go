@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -192,6 +193,9 @@ func (p *person) goHistory(delta int) {
 			return
 		}
 		if time.Now().After(deadline) {
+			if err == nil {
+				err = errors.New("the page did not finish loading")
+			}
 			p.fail("wait for "+target.URL, err)
 		}
 	}
