@@ -159,7 +159,7 @@ func seatsText(capacity, left int) string {
 	case capacity <= 0 || left < 0:
 		return "No seat limit"
 	case left == 0:
-		return "Full (" + strconv.Itoa(capacity) + " seats): new RSVPs join the waitlist"
+		return "Full (" + plural(capacity, "seat") + "): new RSVPs join the waitlist"
 	case left == 1:
 		return "1 of " + strconv.Itoa(capacity) + " seats left"
 	}

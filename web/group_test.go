@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -307,5 +308,44 @@ func TestInviteByEmailAndAccept(t *testing.T) {
 	}
 	if r := guest.Get(where + "/members"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Ivy Inviter") {
 		t.Fatalf("member list for the new member: %d", r.StatusCode)
+	}
+}
+
+var onceInput = regexp.MustCompile(`name="_once" value="([a-z2-7]+)"`)
+
+func TestTheSameFormPostedTwiceCountsOnce(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	host := app.NewClient(t)
+	host.DevSignIn("Dora Double", "")
+	page := host.Get("/groups/new")
+	once := onceInput.FindStringSubmatch(page.Body)
+	if once == nil {
+		t.Fatal("the form has no one-time field")
+	}
+	form := groupForm("Double Click Club")
+	form.Set("_once", once[1])
+	form.Set("_csrf", host.CSRF("/groups/new"))
+	first := host.Post("/groups", form)
+	again := host.Post("/groups", form) // a double click, or back and resubmit
+	if first.StatusCode != http.StatusSeeOther || again.StatusCode != http.StatusSeeOther || again.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("first %d %s, again %d %s", first.StatusCode, first.Header.Get("Location"), again.StatusCode, again.Header.Get("Location"))
+	}
+	u, _ := app.Users.FindByEmail(context.Background(), "dora-double@dev.focusgroups.test")
+	if mine, _ := app.Groups.UserGroups(context.Background(), u.ID); len(mine) != 1 {
+		t.Fatalf("%d groups after a double post, want 1", len(mine))
+	}
+	// A failed post is forgotten: fixing the form and sending it works.
+	bad := groupForm("")
+	bad.Set("_once", once[1])
+	bad.Set("_csrf", host.CSRF("/groups/new"))
+	if r := host.Post("/groups", bad); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad form: %d", r.StatusCode)
+	}
+	good := groupForm("Second Club")
+	good.Set("_once", once[1])
+	good.Set("_csrf", host.CSRF("/groups/new"))
+	if r := host.Post("/groups", good); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/g/second-club" {
+		t.Fatalf("corrected form: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 }

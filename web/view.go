@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
 // view builds the data every page needs: who is signed in, the CSRF token,
@@ -24,6 +25,7 @@ func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 		"Path":      c.Path(),
 		"Providers": h.Providers.List(),
 		"Loc":       viewerZone(c),
+		"Once":      ids.New(),
 	}
 	if f, ok := c.Locals(flashContextKey).(flash); ok {
 		data["Flash"] = f

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+)
+
+// onceWindow is how long a submitted form is remembered.
+const onceWindow = time.Hour
+
+// once makes a form post count once. Every form carries a one-time value
+// (_once, from partials/csrf); the same signed-in person posting the same
+// form with the same content again — a double click, a retry, the back
+// button and resubmit — is sent to the first post's result instead of
+// doing it twice. A post that did not succeed is forgotten, so fixing a
+// form and sending it again works.
+func (h *handler) once() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u := currentUser(c)
+		token := string(c.Request().PostArgs().Peek("_once"))
+		if c.Method() != fiber.MethodPost || u == nil || !ids.Valid(token) {
+			return c.Next()
+		}
+		key := h.Prefix + "once:{" + u.ID + "}:" + formDigest(c)
+		ctx := c.UserContext()
+		first, err := h.Redis.SetNX(ctx, key, "", onceWindow).Result()
+		if err != nil {
+			return err
+		}
+		if !first {
+			if to, _ := h.Redis.Get(ctx, key).Result(); to != "" {
+				return c.Redirect(to, fiber.StatusSeeOther)
+			}
+			return httpError(fiber.StatusConflict, "Already on its way", "This form was just sent and is still being handled. Reload the page in a moment.")
+		}
+		err = c.Next()
+		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
+			h.Redis.Set(ctx, key, to, onceWindow)
+		} else {
+			h.Redis.Del(ctx, key)
+		}
+		return err
+	}
+}
+
+// formDigest identifies one post of one form: its path and its fields but
+// the CSRF token (which rotates with the session).
+func formDigest(c *fiber.Ctx) string {
+	form, _ := url.ParseQuery(string(c.Body()))
+	form.Del("_csrf")
+	sum := sha256.Sum256([]byte(c.Path() + "?" + form.Encode()))
+	return hex.EncodeToString(sum[:16])
+}
