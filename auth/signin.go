@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -243,4 +244,13 @@ func mergeEmails(have, add []Email) []Email {
 		}
 	}
 	return out
+}
+
+var nonSlug = regexp.MustCompile(`[^\p{L}\p{N}]+`)
+
+// DevSubject is the identity development sign-in gives a typed name, so
+// "Diego Fernández" signs in as the same person every time (and as the
+// demo person of that name).
+func DevSubject(name string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(strings.TrimSpace(name)), "-"), "-")
 }

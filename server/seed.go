@@ -55,15 +55,25 @@ var seedGroups = []seedGroup{
 }
 
 // seedDemo loads demo people, groups and sessions once, through the same
-// stores and rules users go through; a marker key keeps a second start from
-// loading them twice.
+// stores and rules users go through. A marker key keeps a second start
+// from loading them twice; it is set only when loading succeeded.
 func seedDemo(ctx context.Context, s *stores, rdb redis.UniversalClient, prefix string, log *slog.Logger) error {
-	if ok, err := rdb.SetNX(ctx, prefix+"seeded", time.Now().UTC().Format(time.RFC3339), 0).Result(); err != nil || !ok {
+	marker := prefix + "seeded"
+	if n, err := rdb.Exists(ctx, marker).Result(); err != nil || n > 0 {
 		return err
 	}
+	if err := loadDemo(ctx, s); err != nil {
+		return err
+	}
+	log.Info("demo data loaded", "people", len(seedPeople), "groups", len(seedGroups))
+	return rdb.Set(ctx, marker, time.Now().UTC().Format(time.RFC3339), 0).Err()
+}
+
+// loadDemo writes the demo people, groups and sessions.
+func loadDemo(ctx context.Context, s *stores) error {
 	ids := map[string]string{}
 	for _, p := range seedPeople {
-		subject := strings.ToLower(strings.ReplaceAll(strings.Fields(p.name)[0], "é", "e"))
+		subject := auth.DevSubject(p.name)
 		u, _, err := s.users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: subject, Login: subject, Name: p.name,
 			Emails: []auth.Email{{Address: p.email, Verified: true}}})
 		if err != nil {
@@ -79,7 +89,7 @@ func seedDemo(ctx context.Context, s *stores, rdb redis.UniversalClient, prefix 
 		emails[p.name] = []string{p.email}
 	}
 	for i, sg := range seedGroups {
-		in := groups.Input{Name: sg.name, Description: sg.about, Topics: groups.SplitList(sg.topics), Paths: []string{sg.path},
+		in := groups.Input{Name: sg.name, Slug: groups.SuggestSlug(sg.name), Description: sg.about, Topics: groups.SplitList(sg.topics), Paths: []string{sg.path},
 			City: sg.city, Online: true, Visibility: groups.Public, JoinPolicy: groups.Open, Domains: sg.domains,
 			Cover: []string{"#4338ca", "#0f766e", "#b45309", "#be185d", "#1d4ed8", "#7c3aed"}[i%6]}
 		g, err := s.groups.Create(ctx, ids[sg.organizer], in)
@@ -113,7 +123,6 @@ func seedDemo(ctx context.Context, s *stores, rdb redis.UniversalClient, prefix 
 			return fmt.Errorf("seed next session: %w", err)
 		}
 	}
-	log.Info("demo data loaded", "people", len(seedPeople), "groups", len(seedGroups))
 	return nil
 }
 

@@ -11,14 +11,14 @@ import (
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
+var nonASCII = regexp.MustCompile(`[^a-z0-9-]+`)
+
 // devSigninPage shows the development sign-in form (development mode only).
 func (h *handler) devSigninPage(c *fiber.Ctx) error {
 	data := h.view(c, "Development sign-in")
 	data["Next"] = safeNext(c.Query("next"))
 	return c.Render("dev_signin", data)
 }
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 // devSignin signs in as the person named in the form, creating them the
 // first time. The address given is treated as verified, so company-only
@@ -28,7 +28,7 @@ func (h *handler) devSignin(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	next := safeNext(c.FormValue("next"))
 	errs := valid.Errors{}
-	subject := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	subject := auth.DevSubject(name)
 	switch {
 	case name == "":
 		errs.Add("name", "Type the name you want to use.")
@@ -38,7 +38,7 @@ func (h *handler) devSignin(c *fiber.Ctx) error {
 		errs.Add("name", "Use at least one letter or digit.")
 	}
 	if email == "" {
-		email = subject + "@dev.focusgroups.test"
+		email = strings.Trim(nonASCII.ReplaceAllString(subject, "-"), "-") + "@dev.focusgroups.test"
 	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		errs.Add("email", "That does not look like an email address.")
 	}
