@@ -51,7 +51,7 @@ func TestInviteEndToEnd(t *testing.T) {
 			t.Errorf("header %s = %q, want %q", k, h.Get(k), v)
 		}
 	}
-	if subject != "Invitation: Go generics deep dive (Tue 1 Jan 2030, 18:00–19:00 (Europe/Berlin))" {
+	if subject != "Invitation: Go generics deep dive, Tue 1 Jan 2030, 18:00–19:00 (Europe/Berlin)" {
 		t.Errorf("subject = %q", subject)
 	}
 	to, err := h.AddressList("To")

@@ -17,9 +17,15 @@ func AnnounceBatch(eventID string) string { return "announce:" + eventID }
 
 // Announce invites every member of g who has not opted out to ev: the
 // session in their own zone, an iCalendar invitation and personal Going /
-// Not going links. Announcing twice sends nobody a second invite. It
-// returns how many invitations were queued.
-func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Group) (int, error) {
+// Not going links. The organizer announcing (by) and people who already
+// answered are left out, and announcing twice sends nobody a second
+// invite. It returns how many invitations were queued.
+func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Group, by string) (int, error) {
+	answered, err := n.answered(ctx, ev.ID)
+	if err != nil {
+		return 0, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+	}
+	answered[by] = true
 	queued := 0
 	for page := 1; ; page++ {
 		members, total, err := n.Groups.Members(ctx, g.ID, page, groups.MaxPerPage)
@@ -37,7 +43,7 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 		var batch []mail.Message
 		for _, id := range ids {
 			u, ok := users[id]
-			if !ok || !wantsInvites(u, g.ID) {
+			if !ok || answered[id] || !wantsInvites(u, g.ID) {
 				continue
 			}
 			m, err := n.invite(ctx, ev, g, u)
@@ -58,6 +64,28 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	}
 }
 
+// answered is everyone going, waitlisted or waiting for approval.
+func (n *Notifier) answered(ctx context.Context, eventID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	going, err := n.Events.Attendees(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range going {
+		out[a.UserID] = true
+	}
+	for _, list := range []func(context.Context, string) ([]string, error){n.Events.Waitlist, n.Events.Pending} {
+		ids, err := list(ctx, eventID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 func wantsInvites(u *auth.User, groupID string) bool {
 	_, ok := reachable(u)
 	return ok && !u.Mail.NoInvites && !slices.Contains(u.Mail.MutedGroups, groupID)
@@ -66,11 +94,10 @@ func wantsInvites(u *auth.User, groupID string) bool {
 // invite writes one member's invitation with their personal RSVP links.
 func (n *Notifier) invite(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) (mail.Message, error) {
 	addr, _ := reachable(u)
-	token, err := n.Events.IssueRSVPToken(ctx, ev, u.ID)
+	rsvp, err := n.rsvpLink(ctx, ev, u.ID)
 	if err != nil {
-		return mail.Message{}, fmt.Errorf("notify: invite %s: %w", u.ID, err)
+		return mail.Message{}, err
 	}
-	rsvp := n.BaseURL + "/rsvp/" + token
 	data := n.sessionData(ev, g, u)
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"
@@ -84,6 +111,16 @@ func (n *Notifier) invite(ctx context.Context, ev events.Event, g *groups.Group,
 		IdempotencyKey: "invite:" + ev.ID + ":" + u.ID,
 		BatchID:        AnnounceBatch(ev.ID),
 	}, nil
+}
+
+// rsvpLink is a personal RSVP page address for userID and ev, which works
+// without signing in.
+func (n *Notifier) rsvpLink(ctx context.Context, ev events.Event, userID string) (string, error) {
+	token, err := n.Events.IssueRSVPToken(ctx, ev, userID)
+	if err != nil {
+		return "", fmt.Errorf("notify: RSVP link for %s: %w", userID, err)
+	}
+	return n.BaseURL + "/rsvp/" + token, nil
 }
 
 // sessionData is what every mail about a session shows.

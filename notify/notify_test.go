@@ -136,7 +136,7 @@ func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
 	must(f.users.Unsubscribe(ctx, off.ID, ""))
 
 	ev := f.session("", 72*time.Hour)
-	n, err := f.n.Announce(ctx, ev, f.group)
+	n, err := f.n.Announce(ctx, ev, f.group, "")
 	if err != nil || n != 2 {
 		t.Fatalf("announce queued %d (%v), want the owner and berta", n, err)
 	}
@@ -151,7 +151,7 @@ func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
 		t.Fatal("the online link went out in an invitation")
 	}
 	// A second announcement sends nothing new.
-	if _, err := f.n.Announce(ctx, ev, f.group); err != nil {
+	if _, err := f.n.Announce(ctx, ev, f.group, ""); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)

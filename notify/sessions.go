@@ -35,16 +35,26 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 			n.CancelReminders(ctx, ev.ID, id)
 		case events.NoticePromoted:
 			n.ScheduleReminders(ctx, ev, u)
-		case events.NoticeChanged:
-			if st, err := n.Events.StatusOf(ctx, ev.ID, id); err == nil && st.Status == events.RSVPGoing {
-				n.ScheduleReminders(ctx, ev, u)
-			}
+		}
+		going := false
+		if note.Kind == events.NoticeChanged || note.Kind == events.NoticePromoted {
+			st, err := n.Events.StatusOf(ctx, ev.ID, id)
+			going = err == nil && st.Status == events.RSVPGoing
+		}
+		if note.Kind == events.NoticeChanged && going {
+			n.ScheduleReminders(ctx, ev, u)
 		}
 		addr, ok := reachable(u)
 		if !ok {
 			continue
 		}
 		data := n.sessionData(ev, g, u)
+		if going {
+			// One click to give the seat back, without signing in.
+			if link, err := n.rsvpLink(ctx, ev, id); err == nil {
+				data["NotGoingURL"] = link + "?answer=not-going"
+			}
+		}
 		m := mail.Message{To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID))}
 		switch note.Kind {
 		case events.NoticePromoted:

@@ -19,7 +19,7 @@ func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
 	if v.Event.Status == events.StatusCancelled || !v.Event.End.After(h.Events.Now()) {
 		return h.redirectWith(c, back, "error", "Only upcoming sessions can be announced.")
 	}
-	n, err := h.Notify.Announce(c.UserContext(), v.Event, v.Group)
+	n, err := h.Notify.Announce(c.UserContext(), v.Event, v.Group, currentUser(c).ID)
 	if err != nil {
 		return err
 	}
@@ -29,9 +29,9 @@ func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
 func announcedText(n int) string {
 	switch n {
 	case 0:
-		return "No member wants announcements by email, so no invitation was sent."
+		return "No invitation was needed: every other member has answered, was invited before, or takes no announcements by email."
 	case 1:
 		return "1 invitation is on its way."
 	}
-	return strconv.Itoa(n) + " invitations are on their way (members invited before are not emailed again)."
+	return strconv.Itoa(n) + " invitations are on their way."
 }

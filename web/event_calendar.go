@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -142,7 +143,10 @@ func (h *handler) calendarPage(c *fiber.Ctx) error {
 		case err == nil && owner == u.ID:
 			feed := strings.TrimRight(h.BaseURL, "/") + "/calendar/" + token + ".ics"
 			data["FeedURL"] = feed
-			data["WebcalURL"] = webcal(feed)
+			// Our own address with the webcal scheme, which html/template
+			// would otherwise replace as an unknown, unsafe scheme.
+			data["WebcalURL"] = template.URL(webcal(feed)) //nolint:gosec // built from BaseURL and a token
+
 		case err != nil && !errors.Is(err, events.ErrNotFound):
 			return err
 		}

@@ -56,6 +56,9 @@ func TestCalendarDownloadsAndFeeds(t *testing.T) {
 	if m == nil {
 		t.Fatalf("calendar page shows no webcal address:\n%s", page.Body)
 	}
+	if !strings.Contains(page.Body, `href="webcal://`) {
+		t.Fatalf("the subscribe button does not link to the webcal address:\n%s", page.Body)
+	}
 	oldFeed := m[1]
 	r := anon.Get(oldFeed)
 	sesIsCalendar(t, "personal feed", r, first)

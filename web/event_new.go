@@ -101,7 +101,7 @@ func (h *handler) sessionCreate(c *fiber.Ctx) error {
 	}
 	h.refreshNextSession(ctx, gv.Group.ID)
 	if c.FormValue("announce") == "on" {
-		n, err := h.Notify.Announce(ctx, first, gv.Group)
+		n, err := h.Notify.Announce(ctx, first, gv.Group, currentUser(c).ID)
 		if err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func TestNotifyAnnounceOnCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	queued, err := n.Announce(ctx, ev, g)
+	queued, err := n.Announce(ctx, ev, g, "")
 	if err != nil || queued != 3 {
 		t.Fatalf("announce: %d queued, %v; want 3 (not the member who turned invites off)", queued, err)
 	}
@@ -101,7 +101,7 @@ func TestNotifyAnnounceOnCluster(t *testing.T) {
 	}
 
 	// Announcing again sends nobody a second invite.
-	if _, err := n.Announce(ctx, ev, g); err != nil {
+	if _, err := n.Announce(ctx, ev, g, ""); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
