@@ -27,6 +27,9 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 	}
 	data["Form"] = form
 	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
+	if c.Method() == fiber.MethodPost {
+		data["ReminderHours"] = c.FormValue("reminder_hours") // show what was typed, mistakes included
+	}
 	type linkRow struct {
 		Name, Label, Login string
 		Linked, CanUnlink  bool
