@@ -65,3 +65,30 @@ func (n *Notifier) JoinOutcome(ctx context.Context, g *groups.Group, userID stri
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
 		IdempotencyKey: "join-outcome:" + g.ID + ":" + userID + ":" + outcome})
 }
+
+// GroupInvite tells userID that inviterID invited them to join g.
+func (n *Notifier) GroupInvite(ctx context.Context, g *groups.Group, userID, inviterID string) {
+	users, err := n.Users.GetMany(ctx, []string{userID, inviterID})
+	if err != nil {
+		n.logger().Error("notify: group invite", "group", g.ID, "err", err)
+		return
+	}
+	u, ok := users[userID]
+	if !ok {
+		return
+	}
+	addr, ok := reachable(u)
+	if !ok {
+		return
+	}
+	inviter := "An organizer"
+	if i, ok := users[inviterID]; ok {
+		inviter = i.Name
+	}
+	n.enqueue(ctx, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
+		Data: map[string]any{"Subject": inviter + " invited you to join " + g.Name,
+			"Body": inviter + " invited you to " + g.Name + " on focusgroups. Accept or decline on the group's page.",
+			"URL":  n.BaseURL + "/g/" + g.Slug, "ActionLabel": "See the invitation"},
+		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
+		IdempotencyKey: "group-invite:" + g.ID + ":" + userID})
+}

@@ -23,16 +23,16 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) {
 	if !ok {
 		return
 	}
-	other := "Your match"
+	other, otherEmail := "Your match", ""
 	if o, ok := users[note.Other]; ok {
-		other = o.Name
+		other, otherEmail = o.Name, o.PrimaryEmail()
 	}
 	requestURL := n.BaseURL + "/mentors/requests/" + note.RequestID
 	m := mail.Message{To: addr, ToName: to.Name, IdempotencyKey: note.Key,
 		UnsubscribeURL: n.unsubscribeURL(to.ID, mail.ScopeAll)}
 	generic := func(subject, body, url string) {
 		m.Kind = mail.KindGeneric
-		m.Data = map[string]any{"Subject": subject, "Body": body, "URL": url, "ButtonLabel": "Open focusgroups"}
+		m.Data = map[string]any{"Subject": subject, "Body": body, "URL": url, "ActionLabel": "Open focusgroups"}
 	}
 	switch note.Kind {
 	case mentors.NoticeRequestReceived:
@@ -40,7 +40,7 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) {
 		m.Data = map[string]any{"MenteeName": other, "Message": note.Text, "RequestURL": requestURL}
 	case mentors.NoticeRequestAccepted:
 		m.Kind = mail.KindMentorOutcome
-		m.Data = map[string]any{"MentorName": other, "Outcome": "accepted", "URL": n.BaseURL + "/mentors"}
+		m.Data = map[string]any{"MentorName": other, "Outcome": "accepted", "URL": n.BaseURL + "/mentors", "Contact": otherEmail}
 	case mentors.NoticeRequestDeclined:
 		m.Kind = mail.KindMentorOutcome
 		m.Data = map[string]any{"MentorName": other, "Outcome": "declined", "URL": n.BaseURL + "/mentors/suggestions"}
@@ -67,7 +67,8 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) {
 		if note.MentorID != note.To {
 			mentor, mentee = other, to.Name
 		}
-		m.Data = map[string]any{"MentorName": mentor, "MenteeName": mentee, "Topics": note.Reasons.String(), "URL": n.BaseURL + "/mentors"}
+		m.Data = map[string]any{"MentorName": mentor, "MenteeName": mentee, "Topics": note.Reasons.String(), "URL": n.BaseURL + "/mentors",
+			"Contact": otherEmail, "ContactName": other}
 	default:
 		return
 	}

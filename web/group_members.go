@@ -137,6 +137,9 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 	if _, refused := membershipMessage(err); err != nil && !refused {
 		return err
 	}
+	if err == nil {
+		h.Notify.GroupInvite(c.UserContext(), gv.Group, u.ID, currentUser(c).ID)
+	}
 	return h.redirectWith(c, back, "ok", done)
 }
 

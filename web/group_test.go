@@ -299,6 +299,7 @@ func TestInviteByEmailAndAccept(t *testing.T) {
 			t.Fatalf("invite answer:\n%s", r.Body)
 		}
 	}
+	waitForMail(t, app, "gus@guest.example", "Ivy Inviter invited you to join Invite Club")
 	dash := guest.Get("/dashboard")
 	if !strings.Contains(dash.Body, "Invite Club") || !strings.Contains(dash.Body, "Accept") {
 		t.Fatalf("dashboard lacks the invitation:\n%s", dash.Body)

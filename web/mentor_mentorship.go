@@ -41,6 +41,12 @@ func (h *handler) renderMentorship(c *fiber.Ctx, fields valid.Errors, feedback s
 	data["Other"] = other
 	data["EndedBy"] = people[m.EndedBy]
 	data["Running"] = m.Ended.IsZero()
+	if data["Running"] == true {
+		// Both agreed to the mentorship, so each may write to the other.
+		if ou, err := h.Users.Get(c.UserContext(), other.ID); err == nil {
+			data["OtherEmail"] = ou.PrimaryEmail()
+		}
+	}
 	data["Fields"] = formErrors(fields)
 	data["Feedback"] = feedback
 	status := fiber.StatusOK

@@ -87,7 +87,7 @@ func TestRequestQuestionAnswerAcceptAndEnd(t *testing.T) {
 	}
 	ship := r.Header.Get("Location")
 	mtrHas(t, "mentorship page", ana.Follow(r).Body, "You accepted", "Mentoring Mia Mentee", "End mentorship")
-	mtrHas(t, "mentee's mentorship page", mia.Get(ship).Body, "Ana Mentor, your mentor", "running")
+	mtrHas(t, "mentee's mentorship page", mia.Get(ship).Body, "Ana Mentor, your mentor", "running", `href="mailto:ana-mentor@dev.focusgroups.test"`)
 	mtrHas(t, "mentor's mentoring page", ana.Get("/mentors").Body, "My mentees", "Mia Mentee", "1 of 2 seats taken")
 	mtrHas(t, "mentee's mentoring page", mia.Get("/mentors").Body, "My mentors", "Ana Mentor")
 	mtrHas(t, "request after accepting", mia.Get("/mentors/requests/"+id).Body, "Accepted: the mentorship has started", ship)
