@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -46,7 +47,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	}
 	data := h.view(c, "Discover focus groups")
 	data["Q"] = q
-	data["Groups"] = groupCards(found)
+	data["Groups"] = groupCards(found, viewerZone(c), h.Events.Now())
 	data["Total"] = total
 	data["Topics"] = topics
 	data["Careers"] = careers.Paths
@@ -81,6 +82,9 @@ type groupCard struct {
 	CompanyOnly             bool
 	Visibility              groups.Visibility
 	Role                    groups.Role
+	// NextSession is when the group next meets, for the viewer; "" when
+	// nothing is scheduled.
+	NextSession string
 }
 
 func groupCardOf(g *groups.Group) groupCard {
@@ -88,10 +92,14 @@ func groupCardOf(g *groups.Group) groupCard {
 		Topics: g.Topics, Paths: pathLabels(g.Paths), Members: g.MemberCount, CompanyOnly: g.CompanyOnly(), Visibility: g.Visibility}
 }
 
-func groupCards(gs []*groups.Group) []groupCard {
+// groupCards makes cards for a list, with each group's next session in loc.
+func groupCards(gs []*groups.Group, loc *time.Location, now time.Time) []groupCard {
 	out := make([]groupCard, len(gs))
 	for i, g := range gs {
 		out[i] = groupCardOf(g)
+		if g.NextSessionAt.After(now) {
+			out[i].NextSession = localTime(g.NextSessionAt, loc) + ", " + relativeTo(g.NextSessionAt, now)
+		}
 	}
 	return out
 }

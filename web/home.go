@@ -20,7 +20,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	}
 	data := h.view(c, "Grow together")
 	data["Sessions"] = sessions
-	data["Groups"] = groupCards(popular)
+	data["Groups"] = groupCards(popular, viewerZone(c), h.Events.Now())
 	data["Careers"] = careers.Paths
 	return c.Render("home", data)
 }

@@ -219,6 +219,9 @@ func TestSignedOutVisitorsSeeTheirBrowserZone(t *testing.T) {
 	}
 	visitor := app.NewClient(t)
 	visitor.SetCookie("tz", "Asia%2FTokyo")
+	if page := visitor.Get("/groups"); !strings.Contains(page.Body, "Next session: ") || !strings.Contains(page.Body, "(Asia/Tokyo), in 2 days") {
+		t.Fatalf("discovery card lacks the next session in the visitor's zone:\n%s", page.Body)
+	}
 	if page := visitor.Get(r.Header.Get("Location")); !strings.Contains(page.Body, "JST (Asia/Tokyo)") {
 		t.Fatalf("signed-out session page is not in the browser's zone:\n%s", page.Body)
 	}

@@ -105,7 +105,6 @@ func (h *handler) rsvpLinkAnswer(c *fiber.Ctx) error {
 	}
 	data := h.rsvpLinkData(c, l)
 	data["Answer"] = answer
-	data["Status"] = statusText(l.Standing)
 	return c.Render("rsvp/done", data)
 }
 
