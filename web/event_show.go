@@ -37,9 +37,30 @@ type sessionPage struct {
 	Closed            string // why RSVPs are not possible, if they are not
 	JoinNote          string // what RSVPing means for membership
 	NeedsJoin         bool   // the viewer must join the group first
+	JoinReason        string // why the viewer cannot simply join, if so
+	Going             []Person
+	GoingCount        int
 	SignInURL         string // for signed-out visitors
 	// Delivery is the state of the announcement mails, for organizers.
 	Delivery *mail.BatchStatus
+}
+
+// goingListSize is how many attendees the session page shows members.
+const goingListSize = 30
+
+// goingPeople returns the first people going, for members to see who
+// else comes, and how many are going in all.
+func (h *handler) goingPeople(c *fiber.Ctx, eventID string) ([]Person, int, error) {
+	att, err := h.Events.Attendees(c.UserContext(), eventID)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]string, 0, min(len(att), goingListSize))
+	for _, a := range att[:min(len(att), goingListSize)] {
+		ids = append(ids, a.UserID)
+	}
+	people, err := h.people(c, ids)
+	return people, len(att), err
 }
 
 // sessionShow is the session page.
@@ -120,10 +141,19 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	p.CanDropOut = active && !p.Cancelled && !started
 	p.CanAnswer = p.Closed == "" && st.Status != events.RSVPRemoved
 	if !p.Member {
-		if openPublic(v.Group) {
+		d := groups.JoinDecision(v.Group, v.Standing, currentUser(c).VerifiedEmails())
+		if openPublic(v.Group) && d.Action == groups.ActionJoin {
 			p.JoinNote = "Saying you are going also makes you a member of " + v.Group.Name + "."
 		} else if p.CanAnswer {
 			p.NeedsJoin, p.CanAnswer = true, false
+			if d.Action == groups.ActionNone {
+				p.JoinReason = d.Reason // they cannot join at all: say why now
+			}
+		}
+	}
+	if p.Member || p.Organizer {
+		if p.Going, p.GoingCount, err = h.goingPeople(c, ev.ID); err != nil {
+			return p, err
 		}
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {

@@ -69,3 +69,30 @@ func TestBannedMembersLoseSeatsFeedsAndReminders(t *testing.T) {
 		t.Fatalf("session of a deleted group: %q", ev.Status)
 	}
 }
+
+func TestSessionPageSaysUpFrontWhoCanComeAndShowsWhoIsGoing(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	host := app.NewClient(t)
+	host.DevSignIn("Cora Company", "cora@acme.example")
+	where := createGroup(t, host, groupForm("Acme Only", "domains", "acme.example"))
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Internal talk", ""))
+	eventPath := r.Header.Get("Location")
+	host.PostForm(eventPath, eventPath+"/rsvp", url.Values{"going": {"yes"}})
+
+	outsider := app.NewClient(t)
+	outsider.DevSignIn("Oscar Outside", "oscar@other.example")
+	page := outsider.Get(eventPath)
+	if !strings.Contains(page.Body, "verified email at acme.example") || strings.Contains(page.Body, `value="yes"`) {
+		t.Fatalf("an outsider is offered Going on a company-only session:\n%s", page.Body)
+	}
+	if strings.Contains(page.Body, `id="going-h"`) {
+		t.Fatal("an outsider sees who is going")
+	}
+	colleague := app.NewClient(t)
+	colleague.DevSignIn("Carl Colleague", "carl@acme.example")
+	colleague.PostForm(where, where+"/join", nil)
+	if page := colleague.Get(eventPath); !strings.Contains(page.Body, `id="going-h"`) || !strings.Contains(page.Body, "Cora Company") {
+		t.Fatalf("a member does not see who is going:\n%s", page.Body)
+	}
+}
