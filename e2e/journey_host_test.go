@@ -57,6 +57,9 @@ func TestNewcomerSignsInAndHostsAGroup(t *testing.T) {
 	ada.see("Your group is live", "Kubernetes Study Circle", "kubernetes", "Schedule a session")
 	ada.checkA11y("group page (organizer)")
 
+	// A colleague joins before the first session is scheduled.
+	joinOverHTTP(t, w.memberOverHTTP(t, "Charles Babbage", "charles@example.com"), "/g/kubernetes-study-circle")
+
 	// She schedules the first session, with a limited number of seats.
 	ada.click(`a[href$="/sessions/new"]`)
 	ada.see("Kubernetes Study Circle", "Seats")
@@ -79,10 +82,16 @@ func TestNewcomerSignsInAndHostsAGroup(t *testing.T) {
 	}
 	ada.checkA11y("session page (organizer)")
 
-	// The group's members (so far only Ada) get the invitation by mail.
-	invite := w.smtp.WaitFor(t, "ada@example.com", "Debugging pods")
+	// The group's members get the invitation by mail; Ada, who scheduled
+	// it, does not invite herself.
+	invite := w.smtp.WaitFor(t, "charles@example.com", "Debugging pods")
 	if invite.CalendarMethod != "REQUEST" || !goingLink.MatchString(invite.Text) {
 		t.Fatalf("invitation has no calendar request or no Going link:\n%s", invite.Text)
+	}
+	for _, m := range w.smtp.Mails() {
+		if strings.Contains(strings.Join(m.To, ","), "ada@example.com") {
+			t.Fatalf("the organizer was invited to her own session: %s", m.Subject)
+		}
 	}
 	ada.open(w.app.URL + "/g/kubernetes-study-circle")
 	ada.see("Debugging pods that will not start", "12 of 12 seats left")
