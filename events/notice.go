@@ -17,4 +17,7 @@ type Notice struct {
 	Kind    NoticeKind
 	Event   Event
 	UserIDs []string
+	// Previous is the session before a change (NoticeChanged only), so the
+	// mail can say what changed.
+	Previous *Event
 }

@@ -217,7 +217,9 @@ func (s *Store) commit(ctx context.Context, old, ev Event) (Event, error) {
 		if err != nil {
 			return ev, err
 		}
-		s.notify(ctx, NoticeChanged, ev, append(going, waiting...))
+		if users := append(going, waiting...); s.Notify != nil && len(users) > 0 {
+			s.Notify(ctx, Notice{Kind: NoticeChanged, Event: ev, UserIDs: users, Previous: &old})
+		}
 	}
 	return ev, nil
 }

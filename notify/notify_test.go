@@ -12,6 +12,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/testenv"
+	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/notify"
 )
@@ -196,6 +197,9 @@ func TestSessionChangesReachThePeopleConcerned(t *testing.T) {
 	ics := string(changed.Attachments[0].Content)
 	if changed.Kind != mail.KindChanged || !strings.Contains(ics, "METHOD:REQUEST") || !strings.Contains(ics, "SEQUENCE:1") {
 		t.Fatalf("change mail %s:\n%s", changed.Kind, ics)
+	}
+	if !strings.Contains(changed.Text, "What changed: the time (was "+timefmt.Range(ev.Start, ev.End, timefmt.Zone("America/New_York"))+")") {
+		t.Fatalf("the change mail does not say what changed, in Ben's zone:\n%s", changed.Text)
 	}
 	// Cancelled: Ben is told with a calendar cancellation.
 	if _, err := f.events.Cancel(f.ctx, org, ev.ID); err != nil {

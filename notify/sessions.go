@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
@@ -61,6 +62,9 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 			m.Kind, m.IdempotencyKey = mail.KindPromoted, "promoted:"+ev.ID+":"+id+":"+strconv.FormatInt(n.now().UnixMilli(), 10)
 		case events.NoticeChanged:
 			m.Kind, m.IdempotencyKey = mail.KindChanged, "changed:"+ev.ID+":"+id+":"+seq
+			if note.Previous != nil {
+				data["Changes"] = changes(*note.Previous, ev, u.Location())
+			}
 			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: []byte(n.calendar(ev, events.MethodRequest))}
 		case events.NoticeCancelled:
 			m.Kind, m.IdempotencyKey = mail.KindCancelled, "cancelled:"+ev.ID+":"+id
@@ -125,4 +129,24 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 		return
 	}
 	n.CancelReminders(ctx, ev.ID, u.ID)
+}
+
+// changes says in words what moved between two versions of a session, in
+// the reader's zone: "the time (was Tue 1 Dec …); the venue (was …)".
+func changes(before, after events.Event, loc *time.Location) string {
+	var parts []string
+	if !before.Start.Equal(after.Start) || !before.End.Equal(after.End) {
+		parts = append(parts, "the time (was "+when(before, loc)+")")
+	}
+	if before.Venue != after.Venue {
+		was := before.Venue
+		if was == "" {
+			was = "none"
+		}
+		parts = append(parts, "the venue (was "+was+")")
+	}
+	if before.OnlineURL != after.OnlineURL {
+		parts = append(parts, "the online link")
+	}
+	return strings.Join(parts, "; ")
 }
