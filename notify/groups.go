@@ -2,7 +2,9 @@ package notify
 
 import (
 	"context"
+	"time"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/mail"
 )
@@ -91,4 +93,15 @@ func (n *Notifier) GroupInvite(ctx context.Context, g *groups.Group, userID, inv
 			"URL":  n.BaseURL + "/g/" + g.Slug, "ActionLabel": "See the invitation"},
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
 		IdempotencyKey: "group-invite:" + g.ID + ":" + userID})
+}
+
+// VerifyEmail sends the link that proves u reads mail at addr. It is an
+// account mail, so it goes out whatever u's mail preferences say.
+func (n *Notifier) VerifyEmail(ctx context.Context, u *auth.User, addr, link string) {
+	n.enqueue(ctx, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
+		Data: map[string]any{"Subject": "Confirm your address for focusgroups",
+			"Body": u.Name + " asked to add " + addr + " to their focusgroups account. If that was you, confirm it within a day. If not, ignore this mail: nothing changes.",
+			"URL":  link, "ActionLabel": "Confirm this address"},
+		UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll),
+		IdempotencyKey: "verify-email:" + u.ID + ":" + addr + ":" + n.now().Format(time.RFC3339Nano)})
 }

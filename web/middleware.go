@@ -149,7 +149,8 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 
 // csrfSkip says when the CSRF middleware stays out of a request:
 //   - POSTs whose URL carries a secret token from a mail (RSVP links,
-//     one-click unsubscribe): a third-party site cannot know the token, and
+//     one-click unsubscribe, address confirmation): a third-party site
+//     cannot know the token, and
 //     mail clients post List-Unsubscribe without any cookie;
 //   - page views by visitors without a session, who have no form to post
 //     (but development sign-in): handing each of them a token would store
@@ -157,7 +158,7 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 	p := c.Path()
 	if c.Method() == fiber.MethodPost {
-		return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/")
+		return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/")
 	}
 	safe := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
 	return safe && c.Cookies(auth.SessionCookie(!h.Dev)) == "" && p != "/dev/signin"

@@ -47,6 +47,7 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 		}
 	}
 	data["Accounts"] = rows
+	data["NewEmail"], _ = c.Locals(newEmailContextKey).(string)
 	mine, err := h.Groups.UserGroups(c.UserContext(), u.ID)
 	if err != nil {
 		return err
@@ -66,6 +67,12 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 	}
 	return c.Status(status).Render("profile", data)
 }
+
+// newEmailContextKey carries the address typed into the add-address form
+// back to the page when it had a mistake.
+const newEmailContextKey = contextKey("new_email")
+
+func normalizedEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func providerLabel(name string) string {
 	if name == "dev" {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -229,5 +230,49 @@ func TestSignedOutVisitorsSeeTheirBrowserZone(t *testing.T) {
 	junk.SetCookie("tz", "..%2F..%2Fetc%2Fpasswd")
 	if page := junk.Get(r.Header.Get("Location")); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "UTC") {
 		t.Fatalf("a junk zone cookie: %d", page.StatusCode)
+	}
+}
+
+var verifyLink = regexp.MustCompile(`https?://\S+/verify-email/[a-z2-7]+`)
+
+func TestAddingAWorkAddressOpensCompanyGroups(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	host := app.NewClient(t)
+	host.DevSignIn("Wanda Work", "wanda@acme.example")
+	where := createGroup(t, host, groupForm("Acme Staff", "domains", "acme.example"))
+
+	ed := app.NewClient(t)
+	ed.DevSignIn("Ed Employee", "ed@home.example")
+	if r := ed.Follow(ed.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "verified company email") {
+		t.Fatal("joined a company group without a work address")
+	}
+	bad := ed.PostForm("/profile", "/profile/emails", url.Values{"email": {"not an address"}})
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="new-email-error"`) || !strings.Contains(bad.Body, `value="not an address"`) {
+		t.Fatalf("bad address: %d", bad.StatusCode)
+	}
+	if r := ed.Follow(ed.PostForm("/profile", "/profile/emails", url.Values{"email": {"Ed@Acme.example"}})); !strings.Contains(r.Body, "We sent a link to ed@acme.example") {
+		t.Fatalf("add address: %s", r.Body)
+	}
+	m := waitForMail(t, app, "ed@acme.example", "Confirm your address")
+	link := verifyLink.FindString(m.Text)
+	if link == "" {
+		t.Fatalf("no confirmation link:\n%s", m.Text)
+	}
+	scanner := app.NewClient(t)
+	if page := scanner.Get(link); !strings.Contains(page.Body, "Confirm ed@acme.example") {
+		t.Fatalf("confirm page:\n%s", page.Body)
+	}
+	if r := ed.Follow(ed.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "verified company email") {
+		t.Fatal("opening the link (GET) already verified the address")
+	}
+	if done := scanner.Post(link, nil); !strings.Contains(done.Body, "Address confirmed") {
+		t.Fatalf("confirm: %d\n%s", done.StatusCode, done.Body)
+	}
+	if r := ed.Follow(ed.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "Welcome to the group") {
+		t.Fatalf("could not join with the confirmed work address:\n%s", r.Body)
+	}
+	if again := scanner.Post(link, nil); !strings.Contains(again.Body, "This link no longer works") {
+		t.Fatal("a confirmation link worked twice")
 	}
 }

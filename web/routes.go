@@ -53,6 +53,8 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/rsvp/:token", linkLimit, h.rsvpLinkPage)
 	app.Post("/rsvp/:token", linkLimit, h.rsvpLinkAnswer)
 	app.Get("/rsvp/:token/calendar.ics", linkLimit, h.rsvpLinkCalendar)
+	app.Get("/verify-email/:token", linkLimit, h.verifyEmailPage)
+	app.Post("/verify-email/:token", linkLimit, h.verifyEmail)
 	app.Get("/unsubscribe/:token", linkLimit, h.unsubscribePage)
 	app.Post("/unsubscribe/:token", linkLimit, h.unsubscribe)
 
@@ -60,6 +62,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/profile", signedIn, h.profilePage)
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
+	app.Post("/profile/emails", signedIn, h.rateLimit("verify", 10), h.profileAddEmail)
 
 	h.groupRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
