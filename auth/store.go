@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -112,6 +114,10 @@ func (s *Store) update(ctx context.Context, id string, fn func(*User) error) (*U
 		if err := fn(u); err != nil {
 			return err
 		}
+		if same, err := json.Marshal(u); err == nil && bytes.Equal(same, raw) {
+			out = u // nothing changed: no write, so no contention
+			return nil
+		}
 		u.UpdatedAt = s.Now()
 		enc, err := json.Marshal(u)
 		if err != nil {
@@ -124,9 +130,12 @@ func (s *Store) update(ctx context.Context, id string, fn func(*User) error) (*U
 		out = u
 		return err
 	}
-	for range 20 {
+	for attempt := range 50 {
 		err := s.rdb.Watch(ctx, txf, key)
 		if errors.Is(err, redis.TxFailedErr) {
+			// Someone else wrote the user meanwhile: back off a little,
+			// with jitter, so many writers do not keep colliding.
+			time.Sleep(time.Duration(rand.IntN(attempt+1)) * time.Millisecond)
 			continue
 		}
 		if err != nil {
