@@ -31,21 +31,35 @@ func (s *Store) byStart(ctx context.Context, key string, from, to time.Time, rev
 	return s.GetMany(ctx, idList)
 }
 
-// upcoming returns up to limit sessions under key that have not ended.
+// upcoming returns up to limit sessions under key that have not ended:
+// those running now (started within MaxDuration, not yet over), then those
+// still to start. Reading the two apart keeps ended sessions from crowding
+// out the next ones.
 func (s *Store) upcoming(ctx context.Context, key string, limit int) ([]Event, error) {
 	now := s.now()
-	evs, err := s.byStart(ctx, key, now.Add(-MaxDuration), time.Time{}, false, limit+limit/2+8)
+	running, err := s.byStart(ctx, key, now.Add(-MaxDuration), now, false, maxRunning)
 	if err != nil {
 		return nil, err
 	}
-	out := evs[:0]
-	for _, ev := range evs {
+	out := make([]Event, 0, limit)
+	for _, ev := range running {
 		if ev.End.After(now) && len(out) < limit {
 			out = append(out, ev)
 		}
 	}
-	return out, nil
+	if len(out) == limit {
+		return out, nil
+	}
+	next, err := s.byStart(ctx, key, now, time.Time{}, false, limit-len(out))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, next...), nil
 }
+
+// maxRunning bounds how many sessions that started within MaxDuration are
+// read to find the ones still running.
+const maxRunning = 500
 
 // GroupUpcoming lists a group's sessions that have not ended (cancelled
 // ones included, shown as cancelled), soonest first.

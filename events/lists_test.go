@@ -2,8 +2,11 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 func TestIndexes(t *testing.T) {
@@ -65,4 +68,45 @@ func TestIndexes(t *testing.T) {
 	eq("group past", ids(past), []string{unlisted.ID, soon.ID})
 	up, _ = f.s.GroupUpcoming(ctx, f.group, 10)
 	eq("group upcoming later", ids(up), []string{later.ID})
+}
+
+func TestEndedSessionsDoNotHideUpcomingOnes(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Minute).Add(time.Hour)
+	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
+	org := Actor{UserID: "org", Organizer: true}
+	mk := func(title string, start time.Time, minutes int) Event {
+		ev, err := s.Create(ctx, org, "g1", Input{Title: title, Format: "talk", TimeZone: "UTC", OnlineURL: "https://x.example/r",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04"), Listed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	for i := range 20 { // twenty short sessions this morning
+		mk(fmt.Sprintf("Morning %02d", i), base.Add(time.Duration(i)*time.Minute), 5)
+	}
+	running := mk("Long workshop", base.Add(10*time.Minute), 600)
+	tomorrow := mk("Tomorrow", base.Add(24*time.Hour), 60)
+	s.Now = func() time.Time { return base.Add(2 * time.Hour) } // all the morning ones are over
+	for name, list := range map[string]func() ([]Event, error){
+		"listed": func() ([]Event, error) { return s.ListedUpcoming(ctx, 6) },
+		"group":  func() ([]Event, error) { return s.GroupUpcoming(ctx, "g1", 6) },
+	} {
+		evs, err := list()
+		if err != nil || len(evs) != 2 || evs[0].ID != running.ID || evs[1].ID != tomorrow.ID {
+			t.Fatalf("%s upcoming = %v (%v), want the running workshop then tomorrow's", name, titles(evs), err)
+		}
+	}
+}
+
+func titles(evs []Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Title
+	}
+	return out
 }

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-pkg.sh redis-server redis-server
 scripts/ensure-pkg.sh redis-cli redis-tools
+# go test -race needs cgo, and cgo needs a C compiler.
+scripts/ensure-pkg.sh gcc gcc
 # The browser tests drive Debian's Chromium and inject the pinned axe-core.
 scripts/ensure-pkg.sh chromium chromium
 if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
