@@ -37,6 +37,26 @@ func (s *Store) IssueRSVPToken(ctx context.Context, ev Event, userID string) (st
 	return token, nil
 }
 
+// IssueRSVPTokens is IssueRSVPToken for many people at once, in one round
+// trip: the personal links of an announcement. It returns each person's
+// token by user ID.
+func (s *Store) IssueRSVPTokens(ctx context.Context, ev Event, userIDs []string) (map[string]string, error) {
+	if !ev.End.After(s.now()) {
+		return nil, fmt.Errorf("events: RSVP tokens for %s: %w", ev.ID, ErrPast)
+	}
+	out := make(map[string]string, len(userIDs))
+	pipe := s.rdb.Pipeline()
+	for _, uid := range userIDs {
+		token := ids.Secret()
+		out[uid] = token
+		pipe.SetArgs(ctx, s.rsvpTokenKey(tokenHash(token)), ev.ID+" "+uid, redis.SetArgs{ExpireAt: ev.End.Add(RSVPTokenGrace)})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("events: RSVP tokens for %s: %w", ev.ID, err)
+	}
+	return out, nil
+}
+
 // RSVPTokenOwner returns the session and person an RSVP link is for, or
 // ErrNotFound when the token is unknown, tampered with or expired.
 func (s *Store) RSVPTokenOwner(ctx context.Context, token string) (eventID, userID string, err error) {

@@ -46,3 +46,23 @@ func TestRSVPTokensBelongToOnePersonAndSession(t *testing.T) {
 		t.Fatalf("token for an ended session: %v", err)
 	}
 }
+
+func TestRSVPTokensInBulk(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	ev := Event{ID: "evbulk", End: time.Now().UTC().Add(time.Hour)}
+	toks, err := s.IssueRSVPTokens(ctx, ev, []string{"a", "b", "c"})
+	if err != nil || len(toks) != 3 {
+		t.Fatalf("tokens %v, %v", toks, err)
+	}
+	for uid, tok := range toks {
+		if e, u, err := s.RSVPTokenOwner(ctx, tok); err != nil || e != "evbulk" || u != uid {
+			t.Errorf("token of %s resolves to %q %q %v", uid, e, u, err)
+		}
+	}
+	if toks["a"] == toks["b"] {
+		t.Fatal("two people share a token")
+	}
+}

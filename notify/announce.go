@@ -26,6 +26,7 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 		return 0, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
 	}
 	answered[by] = true
+	ics := []byte(n.calendar(ev, events.MethodRequest)) // the same for everyone
 	queued := 0
 	for page := 1; ; page++ {
 		members, total, err := n.Groups.Members(ctx, g.ID, page, groups.MaxPerPage)
@@ -40,17 +41,23 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 		if err != nil {
 			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
 		}
-		var batch []mail.Message
+		var invited []*auth.User
 		for _, id := range ids {
-			u, ok := users[id]
-			if !ok || answered[id] || !wantsInvites(u, g.ID) {
-				continue
+			if u, ok := users[id]; ok && !answered[id] && wantsInvites(u, g.ID) {
+				invited = append(invited, u)
 			}
-			m, err := n.invite(ctx, ev, g, u)
-			if err != nil {
-				return queued, err
-			}
-			batch = append(batch, m)
+		}
+		uids := make([]string, len(invited))
+		for i, u := range invited {
+			uids[i] = u.ID
+		}
+		tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
+		if err != nil {
+			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+		}
+		batch := make([]mail.Message, len(invited))
+		for i, u := range invited {
+			batch[i] = n.invite(ev, g, u, tokens[u.ID], ics)
 		}
 		if len(batch) > 0 {
 			if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
@@ -92,12 +99,9 @@ func wantsInvites(u *auth.User, groupID string) bool {
 }
 
 // invite writes one member's invitation with their personal RSVP links.
-func (n *Notifier) invite(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) (mail.Message, error) {
+func (n *Notifier) invite(ev events.Event, g *groups.Group, u *auth.User, token string, ics []byte) mail.Message {
 	addr, _ := reachable(u)
-	rsvp, err := n.rsvpLink(ctx, ev, u.ID)
-	if err != nil {
-		return mail.Message{}, err
-	}
+	rsvp := n.BaseURL + "/rsvp/" + token
 	data := n.sessionData(ev, g, u)
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"
@@ -106,11 +110,11 @@ func (n *Notifier) invite(ctx context.Context, ev events.Event, g *groups.Group,
 	}
 	return mail.Message{
 		Kind: mail.KindInvite, To: addr, ToName: u.Name, Data: data,
-		ICS:            &mail.Calendar{Method: events.MethodRequest, Data: []byte(n.calendar(ev, events.MethodRequest))},
+		ICS:            &mail.Calendar{Method: events.MethodRequest, Data: ics},
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
 		IdempotencyKey: "invite:" + ev.ID + ":" + u.ID,
 		BatchID:        AnnounceBatch(ev.ID),
-	}, nil
+	}
 }
 
 // rsvpLink is a personal RSVP page address for userID and ev, which works

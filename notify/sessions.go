@@ -8,6 +8,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/mail"
 )
 
@@ -26,35 +27,55 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 		return
 	}
 	seq := strconv.Itoa(ev.Sequence)
+	// Who of them is going decides reminders and the give-back link; read
+	// it once, and issue their links in one round trip.
+	going := map[string]bool{}
+	var links map[string]string
+	if note.Kind == events.NoticeChanged || note.Kind == events.NoticePromoted {
+		att, err := n.Events.Attendees(ctx, ev.ID)
+		if err != nil {
+			n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
+			return
+		}
+		var goingIDs []string
+		for _, a := range att {
+			going[a.UserID] = true
+		}
+		for _, id := range note.UserIDs {
+			if going[id] {
+				goingIDs = append(goingIDs, id)
+			}
+		}
+		if links, err = n.Events.IssueRSVPTokens(ctx, ev, goingIDs); err != nil {
+			n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
+		}
+	}
+	requestICS, cancelICS := []byte(nil), []byte(nil)
+	switch note.Kind {
+	case events.NoticeChanged:
+		requestICS = []byte(n.calendar(ev, events.MethodRequest))
+	case events.NoticeCancelled:
+		cancelICS = []byte(n.calendar(ev, events.MethodCancel))
+	}
 	for _, id := range note.UserIDs {
 		u, ok := users[id]
 		if !ok {
 			continue
 		}
-		switch note.Kind {
-		case events.NoticeCancelled:
+		switch {
+		case note.Kind == events.NoticeCancelled:
 			n.CancelReminders(ctx, ev.ID, id)
-		case events.NoticePromoted:
-			n.ScheduleReminders(ctx, ev, u)
-		}
-		going := false
-		if note.Kind == events.NoticeChanged || note.Kind == events.NoticePromoted {
-			st, err := n.Events.StatusOf(ctx, ev.ID, id)
-			going = err == nil && st.Status == events.RSVPGoing
-		}
-		if note.Kind == events.NoticeChanged && going {
-			n.ScheduleReminders(ctx, ev, u)
+		case going[id]:
+			n.scheduleReminders(ctx, ev, g, u)
 		}
 		addr, ok := reachable(u)
 		if !ok {
 			continue
 		}
 		data := n.sessionData(ev, g, u)
-		if going {
+		if token, ok := links[id]; ok {
 			// One click to give the seat back, without signing in.
-			if link, err := n.rsvpLink(ctx, ev, id); err == nil {
-				data["NotGoingURL"] = link + "?answer=not-going"
-			}
+			data["NotGoingURL"] = n.BaseURL + "/rsvp/" + token + "?answer=not-going"
 		}
 		m := mail.Message{To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID))}
 		switch note.Kind {
@@ -65,10 +86,10 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 			if note.Previous != nil {
 				data["Changes"] = changes(*note.Previous, ev, u.Location())
 			}
-			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: []byte(n.calendar(ev, events.MethodRequest))}
+			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: requestICS}
 		case events.NoticeCancelled:
 			m.Kind, m.IdempotencyKey = mail.KindCancelled, "cancelled:"+ev.ID+":"+id
-			m.ICS = &mail.Calendar{Method: events.MethodCancel, Data: []byte(n.calendar(ev, events.MethodCancel))}
+			m.ICS = &mail.Calendar{Method: events.MethodCancel, Data: cancelICS}
 		case events.NoticeRemoved:
 			m.Kind, m.IdempotencyKey = mail.KindGeneric, "removed:"+ev.ID+":"+id
 			data["Subject"] = "Your place at " + ev.Title + " was released"
@@ -89,14 +110,18 @@ func reminderPrefix(eventID, userID string) string {
 // the start that u chose (24 and 1 by default). Reminders already due are
 // skipped.
 func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *auth.User) {
-	n.CancelReminders(ctx, ev.ID, u.ID)
-	addr, ok := reachable(u)
-	if !ok {
-		return
-	}
 	g, err := n.Groups.Get(ctx, ev.GroupID)
 	if err != nil {
 		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
+		return
+	}
+	n.scheduleReminders(ctx, ev, g, u)
+}
+
+func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) {
+	n.CancelReminders(ctx, ev.ID, u.ID)
+	addr, ok := reachable(u)
+	if !ok {
 		return
 	}
 	for _, h := range u.Mail.Reminders() {
