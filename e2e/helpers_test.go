@@ -20,8 +20,7 @@ import (
 
 // The personal RSVP links of an invitation mail.
 var (
-	goingLink    = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=going`)
-	notGoingLink = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=not-going`)
+	goingLink = regexp.MustCompile(`https?://\S+/rsvp/[a-z2-7]+\?answer=going`)
 )
 
 // devSignIn signs p in through development sign-in in the browser.

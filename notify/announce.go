@@ -117,16 +117,6 @@ func (n *Notifier) invite(ev events.Event, g *groups.Group, u *auth.User, token 
 	}
 }
 
-// rsvpLink is a personal RSVP page address for userID and ev, which works
-// without signing in.
-func (n *Notifier) rsvpLink(ctx context.Context, ev events.Event, userID string) (string, error) {
-	token, err := n.Events.IssueRSVPToken(ctx, ev, userID)
-	if err != nil {
-		return "", fmt.Errorf("notify: RSVP link for %s: %w", userID, err)
-	}
-	return n.BaseURL + "/rsvp/" + token, nil
-}
-
 // sessionData is what every mail about a session shows.
 func (n *Notifier) sessionData(ev events.Event, g *groups.Group, u *auth.User) map[string]any {
 	return map[string]any{
