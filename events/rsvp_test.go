@@ -379,3 +379,32 @@ func TestOnlineLinkOnlyForPeopleGoing(t *testing.T) {
 		t.Error("link shown for a cancelled session")
 	}
 }
+
+func TestTurningApprovalOffAnswersThoseWaitingForIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.ApprovalRequired, in.Capacity = true, "2" })
+	p := users(3)
+	for _, u := range p {
+		if _, err := f.s.RSVP(ctx, ev.ID, u, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := goodInput()
+	in.Capacity = "2"
+	if _, err := f.s.Update(ctx, f.org, ev.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if pend, _ := f.s.Pending(ctx, ev.ID); len(pend) != 0 {
+		t.Fatalf("still pending after approval was turned off: %v", pend)
+	}
+	for i, want := range []RSVPStatus{RSVPGoing, RSVPGoing, RSVPWaitlisted} {
+		if st, _ := f.s.StatusOf(ctx, ev.ID, p[i]); st.Status != want {
+			t.Errorf("person %d (asked %d.) is %q, want %q", i, i+1, st.Status, want)
+		}
+	}
+	if got := f.rec.of(NoticePromoted); len(got) != 1 || !slices.Equal(got[0], p[:2]) {
+		t.Fatalf("told of their seats: %v, want the first two", got)
+	}
+}

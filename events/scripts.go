@@ -156,7 +156,18 @@ end
 redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3], 'status', ARGV[4], 'cap', ARGV[5],
   'opens', ARGV[6], 'closes', ARGV[7], 'start', ARGV[8], 'approval', ARGV[9])
 local promoted = {}
-if ARGV[4] == 'scheduled' then promote(tonumber(ARGV[5]), promoted) end
+if ARGV[4] == 'scheduled' then
+  promote(tonumber(ARGV[5]), promoted)
+  -- Approval turned off: people waiting for it are answered now, in the
+  -- order they asked, after the waitlist.
+  if ARGV[9] == '0' then
+    local pending = redis.call('ZRANGE', KEYS[5], 0, -1)
+    redis.call('DEL', KEYS[5])
+    for _, uid in ipairs(pending) do
+      if seat(uid, tonumber(ARGV[5])) == 'going' then table.insert(promoted, uid) end
+    end
+  end
+end
 return promoted
 `)
 
