@@ -47,6 +47,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	}
 	data := h.view(c, "Discover focus groups")
 	data["Q"] = q
+	data["Filtered"] = q.Words != "" || q.Topic != "" || q.Path != "" || q.City != "" || q.Online
 	data["Groups"] = groupCards(found, viewerZone(c), h.Events.Now())
 	data["Total"] = total
 	data["Topics"] = topics

@@ -223,8 +223,12 @@ func TestPrivateAndUnlistedGroupsStayHidden(t *testing.T) {
 			}
 		}
 	}
-	if body := visitor.Get("/groups?topic=staffplus").Body; !strings.Contains(body, "Open Staffplus") {
-		t.Error("public group missing from topic search")
+	if body := visitor.Get("/groups?topic=staffplus").Body; !strings.Contains(body, "Open Staffplus") ||
+		!strings.Contains(body, `aria-current="true"`) || !strings.Contains(body, `href="/groups">Clear filters`) {
+		t.Error("topic search: public group, active topic or clear-filters link missing")
+	}
+	if body := visitor.Get("/groups").Body; strings.Contains(body, "Clear filters") {
+		t.Error("an unfiltered list offers to clear filters")
 	}
 	if r := host.Get(priv); r.StatusCode != http.StatusOK {
 		t.Errorf("private group for its owner: %d", r.StatusCode)
