@@ -187,7 +187,7 @@ func (s *Store) PendingIn(ctx context.Context, mentorID string) ([]Request, erro
 	for k, id := range reqIDs {
 		keys[k] = s.requestKey(mentorID, id)
 	}
-	out, _, err := s.requests(ctx, keys)
+	out, _, _, err := s.requests(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("mentors: requests to %s: %w", mentorID, err)
 	}
@@ -212,9 +212,15 @@ func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, err
 		mentor, id, _ := strings.Cut(m.Member.(string), "/")
 		keys[k] = s.requestKey(mentor, id)
 	}
-	out, missing, err := s.requests(ctx, keys)
+	out, missing, closed, err := s.requests(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("mentors: requests of %s: %w", menteeID, err)
+	}
+	// A request that is no longer open must not hold one of the mentee's
+	// open-request slots; normally closing it frees the slot, this repairs
+	// a slot whose release was lost.
+	for _, k := range closed {
+		s.rdb.ZRem(ctx, s.menteeOpenKey(menteeID), members[k].Member)
 	}
 	cutoff := ms(s.now().Add(-staleReservation))
 	for _, k := range missing {
@@ -226,10 +232,11 @@ func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, err
 }
 
 // requests reads requests in one round trip, keeping the open ones, and
-// returns the positions of keys that hold no request.
-func (s *Store) requests(ctx context.Context, keys []string) ([]Request, []int, error) {
+// returns the positions of keys that hold no request and of requests that
+// are closed.
+func (s *Store) requests(ctx context.Context, keys []string) (open []Request, missing, closed []int, err error) {
 	if len(keys) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(keys))
@@ -237,10 +244,8 @@ func (s *Store) requests(ctx context.Context, keys []string) ([]Request, []int, 
 		cmds[k] = pipe.HGetAll(ctx, key)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var out []Request
-	var missing []int
 	for k, c := range cmds {
 		h := c.Val()
 		if len(h) == 0 {
@@ -248,8 +253,10 @@ func (s *Store) requests(ctx context.Context, keys []string) ([]Request, []int, 
 			continue
 		}
 		if r := requestFromHash(h); r.State == RequestOpen || r.State == RequestQuestion {
-			out = append(out, r)
+			open = append(open, r)
+		} else {
+			closed = append(closed, k)
 		}
 	}
-	return out, missing, nil
+	return open, missing, closed, nil
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -315,5 +318,27 @@ func TestRequestTextsAreChecked(t *testing.T) {
 	}
 	if got, _ := f.Request(f.ctx, mentor, r.ID); got.State != RequestOpen || got.Question != "" || got.Reply != "" {
 		t.Fatalf("bad input changed the request: %+v", got)
+	}
+}
+
+func TestALostSlotReleaseIsRepaired(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor := f.mentor(t, nil)
+	mentee := f.mentee(t, nil)
+	r, err := f.Ask(f.ctx, mentee, mentor, "hello there")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Decline(f.ctx, mentor, r.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The follow-up that frees the mentee's slot was lost (a crash).
+	f.rdb.ZAdd(f.ctx, f.menteeOpenKey(mentee), redis.Z{Score: float64(time.Now().UnixMilli()), Member: mentor + "/" + r.ID})
+	if open, err := f.PendingOut(f.ctx, mentee); err != nil || len(open) != 0 {
+		t.Fatalf("pending out = %v, %v", open, err)
+	}
+	if n, _ := f.rdb.ZCard(f.ctx, f.menteeOpenKey(mentee)).Result(); n != 0 {
+		t.Fatalf("the declined request still holds a slot (%d)", n)
 	}
 }
