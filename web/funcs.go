@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/focusgroups/focusgroups/internal/timefmt"
 )
@@ -38,6 +39,9 @@ func initials(name string) string {
 	var out []rune
 	for _, f := range strings.Fields(name) {
 		r := []rune(f)
+		if !unicode.IsLetter(r[0]) && !unicode.IsDigit(r[0]) {
+			continue // "DevRel & Community" is "DC", not "D&"
+		}
 		out = append(out, r[0])
 		if len(out) == 2 {
 			break
