@@ -228,32 +228,50 @@ type Standing struct {
 
 // StatusOf returns userID's status, waitlist place and the seats left.
 func (s *Store) StatusOf(ctx context.Context, eventID, userID string) (Standing, error) {
-	var st *redis.StringCmd
-	var rank *redis.IntCmd
-	var going *redis.IntCmd
-	var capCmd *redis.StringCmd
-	var checked *redis.BoolCmd
+	out, err := s.StatusesOf(ctx, []string{eventID}, userID)
+	if err != nil {
+		return Standing{}, err
+	}
+	return out[0], nil
+}
+
+// StatusesOf is StatusOf for several sessions in one round trip (the
+// cards of a list).
+func (s *Store) StatusesOf(ctx context.Context, eventIDs []string, userID string) ([]Standing, error) {
+	type reads struct {
+		st, capCmd  *redis.StringCmd
+		rank, going *redis.IntCmd
+		checked     *redis.BoolCmd
+	}
+	rs := make([]reads, len(eventIDs))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		st = p.HGet(ctx, s.rsvpKey(eventID), userID)
-		rank = p.ZRank(ctx, s.waitlistKey(eventID), userID)
-		going = p.ZCard(ctx, s.goingKey(eventID))
-		capCmd = p.HGet(ctx, s.eventKey(eventID), "cap")
-		checked = p.SIsMember(ctx, s.checkinKey(eventID), userID)
+		for i, id := range eventIDs {
+			rs[i] = reads{
+				st:      p.HGet(ctx, s.rsvpKey(id), userID),
+				rank:    p.ZRank(ctx, s.waitlistKey(id), userID),
+				going:   p.ZCard(ctx, s.goingKey(id)),
+				capCmd:  p.HGet(ctx, s.eventKey(id), "cap"),
+				checked: p.SIsMember(ctx, s.checkinKey(id), userID),
+			}
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
+		return nil, fmt.Errorf("events: status of %s: %w", userID, err)
 	}
-	capacity, err := capCmd.Int()
-	if err != nil {
-		return Standing{}, fmt.Errorf("events: status on %s: %w", eventID, scriptErr(err))
-	}
-	out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val()}
-	if r, err := rank.Result(); err == nil {
-		out.Position = int(r) + 1
-	}
-	if capacity > 0 {
-		out.SeatsLeft = max(0, capacity-int(going.Val()))
+	out := make([]Standing, len(eventIDs))
+	for i, r := range rs {
+		capacity, err := r.capCmd.Int()
+		if err != nil {
+			return nil, fmt.Errorf("events: status on %s: %w", eventIDs[i], scriptErr(err))
+		}
+		out[i] = Standing{Status: RSVPStatus(r.st.Val()), SeatsLeft: -1, CheckedIn: r.checked.Val()}
+		if rank, err := r.rank.Result(); err == nil {
+			out[i].Position = int(rank) + 1
+		}
+		if capacity > 0 {
+			out[i].SeatsLeft = max(0, capacity-int(r.going.Val()))
+		}
 	}
 	return out, nil
 }

@@ -133,8 +133,8 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 }
 
 // cards formats evs for the viewer. status holds known RSVP statuses;
-// when nil and live is true, each session's seats and the viewer's status
-// are read from the events store (one round trip per session).
+// when nil and live is true, the sessions' seats and the viewer's status
+// are read from the events store in one round trip.
 func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup, live bool) ([]sessionCard, error) {
 	u := currentUser(c)
 	uid := ""
@@ -143,6 +143,22 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 	}
 	loc := viewerZone(c)
 	now := h.Events.Now()
+	liveStatus := map[string]events.Standing{}
+	if live {
+		var liveIDs []string
+		for _, ev := range evs {
+			if ev.Status != events.StatusCancelled {
+				liveIDs = append(liveIDs, ev.ID)
+			}
+		}
+		sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
+		if err != nil {
+			return nil, err
+		}
+		for i, id := range liveIDs {
+			liveStatus[id] = sts[i]
+		}
+	}
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)
@@ -158,11 +174,7 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 			Relative: sessionRelative(ev.Start, ev.End, now), Cancelled: ev.Status == events.StatusCancelled,
 		}
 		st := events.Standing{Status: status[ev.ID], SeatsLeft: -1}
-		if live && !card.Cancelled {
-			s, err := h.Events.StatusOf(c.UserContext(), ev.ID, uid)
-			if err != nil {
-				return nil, err
-			}
+		if s, ok := liveStatus[ev.ID]; ok {
 			if status == nil {
 				st = s
 			} else {
