@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -135,5 +136,9 @@ func (h *handler) roundOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirectWith(c, "/g/"+gv.Group.Slug+"/rounds/"+r.ID, "ok", "The round is open. Tell your members: they sign up on this page until the deadline.")
+	n, err := h.Notify.RoundOpened(c.UserContext(), gv.Group, r.ID, u.ID, r.Deadline)
+	if err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/g/"+gv.Group.Slug+"/rounds/"+r.ID, "ok", fmt.Sprintf("The round is open. We emailed %s; they sign up on this page until the deadline.", plural(n, "member")))
 }

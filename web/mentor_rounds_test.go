@@ -65,6 +65,9 @@ func TestGroupMentoringRound(t *testing.T) {
 		t.Fatalf("open round: %d %s\n%s", r.StatusCode, round, r.Body)
 	}
 	mtrHas(t, "new round", olga.Follow(r).Body, "The round is open", "Sign-up open", "Run the matching")
+	if m := waitForMail(t, app, "pia-pythonista@dev.focusgroups.test", "is matching mentors and mentees"); !strings.Contains(m.Text, round) {
+		t.Fatalf("round invitation without the sign-up link:\n%s", m.Text)
+	}
 
 	signUp := func(p mtrPerson, role, capacity string) *apptest.Response {
 		return p.PostForm(round, round+"/signup", url.Values{"role": {role}, "capacity": {capacity}})
