@@ -184,7 +184,9 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 		if ev.Capacity > 0 && st.SeatsLeft >= 0 {
 			card.Seats = seatsText(ev.Capacity, st.SeatsLeft)
 		}
-		card.MyStatus = myStatusLabel(st)
+		if !card.Cancelled {
+			card.MyStatus = myStatusLabel(st) // a cancelled session has no "Going" any more
+		}
 		out = append(out, card)
 	}
 	return out, nil
