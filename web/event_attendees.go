@@ -105,11 +105,7 @@ func (h *handler) renderAttendees(c *fiber.Ctx, v eventView, capacity string, er
 	checkInFrom := v.Event.Start.Add(-events.CheckInLead)
 	data["CanCheckIn"] = !h.Events.Now().Before(checkInFrom)
 	data["CheckInFrom"] = localTime(checkInFrom, loc)
-	status := fiber.StatusOK
-	if len(errs) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("events/attendees", data)
+	return renderForm(c, "events/attendees", data, len(errs) > 0)
 }
 
 // attendeeAction removes, approves or checks in one person (organizers).

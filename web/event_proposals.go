@@ -63,11 +63,7 @@ func (h *handler) renderProposals(c *fiber.Ctx, gv groupView, form events.Propos
 	data["Form"] = form
 	data["Errs"] = formErrors(errs)
 	data["SignInURL"] = "/signin?next=" + urlQueryEscape("/g/"+gv.Group.Slug+"/proposals")
-	status := fiber.StatusOK
-	if len(errs) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("events/proposals", data)
+	return renderForm(c, "events/proposals", data, len(errs) > 0)
 }
 
 func membersOnly(name string) *pageError {

@@ -52,11 +52,7 @@ func (h *handler) renderGroupForm(c *fiber.Ctx, gv *groupView, in groups.Input, 
 		data["Owner"] = gv.Standing.Role == groups.RoleOwner
 	}
 	data["Careers"] = careers.Paths
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("groups/form", data)
+	return renderForm(c, "groups/form", data, len(fields) > 0)
 }
 
 // groupNew shows an empty form.

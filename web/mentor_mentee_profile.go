@@ -69,11 +69,7 @@ func (h *handler) renderMenteeForm(c *fiber.Ctx, stored bool, f menteeForm, fiel
 	data["PathOptions"] = pathOptions(f.Path)
 	data["SlotGrid"] = slotGrid(f.Slots)
 	data["DayParts"] = dayParts
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/mentee_form", data)
+	return renderForm(c, "mentors/mentee_form", data, len(fields) > 0)
 }
 
 // menteeProfileSave validates and stores the mentee profile.

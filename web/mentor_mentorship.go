@@ -49,11 +49,7 @@ func (h *handler) renderMentorship(c *fiber.Ctx, fields valid.Errors, feedback s
 	}
 	data["Fields"] = formErrors(fields)
 	data["Feedback"] = feedback
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/mentorship", data)
+	return renderForm(c, "mentors/mentorship", data, len(fields) > 0)
 }
 
 // mentorshipEnd lets either side end a mentorship, with optional feedback.

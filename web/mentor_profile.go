@@ -76,11 +76,7 @@ func (h *handler) renderMentorForm(c *fiber.Ctx, stored *match.MentorProfile, f 
 	data["SlotGrid"] = slotGrid(f.Slots)
 	data["DayParts"] = dayParts
 	data["MaxCapacity"] = match.MaxCapacity
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/mentor_form", data)
+	return renderForm(c, "mentors/mentor_form", data, len(fields) > 0)
 }
 
 // mentorProfileSave validates and stores the mentor profile.

@@ -86,11 +86,7 @@ func (h *handler) renderRequest(c *fiber.Ctx, fields valid.Errors, drafts map[st
 	data["R"] = p
 	data["Fields"] = formErrors(fields)
 	data["Drafts"] = drafts
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/request", data)
+	return renderForm(c, "mentors/request", data, len(fields) > 0)
 }
 
 // mentorRequestAction is one step on a request: the mentor accepts,

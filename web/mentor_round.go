@@ -129,11 +129,7 @@ func (h *handler) renderRound(c *fiber.Ctx, gv groupView, r mentors.Round, draft
 			data["MyPairs"] = mine
 		}
 	}
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/round", data)
+	return renderForm(c, "mentors/round", data, len(fields) > 0)
 }
 
 // organizerRoundActions are the round actions only organizers may take.

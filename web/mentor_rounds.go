@@ -108,11 +108,7 @@ func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, f roundForm, fields v
 	data["Fields"] = formErrors(fields)
 	data["ZoneLabel"] = zoneLabel(now, loc)
 	data["MinDeadline"] = now.In(loc).Add(time.Hour).Format(wallLayout)
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("mentors/rounds", data)
+	return renderForm(c, "mentors/rounds", data, len(fields) > 0)
 }
 
 // roundOpen lets an organizer open a round with a sign-up deadline, typed

@@ -52,3 +52,13 @@ func loadZones() []string {
 	}
 	return out
 }
+
+// renderForm renders a page with a form: 422 when the form came back with
+// mistakes (shown next to their fields), 200 otherwise.
+func renderForm(c *fiber.Ctx, view string, data fiber.Map, invalid bool) error {
+	status := fiber.StatusOK
+	if invalid {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return c.Status(status).Render(view, data)
+}
