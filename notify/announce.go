@@ -28,10 +28,39 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	answered[by] = true
 	ics := []byte(n.calendar(ev, events.MethodRequest)) // the same for everyone
 	queued := 0
+	err = n.eachInvitee(ctx, g, answered, func(invited []*auth.User) error {
+		uids := make([]string, len(invited))
+		for i, u := range invited {
+			uids[i] = u.ID
+		}
+		tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
+		if err != nil {
+			return err
+		}
+		batch := make([]mail.Message, len(invited))
+		for i, u := range invited {
+			batch[i] = n.invite(ev, g, u, tokens[u.ID], ics)
+		}
+		if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
+			return err
+		}
+		queued += len(batch)
+		return nil
+	})
+	if err != nil {
+		return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+	}
+	return queued, nil
+}
+
+// eachInvitee calls fn with each page of g's members who take
+// announcements from g by email, leaving out the IDs in skip; fn is not
+// called for a page with nobody left.
+func (n *Notifier) eachInvitee(ctx context.Context, g *groups.Group, skip map[string]bool, fn func([]*auth.User) error) error {
 	for page := 1; ; page++ {
 		members, total, err := n.Groups.Members(ctx, g.ID, page, groups.MaxPerPage)
 		if err != nil {
-			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+			return err
 		}
 		ids := make([]string, len(members))
 		for i, m := range members {
@@ -39,34 +68,21 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 		}
 		users, err := n.Users.GetMany(ctx, ids)
 		if err != nil {
-			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+			return err
 		}
 		var invited []*auth.User
 		for _, id := range ids {
-			if u, ok := users[id]; ok && !answered[id] && wantsInvites(u, g.ID) {
+			if u, ok := users[id]; ok && !skip[id] && wantsInvites(u, g.ID) {
 				invited = append(invited, u)
 			}
 		}
-		uids := make([]string, len(invited))
-		for i, u := range invited {
-			uids[i] = u.ID
-		}
-		tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
-		if err != nil {
-			return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
-		}
-		batch := make([]mail.Message, len(invited))
-		for i, u := range invited {
-			batch[i] = n.invite(ev, g, u, tokens[u.ID], ics)
-		}
-		if len(batch) > 0 {
-			if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
-				return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+		if len(invited) > 0 {
+			if err := fn(invited); err != nil {
+				return err
 			}
-			queued += len(batch)
 		}
 		if page*groups.MaxPerPage >= total {
-			return queued, nil
+			return nil
 		}
 	}
 }

@@ -113,41 +113,25 @@ func (n *Notifier) VerifyEmail(ctx context.Context, u *auth.User, addr, link str
 // sign-ups until deadline.
 func (n *Notifier) RoundOpened(ctx context.Context, g *groups.Group, roundID, by string, deadline time.Time) (int, error) {
 	queued := 0
-	for page := 1; ; page++ {
-		members, total, err := n.Groups.Members(ctx, g.ID, page, groups.MaxPerPage)
-		if err != nil {
-			return queued, fmt.Errorf("notify: round opened: %w", err)
-		}
-		ids := make([]string, len(members))
-		for i, m := range members {
-			ids[i] = m.UserID
-		}
-		users, err := n.Users.GetMany(ctx, ids)
-		if err != nil {
-			return queued, fmt.Errorf("notify: round opened: %w", err)
-		}
-		var batch []mail.Message
-		for _, id := range ids {
-			u, ok := users[id]
-			if !ok || id == by || !wantsInvites(u, g.ID) {
-				continue
-			}
+	err := n.eachInvitee(ctx, g, map[string]bool{by: true}, func(invited []*auth.User) error {
+		batch := make([]mail.Message, len(invited))
+		for i, u := range invited {
 			addr, _ := reachable(u)
-			batch = append(batch, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
+			batch[i] = mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
 				Data: map[string]any{"Subject": g.Name + " is matching mentors and mentees",
 					"Body": g.Name + " opened a mentoring round. Sign up as a mentor or as a mentee before " + timefmt.Local(deadline, u.Location()) + "; the organizers then match everyone and introduce each pair.",
 					"URL":  n.BaseURL + "/g/" + g.Slug + "/rounds/" + roundID, "ActionLabel": "Sign up"},
 				UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
-				IdempotencyKey: "round-open:" + roundID + ":" + id})
+				IdempotencyKey: "round-open:" + roundID + ":" + u.ID}
 		}
-		if len(batch) > 0 {
-			if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
-				return queued, fmt.Errorf("notify: round opened: %w", err)
-			}
-			queued += len(batch)
+		if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
+			return err
 		}
-		if page*groups.MaxPerPage >= total {
-			return queued, nil
-		}
+		queued += len(batch)
+		return nil
+	})
+	if err != nil {
+		return queued, fmt.Errorf("notify: round opened: %w", err)
 	}
+	return queued, nil
 }
