@@ -28,27 +28,28 @@ func (s *Store) emailVerifyKey(token string) string {
 }
 
 // StartEmailVerification checks addr and returns the secret for the link
-// that proves uid can read mail there (for company-only groups). Only the
-// secret's SHA-256 is stored, for EmailVerificationTTL.
-func (s *Store) StartEmailVerification(ctx context.Context, uid, addr string) (string, error) {
+// that proves uid can read mail there (for company-only groups), and the
+// address as it will be stored. Only the secret's SHA-256 is kept, for
+// EmailVerificationTTL.
+func (s *Store) StartEmailVerification(ctx context.Context, uid, addr string) (token, normalized string, err error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr || len(addr) > 254 {
-		return "", valid.Errors{"email": "That does not look like an email address."}
+		return "", "", valid.Errors{"email": "That does not look like an email address."}
 	}
 	owner, err := s.rdb.Get(ctx, s.emailKey(addr)).Result()
 	switch {
 	case err == nil && owner == uid:
-		return "", valid.Errors{"email": "You have already verified that address."}
+		return "", "", valid.Errors{"email": "You have already verified that address."}
 	case err == nil:
-		return "", valid.Errors{"email": "That address is verified by another account."}
+		return "", "", valid.Errors{"email": "That address is verified by another account."}
 	case !errors.Is(err, redis.Nil):
-		return "", fmt.Errorf("auth: verify email: %w", err)
+		return "", "", fmt.Errorf("auth: verify email: %w", err)
 	}
-	token := ids.Secret()
+	token = ids.Secret()
 	if err := s.rdb.Set(ctx, s.emailVerifyKey(token), uid+" "+addr, EmailVerificationTTL).Err(); err != nil {
-		return "", fmt.Errorf("auth: verify email: %w", err)
+		return "", "", fmt.Errorf("auth: verify email: %w", err)
 	}
-	return token, nil
+	return token, addr, nil
 }
 
 // PendingEmail returns the user and address a verification token is for,

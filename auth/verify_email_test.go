@@ -18,12 +18,12 @@ func TestAddingAVerifiedAddress(t *testing.T) {
 
 	for _, bad := range []string{"", "not an address", "Me <me@x.example>", "me@home.example", "taken@corp.example"} {
 		var fields valid.Errors
-		if _, err := s.StartEmailVerification(ctx, u.ID, bad); !errors.As(err, &fields) || fields["email"] == "" {
+		if _, _, err := s.StartEmailVerification(ctx, u.ID, bad); !errors.As(err, &fields) || fields["email"] == "" {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
-	token, err := s.StartEmailVerification(ctx, u.ID, " Me@Corp.Example ")
-	if err != nil {
+	token, addr, err := s.StartEmailVerification(ctx, u.ID, " Me@Corp.Example ")
+	if err != nil || addr != "me@corp.example" {
 		t.Fatal(err)
 	}
 	if uid, addr, err := s.PendingEmail(ctx, token); err != nil || uid != u.ID || addr != "me@corp.example" {
@@ -40,8 +40,8 @@ func TestAddingAVerifiedAddress(t *testing.T) {
 		t.Fatal("the new address does not find its user")
 	}
 	// Two people racing for one address: only the first to confirm wins.
-	t1, _ := s.StartEmailVerification(ctx, u.ID, "shared@corp.example")
-	t2, _ := s.StartEmailVerification(ctx, other.ID, "shared@corp.example")
+	t1, _, _ := s.StartEmailVerification(ctx, u.ID, "shared@corp.example")
+	t2, _, _ := s.StartEmailVerification(ctx, other.ID, "shared@corp.example")
 	if _, err := s.ConfirmEmail(ctx, t1); err != nil {
 		t.Fatal(err)
 	}

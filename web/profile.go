@@ -61,18 +61,12 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 		prefs[i] = groupPref{ID: m.Group.ID, Name: m.Group.Name, Muted: slices.Contains(form.Mail.MutedGroups, m.Group.ID)}
 	}
 	data["GroupPrefs"] = prefs
-	status := fiber.StatusOK
-	if len(fields) > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	return c.Status(status).Render("profile", data)
+	return renderForm(c, "profile", data, len(fields) > 0)
 }
 
 // newEmailContextKey carries the address typed into the add-address form
 // back to the page when it had a mistake.
 const newEmailContextKey = contextKey("new_email")
-
-func normalizedEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func providerLabel(name string) string {
 	if name == "dev" {

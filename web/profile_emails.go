@@ -14,7 +14,7 @@ import (
 func (h *handler) profileAddEmail(c *fiber.Ctx) error {
 	u := currentUser(c)
 	addr := c.FormValue("email")
-	token, err := h.Users.StartEmailVerification(c.UserContext(), u.ID, addr)
+	token, normalized, err := h.Users.StartEmailVerification(c.UserContext(), u.ID, addr)
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		in := auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail}
@@ -24,8 +24,8 @@ func (h *handler) profileAddEmail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.Notify.VerifyEmail(c.UserContext(), u, normalizedEmail(addr), h.BaseURL+"/verify-email/"+token)
-	return h.redirectWith(c, "/profile", "ok", "We sent a link to "+normalizedEmail(addr)+". Open it within a day to confirm the address.")
+	h.Notify.VerifyEmail(c.UserContext(), u, normalized, h.BaseURL+"/verify-email/"+token)
+	return h.redirectWith(c, "/profile", "ok", "We sent a link to "+normalized+". Open it within a day to confirm the address.")
 }
 
 // verifyEmailPage shows whose address the link confirms, with a button:
