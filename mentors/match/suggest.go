@@ -25,37 +25,27 @@ type Filter struct {
 	AvailableNow bool // only mentors whose "available now" switch is on
 }
 
+// normalizeFilterField replaces *v by its normal form, or by "" when it is
+// blank, and records msg for a value norm does not know.
+func normalizeFilterField(errs valid.Errors, field string, v *string, norm func(string) (string, bool), msg string) {
+	if strings.TrimSpace(*v) == "" {
+		*v = ""
+		return
+	}
+	out, ok := norm(*v)
+	if !ok {
+		errs.Add(field, fmt.Sprintf(msg, *v))
+	}
+	*v = out
+}
+
 // Normalize cleans the filter in place and returns valid.Errors for unknown
 // paths and languages, malformed skills and a negative distance.
 func (f *Filter) Normalize() error {
 	errs := valid.Errors{}
-	if strings.TrimSpace(f.Skill) != "" {
-		tag, ok := NormalizeSkill(f.Skill)
-		if !ok {
-			errs.Add("skill", fmt.Sprintf("%q is not a skill name", f.Skill))
-		}
-		f.Skill = tag
-	} else {
-		f.Skill = ""
-	}
-	if strings.TrimSpace(f.Path) != "" {
-		slug, ok := NormalizePath(f.Path)
-		if !ok {
-			errs.Add("path", fmt.Sprintf("%q is not a path we know", f.Path))
-		}
-		f.Path = slug
-	} else {
-		f.Path = ""
-	}
-	if strings.TrimSpace(f.Language) != "" {
-		code, ok := NormalizeLanguage(f.Language)
-		if !ok {
-			errs.Add("language", fmt.Sprintf("%q is not a language we know", f.Language))
-		}
-		f.Language = code
-	} else {
-		f.Language = ""
-	}
+	normalizeFilterField(errs, "skill", &f.Skill, NormalizeSkill, "%q is not a skill name")
+	normalizeFilterField(errs, "path", &f.Path, NormalizePath, "%q is not a path we know")
+	normalizeFilterField(errs, "language", &f.Language, NormalizeLanguage, "%q is not a language we know")
 	if f.MaxTZHours < 0 || f.MaxTZHours > 12 {
 		errs.Add("max_tz_hours", "choose a distance between 0 (any) and 12 hours")
 	}
