@@ -22,13 +22,17 @@ func (h *handler) leaveGroupSessions(ctx context.Context, groupID, userID string
 		h.Logger.Warn("leave group sessions", "group", groupID, "err", err)
 		return
 	}
-	for _, ev := range upcoming {
-		st, err := h.Events.StatusOf(ctx, ev.ID, userID)
-		if err != nil {
-			h.Logger.Warn("leave group sessions", "event", ev.ID, "err", err)
-			continue
-		}
-		switch st.Status {
+	ids := make([]string, len(upcoming))
+	for i, ev := range upcoming {
+		ids[i] = ev.ID
+	}
+	standings, err := h.Events.StatusesOf(ctx, ids, userID)
+	if err != nil {
+		h.Logger.Warn("leave group sessions", "group", groupID, "err", err)
+		return
+	}
+	for i, ev := range upcoming {
+		switch standings[i].Status {
 		case events.RSVPGoing, events.RSVPWaitlisted, events.RSVPPending:
 			if _, err := h.Events.RSVP(ctx, ev.ID, userID, false); err != nil {
 				h.Logger.Warn("leave group sessions", "event", ev.ID, "err", err)
