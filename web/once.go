@@ -40,11 +40,15 @@ func (h *handler) once() fiber.Handler {
 			}
 			return httpError(fiber.StatusConflict, "Already on its way", "This form was just sent and is still being handled. Reload the page in a moment.")
 		}
+		done := false
+		defer func() {
+			if !done { // failed, or panicked: forget it, so sending again works
+				h.Redis.Del(ctx, key)
+			}
+		}()
 		err = c.Next()
 		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
-			h.Redis.Set(ctx, key, to, onceWindow)
-		} else {
-			h.Redis.Del(ctx, key)
+			done = h.Redis.Set(ctx, key, to, onceWindow).Err() == nil
 		}
 		return err
 	}
