@@ -32,10 +32,11 @@ type recorder struct {
 	notices []Notice
 }
 
-func (r *recorder) notify(_ context.Context, n Notice) {
+func (r *recorder) notify(_ context.Context, n Notice) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.notices = append(r.notices, n)
+	return nil
 }
 
 func (r *recorder) of(kind NoticeKind) [][]string {

@@ -11,10 +11,12 @@ func (s *Store) goingKey(id string) string    { return s.eventKey(id) + ":going"
 func (s *Store) waitlistKey(id string) string { return s.eventKey(id) + ":waitlist" }
 func (s *Store) pendingKey(id string) string  { return s.eventKey(id) + ":pending" }
 func (s *Store) checkinKey(id string) string  { return s.eventKey(id) + ":checkin" }
+func (s *Store) noticesKey(id string) string  { return s.eventKey(id) + ":notices" }
 
 // eventKeys are the KEYS of every per-session script, in script order.
 func (s *Store) eventKeys(id string) []string {
-	return []string{s.eventKey(id), s.rsvpKey(id), s.goingKey(id), s.waitlistKey(id), s.pendingKey(id), s.checkinKey(id)}
+	return []string{s.eventKey(id), s.rsvpKey(id), s.goingKey(id), s.waitlistKey(id), s.pendingKey(id), s.checkinKey(id),
+		s.noticesKey(id)}
 }
 
 func (s *Store) seriesKey(id string) string    { return s.prefix + "series:{" + id + "}" }

@@ -1,5 +1,15 @@
 package events
 
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/focusgroups/focusgroups/internal/notices"
+)
+
 // NoticeKind names a domain event that people must be told about by mail.
 type NoticeKind string
 
@@ -14,10 +24,79 @@ const (
 // Notice is one thing to tell UserIDs about Event. It is the single place
 // where the mail outbox hooks in (Store.Notify).
 type Notice struct {
+	// ID is unique per notice; mail built from it uses it in its
+	// idempotency keys, so a notice relayed twice is mailed once.
+	ID      string
 	Kind    NoticeKind
 	Event   Event
 	UserIDs []string
 	// Previous is the session before a change (NoticeChanged only), so the
 	// mail can say what changed.
 	Previous *Event
+}
+
+// noticeDomain names the events store's notices in the relay's index.
+const noticeDomain = "events"
+
+// mark tells the relay that eventID is about to record notices, before
+// the script that may record them runs (see internal/notices).
+func (s *Store) mark(ctx context.Context, eventID string) error {
+	return s.Relay.Mark(ctx, noticeDomain, eventID)
+}
+
+// RegisterNotices lets r's sweep drain this store's notices.
+func (s *Store) RegisterNotices(r *notices.Relay) {
+	s.Relay = r
+	r.Register(noticeDomain, s.DrainNotices)
+}
+
+// relay hands the notices that the script run recorded for eventID to
+// Notify, right after the change. A failure is only logged: the notices
+// stay recorded, and the relay's sweep sends them later.
+func (s *Store) relay(ctx context.Context, eventID, run string) {
+	if err := s.drain(ctx, eventID, run); err != nil {
+		s.logger().Error("events: notices left for the sweep", "event", eventID, "err", err)
+	}
+}
+
+// DrainNotices hands every notice recorded for eventID to Notify and
+// forgets each one Notify took. Without Notify they wait.
+func (s *Store) DrainNotices(ctx context.Context, eventID string) error {
+	return s.drain(ctx, eventID, "")
+}
+
+func (s *Store) drain(ctx context.Context, eventID, run string) error {
+	if s.Notify == nil {
+		return nil
+	}
+	return notices.Drain(ctx, s.rdb, s.noticesKey(eventID), run, func(ctx context.Context, e notices.Entry) error {
+		n, err := s.decodeNotice(ctx, eventID, e)
+		if errors.Is(err, ErrNotFound) {
+			return nil // the session is gone, and with it whom to tell
+		}
+		if err != nil {
+			return err
+		}
+		return s.Notify(ctx, n)
+	})
+}
+
+// decodeNotice rebuilds a recorded notice around the session as it is now.
+func (s *Store) decodeNotice(ctx context.Context, eventID string, e notices.Entry) (Notice, error) {
+	ev, err := s.Get(ctx, eventID)
+	if err != nil {
+		return Notice{}, err
+	}
+	n := Notice{ID: e.ID, Kind: NoticeKind(e.Values["kind"]), Event: ev}
+	if users := e.Values["users"]; users != "" {
+		n.UserIDs = strings.Split(users, ",")
+	}
+	if prev := e.Values["prev"]; prev != "" {
+		var p Event
+		if err := json.Unmarshal([]byte(prev), &p); err != nil {
+			return Notice{}, fmt.Errorf("events: notice %s: previous version: %w", e.ID, err)
+		}
+		n.Previous = &p
+	}
+	return n, nil
 }

@@ -163,7 +163,7 @@ func (s *Store) ScheduleProposal(ctx context.Context, a Actor, groupID, proposal
 	if err := linkProposalScript.Run(ctx, s.rdb, []string{s.proposalKey(groupID, proposalID)}, ev.ID).Err(); err != nil {
 		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, scriptErr(err))
 	}
-	if _, err := s.save(ctx, ev, -1); err != nil {
+	if _, err := s.save(ctx, ev, -1, "", nil); err != nil {
 		s.rdb.HDel(ctx, s.proposalKey(groupID, proposalID), "event")
 		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,8 +58,12 @@ func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (R
 	want := string(RSVPNotGoing)
 	if going {
 		want = string(RSVPGoing)
+	} else if err := s.mark(ctx, eventID); err != nil {
+		// Dropping out can hand a seat on: mark before it can.
+		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
-	vals, err := rsvpScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, want, s.now().UnixMilli()).Slice()
+	run := ids.New()
+	vals, err := rsvpScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, want, s.now().UnixMilli(), run).Slice()
 	if err != nil {
 		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
 	}
@@ -66,14 +71,16 @@ func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (R
 	if err != nil {
 		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
+	if len(res.Promoted) > 0 {
+		s.relay(ctx, eventID, run)
+	}
 	if err := s.followUp(ctx, eventID, userID, res); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-// followUp updates the personal index of the person who answered and tells
-// the promoted ones.
+// followUp updates the personal index of the person who answered.
 func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) error {
 	if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
 		z := redis.Z{Score: float64(res.start / 1000), Member: eventID}
@@ -83,27 +90,31 @@ func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPRe
 	} else if err := s.rdb.ZRem(ctx, s.userEventsKey(userID), eventID).Err(); err != nil {
 		return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
 	}
-	if len(res.Promoted) > 0 && s.Notify != nil {
-		ev, err := s.Get(ctx, eventID)
-		if err != nil {
-			return err
-		}
-		s.notify(ctx, NoticePromoted, ev, res.Promoted)
-	}
 	return nil
 }
 
-// Approve lets a pending person attend: they take a seat, or the end of the
-// waitlist when the session is full.
+// Approve lets a pending person attend: they take a seat, and are told
+// so, or the end of the waitlist when the session is full.
 func (s *Store) Approve(ctx context.Context, a Actor, eventID, userID string) (RSVPResult, error) {
 	if !a.Organizer {
 		return RSVPResult{}, ErrForbidden
 	}
-	vals, err := approveScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID).Slice()
+	if err := s.mark(ctx, eventID); err != nil {
+		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, err)
+	}
+	run := ids.New()
+	vals, err := approveScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, run).Slice()
 	if err != nil {
 		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, scriptErr(err))
 	}
-	return parseResult(vals)
+	res, err := parseResult(vals)
+	if err != nil {
+		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, err)
+	}
+	if res.Status == RSVPGoing {
+		s.relay(ctx, eventID, run)
+	}
+	return res, nil
 }
 
 // Remove takes userID off the session (seat, waitlist or request); they
@@ -112,7 +123,11 @@ func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RS
 	if !a.Organizer {
 		return RSVPResult{}, ErrForbidden
 	}
-	vals, err := removeScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID).Slice()
+	if err := s.mark(ctx, eventID); err != nil {
+		return RSVPResult{}, fmt.Errorf("events: remove %s from %s: %w", userID, eventID, err)
+	}
+	run := ids.New()
+	vals, err := removeScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, run).Slice()
 	if err != nil {
 		return RSVPResult{}, fmt.Errorf("events: remove %s from %s: %w", userID, eventID, scriptErr(err))
 	}
@@ -120,15 +135,10 @@ func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RS
 	if err != nil {
 		return RSVPResult{}, err
 	}
-	prev := res.Status
+	s.relay(ctx, eventID, run)
 	res.Status = RSVPRemoved
 	if err := s.followUp(ctx, eventID, userID, res); err != nil {
 		return res, err
-	}
-	if prev == RSVPGoing || prev == RSVPWaitlisted || prev == RSVPPending {
-		if ev, err := s.Get(ctx, eventID); err == nil {
-			s.notify(ctx, NoticeRemoved, ev, []string{userID})
-		}
 	}
 	return res, nil
 }

@@ -4,7 +4,7 @@ import "github.com/redis/go-redis/v9"
 
 // Per-session scripts. KEYS (see eventKeys): 1 event hash, 2 rsvp hash
 // (user -> status), 3 going zset, 4 waitlist zset, 5 pending zset,
-// 6 check-in set. Zset scores come from the event's "arrivals" counter, so
+// 6 check-in set, 7 notices stream (see internal/notices). Zset scores come from the event's "arrivals" counter, so
 // order is the order the script ran in. Each change is one script: seat
 // assignment, waitlist order and promotion never happen in Go.
 
@@ -41,6 +41,26 @@ local function promote(cap, out)
     table.insert(out, head[1])
   end
 end
+-- notice records, in the same step as the change, that users must be
+-- told about kind; the relay mails them. id is unique per script run.
+local noticeCount = 0
+local function notice(id, kind, users, prev)
+  if #users == 0 then return end
+  noticeCount = noticeCount + 1
+  local args = {'XADD', KEYS[7], '*', 'id', id .. '.' .. noticeCount, 'kind', kind, 'users', table.concat(users, ',')}
+  if prev and prev ~= '' then
+    table.insert(args, 'prev')
+    table.insert(args, prev)
+  end
+  redis.call(unpack(args))
+end
+local function concat(...)
+  local out = {}
+  for _, list in ipairs({...}) do
+    for _, v in ipairs(list) do table.insert(out, v) end
+  end
+  return out
+end
 local function unseat(uid)
   redis.call('ZREM', KEYS[3], uid)
   redis.call('ZREM', KEYS[4], uid)
@@ -50,7 +70,7 @@ end
 `
 
 // rsvpScript records one person's answer.
-// ARGV: user, "going"|"not-going", now (unix ms).
+// ARGV: user, "going"|"not-going", now (unix ms), notice ID.
 // Returns {status, waitlist position, seats left (-1 = no limit), start (ms),
 // promoted...}.
 var rsvpScript = redis.NewScript(luaCommon + `
@@ -83,15 +103,18 @@ else
   -- seat goes to the next person on the waitlist.
   unseat(uid)
   redis.call('HSET', KEYS[2], uid, 'not-going')
-  if cur == 'going' then promote(cap, promoted) end
+  if cur == 'going' then
+    promote(cap, promoted)
+    notice(ARGV[4], 'promoted', promoted)
+  end
 end
 local out = {status, pos, seatsLeft(cap), ev[5]}
 for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)
 
-// approveScript moves a pending request to a seat or the waitlist.
-// ARGV: user. Returns like rsvpScript.
+// approveScript moves a pending request to a seat or the waitlist; a
+// seat is a notice. ARGV: user, notice ID. Returns like rsvpScript.
 var approveScript = redis.NewScript(luaCommon + `
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
@@ -102,6 +125,7 @@ local status, pos = cur, 0
 if cur == 'pending' then
   redis.call('ZREM', KEYS[5], uid)
   status, pos = seat(uid, cap)
+  if status == 'going' then notice(ARGV[2], 'promoted', {uid}) end
 elseif cur == 'waitlisted' then
   pos = redis.call('ZRANK', KEYS[4], uid) + 1
 elseif cur ~= 'going' then
@@ -121,9 +145,11 @@ local cur = redis.call('HGET', KEYS[2], uid) or 'none'
 unseat(uid)
 redis.call('HSET', KEYS[2], uid, 'removed')
 local out = {cur, 0, seatsLeft(cap), ev[3]}
+if cur == 'going' or cur == 'waitlisted' or cur == 'pending' then notice(ARGV[2], 'removed', {uid}) end
 if cur == 'going' and ev[1] ~= 'cancelled' then
   local promoted = {}
   promote(cap, promoted)
+  notice(ARGV[2], 'promoted', promoted)
   for _, p in ipairs(promoted) do table.insert(out, p) end
   out[3] = seatsLeft(cap)
 end
@@ -141,9 +167,12 @@ return 1
 
 // saveScript creates (expected sequence "-1") or replaces a session when
 // its stored sequence still equals the expected one, then promotes from the
-// waitlist if seats became free.
+// waitlist if seats became free. The promoted, and the people a change or
+// cancellation concerns, are notices.
 // ARGV: expected sequence, new sequence, JSON, status, capacity,
-// RSVP opens (ms), RSVP closes (ms), start (ms), approval "1"|"0".
+// RSVP opens (ms), RSVP closes (ms), start (ms), approval "1"|"0",
+// notice ID, "changed"|"cancelled"|"" (who else must hear of it), the
+// previous JSON (for "changed").
 // Returns the promoted users.
 var saveScript = redis.NewScript(luaCommon + `
 local seq = redis.call('HGET', KEYS[1], 'seq')
@@ -167,6 +196,13 @@ if ARGV[4] == 'scheduled' then
       if seat(uid, tonumber(ARGV[5])) == 'going' then table.insert(promoted, uid) end
     end
   end
+end
+notice(ARGV[10], 'promoted', promoted)
+if ARGV[11] == 'changed' then
+  notice(ARGV[10], 'changed', concat(redis.call('ZRANGE', KEYS[3], 0, -1), redis.call('ZRANGE', KEYS[4], 0, -1)), ARGV[12])
+elseif ARGV[11] == 'cancelled' then
+  notice(ARGV[10], 'cancelled', concat(redis.call('ZRANGE', KEYS[3], 0, -1), redis.call('ZRANGE', KEYS[4], 0, -1),
+    redis.call('ZRANGE', KEYS[5], 0, -1)))
 end
 return promoted
 `)

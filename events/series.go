@@ -69,7 +69,7 @@ func (s *Store) CreateSeries(ctx context.Context, a Actor, groupID string, in In
 		ev.End = atWall(t, wallLen, d.loc)
 		ev.RecurrenceID = ev.Start
 		shiftWindow(&ev, tmpl)
-		if _, err := s.save(ctx, ev, -1); err != nil {
+		if _, err := s.save(ctx, ev, -1, "", nil); err != nil {
 			return Series{}, nil, fmt.Errorf("events: create series %s: %w", sr.ID, err)
 		}
 		evs = append(evs, ev)

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -20,9 +22,15 @@ type Store struct {
 	prefix string
 	// Now is the clock every time rule uses; tests replace it.
 	Now func() time.Time
-	// Notify receives the notices that need mail, after the write that
-	// caused them succeeded. Nil drops them.
-	Notify func(ctx context.Context, n Notice)
+	// Notify receives the notices that need mail. The write that causes a
+	// notice records it in the same step; Notify gets it after that write,
+	// and again later when it returned an error. Nil leaves notices waiting.
+	Notify func(ctx context.Context, n Notice) error
+	// Relay indexes sessions that hold notices, so that its sweep sends
+	// those a crashed process left behind (see RegisterNotices).
+	Relay *notices.Relay
+	// Logger receives the failures that leave work for the sweep.
+	Logger *slog.Logger
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
@@ -32,11 +40,11 @@ func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
 
-func (s *Store) notify(ctx context.Context, kind NoticeKind, ev Event, users []string) {
-	if s.Notify == nil || len(users) == 0 {
-		return
+func (s *Store) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
 	}
-	s.Notify(ctx, Notice{Kind: kind, Event: ev, UserIDs: users})
+	return slog.Default()
 }
 
 // scriptErr maps a script's error reply to the package's sentinel errors.
@@ -74,21 +82,40 @@ func ms(t time.Time) string {
 }
 
 // save writes ev when the stored sequence equals expected (-1: must not
-// exist yet), refreshes the indexes and returns who was promoted.
-func (s *Store) save(ctx context.Context, ev Event, expected int) ([]string, error) {
+// exist yet), refreshes the indexes and returns who was promoted. A
+// replacement records its notices in the same script: the promoted, and
+// everyone concerned when tell is NoticeChanged (with prev, the version
+// before) or NoticeCancelled.
+func (s *Store) save(ctx context.Context, ev Event, expected int, tell NoticeKind, prev *Event) ([]string, error) {
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return nil, err
+	}
+	var prevData []byte
+	if prev != nil {
+		if prevData, err = json.Marshal(prev); err != nil {
+			return nil, err
+		}
 	}
 	approval := "0"
 	if ev.ApprovalRequired {
 		approval = "1"
 	}
+	if expected >= 0 {
+		if err := s.mark(ctx, ev.ID); err != nil {
+			return nil, err
+		}
+	}
+	run := ids.New()
 	res, err := saveScript.Run(ctx, s.rdb, s.eventKeys(ev.ID),
 		strconv.Itoa(expected), strconv.Itoa(ev.Sequence), data, string(ev.Status),
-		ev.Capacity, ms(ev.RSVPOpens), ms(ev.ClosesAt()), ms(ev.Start), approval).StringSlice()
+		ev.Capacity, ms(ev.RSVPOpens), ms(ev.ClosesAt()), ms(ev.Start), approval,
+		run, string(tell), prevData).StringSlice()
 	if err != nil {
 		return nil, scriptErr(err)
+	}
+	if expected >= 0 {
+		s.relay(ctx, ev.ID, run)
 	}
 	return res, s.index(ctx, ev)
 }
@@ -120,7 +147,7 @@ func (s *Store) Create(ctx context.Context, a Actor, groupID string, in Input) (
 		return Event{}, err
 	}
 	ev := s.newEvent(a, groupID, d, now)
-	if _, err := s.save(ctx, ev, -1); err != nil {
+	if _, err := s.save(ctx, ev, -1, "", nil); err != nil {
 		return Event{}, fmt.Errorf("events: create in group %s: %w", groupID, err)
 	}
 	return ev, nil
@@ -202,24 +229,21 @@ func (s *Store) Update(ctx context.Context, a Actor, id string, in Input) (Event
 	return s.commit(ctx, old, ev)
 }
 
-// commit saves ev as the next version of old and sends the notices the
-// change calls for.
+// commit saves ev as the next version of old; the same script records the
+// notices the change calls for.
 func (s *Store) commit(ctx context.Context, old, ev Event) (Event, error) {
 	ev.Sequence = old.Sequence + 1
 	ev.UpdatedAt = s.now()
-	promoted, err := s.save(ctx, ev, old.Sequence)
-	if err != nil {
-		return Event{}, fmt.Errorf("events: update %s: %w", ev.ID, err)
+	var tell NoticeKind
+	var prev *Event
+	switch {
+	case ev.Status == StatusCancelled && old.Status != StatusCancelled:
+		tell = NoticeCancelled
+	case ev.Status == StatusScheduled && movedOrRelocated(old, ev):
+		tell, prev = NoticeChanged, &old
 	}
-	s.notify(ctx, NoticePromoted, ev, promoted)
-	if ev.Status == StatusScheduled && movedOrRelocated(old, ev) {
-		going, waiting, _, err := s.rsvpLists(ctx, ev.ID)
-		if err != nil {
-			return ev, err
-		}
-		if users := append(going, waiting...); s.Notify != nil && len(users) > 0 {
-			s.Notify(ctx, Notice{Kind: NoticeChanged, Event: ev, UserIDs: users, Previous: &old})
-		}
+	if _, err := s.save(ctx, ev, old.Sequence, tell, prev); err != nil {
+		return Event{}, fmt.Errorf("events: update %s: %w", ev.ID, err)
 	}
 	return ev, nil
 }
@@ -262,14 +286,5 @@ func (s *Store) Cancel(ctx context.Context, a Actor, id string) (Event, error) {
 	}
 	ev := old
 	ev.Status = StatusCancelled
-	ev, err = s.commit(ctx, old, ev)
-	if err != nil {
-		return Event{}, err
-	}
-	going, waiting, pending, err := s.rsvpLists(ctx, id)
-	if err != nil {
-		return ev, err
-	}
-	s.notify(ctx, NoticeCancelled, ev, append(append(going, waiting...), pending...))
-	return ev, nil
+	return s.commit(ctx, old, ev)
 }

@@ -6,6 +6,8 @@ package notify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/timefmt"
+	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mail"
 )
 
@@ -91,6 +94,22 @@ func where(ev events.Event) string {
 }
 
 func (n *Notifier) eventURL(ev events.Event) string { return n.BaseURL + "/s/" + ev.ID }
+
+// enqueueDurably queues m for a notice that is relayed again when this
+// fails. Only a message that can never be queued (an address the outbox
+// refuses) is logged and skipped, so it cannot hold the notice forever.
+func (n *Notifier) enqueueDurably(ctx context.Context, m mail.Message) error {
+	_, err := n.Mail.Enqueue(ctx, m)
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		n.logger().Error("notify: mail refused by the outbox", "kind", m.Kind, "key", m.IdempotencyKey, "err", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Kind, err)
+	}
+	return nil
+}
 
 // enqueue queues one mail and logs a failure instead of returning it.
 func (n *Notifier) enqueue(ctx context.Context, m mail.Message) {

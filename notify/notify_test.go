@@ -15,6 +15,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/notify"
+	"github.com/redis/go-redis/v9"
 )
 
 // fixture is a group with an owner and members, a mail service delivering
@@ -22,6 +23,8 @@ import (
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
+	rdb    redis.UniversalClient
+	prefix string
 	users  *auth.Store
 	groups *groups.Store
 	events *events.Store
@@ -45,10 +48,11 @@ func newFixture(t *testing.T) *fixture {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = svc.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
-	f := &fixture{t: t, ctx: ctx, users: auth.NewStore(rdb, prefix), groups: groups.NewStore(rdb, prefix),
+	f := &fixture{t: t, ctx: ctx, rdb: rdb, prefix: prefix, users: auth.NewStore(rdb, prefix), groups: groups.NewStore(rdb, prefix),
 		events: events.NewStore(rdb, prefix), mail: svc}
 	f.n = &notify.Notifier{Users: f.users, Groups: f.groups, Events: f.events, Mail: svc, BaseURL: "https://fg.example", Logger: logger}
 	f.events.Notify = f.n.EventNotice
+	f.events.Logger = logger
 	f.owner = f.person("owner", "UTC")
 	f.group, err = f.groups.Create(ctx, f.owner.ID, groups.Input{Name: "Notify Testers", Slug: "notify-testers", Online: true})
 	if err != nil {

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,20 +15,29 @@ import (
 )
 
 // EventNotice mails the people a session change concerns. It is the
-// events store's Notify hook.
-func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
+// events store's Notify hook: an error leaves the notice recorded, to be
+// relayed again, and the mail already queued for it is not queued twice.
+func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) error {
+	ev := note.Event
+	if err := n.eventNotice(ctx, note); err != nil {
+		return fmt.Errorf("notify: %s notice %s on %s: %w", note.Kind, note.ID, ev.ID, err)
+	}
+	return nil
+}
+
+func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 	ev := note.Event
 	g, err := n.Groups.Get(ctx, ev.GroupID)
+	if errors.Is(err, groups.ErrNotFound) {
+		return nil // the group is gone: nobody is left to tell
+	}
 	if err != nil {
-		n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
-		return
+		return err
 	}
 	users, err := n.Users.GetMany(ctx, note.UserIDs)
 	if err != nil {
-		n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
-		return
+		return err
 	}
-	seq := strconv.Itoa(ev.Sequence)
 	// Who of them is going decides reminders and the give-back link; read
 	// it once, and issue their links in one round trip.
 	going := map[string]bool{}
@@ -34,8 +45,7 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 	if note.Kind == events.NoticeChanged || note.Kind == events.NoticePromoted {
 		att, err := n.Events.Attendees(ctx, ev.ID)
 		if err != nil {
-			n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
-			return
+			return err
 		}
 		var goingIDs []string
 		for _, a := range att {
@@ -47,7 +57,7 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 			}
 		}
 		if links, err = n.Events.IssueRSVPTokens(ctx, ev, goingIDs); err != nil {
-			n.logger().Error("notify: session notice", "event", ev.ID, "err", err)
+			return err
 		}
 	}
 	requestICS, cancelICS := []byte(nil), []byte(nil)
@@ -64,9 +74,13 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 		}
 		switch {
 		case note.Kind == events.NoticeCancelled:
-			n.CancelReminders(ctx, ev.ID, id)
+			if err := n.cancelReminders(ctx, ev.ID, id); err != nil {
+				return err
+			}
 		case going[id]:
-			n.scheduleReminders(ctx, ev, g, u)
+			if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
+				return err
+			}
 		}
 		addr, ok := reachable(u)
 		if !ok {
@@ -77,28 +91,32 @@ func (n *Notifier) EventNotice(ctx context.Context, note events.Notice) {
 			// One click to give the seat back, without signing in.
 			data["NotGoingURL"] = n.BaseURL + "/rsvp/" + token + "?answer=not-going"
 		}
-		m := mail.Message{To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID))}
+		m := mail.Message{To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
+			IdempotencyKey: string(note.Kind) + ":" + ev.ID + ":" + id + ":" + note.ID}
 		switch note.Kind {
 		case events.NoticePromoted:
-			m.Kind, m.IdempotencyKey = mail.KindPromoted, "promoted:"+ev.ID+":"+id+":"+strconv.FormatInt(n.now().UnixMilli(), 10)
+			m.Kind = mail.KindPromoted
 		case events.NoticeChanged:
-			m.Kind, m.IdempotencyKey = mail.KindChanged, "changed:"+ev.ID+":"+id+":"+seq
+			m.Kind = mail.KindChanged
 			if note.Previous != nil {
 				data["Changes"] = changes(*note.Previous, ev, u.Location())
 			}
 			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: requestICS}
 		case events.NoticeCancelled:
-			m.Kind, m.IdempotencyKey = mail.KindCancelled, "cancelled:"+ev.ID+":"+id
+			m.Kind = mail.KindCancelled
 			m.ICS = &mail.Calendar{Method: events.MethodCancel, Data: cancelICS}
 		case events.NoticeRemoved:
-			m.Kind, m.IdempotencyKey = mail.KindGeneric, "removed:"+ev.ID+":"+id
+			m.Kind = mail.KindGeneric
 			data["Subject"] = "Your place at " + ev.Title + " was released"
 			data["Body"] = "An organizer of " + g.Name + " removed you from " + ev.Title + " (" + data["When"].(string) + "). If you think this is a mistake, reply to the organizers."
 		default:
 			continue
 		}
-		n.enqueue(ctx, m)
+		if err := n.enqueueDurably(ctx, m); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // reminderPrefix names all reminders of one person for one session.
@@ -115,14 +133,18 @@ func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *au
 		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
 		return
 	}
-	n.scheduleReminders(ctx, ev, g, u)
+	if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
+		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
+	}
 }
 
-func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) {
-	n.CancelReminders(ctx, ev.ID, u.ID)
+func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) error {
+	if err := n.cancelReminders(ctx, ev.ID, u.ID); err != nil {
+		return err
+	}
 	addr, ok := reachable(u)
 	if !ok {
-		return
+		return nil
 	}
 	for _, h := range u.Mail.Reminders() {
 		due := ev.Start.Add(-time.Duration(h) * time.Hour)
@@ -135,16 +157,24 @@ func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *gr
 			UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}
 		key := reminderPrefix(ev.ID, u.ID) + strconv.Itoa(h) + "h"
 		if err := n.Mail.ScheduleReminder(ctx, key, due, m); err != nil {
-			n.logger().Error("notify: schedule reminder", "event", ev.ID, "err", err)
+			return fmt.Errorf("schedule reminder: %w", err)
 		}
 	}
+	return nil
 }
 
 // CancelReminders drops userID's pending reminders for eventID.
 func (n *Notifier) CancelReminders(ctx context.Context, eventID, userID string) {
-	if _, err := n.Mail.CancelReminders(ctx, reminderPrefix(eventID, userID)); err != nil {
+	if err := n.cancelReminders(ctx, eventID, userID); err != nil {
 		n.logger().Error("notify: cancel reminders", "event", eventID, "err", err)
 	}
+}
+
+func (n *Notifier) cancelReminders(ctx context.Context, eventID, userID string) error {
+	if _, err := n.Mail.CancelReminders(ctx, reminderPrefix(eventID, userID)); err != nil {
+		return fmt.Errorf("cancel reminders: %w", err)
+	}
+	return nil
 }
 
 // RSVPChanged keeps reminders in step with a person's answer.

@@ -21,6 +21,10 @@ import (
 // shutdownTimeout bounds how long in-flight requests get after SIGTERM.
 const shutdownTimeout = 10 * time.Second
 
+// noticeSweepEvery is how often each instance looks for notices that no
+// request relayed (see internal/notices).
+const noticeSweepEvery = 30 * time.Second
+
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "focusgroups:", err)
@@ -64,6 +68,8 @@ func run(args []string) error {
 
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
+	// Every instance sweeps the notices a crashed one left behind.
+	workers.Go(func() { st.notices.Run(workCtx, noticeSweepEvery) })
 	if mode == "worker" || cfg.MailWorkers > 0 {
 		workers.Add(1)
 		go func() {

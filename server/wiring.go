@@ -13,6 +13,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -27,6 +28,9 @@ type stores struct {
 	mentors *mentors.Store
 	mail    *mail.Service
 	notify  *notify.Notifier
+	// notices relays the mail that state changes recorded (see
+	// internal/notices); its sweep runs in every instance.
+	notices *notices.Relay
 }
 
 func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*stores, error) {
@@ -46,7 +50,11 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
 		BaseURL: cfg.BaseURL, Logger: logger}
 	st.events.Notify = st.notify.EventNotice
+	st.events.Logger = logger
 	st.mentors.Notify = st.notify.MentorNotice
+	st.notices = notices.New(rdb, p)
+	st.notices.Logger = logger
+	st.events.RegisterNotices(st.notices)
 	return st, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -45,9 +46,12 @@ type Options struct {
 
 // App is a running app under test.
 type App struct {
-	URL     string
-	Mail    *mail.Service
-	Notify  *notify.Notifier
+	URL    string
+	Mail   *mail.Service
+	Notify *notify.Notifier
+	// Notices is the relay whose Sweep a test runs to stand in for the
+	// periodic sweep of a running instance.
+	Notices *notices.Relay
 	Redis   redis.UniversalClient
 	Prefix  string
 	Users   *auth.Store
@@ -81,7 +85,11 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	notifier := &notify.Notifier{Users: users, Groups: gs, Events: es, Mail: mailSvc, BaseURL: base, Logger: logger}
 	es.Notify = notifier.EventNotice
+	es.Logger = logger
 	ms.Notify = notifier.MentorNotice
+	relay := notices.New(rdb, prefix)
+	relay.Logger = logger
+	es.RegisterNotices(relay)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
@@ -111,7 +119,7 @@ func Start(t testing.TB, opts Options) *App {
 		stopWork()
 		<-workDone
 	})
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier}
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier, Notices: relay}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not

@@ -26,10 +26,11 @@ type noticeLog struct {
 	notices []events.Notice
 }
 
-func (l *noticeLog) notify(_ context.Context, n events.Notice) {
+func (l *noticeLog) notify(_ context.Context, n events.Notice) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.notices = append(l.notices, n)
+	return nil
 }
 
 // users returns the sorted recipients of every notice of kind, and clears

@@ -1,0 +1,130 @@
+package notify_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/notify"
+)
+
+// restarted is a second process on the same Redis: fresh stores, a
+// working notifier, and a relay whose clock is later by offset.
+func (f *fixture) restarted(offset time.Duration) (*events.Store, *notices.Relay) {
+	es := events.NewStore(f.rdb, f.prefix)
+	n := &notify.Notifier{Users: f.users, Groups: f.groups, Events: es, Mail: f.mail, BaseURL: "https://fg.example",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	es.Notify = n.EventNotice
+	r := notices.New(f.rdb, f.prefix)
+	r.Now = func() time.Time { return time.Now().Add(offset) }
+	es.RegisterNotices(r)
+	return es, r
+}
+
+// outboxDrained waits until every queued mail was delivered.
+func (f *fixture) outboxDrained() {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		queued, retrying, err := f.mail.Outbox.Backlog(f.ctx)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if queued == 0 && retrying == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("outbox still holds %d queued and %d retrying mails", queued, retrying)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The process stops between the script that promotes someone and the
+// relay that mails them, either before the mail is queued or after it was
+// queued but before the notice was forgotten. A fresh process's sweep
+// sends the mail, and sends it once.
+func TestPromotionMailSurvivesAStopBetweenScriptAndRelay(t *testing.T) {
+	cases := []struct {
+		name string
+		// dying is the first process's Notify: it stops before or after
+		// the real one.
+		dying func(real func(context.Context, events.Notice) error) func(context.Context, events.Notice) error
+	}{
+		{"before the mail is queued", func(func(context.Context, events.Notice) error) func(context.Context, events.Notice) error {
+			return func(context.Context, events.Notice) error { return errors.New("process killed") }
+		}},
+		{"after the mail is queued", func(real func(context.Context, events.Notice) error) func(context.Context, events.Notice) error {
+			return func(ctx context.Context, n events.Notice) error {
+				if err := real(ctx, n); err != nil {
+					return err
+				}
+				return errors.New("process killed before forgetting the notice")
+			}
+		}},
+		{"with its context cancelled", func(real func(context.Context, events.Notice) error) func(context.Context, events.Notice) error {
+			return func(ctx context.Context, n events.Notice) error {
+				ctx, cancel := context.WithCancel(ctx)
+				cancel()
+				return real(ctx, n)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ada, bo := f.member("Ada", "UTC"), f.member("Bo", "Europe/Berlin")
+			ev := f.session("1", 48*time.Hour)
+			for _, u := range []string{ada.ID, bo.ID} {
+				if _, err := f.events.RSVP(f.ctx, ev.ID, u, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			first := notices.New(f.rdb, f.prefix)
+			f.events.RegisterNotices(first)
+			f.events.Notify = tc.dying(f.n.EventNotice)
+
+			res, err := f.events.RSVP(f.ctx, ev.ID, ada.ID, false)
+			if err != nil {
+				t.Fatalf("dropping out must succeed even when the mail cannot be queued: %v", err)
+			}
+			if len(res.Promoted) != 1 || res.Promoted[0] != bo.ID {
+				t.Fatalf("promoted %v, want Bo", res.Promoted)
+			}
+			if st, _ := f.events.StatusOf(f.ctx, ev.ID, bo.ID); st.Status != events.RSVPGoing {
+				t.Fatalf("Bo is %q, want going", st.Status)
+			}
+
+			// A new process that sweeps before the lease is over leaves the
+			// notice to the request that may still be relaying it.
+			_, early := f.restarted(0)
+			if n, err := early.Sweep(f.ctx); err != nil || n != 0 {
+				t.Fatalf("sweep within the lease drained %d (%v), want 0", n, err)
+			}
+			// After the lease it takes over.
+			_, late := f.restarted(notices.DefaultLease + time.Second)
+			if n, err := late.Sweep(f.ctx); err != nil || n != 1 {
+				t.Fatalf("sweep after the lease drained %d (%v), want 1", n, err)
+			}
+			if n, err := late.Sweep(f.ctx); err != nil || n != 0 {
+				t.Fatalf("second sweep drained %d (%v), want 0: the notice is forgotten", n, err)
+			}
+			if n, err := late.Pending(f.ctx); err != nil || n != 0 {
+				t.Fatalf("%d marks left (%v), want 0", n, err)
+			}
+			f.outboxDrained()
+			got := f.mailsTo("bo@example.com", 1)
+			if got[0].Subject != "You have a seat: Profiling Go" {
+				t.Fatalf("Bo got %q", got[0].Subject)
+			}
+			if keys, err := f.rdb.Keys(f.ctx, f.prefix+"event:{"+ev.ID+"}:notices").Result(); err != nil || len(keys) != 0 {
+				t.Fatalf("notices stream left behind: %v (%v)", keys, err)
+			}
+		})
+	}
+}
