@@ -35,10 +35,11 @@ func newFixture(t *testing.T) *fixture {
 		defer f.mu.Unlock()
 		return f.clock
 	}
-	f.Notify = func(_ context.Context, n Notice) {
+	f.Notify = func(_ context.Context, n Notice) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.notices = append(f.notices, n)
+		return nil
 	}
 	return f
 }

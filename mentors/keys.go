@@ -13,6 +13,7 @@ func (s *Store) mentorMenteesKey(u string) string { return s.mentorKey(u) + ":me
 func (s *Store) mentorPairsKey(u string) string   { return s.mentorKey(u) + ":pairs" }
 func (s *Store) mentorPendingKey(u string) string { return s.mentorKey(u) + ":pending" }
 func (s *Store) mentorHistoryKey(u string) string { return s.mentorKey(u) + ":history" }
+func (s *Store) mentorNoticesKey(u string) string { return s.mentorKey(u) + ":notices" }
 func (s *Store) requestKey(mentor, id string) string {
 	return s.mentorKey(mentor) + ":req:" + id
 }

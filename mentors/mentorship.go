@@ -82,14 +82,21 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
-	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor)},
-		actorID, strings.TrimSpace(feedback), ms(s.now())).StringSlice()
+	if err := s.mark(ctx, mentor); err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
+	}
+	now, run := s.now(), ids.New()
+	note := Notice{Kind: NoticeMentorshipEnded, Other: actorID, MentorshipID: id,
+		Text: strings.TrimSpace(feedback), At: time.UnixMilli(ms(now)).UTC()}
+	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor), s.mentorNoticesKey(mentor)},
+		actorID, strings.TrimSpace(feedback), ms(now), run, encodeNotice(note)).StringSlice()
 	if err == nil {
 		err = scriptError(res[0])
 	}
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
+	s.relay(ctx, mentor, run)
 	m, err := s.mentorship(ctx, mentor, id)
 	if err != nil {
 		return m, err
@@ -97,12 +104,6 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 	if err := delIfScript.Run(ctx, s.rdb, []string{s.menteeMentorsKey(m.MenteeID)}, m.MentorID, id).Err(); err != nil {
 		return m, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
-	other := m.MenteeID
-	if actorID == m.MenteeID {
-		other = m.MentorID
-	}
-	s.notify(ctx, Notice{Kind: NoticeMentorshipEnded, To: other, Other: actorID, MentorshipID: id,
-		Text: strings.TrimSpace(feedback), At: m.Ended})
 	return m, nil
 }
 

@@ -96,10 +96,16 @@ func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Re
 		err = ErrTooManyRequests
 	}
 	if err == nil {
+		err = s.mark(ctx, mentorID)
+	}
+	run := ids.New()
+	if err == nil {
+		note := Notice{Kind: NoticeRequestReceived, To: mentorID, Other: menteeID, RequestID: id,
+			Text: strings.TrimSpace(message), At: time.UnixMilli(ms(now)).UTC()}
 		res, err = askScript.Run(ctx, s.rdb, []string{
 			s.mentorKey(mentorID), s.mentorMenteesKey(mentorID), s.mentorPairsKey(mentorID),
-			s.mentorPendingKey(mentorID), s.requestKey(mentorID, id),
-		}, id, mentorID, menteeID, strings.TrimSpace(message), ms(now)).Text()
+			s.mentorPendingKey(mentorID), s.requestKey(mentorID, id), s.mentorNoticesKey(mentorID),
+		}, id, mentorID, menteeID, strings.TrimSpace(message), ms(now), run, encodeNotice(note)).Text()
 		if err == nil {
 			err = scriptError(res)
 		}
@@ -111,11 +117,11 @@ func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Re
 	if err := s.rdb.ZAdd(ctx, s.waitingKey(), redis.Z{Score: float64(ms(now)), Member: member}).Err(); err != nil {
 		return Request{}, fmt.Errorf("mentors: ask %s: track silence: %w", mentorID, err)
 	}
+	s.relay(ctx, mentorID, run)
 	r, err := s.request(ctx, mentorID, id)
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
 	}
-	s.notify(ctx, Notice{Kind: NoticeRequestReceived, To: mentorID, Other: menteeID, RequestID: id, Text: r.Message, At: r.Created})
 	return r, nil
 }
 
@@ -216,11 +222,16 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 	if err := s.rdb.Set(ctx, s.mentorshipRefKey(shipID), mentorID, 0).Err(); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
+	if err := s.mark(ctx, mentorID); err != nil {
+		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
+	}
+	run := ids.New()
+	note := Notice{Kind: NoticeRequestAccepted, Other: mentorID, RequestID: requestID, MentorshipID: shipID, At: time.UnixMilli(ms(now)).UTC()}
 	res, err := acceptScript.Run(ctx, s.rdb, []string{
 		s.mentorKey(mentorID), s.mentorMenteesKey(mentorID), s.mentorPairsKey(mentorID),
 		s.mentorPendingKey(mentorID), s.requestKey(mentorID, requestID),
-		s.mentorshipKey(mentorID, shipID), s.mentorHistoryKey(mentorID),
-	}, shipID, ms(now), requestID).StringSlice()
+		s.mentorshipKey(mentorID, shipID), s.mentorHistoryKey(mentorID), s.mentorNoticesKey(mentorID),
+	}, shipID, ms(now), requestID, run, encodeNotice(note)).StringSlice()
 	if err == nil {
 		err = scriptError(res[0])
 	}
@@ -229,6 +240,7 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
 	menteeID := res[1]
+	s.relay(ctx, mentorID, run)
 	if err := s.linkMentee(ctx, mentorID, menteeID, shipID, now); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
@@ -238,7 +250,6 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
-	s.notify(ctx, Notice{Kind: NoticeRequestAccepted, To: menteeID, Other: mentorID, RequestID: requestID, MentorshipID: shipID, At: now})
 	return s.mentorship(ctx, mentorID, shipID)
 }
 
@@ -273,6 +284,12 @@ func (s *Store) Withdraw(ctx context.Context, menteeID, requestID string) (Reque
 	return s.step(ctx, "withdraw", menteeID, requestID, "", false)
 }
 
+// stepNotices is what the other side hears of each step; a withdrawal
+// tells nobody.
+var stepNotices = map[string]NoticeKind{
+	"decline": NoticeRequestDeclined, "question": NoticeQuestionAsked, "answer": NoticeQuestionAnswered,
+}
+
 var stepFields = map[string][2]string{
 	"decline": {"reply", "a note"}, "question": {"question", "a question"},
 	"answer": {"answer", "an answer"}, "withdraw": {"reply", "a note"},
@@ -288,15 +305,22 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
 	now := s.now()
+	if err := s.mark(ctx, mentor); err != nil {
+		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
+	}
+	run := ids.New()
+	note := Notice{RequestID: requestID, Text: strings.TrimSpace(text), At: time.UnixMilli(ms(now)).UTC(),
+		Kind: stepNotices[action]}
 	res, err := stepScript.Run(ctx, s.rdb, []string{
-		s.requestKey(mentor, requestID), s.mentorPairsKey(mentor), s.mentorPendingKey(mentor),
-	}, action, actorID, strings.TrimSpace(text), ms(now), requestID).Text()
+		s.requestKey(mentor, requestID), s.mentorPairsKey(mentor), s.mentorPendingKey(mentor), s.mentorNoticesKey(mentor),
+	}, action, actorID, strings.TrimSpace(text), ms(now), requestID, run, encodeNotice(note)).Text()
 	if err == nil {
 		err = scriptError(res)
 	}
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
+	s.relay(ctx, mentor, run)
 	r, err := s.request(ctx, mentor, requestID)
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
@@ -314,18 +338,6 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
-	}
-	n := Notice{RequestID: requestID, To: r.MenteeID, Other: r.MentorID, At: r.Updated}
-	switch action {
-	case "decline":
-		n.Kind, n.Text = NoticeRequestDeclined, r.Reply
-	case "question":
-		n.Kind, n.Text = NoticeQuestionAsked, r.Question
-	case "answer":
-		n.Kind, n.Text, n.To, n.Other = NoticeQuestionAnswered, r.Answer, r.MentorID, r.MenteeID
-	}
-	if n.Kind != "" {
-		s.notify(ctx, n)
 	}
 	return r, nil
 }

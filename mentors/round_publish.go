@@ -46,7 +46,7 @@ func (s *Store) PublishRound(ctx context.Context, actor Actor, roundID string) (
 		return rep, err
 	}
 	for _, p := range r.Result.Pairs {
-		shipID, reason, err := s.startFromRound(ctx, r, p)
+		reason, err := s.startFromRound(ctx, r, p)
 		if err != nil {
 			return rep, fmt.Errorf("mentors: publish round %s: %w", roundID, err)
 		}
@@ -55,13 +55,6 @@ func (s *Store) PublishRound(ctx context.Context, actor Actor, roundID string) (
 			continue
 		}
 		rep.Started = append(rep.Started, p)
-		for _, n := range []Notice{
-			{To: p.MenteeID, Other: p.MentorID},
-			{To: p.MentorID, Other: p.MenteeID},
-		} {
-			n.Kind, n.RoundID, n.GroupID, n.MentorshipID, n.Reasons, n.MentorID = NoticeRoundMatch, roundID, r.GroupID, shipID, p.Reasons, p.MentorID
-			s.notify(ctx, n)
-		}
 	}
 	code, err = stateScript.Run(ctx, s.rdb, []string{s.roundKey(roundID)},
 		string(RoundPublishing), string(RoundPublished), ms(s.now()), "", "").Text()
@@ -76,40 +69,52 @@ func (s *Store) PublishRound(ctx context.Context, actor Actor, roundID string) (
 
 // startFromRound starts one pair's mentorship; a non-empty reason says why
 // it could not start.
-func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (string, string, error) {
+func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (string, error) {
 	now := s.now()
 	shipID := ids.New()
 	if err := s.rdb.Set(ctx, s.mentorshipRefKey(shipID), p.MentorID, 0).Err(); err != nil {
-		return "", "", err
+		return "", err
 	}
+	if err := s.mark(ctx, p.MentorID); err != nil {
+		return "", err
+	}
+	// Each side is introduced to the other by the same script that starts
+	// the mentorship.
+	intro := func(to, other string) string {
+		return encodeNotice(Notice{Kind: NoticeRoundMatch, To: to, Other: other, RoundID: r.ID, GroupID: r.GroupID,
+			MentorshipID: shipID, Reasons: p.Reasons, MentorID: p.MentorID})
+	}
+	run := ids.New()
 	res, err := startScript.Run(ctx, s.rdb, []string{
 		s.mentorKey(p.MentorID), s.mentorMenteesKey(p.MentorID),
-		s.mentorshipKey(p.MentorID, shipID), s.mentorHistoryKey(p.MentorID),
-	}, shipID, p.MenteeID, p.MentorID, ms(now), r.ID).StringSlice()
+		s.mentorshipKey(p.MentorID, shipID), s.mentorHistoryKey(p.MentorID), s.mentorNoticesKey(p.MentorID),
+	}, shipID, p.MenteeID, p.MentorID, ms(now), r.ID, run, intro(p.MenteeID, p.MentorID), intro(p.MentorID, p.MenteeID)).StringSlice()
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
-	if res[0] != "OK" {
-		s.rdb.Del(ctx, s.mentorshipRefKey(shipID))
+	if res[0] == "OK" {
+		s.relay(ctx, p.MentorID, run)
+	} else if err := s.rdb.Del(ctx, s.mentorshipRefKey(shipID)).Err(); err != nil {
+		s.logger().Error("mentors: unused mentorship reference left behind", "mentorship", shipID, "err", err)
 	}
 	switch res[0] {
 	case "ALREADY":
 		existing, err := s.mentorship(ctx, p.MentorID, res[1])
 		if err != nil || existing.RoundID != r.ID {
-			return "", "they already work together", nil
+			return "they already work together", nil
 		}
 		shipID = res[1] // started by an earlier, interrupted publish: finish its follow-ups
 	case "FULL":
-		return "", "the mentor has no free seat any more", nil
+		return "the mentor has no free seat any more", nil
 	case "OK":
 	default:
-		return "", "", scriptError(res[0])
+		return "", scriptError(res[0])
 	}
 	if err := s.linkMentee(ctx, p.MentorID, p.MenteeID, shipID, now); err != nil {
-		return "", "", err
+		return "", err
 	}
 	if err := s.rdb.SAdd(ctx, s.groupPairsKey(r.GroupID), p.MenteeID+"/"+p.MentorID).Err(); err != nil {
-		return "", "", err
+		return "", err
 	}
-	return shipID, "", nil
+	return "", nil
 }

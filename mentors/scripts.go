@@ -11,10 +11,21 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 return 'OK'
 `)
 
-// askScript files a request with a mentor if they take it.
-// KEYS: mentor, mentees, pairs, pending, request.
-// ARGV: request id, mentor id, mentee id, message, now ms.
-var askScript = redis.NewScript(`
+// noticeLua records a notice (see internal/notices) in the mentor's
+// notices stream in the same step as the change: the Notice as JSON, and
+// the recipient and other person where only the script knows them.
+const noticeLua = `
+local function notice(stream, id, json, to, other)
+  if json == '' then return end
+  redis.call('XADD', stream, '*', 'id', id, 'n', json, 'to', to or '', 'other', other or '')
+end
+`
+
+// askScript files a request with a mentor if they take it, and records
+// the mentor's notice.
+// KEYS: mentor, mentees, pairs, pending, request, notices.
+// ARGV: request id, mentor id, mentee id, message, now ms, run, notice.
+var askScript = redis.NewScript(noticeLua + `
 local m = redis.call('HMGET', KEYS[1], 'capacity', 'paused')
 if not m[1] then return 'NOTFOUND' end
 if m[2] == '1' then return 'PAUSED' end
@@ -27,6 +38,7 @@ redis.call('HSET', KEYS[5], 'id', ARGV[1], 'mentor', ARGV[2], 'mentee', ARGV[3],
   'message', ARGV[4], 'created', ARGV[5], 'updated', ARGV[5], 'waiting', ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+notice(KEYS[6], ARGV[6] .. '.1', ARGV[7])
 return 'OK'
 `)
 
@@ -44,10 +56,10 @@ redis.call('ZADD', history, now, shipID)
 `
 
 // acceptScript accepts an open request and starts the mentorship, never
-// beyond the mentor's capacity.
-// KEYS: mentor, mentees, pairs, pending, request, mentorship, history.
-// ARGV: mentorship id, now ms, request id.
-var acceptScript = redis.NewScript(`
+// beyond the mentor's capacity, and records the mentee's notice.
+// KEYS: mentor, mentees, pairs, pending, request, mentorship, history,
+// notices. ARGV: mentorship id, now ms, request id, run, notice.
+var acceptScript = redis.NewScript(noticeLua + `
 local r = redis.call('HMGET', KEYS[5], 'state', 'mentee', 'mentor')
 if not r[1] then return {'NOTFOUND'} end
 if r[1] == 'withdrawn' then return {'WITHDRAWN'} end
@@ -59,23 +71,29 @@ local shipID, menteeID, mentorID, now, round = ARGV[1], r[2], r[3], ARGV[2], ''
 redis.call('HSET', KEYS[5], 'state', 'accepted', 'updated', now, 'mentorship', shipID)
 redis.call('HDEL', KEYS[3], menteeID)
 redis.call('ZREM', KEYS[4], ARGV[3])
+notice(KEYS[8], ARGV[4] .. '.1', ARGV[5], menteeID)
 return {'OK', menteeID}
 `)
 
-// startScript starts a mentorship from a published round.
-// KEYS: mentor, mentees, mentorship, history.
-// ARGV: mentorship id, mentee id, mentor id, now ms, round id.
-var startScript = redis.NewScript(`
+// startScript starts a mentorship from a published round and records the
+// introduction of each side.
+// KEYS: mentor, mentees, mentorship, history, notices.
+// ARGV: mentorship id, mentee id, mentor id, now ms, round id, run, the
+// mentee's notice, the mentor's notice.
+var startScript = redis.NewScript(noticeLua + `
 local mentor, mentees, ship, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local shipID, menteeID, mentorID, now, round = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 ` + startLua + `
+notice(KEYS[5], ARGV[6] .. '.1', ARGV[7])
+notice(KEYS[5], ARGV[6] .. '.2', ARGV[8])
 return {'OK', shipID}
 `)
 
 // stepScript moves a request on: the mentor declines or asks a question,
-// the mentee answers or withdraws.
-// KEYS: request, pairs, pending. ARGV: action, actor, text, now ms, request id.
-var stepScript = redis.NewScript(`
+// the mentee answers or withdraws. The other side's notice is recorded.
+// KEYS: request, pairs, pending, notices. ARGV: action, actor, text, now
+// ms, request id, run, notice ("" for none).
+var stepScript = redis.NewScript(noticeLua + `
 local r = redis.call('HMGET', KEYS[1], 'state', 'mentee', 'mentor')
 if not r[1] then return 'NOTFOUND' end
 local action = ARGV[1]
@@ -87,11 +105,13 @@ if r[1] ~= 'open' and r[1] ~= 'question' then return 'CLOSED' end
 if action == 'question' then
   if r[1] ~= 'open' then return 'STATE' end
   redis.call('HSET', KEYS[1], 'state', 'question', 'question', ARGV[3], 'updated', ARGV[4], 'waiting', '0')
+  notice(KEYS[4], ARGV[6] .. '.1', ARGV[7], r[2], r[3])
   return 'OK'
 end
 if action == 'answer' then
   if r[1] ~= 'question' then return 'STATE' end
   redis.call('HSET', KEYS[1], 'state', 'open', 'answer', ARGV[3], 'updated', ARGV[4], 'waiting', ARGV[4])
+  notice(KEYS[4], ARGV[6] .. '.1', ARGV[7], r[3], r[2])
   return 'OK'
 end
 local state = 'declined'
@@ -99,13 +119,15 @@ if action == 'withdraw' then state = 'withdrawn' end
 redis.call('HSET', KEYS[1], 'state', state, 'reply', ARGV[3], 'updated', ARGV[4], 'waiting', '0')
 redis.call('HDEL', KEYS[2], r[2])
 redis.call('ZREM', KEYS[3], ARGV[5])
+notice(KEYS[4], ARGV[6] .. '.1', ARGV[7], r[2], r[3])
 return 'OK'
 `)
 
 // expireScript expires a request its mentor left unanswered past the
-// cutoff, and pauses the mentor.
-// KEYS: request, pairs, pending, mentor. ARGV: cutoff ms, now ms, reason, request id.
-var expireScript = redis.NewScript(`
+// cutoff, and pauses the mentor; the mentee and a newly paused mentor get
+// notices. KEYS: request, pairs, pending, mentor, notices. ARGV: cutoff
+// ms, now ms, reason, request id, run, the mentee's notice, the mentor's.
+var expireScript = redis.NewScript(noticeLua + `
 local r = redis.call('HMGET', KEYS[1], 'state', 'waiting', 'mentee')
 if not r[1] then return {'GONE'} end
 if r[1] ~= 'open' then return {'SKIP'} end
@@ -115,13 +137,17 @@ redis.call('HDEL', KEYS[2], r[3])
 redis.call('ZREM', KEYS[3], ARGV[4])
 local was = redis.call('HGET', KEYS[4], 'paused')
 redis.call('HSET', KEYS[4], 'paused', '1', 'paused_auto', '1', 'pause_reason', ARGV[3])
+notice(KEYS[5], ARGV[5] .. '.1', ARGV[6], r[3])
 if was == '1' then return {'EXPIRED', r[3], '0'} end
+notice(KEYS[5], ARGV[5] .. '.2', ARGV[7], nil, r[3])
 return {'EXPIRED', r[3], '1'}
 `)
 
-// endScript ends a mentorship on behalf of either side and frees the seat.
-// KEYS: mentorship, mentees. ARGV: actor, feedback, now ms.
-var endScript = redis.NewScript(`
+// endScript ends a mentorship on behalf of either side and frees the
+// seat; the other side gets a notice.
+// KEYS: mentorship, mentees, notices. ARGV: actor, feedback, now ms, run,
+// notice.
+var endScript = redis.NewScript(noticeLua + `
 local s = redis.call('HMGET', KEYS[1], 'mentor', 'mentee', 'ended', 'id')
 if not s[1] then return {'NOTFOUND'} end
 local role
@@ -129,6 +155,9 @@ if ARGV[1] == s[1] then role = 'mentor' elseif ARGV[1] == s[2] then role = 'ment
 if s[3] and s[3] ~= '' then return {'ENDED'} end
 redis.call('HSET', KEYS[1], 'ended', ARGV[3], 'ended_by', ARGV[1], 'feedback_' .. role, ARGV[2])
 if redis.call('HGET', KEYS[2], s[2]) == s[4] then redis.call('HDEL', KEYS[2], s[2]) end
+local other = s[2]
+if role == 'mentee' then other = s[1] end
+notice(KEYS[3], ARGV[4] .. '.1', ARGV[5], other)
 return {'OK', role}
 `)
 

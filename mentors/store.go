@@ -5,12 +5,15 @@ package mentors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
@@ -57,9 +60,16 @@ type Store struct {
 	SilenceLimit time.Duration
 	// MaxOpenRequests is how many requests a mentee may have open at once.
 	MaxOpenRequests int
-	// Notify, when set, is called after each write someone must hear about
-	// by mail; the web layer turns notices into outbox messages.
-	Notify func(ctx context.Context, n Notice)
+	// Notify receives the notices someone must hear about by mail. The
+	// write that causes a notice records it in the same script; Notify
+	// gets it right after, and again later when it returned an error.
+	// Nil leaves notices waiting.
+	Notify func(ctx context.Context, n Notice) error
+	// Relay indexes mentors whose notices wait, so that its sweep sends
+	// those a crashed process left behind (see RegisterNotices).
+	Relay *notices.Relay
+	// Logger receives the failures that leave work for the sweep.
+	Logger *slog.Logger
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -108,14 +118,78 @@ type Notice struct {
 	At           time.Time     // when it happened; part of Key for repeatable events
 }
 
-func (s *Store) notify(ctx context.Context, n Notice) {
-	if s.Notify != nil {
+// noticeDomain names the mentors store's notices in the relay's index.
+const noticeDomain = "mentors"
+
+// encodeNotice is the JSON a script records; "" (no notice) for a zero
+// Notice.
+func encodeNotice(n Notice) string {
+	if n.Kind == "" {
+		return ""
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		panic("mentors: notice cannot be encoded: " + err.Error()) // plain strings, times and reasons always encode
+	}
+	return string(b)
+}
+
+// mark tells the relay that mentorID is about to record notices, before
+// the script that may record them runs.
+func (s *Store) mark(ctx context.Context, mentorID string) error {
+	return s.Relay.Mark(ctx, noticeDomain, mentorID)
+}
+
+// RegisterNotices lets r's sweep drain this store's notices.
+func (s *Store) RegisterNotices(r *notices.Relay) {
+	s.Relay = r
+	r.Register(noticeDomain, s.DrainNotices)
+}
+
+// relay hands the notices that one script run recorded to Notify, right
+// after the change. A failure is only logged: the notices stay recorded
+// and the relay's sweep sends them later.
+func (s *Store) relay(ctx context.Context, mentorID, run string) {
+	if err := s.drain(ctx, mentorID, run); err != nil {
+		s.logger().Error("mentors: notices left for the sweep", "mentor", mentorID, "err", err)
+	}
+}
+
+// DrainNotices hands every notice recorded in mentorID's stream to
+// Notify and forgets each one Notify took. Without Notify they wait.
+func (s *Store) DrainNotices(ctx context.Context, mentorID string) error {
+	return s.drain(ctx, mentorID, "")
+}
+
+func (s *Store) drain(ctx context.Context, mentorID, run string) error {
+	if s.Notify == nil {
+		return nil
+	}
+	return notices.Drain(ctx, s.rdb, s.mentorNoticesKey(mentorID), run, func(ctx context.Context, e notices.Entry) error {
+		var n Notice
+		if err := json.Unmarshal([]byte(e.Values["n"]), &n); err != nil {
+			s.logger().Error("mentors: unreadable notice dropped", "mentor", mentorID, "id", e.ID, "err", err)
+			return nil
+		}
+		if to := e.Values["to"]; to != "" {
+			n.To = to
+		}
+		if other := e.Values["other"]; other != "" {
+			n.Other = other
+		}
 		n.Key = string(n.Kind) + ":" + n.RequestID + n.MentorshipID + n.RoundID + ":" + n.To
 		if !n.At.IsZero() {
 			n.Key += ":" + strconv.FormatInt(ms(n.At), 10)
 		}
-		s.Notify(ctx, n)
+		return s.Notify(ctx, n)
+	})
+}
+
+func (s *Store) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
 	}
+	return slog.Default()
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }

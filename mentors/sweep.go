@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -55,9 +56,16 @@ func (s *Store) PauseSilentMentors(ctx context.Context, now time.Time) (int, err
 // waiting index unless its mentor's turn began after the cutoff.
 func (s *Store) expire(ctx context.Context, member string, cutoff int64, now time.Time) (bool, error) {
 	mentor, id, _ := strings.Cut(member, "/")
+	if err := s.mark(ctx, mentor); err != nil {
+		return false, err
+	}
+	run, at := ids.New(), time.UnixMilli(ms(now)).UTC()
+	expired := Notice{Kind: NoticeRequestExpired, Other: mentor, RequestID: id, At: at}
+	paused := Notice{Kind: NoticeMentorPaused, To: mentor, RequestID: id, Text: PauseReasonSilent, At: at}
 	res, err := expireScript.Run(ctx, s.rdb, []string{
 		s.requestKey(mentor, id), s.mentorPairsKey(mentor), s.mentorPendingKey(mentor), s.mentorKey(mentor),
-	}, cutoff, ms(now), PauseReasonSilent, id).StringSlice()
+		s.mentorNoticesKey(mentor),
+	}, cutoff, ms(now), PauseReasonSilent, id, run, encodeNotice(expired), encodeNotice(paused)).StringSlice()
 	if err != nil {
 		return false, err
 	}
@@ -68,6 +76,7 @@ func (s *Store) expire(ctx context.Context, member string, cutoff int64, now tim
 	case "GONE", "SKIP":
 		return false, s.rdb.ZRem(ctx, s.waitingKey(), member).Err()
 	}
+	s.relay(ctx, mentor, run)
 	mentee := res[1]
 	pipe := s.rdb.Pipeline()
 	pipe.ZRem(ctx, s.menteeOpenKey(mentee), member)
@@ -75,9 +84,5 @@ func (s *Store) expire(ctx context.Context, member string, cutoff int64, now tim
 	if _, err := pipe.Exec(ctx); err != nil {
 		return true, err
 	}
-	if res[2] == "1" {
-		s.notify(ctx, Notice{Kind: NoticeMentorPaused, To: mentor, Other: mentee, RequestID: id, Text: PauseReasonSilent, At: now})
-	}
-	s.notify(ctx, Notice{Kind: NoticeRequestExpired, To: mentee, Other: mentor, RequestID: id, At: now})
 	return true, nil
 }

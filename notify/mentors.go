@@ -2,26 +2,26 @@ package notify
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 )
 
 // MentorNotice mails one mentoring notice. It is the mentors store's
-// Notify hook.
-func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) {
+// Notify hook: an error leaves the notice recorded, to be relayed again.
+func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) error {
 	users, err := n.Users.GetMany(ctx, []string{note.To, note.Other})
 	if err != nil {
-		n.logger().Error("notify: mentor notice", "kind", note.Kind, "err", err)
-		return
+		return fmt.Errorf("notify: mentor notice %s: %w", note.Key, err)
 	}
 	to, ok := users[note.To]
 	if !ok {
-		return
+		return nil
 	}
 	addr, ok := reachable(to)
 	if !ok {
-		return
+		return nil
 	}
 	other, otherEmail := "Your match", ""
 	if o, ok := users[note.Other]; ok {
@@ -70,7 +70,10 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) {
 		m.Data = map[string]any{"MentorName": mentor, "MenteeName": mentee, "Topics": note.Reasons.String(), "URL": n.BaseURL + "/mentors",
 			"Contact": otherEmail, "ContactName": other}
 	default:
-		return
+		return nil
 	}
-	n.enqueue(ctx, m)
+	if err := n.enqueueDurably(ctx, m); err != nil {
+		return fmt.Errorf("notify: mentor notice %s: %w", note.Key, err)
+	}
+	return nil
 }

@@ -55,6 +55,8 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.notices = notices.New(rdb, p)
 	st.notices.Logger = logger
 	st.events.RegisterNotices(st.notices)
+	st.mentors.Logger = logger
+	st.mentors.RegisterNotices(st.notices)
 	return st, nil
 }
 

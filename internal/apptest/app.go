@@ -90,6 +90,8 @@ func Start(t testing.TB, opts Options) *App {
 	relay := notices.New(rdb, prefix)
 	relay.Logger = logger
 	es.RegisterNotices(relay)
+	ms.Logger = logger
+	ms.RegisterNotices(relay)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()

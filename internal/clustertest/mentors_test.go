@@ -33,10 +33,11 @@ func newMentorsFixture(t *testing.T) *mentorsFixture {
 	f := &mentorsFixture{t: t, ctx: context.Background(), rdb: rdb, prefix: prefix, s: mentors.NewStore(rdb, prefix),
 		clk: newClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
 	f.s.Now = f.clk.Now
-	f.s.Notify = func(_ context.Context, n mentors.Notice) {
+	f.s.Notify = func(_ context.Context, n mentors.Notice) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.notices = append(f.notices, n)
+		return nil
 	}
 	return f
 }
