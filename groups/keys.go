@@ -10,11 +10,15 @@ func (s *Store) groupKey(id string) string { return s.prefix + "group:{" + id + 
 // groupKeys lists, in the order every group script expects them, the keys
 // one group owns: the record, members (zset user->joined ms), co-organizers
 // (set), bans (set), invitations (hash user->json), applications (hash
-// user->json) and pending requests (zset user->applied ms).
+// user->json), pending requests (zset user->applied ms) and the notices
+// stream (see internal/notices).
 func (s *Store) groupKeys(id string) []string {
 	k := s.groupKey(id)
-	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests"}
+	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests",
+		s.noticesKey(id)}
 }
+
+func (s *Store) noticesKey(id string) string { return s.groupKey(id) + ":notices" }
 
 const (
 	kGroup = iota

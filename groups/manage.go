@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -29,7 +30,11 @@ func (s *Store) Decline(ctx context.Context, groupID, actorID, userID string) er
 }
 
 func (s *Store) decide(ctx context.Context, groupID, actorID, userID string, status AppStatus) error {
-	raw := decideScript.Run(ctx, s.rdb, s.groupKeys(groupID), "decide", actorID, userID, string(status), s.nowMS()).Err()
+	if err := s.mark(ctx, groupID); err != nil {
+		return fmt.Errorf("groups: %s request of %s in %s: %w", status, userID, groupID, err)
+	}
+	run := ids.New()
+	raw := decideScript.Run(ctx, s.rdb, s.groupKeys(groupID), "decide", actorID, userID, string(status), s.nowMS(), run).Err()
 	err := scriptErr(raw)
 	if errors.Is(err, ErrAlreadyDecided) {
 		// The reply reads "DECIDED approved" or "DECIDED declined".
@@ -39,6 +44,7 @@ func (s *Store) decide(ctx context.Context, groupID, actorID, userID string, sta
 	if err != nil {
 		return fmt.Errorf("groups: %s request of %s in %s: %w", status, userID, groupID, err)
 	}
+	s.relay(ctx, groupID, run)
 	return nil
 }
 
@@ -50,9 +56,14 @@ func (s *Store) Invite(ctx context.Context, groupID, actorID, userID string) err
 		return fmt.Errorf("groups: invite to %s: %w", groupID, ErrNotMember)
 	}
 	now := s.nowMS()
-	if err := scriptErr(inviteScript.Run(ctx, s.rdb, s.groupKeys(groupID), "invite", actorID, userID, now).Err()); err != nil {
+	if err := s.mark(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: invite %s to %s: %w", userID, groupID, err)
 	}
+	run := ids.New()
+	if err := scriptErr(inviteScript.Run(ctx, s.rdb, s.groupKeys(groupID), "invite", actorID, userID, now, run).Err()); err != nil {
+		return fmt.Errorf("groups: invite %s to %s: %w", userID, groupID, err)
+	}
+	s.relay(ctx, groupID, run)
 	if err := s.rdb.ZAdd(ctx, s.userInvitesKey(userID), redis.Z{Score: float64(now), Member: groupID}).Err(); err != nil {
 		return fmt.Errorf("groups: invite %s to %s: user list: %w", userID, groupID, err)
 	}

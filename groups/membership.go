@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/redis/go-redis/v9"
 )
@@ -114,10 +115,15 @@ func (s *Store) Apply(ctx context.Context, groupID, userID, answer string, verif
 		return err
 	}
 	domains := strings.Join(emailDomains(verifiedEmails), ",")
-	err = scriptErr(applyScript.Run(ctx, s.rdb, s.groupKeys(groupID), "apply", userID, s.nowMS(), domains, answer).Err())
+	if err := s.mark(ctx, groupID); err != nil {
+		return fmt.Errorf("groups: apply %s: %w", groupID, err)
+	}
+	run := ids.New()
+	err = scriptErr(applyScript.Run(ctx, s.rdb, s.groupKeys(groupID), "apply", userID, s.nowMS(), domains, answer, run).Err())
 	if err != nil {
 		return fmt.Errorf("groups: apply %s: %w", groupID, err)
 	}
+	s.relay(ctx, groupID, run)
 	err = s.rdb.ZAdd(ctx, s.userApplicationsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}).Err()
 	if err != nil {
 		return fmt.Errorf("groups: apply %s: user list: %w", groupID, err)

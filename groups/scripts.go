@@ -7,11 +7,17 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Every group script gets the seven keys of groupKeys, in that order, and
+// Every group script gets the eight keys of groupKeys, in that order, and
 // starts with this preamble. Scripts answer "OK" or an error reply whose
 // text is one of the codes in scriptErrors.
 const preamble = `
 local G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local NOTICES = KEYS[8]
+-- notice records, in the same step as the change, that uid (or, for a
+-- join request, the organizers) must hear of kind; id is unique per run.
+local function notice(id, kind, uid, actor, text)
+  redis.call('XADD', NOTICES, '*', 'id', id .. '.1', 'kind', kind, 'user', uid, 'actor', actor or '', 'text', text or '')
+end
 local function role(uid)
   if uid == '' then return '' end
   if redis.call('HGET', G, 'owner') == uid then return 'owner' end
@@ -150,7 +156,7 @@ add_member(uid, now)
 return 'OK'
 `)
 
-// applyScript: ARGV action, user, now, domains, answer.
+// applyScript: ARGV action, user, now, domains, answer, run.
 var applyScript = groupScript(`
 local uid, now, domains, answer = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
@@ -165,10 +171,12 @@ if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
 if redis.call('ZSCORE', REQUESTS, uid) then return redis.error_reply('ALREADY_APPLIED') end
 redis.call('HSET', APPS, uid, cjson.encode({answer = answer, status = 'pending', applied = now, decided = ''}))
 redis.call('ZADD', REQUESTS, now, uid)
+notice(ARGV[6], 'join_request', uid, nil, answer)
 return 'OK'
 `)
 
-// decideScript: ARGV action, actor, applicant, "approved" or "declined", now.
+// decideScript: ARGV action, actor, applicant, "approved" or "declined",
+// now, run.
 // The DECIDED error carries the earlier outcome after a space.
 var decideScript = groupScript(`
 local actor, uid, status, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -182,16 +190,18 @@ if status == 'approved' then
 else
   decide(uid, 'declined', now)
 end
+notice(ARGV[6], status, uid, actor)
 return 'OK'
 `)
 
-// inviteScript: ARGV action, actor, invitee, now.
+// inviteScript: ARGV action, actor, invitee, now, run.
 var inviteScript = groupScript(`
 local actor, uid, now = ARGV[2], ARGV[3], ARGV[4]
 if not organizer(actor) then return redis.error_reply('FORBIDDEN') end
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
 if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
 redis.call('HSET', INVITES, uid, cjson.encode({by = actor, at = now}))
+notice(ARGV[5], 'invited', uid, actor)
 return 'OK'
 `)
 
@@ -266,7 +276,7 @@ local slug = redis.call('HGET', G, 'slug')
 local members = redis.call('ZRANGE', MEMBERS, 0, -1)
 local invitees = redis.call('HKEYS', INVITES)
 local applicants = redis.call('HKEYS', APPS)
-redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS)
+redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, NOTICES)
 return {slug, members, invitees, applicants}
 `)
 

@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -87,6 +89,16 @@ type Store struct {
 	prefix string
 	// Now tells the time; tests may replace it.
 	Now func() time.Time
+	// Notify receives the notices people must hear of by mail: join
+	// requests, their outcome, invitations. The script that makes the
+	// change records the notice; Notify gets it right after, and again
+	// later when it returned an error. Nil leaves notices waiting.
+	Notify func(ctx context.Context, n Notice) error
+	// Relay indexes groups whose notices wait, so that its sweep sends
+	// those a crashed process left behind (see RegisterNotices).
+	Relay *notices.Relay
+	// Logger receives the failures that leave work for the sweep.
+	Logger *slog.Logger
 }
 
 // NewStore returns a Store whose keys all start with prefix.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/notify"
 )
@@ -127,4 +128,40 @@ func TestPromotionMailSurvivesAStopBetweenScriptAndRelay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An approval whose mail could not be queued (Redis reads failed in the
+// relay) is mailed by the sweep, once.
+func TestJoinOutcomeMailSurvivesAFailedRelay(t *testing.T) {
+	f := newFixture(t)
+	g, err := f.groups.Create(f.ctx, f.owner.ID, groups.Input{Name: "Reviewed Circle", Slug: "reviewed-circle", Online: true,
+		JoinPolicy: groups.Approval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cy := f.person("Cy", "Asia/Tokyo")
+	first := notices.New(f.rdb, f.prefix)
+	f.groups.RegisterNotices(first)
+	f.groups.Notify = func(context.Context, groups.Notice) error { return errors.New("redis read timed out") }
+	if err := f.groups.Apply(f.ctx, g.ID, cy.ID, "", cy.VerifiedEmails()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.groups.Approve(f.ctx, g.ID, f.owner.ID, cy.ID); err != nil {
+		t.Fatalf("approving must not fail because the mail could not be queued: %v", err)
+	}
+
+	f.groups.Notify = f.n.GroupNotice
+	later := notices.New(f.rdb, f.prefix)
+	later.Now = func() time.Time { return time.Now().Add(notices.DefaultLease + time.Second) }
+	f.groups.RegisterNotices(later)
+	for range 2 {
+		if _, err := later.Sweep(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.outboxDrained()
+	if got := f.mailsTo("cy@example.com", 1); got[0].Subject != "Your request to join Reviewed Circle was approved" {
+		t.Fatalf("Cy got %q", got[0].Subject)
+	}
+	f.mailsTo("owner@example.com", 1) // the join request, once
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,27 +12,49 @@ import (
 	"github.com/focusgroups/focusgroups/mail"
 )
 
-// JoinRequest tells the organizers of g that applicantID asked to join.
-func (n *Notifier) JoinRequest(ctx context.Context, g *groups.Group, applicantID, answer string) {
+// GroupNotice mails what a group notice says: a join request to the
+// organizers, its outcome to the applicant, an invitation to the invitee.
+// It is the groups store's Notify hook: an error leaves the notice
+// recorded, to be relayed again.
+func (n *Notifier) GroupNotice(ctx context.Context, note groups.Notice) error {
+	g, err := n.Groups.Get(ctx, note.GroupID)
+	if errors.Is(err, groups.ErrNotFound) {
+		return nil // the group is gone: nothing left to tell
+	}
+	if err == nil {
+		switch note.Kind {
+		case groups.NoticeJoinRequest:
+			err = n.joinRequest(ctx, g, note)
+		case groups.NoticeApproved, groups.NoticeDeclined:
+			err = n.joinOutcome(ctx, g, note)
+		case groups.NoticeInvited:
+			err = n.groupInvite(ctx, g, note)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("notify: group notice %s %s: %w", note.Kind, note.ID, err)
+	}
+	return nil
+}
+
+// joinRequest tells the organizers of g that note.UserID asked to join.
+func (n *Notifier) joinRequest(ctx context.Context, g *groups.Group, note groups.Notice) error {
 	orgs, err := n.Groups.Organizers(ctx, g.ID)
 	if err != nil {
-		n.logger().Error("notify: join request", "group", g.ID, "err", err)
-		return
+		return err
 	}
-	ids := []string{applicantID}
+	ids := []string{note.UserID}
 	for _, o := range orgs {
 		ids = append(ids, o.UserID)
 	}
 	users, err := n.Users.GetMany(ctx, ids)
 	if err != nil {
-		n.logger().Error("notify: join request", "group", g.ID, "err", err)
-		return
+		return err
 	}
-	applicant, ok := users[applicantID]
+	applicant, ok := users[note.UserID]
 	if !ok {
-		return
+		return nil
 	}
-	stamp := n.now().Format("20060102T150405")
 	for _, o := range orgs {
 		u, ok := users[o.UserID]
 		if !ok {
@@ -41,60 +64,64 @@ func (n *Notifier) JoinRequest(ctx context.Context, g *groups.Group, applicantID
 		if !ok {
 			continue
 		}
-		n.enqueue(ctx, mail.Message{Kind: mail.KindJoinRequest, To: addr, ToName: u.Name,
-			Data: map[string]any{"GroupName": g.Name, "RequesterName": applicant.Name, "Message": answer,
+		err := n.enqueueDurably(ctx, mail.Message{Kind: mail.KindJoinRequest, To: addr, ToName: u.Name,
+			Data: map[string]any{"GroupName": g.Name, "RequesterName": applicant.Name, "Message": note.Text,
 				"Question": g.Question, "ReviewURL": n.BaseURL + "/g/" + g.Slug + "/requests"},
 			UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
-			IdempotencyKey: "join-request:" + g.ID + ":" + applicantID + ":" + u.ID + ":" + stamp})
+			IdempotencyKey: "join-request:" + g.ID + ":" + note.UserID + ":" + u.ID + ":" + note.ID})
+		if err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-// JoinOutcome tells userID whether the organizers of g let them in.
-func (n *Notifier) JoinOutcome(ctx context.Context, g *groups.Group, userID string, approved bool) {
-	u, err := n.Users.Get(ctx, userID)
+// joinOutcome tells the applicant whether the organizers let them in.
+func (n *Notifier) joinOutcome(ctx context.Context, g *groups.Group, note groups.Notice) error {
+	users, err := n.Users.GetMany(ctx, []string{note.UserID})
 	if err != nil {
-		n.logger().Error("notify: join outcome", "group", g.ID, "err", err)
-		return
+		return err
+	}
+	u, ok := users[note.UserID]
+	if !ok {
+		return nil
 	}
 	addr, ok := reachable(u)
 	if !ok {
-		return
+		return nil
 	}
-	outcome := "declined"
-	if approved {
-		outcome = "approved"
-	}
-	n.enqueue(ctx, mail.Message{Kind: mail.KindJoinOutcome, To: addr, ToName: u.Name,
-		Data:           map[string]any{"GroupName": g.Name, "Outcome": outcome, "Approved": approved, "GroupURL": n.BaseURL + "/g/" + g.Slug},
+	approved := note.Kind == groups.NoticeApproved
+	return n.enqueueDurably(ctx, mail.Message{Kind: mail.KindJoinOutcome, To: addr, ToName: u.Name,
+		Data:           map[string]any{"GroupName": g.Name, "Outcome": string(note.Kind), "Approved": approved, "GroupURL": n.BaseURL + "/g/" + g.Slug},
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
-		IdempotencyKey: "join-outcome:" + g.ID + ":" + userID + ":" + outcome})
+		IdempotencyKey: "join-outcome:" + g.ID + ":" + note.UserID + ":" + note.ID})
 }
 
-// GroupInvite tells userID that inviterID invited them to join g.
-func (n *Notifier) GroupInvite(ctx context.Context, g *groups.Group, userID, inviterID string) {
-	users, err := n.Users.GetMany(ctx, []string{userID, inviterID})
+// groupInvite tells the invitee that an organizer invited them to join g.
+func (n *Notifier) groupInvite(ctx context.Context, g *groups.Group, note groups.Notice) error {
+	users, err := n.Users.GetMany(ctx, []string{note.UserID, note.ActorID})
 	if err != nil {
-		n.logger().Error("notify: group invite", "group", g.ID, "err", err)
-		return
+		return err
 	}
-	u, ok := users[userID]
+	u, ok := users[note.UserID]
 	if !ok {
-		return
+		return nil
 	}
 	addr, ok := reachable(u)
 	if !ok {
-		return
+		return nil
 	}
 	inviter := "An organizer"
-	if i, ok := users[inviterID]; ok {
+	if i, ok := users[note.ActorID]; ok {
 		inviter = i.Name
 	}
-	n.enqueue(ctx, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
+	return n.enqueueDurably(ctx, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
 		Data: map[string]any{"Subject": inviter + " invited you to join " + g.Name,
 			"Body": inviter + " invited you to " + g.Name + " on focusgroups. Accept or decline on the group's page.",
 			"URL":  n.BaseURL + "/g/" + g.Slug, "ActionLabel": "See the invitation"},
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
-		IdempotencyKey: "group-invite:" + g.ID + ":" + userID})
+		// Inviting again refreshes the invitation without mailing again.
+		IdempotencyKey: "group-invite:" + g.ID + ":" + note.UserID})
 }
 
 // VerifyEmail sends the link that proves u reads mail at addr. It is an

@@ -57,6 +57,9 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.events.RegisterNotices(st.notices)
 	st.mentors.Logger = logger
 	st.mentors.RegisterNotices(st.notices)
+	st.groups.Notify = st.notify.GroupNotice
+	st.groups.Logger = logger
+	st.groups.RegisterNotices(st.notices)
 	return st, nil
 }
 

@@ -137,9 +137,6 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 	if _, refused := membershipMessage(err); err != nil && !refused {
 		return err
 	}
-	if err == nil {
-		h.Notify.GroupInvite(c.UserContext(), gv.Group, u.ID, currentUser(c).ID)
-	}
 	return h.redirectWith(c, back, "ok", done)
 }
 
@@ -202,6 +199,5 @@ func (h *handler) groupDecide(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	h.Notify.JoinOutcome(ctx, gv.Group, target, c.Params("decision") == "approve")
 	return h.redirectWith(c, back, "ok", done)
 }

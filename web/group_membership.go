@@ -66,12 +66,7 @@ func (h *handler) groupApply(c *fiber.Ctx) error {
 		return h.redirectWith(c, "/g/"+c.Params("slug"), "error", "Your answer is too long: keep it under 1,000 characters.")
 	}
 	return h.membershipAction(c, "Your request was sent. You will see the organizers' answer on your dashboard and by email.", func(gv groupView, emails []string) error {
-		answer := c.FormValue("answer")
-		if err := h.Groups.Apply(c.UserContext(), gv.Group.ID, currentUser(c).ID, answer, emails); err != nil {
-			return err
-		}
-		h.Notify.JoinRequest(c.UserContext(), gv.Group, currentUser(c).ID, answer)
-		return nil
+		return h.Groups.Apply(c.UserContext(), gv.Group.ID, currentUser(c).ID, c.FormValue("answer"), emails)
 	})
 }
 

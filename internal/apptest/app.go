@@ -92,6 +92,9 @@ func Start(t testing.TB, opts Options) *App {
 	es.RegisterNotices(relay)
 	ms.Logger = logger
 	ms.RegisterNotices(relay)
+	gs.Notify = notifier.GroupNotice
+	gs.Logger = logger
+	gs.RegisterNotices(relay)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
