@@ -3,10 +3,17 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/mail"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
@@ -164,4 +171,69 @@ func TestJoinOutcomeMailSurvivesAFailedRelay(t *testing.T) {
 		t.Fatalf("Cy got %q", got[0].Subject)
 	}
 	f.mailsTo("owner@example.com", 1) // the join request, once
+}
+
+// The crash test of issue 10, in one process: 200 people going and 200
+// waiting; the 200 going cancel, 50 at a time; the process dies after 60
+// relays. A fresh process's sweep mails everyone who got a seat, once.
+func TestPromotionStormWithACrashLosesNoMail(t *testing.T) {
+	f := newFixture(t)
+	const n = 200
+	ev := f.session(strconv.Itoa(n), 72*time.Hour)
+	people := make([]*auth.User, 2*n)
+	for i := range people {
+		people[i] = f.member(fmt.Sprintf("p%03d", i), "UTC")
+		if _, err := f.events.RSVP(f.ctx, ev.ID, people[i].ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.events.RegisterNotices(notices.New(f.rdb, f.prefix))
+	var relayed atomic.Int64
+	f.events.Notify = func(ctx context.Context, note events.Notice) error {
+		if relayed.Add(1) > 60 {
+			return errors.New("process killed")
+		}
+		return f.n.EventNotice(ctx, note)
+	}
+	sem := make(chan struct{}, 50)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for _, u := range people[:n] {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := f.events.RSVP(f.ctx, ev.ID, u.ID, false); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	_, relay := f.restarted(notices.DefaultLease + time.Second)
+	if _, err := relay.Sweep(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.outboxDrained()
+	list, err := f.mail.Mailbox.List(f.ctx, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seats := map[string]int{}
+	for _, m := range list {
+		if m.Kind == mail.KindPromoted {
+			seats[m.To]++
+		}
+	}
+	for _, u := range people[n:] {
+		if got := seats[u.PrimaryEmail()]; got != 1 {
+			t.Errorf("%s got %d 'you have a seat' mails, want 1", u.Name, got)
+		}
+	}
+	if len(seats) != n {
+		t.Fatalf("%d people got a seat mail, want %d", len(seats), n)
+	}
 }
