@@ -11,6 +11,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/redis/go-redis/v9"
 )
 
 // eventsStart is the events tests' clock start: tomorrow at noon UTC. It
@@ -53,18 +54,20 @@ func (l *noticeLog) take(kind events.NoticeKind) []string {
 }
 
 type eventsFixture struct {
-	t     *testing.T
-	ctx   context.Context
-	s     *events.Store
-	clk   *clock
-	log   *noticeLog
-	org   events.Actor
-	group string
+	t      *testing.T
+	ctx    context.Context
+	rdb    redis.UniversalClient
+	prefix string
+	s      *events.Store
+	clk    *clock
+	log    *noticeLog
+	org    events.Actor
+	group  string
 }
 
 func newEventsFixture(t *testing.T) *eventsFixture {
 	rdb, prefix := cluster(t)
-	f := &eventsFixture{t: t, ctx: context.Background(), s: events.NewStore(rdb, prefix), clk: newClock(eventsStart),
+	f := &eventsFixture{t: t, ctx: context.Background(), rdb: rdb, prefix: prefix, s: events.NewStore(rdb, prefix), clk: newClock(eventsStart),
 		log: &noticeLog{}, org: events.Actor{UserID: ids.New(), Organizer: true}, group: ids.New()}
 	f.s.Now = f.clk.Now
 	f.s.Notify = f.log.notify
