@@ -35,41 +35,12 @@ type Notice struct {
 	Previous *Event
 }
 
-// noticeDomain names the events store's notices in the relay's index.
-const noticeDomain = "events"
-
-// mark tells the relay that eventID is about to record notices, before
-// the script that may record them runs (see internal/notices).
-func (s *Store) mark(ctx context.Context, eventID string) error {
-	return s.Relay.Mark(ctx, noticeDomain, eventID)
-}
-
-// RegisterNotices lets r's sweep drain this store's notices.
-func (s *Store) RegisterNotices(r *notices.Relay) {
-	s.Relay = r
-	r.Register(noticeDomain, s.DrainNotices)
-}
-
-// relay hands the notices that the script run recorded for eventID to
-// Notify, right after the change. A failure is only logged: the notices
-// stay recorded, and the relay's sweep sends them later.
-func (s *Store) relay(ctx context.Context, eventID, run string) {
-	if err := s.drain(ctx, eventID, run); err != nil {
-		s.logger().Error("events: notices left for the sweep", "event", eventID, "err", err)
-	}
-}
-
-// DrainNotices hands every notice recorded for eventID to Notify and
-// forgets each one Notify took. Without Notify they wait.
-func (s *Store) DrainNotices(ctx context.Context, eventID string) error {
-	return s.drain(ctx, eventID, "")
-}
-
-func (s *Store) drain(ctx context.Context, eventID, run string) error {
-	if s.Notify == nil {
-		return nil
-	}
-	return notices.Drain(ctx, s.rdb, s.noticesKey(eventID), run, func(ctx context.Context, e notices.Entry) error {
+// newNotices is the events store's side of the notices relay.
+func (s *Store) newNotices() *notices.Source {
+	return notices.NewSource(s.rdb, "events", s.noticesKey, func(ctx context.Context, eventID string, e notices.Entry) error {
+		if s.Notify == nil {
+			return notices.ErrNoHandler
+		}
 		n, err := s.decodeNotice(ctx, eventID, e)
 		if errors.Is(err, ErrNotFound) {
 			return nil // the session is gone, and with it whom to tell
@@ -80,6 +51,9 @@ func (s *Store) drain(ctx context.Context, eventID, run string) error {
 		return s.Notify(ctx, n)
 	})
 }
+
+// RegisterNotices lets r's sweep hand over this store's notices.
+func (s *Store) RegisterNotices(r *notices.Relay) { s.notices.Register(r) }
 
 // decodeNotice rebuilds a recorded notice around the session as it is now.
 func (s *Store) decodeNotice(ctx context.Context, eventID string, e notices.Entry) (Notice, error) {

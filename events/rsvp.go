@@ -58,7 +58,7 @@ func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (R
 	want := string(RSVPNotGoing)
 	if going {
 		want = string(RSVPGoing)
-	} else if err := s.mark(ctx, eventID); err != nil {
+	} else if err := s.notices.Mark(ctx, eventID); err != nil {
 		// Dropping out can hand a seat on: mark before it can.
 		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
@@ -72,7 +72,7 @@ func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (R
 		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
 	if len(res.Promoted) > 0 {
-		s.relay(ctx, eventID, run)
+		s.notices.Relay(ctx, eventID, run, s.logger())
 	}
 	if err := s.followUp(ctx, eventID, userID, res); err != nil {
 		return res, err
@@ -99,7 +99,7 @@ func (s *Store) Approve(ctx context.Context, a Actor, eventID, userID string) (R
 	if !a.Organizer {
 		return RSVPResult{}, ErrForbidden
 	}
-	if err := s.mark(ctx, eventID); err != nil {
+	if err := s.notices.Mark(ctx, eventID); err != nil {
 		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, err)
 	}
 	run := ids.New()
@@ -112,7 +112,7 @@ func (s *Store) Approve(ctx context.Context, a Actor, eventID, userID string) (R
 		return RSVPResult{}, fmt.Errorf("events: approve %s on %s: %w", userID, eventID, err)
 	}
 	if res.Status == RSVPGoing {
-		s.relay(ctx, eventID, run)
+		s.notices.Relay(ctx, eventID, run, s.logger())
 	}
 	return res, nil
 }
@@ -123,7 +123,7 @@ func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RS
 	if !a.Organizer {
 		return RSVPResult{}, ErrForbidden
 	}
-	if err := s.mark(ctx, eventID); err != nil {
+	if err := s.notices.Mark(ctx, eventID); err != nil {
 		return RSVPResult{}, fmt.Errorf("events: remove %s from %s: %w", userID, eventID, err)
 	}
 	run := ids.New()
@@ -135,7 +135,7 @@ func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RS
 	if err != nil {
 		return RSVPResult{}, err
 	}
-	s.relay(ctx, eventID, run)
+	s.notices.Relay(ctx, eventID, run, s.logger())
 	res.Status = RSVPRemoved
 	if err := s.followUp(ctx, eventID, userID, res); err != nil {
 		return res, err

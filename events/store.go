@@ -26,16 +26,16 @@ type Store struct {
 	// notice records it in the same step; Notify gets it after that write,
 	// and again later when it returned an error. Nil leaves notices waiting.
 	Notify func(ctx context.Context, n Notice) error
-	// Relay indexes sessions that hold notices, so that its sweep sends
-	// those a crashed process left behind (see RegisterNotices).
-	Relay *notices.Relay
 	// Logger receives the failures that leave work for the sweep.
-	Logger *slog.Logger
+	Logger  *slog.Logger
+	notices *notices.Source
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s.notices = s.newNotices()
+	return s
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
@@ -102,7 +102,7 @@ func (s *Store) save(ctx context.Context, ev Event, expected int, tell NoticeKin
 		approval = "1"
 	}
 	if expected >= 0 {
-		if err := s.mark(ctx, ev.ID); err != nil {
+		if err := s.notices.Mark(ctx, ev.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -115,7 +115,7 @@ func (s *Store) save(ctx context.Context, ev Event, expected int, tell NoticeKin
 		return nil, scriptErr(err)
 	}
 	if expected >= 0 {
-		s.relay(ctx, ev.ID, run)
+		s.notices.Relay(ctx, ev.ID, run, s.logger())
 	}
 	return res, s.index(ctx, ev)
 }

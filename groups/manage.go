@@ -30,7 +30,7 @@ func (s *Store) Decline(ctx context.Context, groupID, actorID, userID string) er
 }
 
 func (s *Store) decide(ctx context.Context, groupID, actorID, userID string, status AppStatus) error {
-	if err := s.mark(ctx, groupID); err != nil {
+	if err := s.notices.Mark(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: %s request of %s in %s: %w", status, userID, groupID, err)
 	}
 	run := ids.New()
@@ -44,7 +44,7 @@ func (s *Store) decide(ctx context.Context, groupID, actorID, userID string, sta
 	if err != nil {
 		return fmt.Errorf("groups: %s request of %s in %s: %w", status, userID, groupID, err)
 	}
-	s.relay(ctx, groupID, run)
+	s.notices.Relay(ctx, groupID, run, s.logger())
 	return nil
 }
 
@@ -56,14 +56,14 @@ func (s *Store) Invite(ctx context.Context, groupID, actorID, userID string) err
 		return fmt.Errorf("groups: invite to %s: %w", groupID, ErrNotMember)
 	}
 	now := s.nowMS()
-	if err := s.mark(ctx, groupID); err != nil {
+	if err := s.notices.Mark(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: invite %s to %s: %w", userID, groupID, err)
 	}
 	run := ids.New()
 	if err := scriptErr(inviteScript.Run(ctx, s.rdb, s.groupKeys(groupID), "invite", actorID, userID, now, run).Err()); err != nil {
 		return fmt.Errorf("groups: invite %s to %s: %w", userID, groupID, err)
 	}
-	s.relay(ctx, groupID, run)
+	s.notices.Relay(ctx, groupID, run, s.logger())
 	if err := s.rdb.ZAdd(ctx, s.userInvitesKey(userID), redis.Z{Score: float64(now), Member: groupID}).Err(); err != nil {
 		return fmt.Errorf("groups: invite %s to %s: user list: %w", userID, groupID, err)
 	}

@@ -115,7 +115,7 @@ func (s *Store) Apply(ctx context.Context, groupID, userID, answer string, verif
 		return err
 	}
 	domains := strings.Join(emailDomains(verifiedEmails), ",")
-	if err := s.mark(ctx, groupID); err != nil {
+	if err := s.notices.Mark(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: apply %s: %w", groupID, err)
 	}
 	run := ids.New()
@@ -123,7 +123,7 @@ func (s *Store) Apply(ctx context.Context, groupID, userID, answer string, verif
 	if err != nil {
 		return fmt.Errorf("groups: apply %s: %w", groupID, err)
 	}
-	s.relay(ctx, groupID, run)
+	s.notices.Relay(ctx, groupID, run, s.logger())
 	err = s.rdb.ZAdd(ctx, s.userApplicationsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}).Err()
 	if err != nil {
 		return fmt.Errorf("groups: apply %s: user list: %w", groupID, err)

@@ -30,43 +30,19 @@ type Notice struct {
 	Text    string // the applicant's answer
 }
 
-// noticeDomain names the groups store's notices in the relay's index.
-const noticeDomain = "groups"
-
-// mark tells the relay that groupID is about to record notices.
-func (s *Store) mark(ctx context.Context, groupID string) error {
-	return s.Relay.Mark(ctx, noticeDomain, groupID)
-}
-
-// RegisterNotices lets r's sweep drain this store's notices.
-func (s *Store) RegisterNotices(r *notices.Relay) {
-	s.Relay = r
-	r.Register(noticeDomain, s.DrainNotices)
-}
-
-// relay hands the notices of one script run to Notify right after the
-// change; a failure leaves them to the relay's sweep.
-func (s *Store) relay(ctx context.Context, groupID, run string) {
-	if err := s.drain(ctx, groupID, run); err != nil {
-		s.logger().Error("groups: notices left for the sweep", "group", groupID, "err", err)
-	}
-}
-
-// DrainNotices hands every notice recorded for groupID to Notify and
-// forgets each one Notify took. Without Notify they wait.
-func (s *Store) DrainNotices(ctx context.Context, groupID string) error {
-	return s.drain(ctx, groupID, "")
-}
-
-func (s *Store) drain(ctx context.Context, groupID, run string) error {
-	if s.Notify == nil {
-		return nil
-	}
-	return notices.Drain(ctx, s.rdb, s.noticesKey(groupID), run, func(ctx context.Context, e notices.Entry) error {
+// newNotices is the groups store's side of the notices relay.
+func (s *Store) newNotices() *notices.Source {
+	return notices.NewSource(s.rdb, "groups", s.noticesKey, func(ctx context.Context, groupID string, e notices.Entry) error {
+		if s.Notify == nil {
+			return notices.ErrNoHandler
+		}
 		return s.Notify(ctx, Notice{ID: e.ID, Kind: NoticeKind(e.Values["kind"]), GroupID: groupID,
 			UserID: e.Values["user"], ActorID: e.Values["actor"], Text: e.Values["text"]})
 	})
 }
+
+// RegisterNotices lets r's sweep hand over this store's notices.
+func (s *Store) RegisterNotices(r *notices.Relay) { s.notices.Register(r) }
 
 func (s *Store) logger() *slog.Logger {
 	if s.Logger != nil {

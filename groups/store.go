@@ -94,16 +94,16 @@ type Store struct {
 	// change records the notice; Notify gets it right after, and again
 	// later when it returned an error. Nil leaves notices waiting.
 	Notify func(ctx context.Context, n Notice) error
-	// Relay indexes groups whose notices wait, so that its sweep sends
-	// those a crashed process left behind (see RegisterNotices).
-	Relay *notices.Relay
 	// Logger receives the failures that leave work for the sweep.
-	Logger *slog.Logger
+	Logger  *slog.Logger
+	notices *notices.Source
 }
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s.notices = s.newNotices()
+	return s
 }
 
 func (s *Store) nowMS() int64 { return s.Now().UTC().UnixMilli() }

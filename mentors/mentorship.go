@@ -82,7 +82,7 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
-	if err := s.mark(ctx, mentor); err != nil {
+	if err := s.notices.Mark(ctx, mentor); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
 	now, run := s.now(), ids.New()
@@ -96,7 +96,7 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
-	s.relay(ctx, mentor, run)
+	s.notices.Relay(ctx, mentor, run, s.logger())
 	m, err := s.mentorship(ctx, mentor, id)
 	if err != nil {
 		return m, err

@@ -96,7 +96,7 @@ func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Re
 		err = ErrTooManyRequests
 	}
 	if err == nil {
-		err = s.mark(ctx, mentorID)
+		err = s.notices.Mark(ctx, mentorID)
 	}
 	run := ids.New()
 	if err == nil {
@@ -117,7 +117,7 @@ func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Re
 	if err := s.rdb.ZAdd(ctx, s.waitingKey(), redis.Z{Score: float64(ms(now)), Member: member}).Err(); err != nil {
 		return Request{}, fmt.Errorf("mentors: ask %s: track silence: %w", mentorID, err)
 	}
-	s.relay(ctx, mentorID, run)
+	s.notices.Relay(ctx, mentorID, run, s.logger())
 	r, err := s.request(ctx, mentorID, id)
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: ask %s: %w", mentorID, err)
@@ -222,7 +222,7 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 	if err := s.rdb.Set(ctx, s.mentorshipRefKey(shipID), mentorID, 0).Err(); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
-	if err := s.mark(ctx, mentorID); err != nil {
+	if err := s.notices.Mark(ctx, mentorID); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
 	run := ids.New()
@@ -240,7 +240,7 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
 	menteeID := res[1]
-	s.relay(ctx, mentorID, run)
+	s.notices.Relay(ctx, mentorID, run, s.logger())
 	if err := s.linkMentee(ctx, mentorID, menteeID, shipID, now); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
@@ -305,7 +305,7 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
 	now := s.now()
-	if err := s.mark(ctx, mentor); err != nil {
+	if err := s.notices.Mark(ctx, mentor); err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
 	run := ids.New()
@@ -320,7 +320,7 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
-	s.relay(ctx, mentor, run)
+	s.notices.Relay(ctx, mentor, run, s.logger())
 	r, err := s.request(ctx, mentor, requestID)
 	if err != nil {
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)

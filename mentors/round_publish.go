@@ -75,7 +75,7 @@ func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (stri
 	if err := s.rdb.Set(ctx, s.mentorshipRefKey(shipID), p.MentorID, 0).Err(); err != nil {
 		return "", err
 	}
-	if err := s.mark(ctx, p.MentorID); err != nil {
+	if err := s.notices.Mark(ctx, p.MentorID); err != nil {
 		return "", err
 	}
 	// Each side is introduced to the other by the same script that starts
@@ -93,7 +93,7 @@ func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (stri
 		return "", err
 	}
 	if res[0] == "OK" {
-		s.relay(ctx, p.MentorID, run)
+		s.notices.Relay(ctx, p.MentorID, run, s.logger())
 	} else if err := s.rdb.Del(ctx, s.mentorshipRefKey(shipID)).Err(); err != nil {
 		s.logger().Error("mentors: unused mentorship reference left behind", "mentorship", shipID, "err", err)
 	}

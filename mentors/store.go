@@ -65,17 +65,17 @@ type Store struct {
 	// gets it right after, and again later when it returned an error.
 	// Nil leaves notices waiting.
 	Notify func(ctx context.Context, n Notice) error
-	// Relay indexes mentors whose notices wait, so that its sweep sends
-	// those a crashed process left behind (see RegisterNotices).
-	Relay *notices.Relay
 	// Logger receives the failures that leave work for the sweep.
-	Logger *slog.Logger
+	Logger  *slog.Logger
+	notices *notices.Source
 }
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
+	s := &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
 		Now: func() time.Time { return time.Now().UTC() }}
+	s.notices = s.newNotices()
+	return s
 }
 
 // Actor is who asks for a round action; the caller decides Organizer from
@@ -118,9 +118,6 @@ type Notice struct {
 	At           time.Time     // when it happened; part of Key for repeatable events
 }
 
-// noticeDomain names the mentors store's notices in the relay's index.
-const noticeDomain = "mentors"
-
 // encodeNotice is the JSON a script records; "" (no notice) for a zero
 // Notice.
 func encodeNotice(n Notice) string {
@@ -134,38 +131,13 @@ func encodeNotice(n Notice) string {
 	return string(b)
 }
 
-// mark tells the relay that mentorID is about to record notices, before
-// the script that may record them runs.
-func (s *Store) mark(ctx context.Context, mentorID string) error {
-	return s.Relay.Mark(ctx, noticeDomain, mentorID)
-}
-
-// RegisterNotices lets r's sweep drain this store's notices.
-func (s *Store) RegisterNotices(r *notices.Relay) {
-	s.Relay = r
-	r.Register(noticeDomain, s.DrainNotices)
-}
-
-// relay hands the notices that one script run recorded to Notify, right
-// after the change. A failure is only logged: the notices stay recorded
-// and the relay's sweep sends them later.
-func (s *Store) relay(ctx context.Context, mentorID, run string) {
-	if err := s.drain(ctx, mentorID, run); err != nil {
-		s.logger().Error("mentors: notices left for the sweep", "mentor", mentorID, "err", err)
-	}
-}
-
-// DrainNotices hands every notice recorded in mentorID's stream to
-// Notify and forgets each one Notify took. Without Notify they wait.
-func (s *Store) DrainNotices(ctx context.Context, mentorID string) error {
-	return s.drain(ctx, mentorID, "")
-}
-
-func (s *Store) drain(ctx context.Context, mentorID, run string) error {
-	if s.Notify == nil {
-		return nil
-	}
-	return notices.Drain(ctx, s.rdb, s.mentorNoticesKey(mentorID), run, func(ctx context.Context, e notices.Entry) error {
+// newNotices is the mentors store's side of the notices relay: each
+// mentor's stream holds the notices of their requests and mentorships.
+func (s *Store) newNotices() *notices.Source {
+	return notices.NewSource(s.rdb, "mentors", s.mentorNoticesKey, func(ctx context.Context, mentorID string, e notices.Entry) error {
+		if s.Notify == nil {
+			return notices.ErrNoHandler
+		}
 		var n Notice
 		if err := json.Unmarshal([]byte(e.Values["n"]), &n); err != nil {
 			s.logger().Error("mentors: unreadable notice dropped", "mentor", mentorID, "id", e.ID, "err", err)
@@ -184,6 +156,9 @@ func (s *Store) drain(ctx context.Context, mentorID, run string) error {
 		return s.Notify(ctx, n)
 	})
 }
+
+// RegisterNotices lets r's sweep hand over this store's notices.
+func (s *Store) RegisterNotices(r *notices.Relay) { s.notices.Register(r) }
 
 func (s *Store) logger() *slog.Logger {
 	if s.Logger != nil {

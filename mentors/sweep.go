@@ -56,7 +56,7 @@ func (s *Store) PauseSilentMentors(ctx context.Context, now time.Time) (int, err
 // waiting index unless its mentor's turn began after the cutoff.
 func (s *Store) expire(ctx context.Context, member string, cutoff int64, now time.Time) (bool, error) {
 	mentor, id, _ := strings.Cut(member, "/")
-	if err := s.mark(ctx, mentor); err != nil {
+	if err := s.notices.Mark(ctx, mentor); err != nil {
 		return false, err
 	}
 	run, at := ids.New(), time.UnixMilli(ms(now)).UTC()
@@ -76,7 +76,7 @@ func (s *Store) expire(ctx context.Context, member string, cutoff int64, now tim
 	case "GONE", "SKIP":
 		return false, s.rdb.ZRem(ctx, s.waitingKey(), member).Err()
 	}
-	s.relay(ctx, mentor, run)
+	s.notices.Relay(ctx, mentor, run, s.logger())
 	mentee := res[1]
 	pipe := s.rdb.Pipeline()
 	pipe.ZRem(ctx, s.menteeOpenKey(mentee), member)

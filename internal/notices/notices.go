@@ -203,3 +203,57 @@ func (r *Relay) Run(ctx context.Context, every time.Duration) {
 		}
 	}
 }
+
+// ErrNoHandler is what a Source's handler returns while nobody takes its
+// notices yet (no Notify hook): the notices wait, and nothing is logged.
+var ErrNoHandler = errors.New("notices: nobody takes these notices yet")
+
+// Source is one domain's side of the notices: where an entity's notices
+// are and how one is handed over. A domain store keeps one.
+type Source struct {
+	rdb    redis.UniversalClient
+	domain string
+	stream func(entity string) string
+	handle func(ctx context.Context, entity string, e Entry) error
+	relay  *Relay
+}
+
+// NewSource returns the Source of domain, whose entities keep their
+// notices in stream(entity) and hand each to handle.
+func NewSource(rdb redis.UniversalClient, domain string, stream func(entity string) string,
+	handle func(ctx context.Context, entity string, e Entry) error) *Source {
+	return &Source{rdb: rdb, domain: domain, stream: stream, handle: handle}
+}
+
+// Register lets r's sweep drain this source, and its writers mark there.
+func (s *Source) Register(r *Relay) {
+	s.relay = r
+	r.Register(s.domain, s.Drain)
+}
+
+// Mark records in the relay's index that entity is about to get notices;
+// call it before the script that records them. Unregistered, it marks
+// nothing.
+func (s *Source) Mark(ctx context.Context, entity string) error {
+	return s.relay.Mark(ctx, s.domain, entity)
+}
+
+// Drain hands every notice of entity over (see Drain).
+func (s *Source) Drain(ctx context.Context, entity string) error {
+	return s.drain(ctx, entity, "")
+}
+
+// Relay hands over the notices one script run recorded for entity, right
+// after the change. A failure is only logged: the notices stay, and the
+// relay's sweep hands them over later.
+func (s *Source) Relay(ctx context.Context, entity, run string, logger *slog.Logger) {
+	if err := s.drain(ctx, entity, run); err != nil && !errors.Is(err, ErrNoHandler) {
+		logger.Error("notices left for the sweep", "domain", s.domain, "entity", entity, "err", err)
+	}
+}
+
+func (s *Source) drain(ctx context.Context, entity, run string) error {
+	return Drain(ctx, s.rdb, s.stream(entity), run, func(ctx context.Context, e Entry) error {
+		return s.handle(ctx, entity, e)
+	})
+}
