@@ -40,6 +40,10 @@ echo "==> test Redis on port $port"
 if [ -n "${BENCH:-}" ]; then
   # Benchmarks run without the race detector, which would skew them.
   go test -count=1 -run '^$' -bench . -benchmem -timeout 30m ./...
+  # Pages against the bare Fiber+Redis floor (docs/performance.md).
+  scripts/ensure-pkg.sh wrk wrk
+  scripts/ensure-pkg.sh taskset util-linux
+  go run ./scripts/httpbench
 else
   go vet ./...
   go test -race -count=1 -timeout 20m ./... "$@"

@@ -16,6 +16,8 @@ import (
 	_ "time/tzdata" // time zones work on hosts without tzdata
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
 )
 
 // shutdownTimeout bounds how long in-flight requests get after SIGTERM.
@@ -126,13 +128,17 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
-		return redis.NewClusterClient(opts), nil
+		rdb := redis.NewClusterClient(opts)
+		rdb.AddHook(roundtrips.Hook{})
+		return rdb, nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	return redis.NewClient(opts), nil
+	rdb := redis.NewClient(opts)
+	rdb.AddHook(roundtrips.Hook{})
+	return rdb, nil
 }
 
 // runWorkers runs the mail workers and the periodic sweeps until ctx ends.

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
 )
 
 type contextKey string
@@ -55,9 +56,15 @@ func (h *handler) observe() fiber.Handler {
 		Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: prometheus.DefBuckets,
 	}, []string{"route", "method"})
-	h.Metrics.MustRegister(requests, latency)
+	trips := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "http_request_redis_roundtrips", Help: "Redis round trips per request by route (a pipeline counts one).",
+		Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32},
+	}, []string{"route", "method"})
+	h.Metrics.MustRegister(requests, latency, trips)
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
+		ctx, counted := roundtrips.With(c.UserContext())
+		c.SetUserContext(ctx)
 		err := c.Next()
 		if err != nil {
 			if herr := h.handleError(c, err); herr != nil {
@@ -72,6 +79,7 @@ func (h *handler) observe() fiber.Handler {
 		elapsed := time.Since(start)
 		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
 		latency.WithLabelValues(route, c.Method()).Observe(elapsed.Seconds())
+		trips.WithLabelValues(route, c.Method()).Observe(float64(counted.Count()))
 		h.Logger.Info("request", "method", c.Method(), "route", route, "status", status,
 			"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
 		return nil

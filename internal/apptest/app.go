@@ -15,12 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -52,6 +54,7 @@ type App struct {
 	// Notices is the relay whose Sweep a test runs to stand in for the
 	// periodic sweep of a running instance.
 	Notices *notices.Relay
+	metrics *prometheus.Registry
 	Redis   redis.UniversalClient
 	Prefix  string
 	Users   *auth.Store
@@ -64,6 +67,8 @@ type App struct {
 func Start(t testing.TB, opts Options) *App {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	metrics := prometheus.NewRegistry()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +118,7 @@ func Start(t testing.TB, opts Options) *App {
 		Sessions:      auth.NewSessions(rdb, prefix, false),
 		Logger:        logger,
 		AuthRateLimit: opts.AuthRateLimit,
+		Metrics:       metrics,
 		TrustProxy:    opts.TrustProxy,
 	})
 	if err != nil {
@@ -124,7 +130,8 @@ func Start(t testing.TB, opts Options) *App {
 		stopWork()
 		<-workDone
 	})
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier, Notices: relay}
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier,
+		Notices: relay, metrics: metrics}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not
@@ -257,4 +264,30 @@ func (c *Client) Cookie(name string) string {
 func (c *Client) SetCookie(name, value string) {
 	u, _ := url.Parse(c.app.URL)
 	c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+// RoundTrips returns the Redis round trips the app recorded for requests
+// to route (the pattern, e.g. "/s/:id") with method: their sum and how
+// many requests they were counted over.
+func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, requests uint64) {
+	t.Helper()
+	families, err := a.metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "http_request_redis_roundtrips" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["route"] == route && labels["method"] == method {
+				return m.GetHistogram().GetSampleSum(), m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return 0, 0
 }

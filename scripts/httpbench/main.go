@@ -1,0 +1,515 @@
+// Command httpbench measures focusgroups' pages against a bare Fiber+Redis
+// floor (./floor), the way issue 12 asks: one run, interleaved (floor,
+// page, floor, page), at 64 connections, with the servers and Redis on one
+// core and wrk on the other. It builds both binaries, starts its own
+// Redis, seeds the data through the app's own stores, signs a member in
+// through development sign-in, and prints one table:
+//
+//	page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips
+//
+// The round trips come from the app's own /metrics histogram (the go-redis
+// hook in internal/roundtrips). Run it with `make bench` or
+// `go run ./scripts/httpbench`.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/mentors/match"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "httpbench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	duration time.Duration
+	conns    int
+	rounds   int
+	only     string
+}
+
+func run() error {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 8*time.Second, "length of each wrk run")
+	flag.IntVar(&o.conns, "conns", 64, "connections wrk keeps open")
+	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
+	flag.StringVar(&o.only, "pages", "", "comma-separated page names to run (default all)")
+	flag.Parse()
+	for _, tool := range []string{"wrk", "redis-server"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s is not installed (scripts/ensure-pkg.sh installs it)", tool)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "httpbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	b := &bench{tmp: tmp, pin: runtime.NumCPU() >= 2}
+	defer b.stop()
+	if err := b.build(); err != nil {
+		return err
+	}
+	if err := b.startRedis(); err != nil {
+		return err
+	}
+	data, err := seed(context.Background(), b.rdb)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := b.startServers(); err != nil {
+		return err
+	}
+	cookie, err := b.devSignIn(viewerName)
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	pages := []page{
+		{"session, member going", "/s/:id", "/s/" + data.session, cookie},
+		{"session, anonymous", "/s/:id", "/s/" + data.session, ""},
+		{"home, signed in", "/", "/", cookie},
+		{"group, signed in", "/g/:slug", "/g/" + data.slug, cookie},
+		{"discovery search, signed in", "/groups", "/groups?q=go", cookie},
+		{"dashboard", "/dashboard", "/dashboard", cookie},
+		{"mentor suggestions", "/mentors/suggestions", "/mentors/suggestions", cookie},
+	}
+	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
+		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
+	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, p := range pages {
+		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.name+",") {
+			continue
+		}
+		row, err := b.measure(p, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		fmt.Println(row)
+	}
+	return nil
+}
+
+// page is one row of the table.
+type page struct {
+	name, route, path, cookie string
+}
+
+type bench struct {
+	tmp                string
+	pin                bool
+	procs              []*exec.Cmd
+	rdb                *redis.Client
+	redisURL           string
+	appURL, floorURL   string
+	serverBin, floorBn string
+}
+
+func (b *bench) build() error {
+	b.serverBin, b.floorBn = filepath.Join(b.tmp, "server"), filepath.Join(b.tmp, "floor")
+	for out, pkg := range map[string]string{b.serverBin: "./server", b.floorBn: "./scripts/httpbench/floor"} {
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build %s: %w", pkg, err)
+		}
+	}
+	return nil
+}
+
+// start runs name with args, on core 0 when pinning.
+func (b *bench) start(env []string, name string, args ...string) error {
+	if b.pin {
+		args = append([]string{"-c", "0", name}, args...)
+		name = "taskset"
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logf, err := os.Create(filepath.Join(b.tmp, filepath.Base(args[len(args)-1])+strconv.Itoa(len(b.procs))+".log"))
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	b.procs = append(b.procs, cmd)
+	return nil
+}
+
+func (b *bench) stop() {
+	for _, p := range b.procs {
+		_ = p.Process.Kill()
+		_, _ = p.Process.Wait()
+	}
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (b *bench) startRedis() error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	if err := b.start(nil, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", b.tmp); err != nil {
+		return err
+	}
+	b.redisURL = "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
+	opts, _ := redis.ParseURL(b.redisURL)
+	b.rdb = redis.NewClient(opts)
+	return waitFor(func() error { return b.rdb.Ping(context.Background()).Err() })
+}
+
+func (b *bench) startServers() error {
+	appPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	floorPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	b.appURL = "http://127.0.0.1:" + strconv.Itoa(appPort)
+	b.floorURL = "http://127.0.0.1:" + strconv.Itoa(floorPort)
+	common := []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1"}
+	if err := b.start(append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0",
+		"BASE_URL="+b.appURL), b.serverBin); err != nil {
+		return err
+	}
+	if err := b.start(append(common, "PORT="+strconv.Itoa(floorPort)), b.floorBn); err != nil {
+		return err
+	}
+	for _, u := range []string{b.appURL + "/healthz", b.floorURL + "/"} {
+		if err := waitFor(func() error { return get(u) }); err != nil {
+			return fmt.Errorf("%s did not come up: %w", u, err)
+		}
+	}
+	return nil
+}
+
+func get(u string) error {
+	r, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer r.Body.Close()
+	_, _ = io.Copy(io.Discard, r.Body)
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", u, r.StatusCode)
+	}
+	return nil
+}
+
+// waitFor polls ready until it succeeds, for up to 20 seconds.
+func waitFor(ready func() error) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := ready()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// devSignIn signs name in through the development sign-in form and
+// returns the Cookie header of the signed-in session.
+func (b *bench) devSignIn(name string) (string, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := c.Get(b.appURL + "/dev/signin")
+	if err != nil {
+		return "", err
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		return "", errors.New("no CSRF token on the sign-in page")
+	}
+	r, err = c.PostForm(b.appURL+"/dev/signin", url.Values{"_csrf": {string(m[1])}, "name": {name}})
+	if err != nil {
+		return "", err
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("sign-in answered %d", r.StatusCode)
+	}
+	u, _ := url.Parse(b.appURL)
+	var parts []string
+	for _, ck := range jar.Cookies(u) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	return strings.Join(parts, "; "), nil
+}
+
+// result is one wrk run.
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+}
+
+var (
+	rpsLine = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	pctLine = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	non2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+)
+
+func (b *bench) wrk(target, cookie string, o options) (result, error) {
+	args := []string{"-t1", "-c" + strconv.Itoa(o.conns), "-d" + o.duration.String(), "--latency"}
+	if cookie != "" {
+		args = append(args, "-H", "Cookie: "+cookie)
+	}
+	args = append(args, target)
+	name := "wrk"
+	if b.pin {
+		args = append([]string{"-c", "1", "wrk"}, args...)
+		name = "taskset"
+	}
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
+	}
+	if m := non2xx.FindSubmatch(out); m != nil {
+		return result{}, fmt.Errorf("%s: %s responses were not 2xx or 3xx", target, m[1])
+	}
+	m := rpsLine.FindSubmatch(out)
+	if m == nil {
+		return result{}, fmt.Errorf("no Requests/sec in wrk's output:\n%s", out)
+	}
+	var r result
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	for _, p := range pctLine.FindAllSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(string(p[2]), 64)
+		d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[3])]))
+		if string(p[1]) == "50" {
+			r.p50 = d
+		} else {
+			r.p99 = d
+		}
+	}
+	return r, nil
+}
+
+// measure runs floor and page in turn, rounds times, and formats the row
+// with the medians.
+func (b *bench) measure(p page, o options) (string, error) {
+	if err := getWith(b.appURL+p.path, p.cookie); err != nil {
+		return "", err
+	}
+	before, beforeN, err := b.trips(p.route)
+	if err != nil {
+		return "", err
+	}
+	var floors, pages []result
+	for range o.rounds {
+		f, err := b.wrk(b.floorURL+"/", "", o)
+		if err != nil {
+			return "", err
+		}
+		pg, err := b.wrk(b.appURL+p.path, p.cookie, o)
+		if err != nil {
+			return "", err
+		}
+		floors, pages = append(floors, f), append(pages, pg)
+	}
+	after, afterN, err := b.trips(p.route)
+	if err != nil {
+		return "", err
+	}
+	trips := "?"
+	if afterN > beforeN {
+		trips = strconv.FormatFloat((after-before)/float64(afterN-beforeN), 'f', 1, 64)
+	}
+	fl, pg := median(floors), median(pages)
+	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
+		fl.rps, 100*pg.rps/fl.rps, trips), nil
+}
+
+func getWith(u, cookie string) error {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer r.Body.Close()
+	_, _ = io.Copy(io.Discard, r.Body)
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", u, r.StatusCode)
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms" }
+
+// median takes each figure's median across runs.
+func median(rs []result) result {
+	pick := func(f func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		sort.Float64s(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return result{
+		rps: pick(func(r result) float64 { return r.rps }),
+		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
+		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
+	}
+}
+
+// trips reads the app's round-trip histogram for route: sum and count.
+func (b *bench) trips(route string) (float64, float64, error) {
+	r, err := http.Get(b.appURL + "/metrics")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer r.Body.Close()
+	var sum, count float64
+	sc := bufio.NewScanner(r.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	labels := `{method="GET",route="` + route + `"}`
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "http_request_redis_roundtrips_sum"+labels+" "); ok {
+			sum, _ = strconv.ParseFloat(v, 64)
+		}
+		if v, ok := strings.CutPrefix(line, "http_request_redis_roundtrips_count"+labels+" "); ok {
+			count, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return sum, count, sc.Err()
+}
+
+// viewerName is the member the signed-in pages are measured for.
+const viewerName = "Bench Viewer"
+
+type seeded struct {
+	session, slug string
+}
+
+// seed writes what the pages show: six groups with a session each, the
+// measured session with 40 people going and the viewer among them, and
+// 30 mentors for the viewer's suggestions.
+func seed(ctx context.Context, rdb redis.UniversalClient) (seeded, error) {
+	const prefix = "fg:"
+	users, gs, es, ms := auth.NewStore(rdb, prefix), groups.NewStore(rdb, prefix), events.NewStore(rdb, prefix), mentors.NewStore(rdb, prefix)
+	person := func(name string) (*auth.User, error) {
+		sub := auth.DevSubject(name)
+		u, _, err := users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: sub, Login: sub, Name: name,
+			Emails: []auth.Email{{Address: sub + "@bench.example", Verified: true}}})
+		return u, err
+	}
+	viewer, err := person(viewerName)
+	if err != nil {
+		return seeded{}, err
+	}
+	if _, err := users.UpdateProfile(ctx, viewer.ID, auth.ProfileUpdate{Name: viewerName, TimeZone: "Europe/Berlin"}); err != nil {
+		return seeded{}, err
+	}
+	organizer, err := person("Bench Organizer")
+	if err != nil {
+		return seeded{}, err
+	}
+	start := time.Now().UTC().AddDate(0, 0, 7).Truncate(time.Hour)
+	var out seeded
+	for i, topic := range []string{"go", "kubernetes", "system-design", "devops", "leadership", "rust"} {
+		g, err := gs.Create(ctx, organizer.ID, groups.Input{Name: "Bench " + topic + " circle", Slug: "bench-" + topic,
+			Description: "We meet to learn **" + topic + "** together.\n\n- talks\n- pairing", Topics: []string{topic, "go"},
+			Paths: []string{"architecture"}, City: "Berlin", Online: true})
+		if err != nil {
+			return seeded{}, err
+		}
+		if err := gs.Join(ctx, g.ID, viewer.ID, viewer.VerifiedEmails()); err != nil {
+			return seeded{}, err
+		}
+		at := start.Add(time.Duration(i) * 24 * time.Hour)
+		ev, err := es.Create(ctx, events.Actor{UserID: organizer.ID, Organizer: true}, g.ID, events.Input{
+			Title: "Benchmarking " + topic, Description: "Measure **first**.\n\n- pprof\n- benchstat", Format: "workshop",
+			Start: at.Format("2006-01-02T15:04"), End: at.Add(2 * time.Hour).Format("2006-01-02T15:04"), TimeZone: "Europe/Berlin",
+			Venue: "Betahaus, Berlin", OnlineURL: "https://meet.example/bench", Capacity: "50", Listed: true})
+		if err != nil {
+			return seeded{}, err
+		}
+		if i == 0 {
+			out = seeded{session: ev.ID, slug: g.Slug}
+			for j := range 40 {
+				fan, err := person(fmt.Sprintf("Bench Fan %02d", j))
+				if err != nil {
+					return seeded{}, err
+				}
+				if err := gs.Join(ctx, g.ID, fan.ID, fan.VerifiedEmails()); err != nil {
+					return seeded{}, err
+				}
+				if _, err := es.RSVP(ctx, ev.ID, fan.ID, true); err != nil {
+					return seeded{}, err
+				}
+			}
+			if _, err := es.RSVP(ctx, ev.ID, viewer.ID, true); err != nil {
+				return seeded{}, err
+			}
+		}
+	}
+	for j := range 30 {
+		m, err := person(fmt.Sprintf("Bench Mentor %02d", j))
+		if err != nil {
+			return seeded{}, err
+		}
+		if _, err := ms.SaveMentorProfile(ctx, match.MentorProfile{UserID: m.ID, Skills: []match.Skill{{Name: "go", Level: 4}, {Name: "kubernetes", Level: 3}},
+			Paths: []string{"architecture"}, Years: 5 + j%10, Languages: []string{"en"}, TimeZone: "Europe/Berlin", Capacity: 3,
+			Availability: match.Availability{HoursPerWeek: 2}}); err != nil {
+			return seeded{}, err
+		}
+	}
+	if _, err := ms.SaveMenteeProfile(ctx, match.MenteeProfile{UserID: viewer.ID, Goals: "grow into an architect", Path: "architecture",
+		WantSkills: []string{"go", "kubernetes"}, Languages: []string{"en"}, TimeZone: "Europe/Berlin"}); err != nil {
+		return seeded{}, err
+	}
+	return out, nil
+}
