@@ -73,7 +73,7 @@ func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
 	if err != nil || len(cal.Events()) != 1 || cal.Events()[0].Id() != eventID+"@focusgroups" {
 		t.Fatalf("calendar parses to %v, %v", cal, err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	app.WaitMailDrained(t)
 	for _, m := range smtp.Mails() {
 		for _, to := range m.To {
 			if to == "quinn@x.example" || to == "hal@host.example" {
@@ -150,7 +150,7 @@ func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
 	// Announcing again sends nobody a second invitation.
 	before := len(smtp.Mails())
 	host.PostForm(eventPath, eventPath+"/announce", nil)
-	time.Sleep(500 * time.Millisecond)
+	app.WaitMailDrained(t)
 	for _, m := range smtp.Mails()[before:] {
 		if strings.Contains(m.Subject, "Fuzzing") && m.CalendarMethod == "REQUEST" {
 			t.Fatalf("second announcement re-sent an invite to %v", m.To)

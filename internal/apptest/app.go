@@ -114,6 +114,27 @@ func Start(t testing.TB, opts Options) *App {
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier}
 }
 
+// WaitMailDrained waits until the outbox holds nothing queued or waiting
+// for a retry, so every mail queued so far has reached the SMTP server or
+// the dev mailbox: a test can then check that some mail was not sent.
+func (a *App) WaitMailDrained(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		queued, retrying, err := a.Mail.Outbox.Backlog(context.Background())
+		if err != nil {
+			t.Fatalf("apptest: outbox backlog: %v", err)
+		}
+		if queued == 0 && retrying == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apptest: outbox not drained after 10s: %d queued, %d retrying", queued, retrying)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // Client is a browser-like HTTP client: it keeps cookies and does not
 // follow redirects, so tests can check every step.
 type Client struct {
