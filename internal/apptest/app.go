@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,32 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
+	// Clock, when set, is the sessions store's clock, so a test can move
+	// past a session's end.
+	Clock *Clock
+}
+
+// Clock is a settable clock, safe to read from the app's goroutines.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now tells the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 // App is a running app under test.
@@ -71,6 +98,9 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	gs := groups.NewStore(rdb, prefix)
 	es := events.NewStore(rdb, prefix)
+	if opts.Clock != nil {
+		es.Now = opts.Clock.Now
+	}
 	ms := mentors.NewStore(rdb, prefix)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mailSvc, err := mail.New(rdb, prefix, mail.Config{SMTPURL: opts.SMTPURL, From: "focusgroups <noreply@focusgroups.test>",
