@@ -82,6 +82,7 @@ func TestOversizedBodiesGetThe413Page(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(page), "Too much data") {
 		t.Fatalf("far over the limit: %d\n%s", resp.StatusCode, page)
 	}
