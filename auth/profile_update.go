@@ -21,6 +21,7 @@ func (in *ProfileUpdate) validate() error {
 	case utf8.RuneCountInString(name) > MaxNameLength:
 		errs.Add("name", "Names can be at most 80 characters.")
 	}
+	errs.Add("name", valid.Line("The name", name))
 	if in.TimeZone != "" {
 		if _, err := time.LoadLocation(in.TimeZone); err != nil || !strings.Contains(in.TimeZone, "/") && in.TimeZone != "UTC" {
 			errs.Add("tz", "Pick a time zone from the list, such as Europe/Berlin.")

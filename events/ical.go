@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -98,8 +99,8 @@ func (o CalendarOptions) calendar(method string) *ics.Calendar {
 	cal := ics.NewCalendarFor(UIDDomain)
 	cal.SetMethod(ics.Method(method))
 	cal.SetCalscale("GREGORIAN")
-	if o.Name != "" {
-		cal.SetXWRCalName(o.Name)
+	if name := icsText(o.Name, false); name != "" {
+		cal.SetXWRCalName(name)
 	}
 	return cal
 }
@@ -144,7 +145,7 @@ func (o CalendarOptions) fill(ve *ics.VEvent, ev Event, method string) {
 	ve.SetSequence(ev.Sequence)
 	ve.SetProperty(ics.ComponentPropertyDtStart, ev.Start.In(loc).Format(icsLocal), tzid)
 	ve.SetProperty(ics.ComponentPropertyDtEnd, ev.End.In(loc).Format(icsLocal), tzid)
-	ve.SetSummary(ev.Title)
+	ve.SetSummary(icsText(ev.Title, false))
 	if ev.Status == StatusCancelled || method == MethodCancel {
 		ve.SetStatus(ics.ObjectStatusCancelled)
 	} else {
@@ -158,10 +159,10 @@ func (o CalendarOptions) fill(ve *ics.VEvent, ev Event, method string) {
 			location = ev.OnlineURL
 		}
 	}
-	if desc != "" {
+	if desc = icsText(desc, true); desc != "" {
 		ve.SetDescription(desc)
 	}
-	if location != "" {
+	if location = icsText(location, false); location != "" {
 		ve.SetLocation(location)
 	}
 	if o.EventURL != nil {
@@ -173,6 +174,28 @@ func (o CalendarOptions) fill(ve *ics.VEvent, ev Event, method string) {
 	if ev.Format != "" {
 		ve.AddCategory(string(ev.Format))
 	}
+}
+
+// icsText makes stored text fit for a calendar, whose strict clients reject
+// control characters: invalid UTF-8 becomes U+FFFD, a line break becomes
+// LF (the library writes it as \n) or, in a one-line property, a space;
+// tabs become spaces and every other control character is dropped. The
+// forms refuse such text, but sessions stored before they did may hold it.
+func icsText(s string, multiLine bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' && !multiLine:
+			return ' '
+		case r == '\n':
+			return r
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
 }
 
 // crlf makes the library end lines as RFC 5545 requires (its default is LF).

@@ -202,3 +202,23 @@ func TestVTimezoneWithoutDST(t *testing.T) {
 		t.Fatalf("Kolkata VTIMEZONE %v", tr)
 	}
 }
+
+func TestCalendarTextIsCleaned(t *testing.T) {
+	cases := []struct {
+		in, line, multi string
+	}{
+		{"Go, generics; 東京", "Go, generics; 東京", "Go, generics; 東京"},
+		{"T\x00itle\xff", "Title\uFFFD", "Title\uFFFD"},
+		{"one\r\ntwo\rthree\nfour", "one two three four", "one\ntwo\nthree\nfour"},
+		{"tab\there\x1b[0m\x7f\u0085", "tab here[0m", "tab here[0m"},
+		{"  \n padded \r\n", "padded", "padded"},
+	}
+	for _, c := range cases {
+		if got := icsText(c.in, false); got != c.line {
+			t.Errorf("icsText(%q, one line) = %q, want %q", c.in, got, c.line)
+		}
+		if got := icsText(c.in, true); got != c.multi {
+			t.Errorf("icsText(%q, several lines) = %q, want %q", c.in, got, c.multi)
+		}
+	}
+}

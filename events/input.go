@@ -134,7 +134,9 @@ func (in Input) validate(now time.Time) (draft, error) {
 	case n > MaxTitle:
 		errs.Add("title", "The title can have at most 120 characters.")
 	}
+	errs.Add("title", valid.Line("The title", d.title))
 	d.description = strings.TrimSpace(in.Description)
+	errs.Add("description", valid.MultiLine("The description", d.description))
 	if utf8.RuneCountInString(d.description) > MaxDescription {
 		errs.Add("description", "The description can have at most 10,000 characters.")
 	}
@@ -175,10 +177,12 @@ func (in Input) validate(now time.Time) (draft, error) {
 	d.opens, d.closes = in.rsvpWindow(errs, loc, zoneOK, d.start)
 
 	d.venue = strings.TrimSpace(in.Venue)
+	errs.Add("venue", valid.Line("The venue", d.venue))
 	if utf8.RuneCountInString(d.venue) > MaxVenue {
 		errs.Add("venue", "The venue can have at most 300 characters.")
 	}
 	d.onlineURL = strings.TrimSpace(in.OnlineURL)
+	errs.Add("online_url", valid.Line("The online link", d.onlineURL))
 	if d.onlineURL != "" && (len(d.onlineURL) > MaxURL || !validLink(d.onlineURL)) {
 		errs.Add("online_url", "The online link must be a full http:// or https:// address.")
 	}

@@ -19,6 +19,12 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		field  string
 	}{
 		{"empty title", func(in *Input) { in.Title = "  " }, "title"},
+		{"title T%00itle%FF", func(in *Input) { in.Title = "T\x00itle\xff" }, "title"},
+		{"title with CR LF", func(in *Input) { in.Title = "Two\r\nlines" }, "title"},
+		{"description with NUL", func(in *Input) { in.Description = "a\x00b" }, "description"},
+		{"description with a bare CR", func(in *Input) { in.Description = "a\rb" }, "description"},
+		{"venue with a line break", func(in *Input) { in.Venue = "Room 1\nFloor 2" }, "venue"},
+		{"link with invalid UTF-8", func(in *Input) { in.OnlineURL = "https://meet.example/\xff" }, "online_url"},
 		{"title too short", func(in *Input) { in.Title = "Go" }, "title"},
 		{"title too long", func(in *Input) { in.Title = strings.Repeat("x", 121) }, "title"},
 		{"description too long", func(in *Input) { in.Description = strings.Repeat("x", 10001) }, "description"},

@@ -52,6 +52,8 @@ func (in ProposalInput) validate() (ProposalInput, error) {
 	if n := utf8.RuneCountInString(in.Title); n < MinTitle || n > MaxTitle {
 		errs.Add("title", "The topic needs a title of 3 to 120 characters.")
 	}
+	errs.Add("title", valid.Line("The title", in.Title))
+	errs.Add("details", valid.MultiLine("The details", in.Details))
 	if utf8.RuneCountInString(in.Details) > MaxProposalDetails {
 		errs.Add("details", "The details can have at most 5,000 characters.")
 	}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/focusgroups/focusgroups/internal/careers"
@@ -139,9 +138,8 @@ func (in Input) Validate() (Input, error) {
 		errs.Add("name", "The name needs at least 3 characters.")
 	case n > MaxNameLen:
 		errs.Add("name", fmt.Sprintf("The name can have at most %d characters.", MaxNameLen))
-	case hasControl(out.Name):
-		errs.Add("name", "The name cannot contain control characters.")
 	}
+	errs.Add("name", valid.Line("The name", out.Name))
 
 	out.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
 	if msg := slugProblem(out.Slug); msg != "" {
@@ -149,6 +147,7 @@ func (in Input) Validate() (Input, error) {
 	}
 
 	out.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+	errs.Add("description", valid.MultiLine("The description", out.Description))
 	if n := utf8.RuneCountInString(out.Description); n > MaxDescriptionLen {
 		errs.Add("description", fmt.Sprintf("The description can have at most %d characters (it has %d).", MaxDescriptionLen, n))
 	}
@@ -156,17 +155,17 @@ func (in Input) Validate() (Input, error) {
 	out.Topics = validateTopics(in.Topics, errs)
 	out.Paths = validatePaths(in.Paths, errs)
 
+	errs.Add("city", valid.Line("The city", strings.TrimSpace(in.City)))
 	out.City = strings.Join(strings.Fields(in.City), " ")
 	switch {
 	case utf8.RuneCountInString(out.City) > MaxCityLen:
 		errs.Add("city", fmt.Sprintf("The city can have at most %d characters.", MaxCityLen))
-	case hasControl(out.City):
-		errs.Add("city", "The city cannot contain control characters.")
 	case out.City == "" && !out.Online:
 		errs.Add("city", "Give a city, or say the group meets online.")
 	}
 
 	out.Cover = strings.TrimSpace(in.Cover)
+	errs.Add("cover", valid.Line("The cover", out.Cover))
 	if out.Cover == "" {
 		out.Cover = DefaultCover
 	}
@@ -197,6 +196,7 @@ func (in Input) Validate() (Input, error) {
 
 	if out.JoinPolicy == Approval {
 		out.Question = strings.TrimSpace(in.Question)
+		errs.Add("question", valid.Line("The question", out.Question))
 		if utf8.RuneCountInString(out.Question) > MaxQuestionLen {
 			errs.Add("question", fmt.Sprintf("The question can have at most %d characters.", MaxQuestionLen))
 		}
@@ -313,8 +313,6 @@ func validCover(c string) bool {
 	u, err := url.Parse(c)
 	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
 }
-
-func hasControl(s string) bool { return strings.IndexFunc(s, unicode.IsControl) >= 0 }
 
 // EmailDomain returns the lower-cased domain of an email address, or "".
 func EmailDomain(email string) string {

@@ -8,13 +8,15 @@ package groups
 func (s *Store) groupKey(id string) string { return s.prefix + "group:{" + id + "}" }
 
 // groupKeys lists, in the order every group script expects them, the keys
-// one group owns: the record, members (zset user->joined ms), co-organizers
+// one group owns: the record, members (zset user->arrival), co-organizers
 // (set), bans (set), invitations (hash user->json), applications (hash
-// user->json), pending requests (zset user->applied ms) and the notices
-// stream (see internal/notices).
+// user->json), pending requests (zset user->arrival), join times (hash
+// user->ms) and the notices stream (see internal/notices). Arrival scores
+// come from the group's "arrivals" counter (see scripts.go), so the zsets
+// keep the exact order the scripts ran in.
 func (s *Store) groupKeys(id string) []string {
 	k := s.groupKey(id)
-	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests",
+	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests", k + ":joined",
 		s.noticesKey(id)}
 }
 
@@ -28,6 +30,7 @@ const (
 	kInvites
 	kApplications
 	kRequests
+	kJoined
 )
 
 // slugKey maps a slug to the ID of the group holding it; SET NX on it is

@@ -108,6 +108,7 @@ func (s *Store) Apply(ctx context.Context, groupID, userID, answer string, verif
 	if g.Question != "" && answer == "" {
 		errs.Add("answer", "Answer the organizers' question.")
 	}
+	errs.Add("answer", valid.MultiLine("The answer", answer))
 	if utf8.RuneCountInString(answer) > MaxAnswerLen {
 		errs.Add("answer", fmt.Sprintf("The answer can have at most %d characters.", MaxAnswerLen))
 	}

@@ -43,39 +43,30 @@ func pageBounds(page, perPage int) (start, stop int64, per int) {
 // Members returns one page of members in the order they joined, with their
 // roles, and the member count. Who may see it is the caller's rule.
 func (s *Store) Members(ctx context.Context, groupID string, page, perPage int) ([]Member, int, error) {
-	keys := s.groupKeys(groupID)
 	start, stop, _ := pageBounds(page, perPage)
-	var owner *redis.StringCmd
-	var orgs *redis.StringSliceCmd
-	var list *redis.ZSliceCmd
-	var total *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		owner = p.HGet(ctx, keys[kGroup], "owner")
-		orgs = p.SMembers(ctx, keys[kOrganizers])
-		list = p.ZRangeWithScores(ctx, keys[kMembers], start, stop)
-		total = p.ZCard(ctx, keys[kMembers])
-		return nil
-	})
-	if err = notFound(err); err != nil {
-		return nil, 0, fmt.Errorf("groups: members of %s: %w", groupID, err)
+	res, err := membersScript.Run(ctx, s.rdb, s.groupKeys(groupID), "members", start, stop).Slice()
+	if err != nil {
+		return nil, 0, fmt.Errorf("groups: members of %s: %w", groupID, scriptErr(err))
 	}
+	owner, _ := res[0].(string)
 	isOrg := map[string]bool{}
-	for _, o := range orgs.Val() {
-		isOrg[o] = true
+	for _, o := range res[1].([]any) {
+		isOrg[o.(string)] = true
 	}
-	out := make([]Member, 0, len(list.Val()))
-	for _, z := range list.Val() {
-		uid := z.Member.(string)
-		m := Member{UserID: uid, Role: RoleMember, JoinedAt: time.UnixMilli(int64(z.Score)).UTC()}
+	list := res[2].([]any)
+	out := make([]Member, 0, len(list)/2)
+	for i := 0; i+1 < len(list); i += 2 {
+		uid := list[i].(string)
+		m := Member{UserID: uid, Role: RoleMember, JoinedAt: msTime(list[i+1].(string))}
 		switch {
-		case uid == owner.Val():
+		case uid == owner:
 			m.Role = RoleOwner
 		case isOrg[uid]:
 			m.Role = RoleOrganizer
 		}
 		out = append(out, m)
 	}
-	return out, int(total.Val()), nil
+	return out, int(res[3].(int64)), nil
 }
 
 // Organizers returns the owner first, then the co-organizers in the order
@@ -93,23 +84,43 @@ func (s *Store) Organizers(ctx context.Context, groupID string) ([]Member, error
 		return nil, fmt.Errorf("groups: organizers of %s: %w", groupID, err)
 	}
 	uids := append([]string{owner.Val()}, orgs.Val()...)
-	scores, err := s.rdb.ZMScore(ctx, keys[kMembers], uids...).Result()
+	var arrivals *redis.FloatSliceCmd
+	var joined *redis.SliceCmd
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		arrivals = p.ZMScore(ctx, keys[kMembers], uids...)
+		joined = p.HMGet(ctx, keys[kJoined], uids...)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("groups: organizers of %s: %w", groupID, err)
 	}
 	out := make([]Member, len(uids))
 	for i, uid := range uids {
-		out[i] = Member{UserID: uid, Role: RoleOrganizer, JoinedAt: time.UnixMilli(int64(scores[i])).UTC()}
+		out[i] = Member{UserID: uid, Role: RoleOrganizer, JoinedAt: joinTime(joined.Val()[i], arrivals.Val()[i])}
 	}
 	out[0].Role = RoleOwner
+	order := make(map[string]float64, len(uids))
+	for i, uid := range uids {
+		order[uid] = arrivals.Val()[i]
+	}
 	co := out[1:]
 	sort.Slice(co, func(i, j int) bool {
-		if !co[i].JoinedAt.Equal(co[j].JoinedAt) {
-			return co[i].JoinedAt.Before(co[j].JoinedAt)
+		if order[co[i].UserID] != order[co[j].UserID] {
+			return order[co[i].UserID] < order[co[j].UserID]
 		}
 		return co[i].UserID < co[j].UserID
 	})
 	return out, nil
+}
+
+// joinTime reads a member's join time from the join-times hash, or, for a
+// member who joined before that hash existed, from their score, which was
+// then the join time in milliseconds.
+func joinTime(joined any, score float64) time.Time {
+	if ms, ok := joined.(string); ok {
+		return msTime(ms)
+	}
+	return time.UnixMilli(int64(score)).UTC()
 }
 
 // PendingRequests lists the requests waiting for a decision, oldest first,

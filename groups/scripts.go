@@ -7,16 +7,35 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Every group script gets the eight keys of groupKeys, in that order, and
+// Every group script gets the nine keys of groupKeys, in that order, and
 // starts with this preamble. Scripts answer "OK" or an error reply whose
 // text is one of the codes in scriptErrors.
+//
+// Members and join requests are scored by next_arrival, the group's
+// "arrivals" counter, so two arrivals in one millisecond keep their order.
+// Groups stored before the counter have millisecond scores; the counter
+// then starts just above the highest score already there, so old entries
+// stay ahead of new ones. Join times live in JOINED; a member without an
+// entry there joined before it existed, and their score is their join time.
 const preamble = `
-local G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local NOTICES = KEYS[8]
+local G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, JOINED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local NOTICES = KEYS[9]
 -- notice records, in the same step as the change, that uid (or, for a
 -- join request, the organizers) must hear of kind; id is unique per run.
 local function notice(id, kind, uid, actor, text)
   redis.call('XADD', NOTICES, '*', 'id', id .. '.1', 'kind', kind, 'user', uid, 'actor', actor or '', 'text', text or '')
+end
+local function top_score(key)
+  local z = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if #z == 0 then return 0 end
+  return tonumber(z[2])
+end
+local function next_arrival()
+  if redis.call('HEXISTS', G, 'arrivals') == 0 then
+    local seed = math.max(top_score(MEMBERS), top_score(REQUESTS))
+    redis.call('HSET', G, 'arrivals', string.format('%d', seed))
+  end
+  return redis.call('HINCRBY', G, 'arrivals', 1)
 end
 local function role(uid)
   if uid == '' then return '' end
@@ -52,13 +71,16 @@ local function decide(uid, status, now)
   redis.call('ZREM', REQUESTS, uid)
 end
 local function add_member(uid, now)
-  redis.call('ZADD', MEMBERS, 'NX', now, uid)
+  if redis.call('ZADD', MEMBERS, 'NX', next_arrival(), uid) == 1 then
+    redis.call('HSET', JOINED, uid, now)
+  end
   redis.call('HDEL', INVITES, uid)
   decide(uid, 'approved', now)
   redis.call('HINCRBY', G, 'rev', 1)
 end
 local function drop_member(uid)
   redis.call('ZREM', MEMBERS, uid)
+  redis.call('HDEL', JOINED, uid)
   redis.call('SREM', ORGS, uid)
   redis.call('HINCRBY', G, 'rev', 1)
 end
@@ -113,7 +135,8 @@ if redis.call('EXISTS', G) == 1 then return redis.error_reply('EXISTS') end
 local owner, now = ARGV[2], ARGV[3]
 for i = 4, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
 redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1)
-redis.call('ZADD', MEMBERS, now, owner)
+redis.call('ZADD', MEMBERS, next_arrival(), owner)
+redis.call('HSET', JOINED, owner, now)
 return 'OK'
 `)
 
@@ -170,7 +193,7 @@ if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
 if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
 if redis.call('ZSCORE', REQUESTS, uid) then return redis.error_reply('ALREADY_APPLIED') end
 redis.call('HSET', APPS, uid, cjson.encode({answer = answer, status = 'pending', applied = now, decided = ''}))
-redis.call('ZADD', REQUESTS, now, uid)
+redis.call('ZADD', REQUESTS, next_arrival(), uid)
 notice(ARGV[6], 'join_request', uid, nil, answer)
 return 'OK'
 `)
@@ -192,6 +215,19 @@ else
 end
 notice(ARGV[6], status, uid, actor)
 return 'OK'
+`)
+
+// membersScript: ARGV action, first rank, last rank. Returns {owner,
+// co-organizers, {user, join ms, ...} for the page in arrival order, member
+// count}; it only reads.
+var membersScript = groupScript(`
+local ids = redis.call('ZRANGE', MEMBERS, ARGV[2], ARGV[3], 'WITHSCORES')
+local page = {}
+for i = 1, #ids, 2 do
+  table.insert(page, ids[i])
+  table.insert(page, redis.call('HGET', JOINED, ids[i]) or ids[i+1])
+end
+return {redis.call('HGET', G, 'owner'), redis.call('SMEMBERS', ORGS), page, redis.call('ZCARD', MEMBERS)}
 `)
 
 // inviteScript: ARGV action, actor, invitee, now, run.
@@ -276,7 +312,7 @@ local slug = redis.call('HGET', G, 'slug')
 local members = redis.call('ZRANGE', MEMBERS, 0, -1)
 local invitees = redis.call('HKEYS', INVITES)
 local applicants = redis.call('HKEYS', APPS)
-redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, NOTICES)
+redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, JOINED, NOTICES)
 return {slug, members, invitees, applicants}
 `)
 

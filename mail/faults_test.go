@@ -62,7 +62,7 @@ func TestServerDownThenBackDeliversEachOnce(t *testing.T) {
 	w.MaxTries = 100
 	w.N = 4
 	ids := enqueueN(t, ob, 20, "down")
-	run(t, w)
+	stop := run(t, w)
 
 	waitUntil(t, 5*time.Second, "retries while the server is down", func() bool {
 		st, _ := ob.Status(ctx, ids[0])
@@ -74,7 +74,8 @@ func TestServerDownThenBackDeliversEachOnce(t *testing.T) {
 	s.start()
 	s.waitFor(20, 10*time.Second)
 	waitBatch(t, ob, "down", BatchStatus{Total: 20, Sent: 20})
-	time.Sleep(200 * time.Millisecond) // give a double send the chance to show
+	waitDrained(t, ob)
+	stop() // every send in hand is finished: a double send would show now
 	assertEachOnce(t, s, 20)
 }
 
@@ -149,9 +150,10 @@ func TestPermanentRejectionIsDeadLetteredAtOnce(t *testing.T) {
 	s.start()
 	cfg, _ := ParseSMTPURL(s.url())
 	ids := enqueueN(t, ob, 6, "perm")
-	run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	stop := run(t, fastWorkers(ob, NewSMTPSender(cfg)))
 	waitBatch(t, ob, "perm", BatchStatus{Total: 6, Sent: 5, Failed: 1})
-	time.Sleep(100 * time.Millisecond)
+	waitDrained(t, ob)
+	stop()
 	if n := s.attempts("member3@example.com"); n != 1 {
 		t.Errorf("rejected address tried %d times, want 1", n)
 	}
@@ -179,12 +181,13 @@ func TestOutOfTriesIsDeadLettered(t *testing.T) {
 	w := fastWorkers(ob, NewSMTPSender(cfg))
 	w.MaxTries = 3
 	rc, _ := ob.Enqueue(ctx, invite("tim@example.com"))
-	run(t, w)
+	stop := run(t, w)
 	waitUntil(t, 5*time.Second, "failed", func() bool {
 		st, _ := ob.Status(ctx, rc.ID)
 		return st.State == StateFailed
 	})
-	time.Sleep(100 * time.Millisecond)
+	waitDrained(t, ob)
+	stop()
 	if n := s.attempts("tim@example.com"); n != 3 {
 		t.Errorf("server saw %d attempts, want MaxTries=3", n)
 	}
@@ -286,7 +289,10 @@ func TestWorkersRecoverWhenTheStreamIsDeleted(t *testing.T) {
 	ob.Enqueue(ctx, invite("first@example.com"))
 	s.waitFor(1, 5*time.Second)
 	rdb.Del(ctx, ob.streamKey()) // a FLUSHDB or restore takes the group with it
-	time.Sleep(50 * time.Millisecond)
+	waitUntil(t, 2*time.Second, "the workers to recreate the consumer group", func() bool {
+		gs, err := rdb.XInfoGroups(ctx, ob.streamKey()).Result()
+		return err == nil && len(gs) == 1
+	})
 	if _, err := ob.Enqueue(ctx, invite("second@example.com")); err != nil {
 		t.Fatal(err)
 	}

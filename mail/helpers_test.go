@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,6 +66,30 @@ func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() boo
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Fatalf("timed out after %v waiting for %s", timeout, what)
+}
+
+// testClock is a settable clock for an Outbox's Now, safe to read from
+// the workers' goroutines.
+type testClock struct{ ns atomic.Int64 }
+
+func newTestClock(t time.Time) *testClock {
+	c := &testClock{}
+	c.ns.Store(t.UnixNano())
+	return c
+}
+
+func (c *testClock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
+
+func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// waitDrained waits until nothing is queued or waiting for a retry, so
+// every mail enqueued so far has reached its final state.
+func waitDrained(t testing.TB, ob *Outbox) {
+	t.Helper()
+	waitUntil(t, 5*time.Second, "an empty backlog", func() bool {
+		q, r, err := ob.Backlog(context.Background())
+		return err == nil && q == 0 && r == 0
+	})
 }
 
 const testICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//focusgroups//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:e1@focusgroups.test\r\nSEQUENCE:0\r\nDTSTART:20300101T170000Z\r\nDTEND:20300101T180000Z\r\nSUMMARY:Go generics deep dive\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"

@@ -131,7 +131,7 @@ func TestEnqueueIsIdempotent(t *testing.T) {
 	if rc, err := ob.Enqueue(ctx, invite("grace@example.com")); err != nil || !rc.Duplicate {
 		t.Fatalf("enqueue after send = %+v, %v", rc, err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitDrained(t, ob)
 	if n := s.byRecipient()["grace@example.com"]; n != 1 {
 		t.Fatalf("grace received %d mails, want 1", n)
 	}

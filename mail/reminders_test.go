@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -74,39 +75,40 @@ func TestReminderIsClaimedOnceByConcurrentInstances(t *testing.T) {
 func TestRemindersReachTheOutboxOnceWithTwoInstancesRunning(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ob, rdb, prefix := newOutbox(t)
+	rdb, prefix := testenv.Redis(t)
+	clk := newTestClock(time.Now())
+	ob := NewOutbox(rdb, prefix, Options{Now: clk.Now})
 	s := startSink(t)
 	cfg, _ := ParseSMTPURL(s.url())
-	run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	stopWorkers := run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	const n = 50
+	due := clk.Now().Add(time.Hour)
+	for i := range n {
+		if err := NewReminders(rdb, prefix, ob).Schedule(ctx, fmt.Sprintf("event:e3:user:%d:24h", i), due, reminder(fmt.Sprintf("r%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent, err := NewReminders(rdb, prefix, ob).Dispatch(ctx); err != nil || sent != 0 {
+		t.Fatalf("Dispatch before the reminders are due = %d, %v; want 0", sent, err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for range 2 {
 		r := NewReminders(rdb, prefix, ob)
 		wg.Go(func() { r.Run(runCtx, 5*time.Millisecond) })
 	}
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	const n = 50
-	due := time.Now().Add(time.Second)
-	for i := range n {
-		if err := NewReminders(rdb, prefix, ob).Schedule(ctx, fmt.Sprintf("event:e3:user:%d:24h", i), due, reminder(fmt.Sprintf("r%d@example.com", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Checked while the reminders are surely not due yet, however slow
-	// scheduling them was on a loaded machine.
-	if time.Until(due) > 200*time.Millisecond {
-		time.Sleep(50 * time.Millisecond)
-		if got := len(s.received()); got != 0 {
-			t.Fatalf("%d reminders sent before they were due", got)
-		}
-	}
+	stopReminders := func() { cancel(); wg.Wait() }
+	t.Cleanup(stopReminders)
+	clk.Advance(time.Hour)
 	s.waitFor(n, 5*time.Second)
-	time.Sleep(150 * time.Millisecond)
-	assertEachOnce(t, s, n)
 	waitUntil(t, 2*time.Second, "an empty schedule", func() bool {
 		left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).dueKey()).Result()
 		return left == 0
 	})
+	stopReminders()
+	waitDrained(t, ob)
+	stopWorkers() // every send in hand is finished: a double send would show now
+	assertEachOnce(t, s, n)
 }
 
 func TestCancelAndRescheduleReminders(t *testing.T) {
@@ -150,10 +152,12 @@ func TestCancelAndRescheduleReminders(t *testing.T) {
 func TestClaimedReminderOfADeadInstanceIsEnqueuedOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ob, rdb, prefix := newOutbox(t)
+	rdb, prefix := testenv.Redis(t)
+	clk := newTestClock(time.Now())
+	ob := NewOutbox(rdb, prefix, Options{Now: clk.Now})
 	dead := NewReminders(rdb, prefix, ob)
-	dead.Lease = time.Second
-	if err := dead.Schedule(ctx, "event:e4:user:a:1h", time.Now().Add(-time.Second), reminder("a@example.com")); err != nil {
+	dead.Lease = time.Minute
+	if err := dead.Schedule(ctx, "event:e4:user:a:1h", clk.Now().Add(-time.Second), reminder("a@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := dead.claim(ctx, 10)
@@ -170,7 +174,11 @@ func TestClaimedReminderOfADeadInstanceIsEnqueuedOnce(t *testing.T) {
 	if n, _ := other.Dispatch(ctx); n != 0 {
 		t.Fatalf("a leased reminder was dispatched again (%d) before the lease ran out", n)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	clk.Advance(time.Minute - time.Millisecond)
+	if n, _ := other.Dispatch(ctx); n != 0 {
+		t.Fatalf("dispatched again (%d) a millisecond before the lease ran out", n)
+	}
+	clk.Advance(time.Millisecond)
 	if n, _ := other.Dispatch(ctx); n != 1 {
 		t.Fatalf("after the lease, Dispatch = %d, want 1", n)
 	}

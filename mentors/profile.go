@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
@@ -172,8 +174,12 @@ func (s *Store) SetPaused(ctx context.Context, userID string, paused bool, reaso
 	if !ids.Valid(userID) {
 		return fmt.Errorf("mentors: pause %s: %w", userID, ErrNotFound)
 	}
+	reason = strings.TrimSpace(reason)
 	if !paused {
 		reason = ""
+	}
+	if msg := valid.Line("The reason", reason); msg != "" {
+		return valid.Errors{"reason": msg}
 	}
 	n, err := pauseScript.Run(ctx, s.rdb, []string{s.mentorKey(userID)}, boolFlag(paused), "0", reason).Int()
 	if err != nil {

@@ -70,3 +70,28 @@ func TestBadProfilesAreRefusedAndNothingIsStored(t *testing.T) {
 		t.Fatalf("missing mentee: %v", err)
 	}
 }
+
+func TestMentoringTextRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.mentor(t, nil)
+	var ve valid.Errors
+	if err := f.SetPaused(f.ctx, id, true, "on\x00holiday"); !errors.As(err, &ve) || ve["reason"] == "" {
+		t.Fatalf("pause reason with NUL: %v", err)
+	}
+	if err := f.SetPaused(f.ctx, id, true, "two\nlines"); !errors.As(err, &ve) || ve["reason"] == "" {
+		t.Fatalf("pause reason with a line break: %v", err)
+	}
+	if p, _ := f.MentorProfile(f.ctx, id); p.Paused {
+		t.Fatal("a refused pause was stored")
+	}
+	for _, c := range []struct {
+		text string
+		ok   bool
+	}{{"Hello,\r\nI would like to learn Go.\n\tThanks", true}, {"Hello\x00", false}, {"caf\xe9", false}, {"bell\a", false}} {
+		errs := textError("message", "a message", c.text, true)
+		if got := errs["message"] == ""; got != c.ok {
+			t.Errorf("textError(%q) = %v, want ok=%v", c.text, errs, c.ok)
+		}
+	}
+}

@@ -57,6 +57,7 @@ func textError(field, label, text string, required bool) valid.Errors {
 	case n > MaxText:
 		errs.Add(field, fmt.Sprintf("%s can be at most %d characters", label, MaxText))
 	}
+	errs.Add(field, valid.MultiLine("The text", text))
 	return errs
 }
 

@@ -123,6 +123,26 @@ func (f *fixture) mailsTo(addr string, n int) []mail.StoredMail {
 	}
 }
 
+// drained waits until the outbox holds nothing queued or waiting for a
+// retry, so every mail queued so far has reached the mailbox.
+func (f *fixture) drained() {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		queued, retrying, err := f.mail.Outbox.Backlog(f.ctx)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if queued == 0 && retrying == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("outbox not drained: %d queued, %d retrying", queued, retrying)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -159,7 +179,7 @@ func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
 	if _, err := f.n.Announce(ctx, ev, f.group, ""); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	f.drained()
 	f.mailsTo("berta@example.com", 1)
 	for _, who := range []string{"nina", "mo", "otto"} {
 		f.mailsTo(who+"@example.com", 0)

@@ -37,6 +37,7 @@ func (h *handler) devSignin(c *fiber.Ctx) error {
 	case subject == "":
 		errs.Add("name", "Use at least one letter or digit.")
 	}
+	errs.Add("name", valid.Line("The name", name))
 	if email == "" {
 		email = strings.Trim(nonASCII.ReplaceAllString(subject, "-"), "-") + "@dev.focusgroups.test"
 	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {

@@ -3,18 +3,27 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
+	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
 const discoverPerPage = 12
 
 // discover is the search page for public groups.
 func (h *handler) discover(c *fiber.Ctx) error {
+	errs := valid.Errors{}
+	for field, label := range map[string]string{"q": "The search", "topic": "The topic", "path": "The path", "city": "The city"} {
+		errs.Add(field, valid.Line(label, strings.TrimSpace(c.Query(field))))
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
 	q := groups.Query{
 		Words:   truncate(c.Query("q"), 200),
 		Topic:   groups.NormalizeTopic(c.Query("topic")),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
 // groupMembers lists the members (members only) with the organizer tools.
@@ -120,6 +121,9 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 	}
 	back := "/g/" + gv.Group.Slug + "/members"
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	if msg := valid.Line("The address", email); msg != "" {
+		return valid.Errors{"email": msg}
+	}
 	if email == "" || !strings.Contains(email, "@") {
 		return h.redirectWith(c, back, "error", "Enter the email address of the person to invite.")
 	}

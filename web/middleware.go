@@ -189,3 +189,16 @@ func (h *handler) rateLimit(name string, max int) fiber.Handler {
 		},
 	})
 }
+
+// bodyLimit answers 413 to a body over MaxBodySize, before anything reads
+// the form (CSRF included). The server has read the whole body (up to
+// readBodyLimit), so the connection stays usable and the client sees the
+// page rather than a reset.
+func bodyLimit() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Request().Body()) > MaxBodySize {
+			return fiber.ErrRequestEntityTooLarge
+		}
+		return c.Next()
+	}
+}

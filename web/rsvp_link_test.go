@@ -73,7 +73,7 @@ func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
 	if err != nil || len(cal.Events()) != 1 || cal.Events()[0].Id() != eventID+"@focusgroups" {
 		t.Fatalf("calendar parses to %v, %v", cal, err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	app.WaitMailDrained(t)
 	for _, m := range smtp.Mails() {
 		for _, to := range m.To {
 			if to == "quinn@x.example" || to == "hal@host.example" {
@@ -150,10 +150,62 @@ func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
 	// Announcing again sends nobody a second invitation.
 	before := len(smtp.Mails())
 	host.PostForm(eventPath, eventPath+"/announce", nil)
-	time.Sleep(500 * time.Millisecond)
+	app.WaitMailDrained(t)
 	for _, m := range smtp.Mails()[before:] {
 		if strings.Contains(m.Subject, "Fuzzing") && m.CalendarMethod == "REQUEST" {
 			t.Fatalf("second announcement re-sent an invite to %v", m.To)
 		}
+	}
+}
+
+// An emailed RSVP link works until the session ends, not a moment longer:
+// the token's key lives on for a grace period (a session moved later keeps
+// its links), so the web layer is what refuses it.
+func TestRSVPLinkStopsWorkingWhenTheSessionEnds(t *testing.T) {
+	t.Parallel()
+	clock := apptest.NewClock(time.Now())
+	app := apptest.Start(t, apptest.Options{Clock: clock})
+	host := app.NewClient(t)
+	host.DevSignIn("Hal Host", "hal@host.example")
+	where := createGroup(t, host, groupForm("Link Enders"))
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Ends on time", ""))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
+	}
+	eventID := strings.TrimPrefix(r.Header.Get("Location"), "/s/")
+	ctx := context.Background()
+	ev, err := app.Events.Get(ctx, eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := app.NewClient(t)
+	member.DevSignIn("Mia Member", "mia@x.example")
+	member.PostForm(where, where+"/join", nil)
+	mia, err := app.Users.FindByEmail(ctx, "mia@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := app.Events.IssueRSVPToken(ctx, ev, mia.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := "/rsvp/" + token + "?answer=going"
+	scanner := app.NewClient(t)
+
+	clock.Set(ev.End.Add(-time.Second))
+	if page := scanner.Get(link); page.StatusCode != http.StatusOK || strings.Contains(page.Body, "This link no longer works") {
+		t.Fatalf("a second before the end: %d\n%s", page.StatusCode, page.Body)
+	}
+	for _, at := range []time.Time{ev.End, ev.End.Add(time.Hour)} {
+		clock.Set(at)
+		if page := scanner.Get(link); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "This link no longer works") {
+			t.Fatalf("GET at %s (end %s): %d\n%s", at, ev.End, page.StatusCode, page.Body)
+		}
+		if done := scanner.Post(link, url.Values{"answer": {"going"}}); done.StatusCode != http.StatusOK || !strings.Contains(done.Body, "This link no longer works") {
+			t.Fatalf("POST at %s (end %s): %d\n%s", at, ev.End, done.StatusCode, done.Body)
+		}
+	}
+	if st, _ := app.Events.StatusOf(ctx, eventID, mia.ID); st.Status != events.RSVPNone {
+		t.Fatalf("an ended session's link changed the RSVP to %q", st.Status)
 	}
 }

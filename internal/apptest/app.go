@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,32 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
+	// Clock, when set, is the sessions store's clock, so a test can move
+	// past a session's end.
+	Clock *Clock
+}
+
+// Clock is a settable clock, safe to read from the app's goroutines.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now tells the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 // App is a running app under test.
@@ -80,6 +107,9 @@ func Start(t testing.TB, opts Options) *App {
 	}
 	gs := groups.NewStore(rdb, prefix)
 	es := events.NewStore(rdb, prefix)
+	if opts.Clock != nil {
+		es.Now = opts.Clock.Now
+	}
 	ms := mentors.NewStore(rdb, prefix)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mailSvc, err := mail.New(rdb, prefix, mail.Config{SMTPURL: opts.SMTPURL, From: "focusgroups <noreply@focusgroups.test>",
@@ -132,6 +162,27 @@ func Start(t testing.TB, opts Options) *App {
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier,
 		Notices: relay, metrics: metrics}
+}
+
+// WaitMailDrained waits until the outbox holds nothing queued or waiting
+// for a retry, so every mail queued so far has reached the SMTP server or
+// the dev mailbox: a test can then check that some mail was not sent.
+func (a *App) WaitMailDrained(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		queued, retrying, err := a.Mail.Outbox.Backlog(context.Background())
+		if err != nil {
+			t.Fatalf("apptest: outbox backlog: %v", err)
+		}
+		if queued == 0 && retrying == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apptest: outbox not drained after 10s: %d queued, %d retrying", queued, retrying)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and does not

@@ -45,6 +45,16 @@ func startMail(t *testing.T, rdb redis.UniversalClient, prefix string, now func(
 	return svc, logger
 }
 
+// drained waits until the outbox holds nothing queued or waiting for a
+// retry, so every mail queued so far is in the dev mailbox.
+func drained(t *testing.T, svc *mail.Service) {
+	t.Helper()
+	eventually(t, "an empty outbox", func() (bool, string) {
+		q, r, err := svc.Outbox.Backlog(context.Background())
+		return err == nil && q == 0 && r == 0, fmt.Sprintf("%d queued, %d retrying, %v", q, r, err)
+	})
+}
+
 func generic(to, subject, key string) mail.Message {
 	return mail.Message{Kind: mail.KindGeneric, To: to, Data: map[string]any{"Subject": subject, "Body": "Hello from the cluster."},
 		UnsubscribeURL: "https://fg.example/unsubscribe/x", IdempotencyKey: key}
@@ -173,7 +183,10 @@ func TestMailRemindersOnCluster(t *testing.T) {
 	if n, err := svc.CancelReminders(ctx, "event:E1:user:U2:"); err != nil || n != 1 {
 		t.Fatalf("cancel: %d %v", n, err)
 	}
-	time.Sleep(100 * time.Millisecond) // several polls: nothing is due yet
+	if n, err := svc.Reminders.Dispatch(ctx); err != nil || n != 0 {
+		t.Fatalf("dispatch before the reminders are due: %d %v", n, err)
+	}
+	drained(t, svc)
 	if got := mailboxBySubject(t, svc); len(got) != 0 {
 		t.Fatalf("mail before the reminders were due: %v", got)
 	}
@@ -185,10 +198,10 @@ func TestMailRemindersOnCluster(t *testing.T) {
 		return len(got) == len(want) && got["Reminder: Session one in 1 hour"] == 1 && got["Reminder: Session two in 1 hour"] == 1,
 			fmt.Sprint(got)
 	})
-	time.Sleep(100 * time.Millisecond) // more polls must not send them again
 	if n, err := svc.Reminders.Dispatch(ctx); err != nil || n != 0 {
 		t.Fatalf("dispatch after delivery: %d %v", n, err)
 	}
+	drained(t, svc)
 	got := mailboxBySubject(t, svc)
 	if len(got) != 2 || got["Reminder: Session one in 1 hour"] != 1 || got["Reminder: Session two in 1 hour"] != 1 {
 		t.Fatalf("mailbox = %v, want each reminder once", got)

@@ -104,7 +104,6 @@ func TestNotifyAnnounceOnCluster(t *testing.T) {
 	if _, err := n.Announce(ctx, ev, g, ""); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
 	if st, _ := svc.BatchStatus(ctx, notify.AnnounceBatch(ev.ID)); st.Total != 3 {
 		t.Fatalf("batch after a second announce = %+v", st)
 	}

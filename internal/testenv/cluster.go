@@ -90,15 +90,58 @@ func startCluster() {
 		clusterErr = fmt.Errorf("redis-cli --cluster create: %v: %s", err, out)
 		return
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		out, _ := exec.Command(cli, "-h", "127.0.0.1", "-p", strings.Split(clusterAddrs[0], ":")[1], "cluster", "info").Output()
-		if strings.Contains(string(out), "cluster_state:ok") {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
+	clusterErr = waitClusterReady(clusterAddrs, 30*time.Second)
+}
+
+// waitClusterReady waits until every node says cluster_state:ok, sees all
+// 16384 slots served (cluster_slots_ok) and knows every other node, so no
+// test meets a CLUSTERDOWN from a node that has not caught up yet.
+func waitClusterReady(addrs []string, within time.Duration) error {
+	want := map[string]string{
+		"cluster_state":       "ok",
+		"cluster_slots_ok":    "16384",
+		"cluster_known_nodes": strconv.Itoa(len(addrs)),
 	}
-	clusterErr = fmt.Errorf("the cluster did not reach cluster_state:ok in 20s")
+	clients := make([]*redis.Client, len(addrs))
+	for i, a := range addrs {
+		clients[i] = redis.NewClient(&redis.Options{Addr: a})
+		defer clients[i].Close()
+	}
+	var lag string
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		lag = ""
+		for i, c := range clients {
+			info, err := c.ClusterInfo(context.Background()).Result()
+			if err != nil {
+				lag = fmt.Sprintf("%s: %v", addrs[i], err)
+				break
+			}
+			if field := clusterInfoMismatch(info, want); field != "" {
+				lag = fmt.Sprintf("%s: %s", addrs[i], field)
+				break
+			}
+		}
+		if lag == "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("the cluster was not ready in %s (%s)", within, lag)
+}
+
+// clusterInfoMismatch names the first field of CLUSTER INFO that differs
+// from want, with the value the node reported, or returns "".
+func clusterInfoMismatch(info string, want map[string]string) string {
+	got := map[string]string{}
+	for _, line := range strings.Split(info, "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		got[k] = v
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return k + ":" + got[k]
+		}
+	}
+	return ""
 }
 
 func waitPing(addr string) error {

@@ -11,8 +11,13 @@ import (
 // Errors maps a form field name to what is wrong with it.
 type Errors map[string]string
 
-// Add records a problem with field unless one is already recorded.
+// Add records a problem with field unless one is already recorded. An
+// empty msg records nothing, so a check's answer can be passed straight on:
+// errs.Add("title", valid.Line("The title", title)).
 func (e Errors) Add(field, msg string) {
+	if msg == "" {
+		return
+	}
 	if _, ok := e[field]; !ok {
 		e[field] = msg
 	}

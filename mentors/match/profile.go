@@ -117,7 +117,9 @@ func (p *MentorProfile) Normalize() error {
 	if utf8.RuneCountInString(p.Bio) > MaxBio {
 		errs.Add("bio", fmt.Sprintf("the bio can be at most %d characters", MaxBio))
 	}
+	errs.Add("bio", valid.MultiLine("The bio", p.Bio))
 	p.PauseReason = strings.TrimSpace(p.PauseReason)
+	errs.Add("reason", valid.Line("The reason", p.PauseReason))
 	return errs.Err()
 }
 
@@ -134,6 +136,7 @@ func (p *MenteeProfile) Normalize() error {
 	case n > MaxGoals:
 		errs.Add("goals", fmt.Sprintf("goals can be at most %d characters", MaxGoals))
 	}
+	errs.Add("goals", valid.MultiLine("The goals", p.Goals))
 	if strings.TrimSpace(p.Path) == "" {
 		p.Path = ""
 	} else if slug, ok := NormalizePath(p.Path); ok {
