@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 )
@@ -27,10 +28,19 @@ type Config struct {
 	Providers     []auth.ProviderConfig
 	Seed          bool
 	MailWorkers   int
+	// MailRetryFor is how long a mail that the SMTP server keeps refusing
+	// for now (4xx, unreachable) is retried before it is dead-lettered.
+	MailRetryFor time.Duration
+	// MailDeadMax is how many dead letters are kept for `server mail`.
+	MailDeadMax int
 }
 
 // Dev reports whether the app runs in development mode.
 func (c *Config) Dev() bool { return c.Env == "development" }
+
+// maxMailRetryFor is the outbox's retention of delivery records: retrying
+// longer would outlive the record that stops a double send.
+const maxMailRetryFor = 30 * 24 * time.Hour
 
 // defaultDevSecret is only ever used in development mode.
 const defaultDevSecret = "development-only-secret-do-not-use-in-production"
@@ -119,6 +129,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("MAIL_WORKERS", "must be a number from 0 to 64")
 	}
 	c.MailWorkers = workers
+	retryFor, err := time.ParseDuration(get("MAIL_RETRY_FOR", "24h"))
+	if err != nil || retryFor < time.Minute || retryFor > maxMailRetryFor {
+		bad("MAIL_RETRY_FOR", "must be a duration from 1m to 720h (30 days, how long delivery records are kept), e.g. 24h or 72h")
+	}
+	c.MailRetryFor = retryFor
+	deadMax, err := strconv.Atoi(get("MAIL_DEAD_LETTERS", "10000"))
+	if err != nil || deadMax < 1 || deadMax > 1000000 {
+		bad("MAIL_DEAD_LETTERS", "must be a number from 1 to 1000000")
+	}
+	c.MailDeadMax = deadMax
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	c.Seed = get("SEED", "") == "true"
