@@ -68,7 +68,7 @@ func (f *mailFixture) run() {
 func (f *mailFixture) enqueue(to string) string {
 	f.t.Helper()
 	rc, err := f.svc.Enqueue(f.ctx, mail.Message{Kind: mail.KindJoinOutcome, To: to, ToName: "Someone",
-		Data: map[string]any{"GroupName": "Gophers", "Outcome": "approved", "GroupURL": "https://fg.example/g/gophers"},
+		Data:           map[string]any{"GroupName": "Gophers", "Outcome": "approved", "GroupURL": "https://fg.example/g/gophers"},
 		UnsubscribeURL: "https://fg.example/unsubscribe/x", IdempotencyKey: "join:" + to, BatchID: "cli"})
 	if err != nil {
 		f.t.Fatal(err)
