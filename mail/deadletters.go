@@ -78,7 +78,8 @@ func (o *Outbox) Requeue(ctx context.Context, id string) (Requeued, error) {
 }
 
 // RequeueAll puts every dead letter back in the outbox (after an outage
-// longer than the retry period, say). Unreadable records stay listed.
+// longer than the retry period, say). Records of unreadable outbox
+// entries have no message to send and stay listed.
 func (o *Outbox) RequeueAll(ctx context.Context) (Requeued, error) {
 	return o.requeue(ctx, func(envelope) bool { return true })
 }
@@ -94,7 +95,7 @@ func (o *Outbox) requeue(ctx context.Context, match func(envelope) bool) (Requeu
 	}
 	for _, rec := range raw {
 		var d deadRecord
-		if json.Unmarshal([]byte(rec), &d) != nil || d.Envelope.ID == "" || !match(d.Envelope) {
+		if json.Unmarshal([]byte(rec), &d) != nil || d.Envelope.Msg.Kind == "" || !match(d.Envelope) {
 			continue
 		}
 		env := d.Envelope

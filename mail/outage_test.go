@@ -325,3 +325,26 @@ func TestConcurrentRequeuesMoveEachLetterOnce(t *testing.T) {
 	waitBatch(t, ob, "twice", BatchStatus{Total: 6, Sent: 6})
 	assertEachOnce(t, s, 6)
 }
+
+func TestUnreadableDeadLetterStaysListed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, _ := newOutbox(t)
+	s := startSink(t)
+	cfg, _ := ParseSMTPURL(s.url())
+	if err := ob.ensureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rdb.XAdd(ctx, &redis.XAddArgs{Stream: ob.streamKey(), Values: map[string]any{"m": "not json"}})
+	run(t, fastWorkers(ob, NewSMTPSender(cfg)))
+	waitUntil(t, 5*time.Second, "a dead letter", func() bool {
+		n, _ := ob.DeadCount(ctx)
+		return n == 1
+	})
+	if r, err := ob.RequeueAll(ctx); err != nil || r != (Requeued{}) {
+		t.Fatalf("requeue all = %+v, %v: want nothing to requeue", r, err)
+	}
+	if dead, _ := ob.DeadLetters(ctx, 10); len(dead) != 1 || dead[0].Message.Kind != "" || dead[0].Error != `unreadable outbox entry "not json"` {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+}

@@ -38,9 +38,10 @@ type Config struct {
 // Dev reports whether the app runs in development mode.
 func (c *Config) Dev() bool { return c.Env == "development" }
 
-// maxMailRetryFor is the outbox's retention of delivery records: retrying
-// longer would outlive the record that stops a double send.
-const maxMailRetryFor = 30 * 24 * time.Hour
+// maxMailRetryFor bounds MAIL_RETRY_FOR well inside the 30 days the
+// outbox keeps the idempotency marker that stops a double send (it is not
+// renewed by retries); an operator can requeue what outlives it.
+const maxMailRetryFor = 7 * 24 * time.Hour
 
 // defaultDevSecret is only ever used in development mode.
 const defaultDevSecret = "development-only-secret-do-not-use-in-production"
@@ -131,7 +132,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.MailWorkers = workers
 	retryFor, err := time.ParseDuration(get("MAIL_RETRY_FOR", "24h"))
 	if err != nil || retryFor < time.Minute || retryFor > maxMailRetryFor {
-		bad("MAIL_RETRY_FOR", "must be a duration from 1m to 720h (30 days, how long delivery records are kept), e.g. 24h or 72h")
+		bad("MAIL_RETRY_FOR", "must be a duration from 1m to 168h (7 days), e.g. 24h or 72h")
 	}
 	c.MailRetryFor = retryFor
 	deadMax, err := strconv.Atoi(get("MAIL_DEAD_LETTERS", "10000"))

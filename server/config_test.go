@@ -42,7 +42,7 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		{"retry period not a duration", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "a day" }, []string{"MAIL_RETRY_FOR"}},
 		{"retry period too short", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "30s" }, []string{"MAIL_RETRY_FOR"}},
 		{"retry period negative", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "-24h" }, []string{"MAIL_RETRY_FOR"}},
-		{"retry period past the records", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "721h" }, []string{"MAIL_RETRY_FOR"}},
+		{"retry period past the records", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "169h" }, []string{"MAIL_RETRY_FOR"}},
 		{"dead letters zero", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "0" }, []string{"MAIL_DEAD_LETTERS"}},
 		{"dead letters not a number", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "lots" }, []string{"MAIL_DEAD_LETTERS"}},
 	}
