@@ -103,14 +103,14 @@ func TestAnHourOfRefusalsLosesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOutage(t, Options{})
-	ids := enqueueN(t, o.ob, 20, "outage")
+	ids := enqueueN(t, o.ob, 40, "outage")
 	start := o.clk.Now()
 	run(t, o.workers())
-	o.settle(20)
+	o.settle(40)
 	for o.clk.Now().Sub(start) < time.Hour {
 		o.clk.Advance(5 * time.Minute)
-		o.settle(20)
-		if b, err := o.ob.BatchStatus(ctx, "outage"); err != nil || b != (BatchStatus{Total: 20, Retrying: 20}) {
+		o.settle(40)
+		if b, err := o.ob.BatchStatus(ctx, "outage"); err != nil || b != (BatchStatus{Total: 40, Retrying: 40}) {
 			t.Fatalf("after %v of refusals: %+v, %v", o.clk.Now().Sub(start), b, err)
 		}
 	}
@@ -128,11 +128,11 @@ func TestAnHourOfRefusalsLosesNothing(t *testing.T) {
 
 	o.refusing.Store(false)
 	o.clk.Advance(36 * time.Minute) // the longest backoff with jitter
-	waitBatch(t, o.ob, "outage", BatchStatus{Total: 20, Sent: 20})
+	waitBatch(t, o.ob, "outage", BatchStatus{Total: 40, Sent: 40})
 	if q, r, err := o.ob.Backlog(ctx); err != nil || q != 0 || r != 0 {
 		t.Fatalf("backlog after delivery: %d queued, %d retrying, %v", q, r, err)
 	}
-	assertEachOnce(t, o.sink, 20)
+	assertEachOnce(t, o.sink, 40)
 }
 
 func TestRefusedForADayIsDeadLetteredThenRequeued(t *testing.T) {
