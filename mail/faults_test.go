@@ -59,7 +59,6 @@ func TestServerDownThenBackDeliversEachOnce(t *testing.T) {
 	s := newSink(t) // address reserved, nothing listening: connection refused
 	cfg, _ := ParseSMTPURL(s.url())
 	w := fastWorkers(ob, NewSMTPSender(cfg))
-	w.MaxTries = 100
 	w.N = 4
 	ids := enqueueN(t, ob, 20, "down")
 	stop := run(t, w)
@@ -167,32 +166,6 @@ func TestPermanentRejectionIsDeadLetteredAtOnce(t *testing.T) {
 	}
 	if d := dead[0]; d.ID != ids[3] || d.Message.To != "member3@example.com" || !strings.Contains(d.Error, "550") {
 		t.Errorf("dead letter = %+v", d)
-	}
-}
-
-func TestOutOfTriesIsDeadLettered(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	ob, _, _ := newOutbox(t)
-	s := newSink(t)
-	s.rcpt = func(string, int) error { return tempFail() }
-	s.start()
-	cfg, _ := ParseSMTPURL(s.url())
-	w := fastWorkers(ob, NewSMTPSender(cfg))
-	w.MaxTries = 3
-	rc, _ := ob.Enqueue(ctx, invite("tim@example.com"))
-	stop := run(t, w)
-	waitUntil(t, 5*time.Second, "failed", func() bool {
-		st, _ := ob.Status(ctx, rc.ID)
-		return st.State == StateFailed
-	})
-	waitDrained(t, ob)
-	stop()
-	if n := s.attempts("tim@example.com"); n != 3 {
-		t.Errorf("server saw %d attempts, want MaxTries=3", n)
-	}
-	if dead, _ := ob.DeadLetters(ctx, 10); len(dead) != 1 || dead[0].Tries != 3 {
-		t.Errorf("dead letters = %+v", dead)
 	}
 }
 

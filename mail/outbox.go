@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -24,6 +25,9 @@ type Options struct {
 	// and batch counts are kept (default 30 days). An idempotency key can
 	// be reused after that.
 	KeepFor time.Duration
+	// DeadMax is how many dead letters are kept for an operator to list
+	// and requeue (default 10,000); the oldest beyond it are dropped.
+	DeadMax int
 }
 
 // Outbox is the queue of mails to send, on a Redis Stream read by Workers.
@@ -32,6 +36,7 @@ type Outbox struct {
 	prefix string
 	now    func() time.Time
 	keep   time.Duration
+	dead   int
 }
 
 // NewOutbox returns the outbox whose keys start with prefix.
@@ -42,7 +47,10 @@ func NewOutbox(rdb redis.UniversalClient, prefix string, opt Options) *Outbox {
 	if opt.KeepFor <= 0 {
 		opt.KeepFor = 30 * 24 * time.Hour
 	}
-	return &Outbox{rdb: rdb, prefix: prefix, now: opt.Now, keep: opt.KeepFor}
+	if opt.DeadMax <= 0 {
+		opt.DeadMax = 10000
+	}
+	return &Outbox{rdb: rdb, prefix: prefix, now: opt.Now, keep: opt.KeepFor, dead: opt.DeadMax}
 }
 
 // Receipt says what Enqueue did with a message.
@@ -50,8 +58,9 @@ type Receipt struct {
 	// ID identifies the message for Status; for a duplicate it is the ID of
 	// the message first queued under the same idempotency key.
 	ID string
-	// Duplicate is true when the idempotency key was already queued, so
-	// nothing new was queued.
+	// Duplicate is true when the idempotency key is held by a message that
+	// was sent or is still on its way, so nothing new was queued. A key
+	// whose message was dead-lettered is free again.
 	Duplicate bool
 }
 
@@ -73,7 +82,8 @@ func (e envelope) dedupKey() string {
 
 // Enqueue queues m for the workers, once per idempotency key: a second
 // call with the same key (a double click, a retried request) queues nothing
-// and returns the first message's ID. Bad input returns valid.Errors and
+// and returns the first message's ID, unless that message was
+// dead-lettered: then m is queued in its place. Bad input returns valid.Errors and
 // queues nothing. It never sends.
 func (o *Outbox) Enqueue(ctx context.Context, m Message) (Receipt, error) {
 	rs, err := o.EnqueueAll(ctx, []Message{m})
@@ -143,7 +153,7 @@ func (o *Outbox) runEnqueue(ctx context.Context, envs []envelope, now time.Time,
 		if e.Msg.BatchID != "" {
 			keys = append(keys, o.batchKey(e.Msg.BatchID))
 		}
-		args := []any{e.ID, payload, now.UnixMilli(), int(o.keep.Seconds()), string(e.Msg.Kind), e.Msg.To}
+		args := []any{e.ID, payload, now.UnixMilli(), int(o.keep.Seconds()), string(e.Msg.Kind), e.Msg.To, e.Msg.BatchID}
 		if full {
 			cmds[i] = enqueueScript.Eval(ctx, pipe, keys, args...)
 		} else {
@@ -162,3 +172,32 @@ func stripIndex(ve valid.Errors) valid.Errors {
 	}
 	return out
 }
+
+// Taken reports, in one round trip, which of the idempotency keys are held
+// by a message that was sent or is still on its way, so that a caller can
+// leave those people out before preparing their mail (an RSVP link, say).
+// The answer can be stale by the time the caller enqueues; Enqueue still
+// refuses a taken key, so a stale answer costs only the preparation.
+func (o *Outbox) Taken(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = o.idemKey(k)
+	}
+	vals, err := o.rdb.MGet(ctx, full...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("mail: taken keys: %w", err)
+	}
+	for i, v := range vals {
+		s, ok := v.(string)
+		out[keys[i]] = ok && !strings.HasPrefix(s, deadMarkerPrefix)
+	}
+	return out, nil
+}
+
+// deadMarkerPrefix starts the value deadScript leaves in a released
+// idempotency marker.
+const deadMarkerPrefix = "dead:"

@@ -27,9 +27,12 @@ type Config struct {
 	Poll time.Duration
 	// SendTimeout bounds each SMTP send (default 30s).
 	SendTimeout time.Duration
+	// RetryFor is how long a message that keeps failing temporarily is
+	// retried before it is dead-lettered (MAIL_RETRY_FOR, default 24h).
+	RetryFor time.Duration
 	// TLS overrides the SMTP client's TLS settings (tests, private CAs).
 	TLS *tls.Config
-	// Options tune the outbox (clock, retention).
+	// Options tune the outbox (clock, retention, dead-letter cap).
 	Options Options
 	// Logger receives delivery failures (default slog.Default()).
 	Logger *slog.Logger
@@ -90,7 +93,7 @@ func New(rdb redis.UniversalClient, prefix string, cfg Config) (*Service, error)
 	}
 	s.Workers = Workers{
 		Outbox: s.Outbox, Sender: sender, From: cfg.From, N: cfg.Workers,
-		SendTimeout: cfg.SendTimeout, Poll: cfg.Poll, Renderer: renderer, Logger: cfg.Logger,
+		SendTimeout: cfg.SendTimeout, RetryFor: cfg.RetryFor, Poll: cfg.Poll, Renderer: renderer, Logger: cfg.Logger,
 	}
 	return s, nil
 }

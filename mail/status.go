@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -74,46 +73,6 @@ func (o *Outbox) BatchStatus(ctx context.Context, batchID string) (BatchStatus, 
 		Total: n("total"), Queued: n(string(StateQueued)), Sent: n(string(StateSent)),
 		Retrying: n(string(StateRetrying)), Failed: n(string(StateFailed)),
 	}, nil
-}
-
-// DeadLetter is a message that was rejected or ran out of tries.
-type DeadLetter struct {
-	ID      string
-	Message Message
-	Tries   int
-	Error   string
-	At      time.Time
-}
-
-type deadRecord struct {
-	Envelope envelope `json:"envelope"`
-	Error    string   `json:"error"`
-	At       int64    `json:"at"`
-}
-
-// DeadLetters returns up to limit dead letters, newest first, for an admin
-// to inspect.
-func (o *Outbox) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
-	raw, err := o.rdb.LRange(ctx, o.deadKey(), 0, int64(limit-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mail: dead letters: %w", err)
-	}
-	out := make([]DeadLetter, 0, len(raw))
-	for _, r := range raw {
-		var d deadRecord
-		if err := json.Unmarshal([]byte(r), &d); err != nil {
-			out = append(out, DeadLetter{Error: "unreadable record: " + r})
-			continue
-		}
-		out = append(out, DeadLetter{
-			ID: d.Envelope.ID, Message: d.Envelope.Msg, Tries: d.Envelope.Tries,
-			Error: d.Error, At: time.UnixMilli(d.At).UTC(),
-		})
-	}
-	return out, nil
 }
 
 // Backlog returns how many messages wait for a worker and how many wait

@@ -31,10 +31,12 @@ type Workers struct {
 	Name string
 	// SendTimeout bounds each send, connection set-up included (30s).
 	SendTimeout time.Duration
-	// MaxTries is how many sends are tried before dead-lettering (8).
-	MaxTries int
+	// RetryFor is how long after it was queued a message that keeps
+	// failing temporarily is still tried (24h); the first failure after it
+	// dead-letters the message. A permanent failure dead-letters at once.
+	RetryFor time.Duration
 	// Backoff is the wait after the first temporary failure, doubled after
-	// each further one (1s), up to MaxBackoff (5m).
+	// each further one (1s), up to MaxBackoff (30m).
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// ClaimMinIdle is how long a message may sit unacknowledged with a
@@ -61,14 +63,14 @@ func (w Workers) withDefaults() Workers {
 	if w.SendTimeout <= 0 {
 		w.SendTimeout = defaultSendTimeout
 	}
-	if w.MaxTries <= 0 {
-		w.MaxTries = 8
+	if w.RetryFor <= 0 {
+		w.RetryFor = 24 * time.Hour
 	}
 	if w.Backoff <= 0 {
 		w.Backoff = time.Second
 	}
 	if w.MaxBackoff <= 0 {
-		w.MaxBackoff = 5 * time.Minute
+		w.MaxBackoff = 30 * time.Minute
 	}
 	if w.ClaimMinIdle <= 0 {
 		w.ClaimMinIdle = 5 * time.Minute
@@ -125,7 +127,8 @@ func (o *Outbox) ensureGroup(ctx context.Context) error {
 	return nil
 }
 
-// promoteLoop moves retries whose backoff is over back onto the stream.
+// promoteLoop moves retries whose backoff is over, by the outbox's clock,
+// back onto the stream; it looks every Poll.
 func (w Workers) promoteLoop(ctx context.Context) {
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
@@ -225,6 +228,9 @@ func (wk *worker) process(ctx context.Context, sess Session, e redis.XMessage) {
 		wk.dead(ctx, e.ID, env, fmt.Sprintf("unreadable outbox entry %q", payload))
 		return
 	}
+	if env.Enqueued == 0 {
+		env.Enqueued = o.now().UnixMilli() // queued before it was recorded: the retry period starts now
+	}
 	sent, err := o.rdb.Exists(ctx, o.sentKey(env.dedupKey())).Result()
 	if err != nil {
 		wk.Logger.Error("mail: check sent marker", "id", env.ID, "err", err)
@@ -247,7 +253,7 @@ func (wk *worker) process(ctx context.Context, sess Session, e redis.XMessage) {
 	switch {
 	case err == nil:
 		wk.markSent(ctx, e.ID, env)
-	case IsPermanent(err) || env.Tries >= wk.MaxTries:
+	case IsPermanent(err) || !o.now().Before(time.UnixMilli(env.Enqueued).Add(wk.RetryFor)):
 		wk.Logger.Warn("mail: dead-lettered", "id", env.ID, "kind", env.Msg.Kind, "tries", env.Tries, "err", err)
 		wk.dead(ctx, e.ID, env, err.Error())
 	default:
@@ -264,10 +270,10 @@ func (wk *worker) render(env envelope) (*Rendered, error) {
 }
 
 // keys returns the stream, state and (when there is one) batch keys around
-// the given middle key, in the order the finishing scripts expect.
-func (wk *worker) keys(env envelope, third string) []string {
+// the given middle keys, in the order the finishing scripts expect.
+func (wk *worker) keys(env envelope, middle ...string) []string {
 	o := wk.Outbox
-	keys := []string{o.streamKey(), o.stateKey(env.ID), third}
+	keys := append([]string{o.streamKey(), o.stateKey(env.ID)}, middle...)
 	if env.Msg.BatchID != "" {
 		keys = append(keys, o.batchKey(env.Msg.BatchID))
 	}
@@ -305,8 +311,8 @@ func (wk *worker) retry(ctx context.Context, entry string, env envelope, reason 
 func (wk *worker) dead(ctx context.Context, entry string, env envelope, reason string) {
 	o := wk.Outbox
 	rec, _ := json.Marshal(deadRecord{Envelope: env, Error: reason, At: o.now().UnixMilli()})
-	err := deadScript.Run(ctx, o.rdb, wk.keys(env, o.deadKey()),
-		entry, group, o.now().UnixMilli(), int(o.keep.Seconds()), rec, env.Tries, reason).Err()
+	err := deadScript.Run(ctx, o.rdb, wk.keys(env, o.deadKey(), o.idemKey(env.dedupKey())), entry, group, o.now().UnixMilli(), int(o.keep.Seconds()),
+		rec, env.Tries, reason, env.ID, env.Msg.BatchID, o.dead).Err()
 	if err != nil {
 		wk.Logger.Error("mail: dead-letter", "id", env.ID, "err", err)
 	}

@@ -19,7 +19,10 @@ func AnnounceBatch(eventID string) string { return "announce:" + eventID }
 // session in their own zone, an iCalendar invitation and personal Going /
 // Not going links. The organizer announcing (by) and people who already
 // answered are left out, and announcing twice sends nobody a second
-// invite. It returns how many invitations were queued.
+// invite, except to people whose earlier invitation could not be
+// delivered. It returns how many invitations were newly queued; RSVP
+// links are issued only for those (one more can be wasted when another
+// announcement of the same session queues that person's mail first).
 func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Group, by string) (int, error) {
 	answered, err := n.answered(ctx, ev.ID)
 	if err != nil {
@@ -29,22 +32,42 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	ics := []byte(n.calendar(ev, events.MethodRequest)) // the same for everyone
 	queued := 0
 	err = n.eachInvitee(ctx, g, answered, func(invited []*auth.User) error {
-		uids := make([]string, len(invited))
+		keys := make([]string, len(invited))
 		for i, u := range invited {
-			uids[i] = u.ID
+			keys[i] = inviteKey(ev.ID, u.ID)
+		}
+		taken, err := n.Mail.Outbox.Taken(ctx, keys)
+		if err != nil {
+			return err
+		}
+		var uids []string
+		for _, u := range invited {
+			if !taken[inviteKey(ev.ID, u.ID)] {
+				uids = append(uids, u.ID)
+			}
+		}
+		if len(uids) == 0 {
+			return nil
 		}
 		tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
 		if err != nil {
 			return err
 		}
-		batch := make([]mail.Message, len(invited))
-		for i, u := range invited {
-			batch[i] = n.invite(ev, g, u, tokens[u.ID], ics)
+		batch := make([]mail.Message, 0, len(uids))
+		for _, u := range invited {
+			if token, ok := tokens[u.ID]; ok {
+				batch = append(batch, n.invite(ev, g, u, token, ics))
+			}
 		}
-		if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
+		rs, err := n.Mail.Outbox.EnqueueAll(ctx, batch)
+		if err != nil {
 			return err
 		}
-		queued += len(batch)
+		for _, r := range rs {
+			if !r.Duplicate {
+				queued++
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -52,6 +75,9 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	}
 	return queued, nil
 }
+
+// inviteKey is the idempotency key of a person's invitation to a session.
+func inviteKey(eventID, userID string) string { return "invite:" + eventID + ":" + userID }
 
 // eachInvitee calls fn with each page of g's members who take
 // announcements from g by email, leaving out the IDs in skip; fn is not
@@ -128,7 +154,7 @@ func (n *Notifier) invite(ev events.Event, g *groups.Group, u *auth.User, token 
 		Kind: mail.KindInvite, To: addr, ToName: u.Name, Data: data,
 		ICS:            &mail.Calendar{Method: events.MethodRequest, Data: ics},
 		UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
-		IdempotencyKey: "invite:" + ev.ID + ":" + u.ID,
+		IdempotencyKey: inviteKey(ev.ID, u.ID),
 		BatchID:        AnnounceBatch(ev.ID),
 	}
 }

@@ -175,9 +175,9 @@ func TestAnnounceInvitesMembersWhoWantIt(t *testing.T) {
 	if strings.Contains(inv.Text, "meet.example/room") {
 		t.Fatal("the online link went out in an invitation")
 	}
-	// A second announcement sends nothing new.
-	if _, err := f.n.Announce(ctx, ev, f.group, ""); err != nil {
-		t.Fatal(err)
+	// A second announcement sends nothing new, and says so.
+	if n, err := f.n.Announce(ctx, ev, f.group, ""); err != nil || n != 0 {
+		t.Fatalf("second announcement queued %d, %v; want 0", n, err)
 	}
 	f.drained()
 	f.mailsTo("berta@example.com", 1)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 )
@@ -27,10 +28,20 @@ type Config struct {
 	Providers     []auth.ProviderConfig
 	Seed          bool
 	MailWorkers   int
+	// MailRetryFor is how long a mail that the SMTP server keeps refusing
+	// for now (4xx, unreachable) is retried before it is dead-lettered.
+	MailRetryFor time.Duration
+	// MailDeadMax is how many dead letters are kept for `server mail`.
+	MailDeadMax int
 }
 
 // Dev reports whether the app runs in development mode.
 func (c *Config) Dev() bool { return c.Env == "development" }
+
+// maxMailRetryFor bounds MAIL_RETRY_FOR well inside the 30 days the
+// outbox keeps the idempotency marker that stops a double send (it is not
+// renewed by retries); an operator can requeue what outlives it.
+const maxMailRetryFor = 7 * 24 * time.Hour
 
 // defaultDevSecret is only ever used in development mode.
 const defaultDevSecret = "development-only-secret-do-not-use-in-production"
@@ -119,6 +130,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("MAIL_WORKERS", "must be a number from 0 to 64")
 	}
 	c.MailWorkers = workers
+	retryFor, err := time.ParseDuration(get("MAIL_RETRY_FOR", "24h"))
+	if err != nil || retryFor < time.Minute || retryFor > maxMailRetryFor {
+		bad("MAIL_RETRY_FOR", "must be a duration from 1m to 168h (7 days), e.g. 24h or 72h")
+	}
+	c.MailRetryFor = retryFor
+	deadMax, err := strconv.Atoi(get("MAIL_DEAD_LETTERS", "10000"))
+	if err != nil || deadMax < 1 || deadMax > 1000000 {
+		bad("MAIL_DEAD_LETTERS", "must be a number from 1 to 1000000")
+	}
+	c.MailDeadMax = deadMax
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	c.Seed = get("SEED", "") == "true"

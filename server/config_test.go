@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -38,6 +39,12 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		{"oidc without client", func(m map[string]string) { m["OIDC_ISSUER"] = "https://sso.example" }, []string{"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"}},
 		{"bad enterprise url", func(m map[string]string) { m["GITHUB_ENTERPRISE_URL"] = "ghe.example" }, []string{"GITHUB_ENTERPRISE_URL"}},
 		{"seed in production", func(m map[string]string) { m["SEED"] = "true" }, []string{"SEED"}},
+		{"retry period not a duration", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "a day" }, []string{"MAIL_RETRY_FOR"}},
+		{"retry period too short", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "30s" }, []string{"MAIL_RETRY_FOR"}},
+		{"retry period negative", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "-24h" }, []string{"MAIL_RETRY_FOR"}},
+		{"retry period past the records", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "169h" }, []string{"MAIL_RETRY_FOR"}},
+		{"dead letters zero", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "0" }, []string{"MAIL_DEAD_LETTERS"}},
+		{"dead letters not a number", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "lots" }, []string{"MAIL_DEAD_LETTERS"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,5 +97,23 @@ func TestProvidersFromEnvironment(t *testing.T) {
 	}
 	if sso.Name != "sso" || sso.Label != "Corp SSO" || sso.DiscoveryURL != "https://sso.corp.example/.well-known/openid-configuration" {
 		t.Errorf("SSO: %+v", sso)
+	}
+}
+
+func TestMailRetryPeriodAndDeadLetterCap(t *testing.T) {
+	c, err := LoadConfig(env(validProduction()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MailRetryFor != 24*time.Hour || c.MailDeadMax != 10000 {
+		t.Fatalf("defaults: retry for %v, keep %d dead letters", c.MailRetryFor, c.MailDeadMax)
+	}
+	m := validProduction()
+	m["MAIL_RETRY_FOR"], m["MAIL_DEAD_LETTERS"] = "72h30m", "500"
+	if c, err = LoadConfig(env(m)); err != nil {
+		t.Fatal(err)
+	}
+	if c.MailRetryFor != 72*time.Hour+30*time.Minute || c.MailDeadMax != 500 {
+		t.Fatalf("set: retry for %v, keep %d dead letters", c.MailRetryFor, c.MailDeadMax)
 	}
 }

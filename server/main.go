@@ -1,6 +1,8 @@
 // Command server runs focusgroups: `server` serves the web app (with the
 // background workers inside, unless MAIL_WORKERS=0); `server worker` runs
-// only the workers, for deployments that scale them separately.
+// only the workers, for deployments that scale them separately; `server
+// mail dead` lists undeliverable mail and `server mail retry ID|all`
+// queues it again.
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/mail"
 )
 
 // shutdownTimeout bounds how long in-flight requests get after SIGTERM.
@@ -39,8 +42,8 @@ func run(args []string) error {
 	if len(args) > 0 {
 		mode = args[0]
 	}
-	if mode != "web" && mode != "worker" {
-		return fmt.Errorf("unknown command %q: use no argument for the web app, or \"worker\"", mode)
+	if mode != "web" && mode != "worker" && mode != "mail" {
+		return fmt.Errorf("unknown command %q: use no argument for the web app, \"worker\", or \"mail\"", mode)
 	}
 	cfg, err := LoadConfig(envGetenv)
 	if err != nil {
@@ -57,6 +60,10 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if mode == "mail" {
+		ob := mail.NewOutbox(rdb, cfg.RedisPrefix, mail.Options{DeadMax: cfg.MailDeadMax})
+		return mailCommand(ctx, ob, args[1:], os.Stdout)
+	}
 
 	st, err := newStores(cfg, rdb, logger)
 	if err != nil {

@@ -36,7 +36,8 @@ type stores struct {
 func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*stores, error) {
 	p := cfg.RedisPrefix
 	mailSvc, err := mail.New(rdb, p, mail.Config{SMTPURL: cfg.SMTPURL, From: cfg.MailFrom,
-		Secret: []byte(cfg.SessionSecret), Workers: max(cfg.MailWorkers, 1), Logger: logger})
+		Secret: []byte(cfg.SessionSecret), Workers: max(cfg.MailWorkers, 1), RetryFor: cfg.MailRetryFor,
+		Options: mail.Options{DeadMax: cfg.MailDeadMax}, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
@@ -66,7 +67,8 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 // newApp builds the web app on the stores.
 func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Logger) (appServer, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newMailCollector(st.mail.Outbox, logger))
 	app, err := web.New(web.Deps{
 		Dev:          cfg.Dev(),
 		BaseURL:      cfg.BaseURL,

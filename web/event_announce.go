@@ -9,7 +9,8 @@ import (
 )
 
 // sessionAnnounce emails the group's members an invitation to the session.
-// Members already invited are skipped by the outbox's idempotency keys.
+// Members already invited are skipped by the outbox's idempotency keys,
+// except those whose invitation could not be delivered: they get it again.
 func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
 	v, err := h.loadEventAsOrganizer(c)
 	if err != nil {
@@ -26,10 +27,11 @@ func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
 	return h.redirectWith(c, back, "ok", announcedText(n))
 }
 
+// announcedText tells the organizer how many invitations were newly queued.
 func announcedText(n int) string {
 	switch n {
 	case 0:
-		return "No invitation was needed: every other member has answered, was invited before, or takes no announcements by email."
+		return "Nobody new to invite: every other member has answered, was invited before, or takes no announcements by email."
 	case 1:
 		return "1 invitation is on its way."
 	}

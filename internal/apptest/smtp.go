@@ -21,8 +21,9 @@ import (
 type SMTP struct {
 	Addr string
 
-	mu    sync.Mutex
-	mails []Mail
+	mu     sync.Mutex
+	mails  []Mail
+	refuse func(to string) error
 }
 
 // Mail is one delivered message, parsed.
@@ -56,6 +57,15 @@ func StartSMTP(t testing.TB) *SMTP {
 // URL is the SMTP_URL that points the app here.
 func (s *SMTP) URL() string { return "smtp://" + s.Addr + "?starttls=none" }
 
+// Refuse makes the server answer each recipient with fn's error (an
+// *smtp.SMTPError: 4xx temporary, 5xx permanent); fn returning nil, or a
+// nil fn, accepts.
+func (s *SMTP) Refuse(fn func(to string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse = fn
+}
+
 // Mails returns what has arrived so far.
 func (s *SMTP) Mails() []Mail {
 	s.mu.Lock()
@@ -88,6 +98,14 @@ type smtpSession struct {
 
 func (ss *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	refuse := ss.s.refuse
+	ss.s.mu.Unlock()
+	if refuse != nil {
+		if err := refuse(to); err != nil {
+			return err
+		}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
