@@ -41,6 +41,11 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
+	// Redis replaces the shared test server, for tests that stop their own
+	// (testenv.StartOwnRedis); keys still get a prefix of their own.
+	Redis redis.UniversalClient
+	// RequestTimeout overrides the app's deadline for one request.
+	RequestTimeout time.Duration
 }
 
 // App is a running app under test.
@@ -59,7 +64,13 @@ type App struct {
 // Start runs the app until the test ends.
 func Start(t testing.TB, opts Options) *App {
 	t.Helper()
-	rdb, prefix := testenv.Redis(t)
+	var rdb redis.UniversalClient
+	var prefix string
+	if opts.Redis != nil {
+		rdb, prefix = opts.Redis, "t"+testenv.RandomHex(6)+":"
+	} else {
+		rdb, prefix = testenv.Redis(t)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,21 +97,22 @@ func Start(t testing.TB, opts Options) *App {
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
 	app, err := web.New(web.Deps{
-		Dev:           !opts.Production,
-		BaseURL:       base,
-		Redis:         rdb,
-		Prefix:        prefix,
-		Users:         users,
-		Groups:        gs,
-		Events:        es,
-		Mentors:       ms,
-		Mail:          mailSvc,
-		Notify:        notifier,
-		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
-		Sessions:      auth.NewSessions(rdb, prefix, false),
-		Logger:        logger,
-		AuthRateLimit: opts.AuthRateLimit,
-		TrustProxy:    opts.TrustProxy,
+		Dev:            !opts.Production,
+		BaseURL:        base,
+		Redis:          rdb,
+		Prefix:         prefix,
+		Users:          users,
+		Groups:         gs,
+		Events:         es,
+		Mentors:        ms,
+		Mail:           mailSvc,
+		Notify:         notifier,
+		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
+		Sessions:       auth.NewSessions(rdb, prefix, false),
+		Logger:         logger,
+		AuthRateLimit:  opts.AuthRateLimit,
+		TrustProxy:     opts.TrustProxy,
+		RequestTimeout: opts.RequestTimeout,
 	})
 	if err != nil {
 		t.Fatalf("apptest: build app: %v", err)

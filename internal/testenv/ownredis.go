@@ -1,10 +1,12 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,52 +38,71 @@ func StartOwnRedis(t testing.TB) *OwnRedis {
 	if err != nil {
 		t.Fatal("testenv: redis-server not found: run `make test` (it installs it) or `apt-get install redis-server`")
 	}
-	port, err := FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &OwnRedis{Addr: fmt.Sprintf("127.0.0.1:%d", port), t: t, bin: bin, dir: t.TempDir(), port: port}
-	r.Start()
+	r := &OwnRedis{t: t, bin: bin, dir: t.TempDir()}
 	t.Cleanup(func() {
 		if r.cmd != nil {
 			_ = r.cmd.Process.Kill()
 			<-r.done
 		}
 	})
-	return r
+	// A free port can be taken again before the server binds it: try another.
+	for range 3 {
+		if r.port, err = FreePort(); err != nil {
+			t.Fatal(err)
+		}
+		r.Addr = fmt.Sprintf("127.0.0.1:%d", r.port)
+		if err = r.launch(); err == nil {
+			return r
+		}
+	}
+	t.Fatal(err)
+	return nil
 }
 
-// Start (re)starts the server on its port with the data it had, and
+// Start restarts the server on its port with the data it had, and
 // returns once it answers PING.
 func (r *OwnRedis) Start() {
 	r.t.Helper()
 	if r.cmd != nil {
 		r.t.Fatal("testenv: own redis is already running")
 	}
+	if err := r.launch(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *OwnRedis) launch() error {
 	cmd := exec.Command(r.bin,
 		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--databases", "1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		r.t.Fatalf("testenv: start redis-server: %v", err)
+		return fmt.Errorf("testenv: start redis-server: %w", err)
 	}
-	r.cmd, r.done = cmd, make(chan struct{})
-	go func(done chan struct{}) { _ = cmd.Wait(); close(done) }(r.done)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 
 	probe := redis.NewClient(&redis.Options{Addr: r.Addr, MaxRetries: -1})
 	defer probe.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if probe.Ping(context.Background()).Err() == nil {
-			return
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
+		// The answer must come from this process, not from another server
+		// that took the port first.
+		info, err := probe.Info(context.Background(), "server").Result()
+		if err == nil && strings.Contains(info, "process_id:"+strconv.Itoa(cmd.Process.Pid)+"\r\n") {
+			r.cmd, r.done = cmd, done
+			return nil
 		}
 		select {
-		case <-r.done:
-			r.t.Fatalf("testenv: redis-server on %s exited at start", r.Addr)
+		case <-done:
+			return fmt.Errorf("testenv: redis-server on %s exited at start:\n%s", r.Addr, out.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	r.t.Fatalf("testenv: redis-server on %s did not answer within 10s", r.Addr)
+	_ = cmd.Process.Kill()
+	<-done
+	return fmt.Errorf("testenv: redis-server on %s did not answer within 10s", r.Addr)
 }
 
 // Stop shuts the server down (its data is on disk) and returns once the

@@ -1,0 +1,235 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// outageClient talks to a Redis the test stops: short timeouts, so a
+// frozen server costs a test a second, not a minute.
+func outageClient(t *testing.T, addr string, hooks ...redis.Hook) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 300 * time.Millisecond,
+		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
+		PoolSize: 8, PoolTimeout: 300 * time.Millisecond, ContextTimeoutEnabled: true})
+	for _, h := range hooks {
+		rdb.AddHook(h)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// assertUnavailable checks the answer people get while Redis is away.
+func assertUnavailable(t *testing.T, what string, r *apptest.Response) {
+	t.Helper()
+	if r.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("%s: status %d (Location %q), want 503\n%s", what, r.StatusCode, r.Header.Get("Location"), r.Body)
+	}
+	if r.Header.Get("Retry-After") == "" {
+		t.Errorf("%s: no Retry-After header", what)
+	}
+	if !strings.Contains(r.Body, "briefly unavailable") || !strings.Contains(r.Body, "Nothing you did was lost") {
+		t.Errorf("%s: the page does not say what happened:\n%s", what, r.Body)
+	}
+	if c := r.Header.Values("Set-Cookie"); len(c) > 0 {
+		t.Errorf("%s: cookies changed during the outage: %q", what, c)
+	}
+}
+
+// untilRedisAnswers asks for path until the app stops answering 503 and
+// returns that first other answer; every 503 on the way must be the
+// outage page (go-redis retries a refused dial only once a second).
+func untilRedisAnswers(t *testing.T, c *apptest.Client, path string) *apptest.Response {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		r := c.Get(path)
+		if r.StatusCode != http.StatusServiceUnavailable {
+			return r
+		}
+		assertUnavailable(t, "GET "+path+" while Redis comes back", r)
+	}
+	t.Fatalf("GET %s: still 503 ten seconds after Redis came back", path)
+	return nil
+}
+
+func profileForm(token string) url.Values {
+	return url.Values{"_csrf": {token}, "name": {"Grace H."}, "tz": {"Europe/Berlin"}, "reminder_hours": {"24"}}
+}
+
+func TestRedisStoppedMeansUnavailableNotSignedOut(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartOwnRedis(t)
+	app := apptest.Start(t, apptest.Options{Redis: outageClient(t, srv.Addr)})
+	c := app.NewClient(t)
+	c.DevSignIn("Grace Hopper", "grace@navy.example")
+	token := c.CSRF("/profile")
+	session := c.Cookie("fg_session")
+
+	srv.Stop()
+	assertUnavailable(t, "GET /profile", c.Get("/profile"))
+	assertUnavailable(t, "GET /", c.Get("/"))
+	assertUnavailable(t, "POST /profile with its CSRF token", c.Post("/profile", profileForm(token)))
+	assertUnavailable(t, "POST /signout", c.Post("/signout", url.Values{"_csrf": {token}}))
+	assertUnavailable(t, "GET /groups/new", c.Get("/groups/new"))
+	if r := c.Get("/readyz"); r.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz during the outage: %d", r.StatusCode)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, app.URL+"/profile", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Status int    `json:"status"`
+		Error  string `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusServiceUnavailable || body.Status != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body.Error, "Nothing you did was lost") {
+		t.Errorf("JSON during the outage: status %d, Retry-After %q, body %+v, %v", resp.StatusCode, resp.Header.Get("Retry-After"), body, err)
+	}
+	if got := c.Cookie("fg_session"); got != session {
+		t.Fatalf("the session cookie changed during the outage: %q -> %q", session, got)
+	}
+
+	srv.Start()
+	r := untilRedisAnswers(t, c, "/profile")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Grace Hopper") {
+		t.Fatalf("first page after Redis came back: status %d (Location %q), want her profile", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := c.Post("/profile", profileForm(token)); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the form from before the outage, sent again: status %d\n%s", r.StatusCode, r.Body)
+	}
+	if r := c.Get("/profile"); !strings.Contains(r.Body, "Grace H.") {
+		t.Fatalf("the profile was not saved after the outage:\n%s", r.Body)
+	}
+}
+
+func TestFrozenRedisAnswersUnavailableWithinTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartOwnRedis(t)
+	app := apptest.Start(t, apptest.Options{Redis: outageClient(t, srv.Addr), RequestTimeout: time.Second})
+	c := app.NewClient(t)
+	c.DevSignIn("Edsger Dijkstra", "ewd@utexas.example")
+	token := c.CSRF("/profile")
+
+	srv.Pause()
+	assertUnavailable(t, "GET /profile", c.Get("/profile"))
+	assertUnavailable(t, "POST /profile", c.Post("/profile", profileForm(token)))
+	srv.Resume()
+
+	r := untilRedisAnswers(t, c, "/profile")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Edsger Dijkstra") {
+		t.Fatalf("after Redis woke up: status %d (Location %q)", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+// sessionReadFaults fails chosen reads of session data with a reset
+// connection, as a Redis that drops between two commands of one request.
+type sessionReadFaults struct {
+	mu         sync.Mutex
+	pass, fail int
+}
+
+// arm lets the next pass session reads through, then fails fail of them.
+func (f *sessionReadFaults) arm(pass, fail int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pass, f.fail = pass, fail
+}
+
+func (f *sessionReadFaults) strike(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	if cmd.Name() != "get" || len(args) < 2 || !strings.Contains(fmt.Sprint(args[1]), "sess:") {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pass > 0 {
+		f.pass--
+		return false
+	}
+	if f.fail > 0 {
+		f.fail--
+		return true
+	}
+	return false
+}
+
+func (f *sessionReadFaults) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (f *sessionReadFaults) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if f.strike(cmd) {
+			err := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (f *sessionReadFaults) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// The CSRF middleware reads the session on its own and takes a failed
+// read for a missing token; Redis failing just then must still be a 503,
+// while a token that is really wrong stays a 403.
+func TestCSRFCheckDuringARedisFaultIsNotAnExpiredForm(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartOwnRedis(t)
+	faults := &sessionReadFaults{}
+	app := apptest.Start(t, apptest.Options{Redis: outageClient(t, srv.Addr, faults)})
+	c := app.NewClient(t)
+	c.DevSignIn("Frances Allen", "fran@ibm.example")
+	token := c.CSRF("/profile")
+
+	cases := []struct {
+		name       string
+		pass, fail int
+		token      string
+		want       int
+	}{
+		{"redis drops for the CSRF read only", 1, 1, token, http.StatusServiceUnavailable},
+		{"redis drops for the CSRF read and stays away", 1, 5, token, http.StatusServiceUnavailable},
+		{"a wrong token with redis up", 0, 0, "forged" + token, http.StatusForbidden},
+		{"the right token with redis up", 0, 0, token, http.StatusSeeOther},
+	}
+	for _, tc := range cases {
+		faults.arm(tc.pass, tc.fail)
+		form := profileForm(tc.token)
+		if tc.token != token {
+			// The double-submit cookie must match too, or the check stops earlier.
+			c.SetCookie("fg_csrf", tc.token)
+		}
+		r := c.Post("/profile", form)
+		if r.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d\n%s", tc.name, r.StatusCode, tc.want, r.Body)
+		}
+		if tc.want == http.StatusServiceUnavailable {
+			assertUnavailable(t, tc.name, r)
+		}
+		if tc.token != token {
+			c.SetCookie("fg_csrf", token)
+		}
+	}
+	if r := c.Get("/profile"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Grace H.") {
+		t.Fatalf("after the faults: status %d", r.StatusCode)
+	}
+}
