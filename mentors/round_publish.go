@@ -3,6 +3,7 @@ package mentors
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/mentors/match"
@@ -90,7 +91,10 @@ func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (stri
 		return "", "", err
 	}
 	if res[0] != "OK" {
-		s.rdb.Del(ctx, s.mentorshipRefKey(shipID))
+		if err := s.rdb.Del(ctx, s.mentorshipRefKey(shipID)).Err(); err != nil {
+			slog.WarnContext(ctx, "mentors: clean-up failed", "left", "a reference to a mentorship that was not started",
+				"mentorship", shipID, "err", err)
+		}
 	}
 	switch res[0] {
 	case "ALREADY":

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
@@ -43,7 +44,9 @@ func (h *handler) once() fiber.Handler {
 		done := false
 		defer func() {
 			if !done { // failed, or panicked: forget it, so sending again works
-				h.Redis.Del(ctx, key)
+				if err := h.Redis.Del(context.WithoutCancel(ctx), key).Err(); err != nil {
+					h.Logger.Warn("form post not forgotten: the same form is refused for an hour", "route", c.Path(), "err", err)
+				}
 			}
 		}()
 		err = c.Next()
