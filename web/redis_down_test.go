@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -231,5 +232,116 @@ func TestCSRFCheckDuringARedisFaultIsNotAnExpiredForm(t *testing.T) {
 	}
 	if r := c.Get("/profile"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Grace H.") {
 		t.Fatalf("after the faults: status %d", r.StatusCode)
+	}
+}
+
+// A storm of signed-in people answering RSVPs while Redis is stopped and
+// started again: every answer is a page (200), a redirect after the
+// answer was recorded (303) or the outage page (503); never "please sign
+// in", "this form has expired" or a 500.
+func TestRSVPStormThroughARedisRestart(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartOwnRedis(t)
+	app := apptest.Start(t, apptest.Options{Redis: outageClient(t, srv.Addr)})
+	org := sesSignIn(t, app, "Olga Organiser", "")
+	g := sesGroup(t, app, org, "storm", nil)
+	form := sesForm("Storm")
+	form.Set("capacity", "3")
+	id := sesCreate(t, org, g, form)
+	const n = 8
+	people := make([]sesPerson, n)
+	tokens := make([]string, n)
+	for i := range people {
+		people[i] = sesSignIn(t, app, fmt.Sprintf("Person %c", 'A'+i), "")
+		sesJoin(t, app, g, people[i])
+		tokens[i] = people[i].CSRF("/s/" + id)
+	}
+
+	const before, during, after = 0, 1, 2
+	var phase atomic.Int32
+	var answered [3][n]atomic.Int64 // answers per phase and person
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wrong []string
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range people {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for k := 0; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ph := phase.Load()
+				var req *http.Request
+				if k%2 == 0 {
+					req, _ = http.NewRequest(http.MethodGet, app.URL+"/s/"+id, nil)
+				} else {
+					v := url.Values{"_csrf": {tokens[i]}, "_once": {testenv.RandomHex(12)}, "going": {[]string{"yes", "no"}[k/2%2]}}
+					req, _ = http.NewRequest(http.MethodPost, app.URL+"/s/"+id+"/rsvp", strings.NewReader(v.Encode()))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				req.Header.Set("Accept", "text/html")
+				resp, err := people[i].Client.Client.Do(req)
+				mu.Lock()
+				switch {
+				case err != nil:
+					wrong = append(wrong, fmt.Sprintf("%s %s: %v", req.Method, req.URL.Path, err))
+				default:
+					resp.Body.Close()
+					statuses[resp.StatusCode]++
+					ok := (req.Method == http.MethodGet && resp.StatusCode == http.StatusOK) ||
+						(req.Method == http.MethodPost && resp.StatusCode == http.StatusSeeOther && resp.Header.Get("Location") == "/s/"+id) ||
+						resp.StatusCode == http.StatusServiceUnavailable
+					if !ok {
+						wrong = append(wrong, fmt.Sprintf("%s %s: %d (Location %q)", req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Location")))
+					}
+					if ph != after || resp.StatusCode != http.StatusServiceUnavailable {
+						answered[ph][i].Add(1)
+					}
+				}
+				mu.Unlock()
+			}
+		}(i)
+	}
+	// everyone waits until each person has had min answers in phase ph
+	// (after the restart, only answers that were not 503 count).
+	everyone := func(ph int, min int64) {
+		t.Helper()
+		for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			all := true
+			for i := range people {
+				all = all && answered[ph][i].Load() >= min
+			}
+			if all {
+				return
+			}
+		}
+		close(stop)
+		t.Fatalf("phase %d: not everyone got %d answers in 20s", ph, min)
+	}
+	everyone(before, 4)
+	srv.Stop()
+	phase.Store(during)
+	everyone(during, 4)
+	srv.Start()
+	phase.Store(after)
+	everyone(after, 4)
+	close(stop)
+	wg.Wait()
+
+	t.Logf("answers: %v", statuses)
+	if len(wrong) > 0 {
+		t.Fatalf("%d wrong answers, e.g. %q", len(wrong), wrong[:min(len(wrong), 5)])
+	}
+	if statuses[http.StatusServiceUnavailable] == 0 {
+		t.Fatal("no 503 at all: Redis was not really away")
+	}
+	going, err := app.Events.Attendees(context.Background(), id)
+	if err != nil || len(going) > 3 {
+		t.Fatalf("after the storm: %d going for 3 seats, %v", len(going), err)
 	}
 }
