@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
@@ -280,7 +281,7 @@ func TestRSVPStormThroughARedisRestart(t *testing.T) {
 				if k%2 == 0 {
 					req, _ = http.NewRequest(http.MethodGet, app.URL+"/s/"+id, nil)
 				} else {
-					v := url.Values{"_csrf": {tokens[i]}, "_once": {testenv.RandomHex(12)}, "going": {[]string{"yes", "no"}[k/2%2]}}
+					v := url.Values{"_csrf": {tokens[i]}, "_once": {ids.New()}, "going": {[]string{"yes", "no"}[k/2%2]}}
 					req, _ = http.NewRequest(http.MethodPost, app.URL+"/s/"+id+"/rsvp", strings.NewReader(v.Encode()))
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
@@ -344,4 +345,87 @@ func TestRSVPStormThroughARedisRestart(t *testing.T) {
 	if err != nil || len(going) > 3 {
 		t.Fatalf("after the storm: %d going for 3 seats, %v", len(going), err)
 	}
+}
+
+// downAfterClaim lets a form post claim its double-submit guard, then
+// fails every later command, as a Redis that goes away mid-request; the
+// claim cannot be forgotten.
+type downAfterClaim struct {
+	mu          sync.Mutex
+	armed, down bool
+}
+
+func (d *downAfterClaim) set(armed, down bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.armed, d.down = armed, down
+}
+
+func (d *downAfterClaim) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (d *downAfterClaim) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		d.mu.Lock()
+		down := d.down
+		claim := d.armed && cmd.Name() == "set" && strings.Contains(fmt.Sprint(cmd.Args()[1]), "once:")
+		if claim {
+			d.down = true
+		}
+		d.mu.Unlock()
+		if down {
+			err := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (d *downAfterClaim) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		d.mu.Lock()
+		down := d.down
+		d.mu.Unlock()
+		if down {
+			err := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+			for _, c := range cmds {
+				c.SetErr(err)
+			}
+			return err
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// The outage page says "try again in a moment": sending the same form
+// again (same one-time value) after Redis came back must work, not be
+// "Already on its way" for the hour the guard remembers posts.
+func TestSameFormSentAgainAfterAnOutageIsHandled(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartOwnRedis(t)
+	fault := &downAfterClaim{}
+	app := apptest.Start(t, apptest.Options{Redis: outageClient(t, srv.Addr, fault), RequestTimeout: 500 * time.Millisecond})
+	c := app.NewClient(t)
+	c.DevSignIn("Radia Perlman", "radia@dec.example")
+	form := profileForm(c.CSRF("/profile"))
+	form.Set("_once", ids.New())
+
+	fault.set(true, false)
+	assertUnavailable(t, "POST /profile as Redis goes away", c.Post("/profile", form))
+	fault.set(false, false)
+
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		r := c.Post("/profile", form)
+		if r.StatusCode == http.StatusConflict {
+			continue // the claim of the failed post, until it lapses
+		}
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the same form again: status %d\n%s", r.StatusCode, r.Body)
+		}
+		if p := c.Get("/profile"); !strings.Contains(p.Body, "Grace H.") {
+			t.Fatal("the form sent again was not saved")
+		}
+		return
+	}
+	t.Fatal("the same form is still refused as already on its way 5s after Redis came back")
 }
