@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -105,7 +106,9 @@ func (s *Store) create(ctx context.Context, p Profile) (*User, error) {
 	}
 	won, err := s.rdb.SetNX(ctx, s.identKey(p.Provider, p.Subject), u.ID, 0).Result()
 	if err != nil || !won {
-		s.rdb.Del(ctx, s.userKey(u.ID))
+		if derr := s.rdb.Del(context.WithoutCancel(ctx), s.userKey(u.ID)).Err(); derr != nil {
+			slog.WarnContext(ctx, "auth: clean-up failed", "left", "a user record nobody can sign in to", "user", u.ID, "err", derr)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("auth: claim identity: %w", err)
 		}
@@ -124,7 +127,10 @@ func (s *Store) claimEmails(ctx context.Context, uid string, emails []string) {
 	for _, e := range emails {
 		pipe.SetNX(ctx, s.emailKey(e), uid, 0)
 	}
-	_, _ = pipe.Exec(ctx)
+	if _, err := pipe.Exec(ctx); err != nil {
+		slog.WarnContext(ctx, "auth: verified addresses not indexed", "left", "sign-ins with these addresses do not find this user until the next sign-in indexes them",
+			"user", uid, "addresses", len(emails), "err", err)
+	}
 }
 
 // refresh updates the name, avatar and addresses a provider reports now.
@@ -180,7 +186,10 @@ func (s *Store) Link(ctx context.Context, uid string, p Profile) (*User, error) 
 	})
 	if err != nil {
 		if won {
-			s.rdb.Del(ctx, key)
+			if derr := s.rdb.Del(context.WithoutCancel(ctx), key).Err(); derr != nil {
+				slog.WarnContext(ctx, "auth: clean-up failed", "left", "a "+p.Provider+" account claimed for a user whose record does not list it",
+					"user", uid, "err", derr)
+			}
 		}
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/redis/go-redis/v9"
@@ -29,7 +30,10 @@ func (s *Store) ResetFeedToken(ctx context.Context, userID string) (string, erro
 		return "", fmt.Errorf("events: feed token for %s: %w", userID, err)
 	}
 	if old != "" {
-		s.rdb.Del(ctx, s.feedTokenKey(old))
+		if err := s.rdb.Del(ctx, s.feedTokenKey(old)).Err(); err != nil {
+			slog.WarnContext(ctx, "events: clean-up failed", "left", "the previous calendar feed token's key (it no longer works)",
+				"user", userID, "err", err)
+		}
 	}
 	return token, nil
 }

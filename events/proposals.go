@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -166,7 +167,10 @@ func (s *Store) ScheduleProposal(ctx context.Context, a Actor, groupID, proposal
 		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, scriptErr(err))
 	}
 	if _, err := s.save(ctx, ev, -1, "", nil); err != nil {
-		s.rdb.HDel(ctx, s.proposalKey(groupID, proposalID), "event")
+		if herr := s.rdb.HDel(context.WithoutCancel(ctx), s.proposalKey(groupID, proposalID), "event").Err(); herr != nil {
+			slog.WarnContext(ctx, "events: clean-up failed", "left", "a proposal marked as scheduled as a session that was not saved",
+				"proposal", proposalID, "session", ev.ID, "err", herr)
+		}
 		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, err)
 	}
 	return ev, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -108,7 +109,10 @@ func (s *Store) claimSlug(ctx context.Context, slug, id string) (bool, error) {
 // releaseSlug frees slug if group id still holds it. It is a best-effort
 // follow-up: a failure leaves the slug reserved, never shared.
 func (s *Store) releaseSlug(ctx context.Context, slug, id string) {
-	_ = releaseSlugScript.Run(ctx, s.rdb, []string{s.slugKey(slug)}, id).Err()
+	if err := releaseSlugScript.Run(context.WithoutCancel(ctx), s.rdb, []string{s.slugKey(slug)}, id).Err(); err != nil {
+		slog.WarnContext(ctx, "groups: clean-up failed", "left", "a group address reserved for a group that does not use it",
+			"slug", slug, "group", id, "err", err)
+	}
 }
 
 // Delete removes a group and everything it owned (members, requests,

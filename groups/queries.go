@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"time"
@@ -326,7 +327,10 @@ func (s *Store) UserInvitations(ctx context.Context, userID string) ([]Invitatio
 // (a follow-up that lost a race or never ran); the list heals as it is read.
 func (s *Store) dropStale(ctx context.Context, key string, stale []any) {
 	if len(stale) > 0 {
-		_ = s.rdb.ZRem(ctx, key, stale...).Err()
+		if err := s.rdb.ZRem(ctx, key, stale...).Err(); err != nil {
+			slog.WarnContext(ctx, "groups: clean-up failed", "left", "entries for groups that no longer back a person's list (dropped on a later read)",
+				"entries", len(stale), "err", err)
+		}
 	}
 }
 

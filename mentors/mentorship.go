@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -220,13 +221,20 @@ func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, err
 	// A request that is no longer open must not hold one of the mentee's
 	// open-request slots; normally closing it frees the slot, this repairs
 	// a slot whose release was lost.
+	var free []any
 	for _, k := range closed {
-		s.rdb.ZRem(ctx, s.menteeOpenKey(menteeID), members[k].Member)
+		free = append(free, members[k].Member)
 	}
 	cutoff := ms(s.now().Add(-staleReservation))
 	for _, k := range missing {
 		if int64(members[k].Score) < cutoff {
-			s.rdb.ZRem(ctx, s.menteeOpenKey(menteeID), members[k].Member)
+			free = append(free, members[k].Member)
+		}
+	}
+	if len(free) > 0 {
+		if err := s.rdb.ZRem(ctx, s.menteeOpenKey(menteeID), free...).Err(); err != nil {
+			slog.WarnContext(ctx, "mentors: clean-up failed", "left", "open-request slots held by closed requests (freed on a later read)",
+				"mentee", menteeID, "slots", len(free), "err", err)
 		}
 	}
 	return out, nil

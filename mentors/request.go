@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,7 +91,10 @@ func (s *Store) Ask(ctx context.Context, menteeID, mentorID, message string) (Re
 		pipe := s.rdb.Pipeline()
 		pipe.ZRem(ctx, s.menteeOpenKey(menteeID), member)
 		pipe.Del(ctx, s.requestRefKey(id))
-		_, _ = pipe.Exec(ctx)
+		if _, err := pipe.Exec(ctx); err != nil {
+			slog.WarnContext(ctx, "mentors: clean-up failed", "left", "an open-request slot and a reference of a request that was not made (freed on a later read)",
+				"mentee", menteeID, "request", id, "err", err)
+		}
 	}
 	res, err := reserveScript.Run(ctx, s.rdb, []string{s.menteeOpenKey(menteeID)}, member, ms(now), s.MaxOpenRequests).Text()
 	if err == nil && res == "LIMIT" {
@@ -237,7 +241,10 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 		err = scriptError(res[0])
 	}
 	if err != nil {
-		s.rdb.Del(ctx, s.mentorshipRefKey(shipID))
+		if derr := s.rdb.Del(context.WithoutCancel(ctx), s.mentorshipRefKey(shipID)).Err(); derr != nil {
+			slog.WarnContext(ctx, "mentors: clean-up failed", "left", "a reference to a mentorship that was not started",
+				"mentorship", shipID, "err", derr)
+		}
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
 	menteeID := res[1]

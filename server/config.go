@@ -33,6 +33,18 @@ type Config struct {
 	MailRetryFor time.Duration
 	// MailDeadMax is how many dead letters are kept for `server mail`.
 	MailDeadMax int
+	// Redis client limits: how long to wait for a connection to open
+	// (REDIS_DIAL_TIMEOUT), for a reply (REDIS_READ_TIMEOUT), for a
+	// command to be written (REDIS_WRITE_TIMEOUT), and for a free
+	// connection when all REDIS_POOL_SIZE are busy (REDIS_POOL_TIMEOUT).
+	RedisDialTimeout  time.Duration
+	RedisReadTimeout  time.Duration
+	RedisWriteTimeout time.Duration
+	RedisPoolSize     int
+	RedisPoolTimeout  time.Duration
+	// RequestTimeout bounds one HTTP request, Redis calls included
+	// (REQUEST_TIMEOUT); past it the visitor gets the 503 page.
+	RequestTimeout time.Duration
 }
 
 // Dev reports whether the app runs in development mode.
@@ -99,6 +111,23 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	c.RedisPrefix = get("REDIS_PREFIX", "fg:")
+	duration := func(name, def string, lo, hi time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(name, def))
+		if err != nil || d < lo || d > hi {
+			bad(name, fmt.Sprintf("must be a duration from %v to %v, e.g. %s", lo, hi, def))
+		}
+		return d
+	}
+	c.RedisDialTimeout = duration("REDIS_DIAL_TIMEOUT", "2s", 10*time.Millisecond, time.Minute)
+	c.RedisReadTimeout = duration("REDIS_READ_TIMEOUT", "2s", 10*time.Millisecond, time.Minute)
+	c.RedisWriteTimeout = duration("REDIS_WRITE_TIMEOUT", "2s", 10*time.Millisecond, time.Minute)
+	c.RedisPoolTimeout = duration("REDIS_POOL_TIMEOUT", "2s", 10*time.Millisecond, time.Minute)
+	pool, err := strconv.Atoi(get("REDIS_POOL_SIZE", "32"))
+	if err != nil || pool < 1 || pool > 10000 {
+		bad("REDIS_POOL_SIZE", "must be a number of connections from 1 to 10000")
+	}
+	c.RedisPoolSize = pool
+	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", 100*time.Millisecond, 5*time.Minute)
 
 	c.SessionSecret = get("SESSION_SECRET", "")
 	switch {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func env(m map[string]string) func(string) string {
@@ -45,6 +47,12 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		{"retry period past the records", func(m map[string]string) { m["MAIL_RETRY_FOR"] = "169h" }, []string{"MAIL_RETRY_FOR"}},
 		{"dead letters zero", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "0" }, []string{"MAIL_DEAD_LETTERS"}},
 		{"dead letters not a number", func(m map[string]string) { m["MAIL_DEAD_LETTERS"] = "lots" }, []string{"MAIL_DEAD_LETTERS"}},
+		{"redis read timeout not a duration", func(m map[string]string) { m["REDIS_READ_TIMEOUT"] = "soon" }, []string{"REDIS_READ_TIMEOUT must be a duration"}},
+		{"redis timeouts out of range", func(m map[string]string) {
+			m["REDIS_DIAL_TIMEOUT"], m["REDIS_WRITE_TIMEOUT"], m["REDIS_POOL_TIMEOUT"] = "2h", "0s", "-1s"
+		}, []string{"REDIS_DIAL_TIMEOUT", "REDIS_WRITE_TIMEOUT", "REDIS_POOL_TIMEOUT"}},
+		{"redis pool size", func(m map[string]string) { m["REDIS_POOL_SIZE"] = "0" }, []string{"REDIS_POOL_SIZE"}},
+		{"request timeout", func(m map[string]string) { m["REQUEST_TIMEOUT"] = "5" }, []string{"REQUEST_TIMEOUT"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,5 +123,51 @@ func TestMailRetryPeriodAndDeadLetterCap(t *testing.T) {
 	}
 	if c.MailRetryFor != 72*time.Hour+30*time.Minute || c.MailDeadMax != 500 {
 		t.Fatalf("set: retry for %v, keep %d dead letters", c.MailRetryFor, c.MailDeadMax)
+	}
+}
+
+func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
+	c, err := LoadConfig(env(validProduction()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisDialTimeout != 2*time.Second || c.RedisReadTimeout != 2*time.Second || c.RedisWriteTimeout != 2*time.Second ||
+		c.RedisPoolSize != 32 || c.RedisPoolTimeout != 2*time.Second || c.RequestTimeout != 5*time.Second {
+		t.Fatalf("defaults: %+v", c)
+	}
+
+	m := validProduction()
+	m["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+	m["REDIS_DIAL_TIMEOUT"], m["REDIS_READ_TIMEOUT"], m["REDIS_WRITE_TIMEOUT"] = "750ms", "1.5s", "250ms"
+	m["REDIS_POOL_SIZE"], m["REDIS_POOL_TIMEOUT"], m["REQUEST_TIMEOUT"] = "64", "3s", "8s"
+	c, err = LoadConfig(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RequestTimeout != 8*time.Second {
+		t.Errorf("REQUEST_TIMEOUT: %v", c.RequestTimeout)
+	}
+	rdb, err := newRedis(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	o := rdb.(*redis.Client).Options()
+	if o.DialTimeout != 750*time.Millisecond || o.ReadTimeout != 1500*time.Millisecond || o.WriteTimeout != 250*time.Millisecond ||
+		o.PoolSize != 64 || o.PoolTimeout != 3*time.Second || !o.ContextTimeoutEnabled {
+		t.Fatalf("single-server client options: %+v", o)
+	}
+
+	c.RedisCluster = true
+	c.RedisURL = "redis://127.0.0.1:7000?addr=127.0.0.1:7001"
+	cl, err := newRedis(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	co := cl.(*redis.ClusterClient).Options()
+	if co.DialTimeout != 750*time.Millisecond || co.ReadTimeout != 1500*time.Millisecond || co.WriteTimeout != 250*time.Millisecond ||
+		co.PoolSize != 64 || co.PoolTimeout != 3*time.Second || !co.ContextTimeoutEnabled {
+		t.Fatalf("cluster client options: %+v", co)
 	}
 }

@@ -128,13 +128,18 @@ func newLogger(dev bool) *slog.Logger {
 
 // newRedis connects to one server (REDIS_URL, redis:// or rediss:// for
 // TLS) or, with REDIS_CLUSTER=true, to a cluster whose further nodes are
-// addr= parameters of the same URL. Both are a UniversalClient.
+// addr= parameters of the same URL. Both are a UniversalClient. Timeouts
+// and the pool size come from the config, and a request's context
+// deadline reaches every command.
 func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	if cfg.RedisCluster {
 		opts, err := redis.ParseClusterURL(cfg.RedisURL)
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
+		opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
+		opts.ContextTimeoutEnabled = true
 		rdb := redis.NewClusterClient(opts)
 		rdb.AddHook(roundtrips.Hook{})
 		return rdb, nil
@@ -143,6 +148,9 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
+	opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
+	opts.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opts)
 	rdb.AddHook(roundtrips.Hook{})
 	return rdb, nil

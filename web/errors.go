@@ -10,6 +10,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/outage"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors"
 )
@@ -34,17 +35,36 @@ func notFound() *pageError {
 	return httpError(http.StatusNotFound, "Not found", "There is nothing at this address. It may have been removed, or the link may be mistyped.")
 }
 
+// retryAfter is what a 503 asks clients to wait, in seconds.
+const retryAfter = "5"
+
+// unavailable is the answer while Redis is down or too slow: nothing was
+// lost, come back in a moment.
+func unavailable() *pageError {
+	return &pageError{Status: http.StatusServiceUnavailable, Title: "We are briefly unavailable",
+		Message: "We cannot reach our data store just now. Nothing you did was lost. Please try again in a moment."}
+}
+
 // handleError is the one place errors become responses. Expected errors
-// become a page (or JSON) with a 4xx status; anything else is logged and
-// shown as a plain 500 page without details.
+// become a page (or JSON) with a 4xx status; Redis being away becomes a
+// 503 with Retry-After; anything else is logged and shown as a plain 500
+// page without details.
 func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	pe := h.classify(err)
 	switch {
 	case pe.Status == http.StatusBadGateway:
 		// A provider failed: operators need to see it, without the query.
 		h.Logger.Warn("sign-in provider failed", "route", routePattern(c), "err", err)
-	case pe.Status >= 500 && pe.Status != http.StatusServiceUnavailable:
+	case pe.Status == http.StatusServiceUnavailable:
+		h.Logger.Warn("redis unavailable", "method", c.Method(), "route", routePattern(c), "err", err)
+	case pe.Status >= 500:
 		h.Logger.Error("request failed", "method", c.Method(), "route", routePattern(c), "err", err)
+	}
+	if pe.Status == http.StatusServiceUnavailable {
+		// Whatever the request set on its way (a new session, an expired
+		// CSRF cookie) rests on a store that failed: keep the old cookies.
+		c.Response().Header.DelAllCookies()
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
 	}
 	c.Status(pe.Status)
 	if wantsJSON(c) {
@@ -82,6 +102,8 @@ func (h *handler) classify(err error) *pageError {
 		return &pageError{Status: http.StatusBadGateway, Title: "Sign-in did not finish",
 			Message:     perr.Provider + " did not answer as expected. Nothing was changed; please try again in a moment.",
 			ActionLabel: "Back to sign-in", ActionURL: "/signin"}
+	case outage.Is(err):
+		return unavailable()
 	case errors.As(err, &fe):
 		return fiberError(fe)
 	case isNotFound(err):

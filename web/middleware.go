@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +24,7 @@ const (
 	userContextKey  = contextKey("user")
 	flashContextKey = contextKey("flash")
 	csrfContextKey  = "csrf"
+	csrfSessionKey  = "csrf"
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -86,11 +89,27 @@ func (h *handler) observe() fiber.Handler {
 	}
 }
 
+// deadline gives each request a context that ends after RequestTimeout;
+// handlers pass c.UserContext() down to Redis, so a request that cannot
+// finish in time fails (503) instead of holding a connection.
+func (h *handler) deadline() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), h.RequestTimeout)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
+}
+
 // loadUser reads the session once per request: the signed-in user and any
-// flash message waiting to be shown.
+// flash message waiting to be shown. A session store that fails is an
+// error (503 when Redis is away), never a signed-out visitor.
 func (h *handler) loadUser() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, err := h.Sessions.Get(c)
+		if errors.Is(err, auth.ErrStore) {
+			return err
+		}
 		if err != nil {
 			// Undecodable session data: treat the visitor as signed out.
 			return c.Next()
@@ -127,7 +146,7 @@ func (h *handler) csrfProtection() fiber.Handler {
 	return csrf.New(csrf.Config{
 		Next:           h.csrfSkip,
 		Session:        h.Sessions,
-		SessionKey:     "csrf",
+		SessionKey:     csrfSessionKey,
 		ContextKey:     csrfContextKey,
 		CookieName:     name,
 		CookieSecure:   !h.Dev,
@@ -136,11 +155,34 @@ func (h *handler) csrfProtection() fiber.Handler {
 		Expiration:     auth.SessionTTL,
 		Extractor:      csrf.CsrfFromForm("_csrf"),
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			if serr := h.csrfStoreFailed(c, err); serr != nil {
+				return serr
+			}
 			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
 				Message:     "We could not confirm that this form came from this site. Go back, reload the page and try again.",
 				ActionLabel: "Go to the home page", ActionURL: "/"}
 		},
 	})
+}
+
+// csrfStoreFailed tells a token the CSRF middleware refused because it
+// could not read the session (it treats a store error as "no token") from
+// a token that is really missing or wrong. It reads the session again: a
+// store error, or the very token the form carries, means Redis failed, and
+// the visitor gets that error (503), not "This form has expired".
+func (h *handler) csrfStoreFailed(c *fiber.Ctx, cause error) error {
+	sent := c.FormValue("_csrf")
+	if !errors.Is(cause, csrf.ErrTokenNotFound) || sent == "" {
+		return nil
+	}
+	sess, err := h.Sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	if tok, ok := sess.Get(csrfSessionKey).(csrf.Token); ok && tok.Key == sent && tok.Expiration.After(time.Now()) {
+		return unavailable()
+	}
+	return nil
 }
 
 // clientIP is the address rate limits and logs use. Behind a load balancer

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
@@ -20,7 +21,9 @@ const onceWindow = time.Hour
 // form with the same content again — a double click, a retry, the back
 // button and resubmit — is sent to the first post's result instead of
 // doing it twice. A post that did not succeed is forgotten, so fixing a
-// form and sending it again works.
+// form and sending it again works. A post in progress is claimed only for
+// twice the request deadline: if Redis fails before the claim can be
+// forgotten, the claim lapses soon after and sending again works.
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
@@ -30,7 +33,7 @@ func (h *handler) once() fiber.Handler {
 		}
 		key := h.Prefix + "once:{" + u.ID + "}:" + formDigest(c)
 		ctx := c.UserContext()
-		first, err := h.Redis.SetNX(ctx, key, "", onceWindow).Result()
+		first, err := h.Redis.SetNX(ctx, key, "", 2*h.RequestTimeout).Result()
 		if err != nil {
 			return err
 		}
@@ -43,7 +46,9 @@ func (h *handler) once() fiber.Handler {
 		done := false
 		defer func() {
 			if !done { // failed, or panicked: forget it, so sending again works
-				h.Redis.Del(ctx, key)
+				if err := h.Redis.Del(context.WithoutCancel(ctx), key).Err(); err != nil {
+					h.Logger.Warn("form post not forgotten: the same form is refused for an hour", "route", c.Path(), "err", err)
+				}
 			}
 		}()
 		err = c.Next()

@@ -11,7 +11,7 @@ import (
 
 // routes is the one route table of the app.
 func (h *handler) routes(app *fiber.App) {
-	app.Use(recoverer(), h.observe(), securityHeaders(), bodyLimit())
+	app.Use(recoverer(), h.observe(), securityHeaders(), bodyLimit(), h.deadline())
 
 	static, _ := fs.Sub(assets, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{

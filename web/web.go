@@ -54,7 +54,15 @@ type Deps struct {
 	// AuthRateLimit is the number of sign-in requests one IP may make per
 	// minute; 0 means the default.
 	AuthRateLimit int
+	// RequestTimeout bounds the work of one request, Redis calls included;
+	// 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is how long a request may take when Deps does not
+// say: long enough for any page, short enough that a stuck Redis gives
+// people an answer (503) while they are still looking.
+const DefaultRequestTimeout = 5 * time.Second
 
 // handler holds the dependencies every route handler uses.
 type handler struct {
@@ -85,6 +93,9 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	if d.AuthRateLimit == 0 {
 		d.AuthRateLimit = 30
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = DefaultRequestTimeout
 	}
 	h := &handler{Deps: d, zones: loadZones()}
 

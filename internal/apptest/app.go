@@ -45,6 +45,11 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
+	// Redis replaces the shared test server, for tests that stop their own
+	// (testenv.StartOwnRedis); keys still get a prefix of their own.
+	Redis redis.UniversalClient
+	// RequestTimeout overrides the app's deadline for one request.
+	RequestTimeout time.Duration
 	// Clock, when set, is the sessions store's clock, so a test can move
 	// past a session's end.
 	Clock *Clock
@@ -93,8 +98,16 @@ type App struct {
 // Start runs the app until the test ends.
 func Start(t testing.TB, opts Options) *App {
 	t.Helper()
-	rdb, prefix := testenv.Redis(t)
-	rdb.AddHook(roundtrips.Hook{})
+	var rdb redis.UniversalClient
+	var prefix string
+	if opts.Redis != nil {
+		rdb, prefix = opts.Redis, "t"+testenv.RandomHex(6)+":"
+	} else {
+		rdb, prefix = testenv.Redis(t)
+		// The test's own client: count its round trips (a shared one
+		// would count them once per app).
+		rdb.AddHook(roundtrips.Hook{})
+	}
 	metrics := prometheus.NewRegistry()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -134,22 +147,23 @@ func Start(t testing.TB, opts Options) *App {
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
 	app, err := web.New(web.Deps{
-		Dev:           !opts.Production,
-		BaseURL:       base,
-		Redis:         rdb,
-		Prefix:        prefix,
-		Users:         users,
-		Groups:        gs,
-		Events:        es,
-		Mentors:       ms,
-		Mail:          mailSvc,
-		Notify:        notifier,
-		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
-		Sessions:      auth.NewSessions(rdb, prefix, false),
-		Logger:        logger,
-		AuthRateLimit: opts.AuthRateLimit,
-		Metrics:       metrics,
-		TrustProxy:    opts.TrustProxy,
+		Dev:            !opts.Production,
+		BaseURL:        base,
+		Redis:          rdb,
+		Prefix:         prefix,
+		Users:          users,
+		Groups:         gs,
+		Events:         es,
+		Mentors:        ms,
+		Mail:           mailSvc,
+		Notify:         notifier,
+		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
+		Sessions:       auth.NewSessions(rdb, prefix, false),
+		Logger:         logger,
+		AuthRateLimit:  opts.AuthRateLimit,
+		TrustProxy:     opts.TrustProxy,
+		RequestTimeout: opts.RequestTimeout,
+		Metrics:        metrics,
 	})
 	if err != nil {
 		t.Fatalf("apptest: build app: %v", err)
