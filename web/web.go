@@ -18,6 +18,8 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/once"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -51,15 +53,25 @@ type Deps struct {
 	// TrustProxy takes the client IP from the last X-Forwarded-For entry,
 	// the one the app's own load balancer added.
 	TrustProxy bool
-	// AuthRateLimit is the number of sign-in requests one IP may make per
-	// minute; 0 means the default.
-	AuthRateLimit int
+	// AuthRateLimit bounds the sign-in requests of one IP; zero means the
+	// default (30 a minute).
+	AuthRateLimit ratelimit.Limit
+	// LinkTokenLimit bounds the requests on one emailed link (RSVP,
+	// unsubscribe, address confirmation), from wherever they come; zero
+	// means the default (20 a minute).
+	LinkTokenLimit ratelimit.Limit
+	// LinkIPLimit bounds the emailed-link requests of one IP, whatever the
+	// links; it is looser, so that one office or one mail scanner does not
+	// lock out everyone behind it. Zero means the default (300 a minute).
+	LinkIPLimit ratelimit.Limit
 }
 
 // handler holds the dependencies every route handler uses.
 type handler struct {
 	Deps
-	zones []string
+	zones     []string
+	limits    *ratelimit.Limiter
+	onceGuard *once.Guard
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -74,10 +86,16 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
 	}
-	if d.AuthRateLimit == 0 {
-		d.AuthRateLimit = 30
+	if d.AuthRateLimit == (ratelimit.Limit{}) {
+		d.AuthRateLimit = ratelimit.PerMinute(30)
 	}
-	h := &handler{Deps: d, zones: loadZones()}
+	if d.LinkTokenLimit == (ratelimit.Limit{}) {
+		d.LinkTokenLimit = ratelimit.PerMinute(20)
+	}
+	if d.LinkIPLimit == (ratelimit.Limit{}) {
+		d.LinkIPLimit = ratelimit.PerMinute(300)
+	}
+	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix)}
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -33,8 +34,14 @@ type Options struct {
 	Production bool
 	// Providers are the sign-in providers; see GitHub and OIDC helpers.
 	Providers []auth.ProviderConfig
-	// AuthRateLimit overrides the sign-in rate limit per minute.
-	AuthRateLimit int
+	// AuthRateLimit overrides the sign-in rate limit per IP.
+	AuthRateLimit ratelimit.Limit
+	// LinkTokenLimit and LinkIPLimit override the emailed-link limits (per
+	// link, and per IP across links).
+	LinkTokenLimit, LinkIPLimit ratelimit.Limit
+	// Share runs this app as a second instance of an app already started:
+	// on its Redis and key prefix.
+	Share *App
 	// ProviderTimeout bounds each call to a provider (default 3s).
 	ProviderTimeout time.Duration
 	// SMTPURL sends mail to a real SMTP server; empty uses the dev mailbox.
@@ -59,7 +66,13 @@ type App struct {
 // Start runs the app until the test ends.
 func Start(t testing.TB, opts Options) *App {
 	t.Helper()
-	rdb, prefix := testenv.Redis(t)
+	var rdb redis.UniversalClient
+	var prefix string
+	if opts.Share != nil {
+		rdb, prefix = opts.Share.Redis, opts.Share.Prefix
+	} else {
+		rdb, prefix = testenv.Redis(t)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,21 +99,23 @@ func Start(t testing.TB, opts Options) *App {
 	workDone := make(chan struct{})
 	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
 	app, err := web.New(web.Deps{
-		Dev:           !opts.Production,
-		BaseURL:       base,
-		Redis:         rdb,
-		Prefix:        prefix,
-		Users:         users,
-		Groups:        gs,
-		Events:        es,
-		Mentors:       ms,
-		Mail:          mailSvc,
-		Notify:        notifier,
-		Providers:     auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
-		Sessions:      auth.NewSessions(rdb, prefix, false),
-		Logger:        logger,
-		AuthRateLimit: opts.AuthRateLimit,
-		TrustProxy:    opts.TrustProxy,
+		Dev:            !opts.Production,
+		BaseURL:        base,
+		Redis:          rdb,
+		Prefix:         prefix,
+		Users:          users,
+		Groups:         gs,
+		Events:         es,
+		Mentors:        ms,
+		Mail:           mailSvc,
+		Notify:         notifier,
+		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
+		Sessions:       auth.NewSessions(rdb, prefix, false),
+		Logger:         logger,
+		AuthRateLimit:  opts.AuthRateLimit,
+		LinkTokenLimit: opts.LinkTokenLimit,
+		LinkIPLimit:    opts.LinkIPLimit,
+		TrustProxy:     opts.TrustProxy,
 	})
 	if err != nil {
 		t.Fatalf("apptest: build app: %v", err)
