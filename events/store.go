@@ -23,11 +23,13 @@ type Store struct {
 	// Notify receives the notices that need mail, after the write that
 	// caused them succeeded. Nil drops them.
 	Notify func(ctx context.Context, n Notice)
+	// Retention is how long Sweep keeps a session after it ends.
+	Retention time.Duration
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	return &Store{rdb: rdb, prefix: prefix, Now: time.Now, Retention: DefaultRetention}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
@@ -98,6 +100,7 @@ func (s *Store) index(ctx context.Context, ev Event) error {
 	score := float64(ev.Start.Unix())
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.groupEventsKey(ev.GroupID), redis.Z{Score: score, Member: ev.ID})
+		p.ZAdd(ctx, s.endsKey(), redis.Z{Score: float64(ev.End.Unix()), Member: ev.ID})
 		if ev.Listed && ev.Status == StatusScheduled {
 			p.ZAdd(ctx, s.listedKey(), redis.Z{Score: score, Member: ev.ID})
 		} else {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	Providers     []auth.ProviderConfig
 	Seed          bool
 	MailWorkers   int
+	// SessionRetention is how long a session is kept after it ends
+	// (SESSION_RETENTION_DAYS); then the sweep deletes it.
+	SessionRetention time.Duration
 }
 
 // Dev reports whether the app runs in development mode.
@@ -119,6 +123,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("MAIL_WORKERS", "must be a number from 0 to 64")
 	}
 	c.MailWorkers = workers
+	days, err := strconv.Atoi(get("SESSION_RETENTION_DAYS", "365"))
+	if err != nil || days < 7 || days > 3650 {
+		bad("SESSION_RETENTION_DAYS", "must be a number of days from 7 to 3650")
+	}
+	c.SessionRetention = time.Duration(days) * 24 * time.Hour
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	c.Seed = get("SEED", "") == "true"
