@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -38,6 +39,8 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		{"oidc without client", func(m map[string]string) { m["OIDC_ISSUER"] = "https://sso.example" }, []string{"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"}},
 		{"bad enterprise url", func(m map[string]string) { m["GITHUB_ENTERPRISE_URL"] = "ghe.example" }, []string{"GITHUB_ENTERPRISE_URL"}},
 		{"seed in production", func(m map[string]string) { m["SEED"] = "true" }, []string{"SEED"}},
+		{"retention not a number", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "a year" }, []string{"SESSION_RETENTION_DAYS"}},
+		{"retention too short", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "1" }, []string{"SESSION_RETENTION_DAYS must be a number of days from 7"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,7 +67,8 @@ func TestDevelopmentConfigNeedsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Dev() || c.BaseURL != "http://localhost:8080" || c.RedisURL == "" || c.SessionSecret == "" || len(c.Providers) != 0 {
+	if !c.Dev() || c.BaseURL != "http://localhost:8080" || c.RedisURL == "" || c.SessionSecret == "" || len(c.Providers) != 0 ||
+		c.SessionRetention != 365*24*time.Hour {
 		t.Fatalf("development defaults: %+v", c)
 	}
 }
