@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
@@ -120,5 +121,11 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	app := fiber.New(cfg)
 	h.routes(app)
+	// Fiber fills a lookup table on the first Render, without a lock: two
+	// first renders at once race (the race detector caught it). Fill it
+	// now; the view does not exist, so nothing is rendered.
+	warm := app.AcquireCtx(&fasthttp.RequestCtx{})
+	_ = warm.Render("", nil)
+	app.ReleaseCtx(warm)
 	return app, nil
 }
