@@ -11,12 +11,6 @@ import (
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 )
 
-// Limits on signed-in actions that send mail, per person.
-var (
-	verifyLimit = ratelimit.PerMinute(10)
-	inviteLimit = ratelimit.PerMinute(30)
-)
-
 // limitByIP allows lim requests from one client IP under the limit name.
 func (h *handler) limitByIP(name string, lim ratelimit.Limit) fiber.Handler {
 	return func(c *fiber.Ctx) error {

@@ -62,7 +62,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/profile", signedIn, h.profilePage)
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
-	app.Post("/profile/emails", signedIn, h.limitByUser("verify", verifyLimit), h.profileAddEmail)
+	app.Post("/profile/emails", signedIn, h.limitByUser("verify", h.VerifyLimit), h.profileAddEmail)
 
 	h.groupRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)

@@ -65,6 +65,10 @@ type Deps struct {
 	// links; it is looser, so that one office or one mail scanner does not
 	// lock out everyone behind it. Zero means the default (300 a minute).
 	LinkIPLimit ratelimit.Limit
+	// VerifyLimit and InviteLimit bound the mail one signed-in person can
+	// cause: addresses added to confirm, and invitations sent. Zero means
+	// the defaults (10 and 30 a minute).
+	VerifyLimit, InviteLimit ratelimit.Limit
 }
 
 // handler holds the dependencies every route handler uses.
@@ -95,6 +99,12 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	if d.LinkIPLimit == (ratelimit.Limit{}) {
 		d.LinkIPLimit = ratelimit.PerMinute(300)
+	}
+	if d.VerifyLimit == (ratelimit.Limit{}) {
+		d.VerifyLimit = ratelimit.PerMinute(10)
+	}
+	if d.InviteLimit == (ratelimit.Limit{}) {
+		d.InviteLimit = ratelimit.PerMinute(30)
 	}
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix)}
 

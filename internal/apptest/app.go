@@ -39,6 +39,8 @@ type Options struct {
 	// LinkTokenLimit and LinkIPLimit override the emailed-link limits (per
 	// link, and per IP across links).
 	LinkTokenLimit, LinkIPLimit ratelimit.Limit
+	// VerifyLimit overrides the per-person limit on adding addresses.
+	VerifyLimit ratelimit.Limit
 	// Share runs this app as a second instance of an app already started:
 	// on its Redis and key prefix.
 	Share *App
@@ -115,6 +117,7 @@ func Start(t testing.TB, opts Options) *App {
 		AuthRateLimit:  opts.AuthRateLimit,
 		LinkTokenLimit: opts.LinkTokenLimit,
 		LinkIPLimit:    opts.LinkIPLimit,
+		VerifyLimit:    opts.VerifyLimit,
 		TrustProxy:     opts.TrustProxy,
 	})
 	if err != nil {
