@@ -26,6 +26,9 @@ func (s *Store) userEventsKey(uid string) string  { return s.prefix + "uev:{" + 
 func (s *Store) groupEventsKey(gid string) string { return s.prefix + "gev:{" + gid + "}" }
 func (s *Store) listedKey() string                { return s.prefix + "ev:listed" }
 
+// endsKey schedules the sweep: every session by its end.
+func (s *Store) endsKey() string { return s.prefix + "ev:ends" }
+
 func (s *Store) proposalsKey(gid string) string { return s.prefix + "proposals:{" + gid + "}" }
 func (s *Store) proposalKey(gid, pid string) string {
 	return s.proposalsKey(gid) + ":p:" + pid

@@ -29,11 +29,13 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
+	// Retention is how long Sweep keeps a session after it ends.
+	Retention time.Duration
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now, Retention: DefaultRetention}
 	s.notices = s.newNotices()
 	return s
 }
@@ -125,6 +127,7 @@ func (s *Store) index(ctx context.Context, ev Event) error {
 	score := float64(ev.Start.Unix())
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.groupEventsKey(ev.GroupID), redis.Z{Score: score, Member: ev.ID})
+		p.ZAdd(ctx, s.endsKey(), redis.Z{Score: float64(ev.End.Unix()), Member: ev.ID})
 		if ev.Listed && ev.Status == StatusScheduled {
 			p.ZAdd(ctx, s.listedKey(), redis.Z{Score: score, Member: ev.ID})
 		} else {

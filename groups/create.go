@@ -126,6 +126,7 @@ func (s *Store) Delete(ctx context.Context, groupID, actorID string) error {
 	slug, _ := res[0].(string)
 	s.releaseSlug(ctx, slug, groupID)
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.nextSessionsKey(), groupID)
 		for i, key := range []func(string) string{s.userGroupsKey, s.userInvitesKey, s.userApplicationsKey} {
 			uids, _ := res[i+1].([]any)
 			for _, u := range uids {
@@ -145,17 +146,37 @@ func (s *Store) Delete(ctx context.Context, groupID, actorID string) error {
 
 // SetNextSession records when the group's next session starts (zero when
 // none is scheduled); the sessions code calls it so discovery can sort by
-// soonest session.
+// soonest session, and DueNextSessions names the group again once that
+// session has started.
 func (s *Store) SetNextSession(ctx context.Context, groupID string, t time.Time) error {
 	v := ""
 	if !t.IsZero() {
 		v = strconv.FormatInt(t.UTC().UnixMilli(), 10)
 	}
-	if err := scriptErr(nextSessionScript.Run(ctx, s.rdb, s.groupKeys(groupID), "next", v).Err()); err != nil {
+	err := scriptErr(nextSessionScript.Run(ctx, s.rdb, s.groupKeys(groupID), "next", v).Err())
+	if errors.Is(err, ErrNotFound) || (err == nil && t.IsZero()) {
+		if zerr := s.rdb.ZRem(ctx, s.nextSessionsKey(), groupID).Err(); zerr != nil {
+			return fmt.Errorf("groups: next session %s: %w", groupID, zerr)
+		}
+	} else if err == nil {
+		err = s.rdb.ZAdd(ctx, s.nextSessionsKey(), redis.Z{Score: float64(t.UTC().UnixMilli()), Member: groupID}).Err()
+	}
+	if err != nil {
 		return fmt.Errorf("groups: next session %s: %w", groupID, err)
 	}
 	if err := s.reindex(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: next session %s: %w", groupID, err)
 	}
 	return nil
+}
+
+// DueNextSessions lists up to limit groups whose recorded next session
+// started at or before now: their "next session" needs recomputing.
+func (s *Store) DueNextSessions(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	ids, err := s.rdb.ZRangeByScore(ctx, s.nextSessionsKey(), &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(now.UTC().UnixMilli(), 10), Count: int64(limit)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: due next sessions: %w", err)
+	}
+	return ids, nil
 }

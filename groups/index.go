@@ -17,34 +17,37 @@ import (
 // Search re-checks every group it returns, so a follow-up that lost a race
 // or never ran can hide nothing private and show nothing deleted.
 
-// indexScript: KEYS entry; ARGV id, revision, key base, mode ("listed",
-// "unlisted" or "delete"), newest score, members score, soonest score,
-// terms... Index keys are base.."t:"..term, all in the entry's slot.
+// indexScript: KEYS entry, topics, the newest, members and soonest sorts,
+// then the term sets of the entry's old terms (as the caller read them)
+// and of its new terms, in order; all under the {idx} tag. ARGV id,
+// revision, mode ("listed", "unlisted" or "delete"), newest score,
+// members score, soonest score, old terms ("\n"-joined), new terms...
+// It returns 0 when a newer revision was already applied and -1 when the
+// old terms changed since the caller read them (read them again).
 var indexScript = redis.NewScript(`
-local entry = KEYS[1]
-local id, rev, base, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local entry, topics = KEYS[1], KEYS[2]
+local id, rev, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local old = redis.call('HGET', entry, 'rev')
 if mode ~= 'delete' and old and tonumber(old) >= rev then return 0 end
-local topics = base .. 'topics'
-local oldterms = redis.call('HGET', entry, 'terms')
-if oldterms then
-  for t in string.gmatch(oldterms, '[^\n]+') do
-    redis.call('SREM', base .. 't:' .. t, id)
-    if string.sub(t, 1, 6) == 'topic:' then redis.call('ZINCRBY', topics, -1, string.sub(t, 7)) end
-  end
+if (redis.call('HGET', entry, 'terms') or '') ~= ARGV[7] then return -1 end
+local k = 6
+for t in string.gmatch(ARGV[7], '[^\n]+') do
+  redis.call('SREM', KEYS[k], id)
+  k = k + 1
+  if string.sub(t, 1, 6) == 'topic:' then redis.call('ZINCRBY', topics, -1, string.sub(t, 7)) end
 end
 local terms = {}
 for i = 8, #ARGV do
   local t = ARGV[i]
-  redis.call('SADD', base .. 't:' .. t, id)
+  redis.call('SADD', KEYS[k], id)
+  k = k + 1
   if string.sub(t, 1, 6) == 'topic:' then redis.call('ZINCRBY', topics, 1, string.sub(t, 7)) end
   terms[#terms + 1] = t
 end
 redis.call('ZREMRANGEBYSCORE', topics, '-inf', 0)
-local sorts = {'newest', 'members', 'soonest'}
-for i, s in ipairs(sorts) do
-  if mode == 'listed' then redis.call('ZADD', base .. 'sort:' .. s, ARGV[4 + i], id)
-  else redis.call('ZREM', base .. 'sort:' .. s, id) end
+for i = 1, 3 do
+  if mode == 'listed' then redis.call('ZADD', KEYS[2 + i], ARGV[3 + i], id)
+  else redis.call('ZREM', KEYS[2 + i], id) end
 end
 if mode == 'delete' then
   redis.call('DEL', entry)
@@ -53,6 +56,14 @@ else
 end
 return 1
 `)
+
+// indexEntry is what the discovery index should hold for one group.
+type indexEntry struct {
+	rev                      int64
+	mode                     string
+	newest, members, soonest int64
+	terms                    []string
+}
 
 // reindex brings the group's discovery entry up to date with its stored
 // state (the group not existing means removing it).
@@ -64,17 +75,12 @@ func (s *Store) reindex(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("index %s: %w", id, err)
 	}
-	args := []any{id, g.rev, s.idxBase(), "unlisted", 0, 0, 0}
+	e := indexEntry{rev: g.rev, mode: "unlisted"}
 	if g.Visibility == Public {
-		args[3] = "listed"
-		args[4] = g.CreatedAt.UnixMilli()
-		args[5] = g.MemberCount
-		args[6] = soonestScore(g)
-		for _, t := range indexTerms(g) {
-			args = append(args, t)
-		}
+		e = indexEntry{rev: g.rev, mode: "listed", newest: g.CreatedAt.UnixMilli(), members: int64(g.MemberCount),
+			soonest: soonestScore(g), terms: indexTerms(g)}
 	}
-	if err := indexScript.Run(ctx, s.rdb, []string{s.idxEntryKey(id)}, args...).Err(); err != nil {
+	if err := s.applyIndex(ctx, id, e); err != nil {
 		return fmt.Errorf("index %s: %w", id, err)
 	}
 	return nil
@@ -82,11 +88,46 @@ func (s *Store) reindex(ctx context.Context, id string) error {
 
 // unindex removes the group from every index.
 func (s *Store) unindex(ctx context.Context, id string) error {
-	err := indexScript.Run(ctx, s.rdb, []string{s.idxEntryKey(id)}, id, 0, s.idxBase(), "delete", 0, 0, 0).Err()
-	if err != nil {
+	if err := s.applyIndex(ctx, id, indexEntry{mode: "delete"}); err != nil {
 		return fmt.Errorf("unindex %s: %w", id, err)
 	}
 	return nil
+}
+
+// indexAttempts bounds how often applyIndex re-reads terms that other
+// writers keep changing.
+const indexAttempts = 10
+
+// applyIndex runs indexScript with every key it touches declared: it reads
+// the entry's current terms to name their sets, and tries again when they
+// changed before the script ran.
+func (s *Store) applyIndex(ctx context.Context, id string, e indexEntry) error {
+	entry := s.idxEntryKey(id)
+	for range indexAttempts {
+		old, err := s.rdb.HGet(ctx, entry, "terms").Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		keys := []string{entry, s.idxTopicsKey(), s.idxSortKey(SortNewest), s.idxSortKey(SortMembers), s.idxSortKey(SortSoonest)}
+		if old != "" {
+			for _, t := range strings.Split(old, "\n") {
+				keys = append(keys, s.idxTermKey(t))
+			}
+		}
+		args := []any{id, e.rev, e.mode, e.newest, e.members, e.soonest, old}
+		for _, t := range e.terms {
+			keys = append(keys, s.idxTermKey(t))
+			args = append(args, t)
+		}
+		res, err := indexScript.Run(ctx, s.rdb, keys, args...).Int()
+		if err != nil {
+			return err
+		}
+		if res != -1 {
+			return nil
+		}
+	}
+	return errors.New("its terms kept changing meanwhile")
 }
 
 // soonestScore orders by next session; groups with nothing scheduled get 0

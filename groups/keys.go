@@ -37,6 +37,10 @@ const (
 // what makes slugs unique.
 func (s *Store) slugKey(slug string) string { return s.prefix + "group-slug:{" + slug + "}" }
 
+// nextSessionsKey schedules the next-session sweep: groups by the start
+// of the next session they record.
+func (s *Store) nextSessionsKey() string { return s.prefix + "gnext:{sweep}" }
+
 func (s *Store) userGroupsKey(uid string) string { return s.prefix + "guser:{" + uid + "}:groups" }
 
 func (s *Store) userApplicationsKey(uid string) string {

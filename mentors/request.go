@@ -163,6 +163,19 @@ func scriptError(code string) error {
 	return fmt.Errorf("unexpected answer %q from Redis", code)
 }
 
+// ClosedRequestKeep is how long a request stays readable once it is
+// accepted, declined, withdrawn or expired: its page is linked from the
+// mails about it, and no list shows it any more. The mentorship an
+// accepted request started is kept.
+const ClosedRequestKeep = 180 * 24 * time.Hour
+
+// keepClosed queues, on pipe, the expiry of a closed request and of the
+// reference that finds its mentor.
+func (s *Store) keepClosed(ctx context.Context, pipe redis.Pipeliner, mentor, id string) {
+	pipe.Expire(ctx, s.requestKey(mentor, id), ClosedRequestKeep)
+	pipe.Expire(ctx, s.requestRefKey(id), ClosedRequestKeep)
+}
+
 // requestMentor finds the mentor a request was addressed to.
 func (s *Store) requestMentor(ctx context.Context, id string) (string, error) {
 	if !ids.Valid(id) {
@@ -255,6 +268,7 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 	pipe := s.rdb.Pipeline()
 	pipe.ZRem(ctx, s.menteeOpenKey(menteeID), openMember(mentorID, requestID))
 	pipe.ZRem(ctx, s.waitingKey(), openMember(mentorID, requestID))
+	s.keepClosed(ctx, pipe, mentorID, requestID)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
@@ -339,6 +353,7 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 	case "decline", "withdraw":
 		pipe.ZRem(ctx, s.menteeOpenKey(r.MenteeID), member)
 		pipe.ZRem(ctx, s.waitingKey(), member)
+		s.keepClosed(ctx, pipe, mentor, requestID)
 	case "question":
 		pipe.ZRem(ctx, s.waitingKey(), member)
 	case "answer":

@@ -81,6 +81,7 @@ func (s *Store) expire(ctx context.Context, member string, cutoff int64, now tim
 	pipe := s.rdb.Pipeline()
 	pipe.ZRem(ctx, s.menteeOpenKey(mentee), member)
 	pipe.ZRem(ctx, s.waitingKey(), member)
+	s.keepClosed(ctx, pipe, mentor, id)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return true, err
 	}

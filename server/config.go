@@ -45,6 +45,9 @@ type Config struct {
 	// RequestTimeout bounds one HTTP request, Redis calls included
 	// (REQUEST_TIMEOUT); past it the visitor gets the 503 page.
 	RequestTimeout time.Duration
+	// SessionRetention is how long a session is kept after it ends
+	// (SESSION_RETENTION_DAYS); then the sweep deletes it.
+	SessionRetention time.Duration
 }
 
 // Dev reports whether the app runs in development mode.
@@ -169,6 +172,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("MAIL_DEAD_LETTERS", "must be a number from 1 to 1000000")
 	}
 	c.MailDeadMax = deadMax
+	days, err := strconv.Atoi(get("SESSION_RETENTION_DAYS", "365"))
+	if err != nil || days < 7 || days > 3650 {
+		bad("SESSION_RETENTION_DAYS", "must be a number of days from 7 to 3650")
+	}
+	c.SessionRetention = time.Duration(days) * 24 * time.Hour
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	c.Seed = get("SEED", "") == "true"

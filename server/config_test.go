@@ -53,6 +53,8 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		}, []string{"REDIS_DIAL_TIMEOUT", "REDIS_WRITE_TIMEOUT", "REDIS_POOL_TIMEOUT"}},
 		{"redis pool size", func(m map[string]string) { m["REDIS_POOL_SIZE"] = "0" }, []string{"REDIS_POOL_SIZE"}},
 		{"request timeout", func(m map[string]string) { m["REQUEST_TIMEOUT"] = "5" }, []string{"REQUEST_TIMEOUT"}},
+		{"retention not a number", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "a year" }, []string{"SESSION_RETENTION_DAYS"}},
+		{"retention too short", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "1" }, []string{"SESSION_RETENTION_DAYS must be a number of days from 7"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +81,8 @@ func TestDevelopmentConfigNeedsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Dev() || c.BaseURL != "http://localhost:8080" || c.RedisURL == "" || c.SessionSecret == "" || len(c.Providers) != 0 {
+	if !c.Dev() || c.BaseURL != "http://localhost:8080" || c.RedisURL == "" || c.SessionSecret == "" || len(c.Providers) != 0 ||
+		c.SessionRetention != 365*24*time.Hour {
 		t.Fatalf("development defaults: %+v", c)
 	}
 }

@@ -159,7 +159,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 // runWorkers runs the mail workers and the periodic sweeps until ctx ends.
 func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		if err := st.mail.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -169,6 +169,10 @@ func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
 	go func() {
 		defer wg.Done()
 		sweepMentors(ctx, st, logger)
+	}()
+	go func() {
+		defer wg.Done()
+		sweepSessions(ctx, st, logger)
 	}()
 	wg.Wait()
 }

@@ -48,6 +48,9 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 		mentors: mentors.NewStore(rdb, p),
 		mail:    mailSvc,
 	}
+	if cfg.SessionRetention > 0 {
+		st.events.Retention = cfg.SessionRetention
+	}
 	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
 		BaseURL: cfg.BaseURL, Logger: logger}
 	st.events.Notify = st.notify.EventNotice

@@ -124,8 +124,6 @@ func fiberError(fe *fiber.Error) *pageError {
 		return httpError(fe.Code, "Too much data", "That form sent more data than we accept. Shorten the text and try again.")
 	case http.StatusMethodNotAllowed:
 		return httpError(fe.Code, "Not allowed", "This address does not accept that kind of request.")
-	case http.StatusTooManyRequests:
-		return httpError(fe.Code, "Slow down", "Too many attempts from your network. Wait a minute and try again.")
 	}
 	if fe.Code >= 500 {
 		return httpError(fe.Code, "Something went wrong", "We could not finish that request. Please try again.")

@@ -21,7 +21,7 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/g/:slug/invitation/decline", signedIn, h.groupDeclineInvite)
 
 	app.Get("/g/:slug/members", signedIn, h.groupMembers)
-	app.Post("/g/:slug/invite", signedIn, h.rateLimit("invite", 30), h.groupInvite)
+	app.Post("/g/:slug/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.groupInvite)
 	app.Post("/g/:slug/members/:uid/:action", signedIn, h.groupMemberAction)
 	app.Get("/g/:slug/requests", signedIn, h.groupRequests)
 	app.Post("/g/:slug/requests/:uid/:decision", signedIn, h.groupDecide)

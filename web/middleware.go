@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -212,24 +211,6 @@ func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 	}
 	safe := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
 	return safe && c.Cookies(auth.SessionCookie(!h.Dev)) == "" && p != "/dev/signin"
-}
-
-// linkRateLimit is how many emailed-link requests one IP may make a minute:
-// enough for a person, far too few to guess a 256-bit token.
-const linkRateLimit = 60
-
-// rateLimit allows max requests per minute from one IP, counted in Redis so
-// that every app instance shares the count.
-func (h *handler) rateLimit(name string, max int) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:          max,
-		Expiration:   time.Minute,
-		Storage:      auth.NewStorage(h.Redis, h.Prefix+"rl:"+name+":"),
-		KeyGenerator: h.clientIP,
-		LimitReached: func(c *fiber.Ctx) error {
-			return fiber.ErrTooManyRequests
-		},
-	})
 }
 
 // bodyLimit answers 413 to a body over MaxBodySize, before anything reads

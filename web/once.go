@@ -6,15 +6,11 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
-
-// onceWindow is how long a submitted form is remembered.
-const onceWindow = time.Hour
 
 // once makes a form post count once. Every form carries a one-time value
 // (_once, from partials/csrf); the same signed-in person posting the same
@@ -31,29 +27,31 @@ func (h *handler) once() fiber.Handler {
 		if c.Method() != fiber.MethodPost || u == nil || !ids.Valid(token) {
 			return c.Next()
 		}
-		key := h.Prefix + "once:{" + u.ID + "}:" + formDigest(c)
+		digest := formDigest(c)
 		ctx := c.UserContext()
-		first, err := h.Redis.SetNX(ctx, key, "", 2*h.RequestTimeout).Result()
+		first, to, err := h.onceGuard.Claim(ctx, u.ID, digest)
 		if err != nil {
 			return err
 		}
 		if !first {
-			if to, _ := h.Redis.Get(ctx, key).Result(); to != "" {
+			if to != "" {
 				return c.Redirect(to, fiber.StatusSeeOther)
 			}
 			return httpError(fiber.StatusConflict, "Already on its way", "This form was just sent and is still being handled. Reload the page in a moment.")
 		}
 		done := false
 		defer func() {
-			if !done { // failed, or panicked: forget it, so sending again works
-				if err := h.Redis.Del(context.WithoutCancel(ctx), key).Err(); err != nil {
-					h.Logger.Warn("form post not forgotten: the same form is refused for an hour", "route", c.Path(), "err", err)
-				}
+			if done {
+				return
+			}
+			// The post failed, or panicked: forget it, so sending again works.
+			if ferr := h.onceGuard.Forget(context.WithoutCancel(ctx), u.ID, digest); ferr != nil {
+				h.Logger.Warn("form post not forgotten: the same form is refused for an hour", "route", c.Path(), "err", ferr)
 			}
 		}()
 		err = c.Next()
 		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
-			done = h.Redis.Set(ctx, key, to, onceWindow).Err() == nil
+			done = h.onceGuard.Done(ctx, u.ID, digest, to) == nil
 		}
 		return err
 	}

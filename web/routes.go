@@ -32,7 +32,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/signin", h.signinPage)
 	app.Post("/signout", h.signout)
 
-	authLimit := h.rateLimit("auth", h.AuthRateLimit)
+	authLimit := h.limitByIP("auth", h.AuthRateLimit)
 	app.Get("/auth/:provider", authLimit, h.authBegin)
 	app.Get("/auth/:provider/callback", authLimit, h.authCallback)
 
@@ -49,7 +49,7 @@ func (h *handler) routes(app *fiber.App) {
 
 	// Links from mail work without signing in; the token in the URL is the
 	// credential, so these POSTs carry no CSRF token (see csrfExempt).
-	linkLimit := h.rateLimit("links", linkRateLimit)
+	linkLimit := h.limitLink()
 	app.Get("/rsvp/:token", linkLimit, h.rsvpLinkPage)
 	app.Post("/rsvp/:token", linkLimit, h.rsvpLinkAnswer)
 	app.Get("/rsvp/:token/calendar.ics", linkLimit, h.rsvpLinkCalendar)
@@ -62,7 +62,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/profile", signedIn, h.profilePage)
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
-	app.Post("/profile/emails", signedIn, h.rateLimit("verify", 10), h.profileAddEmail)
+	app.Post("/profile/emails", signedIn, h.limitByUser("verify", h.VerifyLimit), h.profileAddEmail)
 
 	h.groupRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)

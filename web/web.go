@@ -14,10 +14,13 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/once"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -51,9 +54,21 @@ type Deps struct {
 	// TrustProxy takes the client IP from the last X-Forwarded-For entry,
 	// the one the app's own load balancer added.
 	TrustProxy bool
-	// AuthRateLimit is the number of sign-in requests one IP may make per
-	// minute; 0 means the default.
-	AuthRateLimit int
+	// AuthRateLimit bounds the sign-in requests of one IP; zero means the
+	// default (30 a minute).
+	AuthRateLimit ratelimit.Limit
+	// LinkTokenLimit bounds the requests on one emailed link (RSVP,
+	// unsubscribe, address confirmation), from wherever they come; zero
+	// means the default (20 a minute).
+	LinkTokenLimit ratelimit.Limit
+	// LinkIPLimit bounds the emailed-link requests of one IP, whatever the
+	// links; it is looser, so that one office or one mail scanner does not
+	// lock out everyone behind it. Zero means the default (300 a minute).
+	LinkIPLimit ratelimit.Limit
+	// VerifyLimit and InviteLimit bound the mail one signed-in person can
+	// cause: addresses added to confirm, and invitations sent. Zero means
+	// the defaults (10 and 30 a minute).
+	VerifyLimit, InviteLimit ratelimit.Limit
 	// RequestTimeout bounds the work of one request, Redis calls included;
 	// 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -67,7 +82,9 @@ const DefaultRequestTimeout = 5 * time.Second
 // handler holds the dependencies every route handler uses.
 type handler struct {
 	Deps
-	zones []string
+	zones     []string
+	limits    *ratelimit.Limiter
+	onceGuard *once.Guard
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -91,13 +108,25 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
 	}
-	if d.AuthRateLimit == 0 {
-		d.AuthRateLimit = 30
+	if d.AuthRateLimit == (ratelimit.Limit{}) {
+		d.AuthRateLimit = ratelimit.PerMinute(30)
+	}
+	if d.LinkTokenLimit == (ratelimit.Limit{}) {
+		d.LinkTokenLimit = ratelimit.PerMinute(20)
+	}
+	if d.LinkIPLimit == (ratelimit.Limit{}) {
+		d.LinkIPLimit = ratelimit.PerMinute(300)
+	}
+	if d.VerifyLimit == (ratelimit.Limit{}) {
+		d.VerifyLimit = ratelimit.PerMinute(10)
+	}
+	if d.InviteLimit == (ratelimit.Limit{}) {
+		d.InviteLimit = ratelimit.PerMinute(30)
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = DefaultRequestTimeout
 	}
-	h := &handler{Deps: d, zones: loadZones()}
+	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {
@@ -122,5 +151,11 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	app := fiber.New(cfg)
 	h.routes(app)
+	// Fiber fills a lookup table on the first Render, without a lock: two
+	// first renders at once race (the race detector caught it). Fill it
+	// now; the view does not exist, so nothing is rendered.
+	warm := app.AcquireCtx(&fasthttp.RequestCtx{})
+	_ = warm.Render("", nil)
+	app.ReleaseCtx(warm)
 	return app, nil
 }

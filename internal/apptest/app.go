@@ -23,6 +23,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
@@ -37,8 +38,16 @@ type Options struct {
 	Production bool
 	// Providers are the sign-in providers; see GitHub and OIDC helpers.
 	Providers []auth.ProviderConfig
-	// AuthRateLimit overrides the sign-in rate limit per minute.
-	AuthRateLimit int
+	// AuthRateLimit overrides the sign-in rate limit per IP.
+	AuthRateLimit ratelimit.Limit
+	// LinkTokenLimit and LinkIPLimit override the emailed-link limits (per
+	// link, and per IP across links).
+	LinkTokenLimit, LinkIPLimit ratelimit.Limit
+	// VerifyLimit overrides the per-person limit on adding addresses.
+	VerifyLimit ratelimit.Limit
+	// Share runs this app as a second instance of an app already started:
+	// on its Redis and key prefix.
+	Share *App
 	// ProviderTimeout bounds each call to a provider (default 3s).
 	ProviderTimeout time.Duration
 	// SMTPURL sends mail to a real SMTP server; empty uses the dev mailbox.
@@ -100,9 +109,12 @@ func Start(t testing.TB, opts Options) *App {
 	t.Helper()
 	var rdb redis.UniversalClient
 	var prefix string
-	if opts.Redis != nil {
+	switch {
+	case opts.Share != nil:
+		rdb, prefix = opts.Share.Redis, opts.Share.Prefix
+	case opts.Redis != nil:
 		rdb, prefix = opts.Redis, "t"+testenv.RandomHex(6)+":"
-	} else {
+	default:
 		rdb, prefix = testenv.Redis(t)
 		// The test's own client: count its round trips (a shared one
 		// would count them once per app).
@@ -161,6 +173,9 @@ func Start(t testing.TB, opts Options) *App {
 		Sessions:       auth.NewSessions(rdb, prefix, false),
 		Logger:         logger,
 		AuthRateLimit:  opts.AuthRateLimit,
+		LinkTokenLimit: opts.LinkTokenLimit,
+		LinkIPLimit:    opts.LinkIPLimit,
+		VerifyLimit:    opts.VerifyLimit,
 		TrustProxy:     opts.TrustProxy,
 		RequestTimeout: opts.RequestTimeout,
 		Metrics:        metrics,

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/once"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -230,19 +231,32 @@ func TestAuthSessionsOnCluster(t *testing.T) {
 		t.Fatalf("/me = %q, want %q", body, uid)
 	}
 
-	// The web layer's rate limits count in the same storage.
-	limited := fiber.New()
-	limited.Use(limiter.New(limiter.Config{Max: 3, Expiration: time.Minute, Storage: auth.NewStorage(rdb, prefix+"rl:links:")}))
-	limited.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
-	var codes []int
-	for range 4 {
-		resp, err := limited.Test(httptest.NewRequest("GET", "/", nil))
+	// The rate limits and the double-submit guard work on Cluster too, each
+	// on one key: two app instances share one count.
+	first, second := ratelimit.New(rdb, prefix), ratelimit.New(rdb, prefix)
+	var waits []bool
+	for i := range 4 {
+		l := first
+		if i%2 == 1 {
+			l = second
+		}
+		wait, err := l.Allow(ctx, "links", "198.51.100.1", ratelimit.Limit{Max: 3, Per: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
-		codes = append(codes, resp.StatusCode)
+		waits = append(waits, wait > 0)
 	}
-	if !slices.Equal(codes, []int{200, 200, 200, 429}) {
-		t.Fatalf("rate-limited statuses = %v", codes)
+	if !slices.Equal(waits, []bool{false, false, false, true}) {
+		t.Fatalf("limited requests = %v", waits)
+	}
+	guard := once.New(rdb, prefix, time.Minute)
+	if first, _, err := guard.Claim(ctx, uid, "form"); err != nil || !first {
+		t.Fatalf("first claim: %v %v", first, err)
+	}
+	if err := guard.Done(ctx, uid, "form", "/done"); err != nil {
+		t.Fatal(err)
+	}
+	if first, to, err := guard.Claim(ctx, uid, "form"); err != nil || first || to != "/done" {
+		t.Fatalf("repeat: %v %q %v", first, to, err)
 	}
 }

@@ -441,3 +441,53 @@ func TestEventsSeriesAndProposalsOnCluster(t *testing.T) {
 		t.Fatalf("get scheduled proposal: %+v %v", got, err)
 	}
 }
+
+// The sweep deletes a session past its retention across the cluster: its
+// own keys, and its entries in the group's and people's lists.
+func TestEventsSweepOnCluster(t *testing.T) {
+	rdb, prefix := cluster(t)
+	ctx := context.Background()
+	s := events.NewStore(rdb, prefix)
+	s.Now = newClock(eventsStart).Now
+	org, group := events.Actor{UserID: ids.New(), Organizer: true}, ids.New()
+	in := input(day(1))
+	in.Listed = true
+	ev, err := s.Create(ctx, org, group, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := s.Create(ctx, org, group, input(day(40)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []string{ids.New(), ids.New()}
+	for _, e := range []events.Event{ev, kept} {
+		for _, u := range people {
+			if _, err := s.RSVP(ctx, e.ID, u, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.Retention = 30 * 24 * time.Hour
+	res, err := s.Sweep(ctx, ev.End.Add(s.Retention+time.Hour))
+	if err != nil || res.Pruned != 1 || res.Unlisted != 1 {
+		t.Fatalf("sweep: %+v %v", res, err)
+	}
+	if _, err := s.Get(ctx, ev.ID); !errors.Is(err, events.ErrNotFound) {
+		t.Fatalf("pruned session: %v", err)
+	}
+	for _, u := range people {
+		mine, err := s.UserSessions(ctx, u, time.Time{}, time.Time{}, 10)
+		if err != nil || len(mine) != 1 || mine[0].Event.ID != kept.ID {
+			t.Fatalf("%s's sessions after the sweep: %v %v", u, mine, err)
+		}
+	}
+	if past, err := s.GroupPast(ctx, group, 10); err != nil || len(past) != 0 {
+		t.Fatalf("group's past sessions after the sweep: %v %v", past, err)
+	}
+	for _, k := range keysUnder(t, rdb, prefix) {
+		if strings.Contains(k, ev.ID) {
+			t.Fatalf("the pruned session left %s", k)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+// Package once remembers which form posts were already handled, so that a
+// double click or a resubmitted form is done once and the second post is
+// sent to the first one's result.
+package once
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// window is how long a handled post is remembered.
+const window = time.Hour
+
+// Guard records posts in Redis, shared by every app instance.
+type Guard struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	claimFor time.Duration
+}
+
+// New returns a Guard whose keys carry prefix. A post being handled is
+// claimed for claimFor (longer than a request may take), so a post whose
+// request died without forgetting its claim (Redis went away) can be
+// sent again soon after, not an hour later.
+func New(rdb redis.UniversalClient, prefix string, claimFor time.Duration) *Guard {
+	return &Guard{rdb: rdb, prefix: prefix, claimFor: claimFor}
+}
+
+// Claim marks the post digest by userID as being handled. first is true
+// when nobody handled it yet; otherwise result is where the earlier post
+// sent its sender ("" while it is still being handled).
+func (g *Guard) Claim(ctx context.Context, userID, digest string) (first bool, result string, err error) {
+	prev, err := g.rdb.SetArgs(ctx, g.key(userID, digest), "", redis.SetArgs{Mode: "NX", Get: true, TTL: g.claimFor}).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return true, "", nil
+	case err != nil:
+		return false, "", fmt.Errorf("once: claim post of %s: %w", userID, err)
+	}
+	return false, prev, nil
+}
+
+// Done records where a handled post sent its sender, for later repeats.
+func (g *Guard) Done(ctx context.Context, userID, digest, result string) error {
+	if err := g.rdb.Set(ctx, g.key(userID, digest), result, window).Err(); err != nil {
+		return fmt.Errorf("once: record post of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// Forget drops a claim whose post failed, so sending it again works.
+func (g *Guard) Forget(ctx context.Context, userID, digest string) error {
+	if err := g.rdb.Del(ctx, g.key(userID, digest)).Err(); err != nil {
+		return fmt.Errorf("once: forget post of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// key is one post of one person, in that person's hash slot.
+func (g *Guard) key(userID, digest string) string {
+	return g.prefix + "once:{" + userID + "}:" + digest
+}

@@ -1,0 +1,68 @@
+package ratelimit
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+func TestAllowIsExactUnderConcurrency(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	a, b := New(rdb, prefix), New(rdb, prefix) // two app instances
+	lim := Limit{Max: 40, Per: time.Hour}
+	waits := make([]time.Duration, 200)
+	errs := make([]error, 200)
+	var wg sync.WaitGroup
+	for i := range 200 {
+		l := a
+		if i%2 == 1 {
+			l = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			waits[i], errs[i] = l.Allow(context.Background(), "test", "198.51.100.1", lim)
+		}()
+	}
+	wg.Wait()
+	passed := 0
+	for i, w := range waits {
+		switch {
+		case errs[i] != nil:
+			t.Fatalf("allow: %v", errs[i])
+		case w == 0:
+			passed++
+		case w < time.Minute: // one request refills every 90 s
+			t.Fatalf("limited request told to wait only %v", w)
+		}
+	}
+	if passed != 40 {
+		t.Fatalf("%d of 200 allowed, want 40", passed)
+	}
+	// Another subject and another limit have their own counts.
+	for _, c := range []struct{ name, subject string }{{"test", "198.51.100.2"}, {"other", "198.51.100.1"}} {
+		if wait, err := a.Allow(context.Background(), c.name, c.subject, lim); err != nil || wait != 0 {
+			t.Fatalf("%s/%s: wait %v, %v", c.name, c.subject, wait, err)
+		}
+	}
+}
+
+func TestSubjectsAreNotStoredAsTheyAre(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	l := New(rdb, prefix)
+	secret := "rsvp-token-secret-value"
+	if _, err := l.Allow(context.Background(), "link", secret, Limit{Max: 1, Per: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(context.Background(), "*"+prefix+"rl:{link:*}").Result()
+	if err != nil || len(keys) != 1 || strings.Contains(keys[0], secret) {
+		t.Fatalf("keys %v (%v): want one, without the subject", keys, err)
+	}
+	if ttl := rdb.TTL(context.Background(), keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("count TTL %v, want it gone within the period", ttl)
+	}
+}

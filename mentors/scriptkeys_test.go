@@ -1,0 +1,51 @@
+package mentors
+
+import (
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// Every mentoring script declares every key it touches: asking, the
+// question and answer, accepting, ending, declining, pausing, and the
+// sweep that pauses silent mentors.
+func TestScriptsDeclareTheirKeys(t *testing.T) {
+	f := newFixture(t)
+	testenv.CheckScriptKeys(t, f.rdb, f.prefix, func() {
+		mentor, mentee, other := f.mentor(t, nil), f.mentee(t, nil), f.mentee(t, nil)
+		r, err := f.Ask(f.ctx, mentee, mentor, "I want to learn Go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.AskQuestion(f.ctx, mentor, r.ID, "How many hours a week?"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Answer(f.ctx, mentee, r.ID, "Two"); err != nil {
+			t.Fatal(err)
+		}
+		ship, err := f.Accept(f.ctx, mentor, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.EndMentorship(f.ctx, mentee, ship.ID, "Thanks"); err != nil {
+			t.Fatal(err)
+		}
+		r2, err := f.Ask(f.ctx, other, mentor, "Me too?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Decline(f.ctx, mentor, r2.ID, "Not now"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Ask(f.ctx, other, mentor, "Later then?"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.PauseSilentMentors(f.ctx, f.advance(60*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetPaused(f.ctx, mentor, false, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
