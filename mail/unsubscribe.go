@@ -31,7 +31,9 @@ func NewTokens(secret []byte) *Tokens {
 	return &Tokens{key: m.Sum(nil)}
 }
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: a token whose unused trailing bits were changed is refused,
+// not decoded to the same bytes as the one that was signed.
+var b64 = base64.RawURLEncoding.Strict()
 
 // UnsubscribeToken returns the URL-safe token for the link that
 // unsubscribes userID from scope (ScopeAll or ScopeGroup(id)).

@@ -94,3 +94,22 @@ func mustToken(t *testing.T, tok *Tokens, user, scope string) string {
 	}
 	return s
 }
+
+// Changing only the unused low bits of a token's last character must not
+// leave a working link that was never issued.
+func TestUnsubscribeTokenWithChangedTrailingBitsIsRefused(t *testing.T) {
+	tokens := NewTokens([]byte("0123456789abcdef0123456789abcdef"))
+	tok, err := tokens.UnsubscribeToken("u123", ScopeAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	tampered := tok[:len(tok)-1] + string(alphabet[last^1])
+	if _, _, ok := tokens.VerifyUnsubscribe(tampered); ok {
+		t.Fatalf("%s verified although it is not the token issued (%s)", tampered, tok)
+	}
+	if _, _, ok := tokens.VerifyUnsubscribe(tok); !ok {
+		t.Fatal("the issued token does not verify")
+	}
+}
