@@ -1,39 +1,145 @@
 package auth
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/redis/go-redis/v9"
-)
 
-// Session keys this package reads and writes.
-const (
-	sessUserID = "uid"
+	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
 // SessionTTL is how long an idle session lasts.
 const SessionTTL = 30 * 24 * time.Hour
 
-// NewSessions returns the session store: data in Redis under prefix, a
-// random ID in an HttpOnly, SameSite=Lax cookie that is Secure (and named
-// with the __Host- prefix) outside development.
-func NewSessions(rdb redis.UniversalClient, prefix string, secure bool) *session.Store {
-	name := SessionCookie(secure)
-	return session.New(session.Config{
-		Storage:        NewStorage(rdb, prefix+"sess:"),
-		Expiration:     SessionTTL,
-		KeyLookup:      "cookie:" + name,
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookiePath:     "/",
-	})
+// touchEvery is how often a used session's expiry is pushed back: at most
+// one write a day for a visitor who only reads pages.
+const touchEvery = 24 * time.Hour
+
+// ErrStore marks an error of the store behind sessions: Redis failed, so
+// nothing can be said about the session. It never means "signed out".
+var ErrStore = errors.New("auth: session store")
+
+// Session is one visitor's server-side state: who is signed in, a flash
+// message, a sign-in in progress. Sessions loads it once per request,
+// together with the signed-in user, and Save writes it back only when it
+// changed. A Session is used by one request at a time.
+type Session struct {
+	id      string
+	data    sessionData
+	stored  bool   // the ID exists in Redis
+	dirty   bool   // data changed: write it
+	touch   bool   // only the expiry needs pushing back
+	old     string // the ID before Rotate, deleted on Save
+	gone    bool   // Destroy was called
+	ttl     time.Duration
+	uidSeen string // the user ID the cookie named
 }
 
-// SessionCookie is the name of the session cookie: with the __Host- prefix
+type sessionData struct {
+	UserID string            `json:"u,omitempty"`
+	Values map[string]string `json:"v,omitempty"`
+	// Expires is when the key expires (unix seconds), so that Load knows
+	// when a touch is due without asking Redis.
+	Expires int64 `json:"x"`
+}
+
+// UserID is the signed-in user's ID, or "".
+func (s *Session) UserID() string { return s.data.UserID }
+
+// Get returns the value stored under key, or "".
+func (s *Session) Get(key string) string { return s.data.Values[key] }
+
+// Set stores value under key.
+func (s *Session) Set(key, value string) {
+	if s.data.Values[key] == value {
+		return
+	}
+	if s.data.Values == nil {
+		s.data.Values = map[string]string{}
+	}
+	s.data.Values[key] = value
+	s.dirty = true
+}
+
+// Delete removes key.
+func (s *Session) Delete(key string) {
+	if _, ok := s.data.Values[key]; ok {
+		delete(s.data.Values, key)
+		s.dirty = true
+	}
+}
+
+// Keep makes a session that holds nothing yet be stored, so that a form
+// posted back to this visitor can be checked (development sign-in).
+func (s *Session) Keep() {
+	if !s.stored {
+		s.dirty = true
+	}
+}
+
+// Kept reports whether the session is stored, or will be when the request
+// ends: only then can a form posted back be checked against it.
+func (s *Session) Kept() bool { return (s.stored || s.dirty) && !s.gone }
+
+// Expire shortens this session's life to d from its next Save (a sign-in
+// in progress needs minutes, not a month).
+func (s *Session) Expire(d time.Duration) {
+	s.ttl, s.dirty = d, true
+}
+
+// SignIn records uid and rotates the session ID, so that an ID planted
+// before sign-in is worthless after it.
+func (s *Session) SignIn(uid string) {
+	s.rotate()
+	s.data.UserID, s.ttl, s.dirty = uid, 0, true
+}
+
+// Destroy ends the session: Save deletes it and its cookie.
+func (s *Session) Destroy() { s.gone = true }
+
+func (s *Session) rotate() {
+	if s.stored && s.old == "" {
+		s.old = s.id
+	}
+	s.id, s.stored = ids.Secret(), false
+}
+
+// Sessions stores sessions in Redis under one key prefix and hands out
+// the cookie that names them.
+type Sessions struct {
+	rdb    redis.UniversalClient
+	prefix string
+	secure bool
+	users  *Store
+	csrf   []byte
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewSessions returns the session store on users' Redis. secure marks the
+// cookie Secure (and names it with the __Host- prefix); secret signs the
+// CSRF tokens.
+func NewSessions(users *Store, secure bool, secret []byte) *Sessions {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("focusgroups csrf v1"))
+	return &Sessions{rdb: users.rdb, prefix: users.prefix, secure: secure, users: users, csrf: m.Sum(nil), Now: time.Now}
+}
+
+func (m *Sessions) key(id string) string { return m.prefix + "sess:{" + id + "}" }
+
+// CookieName is the name of the session cookie: with the __Host- prefix
 // when it is Secure, so no subdomain can set or shadow it.
+func (m *Sessions) CookieName() string { return SessionCookie(m.secure) }
+
+// SessionCookie is the name of the session cookie (see Sessions.CookieName).
 func SessionCookie(secure bool) string {
 	if secure {
 		return "__Host-fg_session"
@@ -41,18 +147,135 @@ func SessionCookie(secure bool) string {
 	return "fg_session"
 }
 
-// SignInSession rotates the session ID (so an ID planted before sign-in is
-// worthless after it) and records who signed in.
-func SignInSession(sess *session.Session, uid string) error {
-	if err := sess.Regenerate(); err != nil {
-		return err
+// Secure reports whether the cookie is sent over https only.
+func (m *Sessions) Secure() bool { return m.secure }
+
+// Load returns the session the cookie names and its signed-in user (nil
+// when nobody is signed in), reading both in one round trip. A missing,
+// malformed, expired or unknown cookie gives a new, empty session with a
+// fresh ID. A Redis failure is ErrStore, never a signed-out visitor.
+func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, error) {
+	sid, uid, _ := strings.Cut(cookie, ".")
+	if !validSessionID(sid) {
+		return m.fresh(), nil, nil
 	}
-	sess.Set(sessUserID, uid)
-	return sess.Save()
+	if uid != "" && !ids.Valid(uid) {
+		uid = ""
+	}
+	pipe := m.rdb.Pipeline()
+	sessCmd := pipe.Get(ctx, m.key(sid))
+	var userCmd *redis.StringCmd
+	if uid != "" {
+		userCmd = pipe.Get(ctx, m.users.userKey(uid))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("%w: load: %w", ErrStore, err)
+	}
+	raw, err := sessCmd.Bytes()
+	if err != nil {
+		return m.fresh(), nil, nil // expired or never stored
+	}
+	s := &Session{id: sid, stored: true, uidSeen: uid}
+	if err := json.Unmarshal(raw, &s.data); err != nil {
+		return m.fresh(), nil, nil // undecodable: a new session
+	}
+	if s.data.UserID != "" && time.Unix(s.data.Expires, 0).Sub(m.Now())+touchEvery < SessionTTL {
+		s.touch = true // a day since the last push: push the expiry back
+	}
+	var u *User
+	if userCmd != nil && s.data.UserID == uid {
+		if raw, err := userCmd.Bytes(); err == nil {
+			if u, err = decodeUser(raw); err != nil {
+				return nil, nil, fmt.Errorf("auth: session user %s: %w", uid, err)
+			}
+		}
+	}
+	if u == nil && s.data.UserID != "" {
+		// The cookie did not name the session's user (an older cookie, or
+		// one changed by hand): read them now, and fix the cookie on Save.
+		got, err := m.users.Get(ctx, s.data.UserID)
+		switch {
+		case err == nil:
+			u = got
+		case !errors.Is(err, ErrNotFound):
+			return nil, nil, fmt.Errorf("%w: %w", ErrStore, err)
+		}
+	}
+	return s, u, nil
 }
 
-// SessionUserID returns the signed-in user's ID, or "".
-func SessionUserID(sess *session.Session) string {
-	uid, _ := sess.Get(sessUserID).(string)
-	return uid
+func (m *Sessions) fresh() *Session { return &Session{id: ids.Secret()} }
+
+// validSessionID accepts what ids.Secret makes.
+func validSessionID(s string) bool {
+	return len(s) == 52 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
+}
+
+// Save writes s back when it changed (or its expiry is due to be pushed
+// back) and returns the cookie value to send, with its lifetime; "" with
+// keep=true means the visitor's cookie stays as it is, and "" with
+// keep=false means the cookie must be cleared.
+func (m *Sessions) Save(ctx context.Context, s *Session) (cookie string, maxAge time.Duration, keep bool, err error) {
+	if s.gone {
+		ids := []string{s.id}
+		if s.old != "" {
+			ids = append(ids, s.old)
+		}
+		for _, id := range ids {
+			if err := m.rdb.Del(ctx, m.key(id)).Err(); err != nil {
+				return "", 0, false, fmt.Errorf("%w: destroy: %w", ErrStore, err)
+			}
+		}
+		return "", 0, false, nil
+	}
+	if !s.dirty && !s.touch {
+		if s.stored && s.uidSeen != s.data.UserID {
+			return s.cookie(), time.Unix(s.data.Expires, 0).Sub(m.Now()), false, nil
+		}
+		return "", 0, true, nil
+	}
+	ttl := SessionTTL
+	if s.ttl > 0 {
+		ttl = s.ttl
+	}
+	s.data.Expires = m.Now().Add(ttl).Unix()
+	raw, err := json.Marshal(s.data)
+	if err != nil {
+		return "", 0, false, err
+	}
+	if err := m.rdb.Set(ctx, m.key(s.id), raw, ttl).Err(); err != nil {
+		return "", 0, false, fmt.Errorf("%w: save: %w", ErrStore, err)
+	}
+	if s.old != "" {
+		if err := m.rdb.Del(ctx, m.key(s.old)).Err(); err != nil {
+			return "", 0, false, fmt.Errorf("%w: rotate: %w", ErrStore, err)
+		}
+		s.old = ""
+	}
+	s.stored, s.dirty, s.touch = true, false, false
+	return s.cookie(), ttl, false, nil
+}
+
+// cookie is the cookie value: the session ID, and the user ID so that Load
+// reads both in one round trip. The user ID grants nothing: Load believes
+// only the session's own record of who signed in.
+func (s *Session) cookie() string {
+	if s.data.UserID == "" {
+		return s.id
+	}
+	return s.id + "." + s.data.UserID
+}
+
+// CSRFToken is the token every form of this session carries: an HMAC of
+// the session ID, so it needs no storage and changes when the ID does.
+func (m *Sessions) CSRFToken(s *Session) string {
+	mac := hmac.New(sha256.New, m.csrf)
+	mac.Write([]byte(s.id))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// ValidCSRF reports whether token is this session's CSRF token. A session
+// that is not stored has no forms, so nothing is valid for it.
+func (m *Sessions) ValidCSRF(s *Session, token string) bool {
+	return s.stored && hmac.Equal([]byte(token), []byte(m.CSRFToken(s)))
 }

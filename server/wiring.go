@@ -84,7 +84,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Mail:           st.mail,
 		Notify:         st.notify,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
-		Sessions:       auth.NewSessions(rdb, cfg.RedisPrefix, !cfg.Dev()),
+		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
 		Logger:         logger,
 		Metrics:        reg,
 		MetricsToken:   cfg.MetricsToken,

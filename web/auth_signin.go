@@ -50,23 +50,21 @@ func (h *handler) authBegin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
+	sess := currentSession(c)
 	sess.Set(sessOAuthState, state)
 	sess.Set(sessOAuthProvider, name)
 	sess.Set(sessOAuthSaved, saved)
-	sess.Set(sessOAuthLink, linking)
+	if linking {
+		sess.Set(sessOAuthLink, "1")
+	} else {
+		sess.Delete(sessOAuthLink)
+	}
 	if currentUser(c) == nil {
 		// A sign-in in progress needs the session for minutes, not a month.
-		sess.SetExpiry(signInWindow)
+		sess.Expire(signInWindow)
 	}
 	if next := safeNext(c.Query("next")); next != "" {
 		sess.Set(sessNext, next)
-	}
-	if err := sess.Save(); err != nil {
-		return err
 	}
 	return c.Redirect(authURL, fiber.StatusFound)
 }
@@ -75,20 +73,13 @@ func (h *handler) authBegin(c *fiber.Ctx) error {
 // after the provider sends the visitor back.
 func (h *handler) authCallback(c *fiber.Ctx) error {
 	name := c.Params("provider")
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	state, _ := sess.Get(sessOAuthState).(string)
-	wantProvider, _ := sess.Get(sessOAuthProvider).(string)
-	saved, _ := sess.Get(sessOAuthSaved).(string)
-	linking, _ := sess.Get(sessOAuthLink).(bool)
-	next, _ := sess.Get(sessNext).(string)
+	sess := currentSession(c)
+	state, wantProvider, saved := sess.Get(sessOAuthState), sess.Get(sessOAuthProvider), sess.Get(sessOAuthSaved)
+	linking, next := sess.Get(sessOAuthLink) == "1", sess.Get(sessNext)
+	// The state is used up whatever happens next: the session is written
+	// without it when this request ends, so a replayed callback fails.
 	for _, k := range []string{sessOAuthState, sessOAuthProvider, sessOAuthSaved, sessOAuthLink, sessNext} {
 		sess.Delete(k)
-	}
-	if err := sess.Save(); err != nil {
-		return err
 	}
 
 	label := h.Providers.Label(name)
@@ -140,20 +131,13 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 
 // finishSignIn rotates the session, records the user and says hello.
 func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next string) error {
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	sess.Set(sessFlashKind, "ok")
 	if created {
-		sess.Set(sessFlashText, "Welcome to focusgroups, "+u.Name+"! Check your time zone and mail settings below.")
+		setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Check your time zone and mail settings below.")
 		next = "/profile"
 	} else {
-		sess.Set(sessFlashText, "Welcome back, "+u.Name+".")
+		setFlash(c, "ok", "Welcome back, "+u.Name+".")
 	}
-	if err := auth.SignInSession(sess, u.ID); err != nil {
-		return err
-	}
+	currentSession(c).SignIn(u.ID)
 	if next = safeNext(next); next == "" {
 		next = "/"
 	}
@@ -162,13 +146,7 @@ func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next st
 
 // signout destroys the session in Redis and expires the cookie.
 func (h *handler) signout(c *fiber.Ctx) error {
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	if err := sess.Destroy(); err != nil {
-		return err
-	}
+	currentSession(c).Destroy()
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

@@ -15,6 +15,12 @@ var nonASCII = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // devSigninPage shows the development sign-in form (development mode only).
 func (h *handler) devSigninPage(c *fiber.Ctx) error {
+	if sess := currentSession(c); !sess.Kept() {
+		// The form posts back a CSRF token, which needs a stored session:
+		// one for the minutes a sign-in takes.
+		sess.Keep()
+		sess.Expire(signInWindow)
+	}
 	data := h.view(c, "Development sign-in")
 	data["Next"] = safeNext(c.Query("next"))
 	return c.Render("dev_signin", data)

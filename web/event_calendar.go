@@ -128,16 +128,10 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 func (h *handler) calendarPage(c *fiber.Ctx) error {
 	u := currentUser(c)
 	data := h.view(c, "Your calendar feed")
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	if token, ok := sess.Get(sessFeedToken).(string); ok && token != "" {
+	sess := currentSession(c)
+	if token := sess.Get(sessFeedToken); token != "" {
 		// Shown once: the session does not keep the secret any longer.
 		sess.Delete(sessFeedToken)
-		if err := sess.Save(); err != nil {
-			return err
-		}
 		owner, err := h.Events.FeedUser(c.UserContext(), token)
 		switch {
 		case err == nil && owner == u.ID:
@@ -173,13 +167,6 @@ func (h *handler) calendarReset(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	sess.Set(sessFeedToken, token)
-	if err := sess.Save(); err != nil {
-		return err
-	}
+	currentSession(c).Set(sessFeedToken, token)
 	return h.redirectWith(c, "/calendar", "ok", "Your calendar address is ready. Any older address no longer works.")
 }

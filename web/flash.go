@@ -15,21 +15,16 @@ const (
 	sessFlashText = "flash_text"
 )
 
-// setFlash stores a message for the next page the visitor sees.
-func (h *handler) setFlash(c *fiber.Ctx, kind, text string) error {
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
-		return err
-	}
+// setFlash stores a message for the next page the visitor sees; the
+// session is written when the request ends.
+func setFlash(c *fiber.Ctx, kind, text string) {
+	sess := currentSession(c)
 	sess.Set(sessFlashKind, kind)
 	sess.Set(sessFlashText, text)
-	return sess.Save()
 }
 
 // redirectWith sets a flash message and redirects (POST, redirect, GET).
 func (h *handler) redirectWith(c *fiber.Ctx, to, kind, text string) error {
-	if err := h.setFlash(c, kind, text); err != nil {
-		return err
-	}
+	setFlash(c, kind, text)
 	return c.Redirect(to, fiber.StatusSeeOther)
 }

@@ -2,28 +2,26 @@ package web
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/outage"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 )
 
 type contextKey string
 
 const (
-	userContextKey  = contextKey("user")
-	flashContextKey = contextKey("flash")
-	csrfContextKey  = "csrf"
-	csrfSessionKey  = "csrf"
+	userContextKey    = contextKey("user")
+	flashContextKey   = contextKey("flash")
+	sessionContextKey = contextKey("session")
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -100,88 +98,62 @@ func (h *handler) deadline() fiber.Handler {
 	}
 }
 
-// loadUser reads the session once per request: the signed-in user and any
-// flash message waiting to be shown. A session store that fails is an
-// error (503 when Redis is away), never a signed-out visitor.
-func (h *handler) loadUser() fiber.Handler {
+// session loads the visitor's session and user (one round trip), shows a
+// waiting flash message, checks the CSRF token of every state-changing
+// request, and writes the session back after the handler when it changed.
+// A session store that fails is an error (503 when Redis is away), never a
+// signed-out visitor, never "This form has expired".
+func (h *handler) session() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sess, err := h.Sessions.Get(c)
-		if errors.Is(err, auth.ErrStore) {
+		sess, u, err := h.Sessions.Load(c.UserContext(), c.Cookies(h.Sessions.CookieName()))
+		if err != nil {
 			return err
 		}
-		if err != nil {
-			// Undecodable session data: treat the visitor as signed out.
-			return c.Next()
+		c.Locals(sessionContextKey, sess)
+		if u != nil {
+			c.Locals(userContextKey, u)
 		}
-		if uid := auth.SessionUserID(sess); uid != "" {
-			u, err := h.Users.Get(c.UserContext(), uid)
-			switch {
-			case err == nil:
-				c.Locals(userContextKey, u)
-			case !isNotFound(err):
-				return err
-			}
-		}
-		if text, ok := sess.Get(sessFlashText).(string); ok && text != "" {
-			kind, _ := sess.Get(sessFlashKind).(string)
-			c.Locals(flashContextKey, flash{Kind: kind, Text: text})
+		if text := sess.Get(sessFlashText); text != "" {
+			c.Locals(flashContextKey, flash{Kind: sess.Get(sessFlashKind), Text: text})
 			sess.Delete(sessFlashText)
 			sess.Delete(sessFlashKind)
-			if err := sess.Save(); err != nil {
-				return err
-			}
 		}
-		return c.Next()
-	}
-}
-
-// csrfProtection checks a token on every state-changing request; the token
-// lives in the session and reaches forms through the view data.
-func (h *handler) csrfProtection() fiber.Handler {
-	name := "fg_csrf"
-	if !h.Dev {
-		name = "__Host-fg_csrf"
-	}
-	return csrf.New(csrf.Config{
-		Next:           h.csrfSkip,
-		Session:        h.Sessions,
-		SessionKey:     csrfSessionKey,
-		ContextKey:     csrfContextKey,
-		CookieName:     name,
-		CookieSecure:   !h.Dev,
-		CookieHTTPOnly: true,
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		Expiration:     auth.SessionTTL,
-		Extractor:      csrf.CsrfFromForm("_csrf"),
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			if serr := h.csrfStoreFailed(c, err); serr != nil {
-				return serr
-			}
+		if !h.csrfSkip(c) && !h.Sessions.ValidCSRF(sess, c.FormValue("_csrf")) {
 			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
 				Message:     "We could not confirm that this form came from this site. Go back, reload the page and try again.",
 				ActionLabel: "Go to the home page", ActionURL: "/"}
-		},
-	})
-}
-
-// csrfStoreFailed tells a token the CSRF middleware refused because it
-// could not read the session (it treats a store error as "no token") from
-// a token that is really missing or wrong. It reads the session again: a
-// store error, or the very token the form carries, means Redis failed, and
-// the visitor gets that error (503), not "This form has expired".
-func (h *handler) csrfStoreFailed(c *fiber.Ctx, cause error) error {
-	sent := c.FormValue("_csrf")
-	if !errors.Is(cause, csrf.ErrTokenNotFound) || sent == "" {
-		return nil
-	}
-	sess, err := h.Sessions.Get(c)
-	if err != nil {
+		}
+		err = c.Next()
+		if err != nil && outage.Is(err) {
+			return err // a 503 changes no cookie and writes nothing
+		}
+		if serr := h.saveSession(c, sess); serr != nil && err == nil {
+			return serr
+		}
 		return err
 	}
-	if tok, ok := sess.Get(csrfSessionKey).(csrf.Token); ok && tok.Key == sent && tok.Expiration.After(time.Now()) {
-		return unavailable()
+}
+
+// saveSession writes the session back when it changed and sends the
+// cookie when its value changed (or clears it after sign-out).
+func (h *handler) saveSession(c *fiber.Ctx, sess *auth.Session) error {
+	value, maxAge, keep, err := h.Sessions.Save(c.UserContext(), sess)
+	if err != nil || keep {
+		return err
 	}
+	ck := &fiber.Cookie{Name: h.Sessions.CookieName(), Value: value, Path: "/", HTTPOnly: true,
+		Secure: h.Sessions.Secure(), SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(maxAge / time.Second)}
+	if value == "" {
+		ck.MaxAge, ck.Expires = -1, time.Unix(0, 0)
+	}
+	c.Cookie(ck)
 	return nil
+}
+
+// currentSession is the request's session (see session).
+func currentSession(c *fiber.Ctx) *auth.Session {
+	s, _ := c.Locals(sessionContextKey).(*auth.Session)
+	return s
 }
 
 // clientIP is the address rate limits and logs use. Behind a load balancer
@@ -196,21 +168,19 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 	return c.Context().RemoteIP().String()
 }
 
-// csrfSkip says when the CSRF middleware stays out of a request:
+// csrfSkip says when no CSRF token is needed:
+//   - safe methods (GET, HEAD, OPTIONS), which change nothing;
 //   - POSTs whose URL carries a secret token from a mail (RSVP links,
 //     one-click unsubscribe, address confirmation): a third-party site
-//     cannot know the token, and
-//     mail clients post List-Unsubscribe without any cookie;
-//   - page views by visitors without a session, who have no form to post
-//     (but development sign-in): handing each of them a token would store
-//     a session in Redis for every crawler request.
+//     cannot know the token, and mail clients post List-Unsubscribe
+//     without any cookie.
 func (h *handler) csrfSkip(c *fiber.Ctx) bool {
-	p := c.Path()
-	if c.Method() == fiber.MethodPost {
-		return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/")
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return true
 	}
-	safe := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
-	return safe && c.Cookies(auth.SessionCookie(!h.Dev)) == "" && p != "/dev/signin"
+	p := c.Path()
+	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/")
 }
 
 // bodyLimit answers 413 to a body over MaxBodySize, before anything reads

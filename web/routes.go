@@ -26,7 +26,7 @@ func (h *handler) routes(app *fiber.App) {
 		// Development-only pages do not exist in production, whatever the method.
 		app.All("/dev/*", func(c *fiber.Ctx) error { return notFound() })
 	}
-	app.Use(h.loadUser(), h.csrfProtection(), h.once())
+	app.Use(h.session(), h.once())
 
 	app.Get("/", h.home)
 	app.Get("/signin", h.signinPage)

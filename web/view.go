@@ -16,7 +16,12 @@ import (
 // fields to the map it returns.
 func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 	u := currentUser(c)
-	token, _ := c.Locals(csrfContextKey).(string)
+	// Only a stored session has forms to post (development sign-in keeps
+	// one for the visitor); anonymous page views carry no token.
+	token := ""
+	if sess := currentSession(c); sess != nil && sess.Kept() {
+		token = h.Sessions.CSRFToken(sess)
+	}
 	data := fiber.Map{
 		"Title":     title,
 		"User":      u,

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -45,7 +44,7 @@ type Deps struct {
 	// Notify writes the mail that actions in the app cause.
 	Notify    *notify.Notifier
 	Providers *auth.Providers
-	Sessions  *session.Store
+	Sessions  *auth.Sessions
 	Logger    *slog.Logger
 	// Metrics receives the HTTP metrics; nil makes a private registry.
 	Metrics *prometheus.Registry

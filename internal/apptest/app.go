@@ -170,7 +170,7 @@ func Start(t testing.TB, opts Options) *App {
 		Mail:           mailSvc,
 		Notify:         notifier,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
-		Sessions:       auth.NewSessions(rdb, prefix, false),
+		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
 		Logger:         logger,
 		AuthRateLimit:  opts.AuthRateLimit,
 		LinkTokenLimit: opts.LinkTokenLimit,

@@ -3,14 +3,11 @@ package clustertest
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -165,70 +162,32 @@ func TestAuthSessionsOnCluster(t *testing.T) {
 	rdb, prefix := cluster(t)
 	ctx := context.Background()
 
-	st := auth.NewStorage(rdb, prefix+"raw:")
-	if err := st.Set("abc", []byte("value"), time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := st.Get("abc"); err != nil || string(v) != "value" {
-		t.Fatalf("Get: %q %v", v, err)
-	}
-	if ttl := rdb.TTL(ctx, prefix+"raw:abc").Val(); ttl <= 0 || ttl > time.Minute {
-		t.Fatalf("stored under %sraw:abc with TTL %v", prefix, ttl)
-	}
-	if err := st.Delete("abc"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := st.Get("abc"); err != nil || v != nil {
-		t.Fatalf("Get after Delete: %q %v", v, err)
-	}
-	if err := st.Reset(); err == nil {
-		t.Fatal("Reset must be refused")
-	}
-
-	// A whole sign-in through Fiber: the session lands in the cluster under
-	// the prefix and the next request reads the user back.
-	sessions := auth.NewSessions(rdb, prefix, false)
-	app := fiber.New()
-	uid := ids.New()
-	app.Post("/signin", func(c *fiber.Ctx) error {
-		sess, err := sessions.Get(c)
-		if err != nil {
-			return err
-		}
-		return auth.SignInSession(sess, uid)
-	})
-	app.Get("/me", func(c *fiber.Ctx) error {
-		sess, err := sessions.Get(c)
-		if err != nil {
-			return err
-		}
-		return c.SendString(auth.SessionUserID(sess))
-	})
-	resp, err := app.Test(httptest.NewRequest("POST", "/signin", nil))
+	// A whole sign-in: the session lands in the cluster under the prefix,
+	// and the next request reads it and the user (two slots) in one
+	// pipeline.
+	users := auth.NewStore(rdb, prefix)
+	u, _, err := users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "cluster-session", Name: "Cluster Session",
+		Emails: []auth.Email{{Address: "cs@example.com", Verified: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cookie string
-	for _, c := range resp.Cookies() {
-		if c.Name == "fg_session" {
-			cookie = c.Value
-		}
+	sessions := auth.NewSessions(users, false, []byte("0123456789abcdef0123456789abcdef"))
+	sess, nobody, err := sessions.Load(ctx, "")
+	if err != nil || nobody != nil {
+		t.Fatalf("Load without a cookie: %v %v", nobody, err)
 	}
-	if cookie == "" {
-		t.Fatalf("no session cookie in %v", resp.Header)
+	sess.SignIn(u.ID)
+	cookie, _, _, err := sessions.Save(ctx, sess)
+	if err != nil || cookie == "" {
+		t.Fatalf("Save: %q %v", cookie, err)
 	}
-	if n := rdb.Exists(ctx, prefix+"sess:"+cookie).Val(); n != 1 {
-		t.Fatalf("session %s not stored under %ssess:", cookie, prefix)
+	sid, _, _ := strings.Cut(cookie, ".")
+	if n := rdb.Exists(ctx, prefix+"sess:{"+sid+"}").Val(); n != 1 {
+		t.Fatalf("session %s not stored under %ssess:", sid, prefix)
 	}
-	req := httptest.NewRequest("GET", "/me", nil)
-	req.Header.Set("Cookie", "fg_session="+cookie)
-	resp, err = app.Test(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if string(body) != uid {
-		t.Fatalf("/me = %q, want %q", body, uid)
+	again, who, err := sessions.Load(ctx, cookie)
+	if err != nil || who == nil || who.ID != u.ID || again.UserID() != u.ID {
+		t.Fatalf("Load(%s) = %v, %v", cookie, who, err)
 	}
 
 	// The rate limits and the double-submit guard work on Cluster too, each
@@ -250,13 +209,13 @@ func TestAuthSessionsOnCluster(t *testing.T) {
 		t.Fatalf("limited requests = %v", waits)
 	}
 	guard := once.New(rdb, prefix, time.Minute)
-	if first, _, err := guard.Claim(ctx, uid, "form"); err != nil || !first {
+	if first, _, err := guard.Claim(ctx, u.ID, "form"); err != nil || !first {
 		t.Fatalf("first claim: %v %v", first, err)
 	}
-	if err := guard.Done(ctx, uid, "form", "/done"); err != nil {
+	if err := guard.Done(ctx, u.ID, "form", "/done"); err != nil {
 		t.Fatal(err)
 	}
-	if first, to, err := guard.Claim(ctx, uid, "form"); err != nil || first || to != "/done" {
+	if first, to, err := guard.Claim(ctx, u.ID, "form"); err != nil || first || to != "/done" {
 		t.Fatalf("repeat: %v %q %v", first, to, err)
 	}
 }

@@ -1,0 +1,138 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+func newSessions(t *testing.T) (*Sessions, *Store, *User) {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	users := NewStore(rdb, prefix)
+	u, _, err := users.SignIn(context.Background(), Profile{Provider: "dev", Subject: "ada", Name: "Ada",
+		Emails: []Email{{Address: "ada@example.com", Verified: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewSessions(users, true, []byte("0123456789abcdef0123456789abcdef")), users, u
+}
+
+func TestASignedInSessionIsReadWithItsUserAndRotatedAtSignIn(t *testing.T) {
+	m, users, u := newSessions(t)
+	ctx := context.Background()
+	anon, nobody, err := m.Load(ctx, "")
+	if err != nil || nobody != nil || anon.Kept() {
+		t.Fatalf("no cookie: %v %v kept=%v", nobody, err, anon.Kept())
+	}
+	// Nothing changed, nothing stored: an anonymous page view writes nothing.
+	if cookie, _, keep, err := m.Save(ctx, anon); err != nil || cookie != "" || !keep {
+		t.Fatalf("saving an untouched session: %q keep=%v %v", cookie, keep, err)
+	}
+	anon.Keep()
+	before, _, _, err := m.Save(ctx, anon)
+	if err != nil || before == "" {
+		t.Fatal(err)
+	}
+	planted, _, err := m.Load(ctx, before)
+	if err != nil || !planted.Kept() {
+		t.Fatalf("stored session not found: %v", err)
+	}
+	tokenBefore := m.CSRFToken(planted)
+
+	planted.SignIn(u.ID)
+	after, maxAge, _, err := m.Save(ctx, planted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxAge != SessionTTL {
+		t.Fatalf("signed-in cookie lives %v, want %v", maxAge, SessionTTL)
+	}
+	if after == before || !strings.HasSuffix(after, "."+u.ID) {
+		t.Fatalf("cookie after sign-in %q (before %q): want a new ID naming the user", after, before)
+	}
+	if s, who, err := m.Load(ctx, before); err != nil || who != nil || s.Kept() {
+		t.Fatalf("the ID from before sign-in still works: %v %v", who, err)
+	}
+	s, who, err := m.Load(ctx, after)
+	if err != nil || who == nil || who.ID != u.ID || s.UserID() != u.ID {
+		t.Fatalf("Load after sign-in: %v %v", who, err)
+	}
+	if !m.ValidCSRF(s, m.CSRFToken(s)) || m.ValidCSRF(s, tokenBefore) || m.ValidCSRF(s, "") {
+		t.Fatal("the CSRF token must be the rotated session's, and only its")
+	}
+
+	// A cookie whose user part was changed by hand grants nothing more.
+	other, _, err := users.SignIn(ctx, Profile{Provider: "dev", Subject: "eve", Name: "Eve",
+		Emails: []Email{{Address: "eve@example.com", Verified: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, _, _ := strings.Cut(after, ".")
+	if _, who, err := m.Load(ctx, sid+"."+other.ID); err != nil || who == nil || who.ID != u.ID {
+		t.Fatalf("a changed user part gave %v (%v), want the session's own user", who, err)
+	}
+
+	s.Destroy()
+	if cookie, _, keep, err := m.Save(ctx, s); err != nil || cookie != "" || keep {
+		t.Fatalf("after sign-out: %q keep=%v %v, want the cookie cleared", cookie, keep, err)
+	}
+	if _, who, _ := m.Load(ctx, after); who != nil {
+		t.Fatal("a destroyed session still signs in")
+	}
+}
+
+func TestReadingPagesWritesTheSessionAtMostOnceADay(t *testing.T) {
+	m, _, u := newSessions(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	s, _, _ := m.Load(ctx, "")
+	s.SignIn(u.ID)
+	cookie, _, _, err := m.Save(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() (written bool) {
+		s, _, err := m.Load(ctx, cookie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, keep, err := m.Save(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !keep
+	}
+	if read() {
+		t.Fatal("a page view right after sign-in wrote the session")
+	}
+	now = now.Add(23 * time.Hour)
+	if read() {
+		t.Fatal("a page view within a day wrote the session")
+	}
+	now = now.Add(2 * time.Hour)
+	if !read() {
+		t.Fatal("a page view a day later did not push the expiry back")
+	}
+	if read() {
+		t.Fatal("the expiry was pushed back twice in a row")
+	}
+}
+
+func TestMalformedAndUnknownCookiesGiveANewSession(t *testing.T) {
+	m, _, _ := newSessions(t)
+	ctx := context.Background()
+	for _, cookie := range []string{"x", "../../etc", strings.Repeat("a", 52), strings.Repeat("a", 52) + ".{evil}", "{hash}tag"} {
+		s, who, err := m.Load(ctx, cookie)
+		if err != nil || who != nil || s.Kept() {
+			t.Fatalf("cookie %q: %v %v kept=%v", cookie, who, err, s.Kept())
+		}
+		if got := m.CSRFToken(s); m.ValidCSRF(s, got) {
+			t.Fatalf("cookie %q: a session that is not stored accepted a CSRF token", cookie)
+		}
+	}
+}
