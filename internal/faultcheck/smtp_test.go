@@ -1,0 +1,170 @@
+//go:build faults
+
+package faultcheck
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/notify"
+)
+
+const (
+	inviteMembers = 40
+	inviteSubject = "Invitation: "
+)
+
+// smtpOutageDuringAnnounce: the SMTP server answers 421 from just before
+// the organizer presses Announce (40 members to invite) for -smtp-outage,
+// then accepts again. Every member must get exactly one invitation, and
+// the organizer's page must tell the truth meanwhile.
+func smtpOutageDuringAnnounce(t *testing.T, r *report) {
+	ctx := context.Background()
+	e := newEnv(t)
+	s := newSeeder(e.RDB)
+	org, err := s.person(ctx, "Outage Organizer", "organizer@faults.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []*auth.User
+	want := map[string]bool{}
+	for i := range inviteMembers {
+		u, err := s.person(ctx, fmt.Sprintf("Outage Member %02d", i), fmt.Sprintf("member%02d@faults.test", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, u)
+		want[strings.ToLower(u.PrimaryEmail())] = true
+	}
+	g, err := s.group(ctx, org, "Outage Check Group", members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := s.session(ctx, org, g, "Outage check session", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	organizer := newPerson(e.App.Base, org.Name, org.PrimaryEmail(), 1)
+	if err := organizer.devSignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page := "/s/" + ev.ID
+	show := organizer.do(ctx, http.MethodGet, page, nil)
+	form, ok := formFields(show.Body)
+	if show.Err != nil || show.Status != http.StatusOK || !ok {
+		t.Fatalf("organizer's session page: %d %v", show.Status, show.Err)
+	}
+	// The announce form is the organizer's second form (after RSVP); both
+	// carry the same CSRF token, and _once is per page view.
+	e.SMTP.refuse(true)
+	outageStart := time.Now()
+	res := organizer.do(ctx, http.MethodPost, page+"/announce", form)
+	if res.Err != nil || res.Status != http.StatusSeeOther {
+		t.Fatalf("announce: %d %v: %s", res.Status, res.Err, text(res.Body))
+	}
+	after := organizer.do(ctx, http.MethodGet, page, nil)
+	r.info("organizer told after Announce", "%q", flashText(after.Body))
+
+	// During the outage: what does the organizer's page say?
+	outageEnd := outageStart.Add(*smtpOutage)
+	snap := outageStart.Add(30 * time.Second)
+	for time.Now().Before(outageEnd) {
+		if !time.Now().Before(snap) {
+			line := deliveryLine(ctx, organizer, page)
+			t.Logf("outage +%s: %s", time.Since(outageStart).Round(time.Second), line)
+			r.info(fmt.Sprintf("delivery line at outage +%s", time.Since(outageStart).Round(time.Second)), "%q", line)
+			snap = snap.Add(time.Minute)
+		}
+		time.Sleep(time.Second)
+	}
+	r.info("delivery line at the end of the outage", "%q", deliveryLine(ctx, organizer, page))
+	r.info("SMTP refusals (421) during the outage", "%d", e.SMTP.refused.Load())
+	e.SMTP.refuse(false)
+	recovered := time.Now()
+
+	// After: wait for every invitation, until the batch is final, or the bound.
+	outbox := mail.NewOutbox(e.RDB, prefix, mail.Options{})
+	deadline := recovered.Add(*inviteWait)
+	lastLog := time.Now()
+	var got map[string]int
+	var batch mail.BatchStatus
+	for {
+		got = e.SMTP.received(inviteSubject)
+		have := 0
+		for addr := range want {
+			if got[addr] > 0 {
+				have++
+			}
+		}
+		if batch, err = outbox.BatchStatus(ctx, notify.AnnounceBatch(ev.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if have == len(want) || batch.Done() || !time.Now().Before(deadline) {
+			break
+		}
+		if time.Since(lastLog) >= 30*time.Second {
+			t.Logf("after the outage +%s: %d of %d invitations delivered; %s",
+				time.Since(recovered).Round(time.Second), have, len(want), deliveryLine(ctx, organizer, page))
+			lastLog = time.Now()
+		}
+		time.Sleep(time.Second)
+	}
+	delivered, dups, strays := 0, 0, 0
+	var last time.Time
+	for addr, n := range got {
+		if !want[addr] {
+			strays += n
+			continue
+		}
+		delivered++
+		dups += n - 1
+	}
+	for _, m := range e.SMTP.mailsWith(inviteSubject) {
+		if m.At.After(last) {
+			last = m.At
+		}
+	}
+	dead, err := outbox.DeadLetters(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.info("waited after the outage", "%s (bound %s; stops early once the batch is final)", time.Since(recovered).Round(time.Second), *inviteWait)
+	if !last.IsZero() {
+		r.info("last invitation delivered at", "outage start +%s", last.Sub(outageStart).Round(time.Second))
+	}
+	r.info("batch status (outbox)", "total %d, sent %d, queued %d, retrying %d, failed %d",
+		batch.Total, batch.Sent, batch.Queued, batch.Retrying, batch.Failed)
+	r.info("dead letters", "%d", len(dead))
+	r.info("delivery line at the end", "%q", deliveryLine(ctx, organizer, page))
+	r.check(t, "invitations delivered", "40 of 40", delivered == inviteMembers, "%d of %d (lost %d)", delivered, inviteMembers, inviteMembers-delivered)
+	r.check(t, "duplicate invitations", "0", dups == 0, "%d", dups)
+	r.check(t, "invitations to non-members", "0", strays == 0, "%d", strays)
+}
+
+// deliveryLine is the organizer's "Announcement: …" line on the session page.
+func deliveryLine(ctx context.Context, p *person, page string) string {
+	res := p.do(ctx, http.MethodGet, page, nil)
+	if res.Err != nil || res.Status != http.StatusOK {
+		return fmt.Sprintf("(session page: %d %v)", res.Status, res.Err)
+	}
+	m := deliveryRe.FindStringSubmatch(res.Body)
+	if m == nil {
+		return "(no delivery line)"
+	}
+	return text(m[1])
+}
+
+// flashText is the flash message on a page, or "".
+func flashText(page string) string {
+	if m := flashRe.FindStringSubmatch(page); m != nil {
+		return text(m[1])
+	}
+	return ""
+}
