@@ -87,6 +87,7 @@ func crashDuringPromotions(t *testing.T, r *report) {
 	var ok1 atomic.Int64
 	var killOnce sync.Once
 	killed := make(chan struct{})
+	crash := func() { close(killed); e.App.kill() }
 	first := tally{}
 	var mu sync.Mutex
 	forEach(crashSeats, crashConcurrency, func(i int) {
@@ -100,12 +101,12 @@ func crashDuringPromotions(t *testing.T, r *report) {
 		first.add(rep)
 		mu.Unlock()
 		if rep.Err == nil && rep.Status == http.StatusOK && ok1.Add(1) == crashKillAfter {
-			killOnce.Do(func() { e.App.kill(); close(killed) })
+			killOnce.Do(crash)
 		}
 	})
-	killOnce.Do(func() { e.App.kill(); close(killed) }) // fewer than 60 succeeded: still crash
+	killOnce.Do(crash) // fewer than 60 succeeded: crash all the same
 	seatsBeforeRestart := len(e.SMTP.received(seatSubject))
-	r.info("round 1 answers (before and at the SIGKILL)", "%s", first)
+	r.info("round 1 answers (SIGKILL after the 60th 200)", "%s", first)
 	r.info("seat mails delivered before the restart", "%d", seatsBeforeRestart)
 
 	if err := e.App.start(); err != nil {
@@ -156,6 +157,15 @@ func crashDuringPromotions(t *testing.T, r *report) {
 		dups += n - 1
 	}
 	r.info("waited after restart", "%s (bound %s)", time.Since(restarted).Round(time.Second), *promoteWait)
+	var last time.Time
+	for _, m := range e.SMTP.mailsWith(seatSubject) {
+		if m.At.After(last) {
+			last = m.At
+		}
+	}
+	if last.After(restarted) {
+		r.info("last \"You have a seat\" arrived at", "restart +%s", last.Sub(restarted).Round(time.Second))
+	}
 	r.check(t, "promoted people without \"You have a seat\"", "0", lost == 0, "lost %d of %d", lost, crashSeats)
 	r.check(t, "duplicate \"You have a seat\" mails", "0", dups == 0, "%d", dups)
 	r.check(t, "\"You have a seat\" to people never waiting", "0", strays == 0, "%d", strays)

@@ -19,6 +19,7 @@ var (
 	keep         = flag.Bool("keep", false, "keep each scenario's directory (server.log, redis.log, AOF) and print its path")
 	promoteWait  = flag.Duration("promote-wait", 7*time.Minute, "scenario 1: how long after the restart to wait for every \"You have a seat\" mail")
 	smtpOutage   = flag.Duration("smtp-outage", 3*time.Minute, "scenario 2: how long the SMTP server answers 421")
+	announceVia  = flag.String("announce-via", "button", "scenario 2: how the organizer invites: button (Announce on the session page) or schedule (a new session with the invite box ticked)")
 	inviteWait   = flag.Duration("invite-wait", 40*time.Minute, "scenario 2: how long after the outage to wait for every invitation")
 	redisOutage  = flag.Duration("redis-outage", 2*time.Second, "scenario 3: how long Redis is unavailable")
 	stormFor     = flag.Duration("storm", 6*time.Second, "scenario 3: how long each RSVP storm lasts (the outage sits in its middle)")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +22,9 @@ const (
 )
 
 // smtpOutageDuringAnnounce: the SMTP server answers 421 from just before
-// the organizer presses Announce (40 members to invite) for -smtp-outage,
-// then accepts again. Every member must get exactly one invitation, and
+// the organizer invites the group's 40 members (-announce-via: the
+// Announce button of a session, or scheduling a session with the invite
+// box ticked) for -smtp-outage, then accepts again. Every member must get exactly one invitation, and
 // the organizer's page must tell the truth meanwhile.
 func smtpOutageDuringAnnounce(t *testing.T, r *report) {
 	ctx := context.Background()
@@ -46,31 +48,49 @@ func smtpOutageDuringAnnounce(t *testing.T, r *report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := s.session(ctx, org, g, "Outage check session", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	organizer := newPerson(e.App.Base, org.Name, org.PrimaryEmail(), 1)
 	if err := organizer.devSignIn(ctx); err != nil {
 		t.Fatal(err)
 	}
-	page := "/s/" + ev.ID
-	show := organizer.do(ctx, http.MethodGet, page, nil)
-	form, ok := formFields(show.Body)
-	if show.Err != nil || show.Status != http.StatusOK || !ok {
-		t.Fatalf("organizer's session page: %d %v", show.Status, show.Err)
+	var page string
+	var outageStart time.Time
+	switch *announceVia {
+	case "button":
+		ev, err := s.session(ctx, org, g, "Outage check session", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page = "/s/" + ev.ID
+		form := pageForm(t, organizer, page)
+		e.SMTP.refuse(true)
+		outageStart = time.Now()
+		res := organizer.do(ctx, http.MethodPost, page+"/announce", form)
+		if res.Err != nil || res.Status != http.StatusSeeOther {
+			t.Fatalf("announce: %d %v: %s", res.Status, res.Err, text(res.Body))
+		}
+	case "schedule":
+		form := pageForm(t, organizer, "/g/"+g.Slug+"/sessions/new")
+		start := time.Now().UTC().AddDate(0, 0, 7).Truncate(time.Hour)
+		form.Set("title", "Outage check session")
+		form.Set("format", "talk")
+		form.Set("timezone", "UTC")
+		form.Set("start", start.Format("2006-01-02T15:04"))
+		form.Set("end", start.Add(90*time.Minute).Format("2006-01-02T15:04"))
+		form.Set("online_url", "https://meet.example.com/faults")
+		form.Set("announce", "on")
+		e.SMTP.refuse(true)
+		outageStart = time.Now()
+		res := organizer.do(ctx, http.MethodPost, "/g/"+g.Slug+"/sessions", form)
+		page = res.Header.Get("Location")
+		if res.Err != nil || res.Status != http.StatusSeeOther || !strings.HasPrefix(page, "/s/") {
+			t.Fatalf("schedule with the invite box ticked: %d %v: %s", res.Status, res.Err, text(res.Body))
+		}
+	default:
+		t.Fatalf("unknown -announce-via %q: use button or schedule", *announceVia)
 	}
-	// The announce form is the organizer's second form (after RSVP); both
-	// carry the same CSRF token, and _once is per page view.
-	e.SMTP.refuse(true)
-	outageStart := time.Now()
-	res := organizer.do(ctx, http.MethodPost, page+"/announce", form)
-	if res.Err != nil || res.Status != http.StatusSeeOther {
-		t.Fatalf("announce: %d %v: %s", res.Status, res.Err, text(res.Body))
-	}
+	eventID := strings.TrimPrefix(page, "/s/")
 	after := organizer.do(ctx, http.MethodGet, page, nil)
-	r.info("organizer told after Announce", "%q", flashText(after.Body))
+	r.info("organizer told after announcing ("+*announceVia+")", "%q", flashText(after.Body))
 
 	// During the outage: what does the organizer's page say?
 	outageEnd := outageStart.Add(*smtpOutage)
@@ -103,7 +123,7 @@ func smtpOutageDuringAnnounce(t *testing.T, r *report) {
 				have++
 			}
 		}
-		if batch, err = outbox.BatchStatus(ctx, notify.AnnounceBatch(ev.ID)); err != nil {
+		if batch, err = outbox.BatchStatus(ctx, notify.AnnounceBatch(eventID)); err != nil {
 			t.Fatal(err)
 		}
 		if have == len(want) || batch.Done() || !time.Now().Before(deadline) {
@@ -146,6 +166,18 @@ func smtpOutageDuringAnnounce(t *testing.T, r *report) {
 	r.check(t, "invitations delivered", "40 of 40", delivered == inviteMembers, "%d of %d (lost %d)", delivered, inviteMembers, inviteMembers-delivered)
 	r.check(t, "duplicate invitations", "0", dups == 0, "%d", dups)
 	r.check(t, "invitations to non-members", "0", strays == 0, "%d", strays)
+}
+
+// pageForm loads page as p and returns its form's hidden fields (every form
+// on a page carries the same CSRF token and one-time value).
+func pageForm(t *testing.T, p *person, page string) url.Values {
+	t.Helper()
+	res := p.do(context.Background(), http.MethodGet, page, nil)
+	form, ok := formFields(res.Body)
+	if res.Err != nil || res.Status != http.StatusOK || !ok {
+		t.Fatalf("%s: %d %v", page, res.Status, res.Err)
+	}
+	return form
 }
 
 // deliveryLine is the organizer's "Announcement: …" line on the session page.
