@@ -108,6 +108,14 @@ func (r *redisServer) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0"
 // start runs redis-server on the same port and directory (so it replays
 // its AOF) and waits until it answers PING.
 func (r *redisServer) start() error {
+	if r.cmd != nil { // after shutdown: the old process must be gone first
+		select {
+		case <-r.done:
+			r.cmd = nil
+		case <-time.After(20 * time.Second):
+			return errors.New("redis-server did not exit within 20s of SHUTDOWN")
+		}
+	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return errors.New("redis-server not found: apt-get install redis-server (make faults installs it)")
@@ -139,18 +147,17 @@ func (r *redisServer) start() error {
 }
 
 // shutdown stops the server with SHUTDOWN, which flushes the AOF: nothing
-// acknowledged is lost, the server is simply gone until start.
+// acknowledged is lost, the server is simply gone until start. It returns
+// once the server has closed the connection; the process may take a moment
+// more to exit, which start waits for.
 func (r *redisServer) shutdown() error {
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
+	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port), MaxRetries: -1})
 	defer c.Close()
-	_ = c.Shutdown(context.Background()).Err() // the connection closes: no reply
-	select {
-	case <-r.done:
-		r.cmd = nil
-		return nil
-	case <-time.After(20 * time.Second):
-		return errors.New("redis-server did not exit within 20s of SHUTDOWN")
+	err := c.Shutdown(context.Background()).Err()
+	if err == nil || err.Error() == "OK" {
+		return errors.New("redis-server answered SHUTDOWN and stayed up")
 	}
+	return nil // the server closed the connection without a reply: it is going
 }
 
 // pause freezes the server (SIGSTOP): connections stay open, nothing

@@ -98,6 +98,8 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 		r.check(t, name+"answers other than 2xx, 3xx or 503+Retry-After", "none", len(bad) == 0, "%s", bad)
 		r.check(t, name+"503s without Retry-After", "0", st.during["503 without Retry-After"]+st.outside["503 without Retry-After"] == 0,
 			"%d", st.during["503 without Retry-After"]+st.outside["503 without Retry-After"])
+		r.check(t, name+"first request of each person once Redis is back", fmt.Sprintf("%d signed in", len(people)),
+			st.firstAfter["2xx"]+st.firstAfter["3xx"] == len(people), "%s", st.firstAfter)
 		r.check(t, name+"still signed in afterwards (GET /profile 200)", fmt.Sprintf("%d of %d", len(people), len(people)),
 			profile["2xx"] == len(people), "%d of %d (%s)", profile["2xx"], len(people), profile)
 	}
@@ -106,8 +108,10 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 // stormResult is what one storm saw, by when each request started.
 type stormResult struct {
 	during, outside tally
-	requests        int
-	slowest         time.Duration
+	// firstAfter is each person's first request once Redis is back.
+	firstAfter tally
+	requests   int
+	slowest    time.Duration
 	// outage is from the stop to the first PING answered after the start;
 	// stopping and starting (AOF replay) take part of it.
 	outage, stopTook, startTook time.Duration
@@ -118,17 +122,21 @@ type stormResult struct {
 // middle.
 func storm(t *testing.T, people []*person, page string, d, outage time.Duration, stop, start func() error) stormResult {
 	ctx := context.Background()
-	res := stormResult{during: tally{}, outside: tally{}}
+	res := stormResult{during: tally{}, outside: tally{}, firstAfter: tally{}}
 	var mu sync.Mutex
 	var from, to time.Time // the outage window; zero until it happens
 	began := time.Now()
 	end := began.Add(d)
 	// A request overlaps the outage when it ends after Redis went away and
 	// starts before Redis is back.
-	record := func(at time.Time, rep reply) {
+	record := func(at time.Time, rep reply, seenAfter *bool) {
 		done := time.Now()
 		mu.Lock()
 		defer mu.Unlock()
+		if !to.IsZero() && at.After(to) && !*seenAfter {
+			*seenAfter = true
+			res.firstAfter[classify(rep)]++
+		}
 		res.requests++
 		res.slowest = max(res.slowest, done.Sub(at))
 		tl := res.outside
@@ -140,6 +148,7 @@ func storm(t *testing.T, people []*person, page string, d, outage time.Duration,
 	var wg sync.WaitGroup
 	for _, p := range people {
 		wg.Go(func() {
+			seenAfter := false
 			for time.Now().Before(end) {
 				at := time.Now()
 				show := p.do(ctx, http.MethodGet, page, nil)
@@ -147,7 +156,7 @@ func storm(t *testing.T, people []*person, page string, d, outage time.Duration,
 					show.Status = 0 // the page shows a signed-out visitor
 					show.Err = errSignedOut
 				}
-				record(at, show)
+				record(at, show, &seenAfter)
 				form, ok := formFields(show.Body)
 				if show.Err != nil || show.Status != http.StatusOK || !ok {
 					continue
@@ -158,7 +167,7 @@ func storm(t *testing.T, people []*person, page string, d, outage time.Duration,
 				}
 				at = time.Now()
 				rep := p.do(ctx, http.MethodPost, page+"/rsvp", form)
-				record(at, rep)
+				record(at, rep, &seenAfter)
 			}
 		})
 	}
