@@ -90,6 +90,16 @@ func TestFormFields(t *testing.T) {
 	 after retries.`); got != "Announcement: 0 of 40 sent, 40 failed after retries." {
 		t.Errorf("text = %q", got)
 	}
+	for flash, want := range map[string]int{
+		"40 invitations are on their way.":                           40,
+		"The session is scheduled. 1 invitation is on its way.":      1,
+		"No invitation was needed: every other member has answered.": 0,
+		"Nobody new to invite.":                                      0,
+	} {
+		if got := claimedInvitations(flash); got != want {
+			t.Errorf("claimedInvitations(%q) = %d, want %d", flash, got, want)
+		}
+	}
 	if got := flashText(`<div class="flash ok" role="status">40 invitations are on their way.</div>`); !strings.HasPrefix(got, "40 invitations") {
 		t.Errorf("flashText = %q", got)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +168,51 @@ func smtpOutageDuringAnnounce(t *testing.T, r *report) {
 	r.check(t, "invitations delivered", "40 of 40", delivered == inviteMembers, "%d of %d (lost %d)", delivered, inviteMembers, inviteMembers-delivered)
 	r.check(t, "duplicate invitations", "0", dups == 0, "%d", dups)
 	r.check(t, "invitations to non-members", "0", strays == 0, "%d", strays)
+
+	// The organizer presses Announce again: it must say what it sends, and
+	// send to whoever has no invitation yet, to nobody twice.
+	sentBefore := len(e.SMTP.mailsWith(inviteSubject))
+	res := organizer.do(ctx, http.MethodPost, page+"/announce", pageForm(t, organizer, page))
+	if res.Err != nil || res.Status != http.StatusSeeOther {
+		t.Fatalf("announce again: %d %v: %s", res.Status, res.Err, text(res.Body))
+	}
+	told := flashText(organizer.do(ctx, http.MethodGet, page, nil).Body)
+	again := time.Now()
+	for time.Since(again) < *inviteWait {
+		if batch, err = outbox.BatchStatus(ctx, notify.AnnounceBatch(eventID)); err != nil {
+			t.Fatal(err)
+		}
+		if batch.Done() {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	claimed, sentAgain := claimedInvitations(told), len(e.SMTP.mailsWith(inviteSubject))-sentBefore
+	got = e.SMTP.received(inviteSubject)
+	without, dups := 0, 0
+	for addr := range want {
+		if got[addr] == 0 {
+			without++
+		}
+		dups += max(got[addr]-1, 0)
+	}
+	r.info("organizer told after Announce again", "%q", told)
+	r.check(t, "Announce again: invitations it announced vs sent", "equal", claimed == sentAgain, "%d announced, %d sent", claimed, sentAgain)
+	r.check(t, "members still without an invitation after Announce again", "0", without == 0, "%d of %d", without, inviteMembers)
+	r.check(t, "duplicate invitations after Announce again", "0", dups == 0, "%d", dups)
+}
+
+var claimedRe = regexp.MustCompile(`(\d+) invitations? (?:is|are) on (?:its|their) way`)
+
+// claimedInvitations is how many invitations a flash message says were
+// sent: "40 invitations are on their way." says 40, anything else 0.
+func claimedInvitations(flash string) int {
+	m := claimedRe.FindStringSubmatch(flash)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // pageForm loads page as p and returns its form's hidden fields (every form
