@@ -167,7 +167,10 @@ func crashDuringPromotions(t *testing.T, r *report) {
 		r.info("last \"You have a seat\" arrived at", "restart +%s", last.Sub(restarted).Round(time.Second))
 	}
 	r.check(t, "promoted people without \"You have a seat\"", "0", lost == 0, "lost %d of %d", lost, crashSeats)
-	r.check(t, "duplicate \"You have a seat\" mails", "0", dups == 0, "%d", dups)
+	// SMTP has no two-phase commit: a mail the server accepted just before
+	// the SIGKILL, but that was not yet recorded as sent, goes out again
+	// after the reclaim. That is at most one per mail worker (4).
+	r.check(t, "duplicate \"You have a seat\" mails", "at most 4 (in flight at the SIGKILL)", dups <= mailWorkers, "%d", dups)
 	r.check(t, "\"You have a seat\" to people never waiting", "0", strays == 0, "%d", strays)
 }
 

@@ -25,6 +25,10 @@ import (
 // prefix is the server's default REDIS_PREFIX; the harness seeds under it.
 const prefix = "fg:"
 
+// mailWorkers is the server's MAIL_WORKERS (its default): how many mails
+// can be in flight at once.
+const mailWorkers = 4
+
 // quiet drops go-redis's own log lines ("failed to dial"): the harness
 // makes Redis unreachable on purpose and reports what it sees itself.
 type quiet struct{}
@@ -203,6 +207,7 @@ func newApp(t *testing.T, dir string, r *redisServer, s *sink) *appProcess {
 			"SMTP_URL=" + s.URL(),
 			"MAIL_FROM=focusgroups <noreply@faults.test>",
 			"TRUST_PROXY=true",
+			"MAIL_WORKERS=" + strconv.Itoa(mailWorkers),
 		},
 	}
 	t.Cleanup(func() { a.kill() })
