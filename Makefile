@@ -1,4 +1,4 @@
-.PHONY: run test bench build lint
+.PHONY: run test bench build lint faults
 
 # Serve the app in development mode with a local Redis (see README).
 run:
@@ -14,6 +14,14 @@ bench:
 
 build:
 	go build -o bin/server ./server
+
+# Fault checks against the built binary (docs/faults.md): crash during
+# promotions, SMTP outage, Redis outage. Takes minutes; not part of make test.
+# SCENARIO=1,3 picks scenarios; FAULTS_FLAGS passes more, e.g. -smtp-outage=2m.
+SCENARIO ?= 1,2,3
+faults:
+	@scripts/ensure-pkg.sh redis-server redis-server
+	go test -tags faults -count=1 -v -timeout 3h -run TestFaults ./internal/faultcheck/ -args -scenario=$(SCENARIO) $(FAULTS_FLAGS)
 
 # gofmt, go vet and the short linter list of .golangci.yml (pinned; the
 # first run builds golangci-lint into bin/, which takes a few minutes).
