@@ -68,7 +68,8 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 		if signErr != nil {
 			t.Fatal(signErr)
 		}
-		st := storm(t, people, "/s/"+ev.ID, *stormFor, *redisOutage, stop, start)
+		st := storm(t, people, "/s/"+ev.ID, *stormFor, *redisOutage, stop, start,
+			func() error { return e.App.waitReady(30 * time.Second) })
 		if err := e.App.waitReady(30 * time.Second); err != nil {
 			t.Fatal(err)
 		}
@@ -85,6 +86,8 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 			st.stopTook.Round(time.Millisecond), *redisOutage, st.startTook.Round(time.Millisecond), map[string]string{
 				"shutdown": "SHUTDOWN, AOF flushed, restarted on the same port", "sigstop": "SIGSTOP, then SIGCONT"}[variant])
 		r.info(name+"requests", "%d in %s by %d people; slowest %s", st.requests, st.took.Round(100*time.Millisecond), len(people), st.slowest.Round(time.Millisecond))
+		r.info(name+"app ready again after Redis answers", "%s (go-redis probes a server it failed to reach once a second; 503 until then)",
+			st.recoverTook.Round(time.Millisecond))
 		r.info(name+"answers overlapping the outage", "%s", st.during)
 		r.info(name+"answers before or after it", "%s", st.outside)
 		bad := tally{}
@@ -98,7 +101,7 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 		r.check(t, name+"answers other than 2xx, 3xx or 503+Retry-After", "none", len(bad) == 0, "%s", bad)
 		r.check(t, name+"503s without Retry-After", "0", st.during["503 without Retry-After"]+st.outside["503 without Retry-After"] == 0,
 			"%d", st.during["503 without Retry-After"]+st.outside["503 without Retry-After"])
-		r.check(t, name+"first request of each person once Redis is back", fmt.Sprintf("%d signed in", len(people)),
+		r.check(t, name+"first request of each person once the app is ready again", fmt.Sprintf("%d signed in", len(people)),
 			st.firstAfter["2xx"]+st.firstAfter["3xx"] == len(people), "%s", st.firstAfter)
 		r.check(t, name+"still signed in afterwards (GET /profile 200)", fmt.Sprintf("%d of %d", len(people), len(people)),
 			profile["2xx"] == len(people), "%d of %d (%s)", profile["2xx"], len(people), profile)
@@ -108,19 +111,22 @@ func redisOutageDuringStorm(t *testing.T, r *report) {
 // stormResult is what one storm saw, by when each request started.
 type stormResult struct {
 	during, outside tally
-	// firstAfter is each person's first request once Redis is back.
+	// firstAfter is each person's first request once the app is ready
+	// again (/readyz 200) after Redis is back.
 	firstAfter    tally
 	requests      int
 	took, slowest time.Duration
 	// outage is from the stop to the first PING answered after the start;
-	// stopping and starting (AOF replay) take part of it.
-	outage, stopTook, startTook time.Duration
+	// stopping and starting (AOF replay) take part of it. recoverTook is
+	// from then until the app's /readyz answers 200.
+	outage, stopTook, startTook, recoverTook time.Duration
 }
 
 // storm has every person load page and answer its RSVP form, again and
-// again, for d and until they have made a request after Redis is back;
-// stop and start make Redis unavailable for outage in the middle of d.
-func storm(t *testing.T, people []*person, page string, d, outage time.Duration, stop, start func() error) stormResult {
+// again, for d and until they have made a request once the app is ready
+// again; stop and start make Redis unavailable for outage in the middle of
+// d, and ready waits until the app answers /readyz again.
+func storm(t *testing.T, people []*person, page string, d, outage time.Duration, stop, start, ready func() error) stormResult {
 	ctx := context.Background()
 	res := stormResult{during: tally{}, outside: tally{}, firstAfter: tally{}}
 	var mu sync.Mutex
@@ -192,9 +198,13 @@ func storm(t *testing.T, people []*person, page string, d, outage time.Duration,
 	if err := start(); err != nil {
 		t.Fatalf("start Redis again: %v", err)
 	}
+	back := time.Now()
+	if err := ready(); err != nil {
+		t.Fatalf("the app did not get ready after Redis came back: %v", err)
+	}
 	mu.Lock()
 	to = time.Now()
-	res.startTook, res.outage = to.Sub(restart), to.Sub(from)
+	res.startTook, res.outage, res.recoverTook = back.Sub(restart), back.Sub(from), to.Sub(back)
 	mu.Unlock()
 	wg.Wait()
 	res.took = time.Since(began)
