@@ -45,3 +45,44 @@ func TestRoundTripsAreRecordedByRoute(t *testing.T) {
 	}
 	sesContains(t, "/metrics", r.Body, `http_request_redis_roundtrips_bucket{method="GET",route="/s/:id"`)
 }
+
+// Every page reads Redis in at most three round trips, whoever views it:
+// the session and the user in one, then the page's reads in one pipeline,
+// or two when a first read decides what to read next.
+func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "budget", nil)
+	id := sesCreate(t, org, g, sesForm("Pipelines in practice"))
+	sesCreate(t, org, g, sesForm("Another session"))
+	member := sesSignIn(t, app, "Mia Member", "mia@example.com")
+	sesJoin(t, app, g, member)
+	sesRSVP(t, member, id, "yes")
+	for _, name := range []string{"Gus Going", "Gil Going"} {
+		p := sesSignIn(t, app, name, "")
+		sesJoin(t, app, g, p)
+		sesRSVP(t, p, id, "yes")
+	}
+	viewers := []struct {
+		name   string
+		client *apptest.Client
+	}{
+		{"member going", member.Client},
+		{"organizer", org.Client},
+		{"anonymous", app.NewClient(t)},
+	}
+	pages := []struct{ route, path string }{
+		{"/s/:id", "/s/" + id},
+	}
+	for _, pg := range pages {
+		for _, v := range viewers {
+			t.Run(pg.route+" "+v.name, func(t *testing.T) {
+				n := pageTrips(t, app, v.client, pg.route, pg.path)
+				t.Logf("%s as %s: %d round trips", pg.path, v.name, n)
+				if n > 3 {
+					t.Errorf("%s as %s: %d Redis round trips, want at most 3", pg.path, v.name, n)
+				}
+			})
+		}
+	}
+}
