@@ -97,6 +97,7 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
+	slugs   slugCache
 }
 
 // NewStore returns a Store whose keys all start with prefix.

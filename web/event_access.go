@@ -9,7 +9,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
-	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
@@ -65,6 +64,19 @@ func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, erro
 // group as uid may see it once p has run, and not found when uid may not
 // see it, so a private group's existence does not leak.
 func (h *handler) queueGroupView(ctx context.Context, p redis.Pipeliner, id, uid string) func() (groupView, error) {
+	read := h.queueGroupRead(ctx, p, id, uid)
+	return func() (groupView, error) {
+		gv, err := read()
+		if err != nil {
+			return gv, err
+		}
+		return gv.visible()
+	}
+}
+
+// queueGroupRead is queueGroupView without the visibility check, for
+// callers that must first check which group they read.
+func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid string) func() (groupView, error) {
 	getGroup := h.Groups.QueueGet(ctx, p, id)
 	getStanding := h.Groups.QueueStanding(ctx, p, id, uid)
 	return func() (groupView, error) {
@@ -75,9 +87,6 @@ func (h *handler) queueGroupView(ctx context.Context, p redis.Pipeliner, id, uid
 		st, err := getStanding()
 		if err != nil {
 			return groupView{}, err
-		}
-		if !groups.CanView(g, st) {
-			return groupView{}, notFound()
 		}
 		return groupView{Group: g, Standing: st}, nil
 	}

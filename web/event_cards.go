@@ -33,33 +33,6 @@ const (
 	myCards            = 50
 )
 
-// groupSessionCards lists a group's upcoming and recent past sessions for
-// its page. The caller has already checked that the viewer may see g.
-func (h *handler) groupSessionCards(c *fiber.Ctx, g *groups.Group) (upcoming, past []sessionCard, err error) {
-	ctx := c.UserContext()
-	up, err := h.Events.GroupUpcoming(ctx, g.ID, groupUpcomingCards)
-	if err != nil {
-		return nil, nil, err
-	}
-	old, err := h.Events.GroupPast(ctx, g.ID, groupPastCards+len(up))
-	if err != nil {
-		return nil, nil, err
-	}
-	name := func(string) (*groups.Group, error) { return g, nil }
-	upcoming, err = h.cards(c, up, nil, name, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	var ended []events.Event
-	for _, ev := range old {
-		if !ev.End.After(h.Events.Now()) && len(ended) < groupPastCards {
-			ended = append(ended, ev)
-		}
-	}
-	past, err = h.cards(c, ended, nil, name, false)
-	return upcoming, past, err
-}
-
 // mySessionCards lists the sessions userID is going to, waiting for or has
 // asked to attend, soonest first, from those happening now onwards.
 func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, error) {
@@ -141,8 +114,6 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 	if u != nil {
 		uid = u.ID
 	}
-	loc := viewerZone(c)
-	now := h.Events.Now()
 	liveStatus := map[string]events.Standing{}
 	if live {
 		var liveIDs []string
@@ -159,6 +130,16 @@ func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]even
 			liveStatus[id] = sts[i]
 		}
 	}
+	return h.formatCards(c, evs, status, liveStatus, group)
+}
+
+// formatCards formats evs for the viewer. status holds known RSVP
+// statuses, live the standings read for this list (seats, and the
+// viewer's status where status is nil); a session whose group is nil is
+// left out.
+func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
+	loc := viewerZone(c)
+	now := h.Events.Now()
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)

@@ -73,6 +73,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	}
 	pages := []struct{ route, path string }{
 		{"/s/:id", "/s/" + id},
+		{"/g/:slug", "/g/" + g.Slug},
 	}
 	for _, pg := range pages {
 		for _, v := range viewers {
