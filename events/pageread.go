@@ -10,13 +10,13 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// GroupSessions reads a group's upcoming and past sessions for its page in
-// two round trips that a page shares with its other reads: QueueGroupSessions
-// queues the index reads, QueueEvents then the sessions themselves and the
-// viewer's standing in the upcoming ones.
-type GroupSessions struct {
+// SessionLists reads lists of sessions for a page in two round trips
+// that the page shares with its other reads: QueueGroupSessions or
+// QueueListedSessions queue the index reads, QueueEvents then the sessions
+// themselves and the viewer's standing in the upcoming ones.
+type SessionLists struct {
 	s                   *Store
-	groupID             string
+	name                string // for errors
 	upcoming, past      int
 	now                 time.Time
 	running, next, prev *redis.StringSliceCmd
@@ -25,43 +25,81 @@ type GroupSessions struct {
 // QueueGroupSessions queues on p the index reads behind GroupUpcoming
 // (up to upcoming sessions) and GroupPast (up to past sessions that have
 // ended).
-func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, groupID string, upcoming, past int) *GroupSessions {
-	now := s.now()
-	key := s.groupEventsKey(groupID)
-	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-	return &GroupSessions{
-		s: s, groupID: groupID, upcoming: upcoming, past: past, now: now,
-		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now.Add(-MaxDuration)), Max: "(" + unix(now), Count: maxRunning}),
-		next:    p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now), Max: "+inf", Count: int64(upcoming)}),
-		// Started sessions, latest first; some may still run, so read
-		// enough to find past ended ones behind them.
-		prev: p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(now), Count: int64(past + upcoming)}),
-	}
+func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, groupID string, upcoming, past int) *SessionLists {
+	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, past)
 }
 
-// QueueEvents queues on p, once the pipeline of QueueGroupSessions has
-// run, the reads of the sessions and of userID's standing in each
-// upcoming one ("" for a signed-out visitor: seats only). The returned
-// function gives the upcoming sessions soonest first, the ended ones
-// latest first, and the standings by session ID (cancelled sessions have
-// none) once p has been executed.
-func (g *GroupSessions) QueueEvents(ctx context.Context, p redis.Pipeliner, userID string) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
-	for _, c := range []*redis.StringSliceCmd{g.running, g.next, g.prev} {
-		if err := c.Err(); err != nil {
-			return nil, fmt.Errorf("events: sessions of group %s: %w", g.groupID, err)
+// QueueListedSessions queues on p the index reads behind ListedUpcoming
+// (up to upcoming sessions; none past).
+func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upcoming int) *SessionLists {
+	return s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0)
+}
+
+func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int) *SessionLists {
+	now := s.now()
+	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+	l := &SessionLists{
+		s: s, name: name, upcoming: upcoming, past: past, now: now,
+		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now.Add(-MaxDuration)), Max: "(" + unix(now), Count: maxRunning}),
+		next:    p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now), Max: "+inf", Count: int64(upcoming)}),
+	}
+	if past > 0 {
+		// Started sessions, latest first; some may still run, so read
+		// enough to find past ended ones behind them.
+		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(now), Count: int64(past + upcoming)})
+	}
+	return l
+}
+
+// KnownGroupIDs returns, once the index reads have run, the groups of the
+// listed sessions that this Store has read before (a session never moves
+// to another group), so a page can read those groups in the same pipeline
+// as the sessions.
+func (l *SessionLists) KnownGroupIDs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range l.ids() {
+		if gid, ok := l.s.groupOf.Get(id); ok && !seen[gid] {
+			seen[gid] = true
+			out = append(out, gid)
 		}
 	}
-	soon := append(append([]string{}, g.running.Val()...), g.next.Val()...)
+	return out
+}
+
+func (l *SessionLists) ids() []string {
+	out := append(append([]string{}, l.running.Val()...), l.next.Val()...)
+	if l.prev != nil {
+		out = append(out, l.prev.Val()...)
+	}
+	return out
+}
+
+// QueueEvents queues on p, once the index reads have run, the reads of
+// the sessions and of userID's standing in each upcoming one ("" for a
+// signed-out visitor: seats only). The returned function gives the upcoming sessions soonest first, the ended ones
+// latest first, and the standings by session ID (cancelled sessions have
+// none) once p has been executed.
+func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userID string) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
+	for _, c := range []*redis.StringSliceCmd{l.running, l.next, l.prev} {
+		if c == nil {
+			continue
+		}
+		if err := c.Err(); err != nil {
+			return nil, fmt.Errorf("events: sessions of %s: %w", l.name, err)
+		}
+	}
+	soon := append(append([]string{}, l.running.Val()...), l.next.Val()...)
 	reads := map[string]func() (Event, error){}
 	statuses := map[string]func() (Standing, error){}
-	for _, id := range append(append([]string{}, soon...), g.prev.Val()...) {
+	for _, id := range l.ids() {
 		if _, ok := reads[id]; !ok {
-			reads[id] = g.s.QueueGet(ctx, p, id)
+			reads[id] = l.s.QueueGet(ctx, p, id)
 		}
 	}
 	for _, id := range soon {
 		if _, ok := statuses[id]; !ok {
-			statuses[id] = g.s.QueueStatusOf(ctx, p, id, userID)
+			statuses[id] = l.s.QueueStatusOf(ctx, p, id, userID)
 		}
 	}
 	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
@@ -75,13 +113,13 @@ func (g *GroupSessions) QueueEvents(ctx context.Context, p redis.Pipeliner, user
 			}
 		}
 		standings = map[string]Standing{}
-		for _, id := range g.running.Val() {
-			if ev, ok := found[id]; ok && ev.End.After(g.now) && len(upcoming) < g.upcoming {
+		for _, id := range l.running.Val() {
+			if ev, ok := found[id]; ok && ev.End.After(l.now) && len(upcoming) < l.upcoming {
 				upcoming = append(upcoming, ev)
 			}
 		}
-		for _, id := range g.next.Val() {
-			if ev, ok := found[id]; ok && len(upcoming) < g.upcoming {
+		for _, id := range l.next.Val() {
+			if ev, ok := found[id]; ok && len(upcoming) < l.upcoming {
 				upcoming = append(upcoming, ev)
 			}
 		}
@@ -93,8 +131,11 @@ func (g *GroupSessions) QueueEvents(ctx context.Context, p redis.Pipeliner, user
 				return nil, nil, nil, err
 			}
 		}
-		for _, id := range g.prev.Val() {
-			if ev, ok := found[id]; ok && !ev.End.After(g.now) && len(past) < g.past {
+		if l.prev == nil {
+			return upcoming, nil, standings, nil
+		}
+		for _, id := range l.prev.Val() {
+			if ev, ok := found[id]; ok && !ev.End.After(l.now) && len(past) < l.past {
 				past = append(past, ev)
 			}
 		}

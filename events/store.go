@@ -12,6 +12,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,6 +32,7 @@ type Store struct {
 	notices *notices.Source
 	// Retention is how long Sweep keeps a session after it ends.
 	Retention time.Duration
+	groupOf   strcache.Cache // session ID -> group ID, which never changes
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
@@ -187,6 +189,7 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 		if err := json.Unmarshal(data, &ev); err != nil {
 			return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
 		}
+		s.groupOf.Put(ev.ID, ev.GroupID)
 		return ev, nil
 	}
 }

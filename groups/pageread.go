@@ -4,44 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
-
-// maxCachedSlugs bounds the slugs a Store remembers; past it the cache
-// starts afresh.
-const maxCachedSlugs = 10000
-
-// slugCache remembers which group ID held a slug when it was last read.
-// An entry may be stale (the slug was released or moved): callers check
-// the group they read against the slug and ask again (see SlugID).
-type slugCache struct {
-	mu  sync.Mutex
-	ids map[string]string
-}
-
-func (c *slugCache) get(slug string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	id, ok := c.ids[slug]
-	return id, ok
-}
-
-func (c *slugCache) put(slug, id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ids == nil || len(c.ids) >= maxCachedSlugs {
-		c.ids = make(map[string]string)
-	}
-	c.ids[slug] = id
-}
-
-func (c *slugCache) forget(slug string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.ids, slug)
-}
 
 // SlugID returns the ID of the group that holds slug, so a page can read
 // the group and all it shows in one pipeline. With fresh false it may
@@ -51,19 +16,19 @@ func (c *slugCache) forget(slug string) {
 // for) and then ask again with fresh true, which reads Redis.
 func (s *Store) SlugID(ctx context.Context, slug string, fresh bool) (string, error) {
 	if !fresh {
-		if id, ok := s.slugs.get(slug); ok {
+		if id, ok := s.slugs.Get(slug); ok {
 			return id, nil
 		}
 	}
 	id, err := s.rdb.Get(ctx, s.slugKey(slug)).Result()
 	if errors.Is(err, redis.Nil) {
-		s.slugs.forget(slug)
+		s.slugs.Forget(slug)
 		return "", fmt.Errorf("groups: get slug %s: %w", slug, ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("groups: get slug %s: %w", slug, err)
 	}
-	s.slugs.put(slug, id)
+	s.slugs.Put(slug, id)
 	return id, nil
 }
 

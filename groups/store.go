@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -97,7 +98,7 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
-	slugs   slugCache
+	slugs   strcache.Cache // slug -> group ID, checked on use (see SlugID)
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -142,20 +143,9 @@ func (s *Store) getMany(ctx context.Context, ids []string) ([]*Group, error) {
 		return nil, nil
 	}
 	p := s.rdb.Pipeline()
-	reads := make([]func() (*Group, error), len(ids))
-	for i, id := range ids {
-		reads[i] = s.queueGroup(ctx, p, id)
-	}
-	_, _ = p.Exec(ctx) // each read reports its own commands' errors
-	out := make([]*Group, len(ids))
-	for i, read := range reads {
-		g, err := read()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = g
-	}
-	return out, nil
+	read := s.QueueGetMany(ctx, p, ids)
+	_, _ = p.Exec(ctx) // read reports its own commands' errors
+	return read()
 }
 
 // QueueGet queues the read of group id on p, so a page can read it with
@@ -172,6 +162,27 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 			return nil, fmt.Errorf("groups: get %s: %w", id, ErrNotFound)
 		}
 		return g, nil
+	}
+}
+
+// QueueGetMany queues on p the reads of the groups ids; the returned
+// function gives them in that order once p has been executed, nil for
+// those that do not exist.
+func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() ([]*Group, error) {
+	reads := make([]func() (*Group, error), len(ids))
+	for i, id := range ids {
+		reads[i] = s.queueGroup(ctx, p, id)
+	}
+	return func() ([]*Group, error) {
+		out := make([]*Group, len(ids))
+		for i, read := range reads {
+			g, err := read()
+			if err != nil {
+				return nil, fmt.Errorf("groups: get %s: %w", ids[i], err)
+			}
+			out[i] = g
+		}
+		return out, nil
 	}
 }
 

@@ -53,18 +53,6 @@ func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, er
 	return h.cards(c, evs, status, h.visibleGroups(ctx, userID), true)
 }
 
-// listedSessionCards lists upcoming sessions of public groups for the home
-// page, soonest first.
-func (h *handler) listedSessionCards(c *fiber.Ctx, limit int) ([]sessionCard, error) {
-	ctx := c.UserContext()
-	evs, err := h.Events.ListedUpcoming(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	publicOnly := h.groupCache(ctx, func(g *groups.Group) (bool, error) { return g.Visibility == groups.Public, nil })
-	return h.cards(c, evs, nil, publicOnly, true)
-}
-
 // groupLookup finds a session's group and says whether its sessions may be
 // shown in the list at hand (nil group: not shown).
 type groupLookup func(groupID string) (*groups.Group, error)

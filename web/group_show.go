@@ -63,7 +63,7 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	signedIn := currentUser(c) != nil
 	var (
 		getCoOrgs, getMembers, getRequests func() ([]string, error)
-		sessions                           *events.GroupSessions
+		sessions                           *events.SessionLists
 	)
 	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
 		getCoOrgs = h.Groups.QueueCoOrganizers(ctx, p, id)
