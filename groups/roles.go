@@ -55,7 +55,9 @@ func (s *Store) Standing(ctx context.Context, groupID, userID string) (Standing,
 
 // QueueStanding queues on p the reads of Standing, so a page can read them
 // with its other data in one round trip; the returned function decodes
-// them once p has been executed.
+// them once p has been executed. On a plain pipeline a write may land
+// between the reads (a promotion read half before, half after); that is
+// fine for showing a page, and every action checks again in its script.
 func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, groupID, userID string) func() (Standing, error) {
 	keys := s.groupKeys(groupID)
 	owner := p.HGet(ctx, keys[kGroup], "owner")
