@@ -50,7 +50,7 @@ func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, er
 			status[s.Event.ID] = s.Status
 		}
 	}
-	return h.cards(c, evs, status, h.visibleGroups(ctx, userID), true)
+	return h.cards(c, evs, status, h.visibleGroups(ctx, userID))
 }
 
 // groupLookup finds a session's group and says whether its sessions may be
@@ -94,35 +94,33 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 }
 
 // cards formats evs for the viewer. status holds known RSVP statuses;
-// when nil and live is true, the sessions' seats and the viewer's status
-// are read from the events store in one round trip.
-func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup, live bool) ([]sessionCard, error) {
+// the sessions' seats and waitlist places (and the viewer's status where
+// status has none) are read from the events store in one round trip.
+func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup) ([]sessionCard, error) {
 	u := currentUser(c)
 	uid := ""
 	if u != nil {
 		uid = u.ID
 	}
-	liveStatus := map[string]events.Standing{}
-	if live {
-		var liveIDs []string
-		for _, ev := range evs {
-			if ev.Status != events.StatusCancelled {
-				liveIDs = append(liveIDs, ev.ID)
-			}
+	var liveIDs []string
+	for _, ev := range evs {
+		if ev.Status != events.StatusCancelled {
+			liveIDs = append(liveIDs, ev.ID)
 		}
-		sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
-		if err != nil {
-			return nil, err
-		}
-		for i, id := range liveIDs {
-			liveStatus[id] = sts[i]
-		}
+	}
+	sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
+	if err != nil {
+		return nil, err
+	}
+	liveStatus := make(map[string]events.Standing, len(liveIDs))
+	for i, id := range liveIDs {
+		liveStatus[id] = sts[i]
 	}
 	return h.formatCards(c, evs, status, liveStatus, group)
 }
 
 // formatCards formats evs for the viewer. status holds known RSVP
-// statuses, live the standings read for this list (seats, and the
+// statuses, liveStatus the standings read for this list (seats, and the
 // viewer's status where status is nil); a session whose group is nil is
 // left out.
 func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
