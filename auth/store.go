@@ -60,30 +60,38 @@ func (s *Store) Get(ctx context.Context, id string) (*User, error) {
 // GetMany returns the users with the given ids in one round trip, skipping
 // ids that no longer exist.
 func (s *Store) GetMany(ctx context.Context, ids []string) (map[string]*User, error) {
-	out := make(map[string]*User, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	pipe := s.rdb.Pipeline()
+	p := s.rdb.Pipeline()
+	read := s.QueueGetMany(ctx, p, ids)
+	_, _ = p.Exec(ctx) // read reports its own commands' errors
+	return read()
+}
+
+// QueueGetMany queues on p the reads of GetMany, so a page can read the
+// people it shows with its other data in one round trip; the returned
+// function decodes them once p has been executed.
+func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() (map[string]*User, error) {
 	cmds := make([]*redis.StringCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.Get(ctx, s.userKey(id))
+		cmds[i] = p.Get(ctx, s.userKey(id))
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("auth: get users: %w", err)
-	}
-	for i, cmd := range cmds {
-		raw, err := cmd.Bytes()
-		if err != nil {
-			continue
+	return func() (map[string]*User, error) {
+		out := make(map[string]*User, len(ids))
+		for i, cmd := range cmds {
+			raw, err := cmd.Bytes()
+			if errors.Is(err, redis.Nil) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("auth: get users: %w", err)
+			}
+			u, err := decodeUser(raw)
+			if err != nil {
+				return nil, err
+			}
+			out[ids[i]] = u
 		}
-		u, err := decodeUser(raw)
-		if err != nil {
-			return nil, err
-		}
-		out[ids[i]] = u
+		return out, nil
 	}
-	return out, nil
 }
 
 func decodeUser(raw []byte) (*User, error) {

@@ -248,40 +248,66 @@ func (s *Store) StatusOf(ctx context.Context, eventID, userID string) (Standing,
 // StatusesOf is StatusOf for several sessions in one round trip (the
 // cards of a list).
 func (s *Store) StatusesOf(ctx context.Context, eventIDs []string, userID string) ([]Standing, error) {
-	type reads struct {
-		st, capCmd  *redis.StringCmd
-		rank, going *redis.IntCmd
-		checked     *redis.BoolCmd
+	p := s.rdb.Pipeline()
+	reads := make([]func() (Standing, error), len(eventIDs))
+	for i, id := range eventIDs {
+		reads[i] = s.QueueStatusOf(ctx, p, id, userID)
 	}
-	rs := make([]reads, len(eventIDs))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range eventIDs {
-			rs[i] = reads{
-				st:      p.HGet(ctx, s.rsvpKey(id), userID),
-				rank:    p.ZRank(ctx, s.waitlistKey(id), userID),
-				going:   p.ZCard(ctx, s.goingKey(id)),
-				capCmd:  p.HGet(ctx, s.eventKey(id), "cap"),
-				checked: p.SIsMember(ctx, s.checkinKey(id), userID),
-			}
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("events: status of %s: %w", userID, err)
-	}
+	_, _ = p.Exec(ctx) // each read reports its own commands' errors
 	out := make([]Standing, len(eventIDs))
-	for i, r := range rs {
-		capacity, err := r.capCmd.Int()
+	for i, read := range reads {
+		st, err := read()
 		if err != nil {
-			return nil, fmt.Errorf("events: status on %s: %w", eventIDs[i], scriptErr(err))
+			return nil, err
 		}
-		out[i] = Standing{Status: RSVPStatus(r.st.Val()), SeatsLeft: -1, CheckedIn: r.checked.Val()}
-		if rank, err := r.rank.Result(); err == nil {
-			out[i].Position = int(rank) + 1
-		}
-		if capacity > 0 {
-			out[i].SeatsLeft = max(0, capacity-int(r.going.Val()))
-		}
+		out[i] = st
 	}
 	return out, nil
+}
+
+// QueueStatusOf queues on p the reads of StatusOf; the returned function
+// decodes them once p has been executed.
+func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, userID string) func() (Standing, error) {
+	st := p.HGet(ctx, s.rsvpKey(eventID), userID)
+	rank := p.ZRank(ctx, s.waitlistKey(eventID), userID)
+	going := p.ZCard(ctx, s.goingKey(eventID))
+	capCmd := p.HGet(ctx, s.eventKey(eventID), "cap")
+	checked := p.SIsMember(ctx, s.checkinKey(eventID), userID)
+	return func() (Standing, error) {
+		capacity, err := capCmd.Int()
+		if err != nil {
+			return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, scriptErr(err))
+		}
+		for _, c := range []redis.Cmder{st, rank, going, checked} {
+			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
+			}
+		}
+		out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val()}
+		if r, err := rank.Result(); err == nil {
+			out.Position = int(r) + 1
+		}
+		if capacity > 0 {
+			out.SeatsLeft = max(0, capacity-int(going.Val()))
+		}
+		return out, nil
+	}
+}
+
+// QueueGoing queues on p the read of the first limit people going, in the
+// order they got their seat, and of how many are going in all; the
+// returned function gives them once p has been executed.
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID string, limit int) func() ([]string, int, error) {
+	first := p.ZRange(ctx, s.goingKey(eventID), 0, int64(limit)-1)
+	total := p.ZCard(ctx, s.goingKey(eventID))
+	return func() ([]string, int, error) {
+		ids, err := first.Result()
+		if err == nil {
+			err = total.Err()
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("events: going to %s: %w", eventID, err)
+		}
+		return ids, int(total.Val()), nil
+	}
 }

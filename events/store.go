@@ -12,6 +12,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,6 +32,7 @@ type Store struct {
 	notices *notices.Source
 	// Retention is how long Sweep keeps a session after it ends.
 	Retention time.Duration
+	groupOf   strcache.Cache // session ID -> group ID, which never changes
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
@@ -167,15 +169,29 @@ func (s *Store) newEvent(a Actor, groupID string, d draft, now time.Time) Event 
 
 // Get returns one session.
 func (s *Store) Get(ctx context.Context, id string) (Event, error) {
-	data, err := s.rdb.HGet(ctx, s.eventKey(id), "data").Bytes()
-	if err != nil {
-		return Event{}, fmt.Errorf("events: get %s: %w", id, scriptErr(err))
+	p := s.rdb.Pipeline()
+	get := s.QueueGet(ctx, p, id)
+	_, _ = p.Exec(ctx) // get reports its own command's error
+	return get()
+}
+
+// QueueGet queues the read of session id on p, so a page can read it
+// with its other data in one round trip; the returned function decodes
+// the session once p has been executed.
+func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func() (Event, error) {
+	cmd := p.HGet(ctx, s.eventKey(id), "data")
+	return func() (Event, error) {
+		data, err := cmd.Bytes()
+		if err != nil {
+			return Event{}, fmt.Errorf("events: get %s: %w", id, scriptErr(err))
+		}
+		var ev Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
+		}
+		s.groupOf.Put(ev.ID, ev.GroupID)
+		return ev, nil
 	}
-	var ev Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
-	}
-	return ev, nil
 }
 
 // GetMany returns the sessions that exist among idList, in that order.

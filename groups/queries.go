@@ -134,33 +134,16 @@ func (s *Store) PendingRequests(ctx context.Context, groupID, actorID string) ([
 	if !r.IsOrganizer() {
 		return nil, fmt.Errorf("groups: requests of %s: %w", groupID, ErrForbidden)
 	}
-	keys := s.groupKeys(groupID)
-	uids, err := s.rdb.ZRange(ctx, keys[kRequests], 0, -1).Result()
+	p := s.rdb.Pipeline()
+	readIDs := s.QueueRequestIDs(ctx, p, groupID)
+	_, _ = p.Exec(ctx) // readIDs reports its own command's error
+	uids, err := readIDs()
 	if err != nil {
-		return nil, fmt.Errorf("groups: requests of %s: %w", groupID, err)
+		return nil, err
 	}
-	if len(uids) == 0 {
-		return nil, nil
-	}
-	raws, err := s.rdb.HMGet(ctx, keys[kApplications], uids...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: requests of %s: %w", groupID, err)
-	}
-	out := make([]Application, 0, len(uids))
-	for i, raw := range raws {
-		str, ok := raw.(string)
-		if !ok {
-			continue
-		}
-		a, err := parseApplication(groupID, uids[i], str)
-		if err != nil {
-			return nil, fmt.Errorf("groups: requests of %s: %w", groupID, err)
-		}
-		if a.Status == StatusPending {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	readPending := s.QueuePending(ctx, p, groupID, uids)
+	_, _ = p.Exec(ctx) // readPending reports its own command's error
+	return readPending()
 }
 
 // Membership is one of a user's groups with the user's role in it.

@@ -44,51 +44,61 @@ func (s *Store) Role(ctx context.Context, groupID, userID string) (Role, error) 
 }
 
 // Standing returns userID's standing in the group; an empty userID stands
-// for a signed-out visitor.
+// for a signed-out visitor. Its reads run in one transaction, so they
+// agree with each other.
 func (s *Store) Standing(ctx context.Context, groupID, userID string) (Standing, error) {
-	st := Standing{UserID: userID}
+	p := s.rdb.TxPipeline()
+	read := s.QueueStanding(ctx, p, groupID, userID)
+	_, _ = p.Exec(ctx) // read reports its own commands' errors
+	return read()
+}
+
+// QueueStanding queues on p the reads of Standing, so a page can read them
+// with its other data in one round trip; the returned function decodes
+// them once p has been executed. On a plain pipeline a write may land
+// between the reads (a promotion read half before, half after); that is
+// fine for showing a page, and every action checks again in its script.
+func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, groupID, userID string) func() (Standing, error) {
 	keys := s.groupKeys(groupID)
-	var owner *redis.StringCmd
-	var org, banned, invited *redis.BoolCmd
-	var member *redis.FloatCmd
-	var app *redis.StringCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		owner = p.HGet(ctx, keys[kGroup], "owner")
-		if userID != "" {
-			org = p.SIsMember(ctx, keys[kOrganizers], userID)
-			member = p.ZScore(ctx, keys[kMembers], userID)
-			banned = p.SIsMember(ctx, keys[kBans], userID)
-			invited = p.HExists(ctx, keys[kInvites], userID)
-			app = p.HGet(ctx, keys[kApplications], userID)
-		}
-		return nil
-	})
-	if errors.Is(owner.Err(), redis.Nil) {
-		return st, fmt.Errorf("groups: standing in %s: %w", groupID, ErrNotFound)
-	}
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
-	}
+	owner := p.HGet(ctx, keys[kGroup], "owner")
 	if userID == "" {
+		return func() (Standing, error) {
+			if err := owner.Err(); err != nil {
+				return Standing{}, fmt.Errorf("groups: standing in %s: %w", groupID, notFound(err))
+			}
+			return Standing{}, nil
+		}
+	}
+	org := p.SIsMember(ctx, keys[kOrganizers], userID)
+	member := p.ZScore(ctx, keys[kMembers], userID)
+	banned := p.SIsMember(ctx, keys[kBans], userID)
+	invited := p.HExists(ctx, keys[kInvites], userID)
+	app := p.HGet(ctx, keys[kApplications], userID)
+	return func() (Standing, error) {
+		st := Standing{UserID: userID}
+		for _, c := range []redis.Cmder{owner, org, member, banned, invited, app} {
+			if err := c.Err(); err != nil && (c == owner || !errors.Is(err, redis.Nil)) {
+				return st, fmt.Errorf("groups: standing in %s: %w", groupID, notFound(err))
+			}
+		}
+		switch {
+		case owner.Val() == userID:
+			st.Role = RoleOwner
+		case org.Val():
+			st.Role = RoleOrganizer
+		case member.Err() == nil:
+			st.Role = RoleMember
+		}
+		st.Banned, st.Invited = banned.Val(), invited.Val()
+		if raw := app.Val(); raw != "" {
+			a, err := parseApplication(groupID, userID, raw)
+			if err != nil {
+				return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
+			}
+			st.Application = &a
+		}
 		return st, nil
 	}
-	switch {
-	case owner.Val() == userID:
-		st.Role = RoleOwner
-	case org.Val():
-		st.Role = RoleOrganizer
-	case member.Err() == nil:
-		st.Role = RoleMember
-	}
-	st.Banned, st.Invited = banned.Val(), invited.Val()
-	if raw := app.Val(); raw != "" {
-		a, err := parseApplication(groupID, userID, raw)
-		if err != nil {
-			return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
-		}
-		st.Application = &a
-	}
-	return st, nil
 }
 
 // CanView reports whether someone with this standing may see the group:

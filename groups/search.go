@@ -147,6 +147,13 @@ func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.KeepPublic(ctx, gids, gs)
+}
+
+// KeepPublic keeps, of the groups gs read for the discovery IDs gids (nil
+// where gone), those that still exist and are public, and takes the others
+// out of the discovery index: a write only when the index was behind.
+func (s *Store) KeepPublic(ctx context.Context, gids []string, gs []*Group) ([]*Group, error) {
 	out := make([]*Group, 0, len(gs))
 	for i, g := range gs {
 		if g != nil && g.Visibility == Public {
@@ -158,6 +165,21 @@ func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
 		}
 	}
 	return out, nil
+}
+
+// QueuePopularIDs queues on p the read of the IDs of the limit public
+// groups with most members (the first page of an unfiltered Search by
+// SortMembers); QueueGetMany and KeepPublic then read and check them.
+func (s *Store) QueuePopularIDs(ctx context.Context, p redis.Pipeliner, limit int) func() ([]string, error) {
+	_, stop, _ := pageBounds(1, limit)
+	cmd := p.ZRevRange(ctx, s.idxSortKey(SortMembers), 0, stop)
+	return func() ([]string, error) {
+		out, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("groups: popular: %w", err)
+		}
+		return out, nil
+	}
 }
 
 // TopicCount is a topic and how many public groups carry it.

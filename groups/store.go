@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -97,6 +98,7 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
+	slugs   strcache.Cache // slug -> group ID, checked on use (see SlugID)
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -110,14 +112,10 @@ func (s *Store) nowMS() int64 { return s.Now().UTC().UnixMilli() }
 
 // Get returns the group with the given ID.
 func (s *Store) Get(ctx context.Context, id string) (*Group, error) {
-	gs, err := s.getMany(ctx, []string{id})
-	if err != nil {
-		return nil, fmt.Errorf("groups: get %s: %w", id, err)
-	}
-	if gs[0] == nil {
-		return nil, fmt.Errorf("groups: get %s: %w", id, ErrNotFound)
-	}
-	return gs[0], nil
+	p := s.rdb.Pipeline()
+	get := s.QueueGet(ctx, p, id)
+	_, _ = p.Exec(ctx) // get reports its own commands' errors
+	return get()
 }
 
 // GetBySlug returns the group currently holding slug.
@@ -144,26 +142,68 @@ func (s *Store) getMany(ctx context.Context, ids []string) ([]*Group, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	hs := make([]*redis.MapStringStringCmd, len(ids))
-	ns := make([]*redis.IntCmd, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			keys := s.groupKeys(id)
-			hs[i] = p.HGetAll(ctx, keys[kGroup])
-			ns[i] = p.ZCard(ctx, keys[kMembers])
+	p := s.rdb.Pipeline()
+	read := s.QueueGetMany(ctx, p, ids)
+	_, _ = p.Exec(ctx) // read reports its own commands' errors
+	return read()
+}
+
+// QueueGet queues the read of group id on p, so a page can read it with
+// its other data in one round trip; the returned function gives the group
+// once p has been executed (ErrNotFound when it does not exist).
+func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func() (*Group, error) {
+	read := s.queueGroup(ctx, p, id)
+	return func() (*Group, error) {
+		g, err := read()
+		if err != nil {
+			return nil, fmt.Errorf("groups: get %s: %w", id, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Group, len(ids))
-	for i := range ids {
-		if m := hs[i].Val(); len(m) > 0 {
-			out[i] = parseGroup(m, int(ns[i].Val()))
+		if g == nil {
+			return nil, fmt.Errorf("groups: get %s: %w", id, ErrNotFound)
 		}
+		return g, nil
 	}
-	return out, nil
+}
+
+// QueueGetMany queues on p the reads of the groups ids; the returned
+// function gives them in that order once p has been executed, nil for
+// those that do not exist.
+func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() ([]*Group, error) {
+	reads := make([]func() (*Group, error), len(ids))
+	for i, id := range ids {
+		reads[i] = s.queueGroup(ctx, p, id)
+	}
+	return func() ([]*Group, error) {
+		out := make([]*Group, len(ids))
+		for i, read := range reads {
+			g, err := read()
+			if err != nil {
+				return nil, fmt.Errorf("groups: get %s: %w", ids[i], err)
+			}
+			out[i] = g
+		}
+		return out, nil
+	}
+}
+
+// queueGroup queues the reads of one group; the returned function gives
+// nil for a group that does not exist.
+func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) func() (*Group, error) {
+	keys := s.groupKeys(id)
+	h := p.HGetAll(ctx, keys[kGroup])
+	n := p.ZCard(ctx, keys[kMembers])
+	return func() (*Group, error) {
+		if err := h.Err(); err != nil {
+			return nil, err
+		}
+		if err := n.Err(); err != nil {
+			return nil, err
+		}
+		if len(h.Val()) == 0 {
+			return nil, nil
+		}
+		return parseGroup(h.Val(), int(n.Val())), nil
+	}
 }
 
 // loadConsistent reads a group and its member count in one MULTI, so the

@@ -119,6 +119,12 @@ func (s *Service) BatchStatus(ctx context.Context, batchID string) (BatchStatus,
 	return s.Outbox.BatchStatus(ctx, batchID)
 }
 
+// QueueBatchStatus queues the read of BatchStatus on p (see
+// Outbox.QueueBatchStatus).
+func (s *Service) QueueBatchStatus(ctx context.Context, p redis.Pipeliner, batchID string) func() (BatchStatus, error) {
+	return s.Outbox.QueueBatchStatus(ctx, p, batchID)
+}
+
 // Run runs the workers and the reminder loop until ctx is cancelled, then
 // waits for the mail in hand to be finished (see Workers.Run).
 func (s *Service) Run(ctx context.Context) error {

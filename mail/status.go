@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // State is where a message is on its way to the recipient.
@@ -61,18 +63,31 @@ func (b BatchStatus) Done() bool { return b.Sent+b.Failed == b.Total }
 // BatchStatus returns the delivery counts of the messages enqueued with
 // the given BatchID, for the organizer's view of an announcement.
 func (o *Outbox) BatchStatus(ctx context.Context, batchID string) (BatchStatus, error) {
-	h, err := o.rdb.HGetAll(ctx, o.batchKey(batchID)).Result()
-	if err != nil {
-		return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, err)
+	p := o.rdb.Pipeline()
+	read := o.QueueBatchStatus(ctx, p, batchID)
+	_, _ = p.Exec(ctx) // read reports its own command's error
+	return read()
+}
+
+// QueueBatchStatus queues on p the read of BatchStatus, so a page can read
+// it with its other data in one round trip; the returned function decodes
+// it once p has been executed.
+func (o *Outbox) QueueBatchStatus(ctx context.Context, p redis.Pipeliner, batchID string) func() (BatchStatus, error) {
+	cmd := p.HGetAll(ctx, o.batchKey(batchID))
+	return func() (BatchStatus, error) {
+		h, err := cmd.Result()
+		if err != nil {
+			return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, err)
+		}
+		if len(h) == 0 {
+			return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, ErrNotFound)
+		}
+		n := func(k string) int { v, _ := strconv.Atoi(h[k]); return v }
+		return BatchStatus{
+			Total: n("total"), Queued: n(string(StateQueued)), Sent: n(string(StateSent)),
+			Retrying: n(string(StateRetrying)), Failed: n(string(StateFailed)),
+		}, nil
 	}
-	if len(h) == 0 {
-		return BatchStatus{}, fmt.Errorf("mail: batch %s: %w", batchID, ErrNotFound)
-	}
-	n := func(k string) int { v, _ := strconv.Atoi(h[k]); return v }
-	return BatchStatus{
-		Total: n("total"), Queued: n(string(StateQueued)), Sent: n(string(StateSent)),
-		Retrying: n(string(StateRetrying)), Failed: n(string(StateFailed)),
-	}, nil
 }
 
 // Backlog returns how many messages wait for a worker and how many wait

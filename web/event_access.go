@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
-	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
@@ -34,7 +36,9 @@ func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
 }
 
 // eventFor finds session id as the person uid ("" for a signed-out
-// visitor) may see it: not found when they may not see its group.
+// visitor) may see it: not found when they may not see its group. It
+// reads in two round trips: the session, then its group and uid's
+// standing there.
 func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, error) {
 	if !ids.Valid(id) {
 		return eventView{}, notFound()
@@ -43,18 +47,58 @@ func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, erro
 	if err != nil {
 		return eventView{}, err
 	}
-	g, err := h.Groups.Get(ctx, ev.GroupID)
+	p := h.Redis.Pipeline()
+	read := h.queueGroupView(ctx, p, ev.GroupID, uid)
+	if err := runReads(ctx, p); err != nil {
+		return eventView{}, err
+	}
+	gv, err := read()
 	if err != nil {
 		return eventView{}, err
 	}
-	st, err := h.Groups.Standing(ctx, g.ID, uid)
-	if err != nil {
-		return eventView{}, err
+	return eventView{Event: ev, groupView: gv}, nil
+}
+
+// queueGroupView queues on p the reads that say whether uid may see group
+// id: the group and uid's standing in it. The returned function gives the
+// group as uid may see it once p has run, and not found when uid may not
+// see it, so a private group's existence does not leak.
+func (h *handler) queueGroupView(ctx context.Context, p redis.Pipeliner, id, uid string) func() (groupView, error) {
+	read := h.queueGroupRead(ctx, p, id, uid)
+	return func() (groupView, error) {
+		gv, err := read()
+		if err != nil {
+			return gv, err
+		}
+		return gv.visible()
 	}
-	if !groups.CanView(g, st) {
-		return eventView{}, notFound()
+}
+
+// queueGroupRead is queueGroupView without the visibility check, for
+// callers that must first check which group they read.
+func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid string) func() (groupView, error) {
+	getGroup := h.Groups.QueueGet(ctx, p, id)
+	getStanding := h.Groups.QueueStanding(ctx, p, id, uid)
+	return func() (groupView, error) {
+		g, err := getGroup()
+		if err != nil {
+			return groupView{}, err
+		}
+		st, err := getStanding()
+		if err != nil {
+			return groupView{}, err
+		}
+		return groupView{Group: g, Standing: st}, nil
 	}
-	return eventView{Event: ev, groupView: groupView{Group: g, Standing: st}}, nil
+}
+
+// runReads runs the reads queued on p in one round trip. A missing key is
+// no error here: each queued read says what its own commands found.
+func runReads(ctx context.Context, p redis.Pipeliner) error {
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("web: read page data: %w", err)
+	}
+	return nil
 }
 
 // loadEventAsOrganizer is loadEvent for organizer pages and actions.

@@ -33,33 +33,6 @@ const (
 	myCards            = 50
 )
 
-// groupSessionCards lists a group's upcoming and recent past sessions for
-// its page. The caller has already checked that the viewer may see g.
-func (h *handler) groupSessionCards(c *fiber.Ctx, g *groups.Group) (upcoming, past []sessionCard, err error) {
-	ctx := c.UserContext()
-	up, err := h.Events.GroupUpcoming(ctx, g.ID, groupUpcomingCards)
-	if err != nil {
-		return nil, nil, err
-	}
-	old, err := h.Events.GroupPast(ctx, g.ID, groupPastCards+len(up))
-	if err != nil {
-		return nil, nil, err
-	}
-	name := func(string) (*groups.Group, error) { return g, nil }
-	upcoming, err = h.cards(c, up, nil, name, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	var ended []events.Event
-	for _, ev := range old {
-		if !ev.End.After(h.Events.Now()) && len(ended) < groupPastCards {
-			ended = append(ended, ev)
-		}
-	}
-	past, err = h.cards(c, ended, nil, name, false)
-	return upcoming, past, err
-}
-
 // mySessionCards lists the sessions userID is going to, waiting for or has
 // asked to attend, soonest first, from those happening now onwards.
 func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, error) {
@@ -77,19 +50,7 @@ func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, er
 			status[s.Event.ID] = s.Status
 		}
 	}
-	return h.cards(c, evs, status, h.visibleGroups(ctx, userID), true)
-}
-
-// listedSessionCards lists upcoming sessions of public groups for the home
-// page, soonest first.
-func (h *handler) listedSessionCards(c *fiber.Ctx, limit int) ([]sessionCard, error) {
-	ctx := c.UserContext()
-	evs, err := h.Events.ListedUpcoming(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	publicOnly := h.groupCache(ctx, func(g *groups.Group) (bool, error) { return g.Visibility == groups.Public, nil })
-	return h.cards(c, evs, nil, publicOnly, true)
+	return h.cards(c, evs, status, h.visibleGroups(ctx, userID))
 }
 
 // groupLookup finds a session's group and says whether its sessions may be
@@ -133,32 +94,38 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 }
 
 // cards formats evs for the viewer. status holds known RSVP statuses;
-// when nil and live is true, the sessions' seats and the viewer's status
-// are read from the events store in one round trip.
-func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup, live bool) ([]sessionCard, error) {
+// the sessions' seats and waitlist places (and the viewer's status where
+// status has none) are read from the events store in one round trip.
+func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup) ([]sessionCard, error) {
 	u := currentUser(c)
 	uid := ""
 	if u != nil {
 		uid = u.ID
 	}
-	loc := viewerZone(c)
-	now := h.Events.Now()
-	liveStatus := map[string]events.Standing{}
-	if live {
-		var liveIDs []string
-		for _, ev := range evs {
-			if ev.Status != events.StatusCancelled {
-				liveIDs = append(liveIDs, ev.ID)
-			}
-		}
-		sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
-		if err != nil {
-			return nil, err
-		}
-		for i, id := range liveIDs {
-			liveStatus[id] = sts[i]
+	var liveIDs []string
+	for _, ev := range evs {
+		if ev.Status != events.StatusCancelled {
+			liveIDs = append(liveIDs, ev.ID)
 		}
 	}
+	sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
+	if err != nil {
+		return nil, err
+	}
+	liveStatus := make(map[string]events.Standing, len(liveIDs))
+	for i, id := range liveIDs {
+		liveStatus[id] = sts[i]
+	}
+	return h.formatCards(c, evs, status, liveStatus, group)
+}
+
+// formatCards formats evs for the viewer. status holds known RSVP
+// statuses, liveStatus the standings read for this list (seats, and the
+// viewer's status where status is nil); a session whose group is nil is
+// left out.
+func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
+	loc := viewerZone(c)
+	now := h.Events.Now()
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)

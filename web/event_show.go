@@ -7,8 +7,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/markdown"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/notify"
@@ -48,38 +50,96 @@ type sessionPage struct {
 // goingListSize is how many attendees the session page shows members.
 const goingListSize = 30
 
-// goingPeople returns the first people going, for members to see who
-// else comes, and how many are going in all.
-func (h *handler) goingPeople(c *fiber.Ctx, eventID string) ([]Person, int, error) {
-	att, err := h.Events.Attendees(c.UserContext(), eventID)
-	if err != nil {
-		return nil, 0, err
+// sessionReads is what the session page reads from Redis, in two round
+// trips: first the session and everything kept under its ID, then its
+// group, the viewer's standing there and the people the page names.
+type sessionReads struct {
+	eventView
+	Status     events.Standing
+	Users      map[string]*auth.User // hosts, proposer and the first people going
+	GoingIDs   []string              // the first people going, in seat order
+	GoingCount int
+	Delivery   *mail.BatchStatus // the announcement's delivery, when there was one
+}
+
+// loadSessionPage reads the session named by the :id route parameter and
+// all the session page shows, as the current visitor may see it. A session
+// of a group the visitor may not see is reported as not found, like the
+// group itself. Personal reads (the people going, the announcement's
+// delivery) are made for signed-in visitors only; the page shows them to
+// members and organizers.
+func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
+	id := c.Params("id")
+	if !ids.Valid(id) {
+		return sessionReads{}, notFound()
 	}
-	ids := make([]string, 0, min(len(att), goingListSize))
-	for _, a := range att[:min(len(att), goingListSize)] {
-		ids = append(ids, a.UserID)
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
 	}
-	people, err := h.people(c, ids)
-	return people, len(att), err
+	ctx := c.UserContext()
+	first := h.Redis.Pipeline()
+	getEvent := h.Events.QueueGet(ctx, first, id)
+	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
+	var getGoing func() ([]string, int, error)
+	var getDelivery func() (mail.BatchStatus, error)
+	if uid != "" {
+		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
+		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
+	}
+	if err := runReads(ctx, first); err != nil {
+		return sessionReads{}, err
+	}
+	var r sessionReads
+	var err error
+	if r.Event, err = getEvent(); err != nil {
+		return r, err
+	}
+	if r.Status, err = getStatus(); err != nil {
+		return r, err
+	}
+	if getGoing != nil {
+		if r.GoingIDs, r.GoingCount, err = getGoing(); err != nil {
+			return r, err
+		}
+		switch d, err := getDelivery(); {
+		case err == nil:
+			r.Delivery = &d
+		case !errors.Is(err, mail.ErrNotFound):
+			return r, err
+		}
+	}
+	people := append(append([]string{}, r.Event.Hosts...), r.GoingIDs...)
+	if r.Event.ProposerID != "" {
+		people = append(people, r.Event.ProposerID)
+	}
+	second := h.Redis.Pipeline()
+	getView := h.queueGroupView(ctx, second, r.Event.GroupID, uid)
+	getUsers := h.Users.QueueGetMany(ctx, second, people)
+	if err := runReads(ctx, second); err != nil {
+		return r, err
+	}
+	if r.groupView, err = getView(); err != nil {
+		return r, err
+	}
+	r.Users, err = getUsers()
+	return r, err
 }
 
 // sessionShow is the session page.
 func (h *handler) sessionShow(c *fiber.Ctx) error {
-	ev, err := h.loadEvent(c)
+	r, err := h.loadSessionPage(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.buildSessionPage(c, ev)
-	if err != nil {
-		return err
-	}
-	data := h.view(c, ev.Event.Title)
+	p := h.buildSessionPage(c, r)
+	data := h.view(c, r.Event.Title)
 	data["S"] = p
 	return c.Render("events/show", data)
 }
 
-func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, error) {
-	ctx := c.UserContext()
+func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
+	v := r.eventView
 	ev := v.Event
 	loc := viewerZone(c)
 	now := h.Events.Now()
@@ -97,29 +157,18 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 		p.OwnWhen = timeRange(ev.Start, ev.End, zoneNamed(ev.TimeZone))
 	}
 	uid := v.Standing.UserID
-	st, err := h.Events.StatusOf(ctx, ev.ID, uid)
-	if err != nil {
-		return p, err
-	}
+	st := r.Status
 	p.Standing = st
 	if events.CanSeeLink(ev, v.actor(), st.Status) {
 		p.Link = ev.OnlineURL
 	}
 	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
-	people := append([]string{}, ev.Hosts...)
-	if ev.ProposerID != "" {
-		people = append(people, ev.ProposerID)
-	}
-	users, err := h.Users.GetMany(ctx, people)
-	if err != nil {
-		return p, err
-	}
 	for _, id := range ev.Hosts {
-		if hu, ok := users[id]; ok {
+		if hu, ok := r.Users[id]; ok {
 			p.Hosts = append(p.Hosts, hu.Name)
 		}
 	}
-	if pu, ok := users[ev.ProposerID]; ok {
+	if pu, ok := r.Users[ev.ProposerID]; ok {
 		p.Proposer = pu.Name
 	}
 	p.StatusText = statusText(st)
@@ -135,7 +184,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 	}
 	if uid == "" {
 		p.SignInURL = "/signin?next=" + urlQueryEscape(sessionPath(ev.ID))
-		return p, nil
+		return p
 	}
 	active := st.Status == events.RSVPGoing || st.Status == events.RSVPWaitlisted || st.Status == events.RSVPPending
 	p.CanDropOut = active && !p.Cancelled && !started
@@ -152,23 +201,20 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, v eventView) (sessionPage, erro
 		}
 	}
 	if p.Member || p.Organizer {
-		if p.Going, p.GoingCount, err = h.goingPeople(c, ev.ID); err != nil {
-			return p, err
+		for _, id := range r.GoingIDs {
+			if u, ok := r.Users[id]; ok {
+				p.Going = append(p.Going, personOf(u))
+			}
 		}
+		p.GoingCount = r.GoingCount
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
 		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")
 	}
 	if p.Organizer {
-		d, err := h.Mail.BatchStatus(ctx, notify.AnnounceBatch(ev.ID))
-		switch {
-		case err == nil:
-			p.Delivery = &d
-		case !errors.Is(err, mail.ErrNotFound):
-			return p, err
-		}
+		p.Delivery = r.Delivery
 	}
-	return p, nil
+	return p
 }
 
 func joinSentence(a, b string) string {

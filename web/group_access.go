@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
@@ -22,11 +24,51 @@ func (g groupView) Organizer() bool { return g.Standing.Role.IsOrganizer() }
 // Member reports whether the visitor belongs to the group.
 func (g groupView) Member() bool { return g.Standing.Role.IsMember() }
 
+// visible returns gv, or not found when the visitor may not see the
+// group, so a private group's existence does not leak.
+func (g groupView) visible() (groupView, error) {
+	if !groups.CanView(g.Group, g.Standing) {
+		return groupView{}, notFound()
+	}
+	return g, nil
+}
+
 // loadGroup finds the group named by the :slug route parameter as the
 // current visitor may see it. A group the visitor may not see is reported
 // as not found, so a private group's existence does not leak.
 func (h *handler) loadGroup(c *fiber.Ctx) (groupView, error) {
-	g, err := h.Groups.GetBySlug(c.UserContext(), c.Params("slug"))
+	return h.readGroupBySlug(c, nil)
+}
+
+// readGroupBySlug is loadGroup, with more reads of the group's page: once
+// the group's ID is known, queue adds them to the pipeline that reads the
+// group and the visitor's standing. The slug's group ID may come from
+// memory (no round trip); when the group read turns out to hold another
+// slug or to be gone, the slug is read again from Redis and the reads
+// repeated, so a released or moved slug never shows the wrong group.
+func (h *handler) readGroupBySlug(c *fiber.Ctx, queue func(p redis.Pipeliner, groupID string)) (groupView, error) {
+	slug := c.Params("slug")
+	gv, err := h.readGroupOnce(c, slug, false, queue)
+	if errors.Is(err, errStaleSlug) {
+		gv, err = h.readGroupOnce(c, slug, true, queue)
+	}
+	if errors.Is(err, errStaleSlug) { // a released or half-written claim
+		return groupView{}, fmt.Errorf("web: group %s: %w", slug, groups.ErrNotFound)
+	}
+	if err != nil {
+		return groupView{}, err
+	}
+	return gv.visible()
+}
+
+// errStaleSlug says the group read for a slug does not hold it (any more).
+var errStaleSlug = errors.New("the slug's group changed")
+
+// readGroupOnce reads the group holding slug (fresh: the slug read from
+// Redis, not memory) with the visitor's standing and the reads of queue.
+func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue func(p redis.Pipeliner, groupID string)) (groupView, error) {
+	ctx := c.UserContext()
+	id, err := h.Groups.SlugID(ctx, slug, fresh)
 	if err != nil {
 		return groupView{}, err
 	}
@@ -34,14 +76,19 @@ func (h *handler) loadGroup(c *fiber.Ctx) (groupView, error) {
 	if u := currentUser(c); u != nil {
 		uid = u.ID
 	}
-	st, err := h.Groups.Standing(c.UserContext(), g.ID, uid)
-	if err != nil {
+	p := h.Redis.Pipeline()
+	read := h.queueGroupRead(ctx, p, id, uid)
+	if queue != nil {
+		queue(p, id)
+	}
+	if err := runReads(ctx, p); err != nil {
 		return groupView{}, err
 	}
-	if !groups.CanView(g, st) {
-		return groupView{}, notFound()
+	gv, err := read()
+	if errors.Is(err, groups.ErrNotFound) || (err == nil && gv.Group.Slug != slug) {
+		return groupView{}, errStaleSlug
 	}
-	return groupView{Group: g, Standing: st}, nil
+	return gv, err
 }
 
 // loadGroupAsOrganizer is loadGroup for organizer pages and actions: a

@@ -2,8 +2,10 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
 	"github.com/focusgroups/focusgroups/internal/markdown"
@@ -21,13 +23,18 @@ func (h *handler) people(c *fiber.Ctx, ids []string) ([]Person, error) {
 	if err != nil {
 		return nil, err
 	}
+	return peopleOf(users, ids), nil
+}
+
+// peopleOf lists the users behind ids that exist, in that order.
+func peopleOf(users map[string]*auth.User, ids []string) []Person {
 	out := make([]Person, 0, len(ids))
 	for _, id := range ids {
 		if u, ok := users[id]; ok {
 			out = append(out, personOf(u))
 		}
 	}
-	return out, nil
+	return out
 }
 
 func personOf(u *auth.User) Person {
@@ -43,33 +50,77 @@ func pathLabels(slugs []string) []string {
 	return out
 }
 
+// groupPageSize is how many members the group page shows members.
+const groupPageSize = 24
+
 // groupShow is the group page: about, organizers, members, sessions and
-// the one membership button this visitor can use.
+// the one membership button this visitor can use. It reads in at most
+// three round trips after the session: the slug's group ID (none when the
+// slug was seen before), then the group, the visitor's standing and the
+// lists it shows, then the people and sessions on those lists.
 func (h *handler) groupShow(c *fiber.Ctx) error {
-	gv, err := h.loadGroup(c)
+	ctx := c.UserContext()
+	signedIn := currentUser(c) != nil
+	var (
+		getCoOrgs, getMembers, getRequests func() ([]string, error)
+		sessions                           *events.SessionLists
+	)
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+		getCoOrgs = h.Groups.QueueCoOrganizers(ctx, p, id)
+		sessions = h.Events.QueueGroupSessions(ctx, p, id, groupUpcomingCards, groupPastCards)
+		if signedIn { // only members see members, only organizers requests
+			getMembers = h.Groups.QueueMemberIDs(ctx, p, id, 1, groupPageSize)
+			getRequests = h.Groups.QueueRequestIDs(ctx, p, id)
+		}
+	})
 	if err != nil {
 		return err
 	}
 	g := gv.Group
-	ctx := c.UserContext()
-	orgs, err := h.Groups.Organizers(ctx, g.ID)
+	coOrgs, err := getCoOrgs()
 	if err != nil {
 		return err
 	}
-	orgIDs := make([]string, len(orgs))
-	for i, m := range orgs {
-		orgIDs[i] = m.UserID
+	var memberIDs, requestIDs []string
+	if gv.Member() {
+		if memberIDs, err = getMembers(); err != nil {
+			return err
+		}
 	}
-	organizers, err := h.people(c, orgIDs)
+	if gv.Organizer() {
+		if requestIDs, err = getRequests(); err != nil {
+			return err
+		}
+	}
+	orgIDs := append([]string{g.OwnerID}, coOrgs...)
+	p := h.Redis.Pipeline()
+	getUsers := h.Users.QueueGetMany(ctx, p, append(append([]string{}, orgIDs...), memberIDs...))
+	getSessions, err := sessions.QueueEvents(ctx, p, gv.Standing.UserID)
 	if err != nil {
 		return err
 	}
-	roles := make(map[string]groups.Role, len(orgs))
-	for _, m := range orgs {
-		roles[m.UserID] = m.Role
+	getPending := h.Groups.QueuePending(ctx, p, g.ID, requestIDs)
+	if err := runReads(ctx, p); err != nil {
+		return err
 	}
+	users, err := getUsers()
+	if err != nil {
+		return err
+	}
+	upcoming, past, standings, err := getSessions()
+	if err != nil {
+		return err
+	}
+	pending, err := getPending()
+	if err != nil {
+		return err
+	}
+	organizers := peopleOf(users, orgIDs)
 	for i := range organizers {
-		organizers[i].Role = roles[organizers[i].ID]
+		organizers[i].Role = groups.RoleOrganizer
+		if organizers[i].ID == g.OwnerID {
+			organizers[i].Role = groups.RoleOwner
+		}
 	}
 	var emails []string
 	if u := currentUser(c); u != nil {
@@ -84,27 +135,17 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	data["Organizers"] = organizers
 	data["Decision"] = groups.JoinDecision(g, gv.Standing, emails)
 	if gv.Member() {
-		members, total, err := h.Groups.Members(ctx, g.ID, 1, 24)
-		if err != nil {
-			return err
-		}
-		ids := make([]string, len(members))
-		for i, m := range members {
-			ids[i] = m.UserID
-		}
-		if data["Members"], err = h.people(c, ids); err != nil {
-			return err
-		}
-		data["MoreMembers"] = total > len(members)
+		data["Members"] = peopleOf(users, memberIDs)
+		data["MoreMembers"] = g.MemberCount > len(memberIDs)
 	}
-	if data["Upcoming"], data["Past"], err = h.groupSessionCards(c, g); err != nil {
+	name := func(string) (*groups.Group, error) { return g, nil }
+	if data["Upcoming"], err = h.formatCards(c, upcoming, nil, standings, name); err != nil {
+		return err
+	}
+	if data["Past"], err = h.formatCards(c, past, nil, nil, name); err != nil {
 		return err
 	}
 	if gv.Organizer() {
-		pending, err := h.Groups.PendingRequests(ctx, g.ID, currentUser(c).ID)
-		if err != nil {
-			return err
-		}
 		data["PendingCount"] = len(pending)
 	}
 	return c.Render("groups/show", data)

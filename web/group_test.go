@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
@@ -353,4 +354,43 @@ func TestTheSameFormPostedTwiceCountsOnce(t *testing.T) {
 	if r := host.Post("/groups", good); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/g/second-club" {
 		t.Fatalf("corrected form: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
+}
+
+// The group page may remember which group a slug named; a slug that moved
+// to another group, or whose group was deleted, still shows the group that
+// holds it now.
+func TestAMovedSlugShowsTheGroupThatHoldsItNow(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	owner := sesSignIn(t, app, "Sam Slugger", "")
+	first := sesGroup(t, app, owner, "moving", func(in *groups.Input) { in.Name = "First Movers" })
+	anon := app.NewClient(t)
+	sesContains(t, "/g/moving", anon.Get("/g/moving").Body, "First Movers")
+
+	in := groups.Input{Name: "First Movers", Slug: "moved", Description: "We meet.", Topics: []string{"go"},
+		Paths: []string{"architecture"}, City: "Berlin", Online: true}
+	if _, err := app.Groups.Update(context.Background(), first.ID, owner.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if r := anon.Get("/g/moving"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("/g/moving after the group moved to /g/moved: %d, want 404", r.StatusCode)
+	}
+	sesContains(t, "/g/moved", anon.Get("/g/moved").Body, "First Movers")
+
+	sesGroup(t, app, owner, "moving", func(in *groups.Input) { in.Name = "Second Movers" })
+	r := anon.Get("/g/moving")
+	sesContains(t, "/g/moving", r.Body, "Second Movers")
+	sesLacks(t, "/g/moving", r.Body, "First Movers")
+
+	if err := app.Groups.Delete(context.Background(), first.ID, owner.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := anon.Get("/g/moved"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("/g/moved after its group was deleted: %d, want 404", r.StatusCode)
+	}
+	third := sesGroup(t, app, owner, "moved", func(in *groups.Input) { in.Name = "Third Movers"; in.Visibility = groups.Private })
+	if r := anon.Get("/g/moved"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("/g/moved now held by a private group, for an outsider: %d, want 404", r.StatusCode)
+	}
+	sesContains(t, "/g/moved", owner.Get("/g/moved").Body, third.Name)
 }

@@ -3,6 +3,7 @@ package clustertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -398,5 +399,69 @@ func TestGroupsConcurrentJoins(t *testing.T) {
 	f.must("join quiet", f.s.Join(f.ctx, other.ID, ids.New(), nil))
 	if got, _ := f.search(groups.Query{Sort: groups.SortMembers}); !slices.Equal(got, []string{"busy", "quiet"}) {
 		t.Fatalf("by members = %v", got)
+	}
+}
+
+// A page reads several groups, each on its own slot, in one pipeline: the
+// queued reads agree with the store's one-at-a-time answers.
+func TestGroupPageReadsInOnePipelineOnCluster(t *testing.T) {
+	t.Parallel()
+	f := newGroupsFixture(t)
+	ctx, s := f.ctx, f.s
+	owner, alice, bob, carol := ids.New(), ids.New(), ids.New(), ids.New()
+	// Groups until they live on two masters at least (each group's keys
+	// share one slot, chosen by its random ID).
+	var gs []*groups.Group
+	masters := map[string]bool{}
+	for i := 0; len(masters) < 2 || len(gs) < 3; i++ {
+		if i == 30 {
+			t.Fatalf("30 groups all on one master")
+		}
+		slug := fmt.Sprintf("pipe-%d", i)
+		g := f.create(owner, groups.Input{Name: "Group " + slug, Slug: slug, Topics: []string{"go"}, City: "Berlin"})
+		for _, uid := range []string{carol, alice, bob} {
+			f.must("join", s.Join(ctx, g.ID, uid, nil))
+		}
+		f.must("promote bob", s.Promote(ctx, g.ID, owner, bob))
+		f.must("promote carol", s.Promote(ctx, g.ID, owner, carol))
+		node, err := f.rdb.(*redis.ClusterClient).MasterForKey(ctx, f.pfx+"group:{"+g.ID+"}")
+		f.must("master for key", err)
+		masters[node.Options().Addr] = true
+		gs = append(gs, g)
+	}
+	p := f.rdb.Pipeline()
+	type reads struct {
+		group    func() (*groups.Group, error)
+		standing func() (groups.Standing, error)
+		coOrgs   func() ([]string, error)
+		members  func() ([]string, error)
+	}
+	rs := make([]reads, len(gs))
+	for i, g := range gs {
+		rs[i] = reads{s.QueueGet(ctx, p, g.ID), s.QueueStanding(ctx, p, g.ID, bob), s.QueueCoOrganizers(ctx, p, g.ID), s.QueueMemberIDs(ctx, p, g.ID, 1, 2)}
+	}
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) { // bob never applied: a nil reply
+		t.Fatal(err)
+	}
+	for i, g := range gs {
+		got, err := rs[i].group()
+		if err != nil || got.ID != g.ID || got.MemberCount != 4 {
+			t.Fatalf("queued get of %s: %+v %v", g.Slug, got, err)
+		}
+		if st, err := rs[i].standing(); err != nil || st.Role != groups.RoleOrganizer {
+			t.Fatalf("queued standing of bob in %s: %+v %v", g.Slug, st, err)
+		}
+		orgs, err := s.Organizers(ctx, g.ID)
+		f.must("organizers", err)
+		co, err := rs[i].coOrgs()
+		f.must("co-organizers", err)
+		if want := []string{orgs[1].UserID, orgs[2].UserID}; !slices.Equal(co, want) || co[0] != carol {
+			t.Fatalf("queued co-organizers of %s: %v, want %v (joining order: carol, then bob)", g.Slug, co, want)
+		}
+		page, err := rs[i].members()
+		f.must("members", err)
+		if want := []string{owner, carol}; !slices.Equal(page, want) {
+			t.Fatalf("queued first page of members of %s: %v, want %v", g.Slug, page, want)
+		}
 	}
 }

@@ -1,0 +1,144 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// SessionLists reads lists of sessions for a page in two round trips
+// that the page shares with its other reads: QueueGroupSessions or
+// QueueListedSessions queue the index reads, QueueEvents then the sessions
+// themselves and the viewer's standing in the upcoming ones.
+type SessionLists struct {
+	s                   *Store
+	name                string // for errors
+	upcoming, past      int
+	now                 time.Time
+	running, next, prev *redis.StringSliceCmd
+}
+
+// QueueGroupSessions queues on p the index reads behind GroupUpcoming
+// (up to upcoming sessions) and GroupPast (up to past sessions that have
+// ended).
+func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, groupID string, upcoming, past int) *SessionLists {
+	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, past)
+}
+
+// QueueListedSessions queues on p the index reads behind ListedUpcoming
+// (up to upcoming sessions; none past).
+func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upcoming int) *SessionLists {
+	return s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0)
+}
+
+func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int) *SessionLists {
+	now := s.now()
+	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+	l := &SessionLists{
+		s: s, name: name, upcoming: upcoming, past: past, now: now,
+		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now.Add(-MaxDuration)), Max: "(" + unix(now), Count: maxRunning}),
+		next:    p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now), Max: "+inf", Count: int64(upcoming)}),
+	}
+	if past > 0 {
+		// Started sessions, latest first; some may still run, so read
+		// enough to find past ended ones behind them.
+		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(now), Count: int64(past + upcoming)})
+	}
+	return l
+}
+
+// KnownGroupIDs returns, once the index reads have run, the groups of the
+// listed sessions that this Store has read before (a session never moves
+// to another group), so a page can read those groups in the same pipeline
+// as the sessions.
+func (l *SessionLists) KnownGroupIDs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range l.ids() {
+		if gid, ok := l.s.groupOf.Get(id); ok && !seen[gid] {
+			seen[gid] = true
+			out = append(out, gid)
+		}
+	}
+	return out
+}
+
+func (l *SessionLists) ids() []string {
+	out := append(append([]string{}, l.running.Val()...), l.next.Val()...)
+	if l.prev != nil {
+		out = append(out, l.prev.Val()...)
+	}
+	return out
+}
+
+// QueueEvents queues on p, once the index reads have run, the reads of
+// the sessions and of userID's standing in each upcoming one ("" for a
+// signed-out visitor: seats only). The returned function gives the upcoming sessions soonest first, the ended ones
+// latest first, and the standings by session ID (cancelled sessions have
+// none) once p has been executed.
+func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userID string) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
+	for _, c := range []*redis.StringSliceCmd{l.running, l.next, l.prev} {
+		if c == nil {
+			continue
+		}
+		if err := c.Err(); err != nil {
+			return nil, fmt.Errorf("events: sessions of %s: %w", l.name, err)
+		}
+	}
+	soon := append(append([]string{}, l.running.Val()...), l.next.Val()...)
+	reads := map[string]func() (Event, error){}
+	statuses := map[string]func() (Standing, error){}
+	for _, id := range l.ids() {
+		if _, ok := reads[id]; !ok {
+			reads[id] = l.s.QueueGet(ctx, p, id)
+		}
+	}
+	for _, id := range soon {
+		if _, ok := statuses[id]; !ok {
+			statuses[id] = l.s.QueueStatusOf(ctx, p, id, userID)
+		}
+	}
+	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
+		found := map[string]Event{}
+		for id, read := range reads {
+			ev, err := read()
+			if err == nil {
+				found[id] = ev
+			} else if !errors.Is(err, ErrNotFound) {
+				return nil, nil, nil, err
+			}
+		}
+		standings = map[string]Standing{}
+		for _, id := range l.running.Val() {
+			if ev, ok := found[id]; ok && ev.End.After(l.now) && len(upcoming) < l.upcoming {
+				upcoming = append(upcoming, ev)
+			}
+		}
+		for _, id := range l.next.Val() {
+			if ev, ok := found[id]; ok && len(upcoming) < l.upcoming {
+				upcoming = append(upcoming, ev)
+			}
+		}
+		for _, ev := range upcoming {
+			if ev.Status == StatusCancelled {
+				continue
+			}
+			if standings[ev.ID], err = statuses[ev.ID](); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		if l.prev == nil {
+			return upcoming, nil, standings, nil
+		}
+		for _, id := range l.prev.Val() {
+			if ev, ok := found[id]; ok && !ev.End.After(l.now) && len(past) < l.past {
+				past = append(past, ev)
+			}
+		}
+		return upcoming, past, standings, nil
+	}, nil
+}

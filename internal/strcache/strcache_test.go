@@ -1,0 +1,59 @@
+package strcache
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+)
+
+func TestRemembersAndForgets(t *testing.T) {
+	var c Cache
+	if _, ok := c.Get("go"); ok {
+		t.Fatal("an empty cache answered")
+	}
+	c.Put("go", "g1")
+	c.Put("go", "g2")
+	if v, ok := c.Get("go"); !ok || v != "g2" {
+		t.Fatalf("Get(go) = %q, %v; want the latest value g2", v, ok)
+	}
+	c.Forget("go")
+	if _, ok := c.Get("go"); ok {
+		t.Fatal("a forgotten key answered")
+	}
+}
+
+func TestStaysWithinItsSize(t *testing.T) {
+	c := Cache{Size: 3}
+	for i := range 3 {
+		c.Put(strconv.Itoa(i), "v")
+	}
+	c.Put("0", "again") // replacing a key does not count as growing
+	if _, ok := c.Get("2"); !ok {
+		t.Fatal("replacing a key dropped the others")
+	}
+	c.Put("new", "v")
+	if len(c.m) != 1 {
+		t.Fatalf("%d entries after outgrowing a size of 3, want a fresh start with 1", len(c.m))
+	}
+	if v, ok := c.Get("new"); !ok || v != "v" {
+		t.Fatal("the entry that outgrew the cache was lost")
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	c := Cache{Size: 50}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				k := strconv.Itoa(g*1000 + i)
+				c.Put(k, k)
+				if v, ok := c.Get(k); ok && v != k {
+					t.Errorf("Get(%s) = %s", k, v)
+				}
+				c.Forget(k)
+			}
+		})
+	}
+	wg.Wait()
+}
