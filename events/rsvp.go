@@ -213,21 +213,6 @@ func (s *Store) Pending(ctx context.Context, eventID string) ([]string, error) {
 	return out, nil
 }
 
-// rsvpLists reads the going, waitlisted and pending users in one round trip.
-func (s *Store) rsvpLists(ctx context.Context, eventID string) (going, waiting, pending []string, err error) {
-	cmds := make([]*redis.StringSliceCmd, 3)
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range []string{s.goingKey(eventID), s.waitlistKey(eventID), s.pendingKey(eventID)} {
-			cmds[i] = p.ZRange(ctx, k, 0, -1)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("events: lists of %s: %w", eventID, err)
-	}
-	return cmds[0].Val(), cmds[1].Val(), cmds[2].Val(), nil
-}
-
 // Standing is one person's place for one session.
 type Standing struct {
 	Status    RSVPStatus

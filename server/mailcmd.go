@@ -40,14 +40,15 @@ func listDeadLetters(ctx context.Context, ob *mail.Outbox, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The tabwriter buffers: a failed write to w shows at Flush.
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tTO\tTRIES\tWHEN (UTC)\tERROR")
+	_, _ = fmt.Fprintln(tw, "ID\tKIND\tTO\tTRIES\tWHEN (UTC)\tERROR")
 	for _, d := range dead {
 		id, when := d.ID, d.At.Format(time.DateTime)
 		if id == "" {
 			id, when = "-", "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", id, orDash(string(d.Message.Kind)), orDash(d.Message.To), d.Tries, when, d.Error)
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", id, orDash(string(d.Message.Kind)), orDash(d.Message.To), d.Tries, when, d.Error)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

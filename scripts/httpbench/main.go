@@ -72,7 +72,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() {
+		if err := os.RemoveAll(tmp); err != nil {
+			fmt.Fprintln(os.Stderr, "httpbench: left behind:", err)
+		}
+	}()
 
 	b := &bench{tmp: tmp, pin: runtime.NumCPU() >= 2}
 	defer b.stop()
