@@ -14,17 +14,7 @@ import (
 var testNow = time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
 
 // clock is a settable clock for Store.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+type clock = testenv.Clock
 
 // recorder collects the notices a Store sends.
 type recorder struct {
@@ -63,7 +53,7 @@ func newFixture(t testing.TB) fixture {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
 	s := NewStore(rdb, prefix)
-	c := &clock{t: testNow}
+	c := testenv.NewClock(testNow)
 	rec := &recorder{}
 	s.Now = c.Now
 	s.Notify = rec.notify

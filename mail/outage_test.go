@@ -13,28 +13,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// clock is a settable clock for Options.Now: the outbox, the workers'
-// backoff and the promote loop all read it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = testenv.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)} }
+func newClock() *clock { return testenv.NewClock(time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)) }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // outage is an outbox on a simulated clock, and an SMTP server that
 // answers 451 to every recipient while refusing is set.

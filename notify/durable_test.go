@@ -34,25 +34,6 @@ func (f *fixture) restarted(offset time.Duration) (*events.Store, *notices.Relay
 	return es, r
 }
 
-// outboxDrained waits until every queued mail was delivered.
-func (f *fixture) outboxDrained() {
-	f.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		queued, retrying, err := f.mail.Outbox.Backlog(f.ctx)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		if queued == 0 && retrying == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("outbox still holds %d queued and %d retrying mails", queued, retrying)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // The process stops between the script that promotes someone and the
 // relay that mails them, either before the mail is queued or after it was
 // queued but before the notice was forgotten. A fresh process's sweep
@@ -125,7 +106,7 @@ func TestPromotionMailSurvivesAStopBetweenScriptAndRelay(t *testing.T) {
 			if n, err := late.Pending(f.ctx); err != nil || n != 0 {
 				t.Fatalf("%d marks left (%v), want 0", n, err)
 			}
-			f.outboxDrained()
+			f.drained()
 			got := f.mailsTo("bo@example.com", 1)
 			if got[0].Subject != "You have a seat: Profiling Go" {
 				t.Fatalf("Bo got %q", got[0].Subject)
@@ -166,7 +147,7 @@ func TestJoinOutcomeMailSurvivesAFailedRelay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.outboxDrained()
+	f.drained()
 	if got := f.mailsTo("cy@example.com", 1); got[0].Subject != "Your request to join Reviewed Circle was approved" {
 		t.Fatalf("Cy got %q", got[0].Subject)
 	}
@@ -217,7 +198,7 @@ func TestPromotionStormWithACrashLosesNoMail(t *testing.T) {
 	if _, err := relay.Sweep(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.outboxDrained()
+	f.drained()
 	list, err := f.mail.Mailbox.List(f.ctx, 500)
 	if err != nil {
 		t.Fatal(err)

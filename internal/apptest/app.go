@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,27 +64,10 @@ type Options struct {
 }
 
 // Clock is a settable clock, safe to read from the app's goroutines.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = testenv.Clock
 
 // NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now tells the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+func NewClock(t time.Time) *Clock { return testenv.NewClock(t) }
 
 // App is a running app under test.
 type App struct {

@@ -81,23 +81,10 @@ func TestDrainReadsPastOneBatch(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestSweepTakesOverAfterTheLeaseAndRetriesFailures(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	r := New(rdb, prefix)
 	r.Now = clock.Now
 	var mu sync.Mutex
@@ -120,7 +107,7 @@ func TestSweepTakesOverAfterTheLeaseAndRetriesFailures(t *testing.T) {
 	if n, err := r.Sweep(ctx); n != 0 || err != nil {
 		t.Fatalf("sweep within the lease drained %d (%v)", n, err)
 	}
-	clock.Add(DefaultLease + time.Second)
+	clock.Advance(DefaultLease + time.Second)
 	n, err := r.Sweep(ctx)
 	if n != 1 || err == nil {
 		t.Fatalf("sweep drained %d (err %v), want a and the failure of b", n, err)
@@ -135,7 +122,7 @@ func TestSweepTakesOverAfterTheLeaseAndRetriesFailures(t *testing.T) {
 	mu.Lock()
 	failing["b"] = false
 	mu.Unlock()
-	clock.Add(DefaultLease + time.Second)
+	clock.Advance(DefaultLease + time.Second)
 	if n, err := r.Sweep(ctx); n != 1 || err != nil {
 		t.Fatalf("retry drained %d (%v)", n, err)
 	}
@@ -150,7 +137,7 @@ func TestSweepTakesOverAfterTheLeaseAndRetriesFailures(t *testing.T) {
 func TestSweepKeepsAMarkRenewedWhileItDrained(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	r := New(rdb, prefix)
 	r.Now = clock.Now
 	r.Register("things", func(ctx context.Context, entity string) error {
@@ -161,7 +148,7 @@ func TestSweepKeepsAMarkRenewedWhileItDrained(t *testing.T) {
 	if err := r.Mark(ctx, "things", "a"); err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(DefaultLease + time.Second)
+	clock.Advance(DefaultLease + time.Second)
 	if n, err := r.Sweep(ctx); n != 1 || err != nil {
 		t.Fatalf("sweep drained %d (%v)", n, err)
 	}
@@ -173,13 +160,13 @@ func TestSweepKeepsAMarkRenewedWhileItDrained(t *testing.T) {
 func TestSweepReportsAnUnknownDomain(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	r := New(rdb, prefix)
 	r.Now = clock.Now
 	if err := r.Mark(ctx, "nobody", "x"); err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(DefaultLease + time.Second)
+	clock.Advance(DefaultLease + time.Second)
 	if _, err := r.Sweep(ctx); err == nil {
 		t.Fatal("a mark without a registered drain was skipped silently")
 	}

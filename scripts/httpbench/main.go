@@ -221,22 +221,9 @@ func (b *bench) startServers() error {
 		return err
 	}
 	for _, u := range []string{b.appURL + "/healthz", b.floorURL + "/"} {
-		if err := waitFor(func() error { return get(u) }); err != nil {
+		if err := waitFor(func() error { return getWith(u, "") }); err != nil {
 			return fmt.Errorf("%s did not come up: %w", u, err)
 		}
-	}
-	return nil
-}
-
-func get(u string) error {
-	r, err := http.Get(u)
-	if err != nil {
-		return err
-	}
-	defer r.Body.Close()
-	_, _ = io.Copy(io.Discard, r.Body)
-	if r.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", u, r.StatusCode)
 	}
 	return nil
 }
