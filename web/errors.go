@@ -65,6 +65,10 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		// CSRF cookie) rests on a store that failed: keep the old cookies.
 		c.Response().Header.DelAllCookies()
 		c.Set(fiber.HeaderRetryAfter, retryAfter)
+		// The home page needs the same store: offer the page itself again.
+		if again := safeNext(c.OriginalURL()); again != "" && c.Method() == fiber.MethodGet {
+			pe.ActionLabel, pe.ActionURL = "Try again", again
+		}
 	}
 	c.Status(pe.Status)
 	if wantsJSON(c) {

@@ -86,6 +86,10 @@ func TestRedisStoppedMeansUnavailableNotSignedOut(t *testing.T) {
 	assertUnavailable(t, "POST /profile with its CSRF token", c.Post("/profile", profileForm(token)))
 	assertUnavailable(t, "POST /signout", c.Post("/signout", url.Values{"_csrf": {token}}))
 	assertUnavailable(t, "GET /groups/new", c.Get("/groups/new"))
+	// The page offers itself again, not the home page, which needs Redis too.
+	if r := c.Get("/groups?q=go"); !strings.Contains(r.Body, `href="/groups?q=go">Try again</a>`) {
+		t.Errorf("the 503 page does not offer the page again:\n%s", r.Body)
+	}
 	if r := c.Get("/readyz"); r.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz during the outage: %d", r.StatusCode)
 	}
