@@ -226,6 +226,7 @@ func (s *Store) SaveMenteeProfile(ctx context.Context, p match.MenteeProfile) (m
 	if err := s.rdb.HSet(ctx, s.menteeKey(p.UserID), "profile", raw, "updated", ms(s.now())).Err(); err != nil {
 		return p, fmt.Errorf("mentors: save mentee profile %s: %w", p.UserID, err)
 	}
+	s.menteeRaw.Put(p.UserID, string(raw))
 	return p, nil
 }
 
@@ -249,19 +250,24 @@ func (s *Store) queueMenteeProfile(ctx context.Context, pipe redis.Pipeliner, us
 	}
 	cmd := pipe.HGet(ctx, s.menteeKey(userID), "profile")
 	return func() (match.MenteeProfile, error) {
-		var p match.MenteeProfile
 		raw, err := cmd.Bytes()
 		if errors.Is(err, redis.Nil) {
-			return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
 		}
 		if err != nil {
-			return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 		}
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
-		}
-		return p, nil
+		return decodeMentee(userID, raw)
 	}
+}
+
+// decodeMentee decodes userID's stored mentee profile.
+func decodeMentee(userID string, raw []byte) (match.MenteeProfile, error) {
+	var p match.MenteeProfile
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+	}
+	return p, nil
 }
 
 // menteeProfiles loads the mentee profiles of the given users in one round

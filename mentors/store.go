@@ -72,6 +72,9 @@ type Store struct {
 	// menteeOf remembers each request's mentee, which never changes, so
 	// a page can read the people behind a mentor's requests with them.
 	menteeOf strcache.Cache
+	// menteeRaw remembers each mentee's stored profile as last read, so
+	// a page can rank mentors for it while it reads it again to check.
+	menteeRaw strcache.Cache
 }
 
 // NewStore returns a Store whose keys all start with prefix.

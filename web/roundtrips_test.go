@@ -95,6 +95,8 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/", "/", viewers},
 		{"/dashboard", "/dashboard", signedIn},
+		{"/mentors/suggestions", "/mentors/suggestions", signedIn},
+		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
 	}
 	for _, pg := range pages {
 		for _, v := range pg.viewers {
