@@ -109,6 +109,12 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 			})
 		}
 	}
+	// The pages read that fast still show everyone by name.
+	sesContains(t, "the mentor's dashboard", mentor.Get("/dashboard").Body, "Pipelines in practice", "Group budget",
+		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer")
+	sesContains(t, "the mentee's dashboard", mentee.Get("/dashboard").Body, "Ola Other Mentor", "Tia Third Mentor", "waiting for the mentor")
+	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor")
+	sesContains(t, "the mentee's suggestions", mentee.Get("/mentors/suggestions").Body, "Max Mentor", "Ola Other Mentor", "Tia Third Mentor")
 }
 
 // budgetMentoring sets up mentoring: a mentor with two mentees and two
