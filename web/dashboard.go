@@ -56,7 +56,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	summary, err := getMentoring()
+	summary, _, err := getMentoring()
 	if err != nil {
 		return err
 	}

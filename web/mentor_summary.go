@@ -55,31 +55,12 @@ type requestItem struct {
 	Age      string // "sent 2 days ago"
 }
 
-// mentorSummary gathers the dashboard's mentoring lists for userID in
-// two round trips (three when a request's mentee is not known yet).
-func (h *handler) mentorSummary(c *fiber.Ctx, userID string) (mentorSummary, error) {
-	ctx := c.UserContext()
-	p := h.Redis.Pipeline()
-	m := h.Mentors.QueueMentoring(ctx, p, userID)
-	if err := runReads(ctx, p); err != nil {
-		return mentorSummary{}, err
-	}
-	p = h.Redis.Pipeline()
-	read, err := h.queueMentorSummary(c, p, m)
-	if err != nil {
-		return mentorSummary{}, err
-	}
-	if err := runReads(ctx, p); err != nil {
-		return mentorSummary{}, err
-	}
-	return read()
-}
-
 // queueMentorSummary queues on p, once m's list reads have run, the reads
 // of the mentorships, requests and the people on them that are known; the
-// returned function gives the summary once p has been executed, reading
-// the people not known yet in one more round trip.
-func (h *handler) queueMentorSummary(c *fiber.Ctx, p redis.Pipeliner, m *mentors.Mentoring) (func() (mentorSummary, error), error) {
+// returned function gives the summary, and what it was made of, once p
+// has been executed, reading the people not known yet in one more round
+// trip.
+func (h *handler) queueMentorSummary(c *fiber.Ctx, p redis.Pipeliner, m *mentors.Mentoring) (func() (mentorSummary, mentors.MentoringRead, error), error) {
 	ctx := c.UserContext()
 	readRecords, err := m.QueueRecords(ctx, p)
 	if err != nil {
@@ -87,16 +68,17 @@ func (h *handler) queueMentorSummary(c *fiber.Ctx, p redis.Pipeliner, m *mentors
 	}
 	known := m.KnownPeople()
 	readPeople := h.Users.QueueGetMany(ctx, p, known)
-	return func() (mentorSummary, error) {
+	return func() (mentorSummary, mentors.MentoringRead, error) {
 		r, err := readRecords()
 		if err != nil {
-			return mentorSummary{}, err
+			return mentorSummary{}, r, err
 		}
 		users, err := readPeople()
 		if err != nil {
-			return mentorSummary{}, err
+			return mentorSummary{}, r, err
 		}
-		return h.summaryOf(c, r, users, known)
+		s, err := h.summaryOf(c, r, users, known)
+		return s, r, err
 	}, nil
 }
 

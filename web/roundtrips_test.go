@@ -95,6 +95,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/", "/", viewers},
 		{"/dashboard", "/dashboard", signedIn},
+		{"/mentors", "/mentors", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
 	}
