@@ -142,3 +142,86 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 		return upcoming, past, standings, nil
 	}, nil
 }
+
+// UserSessionList reads the sessions someone is going to, waitlisted for
+// or awaiting approval for, in two round trips that a page shares with
+// its other reads: QueueUserSessions queues the index read, QueueEvents
+// then the sessions, the person's RSVPs and the standings.
+type UserSessionList struct {
+	s      *Store
+	userID string
+	ids    *redis.StringSliceCmd
+}
+
+// QueueUserSessions queues on p the index read behind UserSessions: up
+// to limit sessions of userID starting from from (and before to, unless
+// to is zero).
+func (s *Store) QueueUserSessions(ctx context.Context, p redis.Pipeliner, userID string, from, to time.Time, limit int) *UserSessionList {
+	rng := &redis.ZRangeBy{Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10), Count: int64(limit)}
+	if to.IsZero() {
+		rng.Max = "+inf"
+	}
+	return &UserSessionList{s: s, userID: userID, ids: p.ZRangeByScore(ctx, s.userEventsKey(userID), rng)}
+}
+
+// KnownGroupIDs returns, once the index read has run, the groups of the
+// sessions that this Store has read before (see SessionLists.KnownGroupIDs).
+func (l *UserSessionList) KnownGroupIDs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range l.ids.Val() {
+		if gid, ok := l.s.groupOf.Get(id); ok && !seen[gid] {
+			seen[gid] = true
+			out = append(out, gid)
+		}
+	}
+	return out
+}
+
+// QueueEvents queues on p, once the index read has run, the reads of the
+// sessions, of the person's RSVP to each and of the seats and waitlist
+// places. The returned function gives, once p has been executed, the
+// sessions the person is going to, waitlisted for or awaiting approval
+// for, in start order, and the standings of those not cancelled by
+// session ID.
+func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (func() ([]UserSession, map[string]Standing, error), error) {
+	ids, err := l.ids.Result()
+	if err != nil {
+		return nil, fmt.Errorf("events: sessions of %s: %w", l.userID, err)
+	}
+	reads := make([]func() (Event, error), len(ids))
+	rsvps := make([]*redis.StringCmd, len(ids))
+	statuses := make([]func() (Standing, error), len(ids))
+	for i, id := range ids {
+		reads[i] = l.s.QueueGet(ctx, p, id)
+		rsvps[i] = p.HGet(ctx, l.s.rsvpKey(id), l.userID)
+		statuses[i] = l.s.QueueStatusOf(ctx, p, id, l.userID)
+	}
+	return func() ([]UserSession, map[string]Standing, error) {
+		out := make([]UserSession, 0, len(ids))
+		standings := map[string]Standing{}
+		for i, read := range reads {
+			ev, err := read()
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := rsvps[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return nil, nil, fmt.Errorf("events: sessions of %s: %w", l.userID, err)
+			}
+			st := RSVPStatus(rsvps[i].Val())
+			if st != RSVPGoing && st != RSVPWaitlisted && st != RSVPPending {
+				continue
+			}
+			out = append(out, UserSession{Event: ev, Status: st})
+			if ev.Status != StatusCancelled {
+				if standings[ev.ID], err = statuses[i](); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+		return out, standings, nil
+	}, nil
+}

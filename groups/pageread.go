@@ -108,3 +108,107 @@ func (s *Store) QueuePending(ctx context.Context, p redis.Pipeliner, groupID str
 		return out, nil
 	}
 }
+
+// UserLists reads a person's groups, invitations and requests to join in
+// two round trips that a page shares with its other reads:
+// QueueUserLists queues the list reads, QueueGroups then the groups and
+// the person's place in each.
+type UserLists struct {
+	s             *Store
+	userID        string
+	groups        *redis.ZSliceCmd
+	invites, apps *redis.StringSliceCmd
+}
+
+// UserListsRead is what UserLists found: the same lists as UserGroups,
+// UserInvitations and UserApplications.
+type UserListsRead struct {
+	Groups       []Membership
+	Invitations  []Invitation
+	Applications []AppliedGroup
+}
+
+// QueueUserLists queues on p the reads of userID's lists of groups,
+// invitations and requests to join.
+func (s *Store) QueueUserLists(ctx context.Context, p redis.Pipeliner, userID string) *UserLists {
+	return &UserLists{
+		s: s, userID: userID,
+		groups:  p.ZRevRangeWithScores(ctx, s.userGroupsKey(userID), 0, -1),
+		invites: p.ZRevRange(ctx, s.userInvitesKey(userID), 0, -1),
+		apps:    p.ZRevRange(ctx, s.userApplicationsKey(userID), 0, -1),
+	}
+}
+
+// QueueGroups queues on p, once the list reads have run, the reads of the
+// groups on the lists and of the person's role, invitation and request in
+// each. The returned function gives the lists once p has been executed;
+// it drops from the person's lists the groups that no longer back them.
+func (l *UserLists) QueueGroups(ctx context.Context, p redis.Pipeliner) (func() (UserListsRead, error), error) {
+	s, userID := l.s, l.userID
+	zs, err := l.groups.Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
+	}
+	inviteIDs, err := l.invites.Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: invitations of %s: %w", userID, err)
+	}
+	appIDs, err := l.apps.Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: applications of %s: %w", userID, err)
+	}
+	memberIDs := zMembers(zs)
+	readMembers := s.QueueGetMany(ctx, p, memberIDs)
+	readRoles := s.queueRoles(ctx, p, memberIDs, userID)
+	readInvites := s.QueueGetMany(ctx, p, inviteIDs)
+	invites := make([]*redis.StringCmd, len(inviteIDs))
+	for i, id := range inviteIDs {
+		invites[i] = p.HGet(ctx, s.groupKeys(id)[kInvites], userID)
+	}
+	readApps := s.QueueGetMany(ctx, p, appIDs)
+	apps := make([]*redis.StringCmd, len(appIDs))
+	for i, id := range appIDs {
+		apps[i] = p.HGet(ctx, s.groupKeys(id)[kApplications], userID)
+	}
+	return func() (UserListsRead, error) {
+		var out UserListsRead
+		gs, err := readMembers()
+		if err == nil {
+			out.Groups, err = s.memberships(ctx, userID, zs, gs, readRoles)
+		}
+		if err != nil {
+			return out, fmt.Errorf("groups: groups of %s: %w", userID, err)
+		}
+		if gs, err = readInvites(); err == nil {
+			out.Invitations, err = s.invitations(ctx, userID, inviteIDs, gs, invites)
+		}
+		if err != nil {
+			return out, fmt.Errorf("groups: invitations of %s: %w", userID, err)
+		}
+		if gs, err = readApps(); err == nil {
+			out.Applications, err = s.applications(ctx, userID, appIDs, gs, apps)
+		}
+		if err != nil {
+			return out, fmt.Errorf("groups: applications of %s: %w", userID, err)
+		}
+		return out, nil
+	}, nil
+}
+
+// readUserLists reads userID's lists in two round trips.
+func (s *Store) readUserLists(ctx context.Context, userID string) (UserListsRead, error) {
+	p := s.rdb.Pipeline()
+	l := s.QueueUserLists(ctx, p, userID)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return UserListsRead{}, fmt.Errorf("groups: lists of %s: %w", userID, err)
+	}
+	p = s.rdb.Pipeline()
+	read, err := l.QueueGroups(ctx, p)
+	if err != nil {
+		return UserListsRead{}, err
+	}
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return UserListsRead{}, fmt.Errorf("groups: lists of %s: %w", userID, err)
+	}
+	return read()
+}

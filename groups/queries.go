@@ -156,61 +156,81 @@ type Membership struct {
 // UserGroups returns the groups userID belongs to, most recently joined
 // first, with their role ("My groups").
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]Membership, error) {
-	key := s.userGroupsKey(userID)
-	zs, err := s.rdb.ZRevRangeWithScores(ctx, key, 0, -1).Result()
+	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.userGroupsKey(userID), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
+	}
+	if len(zs) == 0 {
+		return nil, nil
 	}
 	gids := zMembers(zs)
-	gs, err := s.getMany(ctx, gids)
-	if err != nil {
+	p := s.rdb.Pipeline()
+	readGroups := s.QueueGetMany(ctx, p, gids)
+	readRoles := s.queueRoles(ctx, p, gids, userID)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
 	}
-	roles, err := s.roles(ctx, gids, gs, userID)
+	gs, err := readGroups()
+	if err == nil {
+		var out []Membership
+		if out, err = s.memberships(ctx, userID, zs, gs, readRoles); err == nil {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
+}
+
+// memberships keeps the groups gs (read for the list zs) that userID
+// still belongs to, with their role, and drops the others from the list.
+func (s *Store) memberships(ctx context.Context, userID string, zs []redis.Z, gs []*Group, readRoles func([]*Group) ([]Role, error)) ([]Membership, error) {
+	roles, err := readRoles(gs)
 	if err != nil {
-		return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
+		return nil, err
 	}
 	var out []Membership
 	var stale []any
 	for i, g := range gs {
 		if g == nil || !roles[i].IsMember() {
-			stale = append(stale, gids[i])
+			stale = append(stale, zs[i].Member)
 			continue
 		}
 		out = append(out, Membership{Group: g, Role: roles[i], JoinedAt: time.UnixMilli(int64(zs[i].Score)).UTC()})
 	}
-	s.dropStale(ctx, key, stale)
+	s.dropStale(ctx, s.userGroupsKey(userID), stale)
 	return out, nil
 }
 
-// roles reads userID's role in each loaded group in one round trip.
-func (s *Store) roles(ctx context.Context, gids []string, gs []*Group, userID string) ([]Role, error) {
+// queueRoles queues on p the reads of userID's role in each of gids; the
+// returned function gives the roles given the groups read (nil: gone).
+func (s *Store) queueRoles(ctx context.Context, p redis.Pipeliner, gids []string, userID string) func([]*Group) ([]Role, error) {
 	org := make([]*redis.BoolCmd, len(gids))
 	mem := make([]*redis.FloatCmd, len(gids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range gids {
-			keys := s.groupKeys(id)
-			org[i] = p.SIsMember(ctx, keys[kOrganizers], userID)
-			mem[i] = p.ZScore(ctx, keys[kMembers], userID)
-		}
-		return nil
-	})
-	if err = notFound(err); err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
+	for i, id := range gids {
+		keys := s.groupKeys(id)
+		org[i] = p.SIsMember(ctx, keys[kOrganizers], userID)
+		mem[i] = p.ZScore(ctx, keys[kMembers], userID)
 	}
-	out := make([]Role, len(gids))
-	for i, g := range gs {
-		switch {
-		case g == nil || mem[i].Err() != nil:
-		case g.OwnerID == userID:
-			out[i] = RoleOwner
-		case org[i].Val():
-			out[i] = RoleOrganizer
-		default:
-			out[i] = RoleMember
+	return func(gs []*Group) ([]Role, error) {
+		out := make([]Role, len(gids))
+		for i, g := range gs {
+			if err := org[i].Err(); err != nil {
+				return nil, err
+			}
+			if err := mem[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return nil, err
+			}
+			switch {
+			case g == nil || mem[i].Err() != nil:
+			case g.OwnerID == userID:
+				out[i] = RoleOwner
+			case org[i].Val():
+				out[i] = RoleOrganizer
+			default:
+				out[i] = RoleMember
+			}
 		}
+		return out, nil
 	}
-	return out, nil
 }
 
 // AppliedGroup is one of a user's applications with the group it is for.
@@ -220,41 +240,32 @@ type AppliedGroup struct {
 }
 
 // UserApplications returns userID's requests to join, newest first, with
-// their status, so the requester learns the outcome.
+// their state.
 func (s *Store) UserApplications(ctx context.Context, userID string) ([]AppliedGroup, error) {
-	key := s.userApplicationsKey(userID)
-	gids, err := s.rdb.ZRevRange(ctx, key, 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: applications of %s: %w", userID, err)
-	}
-	gs, err := s.getMany(ctx, gids)
-	if err != nil {
-		return nil, fmt.Errorf("groups: applications of %s: %w", userID, err)
-	}
-	raws := make([]*redis.StringCmd, len(gids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range gids {
-			raws[i] = p.HGet(ctx, s.groupKeys(id)[kApplications], userID)
-		}
-		return nil
-	})
-	if err = notFound(err); err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("groups: applications of %s: %w", userID, err)
-	}
+	r, err := s.readUserLists(ctx, userID)
+	return r.Applications, err
+}
+
+// applications keeps the requests raws (of userID to the groups gs, read
+// for gids) that still exist, and drops the others from userID's list.
+func (s *Store) applications(ctx context.Context, userID string, gids []string, gs []*Group, raws []*redis.StringCmd) ([]AppliedGroup, error) {
 	var out []AppliedGroup
 	var stale []any
 	for i, g := range gs {
+		if err := raws[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
 		if g == nil || raws[i].Err() != nil {
 			stale = append(stale, gids[i])
 			continue
 		}
 		a, err := parseApplication(gids[i], userID, raws[i].Val())
 		if err != nil {
-			return nil, fmt.Errorf("groups: applications of %s: %w", userID, err)
+			return nil, err
 		}
 		out = append(out, AppliedGroup{Group: g, Application: a})
 	}
-	s.dropStale(ctx, key, stale)
+	s.dropStale(ctx, s.userApplicationsKey(userID), stale)
 	return out, nil
 }
 
@@ -267,28 +278,20 @@ type Invitation struct {
 
 // UserInvitations returns userID's pending invitations, newest first.
 func (s *Store) UserInvitations(ctx context.Context, userID string) ([]Invitation, error) {
-	key := s.userInvitesKey(userID)
-	gids, err := s.rdb.ZRevRange(ctx, key, 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: invitations of %s: %w", userID, err)
-	}
-	gs, err := s.getMany(ctx, gids)
-	if err != nil {
-		return nil, fmt.Errorf("groups: invitations of %s: %w", userID, err)
-	}
-	raws := make([]*redis.StringCmd, len(gids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range gids {
-			raws[i] = p.HGet(ctx, s.groupKeys(id)[kInvites], userID)
-		}
-		return nil
-	})
-	if err = notFound(err); err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("groups: invitations of %s: %w", userID, err)
-	}
+	r, err := s.readUserLists(ctx, userID)
+	return r.Invitations, err
+}
+
+// invitations keeps the invitations raws (of userID to the groups gs,
+// read for gids) that still exist, and drops the others from userID's
+// list.
+func (s *Store) invitations(ctx context.Context, userID string, gids []string, gs []*Group, raws []*redis.StringCmd) ([]Invitation, error) {
 	var out []Invitation
 	var stale []any
 	for i, g := range gs {
+		if err := raws[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
 		if g == nil || raws[i].Err() != nil {
 			stale = append(stale, gids[i])
 			continue
@@ -298,11 +301,11 @@ func (s *Store) UserInvitations(ctx context.Context, userID string) ([]Invitatio
 			At string `json:"at"`
 		}
 		if err := json.Unmarshal([]byte(raws[i].Val()), &r); err != nil {
-			return nil, fmt.Errorf("groups: invitations of %s: %w", userID, err)
+			return nil, err
 		}
 		out = append(out, Invitation{Group: g, InvitedBy: r.By, InvitedAt: msTime(r.At)})
 	}
-	s.dropStale(ctx, key, stale)
+	s.dropStale(ctx, s.userInvitesKey(userID), stale)
 	return out, nil
 }
 

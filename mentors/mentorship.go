@@ -110,117 +110,65 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 
 // MyMentors lists a mentee's running mentorships, oldest first.
 func (s *Store) MyMentors(ctx context.Context, menteeID string) ([]Mentorship, error) {
-	if !ids.Valid(menteeID) {
-		return nil, nil
-	}
-	links, err := s.rdb.HGetAll(ctx, s.menteeMentorsKey(menteeID)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mentors: mentors of %s: %w", menteeID, err)
-	}
-	keys := make([]string, 0, len(links))
-	for mentor, id := range links {
-		keys = append(keys, s.mentorshipKey(mentor, id))
-	}
-	out, err := s.mentorships(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("mentors: mentors of %s: %w", menteeID, err)
-	}
-	return out, nil
+	r, err := s.readMentoring(ctx, menteeID)
+	return r.Mentors, err
 }
 
 // MyMentees lists a mentor's running mentorships, oldest first.
 func (s *Store) MyMentees(ctx context.Context, mentorID string) ([]Mentorship, error) {
-	if !ids.Valid(mentorID) {
-		return nil, nil
-	}
-	links, err := s.rdb.HGetAll(ctx, s.mentorMenteesKey(mentorID)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mentors: mentees of %s: %w", mentorID, err)
-	}
-	keys := make([]string, 0, len(links))
-	for _, id := range links {
-		keys = append(keys, s.mentorshipKey(mentorID, id))
-	}
-	out, err := s.mentorships(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("mentors: mentees of %s: %w", mentorID, err)
-	}
-	return out, nil
-}
-
-// mentorships reads running mentorships in one round trip, oldest first.
-func (s *Store) mentorships(ctx context.Context, keys []string) ([]Mentorship, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(keys))
-	for k, key := range keys {
-		cmds[k] = pipe.HGetAll(ctx, key)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
-	}
-	var out []Mentorship
-	for _, c := range cmds {
-		if h := c.Val(); len(h) > 0 && h["ended"] == "" {
-			out = append(out, mentorshipFromHash(h))
-		}
-	}
-	sort.Slice(out, func(a, b int) bool {
-		if !out[a].Started.Equal(out[b].Started) {
-			return out[a].Started.Before(out[b].Started)
-		}
-		return out[a].ID < out[b].ID
-	})
-	return out, nil
+	r, err := s.readMentoring(ctx, mentorID)
+	return r.Mentees, err
 }
 
 // PendingIn lists the open requests a mentor has received, oldest first.
 func (s *Store) PendingIn(ctx context.Context, mentorID string) ([]Request, error) {
-	if !ids.Valid(mentorID) {
-		return nil, nil
+	r, err := s.readMentoring(ctx, mentorID)
+	return r.PendingIn, err
+}
+
+// PendingOut lists a mentee's open requests, oldest first.
+func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, error) {
+	r, err := s.readMentoring(ctx, menteeID)
+	return r.PendingOut, err
+}
+
+// queueMentorships queues on p the reads of the mentorships under keys;
+// the returned function gives the running ones, oldest first.
+func (s *Store) queueMentorships(ctx context.Context, pipe redis.Pipeliner, keys []string) func() ([]Mentorship, error) {
+	cmds := make([]*redis.MapStringStringCmd, len(keys))
+	for k, key := range keys {
+		cmds[k] = pipe.HGetAll(ctx, key)
 	}
-	reqIDs, err := s.rdb.ZRange(ctx, s.mentorPendingKey(mentorID), 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mentors: requests to %s: %w", mentorID, err)
+	return func() ([]Mentorship, error) {
+		var out []Mentorship
+		for _, c := range cmds {
+			h, err := c.Result()
+			if err != nil {
+				return nil, err
+			}
+			if len(h) > 0 && h["ended"] == "" {
+				out = append(out, mentorshipFromHash(h))
+			}
+		}
+		sort.Slice(out, func(a, b int) bool {
+			if !out[a].Started.Equal(out[b].Started) {
+				return out[a].Started.Before(out[b].Started)
+			}
+			return out[a].ID < out[b].ID
+		})
+		return out, nil
 	}
-	keys := make([]string, len(reqIDs))
-	for k, id := range reqIDs {
-		keys[k] = s.requestKey(mentorID, id)
-	}
-	out, _, _, err := s.requests(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("mentors: requests to %s: %w", mentorID, err)
-	}
-	return out, nil
 }
 
 // staleReservation is how long an open-request slot may exist without its
 // request before PendingOut frees it (a crash between the two writes).
 const staleReservation = time.Minute
 
-// PendingOut lists a mentee's open requests, oldest first.
-func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, error) {
-	if !ids.Valid(menteeID) {
-		return nil, nil
-	}
-	members, err := s.rdb.ZRangeWithScores(ctx, s.menteeOpenKey(menteeID), 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mentors: requests of %s: %w", menteeID, err)
-	}
-	keys := make([]string, len(members))
-	for k, m := range members {
-		mentor, id, _ := strings.Cut(m.Member.(string), "/")
-		keys[k] = s.requestKey(mentor, id)
-	}
-	out, missing, closed, err := s.requests(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("mentors: requests of %s: %w", menteeID, err)
-	}
-	// A request that is no longer open must not hold one of the mentee's
-	// open-request slots; normally closing it frees the slot, this repairs
-	// a slot whose release was lost.
+// freeSlots frees the open-request slots of menteeID (members, as read)
+// that hold a closed request, or no request for longer than
+// staleReservation. Normally closing a request frees its slot; this
+// repairs a slot whose release was lost.
+func (s *Store) freeSlots(ctx context.Context, menteeID string, members []redis.Z, missing, closed []int) {
 	var free []any
 	for _, k := range closed {
 		free = append(free, members[k].Member)
@@ -237,35 +185,35 @@ func (s *Store) PendingOut(ctx context.Context, menteeID string) ([]Request, err
 				"mentee", menteeID, "slots", len(free), "err", err)
 		}
 	}
-	return out, nil
 }
 
-// requests reads requests in one round trip, keeping the open ones, and
-// returns the positions of keys that hold no request and of requests that
-// are closed.
-func (s *Store) requests(ctx context.Context, keys []string) (open []Request, missing, closed []int, err error) {
-	if len(keys) == 0 {
-		return nil, nil, nil, nil
-	}
-	pipe := s.rdb.Pipeline()
+// queueRequests queues on p the reads of the requests under keys; the
+// returned function gives the open ones and the positions of keys that
+// hold no request and of requests that are closed. It remembers each
+// request's mentee, so a page can read that person with the request.
+func (s *Store) queueRequests(ctx context.Context, pipe redis.Pipeliner, keys []string) func() (open []Request, missing, closed []int, err error) {
 	cmds := make([]*redis.MapStringStringCmd, len(keys))
 	for k, key := range keys {
 		cmds[k] = pipe.HGetAll(ctx, key)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, nil, nil, err
-	}
-	for k, c := range cmds {
-		h := c.Val()
-		if len(h) == 0 {
-			missing = append(missing, k)
-			continue
+	return func() (open []Request, missing, closed []int, err error) {
+		for k, c := range cmds {
+			h, err := c.Result()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if len(h) == 0 {
+				missing = append(missing, k)
+				continue
+			}
+			r := requestFromHash(h)
+			s.menteeOf.Put(r.ID, r.MenteeID)
+			if r.State == RequestOpen || r.State == RequestQuestion {
+				open = append(open, r)
+			} else {
+				closed = append(closed, k)
+			}
 		}
-		if r := requestFromHash(h); r.State == RequestOpen || r.State == RequestQuestion {
-			open = append(open, r)
-		} else {
-			closed = append(closed, k)
-		}
+		return open, missing, closed, nil
 	}
-	return open, missing, closed, nil
 }

@@ -133,6 +133,16 @@ func (s *Store) MentorProfile(ctx context.Context, userID string) (match.MentorP
 // leaving out those without one.
 func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.MentorProfile, error) {
 	pipe := s.rdb.Pipeline()
+	read := s.queueMentorProfiles(ctx, pipe, userIDs)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	return read()
+}
+
+// queueMentorProfiles queues on p the reads of mentorProfiles; the
+// returned function decodes them once p has been executed.
+func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string) func() ([]match.MentorProfile, error) {
 	fields := make([]*redis.SliceCmd, 0, len(userIDs))
 	counts := make([]*redis.IntCmd, 0, len(userIDs))
 	for _, u := range userIDs {
@@ -142,30 +152,32 @@ func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.M
 		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason"))
 		counts = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u)))
 	}
-	if len(fields) == 0 {
-		return nil, nil
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]match.MentorProfile, 0, len(fields))
-	for k, f := range fields {
-		v := f.Val()
-		raw, ok := v[0].(string)
-		if !ok {
-			continue
+	return func() ([]match.MentorProfile, error) {
+		out := make([]match.MentorProfile, 0, len(fields))
+		for k, f := range fields {
+			v, err := f.Result()
+			if err != nil {
+				return nil, err
+			}
+			if err := counts[k].Err(); err != nil {
+				return nil, err
+			}
+			raw, ok := v[0].(string)
+			if !ok {
+				continue
+			}
+			var p match.MentorProfile
+			if err := json.Unmarshal([]byte(raw), &p); err != nil {
+				return nil, err
+			}
+			p.Paused = v[1] == "1"
+			p.PausedAuto = v[2] == "1"
+			p.PauseReason, _ = v[3].(string)
+			p.Active = int(counts[k].Val())
+			out = append(out, p)
 		}
-		var p match.MentorProfile
-		if err := json.Unmarshal([]byte(raw), &p); err != nil {
-			return nil, err
-		}
-		p.Paused = v[1] == "1"
-		p.PausedAuto = v[2] == "1"
-		p.PauseReason, _ = v[3].(string)
-		p.Active = int(counts[k].Val())
-		out = append(out, p)
+		return out, nil
 	}
-	return out, nil
 }
 
 // SetPaused pauses or resumes a mentor by their own choice. Resuming also
@@ -214,22 +226,44 @@ func (s *Store) SaveMenteeProfile(ctx context.Context, p match.MenteeProfile) (m
 	if err := s.rdb.HSet(ctx, s.menteeKey(p.UserID), "profile", raw, "updated", ms(s.now())).Err(); err != nil {
 		return p, fmt.Errorf("mentors: save mentee profile %s: %w", p.UserID, err)
 	}
+	s.menteeRaw.Put(p.UserID, string(raw))
 	return p, nil
 }
 
 // MenteeProfile returns a mentee's profile.
 func (s *Store) MenteeProfile(ctx context.Context, userID string) (match.MenteeProfile, error) {
-	var p match.MenteeProfile
+	pipe := s.rdb.Pipeline()
+	read := s.queueMenteeProfile(ctx, pipe, userID)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+	}
+	return read()
+}
+
+// queueMenteeProfile queues on p the read of MenteeProfile; the returned
+// function decodes it once p has been executed.
+func (s *Store) queueMenteeProfile(ctx context.Context, pipe redis.Pipeliner, userID string) func() (match.MenteeProfile, error) {
 	if !ids.Valid(userID) {
-		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+		return func() (match.MenteeProfile, error) {
+			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+		}
 	}
-	raw, err := s.rdb.HGet(ctx, s.menteeKey(userID), "profile").Bytes()
-	if errors.Is(err, redis.Nil) {
-		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+	cmd := pipe.HGet(ctx, s.menteeKey(userID), "profile")
+	return func() (match.MenteeProfile, error) {
+		raw, err := cmd.Bytes()
+		if errors.Is(err, redis.Nil) {
+			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
+		}
+		if err != nil {
+			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
+		}
+		return decodeMentee(userID, raw)
 	}
-	if err != nil {
-		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
-	}
+}
+
+// decodeMentee decodes userID's stored mentee profile.
+func decodeMentee(userID string, raw []byte) (match.MenteeProfile, error) {
+	var p match.MenteeProfile
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 	}

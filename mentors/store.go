@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
@@ -68,6 +69,12 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
+	// menteeOf remembers each request's mentee, which never changes, so
+	// a page can read the people behind a mentor's requests with them.
+	menteeOf strcache.Cache
+	// menteeRaw remembers each mentee's stored profile as last read, so
+	// a page can rank mentors for it while it reads it again to check.
+	menteeRaw strcache.Cache
 }
 
 // NewStore returns a Store whose keys all start with prefix.

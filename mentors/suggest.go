@@ -88,6 +88,21 @@ func mergeSuggestions(a, b []match.Suggestion, limit int) []match.Suggestion {
 // language, skill and path. It returns "" when there is no candidate, and a
 // function that deletes the temporary keys.
 func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f match.Filter) (string, func(), error) {
+	pipe := s.rdb.TxPipeline()
+	rankKey, perLang := s.queueRanking(ctx, pipe, e, f)
+	cleanup := func() { s.rdb.Del(context.WithoutCancel(ctx), append(perLang, rankKey)...) }
+	if _, err := pipe.Exec(ctx); err != nil {
+		cleanup()
+		return "", func() {}, err
+	}
+	return rankKey, cleanup, nil
+}
+
+// queueRanking queues on p the commands that build the temporary sorted
+// set of rankCandidates, expiring in a minute, and returns its key and
+// the per-language keys it builds on the way. The keys share one hash
+// tag, so they may be built in one transaction.
+func (s *Store) queueRanking(ctx context.Context, pipe redis.Pipeliner, e *match.MenteeProfile, f match.Filter) (string, []string) {
 	langs := e.Languages
 	if slices.Contains(langs, f.Language) {
 		langs = []string{f.Language} // else the engine filters mentors by language
@@ -95,7 +110,6 @@ func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f ma
 	tag := ids.New()
 	rankKey := s.indexKey("tmp", tag)
 	var perLang []string
-	pipe := s.rdb.TxPipeline()
 	for _, l := range langs {
 		var fits []string
 		for _, k := range e.WantSkills {
@@ -111,7 +125,6 @@ func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f ma
 		perLang = append(perLang, key)
 		pipe.ZUnionStore(ctx, key, &redis.ZStore{Keys: fits, Aggregate: "SUM"})
 	}
-	cleanup := func() { s.rdb.Del(context.WithoutCancel(ctx), append(perLang, rankKey)...) }
 	inter := []string{rankKey}
 	weights := []float64{1}
 	if f.Skill != "" {
@@ -130,9 +143,5 @@ func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f ma
 		pipe.ZInterStore(ctx, rankKey, &redis.ZStore{Keys: inter, Weights: weights, Aggregate: "SUM"})
 	}
 	pipe.Expire(ctx, rankKey, time.Minute)
-	if _, err := pipe.Exec(ctx); err != nil {
-		cleanup()
-		return "", func() {}, err
-	}
-	return rankKey, cleanup, nil
+	return rankKey, perLang
 }

@@ -1,12 +1,17 @@
 package mentors
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
@@ -154,16 +159,107 @@ func TestStoreSuggestAgreesWithTheEngine(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(got) != len(want) {
-					t.Fatalf("filter %+v limit %d: %d suggestions, engine %d", filter, limit, len(got), len(want))
-				}
-				for k := range got {
-					if got[k].Mentor.UserID != want[k].Mentor.UserID || got[k].Score != want[k].Score {
-						t.Fatalf("filter %+v limit %d: rank %d is %s (%d), engine %s (%d)", filter, limit, k,
-							got[k].Mentor.UserID, got[k].Score, want[k].Mentor.UserID, want[k].Score)
+				sameSuggestions(t, fmt.Sprintf("filter %+v limit %d", filter, limit), got, want)
+				// The page's read, first with the profile unknown to the
+				// Store, then known, ranks alike and leaves no key behind.
+				keys := f.keyCount(t)
+				f.menteeRaw.Forget(mentee)
+				for _, pass := range []string{"first", "again"} {
+					got, err = pageSuggest(t, f.Store, mentee, filter, limit)
+					if err != nil {
+						t.Fatal(err)
 					}
+					sameSuggestions(t, fmt.Sprintf("page read (%s) filter %+v limit %d", pass, filter, limit), got, want)
+				}
+				if n := f.keyCount(t); n != keys {
+					t.Fatalf("filter %+v: %d keys after the page's reads, %d before", filter, n, keys)
 				}
 			}
 		}
+	}
+}
+
+// sameSuggestions fails unless got ranks the same mentors with the same
+// scores as want.
+func sameSuggestions(t *testing.T, what string, got, want []match.Suggestion) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d suggestions, engine %d", what, len(got), len(want))
+	}
+	for k := range got {
+		if got[k].Mentor.UserID != want[k].Mentor.UserID || got[k].Score != want[k].Score {
+			t.Fatalf("%s: rank %d is %s (%d), engine %s (%d)", what, k,
+				got[k].Mentor.UserID, got[k].Score, want[k].Mentor.UserID, want[k].Score)
+		}
+	}
+}
+
+// pageSuggest ranks as a page does, with QueueSuggest and QueueProfiles.
+func pageSuggest(t *testing.T, s *Store, mentee string, filter match.Filter, limit int) ([]match.Suggestion, error) {
+	t.Helper()
+	ctx := context.Background()
+	p := s.rdb.Pipeline()
+	r := s.QueueSuggest(ctx, p, mentee, filter, limit)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	p = s.rdb.Pipeline()
+	read, _, err := r.QueueProfiles(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return read()
+}
+
+// A page ranks for the profile as stored now, even when another process
+// changed it since this Store last read it; the people it names as likely
+// are those it suggests.
+func TestPageSuggestFollowsAProfileChangedElsewhere(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	gopher := f.mentor(t, func(p *match.MentorProfile) {
+		p.Skills, p.Paths = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}
+	})
+	rustacean := f.mentor(t, func(p *match.MentorProfile) {
+		p.Skills, p.Paths = []match.Skill{{Name: "rust", Level: 4}}, []string{"data"}
+	})
+	mentee := f.mentee(t, func(p *match.MenteeProfile) { p.WantSkills, p.Path = []string{"go"}, "backend" })
+	got, err := pageSuggest(t, f.Store, mentee, match.Filter{}, 5)
+	if err != nil || len(got) != 1 || got[0].Mentor.UserID != gopher {
+		t.Fatalf("before the change: %+v, %v; want only the Go mentor", got, err)
+	}
+	other := NewStore(f.rdb, f.prefix)
+	p, err := other.MenteeProfile(f.ctx, mentee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.WantSkills, p.Path = []string{"rust"}, "data"
+	if _, err := other.SaveMenteeProfile(f.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err = pageSuggest(t, f.Store, mentee, match.Filter{}, 5)
+	if err != nil || len(got) != 1 || got[0].Mentor.UserID != rustacean {
+		t.Fatalf("after the change elsewhere: %+v, %v; want only the Rust mentor", got, err)
+	}
+	pipe := f.rdb.Pipeline()
+	r := f.QueueSuggest(f.ctx, pipe, mentee, match.Filter{}, 5)
+	if _, err := pipe.Exec(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, likely, err := r.QueueProfiles(f.ctx, f.rdb.Pipeline())
+	if err != nil || !slices.Equal(likely, []string{rustacean}) {
+		t.Fatalf("likely people: %v, %v; want the Rust mentor", likely, err)
+	}
+	for _, nobody := range []string{"nobody", ids.New()} {
+		if _, err := pageSuggest(t, f.Store, nobody, match.Filter{}, 5); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("%s, without a profile: %v, want ErrNotFound", nobody, err)
+		}
+	}
+	var ve valid.Errors
+	if _, err := pageSuggest(t, f.Store, mentee, match.Filter{Language: "dothraki"}, 5); !errors.As(err, &ve) || ve["language"] == "" {
+		t.Fatalf("a bad filter: %v, want a language error", err)
 	}
 }

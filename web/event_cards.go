@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,26 +31,6 @@ const (
 	groupPastCards     = 10
 	myCards            = 50
 )
-
-// mySessionCards lists the sessions userID is going to, waiting for or has
-// asked to attend, soonest first, from those happening now onwards.
-func (h *handler) mySessionCards(c *fiber.Ctx, userID string) ([]sessionCard, error) {
-	ctx := c.UserContext()
-	now := h.Events.Now()
-	mine, err := h.Events.UserSessions(ctx, userID, now.Add(-events.MaxDuration), time.Time{}, myCards)
-	if err != nil {
-		return nil, err
-	}
-	evs := make([]events.Event, 0, len(mine))
-	status := map[string]events.RSVPStatus{}
-	for _, s := range mine {
-		if s.Event.End.After(now) {
-			evs = append(evs, s.Event)
-			status[s.Event.ID] = s.Status
-		}
-	}
-	return h.cards(c, evs, status, h.visibleGroups(ctx, userID))
-}
 
 // groupLookup finds a session's group and says whether its sessions may be
 // shown in the list at hand (nil group: not shown).
@@ -91,32 +70,6 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 		st, err := h.Groups.Standing(ctx, g.ID, userID)
 		return err == nil && groups.CanView(g, st), err
 	})
-}
-
-// cards formats evs for the viewer. status holds known RSVP statuses;
-// the sessions' seats and waitlist places (and the viewer's status where
-// status has none) are read from the events store in one round trip.
-func (h *handler) cards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, group groupLookup) ([]sessionCard, error) {
-	u := currentUser(c)
-	uid := ""
-	if u != nil {
-		uid = u.ID
-	}
-	var liveIDs []string
-	for _, ev := range evs {
-		if ev.Status != events.StatusCancelled {
-			liveIDs = append(liveIDs, ev.ID)
-		}
-	}
-	sts, err := h.Events.StatusesOf(c.UserContext(), liveIDs, uid)
-	if err != nil {
-		return nil, err
-	}
-	liveStatus := make(map[string]events.Standing, len(liveIDs))
-	for i, id := range liveIDs {
-		liveStatus[id] = sts[i]
-	}
-	return h.formatCards(c, evs, status, liveStatus, group)
 }
 
 // formatCards formats evs for the viewer. status holds known RSVP

@@ -1,46 +1,59 @@
 package web
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // mentorHome is the mentoring landing page: become a mentor, find a
-// mentor, the state of both profiles and everything in progress.
+// mentor, the state of both profiles and everything in progress. After
+// the session it reads the lists in one round trip and what is on them
+// in another (a request's mentee this process has not seen yet needs a
+// third).
 func (h *handler) mentorHome(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
-	data := h.view(c, "Mentoring")
-	summary, err := h.mentorSummary(c, u.ID)
+	first := h.Redis.Pipeline()
+	mentoring := h.Mentors.QueueMentoring(ctx, first, u.ID)
+	lists := h.Groups.QueueUserLists(ctx, first, u.ID)
+	if err := runReads(ctx, first); err != nil {
+		return err
+	}
+	second := h.Redis.Pipeline()
+	getMentoring, err := h.queueMentorSummary(c, second, mentoring)
 	if err != nil {
 		return err
 	}
+	getLists, err := lists.QueueGroups(ctx, second)
+	if err != nil {
+		return err
+	}
+	if err := runReads(ctx, second); err != nil {
+		return err
+	}
+	summary, r, err := getMentoring()
+	if err != nil {
+		return err
+	}
+	gl, err := getLists()
+	if err != nil {
+		return err
+	}
+	data := h.view(c, "Mentoring")
 	data["Mentoring"] = summary
-	mp, err := h.Mentors.MentorProfile(ctx, u.ID)
-	switch {
-	case err == nil:
-		data["Mentor"] = mp
+	if mp := r.MentorProfile; mp != nil {
+		data["Mentor"] = *mp
 		data["MentorSkills"] = skillsWords(mp.Skills)
 		data["MentorPaths"] = pathNames(mp.Paths)
-	case !errors.Is(err, mentors.ErrNotFound):
-		return err
 	}
-	ep, err := h.Mentors.MenteeProfile(ctx, u.ID)
-	switch {
-	case err == nil:
-		data["Mentee"] = ep
-		data["MenteeAim"] = menteeAim(ep)
-	case !errors.Is(err, mentors.ErrNotFound):
-		return err
+	if ep := r.MenteeProfile; ep != nil {
+		data["Mentee"] = *ep
+		data["MenteeAim"] = menteeAim(*ep)
 	}
-	if data["MyGroups"], err = h.Groups.UserGroups(ctx, u.ID); err != nil {
-		return err
-	}
+	data["MyGroups"] = gl.Groups
 	return c.Render("mentors/home", data)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/mentors"
 )
 
@@ -45,16 +46,23 @@ func (h *handler) refuseOr(c *fiber.Ctx, to string, err error, noProfile string)
 // peopleByID looks up the people behind ids; someone whose account is gone
 // is shown as a former member.
 func (h *handler) peopleByID(c *fiber.Ctx, ids []string) (map[string]Person, error) {
-	list, err := h.people(c, ids)
+	users, err := h.Users.GetMany(c.UserContext(), ids)
 	if err != nil {
 		return nil, err
 	}
+	return personMap(users, ids), nil
+}
+
+// personMap names the people behind ids from users; those not there are
+// "A former member".
+func personMap(users map[string]*auth.User, ids []string) map[string]Person {
 	out := make(map[string]Person, len(ids))
 	for _, id := range ids {
-		out[id] = Person{ID: id, Name: "A former member"}
+		if u, ok := users[id]; ok {
+			out[id] = personOf(u)
+		} else {
+			out[id] = Person{ID: id, Name: "A former member"}
+		}
 	}
-	for _, p := range list {
-		out[p.ID] = p
-	}
-	return out, nil
+	return out
 }

@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/mentors/match"
@@ -99,14 +101,19 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	if draft.Error != "" {
 		status = fiber.StatusUnprocessableEntity
 	}
-	if _, err := h.Mentors.MenteeProfile(ctx, u.ID); errors.Is(err, mentors.ErrNotFound) {
-		data["NoProfile"] = true
-		return c.Status(status).Render("mentors/suggestions", data)
-	} else if err != nil {
+	f, fields := sf.filter()
+	first := h.Redis.Pipeline()
+	suggest := h.Mentors.QueueSuggest(ctx, first, u.ID, f, match.DefaultSuggestions)
+	mentoring := h.Mentors.QueueMentoring(ctx, first, u.ID)
+	if err := runReads(ctx, first); err != nil {
 		return err
 	}
-	f, fields := sf.filter()
-	list, err := h.Mentors.Suggest(ctx, u.ID, f, match.DefaultSuggestions)
+	second := h.Redis.Pipeline()
+	getList, likely, err := suggest.QueueProfiles(ctx, second)
+	if errors.Is(err, mentors.ErrNotFound) {
+		data["NoProfile"] = true
+		return c.Status(status).Render("mentors/suggestions", data)
+	}
 	fields = mergeErrors(fields, err)
 	if len(fields) > 0 {
 		data["Fields"] = formErrors(fields)
@@ -115,7 +122,27 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	if err != nil {
 		return err
 	}
-	cards, err := h.suggestionCards(c, list, draft)
+	getMentoring, err := mentoring.QueueRecords(ctx, second)
+	if err != nil {
+		return err
+	}
+	getUsers := h.Users.QueueGetMany(ctx, second, likely)
+	if err := runReads(ctx, second); err != nil {
+		return err
+	}
+	list, err := getList()
+	if err != nil {
+		return err
+	}
+	mine, err := getMentoring()
+	if err != nil {
+		return err
+	}
+	users, err := getUsers()
+	if err != nil {
+		return err
+	}
+	cards, err := h.suggestionCards(c, list, draft, mine, users)
 	if err != nil {
 		return err
 	}
@@ -123,33 +150,34 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	return c.Status(status).Render("mentors/suggestions", data)
 }
 
-func (h *handler) suggestionCards(c *fiber.Ctx, list []match.Suggestion, draft askDraft) ([]suggestionCard, error) {
-	u := currentUser(c)
-	ctx := c.UserContext()
-	open, err := h.Mentors.PendingOut(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
+// suggestionCards puts list in words for the page, with the visitor's
+// open requests and mentors from mine; users holds the people read with
+// the list, the others are read now.
+func (h *handler) suggestionCards(c *fiber.Ctx, list []match.Suggestion, draft askDraft, mine mentors.MentoringRead, users map[string]*auth.User) ([]suggestionCard, error) {
 	asked := map[string]string{}
-	for _, r := range open {
+	for _, r := range mine.PendingOut {
 		asked[r.MentorID] = r.ID
 	}
-	mine, err := h.Mentors.MyMentors(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
 	current := map[string]bool{}
-	for _, m := range mine {
+	for _, m := range mine.Mentors {
 		current[m.MentorID] = true
 	}
 	ids := make([]string, len(list))
+	var missing []string
 	for i, s := range list {
 		ids[i] = s.Mentor.UserID
+		if _, ok := users[ids[i]]; !ok {
+			missing = append(missing, ids[i])
+		}
 	}
-	people, err := h.peopleByID(c, ids)
-	if err != nil {
-		return nil, err
+	if len(missing) > 0 {
+		more, err := h.Users.GetMany(c.UserContext(), missing)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(users, more)
 	}
+	people := personMap(users, ids)
 	cards := make([]suggestionCard, len(list))
 	for i, s := range list {
 		m := s.Mentor

@@ -1,10 +1,14 @@
 package web
 
 import (
-	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/auth"
 
 	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -51,68 +55,80 @@ type requestItem struct {
 	Age      string // "sent 2 days ago"
 }
 
-// mentorSummary gathers the dashboard's mentoring lists for userID.
-func (h *handler) mentorSummary(c *fiber.Ctx, userID string) (mentorSummary, error) {
+// queueMentorSummary queues on p, once m's list reads have run, the reads
+// of the mentorships, requests and the people on them that are known; the
+// returned function gives the summary, and what it was made of, once p
+// has been executed, reading the people not known yet in one more round
+// trip.
+func (h *handler) queueMentorSummary(c *fiber.Ctx, p redis.Pipeliner, m *mentors.Mentoring) (func() (mentorSummary, mentors.MentoringRead, error), error) {
 	ctx := c.UserContext()
+	readRecords, err := m.QueueRecords(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	known := m.KnownPeople()
+	readPeople := h.Users.QueueGetMany(ctx, p, known)
+	return func() (mentorSummary, mentors.MentoringRead, error) {
+		r, err := readRecords()
+		if err != nil {
+			return mentorSummary{}, r, err
+		}
+		users, err := readPeople()
+		if err != nil {
+			return mentorSummary{}, r, err
+		}
+		s, err := h.summaryOf(c, r, users, known)
+		return s, r, err
+	}, nil
+}
+
+// summaryOf puts r in words, with the people on it; users holds those
+// read among known, the others are read now.
+func (h *handler) summaryOf(c *fiber.Ctx, r mentors.MentoringRead, users map[string]*auth.User, known []string) (mentorSummary, error) {
 	var s mentorSummary
-	mine, err := h.Mentors.MyMentors(ctx, userID)
-	if err != nil {
-		return s, err
-	}
-	theirs, err := h.Mentors.MyMentees(ctx, userID)
-	if err != nil {
-		return s, err
-	}
-	in, err := h.Mentors.PendingIn(ctx, userID)
-	if err != nil {
-		return s, err
-	}
-	out, err := h.Mentors.PendingOut(ctx, userID)
-	if err != nil {
-		return s, err
-	}
-	mp, err := h.Mentors.MentorProfile(ctx, userID)
-	switch {
-	case err == nil:
+	if mp := r.MentorProfile; mp != nil {
 		s.HasMentorProfile, s.Paused = true, mp.Paused
 		if mp.PausedAuto {
 			s.PauseReason = mp.PauseReason
 		}
-	case !errors.Is(err, mentors.ErrNotFound):
-		return s, err
 	}
-	if _, err := h.Mentors.MenteeProfile(ctx, userID); err == nil {
-		s.HasMenteeProfile = true
-	} else if !errors.Is(err, mentors.ErrNotFound) {
-		return s, err
-	}
-
+	s.HasMenteeProfile = r.MenteeProfile != nil
 	var ids []string
-	for _, m := range mine {
+	for _, m := range r.Mentors {
 		ids = append(ids, m.MentorID)
 	}
-	for _, m := range theirs {
+	for _, m := range r.Mentees {
 		ids = append(ids, m.MenteeID)
 	}
-	for _, r := range in {
+	for _, r := range r.PendingIn {
 		ids = append(ids, r.MenteeID)
 	}
-	for _, r := range out {
+	for _, r := range r.PendingOut {
 		ids = append(ids, r.MentorID)
 	}
-	people, err := h.peopleByID(c, ids)
-	if err != nil {
-		return s, err
+	var missing []string
+	for _, id := range ids {
+		if !slices.Contains(known, id) && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
 	}
+	if len(missing) > 0 {
+		more, err := h.Users.GetMany(c.UserContext(), missing)
+		if err != nil {
+			return s, err
+		}
+		maps.Copy(users, more)
+	}
+	people := personMap(users, ids)
 	loc := currentUser(c).Location()
 	now := time.Now()
-	for _, m := range mine {
+	for _, m := range r.Mentors {
 		s.Mentors = append(s.Mentors, mentorshipItem{ID: m.ID, Other: people[m.MentorID], Since: "since " + shortDate(m.Started, loc)})
 	}
-	for _, m := range theirs {
+	for _, m := range r.Mentees {
 		s.Mentees = append(s.Mentees, mentorshipItem{ID: m.ID, Other: people[m.MenteeID], Since: "since " + shortDate(m.Started, loc)})
 	}
-	for _, r := range in {
+	for _, r := range r.PendingIn {
 		it := requestItem{ID: r.ID, Other: people[r.MenteeID], Age: "sent " + timefmt.Relative(r.Created, now)}
 		if r.State == mentors.RequestQuestion {
 			it.Status = "waiting for their answer to your question"
@@ -121,7 +137,7 @@ func (h *handler) mentorSummary(c *fiber.Ctx, userID string) (mentorSummary, err
 		}
 		s.PendingIn = append(s.PendingIn, it)
 	}
-	for _, r := range out {
+	for _, r := range r.PendingOut {
 		it := requestItem{ID: r.ID, Other: people[r.MentorID], Age: "sent " + timefmt.Relative(r.Created, now)}
 		if r.State == mentors.RequestQuestion {
 			it.Status, it.YourTurn = "the mentor asked you a question", true

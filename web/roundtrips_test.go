@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // pageTrips requests path twice (the first warms the connection pool) and
@@ -66,22 +68,40 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		sesJoin(t, app, g, p)
 		sesRSVP(t, p, id, "yes")
 	}
-	viewers := []struct {
+	mentor, mentee := budgetMentoring(t, app, org)
+	mp := sesPerson{Client: mentor.Client, User: &auth.User{ID: mentor.ID, Name: mentor.Name}}
+	sesJoin(t, app, g, mp)
+	sesRSVP(t, mp, id, "yes")
+	type viewer struct {
 		name   string
 		client *apptest.Client
-	}{
+	}
+	viewers := []viewer{
 		{"member going", member.Client},
 		{"organizer", org.Client},
 		{"anonymous", app.NewClient(t)},
 	}
-	pages := []struct{ route, path string }{
-		{"/s/:id", "/s/" + id},
-		{"/g/:slug", "/g/" + g.Slug},
-		{"/", "/"},
+	signedIn := []viewer{
+		{"member going", member.Client},
+		{"organizer", org.Client},
+		{"mentor with mentees and requests", mentor.Client},
+		{"mentee with open requests", mentee.Client},
+	}
+	pages := []struct {
+		route, path string
+		viewers     []viewer
+	}{
+		{"/s/:id", "/s/" + id, viewers},
+		{"/g/:slug", "/g/" + g.Slug, viewers},
+		{"/", "/", viewers},
+		{"/dashboard", "/dashboard", signedIn},
+		{"/mentors", "/mentors", signedIn},
+		{"/mentors/suggestions", "/mentors/suggestions", signedIn},
+		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
 	}
 	for _, pg := range pages {
-		for _, v := range viewers {
-			t.Run(pg.route+" "+v.name, func(t *testing.T) {
+		for _, v := range pg.viewers {
+			t.Run(pg.path+" "+v.name, func(t *testing.T) {
 				n := pageTrips(t, app, v.client, pg.route, pg.path)
 				t.Logf("%s as %s: %d round trips", pg.path, v.name, n)
 				if n > 3 {
@@ -90,6 +110,69 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 			})
 		}
 	}
+	// The pages read that fast still show everyone by name.
+	sesContains(t, "the mentor's dashboard", mentor.Get("/dashboard").Body, "Pipelines in practice", "Group budget",
+		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer")
+	sesContains(t, "the mentee's dashboard", mentee.Get("/dashboard").Body, "Ola Other Mentor", "Tia Third Mentor", "waiting for the mentor")
+	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor")
+	sesContains(t, "the mentee's suggestions", mentee.Get("/mentors/suggestions").Body, "Max Mentor", "Ola Other Mentor", "Tia Third Mentor")
+}
+
+// budgetMentoring sets up mentoring: a mentor with two mentees and two
+// requests waiting, one of them with a question; a mentee with requests
+// open to two mentors; and org, a mentee with a mentor and an open
+// request. It returns the mentor and the mentee.
+func budgetMentoring(t *testing.T, app *apptest.App, org sesPerson) (mentor, mentee mtrPerson) {
+	t.Helper()
+	ctx := context.Background()
+	ment := mtrSignIn(t, app, "Max Mentor", "Europe/Berlin")
+	mtrMentor(t, app, ment, func(m *match.MentorProfile) { m.Capacity = 5 })
+	other := mtrSignIn(t, app, "Ola Other Mentor", "")
+	mtrMentor(t, app, other, func(m *match.MentorProfile) {
+		m.Skills = []match.Skill{{Name: "go", Level: 3}, {Name: "kubernetes", Level: 4}}
+	})
+	third := mtrSignIn(t, app, "Tia Third Mentor", "")
+	mtrMentor(t, app, third, nil)
+	mentees := []mtrPerson{
+		mtrSignIn(t, app, "Ed Mentee", ""), mtrSignIn(t, app, "Flo Mentee", ""),
+		mtrSignIn(t, app, "Gia Asker", ""), mtrSignIn(t, app, "Hal Asker", ""),
+	}
+	for i, e := range mentees {
+		mtrMentee(t, app, e, nil)
+		r, err := app.Mentors.Ask(ctx, e.ID, ment.ID, "Please mentor me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch i {
+		case 0, 1:
+			if _, err := app.Mentors.Accept(ctx, ment.ID, r.ID); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			if _, err := app.Mentors.AskQuestion(ctx, ment.ID, r.ID, "What do you build?"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	asker := mentees[3]
+	for _, m := range []mtrPerson{other, third} {
+		if _, err := app.Mentors.Ask(ctx, asker.ID, m.ID, "Hello"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orgMentee := mtrPerson{Client: org.Client, ID: org.User.ID, Name: org.User.Name}
+	mtrMentee(t, app, orgMentee, nil)
+	r, err := app.Mentors.Ask(ctx, org.User.ID, other.ID, "Hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Mentors.Accept(ctx, other.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Mentors.Ask(ctx, org.User.ID, third.ID, "Hi"); err != nil {
+		t.Fatal(err)
+	}
+	return ment, asker
 }
 
 // The home page lists upcoming sessions of public groups and the public

@@ -137,12 +137,34 @@ func TestMentorsProfilesAndSuggestOnCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids := suggested(got); len(ids) != 3 || !slices.Contains(ids, german) || ids[0] != expert {
+	ids := suggested(got)
+	if len(ids) != 3 || !slices.Contains(ids, german) || ids[0] != expert {
 		t.Fatalf("bilingual suggestions = %v", ids)
 	}
 	got, err = s.Suggest(ctx, bilingual, match.Filter{Skill: "kubernetes", Language: "de"}, 10)
 	if err != nil || !slices.Equal(suggested(got), []string{german}) {
 		t.Fatalf("filtered suggestions = %v %v", suggested(got), err)
+	}
+	// A page's read ranks alike in one pipeline across the slots, the
+	// second time with the ranking in the first round trip.
+	for range 2 {
+		p := f.rdb.Pipeline()
+		r := s.QueueSuggest(ctx, p, bilingual, match.Filter{}, 10)
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p = f.rdb.Pipeline()
+		read, _, err := r.QueueProfiles(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		page, err := read()
+		if err != nil || !slices.Equal(suggested(page), ids) {
+			t.Fatalf("page suggestions = %v %v, want %v", suggested(page), err, ids)
+		}
 	}
 
 	// A profile change moves the mentor between the indexes.

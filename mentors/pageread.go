@@ -1,0 +1,187 @@
+package mentors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/mentors/match"
+)
+
+// Mentoring reads someone's mentoring (running mentorships and open
+// requests on both sides, and which profiles they have) in two round trips
+// that a page shares with its other reads: QueueMentoring queues the
+// lists and profiles, QueueRecords then the mentorships and requests.
+type Mentoring struct {
+	s                *Store
+	userID           string
+	mentors, mentees *redis.MapStringStringCmd
+	in               *redis.StringSliceCmd
+	out              *redis.ZSliceCmd
+	mentorProfile    func() ([]match.MentorProfile, error)
+	menteeProfile    func() (match.MenteeProfile, error)
+}
+
+// MentoringRead is what Mentoring found: the lists of MyMentors,
+// MyMentees, PendingIn and PendingOut, and the profiles.
+type MentoringRead struct {
+	Mentors, Mentees      []Mentorship
+	PendingIn, PendingOut []Request
+	// MentorProfile is the person's mentor profile, nil without one.
+	MentorProfile *match.MentorProfile
+	// MenteeProfile is the person's mentee profile, nil without one.
+	MenteeProfile *match.MenteeProfile
+}
+
+// QueueMentoring queues on p the reads of userID's mentoring lists and
+// profiles.
+func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID string) *Mentoring {
+	m := &Mentoring{s: s, userID: userID,
+		mentorProfile: s.queueMentorProfiles(ctx, p, []string{userID}),
+		menteeProfile: s.queueMenteeProfile(ctx, p, userID),
+	}
+	if ids.Valid(userID) {
+		m.mentors = p.HGetAll(ctx, s.menteeMentorsKey(userID))
+		m.mentees = p.HGetAll(ctx, s.mentorMenteesKey(userID))
+		m.in = p.ZRange(ctx, s.mentorPendingKey(userID), 0, -1)
+		m.out = p.ZRangeWithScores(ctx, s.menteeOpenKey(userID), 0, -1)
+	}
+	return m
+}
+
+// KnownPeople returns, once the list reads have run, the people on the
+// other side of the mentorships and requests that can be named without
+// reading those: mentors and mentees from the lists, and the mentees of
+// requests this Store has read before. A page reads them with the
+// records; a request's mentee not among them is still to read.
+func (m *Mentoring) KnownPeople() []string {
+	if m.mentors == nil {
+		return nil
+	}
+	var out []string
+	for mentor := range m.mentors.Val() {
+		out = append(out, mentor)
+	}
+	for mentee := range m.mentees.Val() {
+		out = append(out, mentee)
+	}
+	for _, id := range m.in.Val() {
+		if mentee, ok := m.s.menteeOf.Get(id); ok {
+			out = append(out, mentee)
+		}
+	}
+	for _, z := range m.out.Val() {
+		mentor, _, _ := strings.Cut(z.Member.(string), "/")
+		out = append(out, mentor)
+	}
+	return out
+}
+
+// QueueRecords queues on p, once the list reads have run, the reads of
+// the mentorships and requests on the lists. The returned function gives
+// everything once p has been executed; it frees the person's open-request
+// slots that a closed request still holds.
+func (m *Mentoring) QueueRecords(ctx context.Context, p redis.Pipeliner) (func() (MentoringRead, error), error) {
+	s, userID := m.s, m.userID
+	if m.mentors == nil {
+		return func() (MentoringRead, error) { return m.profiles(MentoringRead{}) }, nil
+	}
+	mentors, err := m.mentors.Result()
+	if err != nil {
+		return nil, fmt.Errorf("mentors: mentors of %s: %w", userID, err)
+	}
+	mentees, err := m.mentees.Result()
+	if err != nil {
+		return nil, fmt.Errorf("mentors: mentees of %s: %w", userID, err)
+	}
+	inIDs, err := m.in.Result()
+	if err != nil {
+		return nil, fmt.Errorf("mentors: requests to %s: %w", userID, err)
+	}
+	outMembers, err := m.out.Result()
+	if err != nil {
+		return nil, fmt.Errorf("mentors: requests of %s: %w", userID, err)
+	}
+	keys := make([]string, 0, len(mentors))
+	for mentor, id := range mentors {
+		keys = append(keys, s.mentorshipKey(mentor, id))
+	}
+	readMentors := s.queueMentorships(ctx, p, keys)
+	keys = make([]string, 0, len(mentees))
+	for _, id := range mentees {
+		keys = append(keys, s.mentorshipKey(userID, id))
+	}
+	readMentees := s.queueMentorships(ctx, p, keys)
+	keys = make([]string, len(inIDs))
+	for k, id := range inIDs {
+		keys[k] = s.requestKey(userID, id)
+	}
+	readIn := s.queueRequests(ctx, p, keys)
+	keys = make([]string, len(outMembers))
+	for k, z := range outMembers {
+		mentor, id, _ := strings.Cut(z.Member.(string), "/")
+		keys[k] = s.requestKey(mentor, id)
+	}
+	readOut := s.queueRequests(ctx, p, keys)
+	return func() (MentoringRead, error) {
+		var r MentoringRead
+		var err error
+		if r.Mentors, err = readMentors(); err != nil {
+			return r, fmt.Errorf("mentors: mentors of %s: %w", userID, err)
+		}
+		if r.Mentees, err = readMentees(); err != nil {
+			return r, fmt.Errorf("mentors: mentees of %s: %w", userID, err)
+		}
+		if r.PendingIn, _, _, err = readIn(); err != nil {
+			return r, fmt.Errorf("mentors: requests to %s: %w", userID, err)
+		}
+		out, missing, closed, err := readOut()
+		if err != nil {
+			return r, fmt.Errorf("mentors: requests of %s: %w", userID, err)
+		}
+		r.PendingOut = out
+		s.freeSlots(ctx, userID, outMembers, missing, closed)
+		return m.profiles(r)
+	}, nil
+}
+
+// profiles adds the profiles to r.
+func (m *Mentoring) profiles(r MentoringRead) (MentoringRead, error) {
+	mps, err := m.mentorProfile()
+	if err != nil {
+		return r, fmt.Errorf("mentors: mentor profile %s: %w", m.userID, err)
+	}
+	if len(mps) > 0 {
+		r.MentorProfile = &mps[0]
+	}
+	e, err := m.menteeProfile()
+	switch {
+	case err == nil:
+		r.MenteeProfile = &e
+	case !errors.Is(err, ErrNotFound):
+		return r, err
+	}
+	return r, nil
+}
+
+// readMentoring reads userID's mentoring in two round trips.
+func (s *Store) readMentoring(ctx context.Context, userID string) (MentoringRead, error) {
+	p := s.rdb.Pipeline()
+	m := s.QueueMentoring(ctx, p, userID)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return MentoringRead{}, fmt.Errorf("mentors: mentoring of %s: %w", userID, err)
+	}
+	p = s.rdb.Pipeline()
+	read, err := m.QueueRecords(ctx, p)
+	if err != nil {
+		return MentoringRead{}, err
+	}
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return MentoringRead{}, fmt.Errorf("mentors: mentoring of %s: %w", userID, err)
+	}
+	return read()
+}
