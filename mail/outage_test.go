@@ -17,7 +17,6 @@ type clock = testenv.Clock
 
 func newClock() *clock { return testenv.NewClock(time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)) }
 
-
 // outage is an outbox on a simulated clock, and an SMTP server that
 // answers 451 to every recipient while refusing is set.
 type outage struct {
