@@ -217,14 +217,17 @@ func validSessionID(s string) bool {
 // keep=false means the cookie must be cleared.
 func (m *Sessions) Save(ctx context.Context, s *Session) (cookie string, maxAge time.Duration, keep bool, err error) {
 	if s.gone {
-		ids := []string{s.id}
-		if s.old != "" {
-			ids = append(ids, s.old)
-		}
-		for _, id := range ids {
-			if err := m.rdb.Del(ctx, m.key(id)).Err(); err != nil {
-				return "", 0, false, fmt.Errorf("%w: destroy: %w", ErrStore, err)
+		// One DEL per key: the two IDs are in different cluster slots.
+		_, err := m.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, id := range []string{s.id, s.old} {
+				if id != "" {
+					p.Del(ctx, m.key(id))
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return "", 0, false, fmt.Errorf("%w: destroy: %w", ErrStore, err)
 		}
 		return "", 0, false, nil
 	}
@@ -243,15 +246,19 @@ func (m *Sessions) Save(ctx context.Context, s *Session) (cookie string, maxAge 
 	if err != nil {
 		return "", 0, false, err
 	}
-	if err := m.rdb.Set(ctx, m.key(s.id), raw, ttl).Err(); err != nil {
+	// The new record and, after a rotation, the old one's deletion go in
+	// one round trip.
+	_, err = m.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, m.key(s.id), raw, ttl)
+		if s.old != "" {
+			p.Del(ctx, m.key(s.old))
+		}
+		return nil
+	})
+	if err != nil {
 		return "", 0, false, fmt.Errorf("%w: save: %w", ErrStore, err)
 	}
-	if s.old != "" {
-		if err := m.rdb.Del(ctx, m.key(s.old)).Err(); err != nil {
-			return "", 0, false, fmt.Errorf("%w: rotate: %w", ErrStore, err)
-		}
-		s.old = ""
-	}
+	s.old = ""
 	s.stored, s.dirty, s.touch = true, false, false
 	return s.cookie(), ttl, false, nil
 }
