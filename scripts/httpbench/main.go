@@ -61,7 +61,7 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 8*time.Second, "length of each wrk run")
 	flag.IntVar(&o.conns, "conns", 64, "connections wrk keeps open")
 	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
-	flag.StringVar(&o.only, "pages", "", "comma-separated page names to run (default all)")
+	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions; default all)")
 	flag.Parse()
 	for _, tool := range []string{"wrk", "redis-server"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -98,20 +98,20 @@ func run() error {
 		return fmt.Errorf("sign in: %w", err)
 	}
 	pages := []page{
-		{"session, member going", "/s/:id", "/s/" + data.session, cookie},
-		{"session, anonymous", "/s/:id", "/s/" + data.session, ""},
-		{"home, signed in", "/", "/", cookie},
-		{"group, signed in", "/g/:slug", "/g/" + data.slug, cookie},
-		{"discovery search, signed in", "/groups", "/groups?q=go", cookie},
-		{"dashboard", "/dashboard", "/dashboard", cookie},
-		{"mentor suggestions", "/mentors/suggestions", "/mentors/suggestions", cookie},
+		{"session-member", "session, member going", "/s/:id", "/s/" + data.session, cookie},
+		{"session-anon", "session, anonymous", "/s/:id", "/s/" + data.session, ""},
+		{"home", "home, signed in", "/", "/", cookie},
+		{"group", "group, signed in", "/g/:slug", "/g/" + data.slug, cookie},
+		{"discovery", "discovery search, signed in", "/groups", "/groups?q=go", cookie},
+		{"dashboard", "dashboard", "/dashboard", "/dashboard", cookie},
+		{"suggestions", "mentor suggestions", "/mentors/suggestions", "/mentors/suggestions", cookie},
 	}
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
 	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, p := range pages {
-		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.name+",") {
+		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
 			continue
 		}
 		row, err := b.measure(p, o)
@@ -123,9 +123,9 @@ func run() error {
 	return nil
 }
 
-// page is one row of the table.
+// page is one row of the table; key is its name for -pages.
 type page struct {
-	name, route, path, cookie string
+	key, name, route, path, cookie string
 }
 
 type bench struct {
