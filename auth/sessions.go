@@ -185,7 +185,7 @@ func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, er
 	var u *User
 	if userCmd != nil && s.data.UserID == uid {
 		if raw, err := userCmd.Bytes(); err == nil {
-			if u, err = decodeUser(raw); err != nil {
+			if u, err = m.users.readUser(raw); err != nil {
 				return nil, nil, fmt.Errorf("auth: session user %s: %w", uid, err)
 			}
 		}

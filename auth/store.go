@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
 // Errors callers check with errors.Is.
@@ -28,11 +30,18 @@ type Store struct {
 	prefix string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// decoded remembers users decoded for reading, keyed by their stored
+	// JSON, so pages that name many people decode each version once.
+	decoded strcache.Cache[*User]
 }
+
+// decodedUsers bounds the decoded-user memory (about 1 KB each).
+const decodedUsers = 5000
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, Now: func() time.Time { return time.Now().UTC() }}
+	return &Store{rdb: rdb, prefix: prefix, Now: func() time.Time { return time.Now().UTC() },
+		decoded: strcache.Cache[*User]{Size: decodedUsers}}
 }
 
 func (s *Store) userKey(id string) string { return s.prefix + "user:{" + id + "}" }
@@ -54,7 +63,7 @@ func (s *Store) Get(ctx context.Context, id string) (*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: get user %s: %w", id, err)
 	}
-	return decodeUser(raw)
+	return s.readUser(raw)
 }
 
 // GetMany returns the users with the given ids in one round trip, skipping
@@ -84,7 +93,7 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 			if err != nil {
 				return nil, fmt.Errorf("auth: get users: %w", err)
 			}
-			u, err := decodeUser(raw)
+			u, err := s.readUser(raw)
 			if err != nil {
 				return nil, err
 			}
@@ -92,6 +101,24 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 		}
 		return out, nil
 	}
+}
+
+// readUser decodes a stored user for reading, once per stored version:
+// the result is a copy the caller may change field by field, but whose
+// slices it shares with other readers and must not modify in place (the
+// writers in update decode their own).
+func (s *Store) readUser(raw []byte) (*User, error) {
+	if u, ok := s.decoded.GetBytes(raw); ok {
+		cp := *u
+		return &cp, nil
+	}
+	u, err := decodeUser(raw)
+	if err != nil {
+		return nil, err
+	}
+	s.decoded.Put(string(raw), u)
+	cp := *u
+	return &cp, nil
 }
 
 func decodeUser(raw []byte) (*User, error) {

@@ -32,7 +32,7 @@ type Store struct {
 	notices *notices.Source
 	// Retention is how long Sweep keeps a session after it ends.
 	Retention time.Duration
-	groupOf   strcache.Cache // session ID -> group ID, which never changes
+	groupOf   strcache.Cache[string] // session ID -> group ID, which never changes
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.

@@ -98,7 +98,7 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
-	slugs   strcache.Cache // slug -> group ID, checked on use (see SlugID)
+	slugs   strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
 }
 
 // NewStore returns a Store whose keys all start with prefix.

@@ -71,10 +71,10 @@ type Store struct {
 	notices *notices.Source
 	// menteeOf remembers each request's mentee, which never changes, so
 	// a page can read the people behind a mentor's requests with them.
-	menteeOf strcache.Cache
+	menteeOf strcache.Cache[string]
 	// menteeRaw remembers each mentee's stored profile as last read, so
 	// a page can rank mentors for it while it reads it again to check.
-	menteeRaw strcache.Cache
+	menteeRaw strcache.Cache[string]
 }
 
 // NewStore returns a Store whose keys all start with prefix.

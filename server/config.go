@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -48,6 +49,9 @@ type Config struct {
 	// SessionRetention is how long a session is kept after it ends
 	// (SESSION_RETENTION_DAYS); then the sweep deletes it.
 	SessionRetention time.Duration
+	// PprofAddr, when set (PPROF_ADDR), serves Go's profiler on that
+	// loopback address for an operator or the HTTP benchmark.
+	PprofAddr string
 }
 
 // Dev reports whether the app runs in development mode.
@@ -179,6 +183,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.SessionRetention = time.Duration(days) * 24 * time.Hour
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
+	c.PprofAddr = get("PPROF_ADDR", "")
+	if c.PprofAddr != "" && !loopback(c.PprofAddr) {
+		bad("PPROF_ADDR", "must be a loopback address such as 127.0.0.1:6060: the profiler must never face the network")
+	}
 	c.Seed = get("SEED", "") == "true"
 	if c.Seed && !dev {
 		bad("SEED", "loads demo data and is refused in production")
@@ -260,3 +268,16 @@ func isHTTPURL(s string) bool {
 
 // envGetenv is os.Getenv, named for the call site in main.
 var envGetenv = os.Getenv
+
+// loopback reports whether addr (host:port) names a loopback host.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

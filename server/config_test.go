@@ -174,3 +174,21 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 		t.Fatalf("cluster client options: %+v", co)
 	}
 }
+
+func TestProfilerOnlyOnLoopback(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060"} {
+		m := validProduction()
+		m["PPROF_ADDR"] = addr
+		c, err := LoadConfig(env(m))
+		if err != nil || c.PprofAddr != addr {
+			t.Fatalf("PPROF_ADDR=%s: %v, %q", addr, err, c.PprofAddr)
+		}
+	}
+	for _, addr := range []string{":6060", "0.0.0.0:6060", "10.0.0.5:6060", "localhost"} {
+		m := validProduction()
+		m["PPROF_ADDR"] = addr
+		if _, err := LoadConfig(env(m)); err == nil || !strings.Contains(err.Error(), "PPROF_ADDR") {
+			t.Fatalf("PPROF_ADDR=%s was accepted (%v)", addr, err)
+		}
+	}
+}

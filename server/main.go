@@ -103,6 +103,9 @@ func run(args []string) error {
 		return err
 	}
 	errc := make(chan error, 1)
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, logger)
+	}
 	go func() {
 		logger.Info("listening", "addr", fmt.Sprintf(":%d", cfg.Port), "base_url", cfg.BaseURL, "env", cfg.Env)
 		errc <- app.Listen(fmt.Sprintf(":%d", cfg.Port))

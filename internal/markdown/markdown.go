@@ -10,6 +10,8 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+
+	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
 var (
@@ -25,8 +27,22 @@ var (
 	}()
 )
 
+// rendered remembers the HTML of recent sources, so a description is
+// rendered once per version and process rather than on every view. It
+// holds up to 1,000 (descriptions are capped at a few KB each).
+var rendered = strcache.Cache[template.HTML]{Size: 1000}
+
 // HTML renders src and sanitises the result.
 func HTML(src string) template.HTML {
+	if h, ok := rendered.Get(src); ok {
+		return h
+	}
+	h := render(src)
+	rendered.Put(src, h)
+	return h
+}
+
+func render(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))

@@ -21,6 +21,9 @@ func TestHTMLKeepsFormattingAndDropsScripts(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := string(HTML(tc.in))
+			if again := string(HTML(tc.in)); again != got {
+				t.Errorf("the remembered rendering differs:\n%s\n%s", got, again)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("output lacks %q:\n%s", w, got)

@@ -1,34 +1,44 @@
-// Package strcache remembers string mappings that let a page name what it
-// reads next without a Redis round trip (a slug's group, a session's
-// group). It is bounded: past its size it starts afresh, so memory stays
-// flat whatever the traffic.
+// Package strcache remembers what a page can know without a Redis round
+// trip or work it already did: string mappings that never change (a
+// slug's group, a session's group) and values derived from stored bytes
+// (a decoded record, rendered Markdown), keyed by those bytes so they are
+// never stale. It is bounded: past its size it starts afresh, so memory
+// stays flat whatever the traffic.
 package strcache
 
 import "sync"
 
-// Cache maps strings to strings; safe for concurrent use. The zero value
-// holds nothing and takes up to DefaultSize entries.
-type Cache struct {
+// Cache maps strings to values of type V; safe for concurrent use. The
+// zero value holds nothing and takes up to DefaultSize entries.
+type Cache[V any] struct {
 	// Size is how many entries it keeps before starting afresh
 	// (DefaultSize when 0).
 	Size int
-	mu   sync.Mutex
-	m    map[string]string
+	mu   sync.RWMutex
+	m    map[string]V
 }
 
 // DefaultSize is the size of a Cache that sets none.
 const DefaultSize = 10000
 
 // Get returns the value remembered for key.
-func (c *Cache) Get(key string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (c *Cache[V]) Get(key string) (V, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	v, ok := c.m[key]
 	return v, ok
 }
 
+// GetBytes is Get for a key held in a byte slice; it does not copy it.
+func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[string(key)]
+	return v, ok
+}
+
 // Put remembers value for key.
-func (c *Cache) Put(key, value string) {
+func (c *Cache[V]) Put(key string, value V) {
 	size := c.Size
 	if size <= 0 {
 		size = DefaultSize
@@ -39,13 +49,13 @@ func (c *Cache) Put(key, value string) {
 		c.m = nil
 	}
 	if c.m == nil {
-		c.m = make(map[string]string)
+		c.m = make(map[string]V)
 	}
 	c.m[key] = value
 }
 
 // Forget drops what is remembered for key.
-func (c *Cache) Forget(key string) {
+func (c *Cache[V]) Forget(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, key)

@@ -7,7 +7,7 @@ import (
 )
 
 func TestRemembersAndForgets(t *testing.T) {
-	var c Cache
+	var c Cache[string]
 	if _, ok := c.Get("go"); ok {
 		t.Fatal("an empty cache answered")
 	}
@@ -23,7 +23,7 @@ func TestRemembersAndForgets(t *testing.T) {
 }
 
 func TestStaysWithinItsSize(t *testing.T) {
-	c := Cache{Size: 3}
+	c := Cache[string]{Size: 3}
 	for i := range 3 {
 		c.Put(strconv.Itoa(i), "v")
 	}
@@ -41,7 +41,7 @@ func TestStaysWithinItsSize(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	c := Cache{Size: 50}
+	c := Cache[string]{Size: 50}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -56,4 +56,21 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestGetBytesFindsWhatPutStored(t *testing.T) {
+	var c Cache[*int]
+	n := 7
+	raw := []byte(`{"id":"u1"}`)
+	if _, ok := c.GetBytes(raw); ok {
+		t.Fatal("an empty cache answered")
+	}
+	c.Put(string(raw), &n)
+	raw[2] = 'x' // the caller's buffer may be reused: the cache kept its own key
+	if _, ok := c.GetBytes(raw); ok {
+		t.Fatal("a changed key answered")
+	}
+	if v, ok := c.GetBytes([]byte(`{"id":"u1"}`)); !ok || *v != 7 {
+		t.Fatalf("GetBytes = %v, %v", v, ok)
+	}
 }

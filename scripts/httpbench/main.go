@@ -54,6 +54,7 @@ type options struct {
 	conns    int
 	rounds   int
 	only     string
+	profile  string
 }
 
 func run() error {
@@ -62,6 +63,7 @@ func run() error {
 	flag.IntVar(&o.conns, "conns", 64, "connections wrk keeps open")
 	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
 	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions; default all)")
+	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
 	flag.Parse()
 	for _, tool := range []string{"wrk", "redis-server"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -90,7 +92,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	if err := b.startServers(); err != nil {
+	if err := b.startServers(o.profile != ""); err != nil {
 		return err
 	}
 	cookie, err := b.devSignIn(viewerName)
@@ -135,6 +137,7 @@ type bench struct {
 	rdb                *redis.Client
 	redisURL           string
 	appURL, floorURL   string
+	pprofURL           string // the app's profiler, with -profile
 	serverBin, floorBn string
 }
 
@@ -201,7 +204,7 @@ func (b *bench) startRedis() error {
 	return waitFor(func() error { return b.rdb.Ping(context.Background()).Err() })
 }
 
-func (b *bench) startServers() error {
+func (b *bench) startServers(profile bool) error {
 	appPort, err := freePort()
 	if err != nil {
 		return err
@@ -213,8 +216,16 @@ func (b *bench) startServers() error {
 	b.appURL = "http://127.0.0.1:" + strconv.Itoa(appPort)
 	b.floorURL = "http://127.0.0.1:" + strconv.Itoa(floorPort)
 	common := []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1"}
-	if err := b.start(append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0",
-		"BASE_URL="+b.appURL), b.serverBin); err != nil {
+	app := append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0", "BASE_URL="+b.appURL)
+	if profile {
+		pprofPort, err := freePort()
+		if err != nil {
+			return err
+		}
+		b.pprofURL = "http://127.0.0.1:" + strconv.Itoa(pprofPort)
+		app = append(app, "PPROF_ADDR=127.0.0.1:"+strconv.Itoa(pprofPort))
+	}
+	if err := b.start(app, b.serverBin); err != nil {
 		return err
 	}
 	if err := b.start(append(common, "PORT="+strconv.Itoa(floorPort)), b.floorBn); err != nil {
@@ -332,14 +343,24 @@ func (b *bench) measure(p page, o options) (string, error) {
 		return "", err
 	}
 	var floors, pages []result
-	for range o.rounds {
+	for i := range o.rounds {
 		f, err := b.wrk(b.floorURL+"/", "", o)
 		if err != nil {
 			return "", err
 		}
+		var profiled chan error
+		if o.profile != "" && i == o.rounds-1 {
+			profiled = make(chan error, 1)
+			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, p.key+".pprof"), o.duration) }()
+		}
 		pg, err := b.wrk(b.appURL+p.path, p.cookie, o)
 		if err != nil {
 			return "", err
+		}
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return "", err
+			}
 		}
 		floors, pages = append(floors, f), append(pages, pg)
 	}
@@ -398,6 +419,32 @@ func median(rs []result) result {
 }
 
 // trips reads the app's round-trip histogram for route: sum and count.
+// cpuProfile saves a CPU profile of the app taken over most of a run of
+// length d into path.
+func (b *bench) cpuProfile(path string, d time.Duration) error {
+	secs := max(1, int(d.Seconds())-1)
+	resp, err := http.Get(b.pprofURL + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs))
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func (b *bench) trips(route string) (float64, float64, error) {
 	r, err := http.Get(b.appURL + "/metrics")
 	if err != nil {
