@@ -3,8 +3,10 @@ package auth_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 // Users decoded for reading are remembered by their stored bytes: a later
@@ -41,5 +43,43 @@ func TestReadsSeeEveryChangeAndStayApart(t *testing.T) {
 	}
 	if got, err := s.Get(ctx, u.ID); err != nil || got.Name != "Renamed" {
 		t.Fatalf("after the update Get read %+v, %v", got, err)
+	}
+}
+
+// Lists of people may use names read up to a minute ago, never older, and
+// a change made through this Store shows at once.
+func TestRecentUsersAgeOutAndForgetChanges(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	clock := testenv.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	s.Now = clock.Now
+	ctx := context.Background()
+	a, _, err := s.SignIn(ctx, profile("github", "ann", "ann@example.com", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := s.SignIn(ctx, profile("github", "bob", "bob@example.com", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if known, missing := s.Recent([]string{a.ID, b.ID}); len(known) != 0 || len(missing) != 2 {
+		t.Fatalf("before any read: known %v, missing %v", known, missing)
+	}
+	if _, err := s.GetMany(ctx, []string{a.ID, b.ID}); err != nil {
+		t.Fatal(err)
+	}
+	known, missing := s.Recent([]string{a.ID, b.ID})
+	if len(missing) != 0 || known[a.ID].Name != "ann" || known[b.ID].Name != "bob" {
+		t.Fatalf("after a read: known %v, missing %v", known, missing)
+	}
+	if _, err := s.UpdateProfile(ctx, a.ID, auth.ProfileUpdate{Name: "Ann Renamed", TimeZone: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	if known, missing := s.Recent([]string{a.ID, b.ID}); len(missing) != 1 || missing[0] != a.ID || known[b.ID] == nil {
+		t.Fatalf("after ann's change: known %v, missing %v; want ann to be read again", known, missing)
+	}
+	clock.Advance(auth.RecentFor)
+	if known, missing := s.Recent([]string{b.ID}); len(known) != 0 || len(missing) != 1 {
+		t.Fatalf("a minute later: known %v, missing %v; want bob to be read again", known, missing)
 	}
 }

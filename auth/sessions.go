@@ -188,6 +188,7 @@ func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, er
 			if u, err = m.users.readUser(raw); err != nil {
 				return nil, nil, fmt.Errorf("auth: session user %s: %w", uid, err)
 			}
+			m.users.remember(u)
 		}
 	}
 	if u == nil && s.data.UserID != "" {

@@ -33,6 +33,19 @@ type Store struct {
 	// decoded remembers users decoded for reading, keyed by their stored
 	// JSON, so pages that name many people decode each version once.
 	decoded strcache.Cache[*User]
+	// recent remembers by ID the users read lately, for lists of people
+	// that may show a name or avatar up to RecentFor old (see Recent).
+	recent strcache.Cache[recentUser]
+}
+
+// RecentFor is how old a name or avatar in a list of people may be: a
+// change made through another app instance shows there within this time
+// (through this one, at once).
+const RecentFor = time.Minute
+
+type recentUser struct {
+	u    *User
+	read time.Time
 }
 
 // decodedUsers bounds the decoded-user memory (about 1 KB each).
@@ -41,7 +54,7 @@ const decodedUsers = 5000
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	return &Store{rdb: rdb, prefix: prefix, Now: func() time.Time { return time.Now().UTC() },
-		decoded: strcache.Cache[*User]{Size: decodedUsers}}
+		decoded: strcache.Cache[*User]{Size: decodedUsers}, recent: strcache.Cache[recentUser]{Size: decodedUsers}}
 }
 
 func (s *Store) userKey(id string) string { return s.prefix + "user:{" + id + "}" }
@@ -63,7 +76,35 @@ func (s *Store) Get(ctx context.Context, id string) (*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: get user %s: %w", id, err)
 	}
-	return s.readUser(raw)
+	u, err := s.readUser(raw)
+	if err != nil {
+		return nil, err
+	}
+	s.remember(u)
+	return u, nil
+}
+
+// remember notes u as read now, for Recent.
+func (s *Store) remember(u *User) {
+	s.recent.Put(u.ID, recentUser{u: u, read: s.Now()})
+}
+
+// Recent returns the users among ids that this Store read less than
+// RecentFor ago (or wrote since), and the ids it has not: a page listing
+// people reads only those, in its own pipeline (QueueGetMany, which
+// remembers them in turn). The users are shared: do not change them.
+func (s *Store) Recent(ids []string) (map[string]*User, []string) {
+	now := s.Now()
+	known := make(map[string]*User, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if r, ok := s.recent.Get(id); ok && now.Sub(r.read) < RecentFor {
+			known[id] = r.u
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return known, missing
 }
 
 // GetMany returns the users with the given ids in one round trip, skipping
@@ -97,6 +138,7 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 			if err != nil {
 				return nil, err
 			}
+			s.remember(u)
 			out[ids[i]] = u
 		}
 		return out, nil
@@ -176,6 +218,7 @@ func (s *Store) update(ctx context.Context, id string, fn func(*User) error) (*U
 		if err != nil {
 			return nil, fmt.Errorf("auth: update user %s: %w", id, err)
 		}
+		s.recent.Forget(id)
 		return out, nil
 	}
 	return nil, fmt.Errorf("auth: update user %s: too much contention", id)

@@ -194,6 +194,13 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 	}
 }
 
+// KnownGroupOf returns the group of session id when this Store has read
+// that session before (a session never moves to another group), so a
+// page can read the group in the same pipeline as the session.
+func (s *Store) KnownGroupOf(id string) (string, bool) {
+	return s.groupOf.Get(id)
+}
+
 // GetMany returns the sessions that exist among idList, in that order.
 func (s *Store) GetMany(ctx context.Context, idList []string) ([]Event, error) {
 	cmds := make([]*redis.StringCmd, len(idList))

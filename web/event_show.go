@@ -50,9 +50,11 @@ type sessionPage struct {
 // goingListSize is how many attendees the session page shows members.
 const goingListSize = 30
 
-// sessionReads is what the session page reads from Redis, in two round
-// trips: first the session and everything kept under its ID, then its
-// group, the viewer's standing there and the people the page names.
+// sessionReads is what the session page reads from Redis, in one round
+// trip once this instance knows the session's group and has read the
+// people it names lately, else two: first the session and everything kept
+// under its ID, then its group, the viewer's standing there and the
+// people the page names.
 type sessionReads struct {
 	eventView
 	Status     events.Standing
@@ -87,6 +89,10 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
 		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
 	}
+	var getView func() (groupView, error)
+	if gid, ok := h.Events.KnownGroupOf(id); ok {
+		getView = h.queueGroupView(ctx, first, gid, uid)
+	}
 	if err := runReads(ctx, first); err != nil {
 		return sessionReads{}, err
 	}
@@ -113,16 +119,28 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if r.Event.ProposerID != "" {
 		people = append(people, r.Event.ProposerID)
 	}
-	second := h.Redis.Pipeline()
-	getView := h.queueGroupView(ctx, second, r.Event.GroupID, uid)
-	getUsers := h.Users.QueueGetMany(ctx, second, people)
-	if err := runReads(ctx, second); err != nil {
-		return r, err
+	// The names on the page may be a minute old (auth.RecentFor): once
+	// this instance has shown the session, a view is two round trips.
+	var missing []string
+	r.Users, missing = h.Users.Recent(people)
+	if getView == nil || len(missing) > 0 {
+		second := h.Redis.Pipeline()
+		if getView == nil {
+			getView = h.queueGroupView(ctx, second, r.Event.GroupID, uid)
+		}
+		getUsers := h.Users.QueueGetMany(ctx, second, missing)
+		if err := runReads(ctx, second); err != nil {
+			return r, err
+		}
+		read, err := getUsers()
+		if err != nil {
+			return r, err
+		}
+		for id, u := range read {
+			r.Users[id] = u
+		}
 	}
-	if r.groupView, err = getView(); err != nil {
-		return r, err
-	}
-	r.Users, err = getUsers()
+	r.groupView, err = getView()
 	return r, err
 }
 
@@ -133,9 +151,7 @@ func (h *handler) sessionShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.buildSessionPage(c, r)
-	data := h.view(c, r.Event.Title)
-	data["S"] = p
-	return c.Render("events/show", data)
+	return h.frags.render(c, "events/show", h.view(c, r.Event.Title), p)
 }
 
 func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {

@@ -84,6 +84,7 @@ type handler struct {
 	zones     []string
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
+	frags     *fragments
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -136,6 +137,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
+	h.frags = newFragments(engine)
 
 	cfg := fiber.Config{
 		Views:                 engine,

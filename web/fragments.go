@@ -1,0 +1,203 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"html/template"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/internal/strcache"
+)
+
+// fragments remembers rendered pages in two parts, each by a hash of
+// what it was rendered from, so a page whose data did not change since a
+// viewer last saw it in the same state skips its templates:
+//   - the body (what the layout embeds), from the page's own value (a
+//     struct holding only what the template shows, already formatted for
+//     the viewer) and the viewer's zone; members in the same standing
+//     share one;
+//   - the layout around it, from the view map (who is signed in, title,
+//     path, flash).
+//
+// The per-view form values (CSRF token, once ID) are rendered as random
+// placeholders and put in on the way out.
+type fragments struct {
+	views                        fiber.Views
+	seed                         maphash.Seed
+	cache                        strcache.Cache[fragment]
+	csrfMark, onceMark, bodyMark string
+}
+
+// fragment is a rendered part cut at its per-view values: parts[0], then
+// the value vals[0] names, then parts[1] and so on.
+type fragment struct {
+	parts []string
+	vals  []byte // 'c' for the CSRF token, 'o' for the once ID, 'b' for the body
+}
+
+// fragmentEntries bounds the memory of rendered parts (bodies are about
+// 10 KB, layouts 2 KB).
+const fragmentEntries = 4000
+
+// perView are the view map's entries that differ on every view; they are
+// put in on the way out, so they are no part of a layout's key.
+var perView = map[string]bool{"CSRF": true, "Once": true, "Body": true}
+
+func newFragments(views fiber.Views) *fragments {
+	mark := func() string {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+		return "fgmark" + hex.EncodeToString(b)
+	}
+	return &fragments{views: views, seed: maphash.MakeSeed(),
+		cache:    strcache.Cache[fragment]{Size: fragmentEntries},
+		csrfMark: mark(), onceMark: mark(), bodyMark: mark()}
+}
+
+// render sends the page name in the layout. Its body template sees page
+// as .S, the zone as .Loc and the form values as .CSRF and .Once, and
+// nothing else (so nothing else can make two views differ); data is the
+// layout's view map.
+func (f *fragments) render(c *fiber.Ctx, name string, data fiber.Map, page any) error {
+	enc, err := json.Marshal(page)
+	if err != nil {
+		return fmt.Errorf("web: %s page key: %w", name, err)
+	}
+	loc := fmt.Sprint(data["Loc"])
+	body, err := f.get(enc, func(h *maphash.Hash) {
+		h.WriteString(name)
+		h.WriteByte(0)
+		h.WriteString(loc)
+	}, func(buf *bytes.Buffer) error {
+		return f.views.Render(buf, name, fiber.Map{"S": page, "Loc": data["Loc"], "CSRF": f.csrfMark, "Once": f.onceMark})
+	})
+	if err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	keyed := make(map[string]any, len(data))
+	for k, v := range data {
+		if perView[k] {
+			continue
+		}
+		if l, ok := v.(fmt.Stringer); ok { // a *time.Location encodes as {}
+			v = l.String()
+		}
+		keyed[k] = v
+	}
+	enc, err = json.Marshal(keyed)
+	if err != nil {
+		return fmt.Errorf("web: layout key: %w", err)
+	}
+	layout, err := f.get(enc, func(h *maphash.Hash) { h.WriteString("layout") }, func(buf *bytes.Buffer) error {
+		in := make(fiber.Map, len(data)+3)
+		for k, v := range data {
+			in[k] = v
+		}
+		in["CSRF"], in["Once"], in["Body"] = f.csrfMark, f.onceMark, template.HTML(f.bodyMark) //nolint:gosec // a random token
+		return f.views.Render(buf, "partials/body", in, "layouts/main")
+	})
+	if err != nil {
+		return fmt.Errorf("web: render layout: %w", err)
+	}
+	csrf, _ := data["CSRF"].(string)
+	once, _ := data["Once"].(string)
+	c.Type("html", "utf-8")
+	return c.Send(layout.fill(csrf, once, body))
+}
+
+// get returns the part keyed by enc and what key writes, rendering it
+// with render when it is not remembered.
+func (f *fragments) get(enc []byte, key func(*maphash.Hash), render func(*bytes.Buffer) error) (fragment, error) {
+	var h maphash.Hash
+	h.SetSeed(f.seed)
+	key(&h)
+	h.WriteByte(0)
+	h.Write(enc)
+	var sum [8]byte
+	k := h.Sum(sum[:0])
+	if fr, ok := f.cache.GetBytes(k); ok {
+		return fr, nil
+	}
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return fragment{}, err
+	}
+	fr := f.cut(buf.String())
+	f.cache.Put(string(k), fr)
+	return fr, nil
+}
+
+// cut splits a rendered part at its placeholders.
+func (f *fragments) cut(s string) fragment {
+	marks := [...]struct {
+		mark string
+		val  byte
+	}{{f.csrfMark, 'c'}, {f.onceMark, 'o'}, {f.bodyMark, 'b'}}
+	var out fragment
+	for {
+		at, which := -1, 0
+		for i, m := range marks {
+			if j := strings.Index(s, m.mark); j >= 0 && (at < 0 || j < at) {
+				at, which = j, i
+			}
+		}
+		if at < 0 {
+			out.parts = append(out.parts, s)
+			return out
+		}
+		out.parts = append(out.parts, s[:at])
+		out.vals = append(out.vals, marks[which].val)
+		s = s[at+len(marks[which].mark):]
+	}
+}
+
+// size is how long the part is once filled.
+func (fr fragment) size(csrf, once string, body fragment) int {
+	n := 0
+	for _, p := range fr.parts {
+		n += len(p)
+	}
+	for _, v := range fr.vals {
+		switch v {
+		case 'c':
+			n += len(csrf)
+		case 'o':
+			n += len(once)
+		case 'b':
+			n += body.size(csrf, once, fragment{})
+		}
+	}
+	return n
+}
+
+// fill returns the part with this view's values put in. The form values
+// are HTML-attribute safe (base64url and an ID alphabet), as the
+// placeholders were.
+func (fr fragment) fill(csrf, once string, body fragment) []byte {
+	out := make([]byte, 0, fr.size(csrf, once, body))
+	return fr.appendTo(out, csrf, once, body)
+}
+
+func (fr fragment) appendTo(out []byte, csrf, once string, body fragment) []byte {
+	for i, p := range fr.parts {
+		out = append(out, p...)
+		if i >= len(fr.vals) {
+			continue
+		}
+		switch fr.vals[i] {
+		case 'c':
+			out = append(out, csrf...)
+		case 'o':
+			out = append(out, once...)
+		case 'b':
+			out = body.appendTo(out, csrf, once, fragment{})
+		}
+	}
+	return out
+}
