@@ -33,11 +33,13 @@ type Store struct {
 	// Retention is how long Sweep keeps a session after it ends.
 	Retention time.Duration
 	groupOf   strcache.Cache[string] // session ID -> group ID, which never changes
+	decoded   strcache.Cache[Event]  // stored JSON -> session, so a view decodes each version once
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
-	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now, Retention: DefaultRetention}
+	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now, Retention: DefaultRetention,
+		decoded: strcache.Cache[Event]{Size: 2000}}
 	s.notices = s.newNotices()
 	return s
 }
@@ -177,7 +179,9 @@ func (s *Store) Get(ctx context.Context, id string) (Event, error) {
 
 // QueueGet queues the read of session id on p, so a page can read it
 // with its other data in one round trip; the returned function decodes
-// the session once p has been executed.
+// the session once p has been executed. Each stored version is decoded
+// once per Store: the session's slices are shared with other readers and
+// must not be changed in place.
 func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func() (Event, error) {
 	cmd := p.HGet(ctx, s.eventKey(id), "data")
 	return func() (Event, error) {
@@ -185,11 +189,15 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 		if err != nil {
 			return Event{}, fmt.Errorf("events: get %s: %w", id, scriptErr(err))
 		}
+		if ev, ok := s.decoded.GetBytes(data); ok {
+			return ev, nil
+		}
 		var ev Event
 		if err := json.Unmarshal(data, &ev); err != nil {
 			return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
 		}
 		s.groupOf.Put(ev.ID, ev.GroupID)
+		s.decoded.Put(string(data), ev)
 		return ev, nil
 	}
 }
