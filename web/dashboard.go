@@ -71,7 +71,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	data["MyGroups"] = cards
 	data["Invitations"] = gl.Invitations
 	data["Applications"] = gl.Applications
-	return c.Render("dashboard", data)
+	return h.frags.renderMap(c, "dashboard", data, true)
 }
 
 // sessionCardsOf formats, once their pipeline has run, the sessions

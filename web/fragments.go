@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -65,30 +66,72 @@ func newFragments(views fiber.Views) *fragments {
 // nothing else (so nothing else can make two views differ); data is the
 // layout's view map.
 func (f *fragments) render(c *fiber.Ctx, name string, data fiber.Map, page any) error {
-	enc, err := json.Marshal(page)
+	enc, err := json.Marshal(struct {
+		S   any
+		Loc string
+	}{page, fmt.Sprint(data["Loc"])})
 	if err != nil {
 		return fmt.Errorf("web: %s page key: %w", name, err)
 	}
-	loc := fmt.Sprint(data["Loc"])
-	body, err := f.get(enc, func(h *maphash.Hash) {
-		h.WriteString(name)
-		h.WriteByte(0)
-		h.WriteString(loc)
-	}, func(buf *bytes.Buffer) error {
-		return f.views.Render(buf, name, fiber.Map{"S": page, "Loc": data["Loc"], "CSRF": f.csrfMark, "Once": f.onceMark})
+	return f.send(c, name, data, enc, func(csrf, once string) any {
+		return fiber.Map{"S": page, "Loc": data["Loc"], "CSRF": csrf, "Once": once}
+	})
+}
+
+// layoutOnly are the view map's entries only the layout shows.
+var layoutOnly = map[string]bool{"Title": true, "Path": true, "Dev": true, "Providers": true, "Flash": true}
+
+// renderMap is render for a page whose body template reads the view map
+// itself: it sees every entry but the layout's own, and User only when
+// withUser (a page that greets or lists the viewer by name), so a body
+// that does not name the viewer is shared by everyone in the same state.
+func (f *fragments) renderMap(c *fiber.Ctx, name string, data fiber.Map, withUser bool) error {
+	page := make(fiber.Map, len(data))
+	for k, v := range data {
+		if layoutOnly[k] || perView[k] || (k == "User" && !withUser) {
+			continue
+		}
+		page[k] = v
+	}
+	enc, err := json.Marshal(keyOf(page))
+	if err != nil {
+		return fmt.Errorf("web: %s page key: %w", name, err)
+	}
+	return f.send(c, name, data, enc, func(csrf, once string) any {
+		in := make(fiber.Map, len(page)+2)
+		for k, v := range page {
+			in[k] = v
+		}
+		in["CSRF"], in["Once"] = csrf, once
+		return in
+	})
+}
+
+// keyOf is m as its key encodes it: a zone by its name (a
+// *time.Location encodes as {}).
+func keyOf(m fiber.Map) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if l, ok := v.(*time.Location); ok {
+			v = l.String()
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// send renders (or finds) the body keyed by enc from the input bodyIn
+// makes, and the layout around it, and sends the page.
+func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, enc []byte, bodyIn func(csrf, once string) any) error {
+	body, err := f.get(enc, func(h *maphash.Hash) { h.WriteString(name) }, func(buf *bytes.Buffer) error {
+		return f.views.Render(buf, name, bodyIn(f.csrfMark, f.onceMark))
 	})
 	if err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	keyed := make(map[string]any, len(data))
-	for k, v := range data {
-		if perView[k] {
-			continue
-		}
-		if l, ok := v.(fmt.Stringer); ok { // a *time.Location encodes as {}
-			v = l.String()
-		}
-		keyed[k] = v
+	keyed := keyOf(data)
+	for k := range perView {
+		delete(keyed, k)
 	}
 	enc, err = json.Marshal(keyed)
 	if err != nil {

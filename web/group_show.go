@@ -148,5 +148,5 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	if gv.Organizer() {
 		data["PendingCount"] = len(pending)
 	}
-	return c.Render("groups/show", data)
+	return h.frags.renderMap(c, "groups/show", data, false)
 }

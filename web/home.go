@@ -77,7 +77,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	data["Sessions"] = cards
 	data["Groups"] = groupCards(popular, viewerZone(c), h.Events.Now())
 	data["Careers"] = careers.Paths
-	return c.Render("home", data)
+	return h.frags.renderMap(c, "home", data, true)
 }
 
 // readMissingGroups reads, in one round trip, the groups of evs that are
