@@ -11,7 +11,6 @@ import (
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
-
 // Pages rendered once and remembered still carry each viewer's own form
 // values and show every change at once.
 func TestRememberedPagesCarryEachViewersFormsAndEveryChange(t *testing.T) {
