@@ -66,14 +66,11 @@ func newFragments(views fiber.Views) *fragments {
 // nothing else (so nothing else can make two views differ); data is the
 // layout's view map.
 func (f *fragments) render(c *fiber.Ctx, name string, data fiber.Map, page any) error {
-	enc, err := json.Marshal(struct {
+	key := struct {
 		S   any
 		Loc string
-	}{page, fmt.Sprint(data["Loc"])})
-	if err != nil {
-		return fmt.Errorf("web: %s page key: %w", name, err)
-	}
-	return f.send(c, name, data, enc, func(csrf, once string) any {
+	}{page, fmt.Sprint(data["Loc"])}
+	return f.send(c, name, data, key, func(csrf, once string) any {
 		return fiber.Map{"S": page, "Loc": data["Loc"], "CSRF": csrf, "Once": once}
 	})
 }
@@ -93,11 +90,7 @@ func (f *fragments) renderMap(c *fiber.Ctx, name string, data fiber.Map, withUse
 		}
 		page[k] = v
 	}
-	enc, err := json.Marshal(keyOf(page))
-	if err != nil {
-		return fmt.Errorf("web: %s page key: %w", name, err)
-	}
-	return f.send(c, name, data, enc, func(csrf, once string) any {
+	return f.send(c, name, data, keyOf(page), func(csrf, once string) any {
 		in := make(fiber.Map, len(page)+2)
 		for k, v := range page {
 			in[k] = v
@@ -120,10 +113,10 @@ func keyOf(m fiber.Map) map[string]any {
 	return out
 }
 
-// send renders (or finds) the body keyed by enc from the input bodyIn
-// makes, and the layout around it, and sends the page.
-func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, enc []byte, bodyIn func(csrf, once string) any) error {
-	body, err := f.get(enc, func(h *maphash.Hash) { h.WriteString(name) }, func(buf *bytes.Buffer) error {
+// send renders (or finds) the body keyed by key (encoded as JSON) from
+// the input bodyIn makes, and the layout around it, and sends the page.
+func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bodyIn func(csrf, once string) any) error {
+	body, err := f.get(name, key, func(buf *bytes.Buffer) error {
 		return f.views.Render(buf, name, bodyIn(f.csrfMark, f.onceMark))
 	})
 	if err != nil {
@@ -133,11 +126,7 @@ func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, enc []byte, 
 	for k := range perView {
 		delete(keyed, k)
 	}
-	enc, err = json.Marshal(keyed)
-	if err != nil {
-		return fmt.Errorf("web: layout key: %w", err)
-	}
-	layout, err := f.get(enc, func(h *maphash.Hash) { h.WriteString("layout") }, func(buf *bytes.Buffer) error {
+	layout, err := f.get("layout", keyed, func(buf *bytes.Buffer) error {
 		in := make(fiber.Map, len(data)+3)
 		for k, v := range data {
 			in[k] = v
@@ -154,14 +143,16 @@ func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, enc []byte, 
 	return c.Send(layout.fill(csrf, once, body))
 }
 
-// get returns the part keyed by enc and what key writes, rendering it
+// get returns the part name keyed by key, hashed as JSON, rendering it
 // with render when it is not remembered.
-func (f *fragments) get(enc []byte, key func(*maphash.Hash), render func(*bytes.Buffer) error) (fragment, error) {
+func (f *fragments) get(name string, key any, render func(*bytes.Buffer) error) (fragment, error) {
 	var h maphash.Hash
 	h.SetSeed(f.seed)
-	key(&h)
+	h.WriteString(name)
 	h.WriteByte(0)
-	h.Write(enc)
+	if err := json.NewEncoder(&h).Encode(key); err != nil {
+		return fragment{}, fmt.Errorf("key: %w", err)
+	}
 	var sum [8]byte
 	k := h.Sum(sum[:0])
 	if fr, ok := f.cache.GetBytes(k); ok {
