@@ -122,7 +122,24 @@ func run() error {
 		}
 		fmt.Println(row)
 	}
+	if rss, err := peakRSS(b.appPid); err == nil {
+		fmt.Printf("\napp server peak RSS: %s\n", rss)
+	}
 	return nil
+}
+
+// peakRSS reads a process's peak resident set size (VmHWM) from /proc.
+func peakRSS(pid int) (string, error) {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "", err
+	}
+	for line := range strings.SplitSeq(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", errors.New("no VmHWM")
 }
 
 // page is one row of the table; key is its name for -pages.
@@ -138,6 +155,7 @@ type bench struct {
 	redisURL           string
 	appURL, floorURL   string
 	pprofURL           string // the app's profiler, with -profile
+	appPid             int
 	serverBin, floorBn string
 }
 
@@ -228,6 +246,7 @@ func (b *bench) startServers(profile bool) error {
 	if err := b.start(app, b.serverBin); err != nil {
 		return err
 	}
+	b.appPid = b.procs[len(b.procs)-1].Process.Pid // taskset execs the server in place
 	if err := b.start(append(common, "PORT="+strconv.Itoa(floorPort)), b.floorBn); err != nil {
 		return err
 	}
