@@ -50,11 +50,12 @@ type sessionPage struct {
 // goingListSize is how many attendees the session page shows members.
 const goingListSize = 30
 
-// sessionReads is what the session page reads from Redis, in one round
-// trip once this instance knows the session's group and has read the
-// people it names lately, else two: first the session and everything kept
-// under its ID, then its group, the viewer's standing there and the
-// people the page names.
+// sessionReads is what the session page reads from Redis, with the
+// visitor's session in one round trip once this instance knows the
+// session's group and has read the people it names lately, else two:
+// first the visitor's session, the session and everything kept under its
+// ID, then its group, the viewer's standing there and the people the page
+// names.
 type sessionReads struct {
 	eventView
 	Status     events.Standing
@@ -75,12 +76,8 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if !ids.Valid(id) {
 		return sessionReads{}, notFound()
 	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
 	ctx := c.UserContext()
-	first := h.Redis.Pipeline()
+	first, uid := pageReads(c, h.Redis)
 	getEvent := h.Events.QueueGet(ctx, first, id)
 	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
 	var getGoing func() ([]string, int, error)
@@ -95,6 +92,9 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	}
 	if err := runReads(ctx, first); err != nil {
 		return sessionReads{}, err
+	}
+	if !claimHeld(c, uid) {
+		return h.loadSessionPage(c) // the cookie named someone else: read as the viewer
 	}
 	var r sessionReads
 	var err error

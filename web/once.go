@@ -22,9 +22,12 @@ import (
 // forgotten, the claim lapses soon after and sending again works.
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if c.Method() != fiber.MethodPost {
+			return c.Next()
+		}
 		u := currentUser(c)
 		token := string(c.Request().PostArgs().Peek("_once"))
-		if c.Method() != fiber.MethodPost || u == nil || !ids.Valid(token) {
+		if u == nil || !ids.Valid(token) {
 			return c.Next()
 		}
 		digest := formDigest(c)
