@@ -148,5 +148,6 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	if gv.Organizer() {
 		data["PendingCount"] = len(pending)
 	}
+	h.addGroupTravel(data, g)
 	return c.Render("groups/show", data)
 }

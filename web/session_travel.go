@@ -15,16 +15,23 @@ import (
 type sessionTravel struct {
 	GoingText  string // "12 going", "12 went"; "" when cancelled
 	HiddenSelf bool   // the viewer is going but hidden from other members
+	MapURL     string // an OpenStreetMap search for the venue
 }
 
-// addSessionTravel fills the session page's travel data from what the
-// page already read: it makes no Redis call of its own.
+// addSessionTravel fills the session page's travel data (count, map link,
+// link preview, share link) from what the page already read: it makes no
+// Redis call of its own.
 func (h *handler) addSessionTravel(c *fiber.Ctx, data fiber.Map, p sessionPage) {
 	t := sessionTravel{GoingText: goingText(p.GoingCount, p.Ended, p.Cancelled)}
+	if p.Event.Venue != "" {
+		t.MapURL = osmSearchURL(p.Event.Venue)
+	}
 	if u := currentUser(c); u != nil && u.HideFromAttendees {
 		t.HiddenSelf = p.Standing.Status == events.RSVPGoing
 	}
 	data["Travel"] = t
+	data["Meta"] = h.sessionMeta(p.Event, p.Group)
+	data["Share"] = h.shareOf(sessionPath(p.Event.ID), p.Event.Title, p.Group)
 }
 
 // goingText is the count of people going as the page says it.
