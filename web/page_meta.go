@@ -56,13 +56,16 @@ func (h *handler) sessionMeta(ev events.Event, g *groups.Group) *pageMeta {
 	if ev.Status == events.StatusCancelled {
 		desc = "Cancelled: " + desc
 	}
-	return &pageMeta{
+	m := &pageMeta{
 		Title:       ev.Title,
 		Description: withSnippet(desc, markdown.Text(ev.Description)),
 		URL:         h.absURL(sessionPath(ev.ID)),
 		Type:        "website",
 		NoIndex:     g.Visibility == groups.Unlisted,
 	}
+	card := sessionShareCard(ev, g)
+	h.withShareImage(m, sessionPath(ev.ID)+"/share.png", card, ev.Title+", "+card.Lines[0]+", "+g.Name)
+	return m
 }
 
 // groupMeta describes a public or unlisted group; nil for a private one.
@@ -84,6 +87,8 @@ func (h *handler) groupMeta(g *groups.Group) *pageMeta {
 	}
 	if g.CoverIsImage() {
 		m.Image, m.ImageAlt = g.Cover, "Cover of "+g.Name
+	} else {
+		h.withShareImage(m, groupPath(g.Slug)+"/share.png", groupShareCard(g), g.Name)
 	}
 	return m
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/once"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
+	"github.com/focusgroups/focusgroups/internal/sharecard"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -84,6 +85,8 @@ type handler struct {
 	zones     []string
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
+	// shareCards draws the share images of link previews, once each.
+	shareCards *sharecard.Renderer
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -126,6 +129,7 @@ func New(d Deps) (*fiber.App, error) {
 		d.RequestTimeout = DefaultRequestTimeout
 	}
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
+	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {
