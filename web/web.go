@@ -21,6 +21,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/once"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/sharecard"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -87,6 +88,9 @@ type handler struct {
 	onceGuard *once.Guard
 	// shareCards draws the share images of link previews, once each.
 	shareCards *sharecard.Renderer
+	// metaWords keeps the words of descriptions for meta descriptions, by
+	// content, so a page view does not parse the Markdown a second time.
+	metaWords strcache.Cache
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
