@@ -10,7 +10,7 @@ import (
 )
 
 // shareCardsKept is how many share images the app keeps drawn in memory
-// (about 30 KB each).
+// (30–60 KB each).
 const shareCardsKept = 256
 
 // shareRoutes mounts the share images of the pages that travel.

@@ -66,7 +66,7 @@ type Renderer struct {
 	cache strcache.Cache
 }
 
-// NewRenderer returns a Renderer that keeps up to keep cards (about 30 KB
+// NewRenderer returns a Renderer that keeps up to keep cards (30–60 KB
 // each) in memory.
 func NewRenderer(keep int) *Renderer {
 	return &Renderer{cache: strcache.Cache{Size: keep}}
