@@ -20,6 +20,10 @@ type User struct {
 	Mail       MailPrefs  `json:"mail"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
+
+	// HideFromAttendees keeps the user off the attendee lists other
+	// members see; organizers still see them, and they still count.
+	HideFromAttendees bool `json:"hide_from_attendees,omitempty"`
 }
 
 // Email is an address a provider told us about, and whether it verified it.

@@ -58,11 +58,10 @@ const goingListSize = 30
 // names.
 type sessionReads struct {
 	eventView
-	Status     events.Standing
-	Users      map[string]*auth.User // hosts, proposer and the first people going
-	GoingIDs   []string              // the first people going, in seat order
-	GoingCount int
-	Delivery   *mail.BatchStatus // the announcement's delivery, when there was one
+	Status   events.Standing
+	Users    map[string]*auth.User // hosts, proposer and the first people going
+	GoingIDs []string              // the first people going, in seat order
+	Delivery *mail.BatchStatus     // the announcement's delivery, when there was one
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -105,7 +104,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		return r, err
 	}
 	if getGoing != nil {
-		if r.GoingIDs, r.GoingCount, err = getGoing(); err != nil {
+		if r.GoingIDs, _, err = getGoing(); err != nil {
 			return r, err
 		}
 		switch d, err := getDelivery(); {
@@ -151,7 +150,10 @@ func (h *handler) sessionShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.buildSessionPage(c, r)
-	return h.frags.render(c, "events/show", h.view(c, r.Event.Title), p)
+	data := h.view(c, r.Event.Title)
+	data["S"] = p
+	h.addSessionTravel(c, data, p)
+	return h.frags.renderMap(c, "events/show", data, false)
 }
 
 func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
@@ -179,6 +181,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		p.Link = ev.OnlineURL
 	}
 	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+	p.GoingCount = st.Going
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
 			p.Hosts = append(p.Hosts, hu.Name)
@@ -217,12 +220,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		}
 	}
 	if p.Member || p.Organizer {
-		for _, id := range r.GoingIDs {
-			if u, ok := r.Users[id]; ok {
-				p.Going = append(p.Going, personOf(u))
-			}
-		}
-		p.GoingCount = r.GoingCount
+		p.Going = attendeesShown(r.GoingIDs, r.Users, uid, p.Organizer)
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
 		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")

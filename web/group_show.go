@@ -147,5 +147,6 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	if gv.Organizer() {
 		data["PendingCount"] = len(pending)
 	}
+	h.addGroupTravel(data, g)
 	return h.frags.renderMap(c, "groups/show", data, false)
 }

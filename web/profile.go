@@ -23,7 +23,7 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 	data["Zones"] = h.zones
 	data["Fields"] = fields
 	if form == nil {
-		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail}
+		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail, HideFromAttendees: u.HideFromAttendees}
 	}
 	data["Form"] = form
 	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
@@ -97,6 +97,7 @@ func (h *handler) profileSave(c *fiber.Ctx) error {
 			NoInvites:   c.FormValue("no_invites") == "on",
 			NoReminders: c.FormValue("no_reminders") == "on",
 		},
+		HideFromAttendees: c.FormValue("hide_from_attendees") == "on",
 	}
 	muted, err := h.mutedGroups(c, u)
 	if err != nil {

@@ -20,6 +20,41 @@
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
     }
   } catch (e) { /* no Intl: times stay in UTC */ }
+  // Share and copy-link buttons: the Web Share API where the browser has
+  // it, the clipboard otherwise; without either the plain link stays.
+  document.querySelectorAll("[data-share]").forEach(function (box) {
+    var url = box.dataset.shareUrl, title = box.dataset.shareTitle;
+    var native = box.querySelector("[data-share-native]");
+    var copy = box.querySelector("[data-share-copy]");
+    var status = box.querySelector("[data-share-status]");
+    var canShare = typeof navigator.share === "function";
+    var canCopy = !!(navigator.clipboard && window.isSecureContext);
+    if (!canShare && !canCopy) { return; }
+    box.querySelector("[data-share-buttons]").hidden = false;
+    box.querySelector("[data-share-fallback]").hidden = true;
+    var fallBack = function (text) {
+      status.textContent = text;
+      box.querySelector("[data-share-fallback]").hidden = false;
+    };
+    if (canShare) {
+      native.hidden = false;
+      native.addEventListener("click", function () {
+        navigator.share({ title: title, url: url }).catch(function (e) {
+          if (e && e.name !== "AbortError") { fallBack("Sharing did not work; copy the link below."); }
+        });
+      });
+    }
+    if (canCopy) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(url).then(function () {
+          status.textContent = "Link copied.";
+        }, function () {
+          fallBack("Copying did not work; copy the link below.");
+        });
+      });
+    }
+  });
   // A second click on a submit button must not post the form twice.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
