@@ -19,7 +19,7 @@ import (
 // sessionPage is everything the session page shows, formatted for the
 // viewer.
 type sessionPage struct {
-	Event             events.Event
+	Event             shownEvent
 	Group             *groups.Group
 	Format            string
 	When, OwnWhen     string // OwnWhen is set when the session's zone differs from the viewer's
@@ -162,7 +162,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	loc := viewerZone(c)
 	now := h.Events.Now()
 	p := sessionPage{
-		Event: ev, Group: v.Group, Format: formatLabel(ev.Format),
+		Event: shownEvent{ev}, Group: v.Group, Format: formatLabel(ev.Format),
 		When:        timeRange(ev.Start, ev.End, loc),
 		Relative:    sessionRelative(ev.Start, ev.End, now),
 		Description: markdown.HTML(ev.Description),

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
@@ -220,4 +222,18 @@ func (fr fragment) appendTo(out []byte, csrf, once string, body fragment) []byte
 		}
 	}
 	return out
+}
+
+// shownEvent is a session on a page. A remembered page is keyed by the
+// session's stored version rather than by all of its fields, which
+// would be encoded on every view otherwise.
+type shownEvent struct{ events.Event }
+
+// MarshalJSON encodes the session for a page's key: its version, or all
+// of it when it has none.
+func (e shownEvent) MarshalJSON() ([]byte, error) {
+	if e.Version == 0 {
+		return json.Marshal(e.Event)
+	}
+	return append(strconv.AppendUint([]byte(`"v`), e.Version, 36), '"'), nil
 }

@@ -30,7 +30,7 @@ func (h *handler) addSessionTravel(c *fiber.Ctx, data fiber.Map, p sessionPage) 
 		t.HiddenSelf = p.Standing.Status == events.RSVPGoing
 	}
 	data["Travel"] = t
-	data["Meta"] = h.sessionMeta(p.Event, p.Group)
+	data["Meta"] = h.sessionMeta(p.Event.Event, p.Group)
 	data["Share"] = h.shareOf(sessionPath(p.Event.ID), p.Event.Title, p.Group)
 }
 
