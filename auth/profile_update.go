@@ -12,6 +12,19 @@ import (
 // MaxNameLength bounds display names, in characters.
 const MaxNameLength = 80
 
+// ValidZone reports whether name is an IANA zone a person can live in:
+// one that loads, and names a region ("Europe/Berlin") or is UTC. Bare
+// abbreviations such as "CET" or "EST" load too, but say too little.
+func ValidZone(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return false
+	}
+	return strings.Contains(name, "/") || name == "UTC"
+}
+
 func (in *ProfileUpdate) validate() error {
 	errs := valid.Errors{}
 	name := strings.TrimSpace(in.Name)
@@ -22,10 +35,8 @@ func (in *ProfileUpdate) validate() error {
 		errs.Add("name", "Names can be at most 80 characters.")
 	}
 	errs.Add("name", valid.Line("The name", name))
-	if in.TimeZone != "" {
-		if _, err := time.LoadLocation(in.TimeZone); err != nil || !strings.Contains(in.TimeZone, "/") && in.TimeZone != "UTC" {
-			errs.Add("tz", "Pick a time zone from the list, such as Europe/Berlin.")
-		}
+	if in.TimeZone != "" && !ValidZone(in.TimeZone) {
+		errs.Add("tz", "Pick a time zone from the list, such as Europe/Berlin.")
 	}
 	hours := slices.Clone(in.Mail.ReminderHours)
 	for _, h := range hours {
