@@ -324,3 +324,44 @@ func TestSignedOutVisitorsSeeTheSessionZoneThenTheirOwn(t *testing.T) {
 		t.Fatal("a signed-out visitor got a session cookie")
 	}
 }
+
+// Pages with no session or group to take a zone from (the profile, a
+// mentoring request, a mentorship) show days, not clock times, to someone
+// whose zone is not known: never a time in UTC.
+func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	mentor, mentee := mtrSignIn(t, app, "Mo Mentor", ""), mtrSignIn(t, app, "Em Mentee", "")
+	mtrMentor(t, app, mentor, nil)
+	mtrMentee(t, app, mentee, nil)
+	req, err := app.Mentors.Ask(ctx, mentee.ID, mentor.ID, "Please mentor me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqPage := mentor.Get("/mentors/requests/" + req.ID)
+	ms, err := app.Mentors.Accept(ctx, mentor.ID, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+	for what, pg := range map[string]struct {
+		r   *apptest.Response
+		day string
+	}{
+		"the request page": {reqPage, day(req.Created)},
+		"the mentorship":   {mentee.Get("/mentors/mentorships/" + ms.ID), day(ms.Started)},
+	} {
+		if pg.r.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", what, pg.r.StatusCode)
+			continue
+		}
+		mtrHas(t, what, pg.r.Body, pg.day)
+		mtrLacks(t, what, pg.r.Body, "UTC")
+	}
+	u, err := app.Users.Get(ctx, mentee.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mtrHas(t, "the profile", mentee.Get("/profile").Body, "Member since "+day(u.CreatedAt)+"</p>")
+}
