@@ -3,9 +3,9 @@ package auth
 import (
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -19,7 +19,7 @@ func ValidZone(name string) bool {
 	if name == "" || len(name) > 64 {
 		return false
 	}
-	if _, err := time.LoadLocation(name); err != nil {
+	if _, ok := timefmt.Load(name); !ok {
 		return false
 	}
 	return strings.Contains(name, "/") || name == "UTC"

@@ -52,3 +52,14 @@ func TestRangeAndZone(t *testing.T) {
 		t.Errorf("Range across midnight = %q, want %q", got, want)
 	}
 }
+
+func TestLoadKnowsWhichNamesAreZones(t *testing.T) {
+	for name, want := range map[string]bool{"Europe/Berlin": true, "UTC": true, "": false, "Mars/Olympus": false, "../etc/passwd": false} {
+		for range 2 { // the second time from the cache
+			loc, ok := Load(name)
+			if ok != want || ok && loc.String() != name {
+				t.Fatalf("Load(%q) = %v, %v; want a zone: %v", name, loc, ok, want)
+			}
+		}
+	}
+}
