@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -12,17 +13,21 @@ import (
 // MaxNameLength bounds display names, in characters.
 const MaxNameLength = 80
 
-// ValidZone reports whether name is an IANA zone a person can live in:
-// one that loads, and names a region ("Europe/Berlin") or is UTC. Bare
-// abbreviations such as "CET" or "EST" load too, but say too little.
+// zoneName is the shape of an IANA zone name a person can live in:
+// "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5". Bare
+// abbreviations such as "CET" load too, but say too little; and other
+// spellings of a zone file's path ("Europe//Berlin") would load as well.
+var zoneName = regexp.MustCompile(`^[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+){1,2}$`)
+
+// ValidZone reports whether name is an IANA zone a person can live in: it
+// has the shape of one (or is UTC) and loads. Names come from browsers
+// too, so only well-formed ones reach the zone cache.
 func ValidZone(name string) bool {
-	if name == "" || len(name) > 64 {
+	if len(name) > 64 || name != "UTC" && !zoneName.MatchString(name) {
 		return false
 	}
-	if _, ok := timefmt.Load(name); !ok {
-		return false
-	}
-	return strings.Contains(name, "/") || name == "UTC"
+	_, ok := timefmt.Load(name)
+	return ok
 }
 
 func (in *ProfileUpdate) validate() error {

@@ -68,7 +68,9 @@ func TestSignInSavesTheBrowserZoneOnlyWhenNoneIsSaved(t *testing.T) {
 func TestValidZone(t *testing.T) {
 	for name, want := range map[string]bool{
 		"Europe/Berlin": true, "America/Argentina/Buenos_Aires": true, "UTC": true,
+		"America/Port-au-Prince": true, "Etc/GMT+5": true, "America/North_Dakota/New_Salem": true,
 		"": false, "CET": false, "Local": false, "Mars/Olympus": false, "Europe/../Berlin": false,
+		"Europe//Berlin": false, "Europe/./Berlin": false, "/Europe/Berlin": false, "europe/berlin": false,
 	} {
 		if got := auth.ValidZone(name); got != want {
 			t.Errorf("ValidZone(%q) = %v, want %v", name, got, want)

@@ -54,7 +54,7 @@ func TestProfileSettingsAreSavedAndValidated(t *testing.T) {
 		form.Set(b.field, b.value)
 		r := c.PostForm("/profile", "/profile", form)
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, b.says) || !strings.Contains(r.Body, `aria-invalid="true"`) {
-			t.Errorf("%s=%q: status %d, want 422 saying %q", b.field, b.value, r.StatusCode, b.says)
+			t.Errorf("%s=%q: status %d, want 422 saying %q\n%s", b.field, b.value, r.StatusCode, b.says, r.Body)
 		}
 	}
 	after, _ := app.Users.Get(context.Background(), u.ID)

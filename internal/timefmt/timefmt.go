@@ -5,6 +5,7 @@ package timefmt
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +34,9 @@ func Load(name string) (*time.Location, bool) {
 	if loc, ok := zoneCache.Load(name); ok {
 		return loc.(*time.Location), true
 	}
+	// A copy: name may alias a request's buffer that is reused after the
+	// request, and both the cache and the Location keep the name.
+	name = strings.Clone(name)
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, false

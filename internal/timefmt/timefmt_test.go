@@ -3,6 +3,7 @@ package timefmt
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestLocalNamesTheZone(t *testing.T) {
@@ -61,5 +62,22 @@ func TestLoadKnowsWhichNamesAreZones(t *testing.T) {
 				t.Fatalf("Load(%q) = %v, %v; want a zone: %v", name, loc, ok, want)
 			}
 		}
+	}
+}
+
+// A name read from a request may alias a buffer the server reuses after
+// the request: the cache keeps its own copy, so a later request's bytes
+// in that buffer never change what a name loads.
+func TestLoadKeepsItsOwnCopyOfTheName(t *testing.T) {
+	buf := []byte("Asia/Dubai")
+	if _, ok := Load(unsafe.String(&buf[0], len(buf))); !ok {
+		t.Fatal("Asia/Dubai does not load")
+	}
+	copy(buf, "Asia/Kabul")
+	if loc, ok := Load("Asia/Kabul"); !ok || loc.String() != "Asia/Kabul" {
+		t.Fatalf("Load(Asia/Kabul) = %v, %v after the buffer changed", loc, ok)
+	}
+	if loc, ok := Load("Asia/Dubai"); !ok || loc.String() != "Asia/Dubai" {
+		t.Fatalf("Load(Asia/Dubai) = %v, %v after the buffer changed", loc, ok)
 	}
 }
