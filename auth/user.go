@@ -5,8 +5,6 @@ package auth
 import (
 	"strings"
 	"time"
-
-	"github.com/focusgroups/focusgroups/internal/timefmt"
 )
 
 // User is a person who has signed in at least once.
@@ -96,12 +94,4 @@ func (u *User) Identity(provider string) (Identity, bool) {
 		}
 	}
 	return Identity{}, false
-}
-
-// Location returns the user's time zone, or UTC when unset or unknown.
-func (u *User) Location() *time.Location {
-	if u == nil {
-		return time.UTC
-	}
-	return timefmt.Zone(u.TimeZone)
 }

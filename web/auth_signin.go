@@ -119,6 +119,7 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 		return h.redirectWith(c, "/profile", "ok", label+" is now linked to your account.")
 	}
 
+	prof.TimeZone = browserZoneName(c)
 	u, created, err := h.Users.SignIn(c.UserContext(), prof)
 	if errors.Is(err, auth.ErrNoEmail) {
 		return noEmailError(label)

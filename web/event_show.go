@@ -159,7 +159,7 @@ func (h *handler) sessionShow(c *fiber.Ctx) error {
 func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	v := r.eventView
 	ev := v.Event
-	loc := viewerZone(c)
+	loc := zoneOr(c, ev.TimeZone)
 	now := h.Events.Now()
 	p := sessionPage{
 		Event: shownEvent{ev}, Group: v.Group, Format: formatLabel(ev.Format),

@@ -75,7 +75,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	}
 	data := h.view(c, "Grow together")
 	data["Sessions"] = cards
-	data["Groups"] = groupCards(popular, viewerZone(c), h.Events.Now())
+	data["Groups"] = groupCards(popular, knownZone(c), h.Events.Now())
 	data["Careers"] = careers.Paths
 	return h.frags.renderMap(c, "home", data, true)
 }

@@ -20,11 +20,11 @@ func (h *handler) profilePage(c *fiber.Ctx) error {
 func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.ProfileUpdate) error {
 	u := currentUser(c)
 	data := h.view(c, "Your profile")
-	data["Zones"] = h.zones
 	data["Fields"] = fields
 	if form == nil {
 		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail, HideFromAttendees: u.HideFromAttendees}
 	}
+	data["Zones"] = h.zoneChoices(form.TimeZone)
 	data["Form"] = form
 	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
 	if c.Method() == fiber.MethodPost {

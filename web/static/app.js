@@ -13,13 +13,14 @@
     } catch (e) { /* old browser: the user picks by hand */ }
   });
   // Tell the server the browser's time zone, so times are local even
-  // before signing in (the profile's zone wins once there is one).
+  // before signing in, and the first sign-in saves it to the profile
+  // (a zone saved on the profile always wins).
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) < 0) {
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
     }
-  } catch (e) { /* no Intl: times stay in UTC */ }
+  } catch (e) { /* no Intl: times stay in the session's zone */ }
   // Share and copy-link buttons: the Web Share API where the browser has
   // it, the clipboard otherwise; without either the plain link stays.
   document.querySelectorAll("[data-share]").forEach(function (box) {
