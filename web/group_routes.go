@@ -7,7 +7,7 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/groups", h.discover)
 	app.Get("/groups/new", signedIn, h.groupNew)
 	app.Post("/groups", signedIn, h.groupCreate)
-	app.Get("/dashboard", signedIn, h.dashboard)
+	app.Get("/dashboard", h.requireClaim, h.dashboard)
 
 	app.Get("/g/:slug", h.groupShow)
 	app.Get("/g/:slug/edit", signedIn, h.groupEdit)

@@ -37,6 +37,10 @@ func TestACookieNamingSomeoneElseShowsOnlyTheRealViewer(t *testing.T) {
 		sesLacks(t, path+" with Ann's ID in Bob's cookie", r.Body, `<span class="user-name">Ann Going</span>`, "You are going.")
 	}
 	sesContains(t, "Bob's session page", bob.Get("/s/"+id).Body, "also makes you a member of Group claims")
+	sesContains(t, "Ann's own dashboard", ann.Get("/dashboard").Body, "Hello, Ann Going", "Claims checked")
+	dash := bob.Get("/dashboard")
+	sesContains(t, "Bob's dashboard with Ann's ID in his cookie", dash.Body, "Hello, Bob Browsing")
+	sesLacks(t, "Bob's dashboard with Ann's ID in his cookie", dash.Body, "Ann Going", "Claims checked")
 
 	// A cookie naming a user with no session behind it is a signed-out visitor.
 	anon := app.NewClient(t)
@@ -44,4 +48,7 @@ func TestACookieNamingSomeoneElseShowsOnlyTheRealViewer(t *testing.T) {
 	r := anon.Get("/s/" + id)
 	sesContains(t, "a made-up session naming Ann", r.Body, "Sign in to RSVP")
 	sesLacks(t, "a made-up session naming Ann", r.Body, "Ann Going</span>", "You are going.")
+	if r := anon.Get("/dashboard"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
+		t.Fatalf("the dashboard for a made-up session naming Ann: %d %s, want a redirect to sign in", r.StatusCode, r.Header.Get("Location"))
+	}
 }

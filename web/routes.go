@@ -72,6 +72,17 @@ func (h *handler) routes(app *fiber.App) {
 	app.Use(func(c *fiber.Ctx) error { return notFound() })
 }
 
+// requireClaim is requireUser for a GET page that reads the session with
+// its own first reads (pageReads): while the session is unread, a cookie
+// that names a user lets the page go on, and the page checks the claim
+// (claimHeld) before it shows anything.
+func (h *handler) requireClaim(c *fiber.Ctx) error {
+	if lz, ok := c.Locals(lazyContextKey).(*lazy); ok && !lz.done && lz.claimed != "" {
+		return c.Next()
+	}
+	return h.requireUser(c)
+}
+
 // requireUser sends signed-out visitors to the sign-in page and back.
 func (h *handler) requireUser(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
