@@ -119,7 +119,7 @@ func (s *Store) releaseSlug(ctx context.Context, slug, id string) {
 // invitations, bans, slug, index entries, entries in people's lists); only
 // the owner may.
 func (s *Store) Delete(ctx context.Context, groupID, actorID string) error {
-	res, err := deleteScript.Run(ctx, s.rdb, s.groupKeys(groupID), "delete", actorID).Slice()
+	res, err := deleteScript.Run(ctx, s.rdb, s.linkKeys(groupID), "delete", actorID).Slice()
 	if err = scriptErr(err); err != nil {
 		return fmt.Errorf("groups: delete %s: %w", groupID, err)
 	}

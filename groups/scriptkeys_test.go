@@ -3,6 +3,7 @@ package groups
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/testenv"
@@ -28,6 +29,16 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Search(ctx, Query{Words: "systems", Topic: "rust"}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.CreateLink(ctx, g.ID, owner, time.Time{}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.JoinByLink(ctx, l.Token(), ids.New(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeLink(ctx, g.ID, owner, l.Secret); err != nil {
 			t.Fatal(err)
 		}
 		in.Visibility = Private

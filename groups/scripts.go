@@ -302,7 +302,8 @@ redis.call('HINCRBY', G, 'rev', 1)
 return 'OK'
 `)
 
-// deleteScript: ARGV action, actor. Deletes every key of the group and
+// deleteScript: ARGV action, actor; KEYS end with the invite links hash.
+// Deletes every key of the group and
 // returns {slug, members, invitees, applicants} for the follow-up cleanup
 // of the slug claim and the per-user lists.
 var deleteScript = groupScript(`
@@ -312,7 +313,7 @@ local slug = redis.call('HGET', G, 'slug')
 local members = redis.call('ZRANGE', MEMBERS, 0, -1)
 local invitees = redis.call('HKEYS', INVITES)
 local applicants = redis.call('HKEYS', APPS)
-redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, JOINED, NOTICES)
+redis.call('DEL', G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, JOINED, NOTICES, KEYS[10])
 return {slug, members, invitees, applicants}
 `)
 
