@@ -193,7 +193,12 @@ func (s *Store) Links(ctx context.Context, groupID string) ([]Link, error) {
 		}
 		out = append(out, l)
 	}
-	slices.SortFunc(out, func(a, b Link) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	slices.SortFunc(out, func(a, b Link) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Secret, b.Secret)
+	})
 	return out, nil
 }
 

@@ -53,6 +53,7 @@ func TestInviteLinksAdmitUntilRevokedExpiredOrUsedUp(t *testing.T) {
 	if _, err := s.LinkOf(ctx, twice.Token()); !errors.Is(err, ErrLinkUsedUp) {
 		t.Fatalf("LinkOf a used-up link: %v", err)
 	}
+	clock.Advance(time.Minute)
 
 	daily, err := s.CreateLink(ctx, g.ID, owner, clock.Now().Add(24*time.Hour), 0)
 	if err != nil {
