@@ -164,6 +164,12 @@ func JoinDecision(g *Group, st Standing, verifiedEmails []string) Decision {
 	return Decision{ActionJoin, ""}
 }
 
+// DomainAllowed reports whether someone with these verified addresses
+// meets g's company rule (always, when g has none).
+func DomainAllowed(g *Group, verifiedEmails []string) bool {
+	return domainAllowed(g.Domains, emailDomains(verifiedEmails))
+}
+
 func domainAllowed(groupDomains, userDomains []string) bool {
 	if len(groupDomains) == 0 {
 		return true

@@ -72,6 +72,9 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		if data["Banned"], err = h.people(c, banned); err != nil {
 			return err
 		}
+		if data["Links"], err = h.inviteLinks(c, gv.Group); err != nil {
+			return err
+		}
 	}
 	return c.Render("groups/members", data)
 }

@@ -23,6 +23,10 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/g/:slug/members", signedIn, h.groupMembers)
 	app.Post("/g/:slug/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.groupInvite)
 	app.Post("/g/:slug/members/:uid/:action", signedIn, h.groupMemberAction)
+	app.Post("/g/:slug/links", signedIn, h.groupLinkCreate)
+	app.Post("/g/:slug/links/:secret/revoke", signedIn, h.groupLinkRevoke)
+	app.Get("/join/:token", h.limitByIP("join-link", h.JoinLinkLimit), h.joinLink)
+	app.Post("/join/:token", signedIn, h.limitByIP("join-link", h.JoinLinkLimit), h.joinLinkPost)
 	app.Get("/g/:slug/requests", signedIn, h.groupRequests)
 	app.Post("/g/:slug/requests/:uid/:decision", signedIn, h.groupDecide)
 }

@@ -70,6 +70,8 @@ type Deps struct {
 	// cause: addresses added to confirm, and invitations sent. Zero means
 	// the defaults (10 and 30 a minute).
 	VerifyLimit, InviteLimit ratelimit.Limit
+	// JoinLinkLimit bounds how often one IP may open or use invite links.
+	JoinLinkLimit ratelimit.Limit
 	// RequestTimeout bounds the work of one request, Redis calls included;
 	// 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -129,6 +131,9 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	if d.InviteLimit == (ratelimit.Limit{}) {
 		d.InviteLimit = ratelimit.PerMinute(30)
+	}
+	if d.JoinLinkLimit == (ratelimit.Limit{}) {
+		d.JoinLinkLimit = ratelimit.PerMinute(30)
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = DefaultRequestTimeout
