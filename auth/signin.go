@@ -201,6 +201,12 @@ func (s *Store) Link(ctx context.Context, uid string, p Profile) (*User, error) 
 		if u.TimeZone == "" {
 			u.TimeZone = p.browserZone()
 		}
+		if u.Guest {
+			// A guest's first sign-in, through the address they were
+			// invited at: the record, and all it holds, is theirs now.
+			u.Guest = false
+			u.Name = displayName(p)
+		}
 		u.Emails = mergeEmails(u.Emails, p.Emails)
 		return nil
 	})

@@ -22,6 +22,11 @@ type User struct {
 	// HideFromAttendees keeps the user off the attendee lists other
 	// members see; organizers still see them, and they still count.
 	HideFromAttendees bool `json:"hide_from_attendees,omitempty"`
+	// Guest marks someone an organizer invited by address who has not
+	// signed in yet: no identity, one address (Emails[0], unverified),
+	// reached only through the links mailed there. Their first sign-in
+	// with a provider that verified that address makes the record theirs.
+	Guest bool `json:"guest,omitempty"`
 }
 
 // Email is an address a provider told us about, and whether it verified it.
@@ -78,10 +83,13 @@ func (u *User) VerifiedEmails() []string {
 }
 
 // PrimaryEmail returns the address mail goes to: the first verified one,
-// or "" when the user has none.
+// a guest's invited address, or "" when the user has none.
 func (u *User) PrimaryEmail() string {
 	if v := u.VerifiedEmails(); len(v) > 0 {
 		return v[0]
+	}
+	if u.Guest && len(u.Emails) > 0 {
+		return strings.ToLower(u.Emails[0].Address)
 	}
 	return ""
 }
