@@ -32,48 +32,78 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	ics := []byte(n.calendar(ev, events.MethodRequest)) // the same for everyone
 	queued := 0
 	err = n.eachInvitee(ctx, g, answered, func(invited []*auth.User) error {
-		keys := make([]string, len(invited))
-		for i, u := range invited {
-			keys[i] = inviteKey(ev.ID, u.ID)
-		}
-		taken, err := n.Mail.Outbox.Taken(ctx, keys)
-		if err != nil {
-			return err
-		}
-		var uids []string
-		for _, u := range invited {
-			if !taken[inviteKey(ev.ID, u.ID)] {
-				uids = append(uids, u.ID)
-			}
-		}
-		if len(uids) == 0 {
-			return nil
-		}
-		tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
-		if err != nil {
-			return err
-		}
-		batch := make([]mail.Message, 0, len(uids))
-		for _, u := range invited {
-			if token, ok := tokens[u.ID]; ok {
-				batch = append(batch, n.invite(ev, g, u, token, ics))
-			}
-		}
-		rs, err := n.Mail.Outbox.EnqueueAll(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if !r.Duplicate {
-				queued++
-			}
-		}
-		return nil
+		sent, err := n.inviteBatch(ctx, ev, g, invited, ics)
+		queued += len(sent)
+		return err
 	})
 	if err != nil {
 		return queued, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
 	}
 	return queued, nil
+}
+
+// InviteTo invites people an organizer named (by address) to ev: the
+// same mail as an announcement, with their personal Going / Not going
+// links, to people who may not be members yet or have no account (guests).
+// It returns the IDs of those newly invited; the rest had an invitation to
+// ev already.
+func (n *Notifier) InviteTo(ctx context.Context, ev events.Event, g *groups.Group, people []*auth.User) (map[string]bool, error) {
+	var reach []*auth.User
+	for _, u := range people {
+		if _, ok := reachable(u); ok {
+			reach = append(reach, u)
+		}
+	}
+	sent, err := n.inviteBatch(ctx, ev, g, reach, []byte(n.calendar(ev, events.MethodRequest)))
+	if err != nil {
+		return sent, fmt.Errorf("notify: invite to %s: %w", ev.ID, err)
+	}
+	return sent, nil
+}
+
+// inviteBatch queues the invitations to ev of those among invited who
+// have none yet, and returns who got one.
+func (n *Notifier) inviteBatch(ctx context.Context, ev events.Event, g *groups.Group, invited []*auth.User, ics []byte) (map[string]bool, error) {
+	sent := map[string]bool{}
+	keys := make([]string, len(invited))
+	for i, u := range invited {
+		keys[i] = inviteKey(ev.ID, u.ID)
+	}
+	taken, err := n.Mail.Outbox.Taken(ctx, keys)
+	if err != nil {
+		return sent, err
+	}
+	var uids []string
+	for _, u := range invited {
+		if !taken[inviteKey(ev.ID, u.ID)] {
+			uids = append(uids, u.ID)
+		}
+	}
+	if len(uids) == 0 {
+		return sent, nil
+	}
+	tokens, err := n.Events.IssueRSVPTokens(ctx, ev, uids)
+	if err != nil {
+		return sent, err
+	}
+	batch := make([]mail.Message, 0, len(uids))
+	var to []string
+	for _, u := range invited {
+		if token, ok := tokens[u.ID]; ok {
+			batch = append(batch, n.invite(ev, g, u, token, ics))
+			to = append(to, u.ID)
+		}
+	}
+	rs, err := n.Mail.Outbox.EnqueueAll(ctx, batch)
+	if err != nil {
+		return sent, err
+	}
+	for i, r := range rs {
+		if !r.Duplicate {
+			sent[to[i]] = true
+		}
+	}
+	return sent, nil
 }
 
 // inviteKey is the idempotency key of a person's invitation to a session.

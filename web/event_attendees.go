@@ -19,6 +19,7 @@ type attendeeRow struct {
 	ID, Name, Email string
 	Status          events.RSVPStatus
 	CheckedIn       bool
+	Guest           bool // answered through an invitation, without an account
 	Position        int // waitlist place, 1-based
 }
 
@@ -53,7 +54,7 @@ func (h *handler) attendeeLists(c *fiber.Ctx, eventID string) (attendeeLists, er
 	row := func(id string, st events.RSVPStatus) attendeeRow {
 		r := attendeeRow{ID: id, Name: "(deleted account)", Status: st}
 		if u, ok := users[id]; ok {
-			r.Name, r.Email = u.Name, u.PrimaryEmail()
+			r.Name, r.Email, r.Guest = u.Name, u.PrimaryEmail(), u.Guest
 		}
 		return r
 	}
@@ -185,14 +186,18 @@ func (h *handler) attendeesCSV(c *fiber.Ctx) error {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"Name", "Email", "Status", "Checked in"})
+	_ = w.Write([]string{"Name", "Email", "Status", "Checked in", "Guest"})
 	for _, group := range [][]attendeeRow{lists.Going, lists.Waitlist, lists.Pending} {
 		for _, r := range group {
 			checked := "no"
 			if r.CheckedIn {
 				checked = "yes"
 			}
-			_ = w.Write([]string{csvCell(r.Name), csvCell(r.Email), string(r.Status), checked})
+			guest := "no"
+			if r.Guest {
+				guest = "yes"
+			}
+			_ = w.Write([]string{csvCell(r.Name), csvCell(r.Email), string(r.Status), checked, guest})
 		}
 	}
 	w.Flush()

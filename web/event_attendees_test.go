@@ -43,10 +43,10 @@ func TestAttendeesRemoveApproveCapacityAndCSV(t *testing.T) {
 		t.Fatalf("CSV does not parse: %v\n%s", err, r.Body)
 	}
 	want := [][]string{
-		{"Name", "Email", "Status", "Checked in"},
-		{`'=HYPERLINK("http://evil.example")`, "hyperlink-http-evil-example@dev.focusgroups.test", "going", "no"},
-		{"'+Plus Person", "plus@mail.example", "going", "no"},
-		{"'@Waiting Walter", "waiting-walter@dev.focusgroups.test", "waitlisted", "no"},
+		{"Name", "Email", "Status", "Checked in", "Guest"},
+		{`'=HYPERLINK("http://evil.example")`, "hyperlink-http-evil-example@dev.focusgroups.test", "going", "no", "no"},
+		{"'+Plus Person", "plus@mail.example", "going", "no", "no"},
+		{"'@Waiting Walter", "waiting-walter@dev.focusgroups.test", "waitlisted", "no", "no"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("CSV has %d rows, want %d:\n%s", len(rows), len(want), r.Body)

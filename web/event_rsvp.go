@@ -72,11 +72,15 @@ func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, goi
 		}
 	}
 	if going && !v.Member() {
-		if !openPublic(v.Group) {
+		join := h.Groups.Join
+		switch {
+		case v.Standing.Invited:
+			join = h.Groups.AcceptInvite // invited to the session, so to the group too
+		case !openPublic(v.Group):
 			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
 			return a, nil
 		}
-		err := h.Groups.Join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
+		err := join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
 		a.Joined = err == nil
 		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
 			if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {

@@ -25,7 +25,7 @@ func TestBannedMembersLoseSeatsFeedsAndReminders(t *testing.T) {
 	invite := func(name, email string) *apptest.Client {
 		c := app.NewClient(t)
 		c.DevSignIn(name, email)
-		owner.PostForm(where+"/members", where+"/invite", url.Values{"email": {email}})
+		owner.PostForm(where+"/members", where+"/invite", url.Values{"emails": {email}})
 		c.PostForm("/dashboard", where+"/invitation/accept", nil)
 		return c
 	}

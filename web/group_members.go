@@ -1,14 +1,9 @@
 package web
 
 import (
-	"errors"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
-	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
 // groupMembers lists the members (members only) with the organizer tools.
@@ -115,37 +110,6 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 		h.leaveGroupSessions(ctx, gid, target)
 	}
 	return h.redirectWith(c, back, "ok", a.done)
-}
-
-// groupInvite invites someone who has signed in before, by email address.
-func (h *handler) groupInvite(c *fiber.Ctx) error {
-	gv, err := h.loadGroupAsOrganizer(c)
-	if err != nil {
-		return err
-	}
-	back := "/g/" + gv.Group.Slug + "/members"
-	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
-	if msg := valid.Line("The address", email); msg != "" {
-		return valid.Errors{"email": msg}
-	}
-	if email == "" || !strings.Contains(email, "@") {
-		return h.redirectWith(c, back, "error", "Enter the email address of the person to invite.")
-	}
-	// One answer whether or not the address belongs to someone, so this
-	// form cannot be used to find out who has an account.
-	done := "If " + email + " belongs to someone who has signed in with that verified address, they are invited and will see it on their dashboard. Otherwise ask them to sign in once, then invite them again."
-	u, err := h.Users.FindByEmail(c.UserContext(), email)
-	if errors.Is(err, auth.ErrNotFound) {
-		return h.redirectWith(c, back, "ok", done)
-	}
-	if err != nil {
-		return err
-	}
-	err = h.Groups.Invite(c.UserContext(), gv.Group.ID, currentUser(c).ID, u.ID)
-	if _, refused := membershipMessage(err); err != nil && !refused {
-		return err
-	}
-	return h.redirectWith(c, back, "ok", done)
 }
 
 // groupRequests lists pending requests to join, with the answers.

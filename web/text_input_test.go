@@ -52,7 +52,8 @@ func TestBadTextIsRefusedInEveryForm(t *testing.T) {
 		{"profile name with NUL", "/profile", "/profile", url.Values{"name": {"Tess\x00Text"}, "reminder_hours": {"24"}}, "The name " + oneLine},
 		{"mentor bio with NUL", "/mentors/profile/mentor", "/mentors/profile/mentor", withValue(mentorFormValues(), "bio", "I\x00run teams."), "The bio " + control},
 		{"mentee goals with invalid UTF-8", "/mentors/profile/mentee", "/mentors/profile/mentee", withValue(menteeFormValues(), "goals", "Move to platform work \xc3"), "The goals " + notText},
-		{"invitation address with NUL", where + "/members", where + "/invite", url.Values{"email": {"ann\x00@x.example"}}, "The address " + oneLine},
+		{"invitation addresses with NUL", where + "/members", where + "/invite", url.Values{"emails": {"ann\x00@x.example"}}, "The list of addresses " + control},
+		{"invitation addresses with invalid UTF-8", where + "/members", where + "/invite", url.Values{"emails": {"ann@x.example\n\xff@y.example"}}, "The list of addresses " + notText},
 	}
 	for _, c := range cases {
 		r := host.PostForm(c.page, c.path, c.form)
