@@ -20,7 +20,7 @@ type attendeeRow struct {
 	Status          events.RSVPStatus
 	CheckedIn       bool
 	Guest           bool // answered through an invitation, without an account
-	Position        int // waitlist place, 1-based
+	Position        int  // waitlist place, 1-based
 }
 
 // attendeeLists are the people going, waiting and awaiting approval.
