@@ -42,6 +42,9 @@ type Input struct {
 	JoinPolicy  JoinPolicy // join_policy (empty means open)
 	Question    string     // question
 	Domains     []string   // domains
+	// NoGuests stops people without an account from answering a session
+	// by mail from its public page (form field "guests" unticked).
+	NoGuests bool
 }
 
 // Input returns the group's settings as a form would hold them, for editing.
@@ -51,6 +54,7 @@ func (g *Group) Input() Input {
 		Topics: append([]string(nil), g.Topics...), Paths: append([]string(nil), g.Paths...),
 		City: g.City, Online: g.Online, Cover: g.Cover, Visibility: g.Visibility,
 		JoinPolicy: g.JoinPolicy, Question: g.Question, Domains: append([]string(nil), g.Domains...),
+		NoGuests: g.NoGuests,
 	}
 }
 
@@ -128,7 +132,7 @@ func SplitList(s string) []string {
 // returns valid.Errors keyed by form field name.
 func (in Input) Validate() (Input, error) {
 	errs := valid.Errors{}
-	out := Input{Online: in.Online}
+	out := Input{Online: in.Online, NoGuests: in.NoGuests}
 
 	out.Name = strings.TrimSpace(in.Name)
 	switch n := utf8.RuneCountInString(out.Name); {

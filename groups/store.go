@@ -74,6 +74,7 @@ type Group struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	NextSessionAt time.Time // zero when nothing is scheduled
+	NoGuests      bool      // see Input.NoGuests
 	// TimeZone is the zone of the session the group scheduled last ("" if
 	// it has scheduled none since zones were recorded).
 	TimeZone    string
@@ -240,6 +241,7 @@ func parseGroup(m map[string]string, members int) *Group {
 		Paths:         splitCSV(m["paths"]),
 		City:          m["city"],
 		Online:        m["online"] == "1",
+		NoGuests:      m["no_guests"] == "1",
 		Cover:         m["cover"],
 		Visibility:    Visibility(m["visibility"]),
 		JoinPolicy:    JoinPolicy(m["join_policy"]),
@@ -257,16 +259,19 @@ func parseGroup(m map[string]string, members int) *Group {
 
 // fields are the hash fields an Input sets, as alternating names and values.
 func (in Input) fields() []any {
-	online := "0"
+	online, noGuests := "0", "0"
 	if in.Online {
 		online = "1"
+	}
+	if in.NoGuests {
+		noGuests = "1"
 	}
 	return []any{
 		"slug", in.Slug, "name", in.Name, "description", in.Description,
 		"topics", strings.Join(in.Topics, ","), "paths", strings.Join(in.Paths, ","),
 		"city", in.City, "online", online, "cover", in.Cover,
 		"visibility", string(in.Visibility), "join_policy", string(in.JoinPolicy),
-		"question", in.Question, "domains", strings.Join(in.Domains, ","),
+		"question", in.Question, "domains", strings.Join(in.Domains, ","), "no_guests", noGuests,
 	}
 }
 

@@ -18,6 +18,7 @@ func (h *handler) eventRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/s/:id/cancel", signedIn, h.sessionCancel)
 	app.Post("/s/:id/announce", signedIn, h.sessionAnnounce)
 	app.Post("/s/:id/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.sessionInvite)
+	app.Post("/s/:id/guest-rsvp", h.limitByIP("guest-rsvp", h.GuestRSVPLimit), h.guestRSVP)
 	app.Post("/s/:id/capacity", signedIn, h.sessionCapacity)
 	app.Get("/s/:id/attendees", signedIn, h.attendeesPage)
 	app.Get("/s/:id/attendees.csv", signedIn, h.attendeesCSV)

@@ -43,6 +43,7 @@ type sessionPage struct {
 	Going             []Person
 	GoingCount        int
 	SignInURL         string // for signed-out visitors
+	GuestRSVP         bool   // signed-out visitors may ask for an RSVP link by mail
 	// Delivery is the state of the announcement mails, for organizers.
 	Delivery *mail.BatchStatus
 }
@@ -203,6 +204,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	if uid == "" {
 		p.SignInURL = "/signin?next=" + urlQueryEscape(sessionPath(ev.ID))
+		p.GuestRSVP = p.Closed == "" && !p.Cancelled && guestsWelcome(v.Group)
 		return p
 	}
 	active := st.Status == events.RSVPGoing || st.Status == events.RSVPWaitlisted || st.Status == events.RSVPPending

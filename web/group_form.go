@@ -30,6 +30,9 @@ func groupFormInput(c *fiber.Ctx) groups.Input {
 		JoinPolicy:  groups.JoinPolicy(c.FormValue("join_policy")),
 		Question:    c.FormValue("question"),
 		Domains:     groups.SplitList(c.FormValue("domains")),
+		// The form marks that it showed the box, so a post without it
+		// (an older form) keeps guests welcome.
+		NoGuests: c.FormValue("guests_shown") == "1" && c.FormValue("guests") != "on",
 	}
 }
 

@@ -287,13 +287,17 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 //   - POSTs whose URL carries a secret token from a mail (RSVP links,
 //     one-click unsubscribe, address confirmation): a third-party site
 //     cannot know the token, and mail clients post List-Unsubscribe
-//     without any cookie.
+//     without any cookie;
+//   - a signed-out visitor asking for an RSVP link by mail: it acts on no
+//     session (a forged post does what anyone can do on the page), and
+//     it is limited per IP and per address.
 func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 	if safeMethod(c) {
 		return true
 	}
 	p := c.Path()
-	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/")
+	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/") ||
+		(strings.HasPrefix(p, "/s/") && strings.HasSuffix(p, "/guest-rsvp"))
 }
 
 // bodyLimit answers 413 to a body over MaxBodySize, before anything reads

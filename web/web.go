@@ -72,6 +72,9 @@ type Deps struct {
 	VerifyLimit, InviteLimit ratelimit.Limit
 	// JoinLinkLimit bounds how often one IP may open or use invite links.
 	JoinLinkLimit ratelimit.Limit
+	// GuestRSVPLimit bounds how many RSVP links one IP may ask to be
+	// mailed from public session pages.
+	GuestRSVPLimit ratelimit.Limit
 	// RequestTimeout bounds the work of one request, Redis calls included;
 	// 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -134,6 +137,9 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	if d.JoinLinkLimit == (ratelimit.Limit{}) {
 		d.JoinLinkLimit = ratelimit.PerMinute(30)
+	}
+	if d.GuestRSVPLimit == (ratelimit.Limit{}) {
+		d.GuestRSVPLimit = ratelimit.Limit{Max: 10, Per: time.Hour}
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = DefaultRequestTimeout
