@@ -57,6 +57,64 @@ end
 return 1
 `)
 
+// memberCountScript takes a group's new member count into the index
+// without reindexing it, when the membership change that made revision
+// rev is the only change since the entry was last brought up to date
+// (its revision is rev-1): then terms, visibility and the other sorts
+// are as they were. KEYS entry, members sort. ARGV id, rev, members.
+// It returns 1 when applied, 0 when a newer revision was already applied,
+// and -1 when the caller must reindex the group instead.
+var memberCountScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'rev')
+if not old then return -1 end
+old = tonumber(old)
+local rev = tonumber(ARGV[2])
+if old >= rev then return 0 end
+if old ~= rev - 1 then return -1 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
+redis.call('HSET', KEYS[1], 'rev', rev)
+return 1
+`)
+
+// memberCount is a group's revision and member count right after a
+// membership change made that revision; the zero value says nothing.
+type memberCount struct {
+	rev, members int64
+}
+
+// queueMemberCount queues on p the index's update to count (nil for a
+// zero count); finishMemberCount completes it once p has run.
+func (s *Store) queueMemberCount(ctx context.Context, p redis.Pipeliner, id string, count memberCount) *redis.Cmd {
+	if count.rev == 0 {
+		return nil
+	}
+	return memberCountScript.EvalSha(ctx, p, s.memberCountKeys(id), id, count.rev, count.members)
+}
+
+func (s *Store) memberCountKeys(id string) []string {
+	return []string{s.idxEntryKey(id), s.idxSortKey(SortMembers)}
+}
+
+// finishMemberCount checks the queued count update and falls back to a
+// reindex when the index could not take the count alone (or Redis had
+// not loaded the script yet: then it runs it in full first).
+func (s *Store) finishMemberCount(ctx context.Context, id string, count memberCount, cmd *redis.Cmd) error {
+	if cmd == nil {
+		return s.reindex(ctx, id)
+	}
+	res, err := cmd.Int()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		res, err = memberCountScript.Run(ctx, s.rdb, s.memberCountKeys(id), id, count.rev, count.members).Int()
+	}
+	if err != nil {
+		return fmt.Errorf("index %s: member count: %w", id, err)
+	}
+	if res == -1 {
+		return s.reindex(ctx, id)
+	}
+	return nil
+}
+
 // indexEntry is what the discovery index should hold for one group.
 type indexEntry struct {
 	rev                      int64

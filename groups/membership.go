@@ -54,25 +54,34 @@ func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails [
 		return fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
 	}
 	domains := strings.Join(emailDomains(emails), ",")
-	err := scriptErr(joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Err())
+	res, err := joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Int64Slice()
 	if err != nil {
-		return fmt.Errorf("groups: %s %s: %w", mode, groupID, err)
+		return fmt.Errorf("groups: %s %s: %w", mode, groupID, scriptErr(err))
 	}
-	return s.afterJoin(ctx, groupID, userID)
+	if len(res) != 2 {
+		return fmt.Errorf("groups: %s %s: unexpected reply %v", mode, groupID, res)
+	}
+	return s.afterJoin(ctx, groupID, userID, memberCount{rev: res[0], members: res[1]})
 }
 
-// afterJoin runs the follow-ups of a new membership: the member's own list
-// of groups, their invitation list, and the index's member count.
-func (s *Store) afterJoin(ctx context.Context, groupID, userID string) error {
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID})
-		p.ZRem(ctx, s.userInvitesKey(userID), groupID)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+// afterJoin runs the follow-ups of a new membership in one round trip:
+// the member's own list of groups, their invitation list, and the index's
+// member count. Only when the index cannot take the count alone (see
+// memberCount) does it reindex the group. A zero count always reindexes.
+func (s *Store) afterJoin(ctx context.Context, groupID, userID string, count memberCount) error {
+	p := s.rdb.Pipeline()
+	lists := []redis.Cmder{
+		p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}),
+		p.ZRem(ctx, s.userInvitesKey(userID), groupID),
 	}
-	if err := s.reindex(ctx, groupID); err != nil {
+	counted := s.queueMemberCount(ctx, p, groupID, count)
+	_, _ = p.Exec(ctx) // each command's error is checked below
+	for _, c := range lists {
+		if err := c.Err(); err != nil {
+			return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+		}
+	}
+	if err := s.finishMemberCount(ctx, groupID, count, counted); err != nil {
 		return fmt.Errorf("groups: join %s: %w", groupID, err)
 	}
 	return nil

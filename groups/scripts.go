@@ -162,6 +162,8 @@ return 'OK'
 // joinScript: ARGV action ("join" or "accept"), user, now, the user's
 // verified email domains joined by commas. A private group is joined by
 // invitation only, and to everyone else it does not exist.
+// It returns the group's revision and member count after the join, so
+// the discovery index can take the new count without a reindex.
 var joinScript = groupScript(`
 local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
@@ -176,7 +178,7 @@ if not invited then
   if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
 end
 add_member(uid, now)
-return 'OK'
+return {redis.call('HGET', G, 'rev'), redis.call('ZCARD', MEMBERS)}
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.

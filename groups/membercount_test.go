@@ -1,0 +1,110 @@
+package groups
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// indexedMembers is the member count the discovery index sorts group id
+// by, and whether it lists the group at all.
+func indexedMembers(t *testing.T, s *Store, id string) (int, bool) {
+	t.Helper()
+	score, err := s.rdb.ZScore(context.Background(), s.idxSortKey(SortMembers), id).Result()
+	if err != nil {
+		return 0, false
+	}
+	return int(score), true
+}
+
+// A join that changes only the member count takes it into the index in
+// the same round trip as the member's own lists: two round trips in all,
+// no reindex of the group's terms.
+func TestAJoinOnlyMovesTheMemberCount(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	s := NewStore(rdb, prefix)
+	g := mustCreate(t, s, ids.New(), goodInput("count-only"))
+	mustJoin(t, s, g.ID, ids.New()) // loads the scripts
+	ctx, counted := roundtrips.With(context.Background())
+	if err := s.Join(ctx, g.ID, ids.New(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := counted.Count(); n != 2 {
+		t.Errorf("a join took %d round trips, want 2", n)
+	}
+	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 3 {
+		t.Errorf("the index sorts the group by %d members (listed %v), want 3", n, listed)
+	}
+}
+
+// The index's member counts stay exact when joins race each other and
+// edits, visibility changes and leaves come in between: a join whose
+// count arrives out of order, or after another change, reindexes.
+func TestMemberCountsStayExactUnderConcurrentJoins(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	owner := ids.New()
+	g := mustCreate(t, s, owner, goodInput("crowded"))
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 60 {
+		wg.Go(func() {
+			uid := ids.New()
+			if err := s.Join(ctx, g.ID, uid, nil); err != nil {
+				errs <- err
+				return
+			}
+			if i%10 == 0 {
+				errs <- s.Leave(ctx, g.ID, uid)
+			}
+		})
+	}
+	wg.Go(func() {
+		in := g.Input()
+		in.Description = "Now with more words about profiling."
+		_, err := s.Update(ctx, g.ID, owner, in)
+		errs <- err
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Get(ctx, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MemberCount != 1+60-6 {
+		t.Fatalf("%d members, want %d", got.MemberCount, 1+60-6)
+	}
+	if n, listed := indexedMembers(t, s, g.ID); !listed || n != got.MemberCount {
+		t.Fatalf("the index sorts the group by %d members (listed %v), want %d", n, listed, got.MemberCount)
+	}
+	if gs, _, err := s.Search(ctx, Query{Words: "profiling"}); err != nil || len(gs) != 1 {
+		t.Fatalf("the edit's words are not indexed: %v, %v", gs, err)
+	}
+
+	// A private group stays out of the index whoever joins it.
+	in := got.Input()
+	in.Visibility = Private
+	if _, err := s.Update(ctx, g.ID, owner, in); err != nil {
+		t.Fatal(err)
+	}
+	guest := ids.New()
+	if err := s.Invite(ctx, g.ID, owner, guest); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptInvite(ctx, g.ID, guest, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, listed := indexedMembers(t, s, g.ID); listed {
+		t.Fatal("a private group is in the members sort")
+	}
+}
