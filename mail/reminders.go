@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -43,6 +44,53 @@ type reminderItem struct {
 // The message's IdempotencyKey is set to "reminder:<key>:<due unix>", so a
 // reminder moved to another time is sent again, and one time only once.
 func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m Message) error {
+	item, err := prepareReminder(key, due, m)
+	if err != nil {
+		return err
+	}
+	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
+		key, due.UnixMilli(), item).Err()
+	if err != nil {
+		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+	}
+	return nil
+}
+
+// Reminder is one mail to send at Due, named by Key (see Schedule).
+type Reminder struct {
+	Key string
+	Due time.Time
+	Msg Message
+}
+
+// Replace drops every scheduled reminder whose key starts with prefix and
+// schedules rs instead, in one atomic step and one round trip: what a
+// person's new answer to a session does to their reminders. Every key of
+// rs must start with prefix.
+func (r *Reminders) Replace(ctx context.Context, prefix string, rs []Reminder) error {
+	if prefix == "" {
+		return valid.Errors{"prefix": "must not be empty (it would cancel every reminder)"}
+	}
+	args := make([]any, 0, 1+3*len(rs))
+	args = append(args, prefix)
+	for _, rem := range rs {
+		if !strings.HasPrefix(rem.Key, prefix) {
+			return valid.Errors{"key": "must start with " + prefix}
+		}
+		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
+		if err != nil {
+			return err
+		}
+		args = append(args, rem.Key, rem.Due.UnixMilli(), item)
+	}
+	if err := replaceRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, args...).Err(); err != nil {
+		return fmt.Errorf("mail: replace reminders %s: %w", prefix, err)
+	}
+	return nil
+}
+
+// prepareReminder checks a reminder and encodes it for storage.
+func prepareReminder(key string, due time.Time, m Message) ([]byte, error) {
 	errs := valid.Errors{}
 	if key == "" || !validToken(key, maxKeyLen-40) {
 		errs.Add("key", "must be 1 to 160 printable characters without spaces")
@@ -59,18 +107,13 @@ func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m M
 		}
 	}
 	if err := errs.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	item, err := json.Marshal(reminderItem{Due: due.UnixMilli(), Msg: clean})
 	if err != nil {
-		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+		return nil, fmt.Errorf("mail: schedule reminder %s: %w", key, err)
 	}
-	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
-		key, due.UnixMilli(), item).Err()
-	if err != nil {
-		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
-	}
-	return nil
+	return item, nil
 }
 
 // Cancel removes every scheduled reminder whose key starts with one of

@@ -108,6 +108,12 @@ func (s *Service) ScheduleReminder(ctx context.Context, key string, due time.Tim
 	return s.Reminders.Schedule(ctx, key, due, m)
 }
 
+// ReplaceReminders drops the reminders whose keys start with prefix and
+// schedules rs instead, in one step (see Reminders.Replace).
+func (s *Service) ReplaceReminders(ctx context.Context, prefix string, rs []Reminder) error {
+	return s.Reminders.Replace(ctx, prefix, rs)
+}
+
 // CancelReminders drops the reminders whose keys start with one of the
 // prefixes (see Reminders.Cancel).
 func (s *Service) CancelReminders(ctx context.Context, prefixes ...string) (int, error) {

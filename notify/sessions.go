@@ -138,27 +138,24 @@ func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *au
 	}
 }
 
+// scheduleReminders replaces u's reminders for ev in one round trip.
 func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) error {
-	if err := n.cancelReminders(ctx, ev.ID, u.ID); err != nil {
-		return err
-	}
-	addr, ok := reachable(u)
-	if !ok {
-		return nil
-	}
-	for _, h := range u.Mail.Reminders() {
-		due := ev.Start.Add(-time.Duration(h) * time.Hour)
-		if !due.After(n.now()) {
-			continue
+	prefix := reminderPrefix(ev.ID, u.ID)
+	var rs []mail.Reminder
+	if addr, ok := reachable(u); ok {
+		for _, h := range u.Mail.Reminders() {
+			due := ev.Start.Add(-time.Duration(h) * time.Hour)
+			if !due.After(n.now()) {
+				continue
+			}
+			data := n.sessionData(ev, g, u)
+			data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
+			rs = append(rs, mail.Reminder{Key: prefix + strconv.Itoa(h) + "h", Due: due, Msg: mail.Message{
+				Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}})
 		}
-		data := n.sessionData(ev, g, u)
-		data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
-		m := mail.Message{Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data,
-			UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}
-		key := reminderPrefix(ev.ID, u.ID) + strconv.Itoa(h) + "h"
-		if err := n.Mail.ScheduleReminder(ctx, key, due, m); err != nil {
-			return fmt.Errorf("schedule reminder: %w", err)
-		}
+	}
+	if err := n.Mail.ReplaceReminders(ctx, prefix, rs); err != nil {
+		return fmt.Errorf("schedule reminders: %w", err)
 	}
 	return nil
 }
@@ -184,6 +181,18 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 		return
 	}
 	n.CancelReminders(ctx, ev.ID, u.ID)
+}
+
+// RSVPAnswered is RSVPChanged for a caller that has just read the
+// session's group g: it saves reading it again. One round trip.
+func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, status events.RSVPStatus) {
+	if status != events.RSVPGoing {
+		n.CancelReminders(ctx, ev.ID, u.ID)
+		return
+	}
+	if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
+		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
+	}
 }
 
 // changes says in words what moved between two versions of a session, in

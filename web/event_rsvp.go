@@ -93,7 +93,7 @@ func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, goi
 		return a, err
 	}
 	a.Result = res
-	h.Notify.RSVPChanged(ctx, v.Event, u, res.Status)
+	h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res.Status)
 	return a, nil
 }
 
