@@ -77,10 +77,13 @@ func (h *handler) observe() fiber.Handler {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
-		latency.WithLabelValues(route, c.Method()).Observe(elapsed.Seconds())
-		trips.WithLabelValues(route, c.Method()).Observe(float64(counted.Count()))
-		h.Logger.Info("request", "method", c.Method(), "route", route, "status", status,
+		// c.Method() points into fasthttp's request buffer, which the next
+		// request on the connection overwrites; a label keeps its own copy.
+		method := strings.Clone(c.Method())
+		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
+		trips.WithLabelValues(route, method).Observe(float64(counted.Count()))
+		h.Logger.Info("request", "method", method, "route", route, "status", status,
 			"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
 		return nil
 	}
