@@ -87,6 +87,42 @@ const maxQueryWords = 8
 // Search finds public groups. It returns one page and the number of
 // matching groups. Private and unlisted groups never appear.
 func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
+	return s.SearchWith(ctx, q, nil)
+}
+
+// SearchWith is Search that also runs the reads queue puts on its first
+// pipeline (a page's other reads, such as QueueTopics), so the search
+// takes two round trips in all: the index, then the groups found.
+func (s *Store) SearchWith(ctx context.Context, q Query, queue func(p redis.Pipeliner)) ([]*Group, int, error) {
+	keys, args := s.searchArgs(q)
+	p := s.rdb.Pipeline()
+	cmd := searchScript.EvalSha(ctx, p, keys, args...)
+	if queue != nil {
+		queue(p)
+	}
+	_, _ = p.Exec(ctx) // each command's error is checked by its reader
+	if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		cmd = searchScript.Run(ctx, s.rdb, keys, args...)
+	}
+	res, err := cmd.Slice()
+	if err != nil {
+		return nil, 0, fmt.Errorf("groups: search: %w", err)
+	}
+	total := int(res[0].(int64))
+	raw, _ := res[1].([]any)
+	gids := make([]string, len(raw))
+	for i, r := range raw {
+		gids[i] = r.(string)
+	}
+	gs, err := s.visible(ctx, gids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("groups: search: %w", err)
+	}
+	return gs, total, nil
+}
+
+// searchArgs are the KEYS and ARGV of searchScript for q.
+func (s *Store) searchArgs(q Query) ([]string, []any) {
 	start, _, per := pageBounds(q.Page, q.PerPage)
 	var filters, ors []string
 	ws := words(q.Words)
@@ -123,21 +159,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 	tag := ids.New()
 	keys := append([]string{s.idxTempKey(tag), s.idxTempKey(tag + ":or"), s.idxSortKey(sort)}, filters...)
 	keys = append(keys, ors...)
-	res, err := searchScript.Run(ctx, s.rdb, keys, len(ors), start, per, order, s.nowMS()).Slice()
-	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
-	}
-	total := int(res[0].(int64))
-	raw, _ := res[1].([]any)
-	gids := make([]string, len(raw))
-	for i, r := range raw {
-		gids[i] = r.(string)
-	}
-	gs, err := s.visible(ctx, gids)
-	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
-	}
-	return gs, total, nil
+	return keys, []any{len(ors), start, per, order, s.nowMS()}
 }
 
 // visible loads the groups and keeps those that still exist and are
@@ -191,16 +213,28 @@ type TopicCount struct {
 // Topics returns up to limit topics of public groups, most used first, for
 // the discovery filters.
 func (s *Store) Topics(ctx context.Context, limit int) ([]TopicCount, error) {
+	p := s.rdb.Pipeline()
+	read := s.QueueTopics(ctx, p, limit)
+	_, _ = p.Exec(ctx) // read reports its command's error
+	return read()
+}
+
+// QueueTopics queues the read of Topics on p; the returned function gives
+// the topics once p has been executed.
+func (s *Store) QueueTopics(ctx context.Context, p redis.Pipeliner, limit int) func() ([]TopicCount, error) {
 	if limit <= 0 {
 		limit = 20
 	}
-	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.idxTopicsKey(), 0, int64(limit-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: topics: %w", err)
+	cmd := p.ZRevRangeWithScores(ctx, s.idxTopicsKey(), 0, int64(limit-1))
+	return func() ([]TopicCount, error) {
+		zs, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("groups: topics: %w", err)
+		}
+		out := make([]TopicCount, len(zs))
+		for i, z := range zs {
+			out[i] = TopicCount{Topic: z.Member.(string), Count: int(z.Score)}
+		}
+		return out, nil
 	}
-	out := make([]TopicCount, len(zs))
-	for i, z := range zs {
-		out[i] = TopicCount{Topic: z.Member.(string), Count: int(z.Score)}
-	}
-	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
@@ -46,11 +47,15 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	default:
 		q.Sort = groups.SortNewest
 	}
-	found, total, err := h.Groups.Search(c.UserContext(), q)
+	// The topics are read with the search: three round trips in all
+	// (session and user, index and topics, the groups found).
+	ctx := c.UserContext()
+	var getTopics func() ([]groups.TopicCount, error)
+	found, total, err := h.Groups.SearchWith(ctx, q, func(p redis.Pipeliner) { getTopics = h.Groups.QueueTopics(ctx, p, 16) })
 	if err != nil {
 		return err
 	}
-	topics, err := h.Groups.Topics(c.UserContext(), 16)
+	topics, err := getTopics()
 	if err != nil {
 		return err
 	}
