@@ -108,3 +108,61 @@ func TestMemberCountsStayExactUnderConcurrentJoins(t *testing.T) {
 		t.Fatal("a private group is in the members sort")
 	}
 }
+
+// A join whose count reaches the index before an edit's reindex does (the
+// editing instance is slow, or died) reindexes the group itself, so the
+// edit is not lost behind the join's newer revision.
+func TestAJoinAfterAnUnindexedEditReindexes(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	owner := ids.New()
+	g := mustCreate(t, s, owner, goodInput("slow-edit"))
+	in := g.Input()
+	in.Description = "Now about profiling."
+	args := append([]any{"update", owner, g.Slug, s.nowMS()}, in.fields()...)
+	if err := updateScript.Run(ctx, s.rdb, s.groupKeys(g.ID), args...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mustJoin(t, s, g.ID, ids.New())
+	if gs, _, err := s.Search(ctx, Query{Words: "profiling"}); err != nil || len(gs) != 1 {
+		t.Fatalf("the edit is not in the index after the join: %d groups, %v", len(gs), err)
+	}
+	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 2 {
+		t.Fatalf("the index sorts the group by %d members (listed %v), want 2", n, listed)
+	}
+}
+
+// Two joins whose counts reach the index in the opposite order take no
+// reindex: the later join's count wins, the earlier one changes nothing.
+func TestJoinCountsOutOfOrderNeedNoReindex(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	g := mustCreate(t, s, ids.New(), goodInput("out-of-order"))
+	mustJoin(t, s, g.ID, ids.New()) // loads the scripts
+	joined := func(uid string) memberCount {
+		res, err := joinScript.Run(ctx, s.rdb, s.groupKeys(g.ID), "join", uid, s.nowMS(), "").Int64Slice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return memberCount{rev: res[0], crev: res[1], members: res[2]}
+	}
+	a, b := ids.New(), ids.New()
+	first, second := joined(a), joined(b)
+	for _, j := range []struct {
+		uid   string
+		count memberCount
+	}{{b, second}, {a, first}} {
+		counted, trips := roundtrips.With(ctx)
+		if err := s.afterJoin(counted, g.ID, j.uid, j.count); err != nil {
+			t.Fatal(err)
+		}
+		if n := trips.Count(); n != 1 {
+			t.Errorf("the follow-up of a join took %d round trips, want 1", n)
+		}
+	}
+	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 4 {
+		t.Fatalf("the index sorts the group by %d members (listed %v), want 4", n, listed)
+	}
+}

@@ -58,10 +58,10 @@ func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails [
 	if err != nil {
 		return fmt.Errorf("groups: %s %s: %w", mode, groupID, scriptErr(err))
 	}
-	if len(res) != 2 {
+	if len(res) != 3 {
 		return fmt.Errorf("groups: %s %s: unexpected reply %v", mode, groupID, res)
 	}
-	return s.afterJoin(ctx, groupID, userID, memberCount{rev: res[0], members: res[1]})
+	return s.afterJoin(ctx, groupID, userID, memberCount{rev: res[0], crev: res[1], members: res[2]})
 }
 
 // afterJoin runs the follow-ups of a new membership in one round trip:
