@@ -22,6 +22,9 @@ const (
 	userContextKey    = contextKey("user")
 	flashContextKey   = contextKey("flash")
 	sessionContextKey = contextKey("session")
+	// lastWritesContextKey holds the writes sent with the session when
+	// the request ends (see queueLastWrite).
+	lastWritesContextKey = contextKey("last-writes")
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -137,10 +140,11 @@ func (h *handler) session() fiber.Handler {
 	}
 }
 
-// saveSession writes the session back when it changed and sends the
+// saveSession writes the session back when it changed, with the request's
+// last writes (see queueLastWrite) in the same round trip, and sends the
 // cookie when its value changed (or clears it after sign-out).
 func (h *handler) saveSession(c *fiber.Ctx, sess *auth.Session) error {
-	value, maxAge, keep, err := h.Sessions.Save(c.UserContext(), sess)
+	value, maxAge, keep, err := h.Sessions.SaveWith(c.UserContext(), sess, lastWrites(c))
 	if err != nil || keep {
 		return err
 	}

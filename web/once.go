@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
@@ -51,9 +52,35 @@ func (h *handler) once() fiber.Handler {
 		}()
 		err = c.Next()
 		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
-			done = h.onceGuard.Done(ctx, u.ID, digest, to) == nil
+			// Recorded with the session when the request ends, in its round
+			// trip. Should that write fail, the claim lapses soon after.
+			done = true
+			userID := u.ID
+			queueLastWrite(c, func(p redis.Pipeliner) {
+				h.onceGuard.QueueDone(ctx, p, userID, digest, to)
+			})
 		}
 		return err
+	}
+}
+
+// queueLastWrite adds a write to send with the session when the request
+// ends (see session), so the request's last writes share one round trip.
+func queueLastWrite(c *fiber.Ctx, write func(p redis.Pipeliner)) {
+	writes, _ := c.Locals(lastWritesContextKey).([]func(redis.Pipeliner))
+	c.Locals(lastWritesContextKey, append(writes, write))
+}
+
+// lastWrites queues on p the writes queueLastWrite collected.
+func lastWrites(c *fiber.Ctx) func(p redis.Pipeliner) {
+	writes, _ := c.Locals(lastWritesContextKey).([]func(redis.Pipeliner))
+	if len(writes) == 0 {
+		return nil
+	}
+	return func(p redis.Pipeliner) {
+		for _, w := range writes {
+			w(p)
+		}
 	}
 }
 

@@ -46,10 +46,20 @@ func (g *Guard) Claim(ctx context.Context, userID, digest string) (first bool, r
 
 // Done records where a handled post sent its sender, for later repeats.
 func (g *Guard) Done(ctx context.Context, userID, digest, result string) error {
-	if err := g.rdb.Set(ctx, g.key(userID, digest), result, window).Err(); err != nil {
+	p := g.rdb.Pipeline()
+	cmd := g.QueueDone(ctx, p, userID, digest, result)
+	_, _ = p.Exec(ctx) // cmd reports its own error
+	if err := cmd.Err(); err != nil {
 		return fmt.Errorf("once: record post of %s: %w", userID, err)
 	}
 	return nil
+}
+
+// QueueDone is Done queued on p, so the record shares a round trip with
+// the request's other last writes; the returned command says whether it
+// was written once p has run.
+func (g *Guard) QueueDone(ctx context.Context, p redis.Pipeliner, userID, digest, result string) *redis.StatusCmd {
+	return p.Set(ctx, g.key(userID, digest), result, window)
 }
 
 // Forget drops a claim whose post failed, so sending it again works.
