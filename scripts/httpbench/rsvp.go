@@ -26,6 +26,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
 // The RSVP POST benchmark of issue 12: rsvpPeople distinct signed-in
@@ -357,7 +358,9 @@ func runLoadgen(pairs, target string, conns int) error {
 				req.Header.SetMethod(fasthttp.MethodPost)
 				req.Header.SetContentType("application/x-www-form-urlencoded")
 				req.Header.Set("Cookie", auth.SessionCookie(false)+"="+lines[i][0])
-				req.SetBodyString("_csrf=" + url.QueryEscape(lines[i][1]) + "&going=yes")
+				// As the session page's button posts it: with the one-time
+				// value every form carries (see web's once).
+				req.SetBodyString("_csrf=" + url.QueryEscape(lines[i][1]) + "&_once=" + ids.New() + "&going=yes")
 				t := time.Now()
 				err := client.Do(req, resp)
 				lat[i] = time.Since(t)
