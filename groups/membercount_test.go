@@ -155,7 +155,7 @@ func TestJoinCountsOutOfOrderNeedNoReindex(t *testing.T) {
 		count memberCount
 	}{{b, second}, {a, first}} {
 		counted, trips := roundtrips.With(ctx)
-		if err := s.afterJoin(counted, g.ID, j.uid, j.count); err != nil {
+		if err := s.runFollowUp(counted, s.afterJoin(counted, g.ID, j.uid, j.count)); err != nil {
 			t.Fatal(err)
 		}
 		if n := trips.Count(); n != 1 {

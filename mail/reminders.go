@@ -68,25 +68,50 @@ type Reminder struct {
 // person's new answer to a session does to their reminders. Every key of
 // rs must start with prefix.
 func (r *Reminders) Replace(ctx context.Context, prefix string, rs []Reminder) error {
+	queue, err := r.QueueReplace(ctx, prefix, rs)
+	if err != nil {
+		return err
+	}
+	p := r.rdb.Pipeline()
+	check := queue(p)
+	_, _ = p.Exec(ctx) // check reports the error
+	return check()
+}
+
+// QueueReplace checks rs as Replace does and returns the replacement, to
+// be queued on a pipeline the caller runs (with a request's other last
+// writes); the check it returns reports the error once the pipeline has
+// run, loading the script first when Redis did not have it.
+func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
 	if prefix == "" {
-		return valid.Errors{"prefix": "must not be empty (it would cancel every reminder)"}
+		return nil, valid.Errors{"prefix": "must not be empty (it would cancel every reminder)"}
 	}
 	args := make([]any, 0, 1+3*len(rs))
 	args = append(args, prefix)
 	for _, rem := range rs {
 		if !strings.HasPrefix(rem.Key, prefix) {
-			return valid.Errors{"key": "must start with " + prefix}
+			return nil, valid.Errors{"key": "must start with " + prefix}
 		}
 		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		args = append(args, rem.Key, rem.Due.UnixMilli(), item)
 	}
-	if err := replaceRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, args...).Err(); err != nil {
-		return fmt.Errorf("mail: replace reminders %s: %w", prefix, err)
-	}
-	return nil
+	keys := []string{r.dueKey(), r.indexKey(), r.itemKey()}
+	return func(p redis.Pipeliner) func() error {
+		cmd := replaceRemindersScript.EvalSha(ctx, p, keys, args...)
+		return func() error {
+			err := cmd.Err()
+			if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+				err = replaceRemindersScript.Run(ctx, r.rdb, keys, args...).Err()
+			}
+			if err != nil {
+				return fmt.Errorf("mail: replace reminders %s: %w", prefix, err)
+			}
+			return nil
+		}
+	}, nil
 }
 
 // prepareReminder checks a reminder and encodes it for storage.

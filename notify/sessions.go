@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
@@ -140,6 +142,16 @@ func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *au
 
 // scheduleReminders replaces u's reminders for ev in one round trip.
 func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) error {
+	prefix, rs := n.reminders(ev, g, u)
+	if err := n.Mail.ReplaceReminders(ctx, prefix, rs); err != nil {
+		return fmt.Errorf("schedule reminders: %w", err)
+	}
+	return nil
+}
+
+// reminders are u's reminders for ev (in group g), and the prefix of
+// their keys.
+func (n *Notifier) reminders(ev events.Event, g *groups.Group, u *auth.User) (string, []mail.Reminder) {
 	prefix := reminderPrefix(ev.ID, u.ID)
 	var rs []mail.Reminder
 	if addr, ok := reachable(u); ok {
@@ -154,10 +166,7 @@ func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *gr
 				Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}})
 		}
 	}
-	if err := n.Mail.ReplaceReminders(ctx, prefix, rs); err != nil {
-		return fmt.Errorf("schedule reminders: %w", err)
-	}
-	return nil
+	return prefix, rs
 }
 
 // CancelReminders drops userID's pending reminders for eventID.
@@ -184,14 +193,28 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 }
 
 // RSVPAnswered is RSVPChanged for a caller that has just read the
-// session's group g: it saves reading it again. One round trip.
-func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, status events.RSVPStatus) {
-	if status != events.RSVPGoing {
-		n.CancelReminders(ctx, ev.ID, u.ID)
-		return
+// session's group g and sends its last writes together: it returns the
+// change to u's reminders for the caller to queue on that pipeline, and
+// the check that reports its error once the pipeline has run.
+func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, status events.RSVPStatus) func(p redis.Pipeliner) func() error {
+	prefix, rs := reminderPrefix(ev.ID, u.ID), []mail.Reminder(nil)
+	if status == events.RSVPGoing {
+		prefix, rs = n.reminders(ev, g, u)
 	}
-	if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
-		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
+	queue, err := n.Mail.QueueReplaceReminders(ctx, prefix, rs)
+	if err != nil {
+		return func(redis.Pipeliner) func() error {
+			return func() error { return fmt.Errorf("notify: reminders for %s: %w", ev.ID, err) }
+		}
+	}
+	return func(p redis.Pipeliner) func() error {
+		check := queue(p)
+		return func() error {
+			if err := check(); err != nil {
+				return fmt.Errorf("notify: reminders for %s: %w", ev.ID, err)
+			}
+			return nil
+		}
 	}
 }
 

@@ -144,7 +144,12 @@ func (h *handler) session() fiber.Handler {
 // last writes (see queueLastWrite) in the same round trip, and sends the
 // cookie when its value changed (or clears it after sign-out).
 func (h *handler) saveSession(c *fiber.Ctx, sess *auth.Session) error {
-	value, maxAge, keep, err := h.Sessions.SaveWith(c.UserContext(), sess, lastWrites(c))
+	queue, failed := lastWrites(c)
+	value, maxAge, keep, err := h.Sessions.SaveWith(c.UserContext(), sess, queue)
+	for _, ferr := range failed() {
+		// Follow-ups of writes that succeeded: logged, not shown.
+		h.Logger.Warn("a request's last write failed", "route", routePattern(c), "err", ferr)
+	}
 	if err != nil || keep {
 		return err
 	}

@@ -56,32 +56,49 @@ func (h *handler) once() fiber.Handler {
 			// trip. Should that write fail, the claim lapses soon after.
 			done = true
 			userID := u.ID
-			queueLastWrite(c, func(p redis.Pipeliner) {
-				h.onceGuard.QueueDone(ctx, p, userID, digest, to)
+			queueLastWrite(c, func(p redis.Pipeliner) func() error {
+				return h.onceGuard.QueueDone(ctx, p, userID, digest, to).Err
 			})
 		}
 		return err
 	}
 }
 
+// lastWrite is a write a request leaves for its end (an idempotent
+// follow-up of what it did): it queues its commands on p and returns the
+// check that reports their error once p has run.
+type lastWrite = func(p redis.Pipeliner) func() error
+
 // queueLastWrite adds a write to send with the session when the request
 // ends (see session), so the request's last writes share one round trip.
-func queueLastWrite(c *fiber.Ctx, write func(p redis.Pipeliner)) {
-	writes, _ := c.Locals(lastWritesContextKey).([]func(redis.Pipeliner))
+func queueLastWrite(c *fiber.Ctx, write lastWrite) {
+	writes, _ := c.Locals(lastWritesContextKey).([]lastWrite)
 	c.Locals(lastWritesContextKey, append(writes, write))
 }
 
-// lastWrites queues on p the writes queueLastWrite collected.
-func lastWrites(c *fiber.Ctx) func(p redis.Pipeliner) {
-	writes, _ := c.Locals(lastWritesContextKey).([]func(redis.Pipeliner))
+// lastWrites returns queue, which puts the writes queueLastWrite
+// collected on a pipeline (nil when there are none), and failed, which
+// reports their errors once that pipeline has run.
+func lastWrites(c *fiber.Ctx) (queue func(p redis.Pipeliner), failed func() []error) {
+	writes, _ := c.Locals(lastWritesContextKey).([]lastWrite)
+	var checks []func() error
+	failed = func() []error {
+		var errs []error
+		for _, check := range checks {
+			if err := check(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errs
+	}
 	if len(writes) == 0 {
-		return nil
+		return nil, failed
 	}
 	return func(p redis.Pipeliner) {
 		for _, w := range writes {
-			w(p)
+			checks = append(checks, w(p))
 		}
-	}
+	}, failed
 }
 
 // formDigest identifies one post of one form: its path and its fields but

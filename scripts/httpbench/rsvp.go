@@ -258,9 +258,20 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if err != nil {
 			return "", nil, err
 		}
+		var profiled chan error
+		if o.profile != "" && round == o.rounds-1 {
+			// The posts take a few seconds: profile the first three.
+			profiled = make(chan error, 1)
+			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, "rsvp.pprof"), 4*time.Second) }()
+		}
 		r, err := b.loadgen(pairs, b.appURL+"/s/"+ev.ID+"/rsvp", o.conns)
 		if err != nil {
 			return "", nil, err
+		}
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return "", nil, err
+			}
 		}
 		check, err := b.checkRSVP(ctx, people, ev)
 		if err != nil {
