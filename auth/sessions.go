@@ -155,6 +155,14 @@ func (m *Sessions) Secure() bool { return m.secure }
 // malformed, expired or unknown cookie gives a new, empty session with a
 // fresh ID. A Redis failure is ErrStore, never a signed-out visitor.
 func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, error) {
+	return m.LoadWith(ctx, cookie, nil)
+}
+
+// LoadWith is Load that also sends, in the same round trip, what queue
+// puts on the pipeline for the user the cookie names. That user is not
+// yet checked: queue is called only when the cookie names one, and what
+// it read belongs to the visitor only if LoadWith returns that user.
+func (m *Sessions) LoadWith(ctx context.Context, cookie string, queue func(p redis.Pipeliner, uid string)) (*Session, *User, error) {
 	sid, uid, _ := strings.Cut(cookie, ".")
 	if !validSessionID(sid) {
 		return m.fresh(), nil, nil
@@ -167,6 +175,9 @@ func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, er
 	var userCmd *redis.StringCmd
 	if uid != "" {
 		userCmd = pipe.Get(ctx, m.users.userKey(uid))
+		if queue != nil {
+			queue(pipe, uid)
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, fmt.Errorf("%w: load: %w", ErrStore, err)

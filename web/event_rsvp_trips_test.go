@@ -52,10 +52,10 @@ func rsvpPost(t testing.TB, app *apptest.App, c *apptest.Client, sessionID, toke
 
 // An RSVP POST reads and writes Redis in a bounded number of round trips,
 // whether it joins the group, takes a seat, waits, or hands a seat on:
-// the session and user; the session, group and standing; the one-time
-// claim of the form; the join; the RSVP script; then the session with its
-// flash, the form's record, the join's follow-ups, the personal index and
-// the reminders, all in one.
+// the session, user and the form's one-time claim; the session, group and
+// standing; the join; the RSVP script; then the session with its flash,
+// the form's record, the join's follow-ups, the personal index and the
+// reminders, all in one.
 func TestRSVPPostRoundTrips(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{AuthRateLimit: ratelimit.PerMinute(1000)})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
@@ -81,12 +81,12 @@ func TestRSVPPostRoundTrips(t *testing.T) {
 		going  string
 		budget int
 	}{
-		{"a non-member joins and takes the seat", crowd[0], tokens[0], "yes", 6},
-		{"a non-member joins onto the waitlist", crowd[1], tokens[1], "yes", 6},
-		{"a member joins the waitlist", member.Client, member.CSRF("/s/" + id), "yes", 5},
-		{"the same answer again", crowd[1], tokens[1], "yes", 5},
-		{"dropping out hands the seat on", crowd[0], tokens[0], "no", 15},
-		{"a non-member says no", crowd[2], tokens[2], "no", 6},
+		{"a non-member joins and takes the seat", crowd[0], tokens[0], "yes", 5},
+		{"a non-member joins onto the waitlist", crowd[1], tokens[1], "yes", 5},
+		{"a member joins the waitlist", member.Client, member.CSRF("/s/" + id), "yes", 4},
+		{"the same answer again", crowd[1], tokens[1], "yes", 4},
+		{"dropping out hands the seat on", crowd[0], tokens[0], "no", 14},
+		{"a non-member says no", crowd[2], tokens[2], "no", 5},
 	}
 	for _, tc := range cases {
 		n := rsvpPost(t, app, tc.c, id, tc.token, tc.going)

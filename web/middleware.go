@@ -25,6 +25,9 @@ const (
 	// lastWritesContextKey holds the writes sent with the session when
 	// the request ends (see queueLastWrite).
 	lastWritesContextKey = contextKey("last-writes")
+	// onceClaimContextKey holds the claim of a form post made with the
+	// session's read (see queueOnceClaim).
+	onceClaimContextKey = contextKey("once-claim")
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -111,10 +114,12 @@ func (h *handler) deadline() fiber.Handler {
 // signed-out visitor, never "This form has expired".
 func (h *handler) session() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sess, u, err := h.Sessions.Load(c.UserContext(), c.Cookies(h.Sessions.CookieName()))
+		queue, claimed := h.queueOnceClaim(c)
+		sess, u, err := h.Sessions.LoadWith(c.UserContext(), c.Cookies(h.Sessions.CookieName()), queue)
 		if err != nil {
 			return err
 		}
+		claim := claimed(u)
 		c.Locals(sessionContextKey, sess)
 		if u != nil {
 			c.Locals(userContextKey, u)
@@ -125,6 +130,7 @@ func (h *handler) session() fiber.Handler {
 			sess.Delete(sessFlashKind)
 		}
 		if !h.csrfSkip(c) && !h.Sessions.ValidCSRF(sess, c.FormValue("_csrf")) {
+			claim.forget(c.UserContext())
 			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
 				Message:     "We could not confirm that this form came from this site. Go back, reload the page and try again.",
 				ActionLabel: "Go to the home page", ActionURL: "/"}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
@@ -24,13 +25,16 @@ import (
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
-		token := string(c.Request().PostArgs().Peek("_once"))
-		if c.Method() != fiber.MethodPost || u == nil || !ids.Valid(token) {
+		if !onceForm(c) || u == nil {
 			return c.Next()
 		}
-		digest := formDigest(c)
 		ctx := c.UserContext()
-		first, to, err := h.onceGuard.Claim(ctx, u.ID, digest)
+		claim, _ := c.Locals(onceClaimContextKey).(*onceClaim)
+		if claim == nil {
+			claim = &onceClaim{userID: u.ID, digest: formDigest(c)}
+			claim.first, claim.to, claim.err = h.onceGuard.Claim(ctx, u.ID, claim.digest)
+		}
+		first, to, digest, err := claim.first, claim.to, claim.digest, claim.err
 		if err != nil {
 			return err
 		}
@@ -99,6 +103,64 @@ func lastWrites(c *fiber.Ctx) (queue func(p redis.Pipeliner), failed func() []er
 			checks = append(checks, w(p))
 		}
 	}, failed
+}
+
+// onceForm reports whether c posts a form that carries a one-time value.
+func onceForm(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && ids.Valid(string(c.Request().PostArgs().Peek("_once")))
+}
+
+// onceClaim is a form post's claim, made with the session's read when the
+// cookie named the user (see queueOnceClaim).
+type onceClaim struct {
+	h              *handler
+	userID, digest string
+	first          bool
+	to             string
+	err            error
+}
+
+// queueOnceClaim returns, for a form post with a one-time value, what
+// queues its claim on the session's pipeline for the user the cookie
+// names, so the claim costs no round trip of its own; claimed then gives
+// the claim once the session is loaded, when that user is the signed-in
+// one u (it forgets a claim made for anybody else). For other requests
+// both do nothing, and the once middleware claims by itself.
+func (h *handler) queueOnceClaim(c *fiber.Ctx) (queue func(p redis.Pipeliner, uid string), claimed func(u *auth.User) *onceClaim) {
+	if !onceForm(c) {
+		return nil, func(*auth.User) *onceClaim { return nil }
+	}
+	ctx := c.UserContext()
+	claim := &onceClaim{h: h, digest: formDigest(c)}
+	var read func() (bool, string, error)
+	queue = func(p redis.Pipeliner, uid string) {
+		claim.userID = uid
+		read = h.onceGuard.QueueClaim(ctx, p, uid, claim.digest)
+	}
+	claimed = func(u *auth.User) *onceClaim {
+		if read == nil {
+			return nil
+		}
+		claim.first, claim.to, claim.err = read()
+		if u == nil || u.ID != claim.userID {
+			claim.forget(ctx)
+			return nil
+		}
+		c.Locals(onceClaimContextKey, claim)
+		return claim
+	}
+	return queue, claimed
+}
+
+// forget drops a claim that will not be handled (a refused or misdirected
+// post), so sending the form again works at once; nil forgets nothing.
+func (cl *onceClaim) forget(ctx context.Context) {
+	if cl == nil || !cl.first || cl.err != nil {
+		return
+	}
+	if err := cl.h.onceGuard.Forget(context.WithoutCancel(ctx), cl.userID, cl.digest); err != nil {
+		cl.h.Logger.Warn("form post not forgotten: the same form is refused for a moment", "err", err)
+	}
 }
 
 // formDigest identifies one post of one form: its path and its fields but
