@@ -21,7 +21,10 @@ import (
 // doing it twice. A post that did not succeed is forgotten, so fixing a
 // form and sending it again works. A post in progress is claimed only for
 // twice the request deadline: if Redis fails before the claim can be
-// forgotten, the claim lapses soon after and sending again works.
+// forgotten, the claim lapses soon after and sending again works. The
+// claim is made with the session's read when the cookie names the user
+// (see queueOnceClaim), and the record of the result is written with the
+// session at the end (see queueLastWrite).
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
@@ -66,43 +69,6 @@ func (h *handler) once() fiber.Handler {
 		}
 		return err
 	}
-}
-
-// lastWrite is a write a request leaves for its end (an idempotent
-// follow-up of what it did): it queues its commands on p and returns the
-// check that reports their error once p has run.
-type lastWrite = func(p redis.Pipeliner) func() error
-
-// queueLastWrite adds a write to send with the session when the request
-// ends (see session), so the request's last writes share one round trip.
-func queueLastWrite(c *fiber.Ctx, write lastWrite) {
-	writes, _ := c.Locals(lastWritesContextKey).([]lastWrite)
-	c.Locals(lastWritesContextKey, append(writes, write))
-}
-
-// lastWrites returns queue, which puts the writes queueLastWrite
-// collected on a pipeline (nil when there are none), and failed, which
-// reports their errors once that pipeline has run.
-func lastWrites(c *fiber.Ctx) (queue func(p redis.Pipeliner), failed func() []error) {
-	writes, _ := c.Locals(lastWritesContextKey).([]lastWrite)
-	var checks []func() error
-	failed = func() []error {
-		var errs []error
-		for _, check := range checks {
-			if err := check(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return errs
-	}
-	if len(writes) == 0 {
-		return nil, failed
-	}
-	return func(p redis.Pipeliner) {
-		for _, w := range writes {
-			checks = append(checks, w(p))
-		}
-	}, failed
 }
 
 // onceForm reports whether c posts a form that carries a one-time value.
