@@ -1,16 +1,34 @@
 package auth
 
 import (
+	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
 // MaxNameLength bounds display names, in characters.
 const MaxNameLength = 80
+
+// zoneName is the shape of an IANA zone name a person can live in:
+// "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5". Bare
+// abbreviations such as "CET" load too, but say too little; and other
+// spellings of a zone file's path ("Europe//Berlin") would load as well.
+var zoneName = regexp.MustCompile(`^[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+){1,2}$`)
+
+// ValidZone reports whether name is an IANA zone a person can live in: it
+// has the shape of one (or is UTC) and loads. Names come from browsers
+// too, so only well-formed ones reach the zone cache.
+func ValidZone(name string) bool {
+	if len(name) > 64 || name != "UTC" && !zoneName.MatchString(name) {
+		return false
+	}
+	_, ok := timefmt.Load(name)
+	return ok
+}
 
 func (in *ProfileUpdate) validate() error {
 	errs := valid.Errors{}
@@ -22,10 +40,8 @@ func (in *ProfileUpdate) validate() error {
 		errs.Add("name", "Names can be at most 80 characters.")
 	}
 	errs.Add("name", valid.Line("The name", name))
-	if in.TimeZone != "" {
-		if _, err := time.LoadLocation(in.TimeZone); err != nil || !strings.Contains(in.TimeZone, "/") && in.TimeZone != "UTC" {
-			errs.Add("tz", "Pick a time zone from the list, such as Europe/Berlin.")
-		}
+	if in.TimeZone != "" && !ValidZone(in.TimeZone) {
+		errs.Add("tz", "Pick a time zone from the list, such as Europe/Berlin.")
 	}
 	hours := slices.Clone(in.Mail.ReminderHours)
 	for _, h := range hours {

@@ -155,36 +155,42 @@ func (m *Sessions) Secure() bool { return m.secure }
 // malformed, expired or unknown cookie gives a new, empty session with a
 // fresh ID. A Redis failure is ErrStore, never a signed-out visitor.
 func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, error) {
-	return m.LoadWith(ctx, cookie, nil)
+	pipe := m.rdb.Pipeline()
+	_, resolve := m.QueueLoad(ctx, pipe, cookie)
+	_, _ = pipe.Exec(ctx) // resolve reports its own commands' errors
+	return resolve()
 }
 
-// LoadWith is Load that also sends, in the same round trip, what queue
-// puts on the pipeline for the user the cookie names. That user is not
-// yet checked: queue is called only when the cookie names one, and what
-// it read belongs to the visitor only if LoadWith returns that user.
-func (m *Sessions) LoadWith(ctx context.Context, cookie string, queue func(p redis.Pipeliner, uid string)) (*Session, *User, error) {
+// QueueLoad queues on p the reads of Load, so a page can read the session
+// with its own data in one round trip. It returns the user the cookie
+// claims ("" for none), which a page may use to queue that person's
+// reads alongside, and resolve, which gives Load's answer once p has run:
+// the claim holds only if resolve's user has that ID.
+func (m *Sessions) QueueLoad(ctx context.Context, p redis.Pipeliner, cookie string) (claimed string, resolve func() (*Session, *User, error)) {
 	sid, uid, _ := strings.Cut(cookie, ".")
 	if !validSessionID(sid) {
-		return m.fresh(), nil, nil
+		return "", func() (*Session, *User, error) { return m.fresh(), nil, nil }
 	}
 	if uid != "" && !ids.Valid(uid) {
 		uid = ""
 	}
-	pipe := m.rdb.Pipeline()
-	sessCmd := pipe.Get(ctx, m.key(sid))
+	sessCmd := p.Get(ctx, m.key(sid))
 	var userCmd *redis.StringCmd
 	if uid != "" {
-		userCmd = pipe.Get(ctx, m.users.userKey(uid))
-		if queue != nil {
-			queue(pipe, uid)
-		}
+		userCmd = p.Get(ctx, m.users.userKey(uid))
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, nil, fmt.Errorf("%w: load: %w", ErrStore, err)
+	return uid, func() (*Session, *User, error) {
+		return m.resolve(ctx, sid, uid, sessCmd, userCmd)
 	}
+}
+
+func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCmd *redis.StringCmd) (*Session, *User, error) {
 	raw, err := sessCmd.Bytes()
-	if err != nil {
+	if errors.Is(err, redis.Nil) {
 		return m.fresh(), nil, nil // expired or never stored
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: load: %w", ErrStore, err)
 	}
 	s := &Session{id: sid, stored: true, uidSeen: uid}
 	if err := json.Unmarshal(raw, &s.data); err != nil {
@@ -195,11 +201,15 @@ func (m *Sessions) LoadWith(ctx context.Context, cookie string, queue func(p red
 	}
 	var u *User
 	if userCmd != nil && s.data.UserID == uid {
-		if raw, err := userCmd.Bytes(); err == nil {
+		raw, err := userCmd.Bytes()
+		switch {
+		case err == nil:
 			if u, err = m.users.readUser(raw); err != nil {
 				return nil, nil, fmt.Errorf("auth: session user %s: %w", uid, err)
 			}
 			m.users.remember(u)
+		case !errors.Is(err, redis.Nil):
+			return nil, nil, fmt.Errorf("%w: load user: %w", ErrStore, err)
 		}
 	}
 	if u == nil && s.data.UserID != "" {
@@ -217,6 +227,10 @@ func (m *Sessions) LoadWith(ctx context.Context, cookie string, queue func(p red
 }
 
 func (m *Sessions) fresh() *Session { return &Session{id: ids.Secret()} }
+
+// Fresh returns a new, empty session, as Load gives a visitor without a
+// cookie, without reading anything.
+func (m *Sessions) Fresh() *Session { return m.fresh() }
 
 // validSessionID accepts what ids.Secret makes.
 func validSessionID(s string) bool {

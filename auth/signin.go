@@ -22,6 +22,18 @@ type Profile struct {
 	Name      string
 	AvatarURL string
 	Emails    []Email
+	// TimeZone is the zone the browser reported at sign-in, if any. It
+	// becomes the user's zone when they have none saved yet; a name that
+	// is not a valid zone is ignored.
+	TimeZone string
+}
+
+// browserZone is the zone to save from p, or "" when p has none valid.
+func (p *Profile) browserZone() string {
+	if ValidZone(p.TimeZone) {
+		return p.TimeZone
+	}
+	return ""
 }
 
 func (p *Profile) verified() []string {
@@ -94,6 +106,7 @@ func (s *Store) create(ctx context.Context, p Profile) (*User, error) {
 		AvatarURL:  p.AvatarURL,
 		Emails:     mergeEmails(nil, p.Emails),
 		Identities: []Identity{{Provider: p.Provider, Subject: p.Subject, Login: p.Login, LinkedAt: now}},
+		TimeZone:   p.browserZone(),
 		CreatedAt:  now,
 		UpdatedAt:  now,
 	}
@@ -133,11 +146,15 @@ func (s *Store) claimEmails(ctx context.Context, uid string, emails []string) {
 	}
 }
 
-// refresh updates the name, avatar and addresses a provider reports now.
+// refresh updates the name, avatar and addresses a provider reports now,
+// and saves the browser's zone for someone who has none yet.
 func (s *Store) refresh(ctx context.Context, uid string, p Profile) (*User, error) {
 	u, err := s.update(ctx, uid, func(u *User) error {
 		if p.AvatarURL != "" {
 			u.AvatarURL = p.AvatarURL
+		}
+		if u.TimeZone == "" {
+			u.TimeZone = p.browserZone()
 		}
 		u.Emails = mergeEmails(u.Emails, p.Emails)
 		for i := range u.Identities {
@@ -180,6 +197,9 @@ func (s *Store) Link(ctx context.Context, uid string, p Profile) (*User, error) 
 		}
 		if u.AvatarURL == "" {
 			u.AvatarURL = p.AvatarURL
+		}
+		if u.TimeZone == "" {
+			u.TimeZone = p.browserZone()
 		}
 		u.Emails = mergeEmails(u.Emails, p.Emails)
 		return nil

@@ -229,6 +229,8 @@ type ProfileUpdate struct {
 	Name     string
 	TimeZone string
 	Mail     MailPrefs
+	// HideFromAttendees is the "Hide me from attendee lists" switch.
+	HideFromAttendees bool
 }
 
 // UpdateProfile validates and saves the user's own settings.
@@ -240,6 +242,7 @@ func (s *Store) UpdateProfile(ctx context.Context, id string, in ProfileUpdate) 
 		u.Name = strings.TrimSpace(in.Name)
 		u.TimeZone = in.TimeZone
 		u.Mail = in.Mail
+		u.HideFromAttendees = in.HideFromAttendees
 		return nil
 	})
 }

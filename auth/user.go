@@ -5,8 +5,6 @@ package auth
 import (
 	"strings"
 	"time"
-
-	"github.com/focusgroups/focusgroups/internal/timefmt"
 )
 
 // User is a person who has signed in at least once.
@@ -20,6 +18,10 @@ type User struct {
 	Mail       MailPrefs  `json:"mail"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
+
+	// HideFromAttendees keeps the user off the attendee lists other
+	// members see; organizers still see them, and they still count.
+	HideFromAttendees bool `json:"hide_from_attendees,omitempty"`
 }
 
 // Email is an address a provider told us about, and whether it verified it.
@@ -92,12 +94,4 @@ func (u *User) Identity(provider string) (Identity, bool) {
 		}
 	}
 	return Identity{}, false
-}
-
-// Location returns the user's time zone, or UTC when unset or unknown.
-func (u *User) Location() *time.Location {
-	if u == nil {
-		return time.UTC
-	}
-	return timefmt.Zone(u.TimeZone)
 }

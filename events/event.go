@@ -85,6 +85,11 @@ type Event struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version identifies the stored version this value was read from (a
+	// hash of its bytes), set by QueueGet; 0 when it was not read that
+	// way. Two sessions with the same non-zero Version are equal.
+	Version uint64 `json:"-"`
 }
 
 // ClosesAt is when RSVPs close: RSVPCloses or Start, whichever comes first.

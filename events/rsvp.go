@@ -249,6 +249,7 @@ type Standing struct {
 	Position  int // 1-based waitlist place, 0 when not waitlisted
 	SeatsLeft int // -1 when there is no limit
 	CheckedIn bool
+	Going     int // how many people are going, whoever asks
 }
 
 // StatusOf returns userID's status, waitlist place and the seats left.
@@ -298,7 +299,7 @@ func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, u
 				return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
 			}
 		}
-		out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val()}
+		out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val(), Going: int(going.Val())}
 		if r, err := rank.Result(); err == nil {
 			out.Position = int(r) + 1
 		}

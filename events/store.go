@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -196,10 +197,20 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 		if err := json.Unmarshal(data, &ev); err != nil {
 			return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
 		}
+		ev.Version = versionOf(data)
 		s.groupOf.Put(ev.ID, ev.GroupID)
 		s.decoded.Put(string(data), ev)
 		return ev, nil
 	}
+}
+
+// versionSeed makes Event.Version unpredictable from outside, so nobody
+// can craft two sessions that share one.
+var versionSeed = maphash.MakeSeed()
+
+// versionOf is the Version of a session stored as data; never 0.
+func versionOf(data []byte) uint64 {
+	return maphash.Bytes(versionSeed, data) | 1
 }
 
 // KnownGroupOf returns the group of session id when this Store has read

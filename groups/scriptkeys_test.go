@@ -24,6 +24,9 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		if err := s.Join(ctx, g.ID, member, nil); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.SetSessionZone(ctx, g.ID, "Europe/Berlin"); err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := s.Search(ctx, Query{Words: "systems", Topic: "rust"}); err != nil {
 			t.Fatal(err)
 		}

@@ -74,9 +74,12 @@ type Group struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	NextSessionAt time.Time // zero when nothing is scheduled
-	MemberCount   int
-	rev           int64
-	crev          int64 // the revision of the last change other than membership
+	// TimeZone is the zone of the session the group scheduled last ("" if
+	// it has scheduled none since zones were recorded).
+	TimeZone    string
+	MemberCount int
+	rev         int64
+	crev        int64 // the revision of the last change other than membership
 }
 
 // CoverIsImage reports whether the cover is an image URL rather than a colour.
@@ -248,6 +251,7 @@ func parseGroup(m map[string]string, members int) *Group {
 		CreatedAt:     msTime(m["created"]),
 		UpdatedAt:     msTime(m["updated"]),
 		NextSessionAt: msTime(m["next_session"]),
+		TimeZone:      m["tz"],
 		MemberCount:   members,
 		rev:           rev,
 		crev:          crev,

@@ -164,7 +164,7 @@ func (n *Notifier) sessionData(ev events.Event, g *groups.Group, u *auth.User) m
 	return map[string]any{
 		"EventTitle":  ev.Title,
 		"GroupName":   g.Name,
-		"When":        when(ev, u.Location()),
+		"When":        when(ev, readerZone(u, ev.TimeZone)),
 		"Where":       where(ev),
 		"EventURL":    n.eventURL(ev),
 		"Description": ev.Description,

@@ -137,8 +137,9 @@ func (n *Notifier) VerifyEmail(ctx context.Context, u *auth.User, addr, link str
 
 // RoundOpened tells the members of g (but the organizer who opened it, and
 // those who take no announcements from g) that a mentoring round takes
-// sign-ups until deadline.
-func (n *Notifier) RoundOpened(ctx context.Context, g *groups.Group, roundID, by string, deadline time.Time) (int, error) {
+// sign-ups until deadline, shown in each member's zone or, for members
+// with none, in zone, the one the organizer typed the deadline in.
+func (n *Notifier) RoundOpened(ctx context.Context, g *groups.Group, roundID, by string, deadline time.Time, zone string) (int, error) {
 	queued := 0
 	err := n.eachInvitee(ctx, g, map[string]bool{by: true}, func(invited []*auth.User) error {
 		batch := make([]mail.Message, len(invited))
@@ -146,7 +147,7 @@ func (n *Notifier) RoundOpened(ctx context.Context, g *groups.Group, roundID, by
 			addr, _ := reachable(u)
 			batch[i] = mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name,
 				Data: map[string]any{"Subject": g.Name + " is matching mentors and mentees",
-					"Body": g.Name + " opened a mentoring round. Sign up as a mentor or as a mentee before " + timefmt.Local(deadline, u.Location()) + "; the organizers then match everyone and introduce each pair.",
+					"Body": g.Name + " opened a mentoring round. Sign up as a mentor or as a mentee before " + timefmt.Local(deadline, readerZone(u, zone)) + "; the organizers then match everyone and introduce each pair.",
 					"URL":  n.BaseURL + "/g/" + g.Slug + "/rounds/" + roundID, "ActionLabel": "Sign up"},
 				UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)),
 				IdempotencyKey: "round-open:" + roundID + ":" + u.ID}

@@ -68,6 +68,17 @@ func reachable(u *auth.User) (string, bool) {
 	return addr, addr != "" && !u.Mail.Off
 }
 
+// readerZone is the zone a mail to u shows times in: u's own, else the
+// zone named fallback (the session's, or the one a deadline was typed
+// in), so a mail is never in UTC unless one of them is UTC. Either way
+// the zone is named next to the time.
+func readerZone(u *auth.User, fallback string) *time.Location {
+	if u != nil && u.TimeZone != "" {
+		return timefmt.Zone(u.TimeZone)
+	}
+	return timefmt.Zone(fallback)
+}
+
 // when formats a session's time range for a reader in loc.
 func when(ev events.Event, loc *time.Location) string { return timefmt.Range(ev.Start, ev.End, loc) }
 

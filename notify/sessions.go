@@ -101,7 +101,7 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 		case events.NoticeChanged:
 			m.Kind = mail.KindChanged
 			if note.Previous != nil {
-				data["Changes"] = changes(*note.Previous, ev, u.Location())
+				data["Changes"] = changes(*note.Previous, ev, readerZone(u, ev.TimeZone))
 			}
 			m.ICS = &mail.Calendar{Method: events.MethodRequest, Data: requestICS}
 		case events.NoticeCancelled:

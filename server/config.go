@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -52,6 +53,9 @@ type Config struct {
 	// PprofAddr, when set (PPROF_ADDR), serves Go's profiler on that
 	// loopback address for an operator or the HTTP benchmark.
 	PprofAddr string
+	// LogLevel is the least severe level logged (LOG_LEVEL: debug, info,
+	// warn or error); debug adds a line for every request.
+	LogLevel slog.Level
 }
 
 // Dev reports whether the app runs in development mode.
@@ -183,6 +187,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.SessionRetention = time.Duration(days) * 24 * time.Hour
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
 	c.PprofAddr = get("PPROF_ADDR", "")
 	if c.PprofAddr != "" && !loopback(c.PprofAddr) {
 		bad("PPROF_ADDR", "must be a loopback address such as 127.0.0.1:6060: the profiler must never face the network")

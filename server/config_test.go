@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,21 @@ func TestProfilerOnlyOnLoopback(t *testing.T) {
 		if _, err := LoadConfig(env(m)); err == nil || !strings.Contains(err.Error(), "PPROF_ADDR") {
 			t.Fatalf("PPROF_ADDR=%s was accepted (%v)", addr, err)
 		}
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	c, err := LoadConfig(env(validProduction()))
+	if err != nil || c.LogLevel != slog.LevelInfo {
+		t.Fatalf("default: %v, %v", c.LogLevel, err)
+	}
+	m := validProduction()
+	m["LOG_LEVEL"] = "debug"
+	if c, err = LoadConfig(env(m)); err != nil || c.LogLevel != slog.LevelDebug {
+		t.Fatalf("debug: %v, %v", c.LogLevel, err)
+	}
+	m["LOG_LEVEL"] = "loud"
+	if _, err := LoadConfig(env(m)); err == nil || !strings.Contains(err.Error(), "LOG_LEVEL") {
+		t.Fatalf("LOG_LEVEL=loud was accepted (%v)", err)
 	}
 }

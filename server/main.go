@@ -49,7 +49,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.Dev())
+	logger := newLogger(cfg.Dev(), cfg.LogLevel)
 	slog.SetDefault(logger)
 
 	rdb, err := newRedis(cfg)
@@ -122,11 +122,12 @@ func run(args []string) error {
 	return nil
 }
 
-func newLogger(dev bool) *slog.Logger {
+func newLogger(dev bool, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if dev {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 }
 
 // newRedis connects to one server (REDIS_URL, redis:// or rediss:// for

@@ -119,6 +119,7 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 		return h.redirectWith(c, "/profile", "ok", label+" is now linked to your account.")
 	}
 
+	prof.TimeZone = browserZoneName(c)
 	u, created, err := h.Users.SignIn(c.UserContext(), prof)
 	if errors.Is(err, auth.ErrNoEmail) {
 		return noEmailError(label)
@@ -131,14 +132,19 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 
 // finishSignIn rotates the session, records the user and says hello.
 func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next string) error {
-	if created {
+	next = safeNext(next)
+	switch {
+	case created && next == "":
 		setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Check your time zone and mail settings below.")
 		next = "/profile"
-	} else {
+	case created:
+		// They came to do something (host a group, RSVP): take them there.
+		setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Your time zone and mail settings are on your profile.")
+	default:
 		setFlash(c, "ok", "Welcome back, "+u.Name+".")
 	}
 	currentSession(c).SignIn(u.ID)
-	if next = safeNext(next); next == "" {
+	if next == "" {
 		next = "/"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)

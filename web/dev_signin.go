@@ -58,7 +58,8 @@ func (h *handler) devSignin(c *fiber.Ctx) error {
 	}
 	u, created, err := h.Users.SignIn(c.UserContext(), auth.Profile{
 		Provider: "dev", Subject: subject, Login: subject, Name: name,
-		Emails: []auth.Email{{Address: email, Verified: true}},
+		Emails:   []auth.Email{{Address: email, Verified: true}},
+		TimeZone: browserZoneName(c),
 	})
 	if err != nil {
 		return err

@@ -93,7 +93,7 @@ func (h *handler) renderAttendees(c *fiber.Ctx, v eventView, capacity string, er
 	if err != nil {
 		return err
 	}
-	loc := viewerZone(c)
+	loc := zoneOr(c, v.Event.TimeZone)
 	data := h.view(c, "Attendees: "+v.Event.Title)
 	data["Event"] = v.Event
 	data["Group"] = v.Group

@@ -77,7 +77,7 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 // viewer's status where status is nil); a session whose group is nil is
 // left out.
 func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
-	loc := viewerZone(c)
+	own := knownZone(c)
 	now := h.Events.Now()
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {
@@ -87,6 +87,10 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		}
 		if g == nil {
 			continue
+		}
+		loc := own
+		if loc == nil {
+			loc = zoneNamed(ev.TimeZone)
 		}
 		card := sessionCard{
 			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,

@@ -58,5 +58,6 @@ func (h *handler) sessionUpdate(c *fiber.Ctx) error {
 		return h.formFailure(c, page, f, err)
 	}
 	h.refreshNextSession(ctx, v.Group.ID)
+	h.recordSessionZone(ctx, v.Group.ID, f.TimeZone)
 	return h.redirectWith(c, sessionPath(v.Event.ID), "ok", msg)
 }

@@ -175,7 +175,7 @@ func (h *handler) renderSessionForm(c *fiber.Ctx, p sessionFormPage, f sessionFo
 	data["Page"] = p
 	data["Form"] = f
 	data["Errs"] = formErrors(errs)
-	data["Zones"] = h.zones
+	data["Zones"] = h.zoneChoices(f.TimeZone)
 	data["Public"] = p.Group.Visibility == groups.Public
 	data["InSeries"] = p.Event != nil && p.Event.SeriesID != ""
 	formats := make([]option, 0, len(events.Formats))

@@ -18,9 +18,9 @@ func (h *handler) sessionNew(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tz := "UTC"
-	if u := currentUser(c); u.TimeZone != "" {
-		tz = u.TimeZone
+	tz, err := h.defaultSessionZone(c, gv.Group)
+	if err != nil {
+		return err
 	}
 	f := sessionForm{Format: string(events.FormatTalk), TimeZone: tz, Listed: true}
 	page := h.newSessionPage(gv)
@@ -100,6 +100,7 @@ func (h *handler) sessionCreate(c *fiber.Ctx) error {
 		return h.formFailure(c, page, f, err)
 	}
 	h.refreshNextSession(ctx, gv.Group.ID)
+	h.recordSessionZone(ctx, gv.Group.ID, first.TimeZone)
 	if c.FormValue("announce") == "on" {
 		n, err := h.Notify.Announce(ctx, first, gv.Group, currentUser(c).ID)
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 // sessionPage is everything the session page shows, formatted for the
 // viewer.
 type sessionPage struct {
-	Event             events.Event
+	Event             shownEvent
 	Group             *groups.Group
 	Format            string
 	When, OwnWhen     string // OwnWhen is set when the session's zone differs from the viewer's
@@ -50,18 +50,18 @@ type sessionPage struct {
 // goingListSize is how many attendees the session page shows members.
 const goingListSize = 30
 
-// sessionReads is what the session page reads from Redis, in one round
-// trip once this instance knows the session's group and has read the
-// people it names lately, else two: first the session and everything kept
-// under its ID, then its group, the viewer's standing there and the
-// people the page names.
+// sessionReads is what the session page reads from Redis, with the
+// visitor's session in one round trip once this instance knows the
+// session's group and has read the people it names lately, else two:
+// first the visitor's session, the session and everything kept under its
+// ID, then its group, the viewer's standing there and the people the page
+// names.
 type sessionReads struct {
 	eventView
-	Status     events.Standing
-	Users      map[string]*auth.User // hosts, proposer and the first people going
-	GoingIDs   []string              // the first people going, in seat order
-	GoingCount int
-	Delivery   *mail.BatchStatus // the announcement's delivery, when there was one
+	Status   events.Standing
+	Users    map[string]*auth.User // hosts, proposer and the first people going
+	GoingIDs []string              // the first people going, in seat order
+	Delivery *mail.BatchStatus     // the announcement's delivery, when there was one
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -75,12 +75,8 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if !ids.Valid(id) {
 		return sessionReads{}, notFound()
 	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
 	ctx := c.UserContext()
-	first := h.Redis.Pipeline()
+	first, uid := pageReads(c, h.Redis)
 	getEvent := h.Events.QueueGet(ctx, first, id)
 	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
 	var getGoing func() ([]string, int, error)
@@ -96,6 +92,9 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if err := runReads(ctx, first); err != nil {
 		return sessionReads{}, err
 	}
+	if !claimHeld(c, uid) {
+		return h.loadSessionPage(c) // the cookie named someone else: read as the viewer
+	}
 	var r sessionReads
 	var err error
 	if r.Event, err = getEvent(); err != nil {
@@ -105,7 +104,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		return r, err
 	}
 	if getGoing != nil {
-		if r.GoingIDs, r.GoingCount, err = getGoing(); err != nil {
+		if r.GoingIDs, _, err = getGoing(); err != nil {
 			return r, err
 		}
 		switch d, err := getDelivery(); {
@@ -151,16 +150,19 @@ func (h *handler) sessionShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := h.buildSessionPage(c, r)
-	return h.frags.render(c, "events/show", h.view(c, r.Event.Title), p)
+	data := h.view(c, r.Event.Title)
+	data["S"] = p
+	h.addSessionTravel(c, data, p)
+	return h.frags.renderMap(c, "events/show", data, false)
 }
 
 func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	v := r.eventView
 	ev := v.Event
-	loc := viewerZone(c)
+	loc := zoneOr(c, ev.TimeZone)
 	now := h.Events.Now()
 	p := sessionPage{
-		Event: ev, Group: v.Group, Format: formatLabel(ev.Format),
+		Event: shownEvent{ev}, Group: v.Group, Format: formatLabel(ev.Format),
 		When:        timeRange(ev.Start, ev.End, loc),
 		Relative:    sessionRelative(ev.Start, ev.End, now),
 		Description: markdown.HTML(ev.Description),
@@ -179,6 +181,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		p.Link = ev.OnlineURL
 	}
 	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+	p.GoingCount = st.Going
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
 			p.Hosts = append(p.Hosts, hu.Name)
@@ -217,12 +220,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		}
 	}
 	if p.Member || p.Organizer {
-		for _, id := range r.GoingIDs {
-			if u, ok := r.Users[id]; ok {
-				p.Going = append(p.Going, personOf(u))
-			}
-		}
-		p.GoingCount = r.GoingCount
+		p.Going = attendeesShown(r.GoingIDs, r.Users, uid, p.Organizer)
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
 		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")

@@ -8,21 +8,22 @@ import (
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
 // fragments remembers rendered pages in two parts, each by a hash of
 // what it was rendered from, so a page whose data did not change since a
 // viewer last saw it in the same state skips its templates:
-//   - the body (what the layout embeds), from the page's own value (a
-//     struct holding only what the template shows, already formatted for
-//     the viewer) and the viewer's zone; members in the same standing
-//     share one;
+//   - the body (what the layout embeds), from the page's own entries of
+//     the view map (values already formatted for the viewer) and the
+//     viewer's zone; members in the same standing share one;
 //   - the layout around it, from the view map (who is signed in, title,
 //     path, flash).
 //
@@ -61,27 +62,14 @@ func newFragments(views fiber.Views) *fragments {
 		csrfMark: mark(), onceMark: mark(), bodyMark: mark()}
 }
 
-// render sends the page name in the layout. Its body template sees page
-// as .S, the zone as .Loc and the form values as .CSRF and .Once, and
-// nothing else (so nothing else can make two views differ); data is the
-// layout's view map.
-func (f *fragments) render(c *fiber.Ctx, name string, data fiber.Map, page any) error {
-	key := struct {
-		S   any
-		Loc string
-	}{page, fmt.Sprint(data["Loc"])}
-	return f.send(c, name, data, key, func(csrf, once string) any {
-		return fiber.Map{"S": page, "Loc": data["Loc"], "CSRF": csrf, "Once": once}
-	})
-}
-
 // layoutOnly are the view map's entries only the layout shows.
-var layoutOnly = map[string]bool{"Title": true, "Path": true, "Dev": true, "Providers": true, "Flash": true}
+var layoutOnly = map[string]bool{"Title": true, "Path": true, "Dev": true, "Providers": true, "Flash": true, "Meta": true}
 
-// renderMap is render for a page whose body template reads the view map
-// itself: it sees every entry but the layout's own, and User only when
-// withUser (a page that greets or lists the viewer by name), so a body
-// that does not name the viewer is shared by everyone in the same state.
+// renderMap sends the page name in the layout. Its body template sees
+// every entry of the view map data but the layout's own, and User only
+// when withUser (a page that greets or lists the viewer by name), so a
+// body that does not name the viewer is shared by everyone in the same
+// state.
 func (f *fragments) renderMap(c *fiber.Ctx, name string, data fiber.Map, withUser bool) error {
 	page := make(fiber.Map, len(data))
 	for k, v := range data {
@@ -234,4 +222,18 @@ func (fr fragment) appendTo(out []byte, csrf, once string, body fragment) []byte
 		}
 	}
 	return out
+}
+
+// shownEvent is a session on a page. A remembered page is keyed by the
+// session's stored version rather than by all of its fields, which
+// would be encoded on every view otherwise.
+type shownEvent struct{ events.Event }
+
+// MarshalJSON encodes the session for a page's key: its version, or all
+// of it when it has none.
+func (e shownEvent) MarshalJSON() ([]byte, error) {
+	if e.Version == 0 {
+		return json.Marshal(e.Event)
+	}
+	return append(strconv.AppendUint([]byte(`"v`), e.Version, 36), '"'), nil
 }

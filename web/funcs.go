@@ -12,6 +12,7 @@ import (
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"localTime": localTime,
+		"shortDate": shortDate,
 		"relTime":   relTime,
 		"initials":  initials,
 		"join":      strings.Join,

@@ -72,17 +72,16 @@ func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue fun
 	if err != nil {
 		return groupView{}, err
 	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
-	p := h.Redis.Pipeline()
+	p, uid := pageReads(c, h.Redis)
 	read := h.queueGroupRead(ctx, p, id, uid)
 	if queue != nil {
 		queue(p, id)
 	}
 	if err := runReads(ctx, p); err != nil {
 		return groupView{}, err
+	}
+	if !claimHeld(c, uid) {
+		return h.readGroupOnce(c, slug, fresh, queue) // the cookie named someone else: read as the viewer
 	}
 	gv, err := read()
 	if errors.Is(err, groups.ErrNotFound) || (err == nil && gv.Group.Slug != slug) {

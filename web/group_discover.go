@@ -62,7 +62,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	data := h.view(c, "Discover focus groups")
 	data["Q"] = q
 	data["Filtered"] = q.Words != "" || q.Topic != "" || q.Path != "" || q.City != "" || q.Online
-	data["Groups"] = groupCards(found, viewerZone(c), h.Events.Now())
+	data["Groups"] = groupCards(found, knownZone(c), h.Events.Now())
 	data["Total"] = total
 	data["Topics"] = topics
 	data["Careers"] = careers.Paths
@@ -107,14 +107,30 @@ func groupCardOf(g *groups.Group) groupCard {
 		Topics: g.Topics, Paths: pathLabels(g.Paths), Members: g.MemberCount, CompanyOnly: g.CompanyOnly(), Visibility: g.Visibility}
 }
 
-// groupCards makes cards for a list, with each group's next session in loc.
-func groupCards(gs []*groups.Group, loc *time.Location, now time.Time) []groupCard {
+// groupCards makes cards for a list, each with its next session (see
+// nextSessionText).
+func groupCards(gs []*groups.Group, own *time.Location, now time.Time) []groupCard {
 	out := make([]groupCard, len(gs))
 	for i, g := range gs {
 		out[i] = groupCardOf(g)
 		if g.NextSessionAt.After(now) {
-			out[i].NextSession = localTime(g.NextSessionAt, loc) + ", " + relativeTo(g.NextSessionAt, now)
+			out[i].NextSession = nextSessionText(g, own, now)
 		}
 	}
 	return out
+}
+
+// nextSessionText says when the group's next session starts: in the
+// viewer's own zone (own), else in the zone of the group's sessions, else,
+// when neither is known, only how far away it is, never in a zone that is
+// nobody's.
+func nextSessionText(g *groups.Group, own *time.Location, now time.Time) string {
+	loc := own
+	if loc == nil && g.TimeZone != "" {
+		loc = zoneNamed(g.TimeZone)
+	}
+	if loc == nil {
+		return relativeTo(g.NextSessionAt, now)
+	}
+	return localTime(g.NextSessionAt, loc) + ", " + relativeTo(g.NextSessionAt, now)
 }

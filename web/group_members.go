@@ -40,6 +40,7 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		Self     bool
 	}
 	me := currentUser(c)
+	loc := zoneOr(c, gv.Group.TimeZone)
 	rows := make([]row, 0, len(members))
 	for _, m := range members {
 		u, ok := users[m.UserID]
@@ -48,7 +49,7 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		}
 		p := personOf(u)
 		p.Role = m.Role
-		rows = append(rows, row{Person: p, JoinedAt: localTime(m.JoinedAt, me.Location()), Self: m.UserID == me.ID})
+		rows = append(rows, row{Person: p, JoinedAt: localTime(m.JoinedAt, loc), Self: m.UserID == me.ID})
 	}
 	data := h.view(c, "Members of "+gv.Group.Name)
 	data["G"] = gv
@@ -166,7 +167,7 @@ func (h *handler) groupRequests(c *fiber.Ctx) error {
 		Person
 		Answer, AppliedAt string
 	}
-	loc := currentUser(c).Location()
+	loc := zoneOr(c, gv.Group.TimeZone)
 	var rows []row
 	for _, a := range apps {
 		if u, ok := users[a.UserID]; ok {

@@ -55,12 +55,11 @@ const groupPageSize = 24
 
 // groupShow is the group page: about, organizers, members, sessions and
 // the one membership button this visitor can use. It reads in at most
-// three round trips after the session: the slug's group ID (none when the
-// slug was seen before), then the group, the visitor's standing and the
-// lists it shows, then the people and sessions on those lists.
+// three round trips: the slug's group ID (none when the slug was seen
+// before), then the visitor's session, the group, the visitor's standing
+// and the lists it shows, then the people and sessions on those lists.
 func (h *handler) groupShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	signedIn := currentUser(c) != nil
 	var (
 		getCoOrgs, getMembers, getRequests func() ([]string, error)
 		sessions                           *events.SessionLists
@@ -68,10 +67,10 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
 		getCoOrgs = h.Groups.QueueCoOrganizers(ctx, p, id)
 		sessions = h.Events.QueueGroupSessions(ctx, p, id, groupUpcomingCards, groupPastCards)
-		if signedIn { // only members see members, only organizers requests
-			getMembers = h.Groups.QueueMemberIDs(ctx, p, id, 1, groupPageSize)
-			getRequests = h.Groups.QueueRequestIDs(ctx, p, id)
-		}
+		// Read before the visitor is known (with their session): only
+		// members see members, only organizers requests.
+		getMembers = h.Groups.QueueMemberIDs(ctx, p, id, 1, groupPageSize)
+		getRequests = h.Groups.QueueRequestIDs(ctx, p, id)
 	})
 	if err != nil {
 		return err
@@ -148,5 +147,6 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	if gv.Organizer() {
 		data["PendingCount"] = len(pending)
 	}
+	h.addGroupTravel(data, g)
 	return h.frags.renderMap(c, "groups/show", data, false)
 }

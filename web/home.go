@@ -14,21 +14,21 @@ import (
 const homeCards = 6
 
 // home is the landing page: upcoming public sessions, active groups and
-// the career paths to browse by. After the session it reads the two
-// indexes in one round trip, then the sessions, the viewer's standings
-// and the groups in another. A session whose group this process has not
+// the career paths to browse by. It reads the visitor's session and the
+// two indexes in one round trip, then the sessions, the viewer's
+// standings and the groups in another. A session whose group this process has not
 // seen yet needs a third for that group.
 func (h *handler) home(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
-	first := h.Redis.Pipeline()
+	first, _ := pageReads(c, h.Redis) // the indexes are the same for everyone
 	listed := h.Events.QueueListedSessions(ctx, first, homeCards)
 	getPopular := h.Groups.QueuePopularIDs(ctx, first, homeCards)
 	if err := runReads(ctx, first); err != nil {
 		return err
+	}
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
 	}
 	popularIDs, err := getPopular()
 	if err != nil {
@@ -75,7 +75,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	}
 	data := h.view(c, "Grow together")
 	data["Sessions"] = cards
-	data["Groups"] = groupCards(popular, viewerZone(c), h.Events.Now())
+	data["Groups"] = groupCards(popular, knownZone(c), h.Events.Now())
 	data["Careers"] = careers.Paths
 	return h.frags.renderMap(c, "home", data, true)
 }

@@ -82,6 +82,7 @@ func (h *handler) renderRound(c *fiber.Ctx, gv groupView, r mentors.Round, draft
 	}
 	now := time.Now()
 	data := h.view(c, "Mentoring round in "+gv.Group.Name)
+	data["Loc"] = zoneOr(c, gv.Group.TimeZone)
 	data["G"] = gv
 	data["Group"] = gv.Group
 	data["Round"] = r

@@ -99,8 +99,9 @@ func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, f roundForm, fields v
 		items = append(items, roundItem{ID: r.ID, Status: roundStatus(r, now), Deadline: r.Deadline,
 			Mentors: len(r.Mentors), Mentees: len(r.Mentees), MyRole: myRole(r, u.ID)})
 	}
-	loc := u.Location()
+	loc := zoneOr(c, gv.Group.TimeZone)
 	data := h.view(c, "Mentoring rounds in "+gv.Group.Name)
+	data["Loc"] = loc
 	data["G"] = gv
 	data["Group"] = gv.Group
 	data["Rounds"] = items
@@ -112,7 +113,8 @@ func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, f roundForm, fields v
 }
 
 // roundOpen lets an organizer open a round with a sign-up deadline, typed
-// in the organizer's own time zone.
+// in the zone the form names: the organizer's own, else that of the
+// group's sessions.
 func (h *handler) roundOpen(c *fiber.Ctx) error {
 	gv, err := h.loadGroupAsOrganizer(c)
 	if err != nil {
@@ -120,7 +122,8 @@ func (h *handler) roundOpen(c *fiber.Ctx) error {
 	}
 	u := currentUser(c)
 	f := roundForm{Deadline: c.FormValue("deadline"), Exclude: c.FormValue("exclude_previous") == "on"}
-	deadline, perr := time.ParseInLocation(wallLayout, strings.TrimSpace(f.Deadline), u.Location())
+	loc := zoneOr(c, gv.Group.TimeZone)
+	deadline, perr := time.ParseInLocation(wallLayout, strings.TrimSpace(f.Deadline), loc)
 	if perr != nil {
 		return h.renderRounds(c, gv, f, valid.Errors{"deadline": "Enter the date and time sign-up closes."})
 	}
@@ -132,7 +135,7 @@ func (h *handler) roundOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := h.Notify.RoundOpened(c.UserContext(), gv.Group, r.ID, u.ID, r.Deadline)
+	n, err := h.Notify.RoundOpened(c.UserContext(), gv.Group, r.ID, u.ID, r.Deadline, loc.String())
 	if err != nil {
 		return err
 	}

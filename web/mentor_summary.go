@@ -120,7 +120,7 @@ func (h *handler) summaryOf(c *fiber.Ctx, r mentors.MentoringRead, users map[str
 		maps.Copy(users, more)
 	}
 	people := personMap(users, ids)
-	loc := currentUser(c).Location()
+	loc := viewerZone(c)
 	now := time.Now()
 	for _, m := range r.Mentors {
 		s.Mentors = append(s.Mentors, mentorshipItem{ID: m.ID, Other: people[m.MentorID], Since: "since " + shortDate(m.Started, loc)})

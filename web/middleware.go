@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/outage"
@@ -22,6 +24,7 @@ const (
 	userContextKey    = contextKey("user")
 	flashContextKey   = contextKey("flash")
 	sessionContextKey = contextKey("session")
+	lazyContextKey    = contextKey("lazy")
 	// lastWritesContextKey holds the writes sent with the session when
 	// the request ends (see queueLastWrite).
 	lastWritesContextKey = contextKey("last-writes")
@@ -52,8 +55,12 @@ func recoverer() fiber.Handler {
 	return recover.New()
 }
 
-// observe logs each request (route pattern, never the query string, which
-// can hold codes and tokens) and records Prometheus metrics.
+// slowRequest is how long a request may take before it is logged at warn.
+const slowRequest = time.Second
+
+// observe records Prometheus metrics for each request and logs it (route
+// pattern, never the query string, which can hold codes and tokens): at
+// debug, or at warn when it failed on our side or was slow.
 func (h *handler) observe() fiber.Handler {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "http_requests_total", Help: "HTTP requests by route, method and status.",
@@ -89,8 +96,17 @@ func (h *handler) observe() fiber.Handler {
 		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
 		trips.WithLabelValues(route, method).Observe(float64(counted.Count()))
-		h.Logger.Info("request", "method", method, "route", route, "status", status,
-			"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
+		// Every request is counted above; a line for each costs about 6 %
+		// of a page's CPU, so only server errors and slow requests get one
+		// unless LOG_LEVEL=debug.
+		level := slog.LevelDebug
+		if status >= fiber.StatusInternalServerError || elapsed >= slowRequest {
+			level = slog.LevelWarn
+		}
+		if h.Logger.Enabled(ctx, level) {
+			h.Logger.Log(ctx, level, "request", "method", method, "route", route, "status", status,
+				"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
+		}
 		return nil
 	}
 }
@@ -114,21 +130,21 @@ func (h *handler) deadline() fiber.Handler {
 // signed-out visitor, never "This form has expired".
 func (h *handler) session() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		queue, claimed := h.queueOnceClaim(c)
-		sess, u, err := h.Sessions.LoadWith(c.UserContext(), c.Cookies(h.Sessions.CookieName()), queue)
+		cookie := c.Cookies(h.Sessions.CookieName())
+		if safeMethod(c) {
+			return h.lazySession(c, cookie)
+		}
+		// A form's one-time claim goes with the session's read.
+		p := h.Redis.Pipeline()
+		uid, resolve := h.Sessions.QueueLoad(c.UserContext(), p, cookie)
+		claimed := h.queueOnceClaim(c, p, uid)
+		_, _ = p.Exec(c.UserContext()) // resolve and claimed report their commands' errors
+		sess, u, err := resolve()
 		if err != nil {
 			return err
 		}
 		claim := claimed(u)
-		c.Locals(sessionContextKey, sess)
-		if u != nil {
-			c.Locals(userContextKey, u)
-		}
-		if text := sess.Get(sessFlashText); text != "" {
-			c.Locals(flashContextKey, flash{Kind: sess.Get(sessFlashKind), Text: text})
-			sess.Delete(sessFlashText)
-			sess.Delete(sessFlashKind)
-		}
+		installSession(c, sess, u)
 		if !h.csrfSkip(c) && !h.Sessions.ValidCSRF(sess, c.FormValue("_csrf")) {
 			claim.forget(c.UserContext())
 			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
@@ -144,6 +160,107 @@ func (h *handler) session() fiber.Handler {
 		}
 		return err
 	}
+}
+
+// lazy is a GET request's session, not read yet: its reads wait in a
+// pipeline that the page may add its own first reads to (pageReads), so
+// session, viewer and page come back in one round trip. Whatever asks for
+// the session first (currentUser, currentSession, the page's reads) runs
+// the pipeline.
+type lazy struct {
+	p       redis.Pipeliner
+	claimed string // the user the cookie claims, unchecked
+	resolve func() (*auth.Session, *auth.User, error)
+	fresh   func() *auth.Session
+	taken   bool // a page queued its reads on p (pageReads)
+	done    bool // p has run and the session is installed
+	err     error
+}
+
+func (h *handler) lazySession(c *fiber.Ctx, cookie string) error {
+	p := h.Redis.Pipeline()
+	claimed, resolve := h.Sessions.QueueLoad(c.UserContext(), p, cookie)
+	lz := &lazy{p: p, claimed: claimed, resolve: resolve, fresh: h.Sessions.Fresh}
+	c.Locals(lazyContextKey, lz)
+	err := c.Next()
+	if lz.err != nil {
+		// The session could not be read: whatever the page made of a
+		// visitor it took for signed out is not sent.
+		c.Response().ResetBody()
+		c.Response().Header.Del(fiber.HeaderLocation)
+		c.Response().Header.DelAllCookies()
+		return lz.err
+	}
+	if !lz.done || (err != nil && outage.Is(err)) {
+		return err // nothing read the session, so nothing changed it
+	}
+	if serr := h.saveSession(c, currentSession(c)); serr != nil && err == nil {
+		return serr
+	}
+	return err
+}
+
+// resolveSession runs a lazy session's reads (if the page has not) and
+// installs what they found.
+func resolveSession(c *fiber.Ctx) {
+	lz, ok := c.Locals(lazyContextKey).(*lazy)
+	if !ok || lz.done {
+		return
+	}
+	lz.done = true
+	_, _ = lz.p.Exec(c.UserContext()) // nothing left to run if the page ran them; resolve reports errors
+	sess, u, err := lz.resolve()
+	if err != nil {
+		lz.err = err
+		sess, u = lz.fresh(), nil
+	}
+	installSession(c, sess, u)
+}
+
+// pageReads returns the pipeline a GET page queues its first reads on
+// and the user to read them for: while the session is not read yet, its
+// pipeline and the user its cookie claims. The claim is checked once the
+// pipeline has run: claimHeld says whether the reads were for the viewer.
+func pageReads(c *fiber.Ctx, rdb redis.UniversalClient) (redis.Pipeliner, string) {
+	if lz, ok := c.Locals(lazyContextKey).(*lazy); ok && !lz.done && !lz.taken {
+		lz.taken = true
+		return lz.p, lz.claimed
+	}
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
+	}
+	return rdb.Pipeline(), uid
+}
+
+// claimHeld reports whether reads queued for uid (from pageReads) were
+// for the signed-in viewer.
+func claimHeld(c *fiber.Ctx, uid string) bool {
+	u := currentUser(c)
+	if u == nil {
+		return uid == ""
+	}
+	return u.ID == uid
+}
+
+func installSession(c *fiber.Ctx, sess *auth.Session, u *auth.User) {
+	c.Locals(sessionContextKey, sess)
+	if u != nil {
+		c.Locals(userContextKey, u)
+	}
+	if text := sess.Get(sessFlashText); text != "" {
+		c.Locals(flashContextKey, flash{Kind: sess.Get(sessFlashKind), Text: text})
+		sess.Delete(sessFlashText)
+		sess.Delete(sessFlashKind)
+	}
+}
+
+func safeMethod(c *fiber.Ctx) bool {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return true
+	}
+	return false
 }
 
 // saveSession writes the session back when it changed, with the request's
@@ -170,6 +287,7 @@ func (h *handler) saveSession(c *fiber.Ctx, sess *auth.Session) error {
 
 // currentSession is the request's session (see session).
 func currentSession(c *fiber.Ctx) *auth.Session {
+	resolveSession(c)
 	s, _ := c.Locals(sessionContextKey).(*auth.Session)
 	return s
 }
@@ -193,8 +311,7 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 //     cannot know the token, and mail clients post List-Unsubscribe
 //     without any cookie.
 func (h *handler) csrfSkip(c *fiber.Ctx) bool {
-	switch c.Method() {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+	if safeMethod(c) {
 		return true
 	}
 	p := c.Path()

@@ -27,6 +27,9 @@ import (
 // session at the end (see queueLastWrite).
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if c.Method() != fiber.MethodPost {
+			return c.Next()
+		}
 		u := currentUser(c)
 		if !onceForm(c) || u == nil {
 			return c.Next()
@@ -86,36 +89,28 @@ type onceClaim struct {
 	err            error
 }
 
-// queueOnceClaim returns, for a form post with a one-time value, what
-// queues its claim on the session's pipeline for the user the cookie
-// names, so the claim costs no round trip of its own; claimed then gives
-// the claim once the session is loaded, when that user is the signed-in
-// one u (it forgets a claim made for anybody else). For other requests
-// both do nothing, and the once middleware claims by itself.
-func (h *handler) queueOnceClaim(c *fiber.Ctx) (queue func(p redis.Pipeliner, uid string), claimed func(u *auth.User) *onceClaim) {
-	if !onceForm(c) {
-		return nil, func(*auth.User) *onceClaim { return nil }
+// queueOnceClaim queues on p, the pipeline that reads the session, the
+// claim of a form post with a one-time value for uid, the user the cookie
+// names, so the claim costs no round trip of its own. Once p has run,
+// claimed gives the claim when uid is the signed-in user u, and forgets
+// a claim made for anybody else. For other requests (or no uid) it
+// queues nothing, and the once middleware claims by itself.
+func (h *handler) queueOnceClaim(c *fiber.Ctx, p redis.Pipeliner, uid string) (claimed func(u *auth.User) *onceClaim) {
+	if uid == "" || !onceForm(c) {
+		return func(*auth.User) *onceClaim { return nil }
 	}
 	ctx := c.UserContext()
-	claim := &onceClaim{h: h, digest: formDigest(c)}
-	var read func() (bool, string, error)
-	queue = func(p redis.Pipeliner, uid string) {
-		claim.userID = uid
-		read = h.onceGuard.QueueClaim(ctx, p, uid, claim.digest)
-	}
-	claimed = func(u *auth.User) *onceClaim {
-		if read == nil {
-			return nil
-		}
+	claim := &onceClaim{h: h, userID: uid, digest: formDigest(c)}
+	read := h.onceGuard.QueueClaim(ctx, p, uid, claim.digest)
+	return func(u *auth.User) *onceClaim {
 		claim.first, claim.to, claim.err = read()
-		if u == nil || u.ID != claim.userID {
+		if u == nil || u.ID != uid {
 			claim.forget(ctx)
 			return nil
 		}
 		c.Locals(onceClaimContextKey, claim)
 		return claim
 	}
-	return queue, claimed
 }
 
 // forget drops a claim that will not be handled (a refused or misdirected

@@ -20,11 +20,11 @@ func (h *handler) profilePage(c *fiber.Ctx) error {
 func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.ProfileUpdate) error {
 	u := currentUser(c)
 	data := h.view(c, "Your profile")
-	data["Zones"] = h.zones
 	data["Fields"] = fields
 	if form == nil {
-		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail}
+		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail, HideFromAttendees: u.HideFromAttendees}
 	}
+	data["Zones"] = h.zoneChoices(form.TimeZone)
 	data["Form"] = form
 	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
 	if c.Method() == fiber.MethodPost {
@@ -97,6 +97,7 @@ func (h *handler) profileSave(c *fiber.Ctx) error {
 			NoInvites:   c.FormValue("no_invites") == "on",
 			NoReminders: c.FormValue("no_reminders") == "on",
 		},
+		HideFromAttendees: c.FormValue("hide_from_attendees") == "on",
 	}
 	muted, err := h.mutedGroups(c, u)
 	if err != nil {

@@ -54,7 +54,7 @@ func TestProfileSettingsAreSavedAndValidated(t *testing.T) {
 		form.Set(b.field, b.value)
 		r := c.PostForm("/profile", "/profile", form)
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, b.says) || !strings.Contains(r.Body, `aria-invalid="true"`) {
-			t.Errorf("%s=%q: status %d, want 422 saying %q", b.field, b.value, r.StatusCode, b.says)
+			t.Errorf("%s=%q: status %d, want 422 saying %q\n%s", b.field, b.value, r.StatusCode, b.says, r.Body)
 		}
 	}
 	after, _ := app.Users.Get(context.Background(), u.ID)
@@ -228,8 +228,8 @@ func TestSignedOutVisitorsSeeTheirBrowserZone(t *testing.T) {
 	}
 	junk := app.NewClient(t)
 	junk.SetCookie("tz", "..%2F..%2Fetc%2Fpasswd")
-	if page := junk.Get(r.Header.Get("Location")); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "UTC") {
-		t.Fatalf("a junk zone cookie: %d", page.StatusCode)
+	if page := junk.Get(r.Header.Get("Location")); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "(Europe/Berlin)") || strings.Contains(page.Body, "UTC") {
+		t.Fatalf("a junk zone cookie: %d, want the session's own zone and no UTC:\n%s", page.StatusCode, page.Body)
 	}
 }
 

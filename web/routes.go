@@ -67,6 +67,7 @@ func (h *handler) routes(app *fiber.App) {
 	h.groupRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
+	h.shareRoutes(app)
 
 	app.Use(func(c *fiber.Ctx) error { return notFound() })
 }

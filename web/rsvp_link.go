@@ -124,10 +124,17 @@ func (h *handler) rsvpLinkCalendar(c *fiber.Ctx) error {
 }
 
 // rsvpLinkData is what both RSVP-link pages show: the session in the
-// person's own zone.
+// person's own zone, else in the browser's, else in the session's.
 func (h *handler) rsvpLinkData(c *fiber.Ctx, l rsvpLink) fiber.Map {
 	data := h.view(c, l.Event.Title)
-	loc := l.User.Location()
+	zone := l.User.TimeZone
+	if zone == "" {
+		zone = browserZoneName(c)
+	}
+	if zone == "" {
+		zone = l.Event.TimeZone
+	}
+	loc := zoneNamed(zone)
 	data["L"] = l
 	data["When"] = timeRange(l.Event.Start, l.Event.End, loc)
 	data["Seats"] = seatsText(l.Event.Capacity, l.Standing.SeatsLeft)

@@ -39,6 +39,7 @@ func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 }
 
 func currentUser(c *fiber.Ctx) *auth.User {
+	resolveSession(c)
 	u, _ := c.Locals(userContextKey).(*auth.User)
 	return u
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/once"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
+	"github.com/focusgroups/focusgroups/internal/sharecard"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
@@ -85,6 +87,11 @@ type handler struct {
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
 	frags     *fragments
+	// shareCards draws the share images of link previews, once each.
+	shareCards *sharecard.Renderer
+	// metaWords keeps the words of descriptions for meta descriptions, by
+	// content, so a page view does not parse the Markdown a second time.
+	metaWords strcache.Cache[string]
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -127,6 +134,7 @@ func New(d Deps) (*fiber.App, error) {
 		d.RequestTimeout = DefaultRequestTimeout
 	}
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
+	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {

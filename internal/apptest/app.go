@@ -58,6 +58,10 @@ type Options struct {
 	Redis redis.UniversalClient
 	// RequestTimeout overrides the app's deadline for one request.
 	RequestTimeout time.Duration
+	// Logs receives the app's log lines at LogLevel and above (discarded
+	// when nil); it must be safe for concurrent writes.
+	Logs     io.Writer
+	LogLevel slog.Level
 	// Clock, when set, is the sessions store's clock, so a test can move
 	// past a session's end.
 	Clock *Clock
@@ -118,7 +122,11 @@ func Start(t testing.TB, opts Options) *App {
 		es.Now = opts.Clock.Now
 	}
 	ms := mentors.NewStore(rdb, prefix)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := opts.Logs
+	if logs == nil {
+		logs = io.Discard
+	}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: opts.LogLevel}))
 	mailSvc, err := mail.New(rdb, prefix, mail.Config{SMTPURL: opts.SMTPURL, From: "focusgroups <noreply@focusgroups.test>",
 		Secret: []byte("test-secret-test-secret-test-secret"), Workers: 2, Poll: 50 * time.Millisecond,
 		SendTimeout: 2 * time.Second, Logger: logger})

@@ -37,3 +37,22 @@ func TestHTMLKeepsFormattingAndDropsScripts(t *testing.T) {
 		})
 	}
 }
+
+func TestTextKeepsOnlyTheWords(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"formatting", "# Hello\n\nWe **pair** on [Go](https://go.dev).", "Hello We pair on Go."},
+		{"list items stay apart", "- one\n- two", "one two"},
+		{"entities are plain characters", `Tom &amp; Jerry say "hi" &#38; \*not bold\*`, `Tom & Jerry say "hi" & *not bold*`},
+		{"raw HTML left out", "hi <script>alert(1)</script> there\n\n<div>block</div>", "hi alert(1) there"},
+		{"code block left out, code span kept", "Run `go test`:\n\n```\nrm -rf /\n```", "Run go test:"},
+		{"links show their text", "See <https://go.dev> and [the docs](https://pkg.go.dev).", "See https://go.dev and the docs."},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Text(tc.in); got != tc.want {
+				t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

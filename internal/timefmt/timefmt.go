@@ -5,6 +5,7 @@ package timefmt
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -17,18 +18,31 @@ var zoneCache sync.Map
 // Zone returns the named IANA zone, or UTC when the name is empty or does
 // not load.
 func Zone(name string) *time.Location {
+	if loc, ok := Load(name); ok {
+		return loc
+	}
+	return time.UTC
+}
+
+// Load returns the named IANA zone and whether it loads, as
+// time.LoadLocation would, without reading the zone file again for a name
+// it has loaded before. The empty name does not load.
+func Load(name string) (*time.Location, bool) {
 	if name == "" {
-		return time.UTC
+		return nil, false
 	}
 	if loc, ok := zoneCache.Load(name); ok {
-		return loc.(*time.Location)
+		return loc.(*time.Location), true
 	}
+	// A copy: name may alias a request's buffer that is reused after the
+	// request, and both the cache and the Location keep the name.
+	name = strings.Clone(name)
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return time.UTC
+		return nil, false
 	}
 	zoneCache.Store(name, loc)
-	return loc
+	return loc, true
 }
 
 // ZoneLabel names loc at t: "CET (Europe/Berlin)", or just "UTC".

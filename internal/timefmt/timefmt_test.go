@@ -3,6 +3,7 @@ package timefmt
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestLocalNamesTheZone(t *testing.T) {
@@ -50,5 +51,33 @@ func TestRangeAndZone(t *testing.T) {
 	}
 	if got, want := Range(start, start.Add(8*time.Hour), berlin), "Tue 1 Dec 2026, 18:30 – Wed 2 Dec 2026, 02:30 CET (Europe/Berlin)"; got != want {
 		t.Errorf("Range across midnight = %q, want %q", got, want)
+	}
+}
+
+func TestLoadKnowsWhichNamesAreZones(t *testing.T) {
+	for name, want := range map[string]bool{"Europe/Berlin": true, "UTC": true, "": false, "Mars/Olympus": false, "../etc/passwd": false} {
+		for range 2 { // the second time from the cache
+			loc, ok := Load(name)
+			if ok != want || ok && loc.String() != name {
+				t.Fatalf("Load(%q) = %v, %v; want a zone: %v", name, loc, ok, want)
+			}
+		}
+	}
+}
+
+// A name read from a request may alias a buffer the server reuses after
+// the request: the cache keeps its own copy, so a later request's bytes
+// in that buffer never change what a name loads.
+func TestLoadKeepsItsOwnCopyOfTheName(t *testing.T) {
+	buf := []byte("Asia/Dubai")
+	if _, ok := Load(unsafe.String(&buf[0], len(buf))); !ok {
+		t.Fatal("Asia/Dubai does not load")
+	}
+	copy(buf, "Asia/Kabul")
+	if loc, ok := Load("Asia/Kabul"); !ok || loc.String() != "Asia/Kabul" {
+		t.Fatalf("Load(Asia/Kabul) = %v, %v after the buffer changed", loc, ok)
+	}
+	if loc, ok := Load("Asia/Dubai"); !ok || loc.String() != "Asia/Dubai" {
+		t.Fatalf("Load(Asia/Dubai) = %v, %v after the buffer changed", loc, ok)
 	}
 }

@@ -475,11 +475,8 @@ func (b *bench) cpuProfile(path string, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return errors.Join(err, f.Close())
 }
 
 // trips reads the app's round-trip histogram for method and route: sum

@@ -13,13 +13,49 @@
     } catch (e) { /* old browser: the user picks by hand */ }
   });
   // Tell the server the browser's time zone, so times are local even
-  // before signing in (the profile's zone wins once there is one).
+  // before signing in, and the first sign-in saves it to the profile
+  // (a zone saved on the profile always wins).
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) < 0) {
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
     }
-  } catch (e) { /* no Intl: times stay in UTC */ }
+  } catch (e) { /* no Intl: times stay in the session's zone */ }
+  // Share and copy-link buttons: the Web Share API where the browser has
+  // it, the clipboard otherwise; without either the plain link stays.
+  document.querySelectorAll("[data-share]").forEach(function (box) {
+    var url = box.dataset.shareUrl, title = box.dataset.shareTitle;
+    var native = box.querySelector("[data-share-native]");
+    var copy = box.querySelector("[data-share-copy]");
+    var status = box.querySelector("[data-share-status]");
+    var canShare = typeof navigator.share === "function";
+    var canCopy = !!(navigator.clipboard && window.isSecureContext);
+    if (!canShare && !canCopy) { return; }
+    box.querySelector("[data-share-buttons]").hidden = false;
+    box.querySelector("[data-share-fallback]").hidden = true;
+    var fallBack = function (text) {
+      status.textContent = text;
+      box.querySelector("[data-share-fallback]").hidden = false;
+    };
+    if (canShare) {
+      native.hidden = false;
+      native.addEventListener("click", function () {
+        navigator.share({ title: title, url: url }).catch(function (e) {
+          if (e && e.name !== "AbortError") { fallBack("Sharing did not work; copy the link below."); }
+        });
+      });
+    }
+    if (canCopy) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(url).then(function () {
+          status.textContent = "Link copied.";
+        }, function () {
+          fallBack("Copying did not work; copy the link below.");
+        });
+      });
+    }
+  });
   // A second click on a submit button must not post the form twice.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;

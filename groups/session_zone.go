@@ -1,0 +1,26 @@
+package groups
+
+import (
+	"context"
+	"fmt"
+)
+
+// sessionZoneScript: ARGV action, zone name. A deleted group stays deleted.
+var sessionZoneScript = groupScript(`
+if redis.call('EXISTS', G) == 0 then return redis.error_reply('NOT_FOUND') end
+redis.call('HSET', G, 'tz', ARGV[2])
+return 'OK'
+`)
+
+// SetSessionZone records the time zone of the session the group scheduled
+// last, so the group's pages and the next "Schedule a session" form can
+// use it for people whose own zone is not known.
+func (s *Store) SetSessionZone(ctx context.Context, groupID, zone string) error {
+	if zone == "" {
+		return nil
+	}
+	if err := scriptErr(sessionZoneScript.Run(ctx, s.rdb, s.groupKeys(groupID), "zone", zone).Err()); err != nil {
+		return fmt.Errorf("groups: session zone %s: %w", groupID, err)
+	}
+	return nil
+}

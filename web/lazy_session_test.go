@@ -1,0 +1,47 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// A GET page reads the visitor's session with its own first reads, for
+// the user the cookie names. A cookie that names someone else (changed by
+// hand) gets the page of the session's real user, never the other's.
+func TestACookieNamingSomeoneElseShowsOnlyTheRealViewer(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "claims", nil)
+	ann := sesSignIn(t, app, "Ann Going", "ann@example.com")
+	bob := sesSignIn(t, app, "Bob Browsing", "bob@example.com")
+	sesJoin(t, app, g, ann)
+	id := sesCreate(t, org, g, sesForm("Claims checked"))
+	sesRSVP(t, ann, id, "yes")
+
+	name := auth.SessionCookie(false)
+	sid, uid, ok := strings.Cut(bob.Cookie(name), ".")
+	if !ok || uid != bob.User.ID {
+		t.Fatalf("Bob's cookie %q does not name him", bob.Cookie(name))
+	}
+	bob.SetCookie(name, sid+"."+ann.User.ID)
+	for _, path := range []string{"/s/" + id, "/g/" + g.Slug, "/"} {
+		r := bob.Get(path)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, r.StatusCode)
+		}
+		sesContains(t, path+" with Ann's ID in Bob's cookie", r.Body, `<span class="user-name">Bob Browsing</span>`)
+		sesLacks(t, path+" with Ann's ID in Bob's cookie", r.Body, `<span class="user-name">Ann Going</span>`, "You are going.")
+	}
+	sesContains(t, "Bob's session page", bob.Get("/s/"+id).Body, "also makes you a member of Group claims")
+
+	// A cookie naming a user with no session behind it is a signed-out visitor.
+	anon := app.NewClient(t)
+	anon.SetCookie(name, strings.Repeat("a", 52)+"."+ann.User.ID)
+	r := anon.Get("/s/" + id)
+	sesContains(t, "a made-up session naming Ann", r.Body, "Sign in to RSVP")
+	sesLacks(t, "a made-up session naming Ann", r.Body, "Ann Going</span>", "You are going.")
+}

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+)
+
+// sessionTravel is what the session page adds so that it travels and
+// shows who is coming: the count for everyone, and whether the viewer is
+// left off the list others see.
+type sessionTravel struct {
+	GoingText  string // "12 going", "12 went"; "" when cancelled
+	HiddenSelf bool   // the viewer is going but hidden from other members
+	MapURL     string // an OpenStreetMap search for the venue
+}
+
+// addSessionTravel fills the session page's travel data (count, map link,
+// link preview, share link) from what the page already read: it makes no
+// Redis call of its own.
+func (h *handler) addSessionTravel(c *fiber.Ctx, data fiber.Map, p sessionPage) {
+	t := sessionTravel{GoingText: goingText(p.GoingCount, p.Ended, p.Cancelled)}
+	if p.Event.Venue != "" {
+		t.MapURL = osmSearchURL(p.Event.Venue)
+	}
+	if u := currentUser(c); u != nil && u.HideFromAttendees {
+		t.HiddenSelf = p.Standing.Status == events.RSVPGoing
+	}
+	data["Travel"] = t
+	data["Meta"] = h.sessionMeta(p.Event.Event, p.Group)
+	data["Share"] = h.shareOf(sessionPath(p.Event.ID), p.Event.Title, p.Group)
+}
+
+// goingText is the count of people going as the page says it.
+func goingText(n int, ended, cancelled bool) string {
+	switch {
+	case cancelled:
+		return ""
+	case ended && n == 0:
+		return ""
+	case ended:
+		return strconv.Itoa(n) + " went"
+	case n == 0:
+		return "Nobody has said they're going yet."
+	}
+	return strconv.Itoa(n) + " going"
+}
+
+// attendeesShown lists the people going whom viewerID may see by name:
+// everyone for an organizer; for other members everyone but those who
+// chose to hide from attendee lists, except the viewer themselves.
+func attendeesShown(goingIDs []string, users map[string]*auth.User, viewerID string, organizer bool) []Person {
+	out := make([]Person, 0, len(goingIDs))
+	for _, id := range goingIDs {
+		u, ok := users[id]
+		if !ok || (u.HideFromAttendees && !organizer && id != viewerID) {
+			continue
+		}
+		out = append(out, personOf(u))
+	}
+	return out
+}
