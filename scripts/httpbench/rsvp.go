@@ -343,7 +343,7 @@ func runLoadgen(pairs, target string, conns int) error {
 		}
 		lines = append(lines, [2]string{cookie, token})
 	}
-	f.Close()
+	_ = f.Close() // read only
 	if err := sc.Err(); err != nil {
 		return err
 	}
