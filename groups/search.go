@@ -85,40 +85,47 @@ return {total, ids}
 const maxQueryWords = 8
 
 // Search finds public groups. It returns one page and the number of
-// matching groups. Private and unlisted groups never appear.
+// matching groups. Private and unlisted groups never appear. It takes two
+// round trips: the index, then the groups found.
 func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
-	return s.SearchWith(ctx, q, nil)
-}
-
-// SearchWith is Search that also runs the reads queue puts on its first
-// pipeline (a page's other reads, such as QueueTopics), so the search
-// takes two round trips in all: the index, then the groups found.
-func (s *Store) SearchWith(ctx context.Context, q Query, queue func(p redis.Pipeliner)) ([]*Group, int, error) {
-	keys, args := s.searchArgs(q)
 	p := s.rdb.Pipeline()
-	cmd := searchScript.EvalSha(ctx, p, keys, args...)
-	if queue != nil {
-		queue(p)
-	}
-	_, _ = p.Exec(ctx) // each command's error is checked by its reader
-	if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		cmd = searchScript.Run(ctx, s.rdb, keys, args...)
-	}
-	res, err := cmd.Slice()
+	read := s.QueueSearch(ctx, p, q)
+	_, _ = p.Exec(ctx) // read reports its command's error
+	gids, total, err := read()
 	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
+		return nil, 0, err
 	}
-	total := int(res[0].(int64))
-	raw, _ := res[1].([]any)
-	gids := make([]string, len(raw))
-	for i, r := range raw {
-		gids[i] = r.(string)
-	}
-	gs, err := s.visible(ctx, gids)
+	gs, err := s.Visible(ctx, gids)
 	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
+		return nil, 0, err
 	}
 	return gs, total, nil
+}
+
+// QueueSearch queues Search's index search on p (by the script's SHA), so
+// a page can run it with its other first reads (the session's, the
+// topics). Once p has run, the returned function gives the IDs of the
+// page's groups and the number of matches, running the full script first
+// when Redis had not loaded it; Visible then reads the groups.
+func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) func() ([]string, int, error) {
+	keys, args := s.searchArgs(q)
+	cmd := searchScript.EvalSha(ctx, p, keys, args...)
+	return func() ([]string, int, error) {
+		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			cmd = searchScript.Run(ctx, s.rdb, keys, args...)
+		}
+		res, err := cmd.Slice()
+		if err != nil {
+			return nil, 0, fmt.Errorf("groups: search: %w", err)
+		}
+		total := int(res[0].(int64))
+		raw, _ := res[1].([]any)
+		gids := make([]string, len(raw))
+		for i, r := range raw {
+			gids[i] = r.(string)
+		}
+		return gids, total, nil
+	}
 }
 
 // searchArgs are the KEYS and ARGV of searchScript for q.
@@ -162,14 +169,18 @@ func (s *Store) searchArgs(q Query) ([]string, []any) {
 	return keys, []any{len(ors), start, per, order, s.nowMS()}
 }
 
-// visible loads the groups and keeps those that still exist and are
-// public, taking any others out of the index.
-func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
+// Visible reads the groups a search found (in one round trip) and keeps
+// those that still exist and are public, taking any others out of the
+// index.
+func (s *Store) Visible(ctx context.Context, gids []string) ([]*Group, error) {
 	gs, err := s.getMany(ctx, gids)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		gs, err = s.KeepPublic(ctx, gids, gs)
 	}
-	return s.KeepPublic(ctx, gids, gs)
+	if err != nil {
+		return nil, fmt.Errorf("groups: search: %w", err)
+	}
+	return gs, nil
 }
 
 // KeepPublic keeps, of the groups gs read for the discovery IDs gids (nil

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
@@ -47,15 +46,22 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	default:
 		q.Sort = groups.SortNewest
 	}
-	// The topics are read with the search: three round trips in all
-	// (session and user, index and topics, the groups found).
+	// Two round trips: the session, the index search and the topics in
+	// one (the index is the same for everyone), then the groups found.
 	ctx := c.UserContext()
-	var getTopics func() ([]groups.TopicCount, error)
-	found, total, err := h.Groups.SearchWith(ctx, q, func(p redis.Pipeliner) { getTopics = h.Groups.QueueTopics(ctx, p, 16) })
+	first, _ := pageReads(c, h.Redis)
+	getIDs := h.Groups.QueueSearch(ctx, first, q)
+	getTopics := h.Groups.QueueTopics(ctx, first, 16)
+	_, _ = first.Exec(ctx) // each read reports its own commands' errors
+	gids, total, err := getIDs()
 	if err != nil {
 		return err
 	}
 	topics, err := getTopics()
+	if err != nil {
+		return err
+	}
+	found, err := h.Groups.Visible(ctx, gids)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
-// SearchWith finds what Search finds and runs the page's other reads in
-// its first round trip: two round trips in all, also on a server that
-// has not loaded the search script yet (after a restart).
-func TestSearchWithRunsThePageReadsInTheSameRoundTrip(t *testing.T) {
+// A page runs the index search with its other first reads (here the
+// topics) and finds what Search finds: two round trips in all, also on a
+// server that has not loaded the search script yet (after a restart).
+func TestQueueSearchRunsWithThePagesOtherReads(t *testing.T) {
 	own := testenv.StartOwnRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
@@ -44,9 +44,15 @@ func TestSearchWithRunsThePageReadsInTheSameRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var read func() ([]TopicCount, error)
 		counted, trips := roundtrips.With(ctx)
-		got, total, err := s.SearchWith(counted, q, func(p redis.Pipeliner) { read = s.QueueTopics(counted, p, 10) })
+		p := rdb.Pipeline()
+		search, read := s.QueueSearch(counted, p, q), s.QueueTopics(counted, p, 10)
+		_, _ = p.Exec(counted) // each read reports its own errors
+		gids, total, err := search()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Visible(counted, gids)
 		if err != nil {
 			t.Fatal(err)
 		}
