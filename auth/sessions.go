@@ -242,22 +242,40 @@ func validSessionID(s string) bool {
 // keep=true means the visitor's cookie stays as it is, and "" with
 // keep=false means the cookie must be cleared.
 func (m *Sessions) Save(ctx context.Context, s *Session) (cookie string, maxAge time.Duration, keep bool, err error) {
+	return m.SaveWith(ctx, s, nil)
+}
+
+// SaveWith is Save that also sends the writes queue puts on the pipeline,
+// so a request's last writes and its session share one round trip (or
+// take one of their own when the session needs no write). The queued
+// commands report their own errors; err is the session's.
+func (m *Sessions) SaveWith(ctx context.Context, s *Session, queue func(p redis.Pipeliner)) (cookie string, maxAge time.Duration, keep bool, err error) {
 	if s.gone {
 		// One DEL per key: the two IDs are in different cluster slots.
-		_, err := m.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, id := range []string{s.id, s.old} {
-				if id != "" {
-					p.Del(ctx, m.key(id))
-				}
+		p := m.rdb.Pipeline()
+		var dels []*redis.IntCmd
+		for _, id := range []string{s.id, s.old} {
+			if id != "" {
+				dels = append(dels, p.Del(ctx, m.key(id)))
 			}
-			return nil
-		})
-		if err != nil {
-			return "", 0, false, fmt.Errorf("%w: destroy: %w", ErrStore, err)
+		}
+		if queue != nil {
+			queue(p)
+		}
+		_, _ = p.Exec(ctx) // errors checked below
+		for _, d := range dels {
+			if err := d.Err(); err != nil {
+				return "", 0, false, fmt.Errorf("%w: destroy: %w", ErrStore, err)
+			}
 		}
 		return "", 0, false, nil
 	}
 	if !s.dirty && !s.touch {
+		if queue != nil {
+			p := m.rdb.Pipeline()
+			queue(p)
+			_, _ = p.Exec(ctx) // the queued commands report their own errors
+		}
 		if s.stored && s.uidSeen != s.data.UserID {
 			return s.cookie(), time.Unix(s.data.Expires, 0).Sub(m.Now()), false, nil
 		}
@@ -273,16 +291,20 @@ func (m *Sessions) Save(ctx context.Context, s *Session) (cookie string, maxAge 
 		return "", 0, false, err
 	}
 	// The new record and, after a rotation, the old one's deletion go in
-	// one round trip.
-	_, err = m.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, m.key(s.id), raw, ttl)
-		if s.old != "" {
-			p.Del(ctx, m.key(s.old))
+	// one round trip, with what the caller queued.
+	p := m.rdb.Pipeline()
+	own := []redis.Cmder{p.Set(ctx, m.key(s.id), raw, ttl)}
+	if s.old != "" {
+		own = append(own, p.Del(ctx, m.key(s.old)))
+	}
+	if queue != nil {
+		queue(p)
+	}
+	_, _ = p.Exec(ctx) // errors checked below
+	for _, c := range own {
+		if err := c.Err(); err != nil {
+			return "", 0, false, fmt.Errorf("%w: save: %w", ErrStore, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return "", 0, false, fmt.Errorf("%w: save: %w", ErrStore, err)
 	}
 	s.old = ""
 	s.stored, s.dirty, s.touch = true, false, false

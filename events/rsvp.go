@@ -55,42 +55,72 @@ func parseResult(vals []interface{}) (RSVPResult, error) {
 // not yet open and closed sessions refuse RSVPs; dropping out stays possible
 // until the start. Membership and privacy are the caller's to check.
 func (s *Store) RSVP(ctx context.Context, eventID, userID string, going bool) (RSVPResult, error) {
+	res, followUp, err := s.RSVPQueued(ctx, eventID, userID, going)
+	if err != nil {
+		return res, err
+	}
+	return res, runFollowUp(ctx, s.rdb, followUp)
+}
+
+// FollowUp is the idempotent follow-up of a change that already
+// succeeded: it queues its writes on p and returns the check that reports
+// their error once p has run.
+type FollowUp func(p redis.Pipeliner) func() error
+
+// runFollowUp runs f in a round trip of its own.
+func runFollowUp(ctx context.Context, rdb redis.UniversalClient, f FollowUp) error {
+	p := rdb.Pipeline()
+	check := f(p)
+	_, _ = p.Exec(ctx) // check reports the error
+	return check()
+}
+
+// RSVPQueued is RSVP that leaves its follow-up (the person's own index of
+// sessions) to the caller, to send with the request's last writes in one
+// round trip.
+func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bool) (RSVPResult, FollowUp, error) {
 	want := string(RSVPNotGoing)
 	if going {
 		want = string(RSVPGoing)
 	} else if err := s.notices.Mark(ctx, eventID); err != nil {
 		// Dropping out can hand a seat on: mark before it can.
-		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
 	run := ids.New()
 	vals, err := rsvpScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, want, s.now().UnixMilli(), run).Slice()
 	if err != nil {
-		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
+		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
 	}
 	res, err := parseResult(vals)
 	if err != nil {
-		return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 	}
 	if len(res.Promoted) > 0 {
 		s.notices.Relay(ctx, eventID, run, s.logger())
 	}
-	if err := s.followUp(ctx, eventID, userID, res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, s.followUp(ctx, eventID, userID, res), nil
 }
 
 // followUp updates the personal index of the person who answered.
-func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) error {
-	if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
-		z := redis.Z{Score: float64(res.start / 1000), Member: eventID}
-		if err := s.rdb.ZAdd(ctx, s.userEventsKey(userID), z).Err(); err != nil {
-			return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
+func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) FollowUp {
+	return func(p redis.Pipeliner) func() error {
+		if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
+			cmd := p.ZAdd(ctx, s.userEventsKey(userID), redis.Z{Score: float64(res.start / 1000), Member: eventID})
+			return func() error {
+				if err := cmd.Err(); err != nil {
+					return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
+				}
+				return nil
+			}
 		}
-	} else if err := s.rdb.ZRem(ctx, s.userEventsKey(userID), eventID).Err(); err != nil {
-		return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
+		cmd := p.ZRem(ctx, s.userEventsKey(userID), eventID)
+		return func() error {
+			if err := cmd.Err(); err != nil {
+				return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
+			}
+			return nil
+		}
 	}
-	return nil
 }
 
 // Approve lets a pending person attend: they take a seat, and are told
@@ -137,7 +167,7 @@ func (s *Store) Remove(ctx context.Context, a Actor, eventID, userID string) (RS
 	}
 	s.notices.Relay(ctx, eventID, run, s.logger())
 	res.Status = RSVPRemoved
-	if err := s.followUp(ctx, eventID, userID, res); err != nil {
+	if err := runFollowUp(ctx, s.rdb, s.followUp(ctx, eventID, userID, res)); err != nil {
 		return res, err
 	}
 	return res, nil

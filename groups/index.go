@@ -21,7 +21,8 @@ import (
 // then the term sets of the entry's old terms (as the caller read them)
 // and of its new terms, in order; all under the {idx} tag. ARGV id,
 // revision, mode ("listed", "unlisted" or "delete"), newest score,
-// members score, soonest score, old terms ("\n"-joined), new terms...
+// members score, soonest score, old terms ("\n"-joined), content
+// revision (see memberCountScript), new terms...
 // It returns 0 when a newer revision was already applied and -1 when the
 // old terms changed since the caller read them (read them again).
 var indexScript = redis.NewScript(`
@@ -37,7 +38,7 @@ for t in string.gmatch(ARGV[7], '[^\n]+') do
   if string.sub(t, 1, 6) == 'topic:' then redis.call('ZINCRBY', topics, -1, string.sub(t, 7)) end
 end
 local terms = {}
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   local t = ARGV[i]
   redis.call('SADD', KEYS[k], id)
   k = k + 1
@@ -52,14 +53,73 @@ end
 if mode == 'delete' then
   redis.call('DEL', entry)
 else
-  redis.call('HSET', entry, 'rev', rev, 'terms', table.concat(terms, '\n'))
+  redis.call('HSET', entry, 'rev', rev, 'crev', ARGV[8], 'terms', table.concat(terms, '\n'))
 end
 return 1
 `)
 
+// memberCountScript takes a group's new member count into the index
+// without reindexing it, when the entry already holds the group's content
+// (terms, visibility, the other sorts) as of the last change that was
+// not a membership change (content revision crev): then only the count
+// moved. Membership changes arriving out of order are fine: the newest
+// revision's count wins. KEYS entry, members sort. ARGV id, rev, crev,
+// members. It returns 1 when applied, 0 when a newer revision was already
+// applied, and -1 when the caller must reindex the group instead.
+var memberCountScript = redis.NewScript(`
+local e = redis.call('HMGET', KEYS[1], 'rev', 'crev')
+if not e[1] or not e[2] then return -1 end
+local rev = tonumber(ARGV[2])
+if tonumber(e[1]) >= rev then return 0 end
+if tonumber(e[2]) < tonumber(ARGV[3]) then return -1 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
+redis.call('HSET', KEYS[1], 'rev', rev)
+return 1
+`)
+
+// memberCount is a group's revision, content revision and member count
+// right after a membership change made that revision; the zero value says
+// nothing.
+type memberCount struct {
+	rev, crev, members int64
+}
+
+// queueMemberCount queues on p the index's update to count (nil for a
+// zero count); finishMemberCount completes it once p has run.
+func (s *Store) queueMemberCount(ctx context.Context, p redis.Pipeliner, id string, count memberCount) *redis.Cmd {
+	if count.rev == 0 {
+		return nil
+	}
+	return memberCountScript.EvalSha(ctx, p, s.memberCountKeys(id), id, count.rev, count.crev, count.members)
+}
+
+func (s *Store) memberCountKeys(id string) []string {
+	return []string{s.idxEntryKey(id), s.idxSortKey(SortMembers)}
+}
+
+// finishMemberCount checks the queued count update and falls back to a
+// reindex when the index could not take the count alone (or Redis had
+// not loaded the script yet: then it runs it in full first).
+func (s *Store) finishMemberCount(ctx context.Context, id string, count memberCount, cmd *redis.Cmd) error {
+	if cmd == nil {
+		return s.reindex(ctx, id)
+	}
+	res, err := cmd.Int()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		res, err = memberCountScript.Run(ctx, s.rdb, s.memberCountKeys(id), id, count.rev, count.crev, count.members).Int()
+	}
+	if err != nil {
+		return fmt.Errorf("index %s: member count: %w", id, err)
+	}
+	if res == -1 {
+		return s.reindex(ctx, id)
+	}
+	return nil
+}
+
 // indexEntry is what the discovery index should hold for one group.
 type indexEntry struct {
-	rev                      int64
+	rev, crev                int64
 	mode                     string
 	newest, members, soonest int64
 	terms                    []string
@@ -75,9 +135,9 @@ func (s *Store) reindex(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("index %s: %w", id, err)
 	}
-	e := indexEntry{rev: g.rev, mode: "unlisted"}
+	e := indexEntry{rev: g.rev, crev: g.crev, mode: "unlisted"}
 	if g.Visibility == Public {
-		e = indexEntry{rev: g.rev, mode: "listed", newest: g.CreatedAt.UnixMilli(), members: int64(g.MemberCount),
+		e = indexEntry{rev: g.rev, crev: g.crev, mode: "listed", newest: g.CreatedAt.UnixMilli(), members: int64(g.MemberCount),
 			soonest: soonestScore(g), terms: indexTerms(g)}
 	}
 	if err := s.applyIndex(ctx, id, e); err != nil {
@@ -114,7 +174,7 @@ func (s *Store) applyIndex(ctx context.Context, id string, e indexEntry) error {
 				keys = append(keys, s.idxTermKey(t))
 			}
 		}
-		args := []any{id, e.rev, e.mode, e.newest, e.members, e.soonest, old}
+		args := []any{id, e.rev, e.mode, e.newest, e.members, e.soonest, old, e.crev}
 		for _, t := range e.terms {
 			keys = append(keys, s.idxTermKey(t))
 			args = append(args, t)

@@ -242,7 +242,7 @@ func (s *Store) JoinByLink(ctx context.Context, token, userID string, verifiedEm
 	if err != nil {
 		return gid, fmt.Errorf("groups: join %s by link: %w", gid, err)
 	}
-	return gid, s.afterJoin(ctx, gid, userID)
+	return gid, s.runFollowUp(ctx, s.afterJoin(ctx, gid, userID, memberCount{})) // a zero count reindexes
 }
 
 func decodeLink(groupID, secret, raw string) (Link, error) {

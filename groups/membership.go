@@ -43,6 +43,33 @@ func (s *Store) Join(ctx context.Context, groupID, userID string, verifiedEmails
 	return s.join(ctx, "join", groupID, userID, verifiedEmails)
 }
 
+// FollowUp is the idempotent follow-up of a change that already
+// succeeded: it queues its writes on p and returns the check that
+// reports their error (and finishes what the pipeline could not) once p
+// has run.
+type FollowUp func(p redis.Pipeliner) func() error
+
+// JoinQueued is Join that leaves its follow-ups (the member's lists, the
+// index's member count) to the caller, to send with the request's last
+// writes in one round trip.
+func (s *Store) JoinQueued(ctx context.Context, groupID, userID string, verifiedEmails []string) (FollowUp, error) {
+	count, err := s.joinScript(ctx, "join", groupID, userID, verifiedEmails)
+	if err != nil {
+		return nil, err
+	}
+	return s.afterJoin(ctx, groupID, userID, count), nil
+}
+
+// AcceptInviteQueued is AcceptInvite whose follow-up writes the caller
+// runs, like JoinQueued.
+func (s *Store) AcceptInviteQueued(ctx context.Context, groupID, userID string, verifiedEmails []string) (FollowUp, error) {
+	count, err := s.joinScript(ctx, "accept", groupID, userID, verifiedEmails)
+	if err != nil {
+		return nil, err
+	}
+	return s.afterJoin(ctx, groupID, userID, count), nil
+}
+
 // AcceptInvite makes an invited user a member, whatever the join policy;
 // without a pending invitation it returns ErrNoInvite.
 func (s *Store) AcceptInvite(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
@@ -50,32 +77,61 @@ func (s *Store) AcceptInvite(ctx context.Context, groupID, userID string, verifi
 }
 
 func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails []string) error {
-	if userID == "" {
-		return fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
-	}
-	domains := strings.Join(emailDomains(emails), ",")
-	err := scriptErr(joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Err())
+	count, err := s.joinScript(ctx, mode, groupID, userID, emails)
 	if err != nil {
-		return fmt.Errorf("groups: %s %s: %w", mode, groupID, err)
+		return err
 	}
-	return s.afterJoin(ctx, groupID, userID)
+	return s.runFollowUp(ctx, s.afterJoin(ctx, groupID, userID, count))
 }
 
-// afterJoin runs the follow-ups of a new membership: the member's own list
-// of groups, their invitation list, and the index's member count.
-func (s *Store) afterJoin(ctx context.Context, groupID, userID string) error {
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID})
-		p.ZRem(ctx, s.userInvitesKey(userID), groupID)
-		return nil
-	})
+// joinScript runs the join script and returns the count it left.
+func (s *Store) joinScript(ctx context.Context, mode, groupID, userID string, emails []string) (memberCount, error) {
+	if userID == "" {
+		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
+	}
+	domains := strings.Join(emailDomains(emails), ",")
+	res, err := joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Int64Slice()
 	if err != nil {
-		return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, scriptErr(err))
 	}
-	if err := s.reindex(ctx, groupID); err != nil {
-		return fmt.Errorf("groups: join %s: %w", groupID, err)
+	if len(res) != 3 {
+		return memberCount{}, fmt.Errorf("groups: %s %s: unexpected reply %v", mode, groupID, res)
 	}
-	return nil
+	return memberCount{rev: res[0], crev: res[1], members: res[2]}, nil
+}
+
+// runFollowUp runs f in a round trip of its own.
+func (s *Store) runFollowUp(ctx context.Context, f FollowUp) error {
+	p := s.rdb.Pipeline()
+	check := f(p)
+	_, _ = p.Exec(ctx) // check reports the errors
+	return check()
+}
+
+// afterJoin is the follow-up of a new membership, one round trip: the
+// member's own list of groups, their invitation list, and the index's
+// member count. Only when the index cannot take the count alone (see
+// memberCount) does its check reindex the group. A zero count always
+// reindexes.
+func (s *Store) afterJoin(ctx context.Context, groupID, userID string, count memberCount) FollowUp {
+	return func(p redis.Pipeliner) func() error {
+		lists := []redis.Cmder{
+			p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}),
+			p.ZRem(ctx, s.userInvitesKey(userID), groupID),
+		}
+		counted := s.queueMemberCount(ctx, p, groupID, count)
+		return func() error {
+			for _, c := range lists {
+				if err := c.Err(); err != nil {
+					return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+				}
+			}
+			if err := s.finishMemberCount(ctx, groupID, count, counted); err != nil {
+				return fmt.Errorf("groups: join %s: %w", groupID, err)
+			}
+			return nil
+		}
+	}
 }
 
 // DeclineInvite drops userID's pending invitation.

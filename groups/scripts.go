@@ -78,6 +78,12 @@ local function add_member(uid, now)
   decide(uid, 'approved', now)
   redis.call('HINCRBY', G, 'rev', 1)
 end
+-- bump_content marks a change other than who is a member: the discovery
+-- index takes a membership change's new count alone only when it already
+-- holds the group's content as of the last such change (crev).
+local function bump_content()
+  redis.call('HSET', G, 'crev', redis.call('HINCRBY', G, 'rev', 1))
+end
 local function drop_member(uid)
   redis.call('ZREM', MEMBERS, uid)
   redis.call('HDEL', JOINED, uid)
@@ -134,7 +140,7 @@ var createScript = groupScript(`
 if redis.call('EXISTS', G) == 1 then return redis.error_reply('EXISTS') end
 local owner, now = ARGV[2], ARGV[3]
 for i = 4, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
-redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1)
+redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1, 'crev', 1)
 redis.call('ZADD', MEMBERS, next_arrival(), owner)
 redis.call('HSET', JOINED, owner, now)
 return 'OK'
@@ -147,7 +153,7 @@ if not organizer(actor) then return redis.error_reply('FORBIDDEN') end
 if redis.call('HGET', G, 'slug') ~= slug then return redis.error_reply('CONFLICT') end
 for i = 5, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
 redis.call('HSET', G, 'updated', now)
-redis.call('HINCRBY', G, 'rev', 1)
+bump_content()
 return 'OK'
 `)
 
@@ -155,13 +161,16 @@ return 'OK'
 var nextSessionScript = groupScript(`
 if ARGV[2] == '' then redis.call('HDEL', G, 'next_session')
 else redis.call('HSET', G, 'next_session', ARGV[2]) end
-redis.call('HINCRBY', G, 'rev', 1)
+bump_content()
 return 'OK'
 `)
 
 // joinScript: ARGV action ("join" or "accept"), user, now, the user's
 // verified email domains joined by commas. A private group is joined by
 // invitation only, and to everyone else it does not exist.
+// It returns the group's revision, content revision (see bump_content)
+// and member count after the join, so the discovery index can take the
+// new count without a reindex.
 var joinScript = groupScript(`
 local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
@@ -176,7 +185,7 @@ if not invited then
   if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
 end
 add_member(uid, now)
-return 'OK'
+return {redis.call('HGET', G, 'rev'), redis.call('HGET', G, 'crev') or '0', redis.call('ZCARD', MEMBERS)}
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.
@@ -298,7 +307,7 @@ if not redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('NOT_MEM
 redis.call('HSET', G, 'owner', uid)
 redis.call('SREM', ORGS, uid)
 redis.call('SADD', ORGS, actor)
-redis.call('HINCRBY', G, 'rev', 1)
+bump_content()
 return 'OK'
 `)
 

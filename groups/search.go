@@ -85,8 +85,51 @@ return {total, ids}
 const maxQueryWords = 8
 
 // Search finds public groups. It returns one page and the number of
-// matching groups. Private and unlisted groups never appear.
+// matching groups. Private and unlisted groups never appear. It takes two
+// round trips: the index, then the groups found.
 func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
+	p := s.rdb.Pipeline()
+	read := s.QueueSearch(ctx, p, q)
+	_, _ = p.Exec(ctx) // read reports its command's error
+	gids, total, err := read()
+	if err != nil {
+		return nil, 0, err
+	}
+	gs, err := s.Visible(ctx, gids)
+	if err != nil {
+		return nil, 0, err
+	}
+	return gs, total, nil
+}
+
+// QueueSearch queues Search's index search on p (by the script's SHA), so
+// a page can run it with its other first reads (the session's, the
+// topics). Once p has run, the returned function gives the IDs of the
+// page's groups and the number of matches, running the full script first
+// when Redis had not loaded it; Visible then reads the groups.
+func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) func() ([]string, int, error) {
+	keys, args := s.searchArgs(q)
+	cmd := searchScript.EvalSha(ctx, p, keys, args...)
+	return func() ([]string, int, error) {
+		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			cmd = searchScript.Run(ctx, s.rdb, keys, args...)
+		}
+		res, err := cmd.Slice()
+		if err != nil {
+			return nil, 0, fmt.Errorf("groups: search: %w", err)
+		}
+		total := int(res[0].(int64))
+		raw, _ := res[1].([]any)
+		gids := make([]string, len(raw))
+		for i, r := range raw {
+			gids[i] = r.(string)
+		}
+		return gids, total, nil
+	}
+}
+
+// searchArgs are the KEYS and ARGV of searchScript for q.
+func (s *Store) searchArgs(q Query) ([]string, []any) {
 	start, _, per := pageBounds(q.Page, q.PerPage)
 	var filters, ors []string
 	ws := words(q.Words)
@@ -123,31 +166,21 @@ func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 	tag := ids.New()
 	keys := append([]string{s.idxTempKey(tag), s.idxTempKey(tag + ":or"), s.idxSortKey(sort)}, filters...)
 	keys = append(keys, ors...)
-	res, err := searchScript.Run(ctx, s.rdb, keys, len(ors), start, per, order, s.nowMS()).Slice()
-	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
-	}
-	total := int(res[0].(int64))
-	raw, _ := res[1].([]any)
-	gids := make([]string, len(raw))
-	for i, r := range raw {
-		gids[i] = r.(string)
-	}
-	gs, err := s.visible(ctx, gids)
-	if err != nil {
-		return nil, 0, fmt.Errorf("groups: search: %w", err)
-	}
-	return gs, total, nil
+	return keys, []any{len(ors), start, per, order, s.nowMS()}
 }
 
-// visible loads the groups and keeps those that still exist and are
-// public, taking any others out of the index.
-func (s *Store) visible(ctx context.Context, gids []string) ([]*Group, error) {
+// Visible reads the groups a search found (in one round trip) and keeps
+// those that still exist and are public, taking any others out of the
+// index.
+func (s *Store) Visible(ctx context.Context, gids []string) ([]*Group, error) {
 	gs, err := s.getMany(ctx, gids)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		gs, err = s.KeepPublic(ctx, gids, gs)
 	}
-	return s.KeepPublic(ctx, gids, gs)
+	if err != nil {
+		return nil, fmt.Errorf("groups: search: %w", err)
+	}
+	return gs, nil
 }
 
 // KeepPublic keeps, of the groups gs read for the discovery IDs gids (nil
@@ -191,16 +224,28 @@ type TopicCount struct {
 // Topics returns up to limit topics of public groups, most used first, for
 // the discovery filters.
 func (s *Store) Topics(ctx context.Context, limit int) ([]TopicCount, error) {
+	p := s.rdb.Pipeline()
+	read := s.QueueTopics(ctx, p, limit)
+	_, _ = p.Exec(ctx) // read reports its command's error
+	return read()
+}
+
+// QueueTopics queues the read of Topics on p; the returned function gives
+// the topics once p has been executed.
+func (s *Store) QueueTopics(ctx context.Context, p redis.Pipeliner, limit int) func() ([]TopicCount, error) {
 	if limit <= 0 {
 		limit = 20
 	}
-	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.idxTopicsKey(), 0, int64(limit-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: topics: %w", err)
+	cmd := p.ZRevRangeWithScores(ctx, s.idxTopicsKey(), 0, int64(limit-1))
+	return func() ([]TopicCount, error) {
+		zs, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("groups: topics: %w", err)
+		}
+		out := make([]TopicCount, len(zs))
+		for i, z := range zs {
+			out[i] = TopicCount{Topic: z.Member.(string), Count: int(z.Score)}
+		}
+		return out, nil
 	}
-	out := make([]TopicCount, len(zs))
-	for i, z := range zs {
-		out[i] = TopicCount{Topic: z.Member.(string), Count: int(z.Score)}
-	}
-	return out, nil
 }

@@ -80,6 +80,7 @@ type Group struct {
 	TimeZone    string
 	MemberCount int
 	rev         int64
+	crev        int64 // the revision of the last change other than membership
 }
 
 // CoverIsImage reports whether the cover is an image URL rather than a colour.
@@ -232,6 +233,7 @@ func (s *Store) loadConsistent(ctx context.Context, id string) (*Group, error) {
 
 func parseGroup(m map[string]string, members int) *Group {
 	rev, _ := strconv.ParseInt(m["rev"], 10, 64)
+	crev, _ := strconv.ParseInt(m["crev"], 10, 64)
 	return &Group{
 		ID:            m["id"],
 		Slug:          m["slug"],
@@ -254,6 +256,7 @@ func parseGroup(m map[string]string, members int) *Group {
 		TimeZone:      m["tz"],
 		MemberCount:   members,
 		rev:           rev,
+		crev:          crev,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -43,6 +44,78 @@ type reminderItem struct {
 // The message's IdempotencyKey is set to "reminder:<key>:<due unix>", so a
 // reminder moved to another time is sent again, and one time only once.
 func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m Message) error {
+	item, err := prepareReminder(key, due, m)
+	if err != nil {
+		return err
+	}
+	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
+		key, due.UnixMilli(), item).Err()
+	if err != nil {
+		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+	}
+	return nil
+}
+
+// Reminder is one mail to send at Due, named by Key (see Schedule).
+type Reminder struct {
+	Key string
+	Due time.Time
+	Msg Message
+}
+
+// Replace drops every scheduled reminder whose key starts with prefix and
+// schedules rs instead, in one atomic step and one round trip: what a
+// person's new answer to a session does to their reminders. Every key of
+// rs must start with prefix.
+func (r *Reminders) Replace(ctx context.Context, prefix string, rs []Reminder) error {
+	queue, err := r.QueueReplace(ctx, prefix, rs)
+	if err != nil {
+		return err
+	}
+	p := r.rdb.Pipeline()
+	check := queue(p)
+	_, _ = p.Exec(ctx) // check reports the error
+	return check()
+}
+
+// QueueReplace checks rs as Replace does and returns the replacement, to
+// be queued on a pipeline the caller runs (with a request's other last
+// writes); the check it returns reports the error once the pipeline has
+// run, loading the script first when Redis did not have it.
+func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
+	if prefix == "" {
+		return nil, valid.Errors{"prefix": "must not be empty (it would cancel every reminder)"}
+	}
+	args := make([]any, 0, 1+3*len(rs))
+	args = append(args, prefix)
+	for _, rem := range rs {
+		if !strings.HasPrefix(rem.Key, prefix) {
+			return nil, valid.Errors{"key": "must start with " + prefix}
+		}
+		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, rem.Key, rem.Due.UnixMilli(), item)
+	}
+	keys := []string{r.dueKey(), r.indexKey(), r.itemKey()}
+	return func(p redis.Pipeliner) func() error {
+		cmd := replaceRemindersScript.EvalSha(ctx, p, keys, args...)
+		return func() error {
+			err := cmd.Err()
+			if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+				err = replaceRemindersScript.Run(ctx, r.rdb, keys, args...).Err()
+			}
+			if err != nil {
+				return fmt.Errorf("mail: replace reminders %s: %w", prefix, err)
+			}
+			return nil
+		}
+	}, nil
+}
+
+// prepareReminder checks a reminder and encodes it for storage.
+func prepareReminder(key string, due time.Time, m Message) ([]byte, error) {
 	errs := valid.Errors{}
 	if key == "" || !validToken(key, maxKeyLen-40) {
 		errs.Add("key", "must be 1 to 160 printable characters without spaces")
@@ -59,18 +132,13 @@ func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m M
 		}
 	}
 	if err := errs.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	item, err := json.Marshal(reminderItem{Due: due.UnixMilli(), Msg: clean})
 	if err != nil {
-		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
+		return nil, fmt.Errorf("mail: schedule reminder %s: %w", key, err)
 	}
-	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
-		key, due.UnixMilli(), item).Err()
-	if err != nil {
-		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
-	}
-	return nil
+	return item, nil
 }
 
 // Cancel removes every scheduled reminder whose key starts with one of

@@ -182,6 +182,25 @@ end
 return n
 `)
 
+// replaceRemindersScript removes every reminder whose key starts with
+// ARGV[1] and adds the ones that follow as key, due (ms), item triples.
+// KEYS: due, index, items.
+var replaceRemindersScript = redis.NewScript(`
+local p = ARGV[1]
+local ks = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. p, '(' .. p .. '\255')
+for _, k in ipairs(ks) do
+  redis.call('ZREM', KEYS[1], k)
+  redis.call('ZREM', KEYS[2], k)
+  redis.call('HDEL', KEYS[3], k)
+end
+for i = 2, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('ZADD', KEYS[2], 0, ARGV[i])
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 2])
+end
+return #ks
+`)
+
 // storeMailboxScript stores a dev-mailbox message and drops the oldest
 // beyond the cap. KEYS: id list, messages hash. ARGV: id, JSON, cap.
 var storeMailboxScript = redis.NewScript(`

@@ -108,6 +108,18 @@ func (s *Service) ScheduleReminder(ctx context.Context, key string, due time.Tim
 	return s.Reminders.Schedule(ctx, key, due, m)
 }
 
+// ReplaceReminders drops the reminders whose keys start with prefix and
+// schedules rs instead, in one step (see Reminders.Replace).
+func (s *Service) ReplaceReminders(ctx context.Context, prefix string, rs []Reminder) error {
+	return s.Reminders.Replace(ctx, prefix, rs)
+}
+
+// QueueReplaceReminders is ReplaceReminders for a pipeline the caller
+// runs (see Reminders.QueueReplace).
+func (s *Service) QueueReplaceReminders(ctx context.Context, prefix string, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
+	return s.Reminders.QueueReplace(ctx, prefix, rs)
+}
+
 // CancelReminders drops the reminders whose keys start with one of the
 // prefixes (see Reminders.Cancel).
 func (s *Service) CancelReminders(ctx context.Context, prefixes ...string) (int, error) {

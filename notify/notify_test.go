@@ -259,4 +259,25 @@ func TestRemindersFollowTheAnswer(t *testing.T) {
 	if n, _ := f.mail.CancelReminders(f.ctx, "event:"+soon.ID+":user:"+cara.ID+":"); n != 1 {
 		t.Fatalf("reminders for a session in 90 minutes: %d, want only the 1-hour one", n)
 	}
+	// From the RSVP form, with the group already read, sent with the
+	// request's last writes: the same reminders, replaced in place when the
+	// answer is given again, gone when waitlisted.
+	answer := func(status events.RSVPStatus) {
+		p := f.rdb.Pipeline()
+		check := f.n.RSVPAnswered(f.ctx, ev, f.group, cara, status)(p)
+		_, _ = p.Exec(f.ctx) // check reports the error
+		if err := check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer(events.RSVPGoing)
+	answer(events.RSVPGoing)
+	if n, err := f.mail.CancelReminders(f.ctx, prefix); err != nil || n != 2 {
+		t.Fatalf("reminders scheduled from the form: %d (%v), want 48h and 1h", n, err)
+	}
+	answer(events.RSVPGoing)
+	answer(events.RSVPWaitlisted)
+	if n, _ := f.mail.CancelReminders(f.ctx, prefix); n != 0 {
+		t.Fatalf("reminders left after being waitlisted: %d", n)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
@@ -138,29 +140,33 @@ func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *au
 	}
 }
 
+// scheduleReminders replaces u's reminders for ev in one round trip.
 func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) error {
-	if err := n.cancelReminders(ctx, ev.ID, u.ID); err != nil {
-		return err
-	}
-	addr, ok := reachable(u)
-	if !ok {
-		return nil
-	}
-	for _, h := range u.Mail.Reminders() {
-		due := ev.Start.Add(-time.Duration(h) * time.Hour)
-		if !due.After(n.now()) {
-			continue
-		}
-		data := n.sessionData(ev, g, u)
-		data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
-		m := mail.Message{Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data,
-			UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}
-		key := reminderPrefix(ev.ID, u.ID) + strconv.Itoa(h) + "h"
-		if err := n.Mail.ScheduleReminder(ctx, key, due, m); err != nil {
-			return fmt.Errorf("schedule reminder: %w", err)
-		}
+	prefix, rs := n.reminders(ev, g, u)
+	if err := n.Mail.ReplaceReminders(ctx, prefix, rs); err != nil {
+		return fmt.Errorf("schedule reminders: %w", err)
 	}
 	return nil
+}
+
+// reminders are u's reminders for ev (in group g), and the prefix of
+// their keys.
+func (n *Notifier) reminders(ev events.Event, g *groups.Group, u *auth.User) (string, []mail.Reminder) {
+	prefix := reminderPrefix(ev.ID, u.ID)
+	var rs []mail.Reminder
+	if addr, ok := reachable(u); ok {
+		for _, h := range u.Mail.Reminders() {
+			due := ev.Start.Add(-time.Duration(h) * time.Hour)
+			if !due.After(n.now()) {
+				continue
+			}
+			data := n.sessionData(ev, g, u)
+			data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
+			rs = append(rs, mail.Reminder{Key: prefix + strconv.Itoa(h) + "h", Due: due, Msg: mail.Message{
+				Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}})
+		}
+	}
+	return prefix, rs
 }
 
 // CancelReminders drops userID's pending reminders for eventID.
@@ -184,6 +190,32 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 		return
 	}
 	n.CancelReminders(ctx, ev.ID, u.ID)
+}
+
+// RSVPAnswered is RSVPChanged for a caller that has just read the
+// session's group g and sends its last writes together: it returns the
+// change to u's reminders for the caller to queue on that pipeline, and
+// the check that reports its error once the pipeline has run.
+func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, status events.RSVPStatus) func(p redis.Pipeliner) func() error {
+	prefix, rs := reminderPrefix(ev.ID, u.ID), []mail.Reminder(nil)
+	if status == events.RSVPGoing {
+		prefix, rs = n.reminders(ev, g, u)
+	}
+	queue, err := n.Mail.QueueReplaceReminders(ctx, prefix, rs)
+	if err != nil {
+		return func(redis.Pipeliner) func() error {
+			return func() error { return fmt.Errorf("notify: reminders for %s: %w", ev.ID, err) }
+		}
+	}
+	return func(p redis.Pipeliner) func() error {
+		check := queue(p)
+		return func() error {
+			if err := check(); err != nil {
+				return fmt.Errorf("notify: reminders for %s: %w", ev.ID, err)
+			}
+			return nil
+		}
+	}
 }
 
 // changes says in words what moved between two versions of a session, in

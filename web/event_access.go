@@ -37,22 +37,35 @@ func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
 
 // eventFor finds session id as the person uid ("" for a signed-out
 // visitor) may see it: not found when they may not see its group. It
-// reads in two round trips: the session, then its group and uid's
-// standing there.
+// reads the session, its group and uid's standing there in one round
+// trip when this instance has read the session before (a session never
+// changes group), else in two.
 func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, error) {
 	if !ids.Valid(id) {
 		return eventView{}, notFound()
 	}
-	ev, err := h.Events.Get(ctx, id)
-	if err != nil {
-		return eventView{}, err
-	}
 	p := h.Redis.Pipeline()
-	read := h.queueGroupView(ctx, p, ev.GroupID, uid)
+	getEvent := h.Events.QueueGet(ctx, p, id)
+	gid, known := h.Events.KnownGroupOf(id)
+	var getView func() (groupView, error)
+	if known {
+		getView = h.queueGroupView(ctx, p, gid, uid)
+	}
 	if err := runReads(ctx, p); err != nil {
 		return eventView{}, err
 	}
-	gv, err := read()
+	ev, err := getEvent()
+	if err != nil {
+		return eventView{}, err
+	}
+	if !known || gid != ev.GroupID {
+		p = h.Redis.Pipeline()
+		getView = h.queueGroupView(ctx, p, ev.GroupID, uid)
+		if err := runReads(ctx, p); err != nil {
+			return eventView{}, err
+		}
+	}
+	gv, err := getView()
 	if err != nil {
 		return eventView{}, err
 	}

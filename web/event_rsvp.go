@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -30,7 +29,7 @@ func (h *handler) sessionRSVP(c *fiber.Ctx) error {
 		return httpError(fiber.StatusBadRequest, "Choose going or not going", "The form did not say whether you are going. Go back and press one of the buttons.")
 	}
 	back := sessionPath(v.Event.ID)
-	answer, err := h.answerRSVP(c.UserContext(), v, currentUser(c), going)
+	answer, err := h.answerRSVP(c, v, currentUser(c), going)
 	if err != nil {
 		return err
 	}
@@ -62,7 +61,11 @@ func (a rsvpAnswer) Message() string {
 // answerRSVP records u's answer for the session in v, from the session page
 // or from an emailed link. Only members may say they are going; in an open
 // public group, saying so also joins the group. Reminders follow the answer.
-func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, going bool) (rsvpAnswer, error) {
+// The follow-ups (the member's lists and the index's count after a join,
+// the person's own index of sessions, the reminders) go with the
+// session's write when the request ends, in one round trip.
+func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool) (rsvpAnswer, error) {
+	ctx := c.UserContext()
 	a := rsvpAnswer{Group: v.Group}
 	if going {
 		// Say no before joining the group for a session that takes no RSVPs;
@@ -72,16 +75,19 @@ func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, goi
 		}
 	}
 	if going && !v.Member() {
-		join := h.Groups.Join
+		join := h.Groups.JoinQueued
 		switch {
 		case v.Standing.Invited:
-			join = h.Groups.AcceptInvite // invited to the session, so to the group too
+			join = h.Groups.AcceptInviteQueued // invited to the session, so to the group too
 		case !openPublic(v.Group):
 			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
 			return a, nil
 		}
-		err := join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
+		joined, err := join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
 		a.Joined = err == nil
+		if a.Joined {
+			queueLastWrite(c, joined)
+		}
 		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
 			if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
 				return a, nil
@@ -89,7 +95,7 @@ func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, goi
 			return a, err
 		}
 	}
-	res, err := h.Events.RSVP(ctx, v.Event.ID, u.ID, going)
+	res, indexed, err := h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, going)
 	if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
 		return a, nil
 	}
@@ -97,7 +103,8 @@ func (h *handler) answerRSVP(ctx context.Context, v eventView, u *auth.User, goi
 		return a, err
 	}
 	a.Result = res
-	h.Notify.RSVPChanged(ctx, v.Event, u, res.Status)
+	queueLastWrite(c, indexed)
+	queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res.Status))
 	return a, nil
 }
 

@@ -46,11 +46,22 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	default:
 		q.Sort = groups.SortNewest
 	}
-	found, total, err := h.Groups.Search(c.UserContext(), q)
+	// Two round trips: the session, the index search and the topics in
+	// one (the index is the same for everyone), then the groups found.
+	ctx := c.UserContext()
+	first, _ := pageReads(c, h.Redis)
+	getIDs := h.Groups.QueueSearch(ctx, first, q)
+	getTopics := h.Groups.QueueTopics(ctx, first, 16)
+	_, _ = first.Exec(ctx) // each read reports its own commands' errors
+	gids, total, err := getIDs()
 	if err != nil {
 		return err
 	}
-	topics, err := h.Groups.Topics(c.UserContext(), 16)
+	topics, err := getTopics()
+	if err != nil {
+		return err
+	}
+	found, err := h.Groups.Visible(ctx, gids)
 	if err != nil {
 		return err
 	}

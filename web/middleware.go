@@ -25,6 +25,12 @@ const (
 	flashContextKey   = contextKey("flash")
 	sessionContextKey = contextKey("session")
 	lazyContextKey    = contextKey("lazy")
+	// lastWritesContextKey holds the writes sent with the session when
+	// the request ends (see queueLastWrite).
+	lastWritesContextKey = contextKey("last-writes")
+	// onceClaimContextKey holds the claim of a form post made with the
+	// session's read (see queueOnceClaim).
+	onceClaimContextKey = contextKey("once-claim")
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -84,9 +90,12 @@ func (h *handler) observe() fiber.Handler {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
-		latency.WithLabelValues(route, c.Method()).Observe(elapsed.Seconds())
-		trips.WithLabelValues(route, c.Method()).Observe(float64(counted.Count()))
+		// c.Method() points into fasthttp's request buffer, which the next
+		// request on the connection overwrites; a label keeps its own copy.
+		method := strings.Clone(c.Method())
+		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
+		trips.WithLabelValues(route, method).Observe(float64(counted.Count()))
 		// Every request is counted above; a line for each costs about 6 %
 		// of a page's CPU, so only server errors and slow requests get one
 		// unless LOG_LEVEL=debug.
@@ -95,7 +104,7 @@ func (h *handler) observe() fiber.Handler {
 			level = slog.LevelWarn
 		}
 		if h.Logger.Enabled(ctx, level) {
-			h.Logger.Log(ctx, level, "request", "method", c.Method(), "route", route, "status", status,
+			h.Logger.Log(ctx, level, "request", "method", method, "route", route, "status", status,
 				"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
 		}
 		return nil
@@ -125,12 +134,19 @@ func (h *handler) session() fiber.Handler {
 		if safeMethod(c) {
 			return h.lazySession(c, cookie)
 		}
-		sess, u, err := h.Sessions.Load(c.UserContext(), cookie)
+		// A form's one-time claim goes with the session's read.
+		p := h.Redis.Pipeline()
+		uid, resolve := h.Sessions.QueueLoad(c.UserContext(), p, cookie)
+		claimed := h.queueOnceClaim(c, p, uid)
+		_, _ = p.Exec(c.UserContext()) // resolve and claimed report their commands' errors
+		sess, u, err := resolve()
 		if err != nil {
 			return err
 		}
+		claim := claimed(u)
 		installSession(c, sess, u)
 		if !h.csrfSkip(c) && !h.Sessions.ValidCSRF(sess, c.FormValue("_csrf")) {
+			claim.forget(c.UserContext())
 			return &pageError{Status: fiber.StatusForbidden, Title: "This form has expired",
 				Message:     "We could not confirm that this form came from this site. Go back, reload the page and try again.",
 				ActionLabel: "Go to the home page", ActionURL: "/"}
@@ -247,10 +263,16 @@ func safeMethod(c *fiber.Ctx) bool {
 	return false
 }
 
-// saveSession writes the session back when it changed and sends the
+// saveSession writes the session back when it changed, with the request's
+// last writes (see queueLastWrite) in the same round trip, and sends the
 // cookie when its value changed (or clears it after sign-out).
 func (h *handler) saveSession(c *fiber.Ctx, sess *auth.Session) error {
-	value, maxAge, keep, err := h.Sessions.Save(c.UserContext(), sess)
+	queue, failed := lastWrites(c)
+	value, maxAge, keep, err := h.Sessions.SaveWith(c.UserContext(), sess, queue)
+	for _, ferr := range failed() {
+		// Follow-ups of writes that succeeded: logged, not shown.
+		h.Logger.Warn("a request's last write failed", "route", routePattern(c), "err", ferr)
+	}
 	if err != nil || keep {
 		return err
 	}

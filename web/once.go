@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
@@ -19,20 +21,26 @@ import (
 // doing it twice. A post that did not succeed is forgotten, so fixing a
 // form and sending it again works. A post in progress is claimed only for
 // twice the request deadline: if Redis fails before the claim can be
-// forgotten, the claim lapses soon after and sending again works.
+// forgotten, the claim lapses soon after and sending again works. The
+// claim is made with the session's read when the cookie names the user
+// (see queueOnceClaim), and the record of the result is written with the
+// session at the end (see queueLastWrite).
 func (h *handler) once() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if c.Method() != fiber.MethodPost {
 			return c.Next()
 		}
 		u := currentUser(c)
-		token := string(c.Request().PostArgs().Peek("_once"))
-		if u == nil || !ids.Valid(token) {
+		if !onceForm(c) || u == nil {
 			return c.Next()
 		}
-		digest := formDigest(c)
 		ctx := c.UserContext()
-		first, to, err := h.onceGuard.Claim(ctx, u.ID, digest)
+		claim, _ := c.Locals(onceClaimContextKey).(*onceClaim)
+		if claim == nil {
+			claim = &onceClaim{userID: u.ID, digest: formDigest(c)}
+			claim.first, claim.to, claim.err = h.onceGuard.Claim(ctx, u.ID, claim.digest)
+		}
+		first, to, digest, err := claim.first, claim.to, claim.digest, claim.err
 		if err != nil {
 			return err
 		}
@@ -54,9 +62,65 @@ func (h *handler) once() fiber.Handler {
 		}()
 		err = c.Next()
 		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
-			done = h.onceGuard.Done(ctx, u.ID, digest, to) == nil
+			// Recorded with the session when the request ends, in its round
+			// trip. Should that write fail, the claim lapses soon after.
+			done = true
+			userID := u.ID
+			queueLastWrite(c, func(p redis.Pipeliner) func() error {
+				return h.onceGuard.QueueDone(ctx, p, userID, digest, to).Err
+			})
 		}
 		return err
+	}
+}
+
+// onceForm reports whether c posts a form that carries a one-time value.
+func onceForm(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && ids.Valid(string(c.Request().PostArgs().Peek("_once")))
+}
+
+// onceClaim is a form post's claim, made with the session's read when the
+// cookie named the user (see queueOnceClaim).
+type onceClaim struct {
+	h              *handler
+	userID, digest string
+	first          bool
+	to             string
+	err            error
+}
+
+// queueOnceClaim queues on p, the pipeline that reads the session, the
+// claim of a form post with a one-time value for uid, the user the cookie
+// names, so the claim costs no round trip of its own. Once p has run,
+// claimed gives the claim when uid is the signed-in user u, and forgets
+// a claim made for anybody else. For other requests (or no uid) it
+// queues nothing, and the once middleware claims by itself.
+func (h *handler) queueOnceClaim(c *fiber.Ctx, p redis.Pipeliner, uid string) (claimed func(u *auth.User) *onceClaim) {
+	if uid == "" || !onceForm(c) {
+		return func(*auth.User) *onceClaim { return nil }
+	}
+	ctx := c.UserContext()
+	claim := &onceClaim{h: h, userID: uid, digest: formDigest(c)}
+	read := h.onceGuard.QueueClaim(ctx, p, uid, claim.digest)
+	return func(u *auth.User) *onceClaim {
+		claim.first, claim.to, claim.err = read()
+		if u == nil || u.ID != uid {
+			claim.forget(ctx)
+			return nil
+		}
+		c.Locals(onceClaimContextKey, claim)
+		return claim
+	}
+}
+
+// forget drops a claim that will not be handled (a refused or misdirected
+// post), so sending the form again works at once; nil forgets nothing.
+func (cl *onceClaim) forget(ctx context.Context) {
+	if cl == nil || !cl.first || cl.err != nil {
+		return
+	}
+	if err := cl.h.onceGuard.Forget(context.WithoutCancel(ctx), cl.userID, cl.digest); err != nil {
+		cl.h.Logger.Warn("form post not forgotten: the same form is refused for a moment", "err", err)
 	}
 }
 

@@ -392,6 +392,15 @@ func (d *downAfterClaim) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		d.mu.Lock()
 		down := d.down
+		claim := false
+		for _, cmd := range cmds {
+			claim = claim || (d.armed && cmd.Name() == "set" && strings.Contains(fmt.Sprint(cmd.Args()[1]), "once:"))
+		}
+		if claim {
+			// The claim goes with the session's read: that pipeline
+			// passes, everything after it fails.
+			d.down = true
+		}
 		d.mu.Unlock()
 		if down {
 			err := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}

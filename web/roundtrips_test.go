@@ -98,6 +98,9 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/mentors", "/mentors", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
+		{"/groups", "/groups", viewers},
+		{"/groups", "/groups?q=go", viewers},
+		{"/groups", "/groups?q=budget+go&topic=go&city=Berlin&online=on&sort=soonest&page=1", viewers},
 	}
 	for _, pg := range pages {
 		for _, v := range pg.viewers {
@@ -116,6 +119,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	sesContains(t, "the mentee's dashboard", mentee.Get("/dashboard").Body, "Ola Other Mentor", "Tia Third Mentor", "waiting for the mentor")
 	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor")
 	sesContains(t, "the mentee's suggestions", mentee.Get("/mentors/suggestions").Body, "Max Mentor", "Ola Other Mentor", "Tia Third Mentor")
+	sesContains(t, "discovery", member.Get("/groups?q=budget").Body, "Group budget", `href="/groups?topic=go"`)
 }
 
 // budgetMentoring sets up mentoring: a mentor with two mentees and two

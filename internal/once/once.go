@@ -34,22 +34,45 @@ func New(rdb redis.UniversalClient, prefix string, claimFor time.Duration) *Guar
 // when nobody handled it yet; otherwise result is where the earlier post
 // sent its sender ("" while it is still being handled).
 func (g *Guard) Claim(ctx context.Context, userID, digest string) (first bool, result string, err error) {
-	prev, err := g.rdb.SetArgs(ctx, g.key(userID, digest), "", redis.SetArgs{Mode: "NX", Get: true, TTL: g.claimFor}).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return true, "", nil
-	case err != nil:
-		return false, "", fmt.Errorf("once: claim post of %s: %w", userID, err)
+	p := g.rdb.Pipeline()
+	claimed := g.QueueClaim(ctx, p, userID, digest)
+	_, _ = p.Exec(ctx) // claimed reports the error
+	return claimed()
+}
+
+// QueueClaim is Claim queued on p, so the claim can share a round trip
+// (with the session's read); the returned function gives Claim's answer
+// once p has run.
+func (g *Guard) QueueClaim(ctx context.Context, p redis.Pipeliner, userID, digest string) func() (first bool, result string, err error) {
+	cmd := p.SetArgs(ctx, g.key(userID, digest), "", redis.SetArgs{Mode: "NX", Get: true, TTL: g.claimFor})
+	return func() (bool, string, error) {
+		prev, err := cmd.Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			return true, "", nil
+		case err != nil:
+			return false, "", fmt.Errorf("once: claim post of %s: %w", userID, err)
+		}
+		return false, prev, nil
 	}
-	return false, prev, nil
 }
 
 // Done records where a handled post sent its sender, for later repeats.
 func (g *Guard) Done(ctx context.Context, userID, digest, result string) error {
-	if err := g.rdb.Set(ctx, g.key(userID, digest), result, window).Err(); err != nil {
+	p := g.rdb.Pipeline()
+	cmd := g.QueueDone(ctx, p, userID, digest, result)
+	_, _ = p.Exec(ctx) // cmd reports its own error
+	if err := cmd.Err(); err != nil {
 		return fmt.Errorf("once: record post of %s: %w", userID, err)
 	}
 	return nil
+}
+
+// QueueDone is Done queued on p, so the record shares a round trip with
+// the request's other last writes; the returned command says whether it
+// was written once p has run.
+func (g *Guard) QueueDone(ctx context.Context, p redis.Pipeliner, userID, digest, result string) *redis.StatusCmd {
+	return p.Set(ctx, g.key(userID, digest), result, window)
 }
 
 // Forget drops a claim whose post failed, so sending it again works.

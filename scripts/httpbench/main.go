@@ -62,9 +62,14 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 8*time.Second, "length of each wrk run")
 	flag.IntVar(&o.conns, "conns", 64, "connections wrk keeps open")
 	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
-	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions; default all)")
+	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions, rsvp; default all)")
 	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
+	loadgen := flag.String("loadgen", "", "internal: post the RSVP of each cookie/token line of this file once (see rsvp.go)")
+	target := flag.String("target", "", "internal: the URL -loadgen posts to")
 	flag.Parse()
+	if *loadgen != "" {
+		return runLoadgen(*loadgen, *target, o.conns)
+	}
 	for _, tool := range []string{"wrk", "redis-server"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed (scripts/ensure-pkg.sh installs it)", tool)
@@ -80,7 +85,7 @@ func run() error {
 		}
 	}()
 
-	b := &bench{tmp: tmp, pin: runtime.NumCPU() >= 2}
+	b := &bench{tmp: tmp, pin: runtime.NumCPU() >= 2, secret: newSecret()}
 	defer b.stop()
 	if err := b.build(); err != nil {
 		return err
@@ -122,6 +127,18 @@ func run() error {
 		}
 		fmt.Println(row)
 	}
+	var checks []string
+	if o.only == "" || strings.Contains(","+o.only+",", ",rsvp,") {
+		row, c, err := b.measureRSVP(context.Background(), o)
+		if err != nil {
+			return fmt.Errorf("RSVP POST: %w", err)
+		}
+		fmt.Println(row)
+		checks = c
+	}
+	for _, c := range checks {
+		fmt.Println("\nRSVP " + c)
+	}
 	if rss, err := peakRSS(b.appPid); err == nil {
 		fmt.Printf("\napp server peak RSS: %s\n", rss)
 	}
@@ -157,6 +174,7 @@ type bench struct {
 	pprofURL           string // the app's profiler, with -profile
 	appPid             int
 	serverBin, floorBn string
+	secret             string // the app's SESSION_SECRET
 }
 
 func (b *bench) build() error {
@@ -234,7 +252,8 @@ func (b *bench) startServers(profile bool) error {
 	b.appURL = "http://127.0.0.1:" + strconv.Itoa(appPort)
 	b.floorURL = "http://127.0.0.1:" + strconv.Itoa(floorPort)
 	common := []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1"}
-	app := append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0", "BASE_URL="+b.appURL)
+	app := append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0", "BASE_URL="+b.appURL,
+		"SESSION_SECRET="+b.secret)
 	if profile {
 		pprofPort, err := freePort()
 		if err != nil {
@@ -357,7 +376,7 @@ func (b *bench) measure(p page, o options) (string, error) {
 	if err := getWith(b.appURL+p.path, p.cookie); err != nil {
 		return "", err
 	}
-	before, beforeN, err := b.trips(p.route)
+	before, beforeN, err := b.trips(http.MethodGet, p.route)
 	if err != nil {
 		return "", err
 	}
@@ -383,7 +402,7 @@ func (b *bench) measure(p page, o options) (string, error) {
 		}
 		floors, pages = append(floors, f), append(pages, pg)
 	}
-	after, afterN, err := b.trips(p.route)
+	after, afterN, err := b.trips(http.MethodGet, p.route)
 	if err != nil {
 		return "", err
 	}
@@ -437,7 +456,6 @@ func median(rs []result) result {
 	}
 }
 
-// trips reads the app's round-trip histogram for route: sum and count.
 // cpuProfile saves a CPU profile of the app taken over most of a run of
 // length d into path.
 func (b *bench) cpuProfile(path string, d time.Duration) error {
@@ -461,7 +479,9 @@ func (b *bench) cpuProfile(path string, d time.Duration) error {
 	return errors.Join(err, f.Close())
 }
 
-func (b *bench) trips(route string) (float64, float64, error) {
+// trips reads the app's round-trip histogram for method and route: sum
+// and count.
+func (b *bench) trips(method, route string) (float64, float64, error) {
 	r, err := http.Get(b.appURL + "/metrics")
 	if err != nil {
 		return 0, 0, err
@@ -470,7 +490,7 @@ func (b *bench) trips(route string) (float64, float64, error) {
 	var sum, count float64
 	sc := bufio.NewScanner(r.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	labels := `{method="GET",route="` + route + `"}`
+	labels := `{method="` + method + `",route="` + route + `"}`
 	for sc.Scan() {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "http_request_redis_roundtrips_sum"+labels+" "); ok {

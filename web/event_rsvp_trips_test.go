@@ -1,0 +1,186 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
+)
+
+// rsvpCrowd signs n people in (none joins the group) and returns them
+// with the CSRF token of the session page they answer on.
+func rsvpCrowd(t testing.TB, app *apptest.App, n int, sessionID string) ([]*apptest.Client, []string) {
+	t.Helper()
+	clients, tokens := make([]*apptest.Client, n), make([]string, n)
+	for i := range n {
+		c := app.NewClient(t)
+		c.DevSignIn(fmt.Sprintf("Crowd %05d", i), "")
+		clients[i], tokens[i] = c, c.CSRF("/s/"+sessionID)
+	}
+	return clients, tokens
+}
+
+// rsvpForm is what the RSVP button posts: the CSRF token, the one-time
+// value every form carries (see web.once) and the answer.
+func rsvpForm(token, going string) url.Values {
+	return url.Values{"_csrf": {token}, "_once": {ids.New()}, "going": {going}}
+}
+
+// rsvpPost answers going (yes/no) with token, as the session page's form
+// does, and returns the round trips the app recorded for that request.
+func rsvpPost(t testing.TB, app *apptest.App, c *apptest.Client, sessionID, token, going string) int {
+	t.Helper()
+	before, n := app.RoundTrips(t, http.MethodPost, "/s/:id/rsvp")
+	if r := c.Post("/s/"+sessionID+"/rsvp", rsvpForm(token, going)); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("RSVP %s: %d\n%s", going, r.StatusCode, r.Body)
+	}
+	after, m := app.RoundTrips(t, http.MethodPost, "/s/:id/rsvp")
+	if m != n+1 {
+		t.Fatalf("%d RSVP requests recorded, want one more than %d", m, n)
+	}
+	return int(after - before)
+}
+
+// An RSVP POST reads and writes Redis in a bounded number of round trips,
+// whether it joins the group, takes a seat, waits, or hands a seat on:
+// the session, user and the form's one-time claim; the session, group and
+// standing; the join; the RSVP script; then the session with its flash,
+// the form's record, the join's follow-ups, the personal index and the
+// reminders, all in one.
+func TestRSVPPostRoundTrips(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{AuthRateLimit: ratelimit.PerMinute(1000)})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "rsvp-trips", nil)
+	f := sesForm("One seat")
+	f.Set("capacity", "1")
+	id := sesCreate(t, org, g, f)
+	crowd, tokens := rsvpCrowd(t, app, 5, id)
+	member := sesSignIn(t, app, "Mia Member", "")
+	sesJoin(t, app, g, member)
+	// Warm up: a seat taken, a place on the waitlist, the seat handed on,
+	// so every script is loaded, as in a server that has run a while.
+	for _, step := range []struct {
+		who   int
+		going string
+	}{{3, "yes"}, {4, "yes"}, {3, "no"}, {4, "no"}} {
+		rsvpPost(t, app, crowd[step.who], id, tokens[step.who], step.going)
+	}
+	cases := []struct {
+		name   string
+		c      *apptest.Client
+		token  string
+		going  string
+		budget int
+	}{
+		{"a non-member joins and takes the seat", crowd[0], tokens[0], "yes", 5},
+		{"a non-member joins onto the waitlist", crowd[1], tokens[1], "yes", 5},
+		{"a member joins the waitlist", member.Client, member.CSRF("/s/" + id), "yes", 4},
+		{"the same answer again", crowd[1], tokens[1], "yes", 4},
+		{"dropping out hands the seat on", crowd[0], tokens[0], "no", 14},
+		{"a non-member says no", crowd[2], tokens[2], "no", 5},
+	}
+	for _, tc := range cases {
+		n := rsvpPost(t, app, tc.c, id, tc.token, tc.going)
+		t.Logf("%s: %d round trips", tc.name, n)
+		if n > tc.budget {
+			t.Errorf("%s: %d Redis round trips, want at most %d", tc.name, n, tc.budget)
+		}
+	}
+}
+
+// A POST's metrics keep their method label after the connection goes on
+// to serve a GET (fasthttp reuses the buffer the method was read into).
+func TestMetricsKeepThePostMethod(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "labels", nil)
+	id := sesCreate(t, org, g, sesForm("Labels"))
+	sesRSVP(t, org, id, "yes")
+	body := org.Get("/metrics").Body
+	sesContains(t, "/metrics", body, `http_request_redis_roundtrips_count{method="POST",route="/s/:id/rsvp"} 1`)
+	sesLacks(t, "/metrics", body, `method="GETT"`)
+}
+
+// BenchmarkRSVPPost posts one new person's "going" per iteration, through
+// the real app, to a 1,000-seat session of an open public group they are
+// not yet a member of (so each answer also joins the group), as in
+// httpbench's RSVP row. It reports the Redis round trips per post.
+func BenchmarkRSVPPost(b *testing.B) {
+	app := apptest.Start(b, apptest.Options{AuthRateLimit: ratelimit.PerMinute(1 << 30)})
+	ctx := context.Background()
+	org, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-host", Name: "Bench Host",
+		Emails: []auth.Email{{Address: "host@bench.example", Verified: true}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := app.Groups.Create(ctx, org.ID, groups.Input{Name: "Bench group", Slug: "bench", Topics: []string{"go"},
+		Paths: []string{"architecture"}, City: "Berlin", Online: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := sesForm("A thousand seats")
+	ev, err := app.Events.Create(ctx, events.Actor{UserID: org.ID, Organizer: true}, g.ID, events.Input{Title: f.Get("title"),
+		Format: f.Get("format"), Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
+		Capacity: "1000", Listed: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	crowd, tokens := rsvpCrowd(b, app, b.N, ev.ID)
+	before, n := app.RoundTrips(b, http.MethodPost, "/s/:id/rsvp")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if r := crowd[i].Post("/s/"+ev.ID+"/rsvp", rsvpForm(tokens[i], "yes")); r.StatusCode != http.StatusSeeOther {
+			b.Fatalf("RSVP: %d", r.StatusCode)
+		}
+	}
+	b.StopTimer()
+	after, m := app.RoundTrips(b, http.MethodPost, "/s/:id/rsvp")
+	b.ReportMetric((after-before)/float64(m-n), "roundtrips/op")
+}
+
+// The follow-ups an RSVP leaves for the end of the request are all done
+// by the time the answer comes back: the person is on the group's member
+// list and has it among their groups, the session is on their own list,
+// and their reminders are scheduled. The same form posted twice (a double
+// click) is done once.
+func TestAnRSVPThatJoinsLeavesEveryFollowUpDone(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "follow-ups", nil)
+	id := sesCreate(t, org, g, sesForm("Follow-ups"))
+	pat := sesSignIn(t, app, "Pat Newcomer", "pat@example.com")
+	form := rsvpForm(pat.CSRF("/s/"+id), "yes")
+	for i := range 2 {
+		if r := pat.Post("/s/"+id+"/rsvp", form); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/s/"+id {
+			t.Fatalf("RSVP: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		if i == 0 {
+			sesContains(t, "the page after the RSVP", pat.Get("/s/"+id).Body, "You joined Group follow-ups. You are going.")
+		}
+	}
+	mine, err := app.Groups.UserGroups(ctx, pat.User.ID)
+	if err != nil || len(mine) != 1 || mine[0].Group.ID != g.ID {
+		t.Fatalf("Pat's groups: %v (%v), want the group joined", mine, err)
+	}
+	sessions, err := app.Events.UserSessions(ctx, pat.User.ID, time.Now(), time.Time{}, 10)
+	if err != nil || len(sessions) != 1 || sessions[0].Event.ID != id || sessions[0].Status != events.RSVPGoing {
+		t.Fatalf("Pat's sessions: %v (%v), want the one going to", sessions, err)
+	}
+	if going, err := app.Events.Attendees(ctx, id); err != nil || len(going) != 1 {
+		t.Fatalf("%d going (%v), want Pat once", len(going), err)
+	}
+	if n, err := app.Mail.CancelReminders(ctx, "event:"+id+":user:"+pat.User.ID+":"); err != nil || n != 2 {
+		t.Fatalf("%d reminders scheduled (%v), want 24h and 1h", n, err)
+	}
+}
