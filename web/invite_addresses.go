@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
+	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,17 +63,91 @@ func splitAddresses(text string) (valid []string, invalid []inviteOutcome, err e
 	return valid, invalid, nil
 }
 
+// readInviteList reads the addresses of an invitation form: the pasted
+// list, or an uploaded CSV file (a header row with an "email" column and
+// an optional "name" column), whose names name the guests it makes.
+func readInviteList(c *fiber.Ctx) (addrs []string, names map[string]string, invalid []inviteOutcome, err error) {
+	if fh, ferr := c.FormFile("csv"); ferr == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		defer f.Close()
+		raw, err := io.ReadAll(io.LimitReader(f, MaxBodySize+1))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return readInviteCSV(raw)
+	}
+	text := c.FormValue("emails")
+	if msg := valid.MultiLine("The list of addresses", text); msg != "" {
+		return nil, nil, nil, valid.Errors{"emails": msg}
+	}
+	addrs, invalid, err = splitAddresses(text)
+	return addrs, nil, invalid, err
+}
+
+// readInviteCSV reads an uploaded list: UTF-8, a header row naming an
+// "email" column (and maybe "name"), at most 500 rows.
+func readInviteCSV(raw []byte) (addrs []string, names map[string]string, invalid []inviteOutcome, err error) {
+	bad := func(msg string) error {
+		return httpError(fiber.StatusUnprocessableEntity, "That file does not work", msg)
+	}
+	if !utf8.Valid(raw) {
+		return nil, nil, nil, bad("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again.")
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, nil, nil, bad("The file is not valid CSV: " + err.Error() + ".")
+	}
+	if len(rows) < 2 {
+		return nil, nil, nil, bad("The file has no addresses: give a header row (email, and name if you like) and one row per person.")
+	}
+	if len(rows)-1 > maxInvites {
+		return nil, nil, nil, bad("The file lists more than 500 people: split it and upload the rest after.")
+	}
+	emailCol, nameCol := -1, -1
+	for i, h := range rows[0] {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "email", "e-mail", "email address":
+			emailCol = i
+		case "name":
+			nameCol = i
+		}
+	}
+	if emailCol < 0 {
+		return nil, nil, nil, bad("The first row must name the columns, with one called \"email\" (and one called \"name\" if you like).")
+	}
+	var text strings.Builder
+	names = map[string]string{}
+	for _, row := range rows[1:] {
+		if emailCol >= len(row) {
+			continue
+		}
+		text.WriteString(row[emailCol] + "\n")
+		if nameCol >= 0 && nameCol < len(row) && valid.Line("", row[nameCol]) == "" {
+			if addr, err := auth.CheckAddress(row[emailCol]); err == nil {
+				names[addr] = strings.TrimSpace(row[nameCol])
+			}
+		}
+	}
+	addrs, invalid, err = splitAddresses(text.String())
+	return addrs, names, invalid, err
+}
+
 // inviteAddresses finds or makes the person behind each address (a guest
 // when nobody holds it yet) and sorts out those who cannot be invited to
 // g: outside a company-only group's domains, or off every mail.
-func (h *handler) inviteAddresses(c *fiber.Ctx, g *groups.Group, addrs []string, rep *inviteReport) ([]*auth.User, error) {
+func (h *handler) inviteAddresses(c *fiber.Ctx, g *groups.Group, addrs []string, names map[string]string, rep *inviteReport) ([]*auth.User, error) {
 	var people []*auth.User
 	for _, addr := range addrs {
 		if g.CompanyOnly() && !groups.DomainAllowed(g, []string{addr}) {
 			rep.Skipped = append(rep.Skipped, inviteOutcome{addr, "not an address at " + strings.Join(g.Domains, ", ") + ", which this group is limited to"})
 			continue
 		}
-		u, _, err := h.Users.Guest(c.UserContext(), addr, "")
+		u, _, err := h.Users.Guest(c.UserContext(), addr, names[addr])
 		if errors.Is(err, auth.ErrBadAddress) {
 			rep.Invalid = append(rep.Invalid, inviteOutcome{addr, "not an email address"})
 			continue
@@ -95,16 +173,12 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	text := c.FormValue("emails")
-	if msg := valid.MultiLine("The list of addresses", text); msg != "" {
-		return valid.Errors{"emails": msg}
-	}
-	addrs, invalid, err := splitAddresses(text)
+	addrs, names, invalid, err := readInviteList(c)
 	if err != nil {
 		return err
 	}
 	rep := inviteReport{Invalid: invalid, Back: "/g/" + gv.Group.Slug + "/members", BackLabel: "Back to the members"}
-	people, err := h.inviteAddresses(c, gv.Group, addrs, &rep)
+	people, err := h.inviteAddresses(c, gv.Group, addrs, names, &rep)
 	if err != nil {
 		return err
 	}
@@ -151,11 +225,7 @@ func (h *handler) sessionInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	text := c.FormValue("emails")
-	if msg := valid.MultiLine("The list of addresses", text); msg != "" {
-		return valid.Errors{"emails": msg}
-	}
-	addrs, invalid, err := splitAddresses(text)
+	addrs, names, invalid, err := readInviteList(c)
 	if err != nil {
 		return err
 	}
@@ -164,7 +234,7 @@ func (h *handler) sessionInvite(c *fiber.Ctx) error {
 		return httpError(fiber.StatusUnprocessableEntity, "Nobody can come any more",
 			"This session is cancelled or over, so there is nothing to invite people to.")
 	}
-	people, err := h.inviteAddresses(c, v.Group, addrs, &rep)
+	people, err := h.inviteAddresses(c, v.Group, addrs, names, &rep)
 	if err != nil {
 		return err
 	}

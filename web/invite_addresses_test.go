@@ -117,3 +117,43 @@ func TestGroupInvitationsByPastedList(t *testing.T) {
 		t.Fatalf("a member inviting: %d, want 403", r.StatusCode)
 	}
 }
+
+// A CSV upload invites its rows, names the guests it makes, and a file
+// with no email column, not in UTF-8 or over 500 rows gets a 422.
+func TestGroupInvitationsByCSV(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "csv-club", func(in *groups.Input) { in.JoinPolicy = groups.Invite })
+	path := "/g/" + g.Slug + "/invite"
+	token := org.CSRF("/g/" + g.Slug + "/members")
+	upload := func(content string) *apptest.Response {
+		return org.PostFile(path, url.Values{"_csrf": {token}}, "csv", "people.csv", []byte(content))
+	}
+	r := upload("\ufeffName,Email\nRoza Ruiz,roza@example.com\n\"Tanaka, Kei\",kei@example.com\nNo Address,\nBroken,broken@\n")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %d\n%s", r.StatusCode, r.Body)
+	}
+	sesContains(t, "the CSV report", r.Body, "Sent <span class=\"muted\">(2)</span>", "<li>roza@example.com</li>", "<code>broken@</code>")
+	if u, err := app.Users.FindByEmail(context.Background(), "kei@example.com"); err != nil || u.Name != "Tanaka, Kei" || !u.Guest {
+		t.Fatalf("the guest from the CSV: %+v, %v", u, err)
+	}
+	var many strings.Builder
+	many.WriteString("email\n")
+	for i := range 501 {
+		fmt.Fprintf(&many, "row%d@example.com\n", i)
+	}
+	for name, content := range map[string]string{
+		"no email column": "name,address\nAda,ada@example.com\n",
+		"not UTF-8":       "email,name\nzoe@example.com,Zo\xe9\n",
+		"over 500 rows":   many.String(),
+		"header only":     "email\n",
+		"not CSV":         "email\n\"unterminated@example.com\n",
+	} {
+		if r := upload(content); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d, want 422\n%s", name, r.StatusCode, r.Body)
+		}
+	}
+	if _, err := app.Users.FindByEmail(context.Background(), "row0@example.com"); err == nil {
+		t.Fatal("a refused file still made guests")
+	}
+}

@@ -3,9 +3,11 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -263,6 +265,43 @@ func (c *Client) Do(method, path string, form url.Values) *Response {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return c.send(req)
+}
+
+// PostFile posts form as multipart/form-data with content as the file
+// field (named filename), as a browser uploads a file.
+func (c *Client) PostFile(path string, form url.Values, field, filename string, content []byte) *Response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+	}
+	fw, err := w.CreateFormFile(field, filename)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := fw.Write(content); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.app.URL+path, &buf)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.send(req)
+}
+
+func (c *Client) send(req *http.Request) *Response {
+	c.t.Helper()
+	method, path := req.Method, req.URL.Path
 	req.Header.Set("Accept", "text/html")
 	resp, err := c.Client.Do(req)
 	if err != nil {
