@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -93,5 +94,56 @@ func (s *Store) createGuest(ctx context.Context, addr, name string) (*User, erro
 		}
 		return nil, errAddressTaken
 	}
+	return u, nil
+}
+
+// GuestsHolding returns the guests holding addresses that u's providers
+// verified: the same person, who answered as a guest before u's account
+// had that address. Addresses u has not verified take over nothing.
+func (s *Store) GuestsHolding(ctx context.Context, u *User) ([]*User, error) {
+	var out []*User
+	for _, addr := range u.VerifiedEmails() {
+		g, err := s.FindByEmail(ctx, addr)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if g.Guest && g.ID != u.ID {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// AbsorbGuest ends the guest record once its RSVPs and memberships have
+// moved to the account into: the guest's mail choices join the account's
+// (an address that said "no mail" or muted a group keeps saying so), its
+// address now finds the account, and the guest is deleted.
+func (s *Store) AbsorbGuest(ctx context.Context, into string, guest *User) (*User, error) {
+	u, err := s.update(ctx, into, func(u *User) error {
+		g := guest.Mail
+		u.Mail.Off = u.Mail.Off || g.Off
+		u.Mail.NoInvites = u.Mail.NoInvites || g.NoInvites
+		for _, gid := range g.MutedGroups {
+			if !slices.Contains(u.Mail.MutedGroups, gid) {
+				u.Mail.MutedGroups = append(u.Mail.MutedGroups, gid)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := s.rdb.Pipeline()
+	for _, e := range guest.Emails {
+		p.Set(ctx, s.emailKey(strings.ToLower(e.Address)), into, 0)
+	}
+	p.Del(ctx, s.userKey(guest.ID))
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("auth: absorb guest %s into %s: %w", guest.ID, into, err)
+	}
+	s.recent.Forget(guest.ID)
 	return u, nil
 }

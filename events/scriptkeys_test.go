@@ -25,6 +25,13 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		if _, err := f.s.Remove(ctx, f.org, ev.ID, p[0]); err != nil {
 			t.Fatal(err)
 		}
+		guest := users(1)[0]
+		if _, err := f.s.RSVP(ctx, ev.ID, guest, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.MergeRSVPs(ctx, guest, users(1)[0]); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := f.s.SetCapacity(ctx, f.org, ev.ID, 5); err != nil {
 			t.Fatal(err)
 		}

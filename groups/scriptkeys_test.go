@@ -28,6 +28,9 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		if err := s.SetSessionZone(ctx, g.ID, "Europe/Berlin"); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.MergeMember(ctx, member, ids.New()); err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := s.Search(ctx, Query{Words: "systems", Topic: "rust"}); err != nil {
 			t.Fatal(err)
 		}

@@ -132,6 +132,10 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 
 // finishSignIn rotates the session, records the user and says hello.
 func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next string) error {
+	u, err := h.takeOverGuests(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
 	next = safeNext(next)
 	switch {
 	case created && next == "":

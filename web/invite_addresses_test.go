@@ -157,3 +157,48 @@ func TestGroupInvitationsByCSV(t *testing.T) {
 		t.Fatal("a refused file still made guests")
 	}
 }
+
+// Someone who already has an account answers as a guest at another
+// address; when their provider later verifies that address too, the
+// guest's seat and membership move to the account and the guest is gone.
+func TestAnAccountTakesOverAGuestAtAnAddressItLaterVerifies(t *testing.T) {
+	gh := apptest.StartGitHub(t)
+	app := apptest.Start(t, apptest.Options{Providers: []auth.ProviderConfig{gh.Config()}})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "take-over", func(in *groups.Input) { in.JoinPolicy = groups.Invite })
+	id := sesCreate(t, org, g, sesForm("Two addresses, one person"))
+
+	c := app.NewClient(t)
+	work := apptest.GitHubUser{ID: 5151, Login: "kai", Name: "Kai Two",
+		Emails: []apptest.GitHubEmail{{Email: "kai@work.example", Primary: true, Verified: true}}}
+	signInGitHub(t, c, gh, work)
+	account, err := app.Users.FindByEmail(context.Background(), "kai@work.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	org.PostForm("/s/"+id, "/s/"+id+"/invite", url.Values{"emails": {"kai@home.example"}})
+	m := waitForMail(t, app, "kai@home.example", "Two addresses")
+	if done := app.NewClient(t).Post(goingLink.FindString(m.Text), url.Values{"answer": {"going"}}); !strings.Contains(done.Body, "You are going") {
+		t.Fatalf("the guest's Going:\n%s", done.Body)
+	}
+	guest, err := app.Users.FindByEmail(context.Background(), "kai@home.example")
+	if err != nil || !guest.Guest {
+		t.Fatalf("the guest: %+v, %v", guest, err)
+	}
+
+	both := work
+	both.Emails = append(both.Emails, apptest.GitHubEmail{Email: "kai@home.example", Verified: true})
+	signInGitHub(t, c, gh, both)
+	sesContains(t, "Kai's session page after taking the guest over", c.Get("/s/"+id).Body, "You are going.")
+	if st, _ := app.Groups.Standing(context.Background(), g.ID, account.ID); !st.Role.IsMember() {
+		t.Fatal("the guest's membership did not move to the account")
+	}
+	if _, err := app.Users.Get(context.Background(), guest.ID); err == nil {
+		t.Fatal("the guest record is still there")
+	}
+	if u, err := app.Users.FindByEmail(context.Background(), "kai@home.example"); err != nil || u.ID != account.ID {
+		t.Fatalf("the address now finds %v, %v; want the account", u, err)
+	}
+	sesContains(t, "the attendees page", org.Get("/s/"+id+"/attendees").Body, "Kai Two")
+}
