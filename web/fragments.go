@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/strcache"
@@ -30,7 +31,7 @@ import (
 // The per-view form values (CSRF token, once ID) are rendered as random
 // placeholders and put in on the way out.
 type fragments struct {
-	views                        fiber.Views
+	views                        *html.Engine
 	seed                         maphash.Seed
 	cache                        strcache.Cache[fragment]
 	csrfMark, onceMark, bodyMark string
@@ -51,7 +52,7 @@ const fragmentEntries = 4000
 // put in on the way out, so they are no part of a layout's key.
 var perView = map[string]bool{"CSRF": true, "Once": true, "Body": true}
 
-func newFragments(views fiber.Views) *fragments {
+func newFragments(views *html.Engine) *fragments {
 	mark := func() string {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
@@ -105,7 +106,7 @@ func keyOf(m fiber.Map) map[string]any {
 // the input bodyIn makes, and the layout around it, and sends the page.
 func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bodyIn func(csrf, once string) any) error {
 	body, err := f.get(name, key, func(buf *bytes.Buffer) error {
-		return f.views.Render(buf, name, bodyIn(f.csrfMark, f.onceMark))
+		return f.renderBody(buf, name, bodyIn(f.csrfMark, f.onceMark))
 	})
 	if err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
@@ -129,6 +130,22 @@ func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bod
 	once, _ := data["Once"].(string)
 	c.Type("html", "utf-8")
 	return c.Send(layout.fill(csrf, once, body))
+}
+
+// renderBody executes the body template name alone. The engine sets its
+// layouts' "embed" function on the templates' shared function map while
+// it holds its lock for writing, and a body render through the engine
+// without a layout sets it to nil without the lock (a race that failed
+// a page under load); so the body is executed here, under the engine's
+// lock for reading.
+func (f *fragments) renderBody(buf *bytes.Buffer, name string, data any) error {
+	f.views.Mutex.RLock()
+	defer f.views.Mutex.RUnlock()
+	t := f.views.Templates.Lookup(name)
+	if t == nil {
+		return fmt.Errorf("template %s does not exist", name)
+	}
+	return t.Execute(buf, data)
 }
 
 // get returns the part name keyed by key, hashed as JSON, rendering it

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/focusgroups/focusgroups/auth"
@@ -57,4 +59,38 @@ func TestRememberedPagesCarryEachViewersFormsAndEveryChange(t *testing.T) {
 	sesContains(t, "Bob's page after Ann's rename", page, "Ann Renamed")
 	sesLacks(t, "Bob's page after Ann's rename", page, "Ann Member")
 	sesContains(t, "Ann's own header after her rename", ann.Get("/g/"+g.Slug).Body, "Ann Renamed")
+}
+
+// Bodies rendered for the first time while layouts render elsewhere never
+// fail: the template engine's shared "embed" function is set under its
+// lock (a page once answered 500 here under load).
+func TestFirstRendersAtOnceAllSucceed(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Fran Organizer", "fran@example.com")
+	g := sesGroup(t, app, org, "concurrent", nil)
+	var paths []string
+	for i := range 12 {
+		paths = append(paths, "/s/"+sesCreate(t, org, g, sesForm(fmt.Sprintf("Concurrent session %d", i))))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed []string
+	for i := range 48 {
+		wg.Go(func() {
+			c := app.NewClient(t)
+			path := paths[i%len(paths)]
+			if i%3 == 0 {
+				path = "/g/" + g.Slug + "?v=" + fmt.Sprint(i) // a layout render with its own key
+			}
+			if r := c.Get(path); r.StatusCode != http.StatusOK {
+				mu.Lock()
+				failed = append(failed, fmt.Sprintf("%s: %d", path, r.StatusCode))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(failed) > 0 {
+		t.Fatalf("first renders at once failed: %v", failed)
+	}
 }
