@@ -181,25 +181,37 @@ func (s *Store) RevokeLink(ctx context.Context, groupID, actorID, secret string)
 
 // Links lists the group's invite links, newest first.
 func (s *Store) Links(ctx context.Context, groupID string) ([]Link, error) {
-	m, err := s.rdb.HGetAll(ctx, s.linksKey(groupID)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("groups: links of %s: %w", groupID, err)
-	}
-	out := make([]Link, 0, len(m))
-	for secret, raw := range m {
-		l, err := decodeLink(groupID, secret, raw)
+	p := s.rdb.Pipeline()
+	read := s.QueueLinks(ctx, p, groupID)
+	_, _ = p.Exec(ctx) // read reports its own command's error
+	return read()
+}
+
+// QueueLinks queues on p the read of Links, so a page reads the links
+// with its other data in one round trip.
+func (s *Store) QueueLinks(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]Link, error) {
+	cmd := p.HGetAll(ctx, s.linksKey(groupID))
+	return func() ([]Link, error) {
+		m, err := cmd.Result()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("groups: links of %s: %w", groupID, err)
 		}
-		out = append(out, l)
+		out := make([]Link, 0, len(m))
+		for secret, raw := range m {
+			l, err := decodeLink(groupID, secret, raw)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+		}
+		slices.SortFunc(out, func(a, b Link) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Secret, b.Secret)
+		})
+		return out, nil
 	}
-	slices.SortFunc(out, func(a, b Link) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Secret, b.Secret)
-	})
-	return out, nil
 }
 
 // LinkOf returns the link a token names, whatever its state, and the

@@ -49,6 +49,41 @@ func (s *Store) Members(ctx context.Context, groupID string, page, perPage int) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("groups: members of %s: %w", groupID, scriptErr(err))
 	}
+	return parseMembers(res)
+}
+
+// QueueMembers queues on p the read of Members, so a page reads the
+// members with its other data in one round trip.
+func (s *Store) QueueMembers(ctx context.Context, p redis.Pipeliner, groupID string, page, perPage int) func() ([]Member, int, error) {
+	start, stop, _ := pageBounds(page, perPage)
+	cmd := membersScript.Eval(ctx, p, s.groupKeys(groupID), "members", start, stop)
+	return func() ([]Member, int, error) {
+		res, err := cmd.Slice()
+		if err != nil {
+			return nil, 0, fmt.Errorf("groups: members of %s: %w", groupID, scriptErr(err))
+		}
+		return parseMembers(res)
+	}
+}
+
+// QueueBans queues on p the read of the group's banned people, sorted;
+// the caller shows them to organizers only.
+func (s *Store) QueueBans(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
+	cmd := p.SMembers(ctx, s.groupKeys(groupID)[kBans])
+	return func() ([]string, error) {
+		ids, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("groups: bans of %s: %w", groupID, err)
+		}
+		slices.Sort(ids)
+		return ids, nil
+	}
+}
+
+func parseMembers(res []any) ([]Member, int, error) {
+	if len(res) != 4 {
+		return nil, 0, fmt.Errorf("groups: members: unexpected reply %v", res)
+	}
 	owner, _ := res[0].(string)
 	isOrg := map[string]bool{}
 	for _, o := range res[1].([]any) {

@@ -20,12 +20,8 @@ type inviteLinkRow struct {
 	Live        bool
 }
 
-// inviteLinks lists the group's invite links for its organizers.
-func (h *handler) inviteLinks(c *fiber.Ctx, g *groups.Group) ([]inviteLinkRow, error) {
-	links, err := h.Groups.Links(c.UserContext(), g.ID)
-	if err != nil {
-		return nil, err
-	}
+// inviteLinks formats the group's invite links for its organizers.
+func (h *handler) inviteLinks(c *fiber.Ctx, g *groups.Group, links []groups.Link) []inviteLinkRow {
 	loc := zoneOr(c, g.TimeZone)
 	now := h.Groups.Now()
 	rows := make([]inviteLinkRow, 0, len(links))
@@ -45,7 +41,7 @@ func (h *handler) inviteLinks(c *fiber.Ctx, g *groups.Group) ([]inviteLinkRow, e
 		}
 		rows = append(rows, r)
 	}
-	return rows, nil
+	return rows
 }
 
 // groupLinkCreate makes an invite link (organizers only): an optional last

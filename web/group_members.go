@@ -2,30 +2,59 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/groups"
 )
 
 // groupMembers lists the members (members only) with the organizer tools.
+// It reads the session, the group, the visitor's standing, the page of
+// members, the bans and the invite links in one round trip, then the
+// people on those lists in another.
 func (h *handler) groupMembers(c *fiber.Ctx) error {
-	gv, err := h.loadGroup(c)
+	ctx := c.UserContext()
+	page := max(c.QueryInt("page", 1), 1)
+	const perPage = 50
+	var (
+		getMembers func() ([]groups.Member, int, error)
+		getBans    func() ([]string, error)
+		getLinks   func() ([]groups.Link, error)
+	)
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+		getMembers = h.Groups.QueueMembers(ctx, p, id, page, perPage)
+		// Read before the visitor is known; shown to organizers only.
+		getBans = h.Groups.QueueBans(ctx, p, id)
+		getLinks = h.Groups.QueueLinks(ctx, p, id)
+	})
+	me := currentUser(c)
+	if me == nil {
+		return h.requireUser(c) // the cookie's claim did not hold
+	}
 	if err != nil {
 		return err
 	}
 	if !gv.Member() {
 		return forbidden("Only members can see who else is in this group.")
 	}
-	page := max(c.QueryInt("page", 1), 1)
-	const perPage = 50
-	members, total, err := h.Groups.Members(c.UserContext(), gv.Group.ID, page, perPage)
+	members, total, err := getMembers()
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(members))
-	for i, m := range members {
-		ids[i] = m.UserID
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		ids = append(ids, m.UserID)
 	}
-	users, err := h.Users.GetMany(c.UserContext(), ids)
+	var banned []string
+	var links []groups.Link
+	if gv.Organizer() {
+		if banned, err = getBans(); err != nil {
+			return err
+		}
+		if links, err = getLinks(); err != nil {
+			return err
+		}
+	}
+	users, err := h.Users.GetMany(ctx, append(ids, banned...))
 	if err != nil {
 		return err
 	}
@@ -34,7 +63,6 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		JoinedAt string
 		Self     bool
 	}
-	me := currentUser(c)
 	loc := zoneOr(c, gv.Group.TimeZone)
 	rows := make([]row, 0, len(members))
 	for _, m := range members {
@@ -60,16 +88,8 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 	}
 	data["IsOwner"] = gv.Standing.Role == groups.RoleOwner
 	if gv.Organizer() {
-		banned, err := h.Groups.Banned(c.UserContext(), gv.Group.ID, me.ID)
-		if err != nil {
-			return err
-		}
-		if data["Banned"], err = h.people(c, banned); err != nil {
-			return err
-		}
-		if data["Links"], err = h.inviteLinks(c, gv.Group); err != nil {
-			return err
-		}
+		data["Banned"] = peopleOf(users, banned)
+		data["Links"] = h.inviteLinks(c, gv.Group, links)
 	}
 	return c.Render("groups/members", data)
 }

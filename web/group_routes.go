@@ -20,7 +20,7 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/g/:slug/invitation/accept", signedIn, h.groupAcceptInvite)
 	app.Post("/g/:slug/invitation/decline", signedIn, h.groupDeclineInvite)
 
-	app.Get("/g/:slug/members", signedIn, h.groupMembers)
+	app.Get("/g/:slug/members", h.requireClaim, h.groupMembers)
 	app.Post("/g/:slug/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.groupInvite)
 	app.Post("/g/:slug/members/:uid/:action", signedIn, h.groupMemberAction)
 	app.Post("/g/:slug/links", signedIn, h.groupLinkCreate)

@@ -48,7 +48,13 @@ func TestACookieNamingSomeoneElseShowsOnlyTheRealViewer(t *testing.T) {
 	r := anon.Get("/s/" + id)
 	sesContains(t, "a made-up session naming Ann", r.Body, "Sign in to RSVP")
 	sesLacks(t, "a made-up session naming Ann", r.Body, "Ann Going</span>", "You are going.")
-	if r := anon.Get("/dashboard"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
-		t.Fatalf("the dashboard for a made-up session naming Ann: %d %s, want a redirect to sign in", r.StatusCode, r.Header.Get("Location"))
+	for _, path := range []string{"/dashboard", "/g/" + g.Slug + "/members"} {
+		if r := anon.Get(path); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
+			t.Fatalf("%s for a made-up session naming Ann: %d %s, want a redirect to sign in", path, r.StatusCode, r.Header.Get("Location"))
+		}
 	}
+	if r := bob.Get("/g/" + g.Slug + "/members"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("the members page for Bob (not a member) with Ann's ID in his cookie: %d, want 403", r.StatusCode)
+	}
+	sesContains(t, "the members page for Ann", ann.Get("/g/"+g.Slug+"/members").Body, "Ann Going")
 }

@@ -93,6 +93,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	}{
 		{"/s/:id", "/s/" + id, viewers},
 		{"/g/:slug", "/g/" + g.Slug, viewers},
+		{"/g/:slug/members", "/g/" + g.Slug + "/members", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
 		{"/", "/", viewers},
 		{"/dashboard", "/dashboard", signedIn},
 		{"/mentors", "/mentors", signedIn},
