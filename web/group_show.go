@@ -17,15 +17,6 @@ type Person struct {
 	Role                groups.Role
 }
 
-// people looks up the users behind ids in one round trip, keeping order.
-func (h *handler) people(c *fiber.Ctx, ids []string) ([]Person, error) {
-	users, err := h.Users.GetMany(c.UserContext(), ids)
-	if err != nil {
-		return nil, err
-	}
-	return peopleOf(users, ids), nil
-}
-
 // peopleOf lists the users behind ids that exist, in that order.
 func peopleOf(users map[string]*auth.User, ids []string) []Person {
 	out := make([]Person, 0, len(ids))
