@@ -168,7 +168,7 @@ func (m *Sessions) Load(ctx context.Context, cookie string) (*Session, *User, er
 // the claim holds only if resolve's user has that ID.
 func (m *Sessions) QueueLoad(ctx context.Context, p redis.Pipeliner, cookie string) (claimed string, resolve func() (*Session, *User, error)) {
 	sid, uid, _ := strings.Cut(cookie, ".")
-	if !validSessionID(sid) {
+	if !ids.ValidSecret(sid) {
 		return "", func() (*Session, *User, error) { return m.fresh(), nil, nil }
 	}
 	if uid != "" && !ids.Valid(uid) {
@@ -231,11 +231,6 @@ func (m *Sessions) fresh() *Session { return &Session{id: ids.Secret()} }
 // Fresh returns a new, empty session, as Load gives a visitor without a
 // cookie, without reading anything.
 func (m *Sessions) Fresh() *Session { return m.fresh() }
-
-// validSessionID accepts what ids.Secret makes.
-func validSessionID(s string) bool {
-	return len(s) == 52 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
-}
 
 // Save writes s back when it changed (or its expiry is due to be pushed
 // back) and returns the cookie value to send, with its lifetime; "" with

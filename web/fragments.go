@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
@@ -16,6 +14,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
@@ -53,11 +52,7 @@ const fragmentEntries = 4000
 var perView = map[string]bool{"CSRF": true, "Once": true, "Body": true}
 
 func newFragments(views *html.Engine) *fragments {
-	mark := func() string {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
-		return "fgmark" + hex.EncodeToString(b)
-	}
+	mark := func() string { return "fgmark" + ids.Secret() }
 	return &fragments{views: views, seed: maphash.MakeSeed(),
 		cache:    strcache.Cache[fragment]{Size: fragmentEntries},
 		csrfMark: mark(), onceMark: mark(), bodyMark: mark()}

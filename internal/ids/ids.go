@@ -36,3 +36,8 @@ func Valid(s string) bool {
 	}
 	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
 }
+
+// ValidSecret reports whether s looks like a token made by Secret.
+func ValidSecret(s string) bool {
+	return len(s) == 52 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
+}
