@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -67,13 +66,11 @@ func (h *handler) guestRSVP(c *fiber.Ctx) error {
 		return tooMany(c, wait, "That address was sent several links already. Check its inbox (and spam folder), or try again later.")
 	}
 	u, _, err := h.Users.Guest(c.UserContext(), addr, name)
-	if err != nil && !errors.Is(err, auth.ErrBadAddress) {
+	if err != nil {
 		return err
 	}
-	if err == nil {
-		if _, err := h.Notify.InviteTo(c.UserContext(), v.Event, v.Group, []*auth.User{u}); err != nil {
-			return err
-		}
+	if _, err := h.Notify.InviteTo(c.UserContext(), v.Event, v.Group, []*auth.User{u}); err != nil {
+		return err
 	}
 	data := h.view(c, "Check your inbox")
 	data["Event"] = v.Event

@@ -164,6 +164,28 @@ func (h *handler) inviteAddresses(c *fiber.Ctx, g *groups.Group, addrs []string,
 	return people, nil
 }
 
+// standings reads where each of people stands in group gid, in one
+// round trip.
+func (h *handler) standings(c *fiber.Ctx, gid string, people []*auth.User) (map[string]groups.Standing, error) {
+	p := h.Redis.Pipeline()
+	reads := make([]func() (groups.Standing, error), len(people))
+	for i, u := range people {
+		reads[i] = h.Groups.QueueStanding(c.UserContext(), p, gid, u.ID)
+	}
+	if err := runReads(c.UserContext(), p); err != nil {
+		return nil, err
+	}
+	out := make(map[string]groups.Standing, len(people))
+	for i, read := range reads {
+		st, err := read()
+		if err != nil {
+			return nil, err
+		}
+		out[people[i].ID] = st
+	}
+	return out, nil
+}
+
 // groupInvite invites pasted addresses to the group: people with an
 // account see it on their dashboard, everyone gets a mail, and addresses
 // nobody holds yet become guests who join once they sign in with that
@@ -183,13 +205,13 @@ func (h *handler) groupInvite(c *fiber.Ctx) error {
 		return err
 	}
 	actor := currentUser(c).ID
+	stands, err := h.standings(c, gv.Group.ID, people)
+	if err != nil {
+		return err
+	}
 	for _, u := range people {
 		addr := u.PrimaryEmail()
-		st, err := h.Groups.Standing(c.UserContext(), gv.Group.ID, u.ID)
-		if err != nil {
-			return err
-		}
-		switch {
+		switch st := stands[u.ID]; {
 		case st.Role.IsMember():
 			rep.Skipped = append(rep.Skipped, inviteOutcome{addr, "already a member"})
 			continue
@@ -239,9 +261,17 @@ func (h *handler) sessionInvite(c *fiber.Ctx) error {
 		return err
 	}
 	actor := currentUser(c).ID
+	stands, err := h.standings(c, v.Group.ID, people)
+	if err != nil {
+		return err
+	}
 	var invitable []*auth.User
 	for _, u := range people {
-		if !openPublic(v.Group) {
+		switch st := stands[u.ID]; {
+		case st.Banned:
+			rep.Skipped = append(rep.Skipped, inviteOutcome{u.PrimaryEmail(), "banned from this group"})
+			continue
+		case !openPublic(v.Group) && !st.Role.IsMember() && !st.Invited:
 			err := h.Groups.Invite(c.UserContext(), v.Group.ID, actor, u.ID)
 			if errors.Is(err, groups.ErrBanned) {
 				rep.Skipped = append(rep.Skipped, inviteOutcome{u.PrimaryEmail(), "banned from this group"})

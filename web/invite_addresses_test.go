@@ -49,9 +49,23 @@ func TestAGuestInvitedByAddressRSVPsThenSignsIn(t *testing.T) {
 	sesContains(t, "the attendees page", org.Get("/s/"+id+"/attendees").Body, `gia.guest <span class="badge">guest</span>`)
 	sesContains(t, "the attendees CSV", org.Get("/s/"+id+"/attendees.csv").Body, "gia.guest,gia.guest@example.com,going,no,yes")
 
-	// Inviting again sends nothing new.
+	// Inviting again sends nothing new: no second session or group invitation.
 	again := org.PostForm("/s/"+id, "/s/"+id+"/invite", url.Values{"emails": {"gia.guest@example.com"}})
 	sesContains(t, "inviting again", again.Body, "already invited to this session")
+	app.WaitMailDrained(t)
+	list, err := app.Mail.Mailbox.List(context.Background(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupInvites := 0
+	for _, m := range list {
+		if strings.Contains(m.To, "gia.guest@example.com") && strings.Contains(m.Subject, "invited you to join") {
+			groupInvites++
+		}
+	}
+	if groupInvites != 1 {
+		t.Fatalf("%d group invitations to the guest, want 1", groupInvites)
+	}
 
 	c := app.NewClient(t)
 	gh.SignInAs(apptest.GitHubUser{ID: 4242, Login: "gia", Name: "Gia Guest",
