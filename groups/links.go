@@ -48,9 +48,11 @@ type Link struct {
 func (l Link) Token() string { return l.GroupID + "." + l.Secret }
 
 // Live reports whether the link still lets people in at now.
-func (l Link) Live(now time.Time) bool { return l.status(now) == nil }
+func (l Link) Live(now time.Time) bool { return l.Status(now) == nil }
 
-func (l Link) status(now time.Time) error {
+// Status is nil while the link lets people in at now, else why not:
+// ErrLinkRevoked, ErrLinkExpired or ErrLinkUsedUp.
+func (l Link) Status(now time.Time) error {
 	switch {
 	case l.Revoked:
 		return ErrLinkRevoked
@@ -66,12 +68,7 @@ func (l Link) status(now time.Time) error {
 // when it cannot be one.
 func ParseToken(token string) (groupID, secret string, ok bool) {
 	groupID, secret, ok = strings.Cut(token, ".")
-	return groupID, secret, ok && ids.Valid(groupID) && validSecret(secret)
-}
-
-// validSecret accepts what ids.Secret makes.
-func validSecret(s string) bool {
-	return len(s) == 52 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
+	return groupID, secret, ok && ids.Valid(groupID) && ids.ValidSecret(secret)
 }
 
 // storedLink is a link in the group's links hash, secret -> JSON.
@@ -218,22 +215,34 @@ func (s *Store) QueueLinks(ctx context.Context, p redis.Pipeliner, groupID strin
 // error that says why it lets nobody in (nil when it is live): tampered
 // or unknown tokens are ErrLinkUnknown.
 func (s *Store) LinkOf(ctx context.Context, token string) (Link, error) {
+	p := s.rdb.Pipeline()
+	read := s.QueueLinkOf(ctx, p, token)
+	_, _ = p.Exec(ctx) // read reports its own command's error
+	return read()
+}
+
+// QueueLinkOf queues on p the read of LinkOf, so the page a link opens
+// reads it with the group and the visitor's standing in one round trip.
+func (s *Store) QueueLinkOf(ctx context.Context, p redis.Pipeliner, token string) func() (Link, error) {
 	gid, secret, ok := ParseToken(token)
 	if !ok {
-		return Link{}, ErrLinkUnknown
+		return func() (Link, error) { return Link{}, ErrLinkUnknown }
 	}
-	raw, err := s.rdb.HGet(ctx, s.linksKey(gid), secret).Result()
-	if err != nil {
+	cmd := p.HGet(ctx, s.linksKey(gid), secret)
+	return func() (Link, error) {
+		raw, err := cmd.Result()
 		if errors.Is(err, redis.Nil) {
 			return Link{}, ErrLinkUnknown
 		}
-		return Link{}, fmt.Errorf("groups: link: %w", err)
+		if err != nil {
+			return Link{}, fmt.Errorf("groups: link: %w", err)
+		}
+		l, err := decodeLink(gid, secret, raw)
+		if err != nil {
+			return Link{}, err
+		}
+		return l, l.Status(s.Now())
 	}
-	l, err := decodeLink(gid, secret, raw)
-	if err != nil {
-		return Link{}, err
-	}
-	return l, l.status(s.Now())
 }
 
 // JoinByLink makes userID a member through the link token names. Errors:

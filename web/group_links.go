@@ -26,17 +26,19 @@ func (h *handler) inviteLinks(c *fiber.Ctx, g *groups.Group, links []groups.Link
 	now := h.Groups.Now()
 	rows := make([]inviteLinkRow, 0, len(links))
 	for _, l := range links {
-		r := inviteLinkRow{URL: h.absURL("/join/" + l.Token()), Secret: l.Secret, Uses: l.Uses, Limit: l.Limit, Live: l.Live(now), State: "live"}
+		r := inviteLinkRow{URL: h.absURL("/join/" + l.Token()), Secret: l.Secret, Uses: l.Uses, Limit: l.Limit, State: "live"}
 		if !l.Expires.IsZero() {
 			// It runs through the end of its last day in the zone it was set in.
 			r.Expires = l.Expires.Add(-time.Second).In(loc).Format("Mon 2 Jan 2006") + " (" + loc.String() + ")"
 		}
-		switch {
-		case l.Revoked:
+		switch err := l.Status(now); {
+		case err == nil:
+			r.Live = true
+		case errors.Is(err, groups.ErrLinkRevoked):
 			r.State = "revoked"
-		case !r.Live && !l.Expires.IsZero() && !now.Before(l.Expires):
+		case errors.Is(err, groups.ErrLinkExpired):
 			r.State = "expired"
-		case !r.Live:
+		default:
 			r.State = "used up"
 		}
 		rows = append(rows, r)
@@ -122,17 +124,36 @@ func linkProblem(err error) error {
 
 // joinLink is the page an invite link opens: the group, and a Join
 // button (signed in) or a way to sign in and come back (signed out). A
-// GET never joins.
+// GET never joins. The visitor's session, the link, the group and the
+// visitor's standing come back in one round trip.
 func (h *handler) joinLink(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	token := c.Params("token")
-	l, err := h.Groups.LinkOf(c.UserContext(), token)
-	if err != nil {
+	gid, _, ok := groups.ParseToken(token)
+	if !ok {
+		return linkProblem(groups.ErrLinkUnknown)
+	}
+	p, uid := pageReads(c, h.Redis)
+	getLink := h.Groups.QueueLinkOf(ctx, p, token)
+	getGroup := h.Groups.QueueGet(ctx, p, gid)
+	getStanding := h.Groups.QueueStanding(ctx, p, gid, uid)
+	if err := runReads(ctx, p); err != nil {
+		return err
+	}
+	if !claimHeld(c, uid) {
+		return h.joinLink(c) // the cookie named someone else: read as the visitor
+	}
+	if _, err := getLink(); err != nil {
 		return linkProblem(err)
 	}
-	g, err := h.Groups.Get(c.UserContext(), l.GroupID)
+	g, err := getGroup()
 	if errors.Is(err, groups.ErrNotFound) {
 		return linkProblem(groups.ErrLinkUnknown)
 	}
+	if err != nil {
+		return err
+	}
+	st, err := getStanding()
 	if err != nil {
 		return err
 	}
@@ -142,10 +163,6 @@ func (h *handler) joinLink(c *fiber.Ctx) error {
 	data["Token"] = token
 	data["SignInURL"] = "/signin?next=" + urlQueryEscape("/join/"+token)
 	if u := currentUser(c); u != nil {
-		st, err := h.Groups.Standing(c.UserContext(), g.ID, u.ID)
-		if err != nil {
-			return err
-		}
 		data["Member"] = st.Role.IsMember()
 		if st.Banned {
 			data["Refusal"] = "You can no longer join this group."

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
@@ -68,6 +69,10 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		sesJoin(t, app, g, p)
 		sesRSVP(t, p, id, "yes")
 	}
+	link, err := app.Groups.CreateLink(context.Background(), g.ID, org.User.ID, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mentor, mentee := budgetMentoring(t, app, org)
 	mp := sesPerson{Client: mentor.Client, User: &auth.User{ID: mentor.ID, Name: mentor.Name}}
 	sesJoin(t, app, g, mp)
@@ -94,6 +99,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/s/:id", "/s/" + id, viewers},
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/g/:slug/members", "/g/" + g.Slug + "/members", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
+		{"/join/:token", "/join/" + link.Token(), viewers},
 		{"/", "/", viewers},
 		{"/dashboard", "/dashboard", signedIn},
 		{"/mentors", "/mentors", signedIn},
