@@ -111,7 +111,9 @@ return 'OK'
 
 // joinLinkScript: ARGV action, secret, user, now (ms), the user's verified
 // email domains. It checks the link, joins and counts the use in one
-// step, so a limit of N lets exactly N people in.
+// step, so a limit of N lets exactly N people in. It returns the count
+// the join left, like the join script, so the index takes the new member
+// count without a reindex.
 var joinLinkScript = groupScript(`
 local LINKS = KEYS[10]
 local uid, now, domains = ARGV[3], tonumber(ARGV[4]), ARGV[5]
@@ -127,7 +129,7 @@ if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
 add_member(uid, ARGV[4])
 l.uses = l.uses + 1
 redis.call('HSET', LINKS, ARGV[2], cjson.encode(l))
-return 'OK'
+return {redis.call('HGET', G, 'rev'), redis.call('HGET', G, 'crev') or '0', redis.call('ZCARD', MEMBERS)}
 `)
 
 func init() {
@@ -255,15 +257,19 @@ func (s *Store) JoinByLink(ctx context.Context, token, userID string, verifiedEm
 		return "", ErrLinkUnknown
 	}
 	domains := strings.Join(emailDomains(verifiedEmails), ",")
-	err = scriptErr(joinLinkScript.Run(ctx, s.rdb, s.linkKeys(gid), "join-link", secret, userID,
-		strconv.FormatInt(s.nowMS(), 10), domains).Err())
+	res, err := joinLinkScript.Run(ctx, s.rdb, s.linkKeys(gid), "join-link", secret, userID,
+		strconv.FormatInt(s.nowMS(), 10), domains).Int64Slice()
+	err = scriptErr(err)
 	if errors.Is(err, ErrNotFound) {
 		err = ErrLinkUnknown // the group is gone: so is its link
 	}
 	if err != nil {
 		return gid, fmt.Errorf("groups: join %s by link: %w", gid, err)
 	}
-	return gid, s.runFollowUp(ctx, s.afterJoin(ctx, gid, userID, memberCount{})) // a zero count reindexes
+	if len(res) != 3 {
+		return gid, fmt.Errorf("groups: join %s by link: unexpected reply %v", gid, res)
+	}
+	return gid, s.runFollowUp(ctx, s.afterJoin(ctx, gid, userID, memberCount{rev: res[0], crev: res[1], members: res[2]}))
 }
 
 func decodeLink(groupID, secret, raw string) (Link, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
@@ -36,6 +37,33 @@ func TestAJoinOnlyMovesTheMemberCount(t *testing.T) {
 	}
 	if n := counted.Count(); n != 2 {
 		t.Errorf("a join took %d round trips, want 2", n)
+	}
+	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 3 {
+		t.Errorf("the index sorts the group by %d members (listed %v), want 3", n, listed)
+	}
+}
+
+// Joining through an invite link also moves only the member count: the
+// link script returns the count the join left, so no reindex follows.
+func TestALinkJoinOnlyMovesTheMemberCount(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	s := NewStore(rdb, prefix)
+	owner := ids.New()
+	g := mustCreate(t, s, owner, goodInput("link-count"))
+	l, err := s.CreateLink(context.Background(), g.ID, owner, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.JoinByLink(context.Background(), l.Token(), ids.New(), nil); err != nil { // loads the scripts
+		t.Fatal(err)
+	}
+	ctx, counted := roundtrips.With(context.Background())
+	if _, err := s.JoinByLink(ctx, l.Token(), ids.New(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := counted.Count(); n != 2 {
+		t.Errorf("a join by link took %d round trips, want 2", n)
 	}
 	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 3 {
 		t.Errorf("the index sorts the group by %d members (listed %v), want 3", n, listed)
