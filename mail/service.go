@@ -103,11 +103,6 @@ func (s *Service) Enqueue(ctx context.Context, m Message) (Receipt, error) {
 	return s.Outbox.Enqueue(ctx, m)
 }
 
-// ScheduleReminder sends m at due (see Reminders.Schedule).
-func (s *Service) ScheduleReminder(ctx context.Context, key string, due time.Time, m Message) error {
-	return s.Reminders.Schedule(ctx, key, due, m)
-}
-
 // ReplaceReminders drops the reminders whose keys start with prefix and
 // schedules rs instead, in one step (see Reminders.Replace).
 func (s *Service) ReplaceReminders(ctx context.Context, prefix string, rs []Reminder) error {

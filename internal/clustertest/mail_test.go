@@ -173,11 +173,11 @@ func TestMailRemindersOnCluster(t *testing.T) {
 		{"event:E1:user:U2:1h", "u2@example.com", "Session one, cancelled for U2"},
 		{"event:E2:user:U1:1h", "u1@example.com", "Session two"},
 	} {
-		if err := svc.ScheduleReminder(ctx, r.key, due, reminder(r.to, r.title)); err != nil {
+		if err := svc.Reminders.Schedule(ctx, r.key, due, reminder(r.to, r.title)); err != nil {
 			t.Fatalf("schedule %s: %v", r.key, err)
 		}
 	}
-	if err := svc.ScheduleReminder(ctx, "has space", due, reminder("u1@example.com", "x")); !errors.As(err, new(valid.Errors)) {
+	if err := svc.Reminders.Schedule(ctx, "has space", due, reminder("u1@example.com", "x")); !errors.As(err, new(valid.Errors)) {
 		t.Fatalf("schedule with a bad key: %v", err)
 	}
 	if n, err := svc.CancelReminders(ctx, "event:E1:user:U2:"); err != nil || n != 1 {
