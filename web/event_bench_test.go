@@ -53,8 +53,9 @@ func BenchmarkSessionPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	path := "/s/" + ev.ID
-	if r := c.Get(path); r.StatusCode != http.StatusOK {
-		b.Fatalf("session page: %d", r.StatusCode)
+	first := c.Get(path)
+	if first.StatusCode != http.StatusOK {
+		b.Fatalf("session page: %d", first.StatusCode)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -62,4 +63,5 @@ func BenchmarkSessionPage(b *testing.B) {
 			b.Fatalf("session page: %d", r.StatusCode)
 		}
 	}
+	b.ReportMetric(float64(len(first.Body)), "page-bytes")
 }

@@ -2,8 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"hash/maphash"
 	"html/template"
 	"strconv"
