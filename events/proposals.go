@@ -82,6 +82,7 @@ func (s *Store) Propose(ctx context.Context, groupID, userID string, in Proposal
 	if err != nil {
 		return Proposal{}, fmt.Errorf("events: propose in %s: %w", groupID, err)
 	}
+	s.changed(ctx, Change{Kind: ChangeProposed, SeatsLeft: -1, Proposal: &p})
 	return p, nil
 }
 

@@ -33,7 +33,10 @@ type RSVPResult struct {
 	Position  int      // place on the waitlist, 1-based; 0 when not waitlisted
 	SeatsLeft int      // -1 when the session has no limit
 	Promoted  []string // users moved from the waitlist to a seat by this change
-	start     int64    // session start (unix ms), for the personal index
+	// Freed says that this answer gave up a seat nobody on the waitlist
+	// took: the session has one more seat free.
+	Freed bool
+	start int64 // session start (unix ms), for the personal index
 }
 
 func parseResult(vals []interface{}) (RSVPResult, error) {
@@ -42,6 +45,9 @@ func parseResult(vals []interface{}) (RSVPResult, error) {
 	}
 	r := RSVPResult{Status: RSVPStatus(fmt.Sprint(vals[0]))}
 	r.Position, _ = strconv.Atoi(fmt.Sprint(vals[1]))
+	if r.Position < 0 {
+		r.Freed, r.Position = true, 0
+	}
 	r.SeatsLeft, _ = strconv.Atoi(fmt.Sprint(vals[2]))
 	r.start, _ = strconv.ParseInt(fmt.Sprint(vals[3]), 10, 64)
 	for _, v := range vals[4:] {
@@ -97,6 +103,9 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 	}
 	if len(res.Promoted) > 0 {
 		s.notices.Relay(ctx, eventID, run, s.logger())
+	}
+	if res.Freed {
+		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: res.SeatsLeft})
 	}
 	return res, s.followUp(ctx, eventID, userID, res), nil
 }

@@ -106,6 +106,9 @@ else
   if cur == 'going' then
     promote(cap, promoted)
     notice(ARGV[4], 'promoted', promoted)
+    -- A seat nobody on the waitlist took is free again: say so with
+    -- position -1 (a not-going answer has no place in line).
+    if #promoted == 0 and cap > 0 then pos = -1 end
   end
 end
 local out = {status, pos, seatsLeft(cap), ev[5]}

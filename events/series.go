@@ -78,6 +78,9 @@ func (s *Store) CreateSeries(ctx context.Context, a Actor, groupID string, in In
 	if err := s.rdb.ZAdd(ctx, s.seriesOccKey(sr.ID), zs...).Err(); err != nil {
 		return Series{}, nil, fmt.Errorf("events: create series %s: %w", sr.ID, err)
 	}
+	if len(evs) > 0 {
+		s.changed(ctx, Change{Kind: ChangeScheduled, Event: &evs[0], SeatsLeft: seatsAtStart(evs[0]), SeriesCount: len(evs)})
+	}
 	return sr, evs, nil
 }
 

@@ -28,6 +28,10 @@ type Store struct {
 	// notice records it in the same step; Notify gets it after that write,
 	// and again later when it returned an error. Nil leaves notices waiting.
 	Notify func(ctx context.Context, n Notice) error
+	// Changed hears of each change the world outside may care about (see
+	// Change), right after it was stored; it handles its own failures.
+	// Nil tells nobody.
+	Changed func(ctx context.Context, c Change)
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
@@ -158,6 +162,7 @@ func (s *Store) Create(ctx context.Context, a Actor, groupID string, in Input) (
 	if _, err := s.save(ctx, ev, -1, "", nil); err != nil {
 		return Event{}, fmt.Errorf("events: create in group %s: %w", groupID, err)
 	}
+	s.changed(ctx, Change{Kind: ChangeScheduled, Event: &ev, SeatsLeft: seatsAtStart(ev)})
 	return ev, nil
 }
 
@@ -290,7 +295,22 @@ func (s *Store) commit(ctx context.Context, old, ev Event) (Event, error) {
 	if _, err := s.save(ctx, ev, old.Sequence, tell, prev); err != nil {
 		return Event{}, fmt.Errorf("events: update %s: %w", ev.ID, err)
 	}
+	switch tell {
+	case NoticeCancelled:
+		s.changed(ctx, Change{Kind: ChangeCancelled, Event: &ev, SeatsLeft: -1})
+	case NoticeChanged:
+		s.changed(ctx, Change{Kind: ChangeMoved, Event: &ev, SeatsLeft: -1})
+	}
 	return ev, nil
+}
+
+// seatsAtStart is the seats a new session has: its capacity, or -1 for
+// no limit.
+func seatsAtStart(ev Event) int {
+	if ev.Capacity == 0 {
+		return -1
+	}
+	return ev.Capacity
 }
 
 func movedOrRelocated(a, b Event) bool {
