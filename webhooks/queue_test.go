@@ -224,7 +224,7 @@ func TestFailingEndpointsAreRetriedUntilTheyRecover(t *testing.T) {
 	var msg struct {
 		Text   string `json:"text"`
 		Blocks []struct {
-			Type string `json:"type"`
+			Type string                `json:"type"`
 			Text struct{ Text string } `json:"text"`
 		} `json:"blocks"`
 	}

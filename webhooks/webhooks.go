@@ -106,9 +106,9 @@ func (e Endpoint) Display() string {
 
 // Errors of the store; check them with errors.Is.
 var (
-	ErrNotFound     = errors.New("webhooks: no such endpoint")
-	ErrTooMany      = fmt.Errorf("webhooks: a group keeps at most %d endpoints", MaxEndpoints)
-	ErrNoEndpoints  = errors.New("webhooks: the group has no endpoint for this event")
+	ErrNotFound    = errors.New("webhooks: no such endpoint")
+	ErrTooMany     = fmt.Errorf("webhooks: a group keeps at most %d endpoints", MaxEndpoints)
+	ErrNoEndpoints = errors.New("webhooks: the group has no endpoint for this event")
 )
 
 // Store keeps endpoints and the delivery queue, and runs the deliveries.
@@ -133,11 +133,13 @@ func NewStore(rdb redis.UniversalClient, prefix string, guard Guard) *Store {
 	return &Store{rdb: rdb, prefix: prefix, Guard: guard, Now: time.Now, Logger: slog.Default(), wake: make(chan struct{}, 1)}
 }
 
-func (s *Store) endpointsKey(groupID string) string { return s.prefix + "whk:{" + groupID + "}:endpoints" }
-func (s *Store) logKey(groupID string) string       { return s.prefix + "whk:{" + groupID + "}:log" }
-func (s *Store) dueKey() string                     { return s.prefix + "whq:{queue}:due" }
-func (s *Store) itemsKey() string                   { return s.prefix + "whq:{queue}:items" }
-func (s *Store) deadKey() string                    { return s.prefix + "whq:{queue}:dead" }
+func (s *Store) endpointsKey(groupID string) string {
+	return s.prefix + "whk:{" + groupID + "}:endpoints"
+}
+func (s *Store) logKey(groupID string) string { return s.prefix + "whk:{" + groupID + "}:log" }
+func (s *Store) dueKey() string               { return s.prefix + "whq:{queue}:due" }
+func (s *Store) itemsKey() string             { return s.prefix + "whq:{queue}:items" }
+func (s *Store) deadKey() string              { return s.prefix + "whq:{queue}:dead" }
 
 // addScript adds an endpoint unless the group has MaxEndpoints already.
 // KEYS endpoints. ARGV id, JSON, most.
