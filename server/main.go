@@ -160,7 +160,8 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	return rdb, nil
 }
 
-// runWorkers runs the mail workers and the periodic sweeps until ctx ends.
+// runWorkers runs the mail and webhook workers and the periodic sweeps
+// until ctx ends.
 func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -170,6 +171,7 @@ func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
 			logger.Error("mail workers stopped", "err", err)
 		}
 	}()
+	wg.Go(func() { st.hooks.Run(ctx) })
 	go func() {
 		defer wg.Done()
 		sweepMentors(ctx, st, logger)

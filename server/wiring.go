@@ -18,6 +18,7 @@ import (
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/web"
+	"github.com/focusgroups/focusgroups/webhooks"
 )
 
 // stores are the domain stores and services, built once on one client.
@@ -28,6 +29,7 @@ type stores struct {
 	mentors *mentors.Store
 	mail    *mail.Service
 	notify  *notify.Notifier
+	hooks   *webhooks.Store
 	// notices relays the mail that state changes recorded (see
 	// internal/notices); its sweep runs in every instance.
 	notices *notices.Relay
@@ -54,6 +56,9 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
 		BaseURL: cfg.BaseURL, Logger: logger}
 	st.events.Notify = st.notify.EventNotice
+	st.hooks = webhooks.NewStore(rdb, p, webhooks.Guard{AllowLocal: cfg.Dev()})
+	st.hooks.Logger = logger
+	st.events.Changed = (&webhooks.Emitter{Hooks: st.hooks, Events: st.events, Groups: st.groups, BaseURL: cfg.BaseURL}).Changed
 	st.events.Logger = logger
 	st.mentors.Notify = st.notify.MentorNotice
 	st.notices = notices.New(rdb, p)
@@ -83,6 +88,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Mentors:        st.mentors,
 		Mail:           st.mail,
 		Notify:         st.notify,
+		Hooks:          st.hooks,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
 		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
 		Logger:         logger,

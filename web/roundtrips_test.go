@@ -99,6 +99,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/s/:id", "/s/" + id, viewers},
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/g/:slug/members", "/g/" + g.Slug + "/members", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
+		{"/g/:slug/webhooks", "/g/" + g.Slug + "/webhooks", []viewer{{"organizer", org.Client}}},
 		{"/join/:token", "/join/" + link.Token(), viewers},
 		{"/", "/", viewers},
 		{"/dashboard", "/dashboard", signedIn},

@@ -65,6 +65,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Post("/profile/emails", signedIn, h.limitByUser("verify", h.VerifyLimit), h.profileAddEmail)
 
 	h.groupRoutes(app, signedIn)
+	h.webhookRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

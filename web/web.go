@@ -25,6 +25,7 @@ import (
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
+	"github.com/focusgroups/focusgroups/webhooks"
 )
 
 //go:embed templates static zones.txt
@@ -44,7 +45,9 @@ type Deps struct {
 	// Mail is the outbox, the dev mailbox (development) and unsubscribe tokens.
 	Mail *mail.Service
 	// Notify writes the mail that actions in the app cause.
-	Notify    *notify.Notifier
+	Notify *notify.Notifier
+	// Hooks are the groups' webhooks (Slack, Discord, signed JSON).
+	Hooks     *webhooks.Store
 	Providers *auth.Providers
 	Sessions  *auth.Sessions
 	Logger    *slog.Logger

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/web"
+	"github.com/focusgroups/focusgroups/webhooks"
 )
 
 // Options change how the app under test is built.
@@ -90,6 +92,9 @@ type App struct {
 	Groups  *groups.Store
 	Events  *events.Store
 	Mentors *mentors.Store
+	// Hooks are the groups' webhooks; their workers run with the app,
+	// retrying within milliseconds, and local receivers are allowed.
+	Hooks *webhooks.Store
 }
 
 // Start runs the app until the test ends.
@@ -147,9 +152,19 @@ func Start(t testing.TB, opts Options) *App {
 	gs.Notify = notifier.GroupNotice
 	gs.Logger = logger
 	gs.RegisterNotices(relay)
+	hooks := webhooks.NewStore(rdb, prefix, webhooks.Guard{AllowLocal: true})
+	hooks.Logger = logger
+	hooks.Retry = webhooks.Retry{Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond}
+	es.Changed = (&webhooks.Emitter{Hooks: hooks, Events: es, Groups: gs, BaseURL: base}).Changed
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
-	go func() { defer close(workDone); _ = mailSvc.Run(workCtx) }()
+	go func() {
+		defer close(workDone)
+		var wg sync.WaitGroup
+		wg.Go(func() { hooks.Run(workCtx) })
+		_ = mailSvc.Run(workCtx)
+		wg.Wait()
+	}()
 	app, err := web.New(web.Deps{
 		Dev:            !opts.Production,
 		BaseURL:        base,
@@ -161,6 +176,7 @@ func Start(t testing.TB, opts Options) *App {
 		Mentors:        ms,
 		Mail:           mailSvc,
 		Notify:         notifier,
+		Hooks:          hooks,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
 		Logger:         logger,
@@ -182,7 +198,7 @@ func Start(t testing.TB, opts Options) *App {
 		<-workDone
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier,
-		Notices: relay, metrics: metrics}
+		Notices: relay, metrics: metrics, Hooks: hooks}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
