@@ -223,6 +223,9 @@ func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCm
 			return nil, nil, fmt.Errorf("%w: %w", ErrStore, err)
 		}
 	}
+	if u != nil && u.Suspended {
+		return m.fresh(), nil, nil // a suspended account is signed out everywhere
+	}
 	return s, u, nil
 }
 

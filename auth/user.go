@@ -27,6 +27,10 @@ type User struct {
 	// reached only through the links mailed there. Their first sign-in
 	// with a provider that verified that address makes the record theirs.
 	Guest bool `json:"guest,omitempty"`
+	// Suspended marks an account an instance admin suspended: its
+	// sessions count as signed out and it cannot sign in again until
+	// the suspension is lifted.
+	Suspended bool `json:"suspended,omitempty"`
 }
 
 // Email is an address a provider told us about, and whether it verified it.

@@ -27,9 +27,13 @@ type Config struct {
 	MailFrom      string
 	TrustProxy    bool
 	MetricsToken  string
-	Providers     []auth.ProviderConfig
-	Seed          bool
-	MailWorkers   int
+	// AdminEmails (ADMIN_EMAILS, comma-separated) are the verified
+	// addresses of the instance admins, who handle reports about groups
+	// and their organizers and may suspend accounts.
+	AdminEmails []string
+	Providers   []auth.ProviderConfig
+	Seed        bool
+	MailWorkers int
 	// MailRetryFor is how long a mail that the SMTP server keeps refusing
 	// for now (4xx, unreachable) is retried before it is dead-lettered.
 	MailRetryFor time.Duration
@@ -187,6 +191,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.SessionRetention = time.Duration(days) * 24 * time.Hour
 	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
 	c.MetricsToken = get("METRICS_TOKEN", "")
+	for _, a := range strings.Split(get("ADMIN_EMAILS", ""), ",") {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+			if !strings.Contains(a, "@") {
+				bad("ADMIN_EMAILS", "must be a comma-separated list of email addresses")
+			}
+			c.AdminEmails = append(c.AdminEmails, a)
+		}
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		bad("LOG_LEVEL", "must be debug, info, warn or error")
 	}

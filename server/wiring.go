@@ -16,6 +16,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/web"
 	"github.com/focusgroups/focusgroups/webhooks"
@@ -89,6 +90,8 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Mail:           st.mail,
 		Notify:         st.notify,
 		Hooks:          st.hooks,
+		Moderation:     moderation.NewStore(rdb, cfg.RedisPrefix),
+		AdminEmails:    cfg.AdminEmails,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
 		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
 		Logger:         logger,

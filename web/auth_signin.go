@@ -132,6 +132,10 @@ func (h *handler) authCallback(c *fiber.Ctx) error {
 
 // finishSignIn rotates the session, records the user and says hello.
 func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next string) error {
+	if u.Suspended {
+		return &pageError{Status: fiber.StatusForbidden, Title: "This account is suspended",
+			Message: "An administrator of this site suspended the account after a report. Reply to any mail from us if you think this is a mistake."}
+	}
 	u, err := h.takeOverGuests(c.UserContext(), u)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -177,6 +178,18 @@ func (h *handler) joinLink(c *fiber.Ctx) error {
 // joinLinkPost joins the signed-in person through an invite link.
 func (h *handler) joinLinkPost(c *fiber.Ctx) error {
 	u := currentUser(c)
+	if gid, _, ok := groups.ParseToken(c.Params("token")); ok {
+		if err := h.needsCode(c.UserContext(), gid, u.ID); errors.Is(err, errCodeNeeded) {
+			g, gerr := h.Groups.Get(c.UserContext(), gid)
+			if gerr != nil {
+				return linkProblem(groups.ErrLinkUnknown)
+			}
+			return h.redirectWith(c, "/g/"+g.Slug+"/conduct?then=link&token="+url.QueryEscape(c.Params("token")), "ok",
+				"This group has a code of conduct. Read it and accept it to join.")
+		} else if err != nil {
+			return err
+		}
+	}
 	gid, err := h.Groups.JoinByLink(c.UserContext(), c.Params("token"), u.ID, u.VerifiedEmails())
 	if problem := linkProblem(err); problem != err {
 		return problem

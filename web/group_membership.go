@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -47,6 +49,11 @@ func (h *handler) membershipAction(c *fiber.Ctx, okText string, act func(gv grou
 	}
 	back := "/g/" + gv.Group.Slug
 	if err := act(gv, currentUser(c).VerifiedEmails()); err != nil {
+		if errors.Is(err, errCodeNeeded) {
+			step, _, _ := strings.Cut(err.Error(), ":")
+			return h.redirectWith(c, "/g/"+gv.Group.Slug+"/conduct?then="+step, "ok",
+				"This group has a code of conduct. Read it and accept it to go on.")
+		}
 		if msg, ok := membershipMessage(err); ok {
 			return h.redirectWith(c, back, "error", msg)
 		}
@@ -57,6 +64,9 @@ func (h *handler) membershipAction(c *fiber.Ctx, okText string, act func(gv grou
 
 func (h *handler) groupJoin(c *fiber.Ctx) error {
 	return h.membershipAction(c, "Welcome to the group!", func(gv groupView, emails []string) error {
+		if err := h.needsCode(c.UserContext(), gv.Group.ID, currentUser(c).ID); err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
 		return h.Groups.Join(c.UserContext(), gv.Group.ID, currentUser(c).ID, emails)
 	})
 }
@@ -66,6 +76,9 @@ func (h *handler) groupApply(c *fiber.Ctx) error {
 		return h.redirectWith(c, "/g/"+c.Params("slug"), "error", "Your answer is too long: keep it under 1,000 characters.")
 	}
 	return h.membershipAction(c, "Your request was sent. You will see the organizers' answer on your dashboard and by email.", func(gv groupView, emails []string) error {
+		if err := h.needsCode(c.UserContext(), gv.Group.ID, currentUser(c).ID); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
 		return h.Groups.Apply(c.UserContext(), gv.Group.ID, currentUser(c).ID, c.FormValue("answer"), emails)
 	})
 }
@@ -82,6 +95,9 @@ func (h *handler) groupLeave(c *fiber.Ctx) error {
 
 func (h *handler) groupAcceptInvite(c *fiber.Ctx) error {
 	return h.membershipAction(c, "Welcome to the group!", func(gv groupView, emails []string) error {
+		if err := h.needsCode(c.UserContext(), gv.Group.ID, currentUser(c).ID); err != nil {
+			return fmt.Errorf("accept: %w", err)
+		}
 		return h.Groups.AcceptInvite(c.UserContext(), gv.Group.ID, currentUser(c).ID, emails)
 	})
 }

@@ -204,6 +204,12 @@ func (h *handler) mentorAsk(c *fiber.Ctx) error {
 		back = "/mentors/suggestions"
 	}
 	mentorID, message := c.FormValue("mentor"), c.FormValue("message")
+	if blocked, err := h.blockedBetween(c.UserContext(), u.ID, mentorID); err != nil {
+		return err
+	} else if blocked {
+		// Said the same way whoever blocked whom, so it tells nobody who did.
+		return h.redirectWith(c, back, "error", "You cannot send this mentor a request.")
+	}
 	r, err := h.Mentors.Ask(c.UserContext(), u.ID, mentorID, message)
 	var ve valid.Errors
 	if errors.As(err, &ve) {

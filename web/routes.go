@@ -66,6 +66,7 @@ func (h *handler) routes(app *fiber.App) {
 
 	h.groupRoutes(app, signedIn)
 	h.webhookRoutes(app, signedIn)
+	h.moderationRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

@@ -24,6 +24,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/webhooks"
 )
@@ -47,10 +48,15 @@ type Deps struct {
 	// Notify writes the mail that actions in the app cause.
 	Notify *notify.Notifier
 	// Hooks are the groups' webhooks (Slack, Discord, signed JSON).
-	Hooks     *webhooks.Store
-	Providers *auth.Providers
-	Sessions  *auth.Sessions
-	Logger    *slog.Logger
+	Hooks *webhooks.Store
+	// Moderation keeps codes of conduct, reports and blocks.
+	Moderation *moderation.Store
+	// AdminEmails are the verified addresses of the instance admins
+	// (lower case), who handle reports about groups and organizers.
+	AdminEmails []string
+	Providers   *auth.Providers
+	Sessions    *auth.Sessions
+	Logger      *slog.Logger
 	// Metrics receives the HTTP metrics; nil makes a private registry.
 	Metrics *prometheus.Registry
 	// MetricsToken, when set, is required as a bearer token on /metrics.

@@ -30,6 +30,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
 	"github.com/focusgroups/focusgroups/web"
 	"github.com/focusgroups/focusgroups/webhooks"
@@ -66,6 +67,8 @@ type Options struct {
 	// when nil); it must be safe for concurrent writes.
 	Logs     io.Writer
 	LogLevel slog.Level
+	// AdminEmails are the instance admins' addresses (ADMIN_EMAILS).
+	AdminEmails []string
 	// Clock, when set, is the sessions store's clock, so a test can move
 	// past a session's end.
 	Clock *Clock
@@ -95,6 +98,8 @@ type App struct {
 	// Hooks are the groups' webhooks; their workers run with the app,
 	// retrying within milliseconds, and local receivers are allowed.
 	Hooks *webhooks.Store
+	// Moderation keeps codes of conduct, reports and blocks.
+	Moderation *moderation.Store
 }
 
 // Start runs the app until the test ends.
@@ -156,6 +161,7 @@ func Start(t testing.TB, opts Options) *App {
 	hooks.Logger = logger
 	hooks.Retry = webhooks.Retry{Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond}
 	es.Changed = (&webhooks.Emitter{Hooks: hooks, Events: es, Groups: gs, BaseURL: base}).Changed
+	mod := moderation.NewStore(rdb, prefix)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
 	go func() {
@@ -177,6 +183,8 @@ func Start(t testing.TB, opts Options) *App {
 		Mail:           mailSvc,
 		Notify:         notifier,
 		Hooks:          hooks,
+		Moderation:     mod,
+		AdminEmails:    opts.AdminEmails,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
 		Logger:         logger,
@@ -198,7 +206,7 @@ func Start(t testing.TB, opts Options) *App {
 		<-workDone
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier,
-		Notices: relay, metrics: metrics, Hooks: hooks}
+		Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
