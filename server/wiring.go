@@ -85,6 +85,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Notify:         st.notify,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
 		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
+		Tokens:         auth.NewTokens(rdb, cfg.RedisPrefix),
 		Logger:         logger,
 		Metrics:        reg,
 		MetricsToken:   cfg.MetricsToken,

@@ -61,6 +61,9 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 		prefs[i] = groupPref{ID: m.Group.ID, Name: m.Group.Name, Muted: slices.Contains(form.Mail.MutedGroups, m.Group.ID)}
 	}
 	data["GroupPrefs"] = prefs
+	if err := h.tokensView(c, data); err != nil {
+		return err
+	}
 	return renderForm(c, "profile", data, len(fields) > 0)
 }
 
