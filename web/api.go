@@ -221,7 +221,7 @@ func apiJSON(c *fiber.Ctx, status int, v any) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	c.Set(fiber.HeaderVary, fiber.HeaderAuthorization)
-	if c.Method() == fiber.MethodGet {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		sum := sha256.Sum256(raw)
 		tag := `"` + hex.EncodeToString(sum[:16]) + `"`
 		c.Set(fiber.HeaderETag, tag)
