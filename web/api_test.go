@@ -497,7 +497,20 @@ func TestTokenFormRefusesBadInput(t *testing.T) {
 	if err != nil || len(list) != 0 {
 		t.Fatalf("tokens stored from bad input: %v %v", list, err)
 	}
-	if r := mia.Get("/api/v1/openapi.json"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"openapi": "3.1.0"`) {
-		t.Fatalf("openapi.json: %d", r.StatusCode)
+	if r := newAPICaller(t, app, "").get("/api/v1/openapi.json"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"openapi": "3.1.0"`) {
+		t.Fatalf("openapi.json: %d", r.Status)
+	}
+}
+
+// The profile page's token section costs no round trip of its own: the
+// page stays within the budget of three.
+func TestProfileWithTokensStaysWithinThreeRoundTrips(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	sesGroup(t, app, org, "profile-budget", nil)
+	makeToken(t, org, "one", "read", "")
+	makeToken(t, org, "two", "rsvp", "")
+	if n := pageTrips(t, app, org.Client, "/profile", "/profile"); n > 3 {
+		t.Errorf("/profile: %d round trips, want at most 3", n)
 	}
 }

@@ -14,6 +14,12 @@ import (
 
 // profilePage shows the signed-in user's profile and settings.
 func (h *handler) profilePage(c *fiber.Ctx) error {
+	if err := h.readTokens(c); err != nil {
+		return err
+	}
+	if currentUser(c) == nil {
+		return h.requireUser(c)
+	}
 	return h.renderProfile(c, nil, nil)
 }
 

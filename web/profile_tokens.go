@@ -27,12 +27,42 @@ const (
 	tokenFormContextKey = contextKey("token_form")
 )
 
+// tokensReadContextKey holds the tokens readTokens read with the session.
+const tokensReadContextKey = contextKey("tokens_read")
+
+// readTokens reads the viewer's tokens with the session's own reads (one
+// round trip for both), for tokensView.
+func (h *handler) readTokens(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p, uid := pageReads(c, h.Redis)
+	if uid == "" {
+		resolveSession(c)
+		return nil
+	}
+	read := h.Tokens.QueueList(ctx, p, uid)
+	if err := runReads(ctx, p); err != nil {
+		return err
+	}
+	if !claimHeld(c, uid) {
+		return h.readTokens(c) // the cookie named someone else: read as the viewer
+	}
+	list, err := read()
+	if err != nil {
+		return err
+	}
+	c.Locals(tokensReadContextKey, list)
+	return nil
+}
+
 // tokensView adds the profile page's token section: the person's tokens,
 // the token just made, and the form.
 func (h *handler) tokensView(c *fiber.Ctx, data fiber.Map) error {
-	list, err := h.Tokens.List(c.UserContext(), currentUser(c).ID)
-	if err != nil {
-		return err
+	list, read := c.Locals(tokensReadContextKey).([]auth.Token)
+	if !read {
+		var err error
+		if list, err = h.Tokens.List(c.UserContext(), currentUser(c).ID); err != nil {
+			return err
+		}
 	}
 	data["APITokens"] = list
 	data["NewToken"], _ = c.Locals(newTokenContextKey).(string)

@@ -60,7 +60,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Post("/unsubscribe/:token", linkLimit, h.unsubscribe)
 
 	signedIn := h.requireUser
-	app.Get("/profile", signedIn, h.profilePage)
+	app.Get("/profile", h.requireClaim, h.profilePage)
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
 	app.Post("/profile/emails", signedIn, h.limitByUser("verify", h.VerifyLimit), h.profileAddEmail)
