@@ -100,16 +100,28 @@ func newAPICaller(t *testing.T, app *apptest.App, token string) *apiCaller {
 	return &apiCaller{t: t, app: app, spec: loadSpec(t, app), token: token, Client: http.DefaultClient}
 }
 
-// do sends one request; header adds or replaces headers.
+// do sends one request, header adding or replacing headers, and checks
+// the response against the document.
 func (a *apiCaller) do(method, path string, body []byte, header map[string]string) apiResp {
 	a.t.Helper()
+	req, out, err := a.fetch(method, path, body, header)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	a.validate(req, body, out)
+	return out
+}
+
+// fetch sends one request without checking anything, so that other
+// goroutines than the test's may send; validate checks the answer later.
+func (a *apiCaller) fetch(method, path string, body []byte, header map[string]string) (*http.Request, apiResp, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, a.app.URL+path, rd)
 	if err != nil {
-		a.t.Fatal(err)
+		return nil, apiResp{}, err
 	}
 	if a.token != "" {
 		req.Header.Set("Authorization", "Bearer "+a.token)
@@ -122,16 +134,17 @@ func (a *apiCaller) do(method, path string, body []byte, header map[string]strin
 	}
 	resp, err := a.Client.Do(req)
 	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, apiResp{}, err
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := apiResp{Status: resp.StatusCode, Header: resp.Header, Body: raw}
-	a.validate(req, body, out)
-	return out
+	raw, err := io.ReadAll(resp.Body)
+	return req, apiResp{Status: resp.StatusCode, Header: resp.Header, Body: raw}, err
 }
 
-func (a *apiCaller) get(path string) apiResp { a.t.Helper(); return a.do(http.MethodGet, path, nil, nil) }
+func (a *apiCaller) get(path string) apiResp {
+	a.t.Helper()
+	return a.do(http.MethodGet, path, nil, nil)
+}
 
 // validate checks one response against the document: the operation's
 // declared status, headers and body schema. A path the document does not

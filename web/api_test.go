@@ -335,18 +335,27 @@ func TestAPIConcurrentRSVPsKeepSeatsExact(t *testing.T) {
 		p := sesSignIn(t, app, fmt.Sprintf("Rusher %c", 'A'+i), "")
 		tokens[i] = makeToken(t, p, "rush", "rsvp", "")
 	}
+	callers := make([]*apiCaller, people)
+	reqs := make([]*http.Request, people)
 	results := make([]apiResp, people)
+	errs := make([]error, people)
+	body := []byte(`{"going": true}`)
 	var wg sync.WaitGroup
 	for i, tok := range tokens {
+		callers[i] = newAPICaller(t, app, tok)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = newAPICaller(t, app, tok).do(http.MethodPut, "/api/v1/sessions/"+id+"/rsvp", []byte(`{"going": true}`), nil)
+			reqs[i], results[i], errs[i] = callers[i].fetch(http.MethodPut, "/api/v1/sessions/"+id+"/rsvp", body, nil)
 		}()
 	}
 	wg.Wait()
 	going, positions := 0, map[float64]bool{}
-	for _, r := range results {
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		callers[i].validate(reqs[i], body, r)
 		var res map[string]any
 		if err := json.Unmarshal(r.Body, &res); err != nil || r.Status != http.StatusOK {
 			t.Fatalf("RSVP: %d %s", r.Status, r.Body)
