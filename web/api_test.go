@@ -430,13 +430,15 @@ func TestAPIPagesNeitherSkipNorRepeat(t *testing.T) {
 }
 
 // API lists keep the page budget: the token and the first reads in one
-// round trip, the token's rate limit in one, the items in one.
+// round trip, the token's rate limit in one, the items in one. A group
+// and a session stay within it too.
 func TestAPIListsStayWithinThreeRoundTrips(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "api-budget", nil)
+	var id string
 	for i := range 3 {
-		id := sesCreate(t, org, g, sesForm(fmt.Sprintf("Budget %d", i)))
+		id = sesCreate(t, org, g, sesForm(fmt.Sprintf("Budget %d", i)))
 		sesRSVP(t, org, id, "yes")
 	}
 	api := newAPICaller(t, app, makeToken(t, org, "budget", "read", ""))
@@ -445,6 +447,7 @@ func TestAPIListsStayWithinThreeRoundTrips(t *testing.T) {
 		{"/api/v1/me/sessions", "/api/v1/me/sessions"},
 		{"/api/v1/me/rsvps", "/api/v1/me/rsvps"},
 		{"/api/v1/groups/:slug", "/api/v1/groups/" + g.Slug},
+		{"/api/v1/sessions/:id", "/api/v1/sessions/" + id},
 	} {
 		api.get(c.path) // warms the pool and the slug
 		sum, n := app.RoundTrips(t, http.MethodGet, c.route)
