@@ -94,6 +94,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		AdminEmails:    cfg.AdminEmails,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
 		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
+		Tokens:         auth.NewTokens(rdb, cfg.RedisPrefix),
 		Logger:         logger,
 		Metrics:        reg,
 		MetricsToken:   cfg.MetricsToken,

@@ -70,6 +70,9 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 			pe.ActionLabel, pe.ActionURL = "Try again", again
 		}
 	}
+	if isAPI(c) {
+		return writeProblem(c, err, pe)
+	}
 	c.Status(pe.Status)
 	if wantsJSON(c) {
 		body := fiber.Map{"error": pe.Message, "status": pe.Status}
@@ -97,9 +100,12 @@ func (h *handler) classify(err error) *pageError {
 	var fe *fiber.Error
 	var fields valid.Errors
 	var perr *auth.ProviderError
+	var ae *apiError
 	switch {
 	case errors.As(err, &pe):
 		return pe
+	case errors.As(err, &ae):
+		return httpError(ae.Status, ae.Title, ae.Detail)
 	case errors.As(err, &fields):
 		return httpError(http.StatusUnprocessableEntity, "Please check your input", "Some of what you entered could not be used.")
 	case errors.As(err, &perr):

@@ -47,6 +47,9 @@ type rsvpAnswer struct {
 	Group  *groups.Group
 	// Refusal explains why nothing was recorded; empty on success.
 	Refusal string
+	// Cause is the error behind Refusal (a window, membership or removal
+	// error of the events or groups package), for the API's status code.
+	Cause error
 }
 
 // Message tells the person what happened, in words.
@@ -70,7 +73,8 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 	if going {
 		// Say no before joining the group for a session that takes no RSVPs;
 		// the events package checks again atomically.
-		if a.Refusal = rsvpRefusal(windowError(v.Event, h.Events.Now())); a.Refusal != "" {
+		a.Cause = windowError(v.Event, h.Events.Now())
+		if a.Refusal = rsvpRefusal(a.Cause); a.Refusal != "" {
 			return a, nil
 		}
 	}
@@ -81,6 +85,7 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 			join = h.Groups.AcceptInviteQueued // invited to the session, so to the group too
 		case !openPublic(v.Group):
 			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
+			a.Cause = groups.ErrForbidden
 			return a, nil
 		}
 		joined, err := join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
@@ -90,6 +95,7 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 		}
 		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
 			if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
+				a.Cause = err
 				return a, nil
 			}
 			return a, err
@@ -97,6 +103,7 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 	}
 	res, indexed, err := h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, going)
 	if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
+		a.Cause = err
 		return a, nil
 	}
 	if err != nil {

@@ -14,6 +14,12 @@ import (
 
 // profilePage shows the signed-in user's profile and settings.
 func (h *handler) profilePage(c *fiber.Ctx) error {
+	if err := h.readTokens(c); err != nil {
+		return err
+	}
+	if currentUser(c) == nil {
+		return h.requireUser(c)
+	}
 	return h.renderProfile(c, nil, nil)
 }
 
@@ -61,6 +67,9 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 		prefs[i] = groupPref{ID: m.Group.ID, Name: m.Group.Name, Muted: slices.Contains(form.Mail.MutedGroups, m.Group.ID)}
 	}
 	data["GroupPrefs"] = prefs
+	if err := h.tokensView(c, data); err != nil {
+		return err
+	}
 	return renderForm(c, "profile", data, len(fields) > 0)
 }
 

@@ -26,6 +26,7 @@ func (h *handler) routes(app *fiber.App) {
 		// Development-only pages do not exist in production, whatever the method.
 		app.All("/dev/*", func(c *fiber.Ctx) error { return notFound() })
 	}
+	h.apiRoutes(app)
 	app.Use(h.session(), h.once())
 
 	app.Get("/", h.home)
@@ -59,10 +60,11 @@ func (h *handler) routes(app *fiber.App) {
 	app.Post("/unsubscribe/:token", linkLimit, h.unsubscribe)
 
 	signedIn := h.requireUser
-	app.Get("/profile", signedIn, h.profilePage)
+	app.Get("/profile", h.requireClaim, h.profilePage)
 	app.Post("/profile", signedIn, h.profileSave)
 	app.Post("/profile/identities/:provider/unlink", signedIn, h.profileUnlink)
 	app.Post("/profile/emails", signedIn, h.limitByUser("verify", h.VerifyLimit), h.profileAddEmail)
+	h.tokenRoutes(app, signedIn)
 
 	h.groupRoutes(app, signedIn)
 	h.webhookRoutes(app, signedIn)

@@ -84,6 +84,11 @@ type Deps struct {
 	// GuestRSVPLimit bounds how many RSVP links one IP may ask to be
 	// mailed from public session pages.
 	GuestRSVPLimit ratelimit.Limit
+	// Tokens keeps the personal access tokens of the JSON API.
+	Tokens *auth.Tokens
+	// APIRateLimit bounds the API requests of one token; zero means the
+	// default (120 a minute).
+	APIRateLimit ratelimit.Limit
 	// RequestTimeout bounds the work of one request, Redis calls included;
 	// 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -149,6 +154,12 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	if d.GuestRSVPLimit == (ratelimit.Limit{}) {
 		d.GuestRSVPLimit = ratelimit.Limit{Max: 10, Per: time.Hour}
+	}
+	if d.Tokens == nil {
+		d.Tokens = auth.NewTokens(d.Redis, d.Prefix)
+	}
+	if d.APIRateLimit == (ratelimit.Limit{}) {
+		d.APIRateLimit = apiRateLimit
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = DefaultRequestTimeout

@@ -72,6 +72,11 @@ type Options struct {
 	// Clock, when set, is the sessions store's clock, so a test can move
 	// past a session's end.
 	Clock *Clock
+	// TokenClock, when set, is the API token store's clock, so a test can
+	// move past a token's expiry.
+	TokenClock *Clock
+	// APIRateLimit overrides the API's limit per token.
+	APIRateLimit ratelimit.Limit
 }
 
 // Clock is a settable clock, safe to read from the app's goroutines.
@@ -92,6 +97,7 @@ type App struct {
 	Redis   redis.UniversalClient
 	Prefix  string
 	Users   *auth.Store
+	Tokens  *auth.Tokens
 	Groups  *groups.Store
 	Events  *events.Store
 	Mentors *mentors.Store
@@ -134,6 +140,10 @@ func Start(t testing.TB, opts Options) *App {
 		es.Now = opts.Clock.Now
 	}
 	ms := mentors.NewStore(rdb, prefix)
+	tokens := auth.NewTokens(rdb, prefix)
+	if opts.TokenClock != nil {
+		tokens.Now = opts.TokenClock.Now
+	}
 	logs := opts.Logs
 	if logs == nil {
 		logs = io.Discard
@@ -187,6 +197,8 @@ func Start(t testing.TB, opts Options) *App {
 		AdminEmails:    opts.AdminEmails,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
+		Tokens:         tokens,
+		APIRateLimit:   opts.APIRateLimit,
 		Logger:         logger,
 		AuthRateLimit:  opts.AuthRateLimit,
 		LinkTokenLimit: opts.LinkTokenLimit,
@@ -205,8 +217,8 @@ func Start(t testing.TB, opts Options) *App {
 		stopWork()
 		<-workDone
 	})
-	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc, Notify: notifier,
-		Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod}
+	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Tokens: tokens, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc,
+		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
