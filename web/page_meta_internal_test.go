@@ -101,3 +101,33 @@ func TestMetaHTMLEscapesEveryValue(t *testing.T) {
 		t.Errorf("%d tags, want 13:\n%s", n, out)
 	}
 }
+
+// A session's link preview is formatted once per stored version and per
+// group name, slug, visibility and cover: any of them changing gives the
+// new preview at once.
+func TestSessionMetaFollowsTheSessionAndItsGroup(t *testing.T) {
+	h := &handler{Deps: Deps{BaseURL: "https://focusgroups.example"}}
+	ev := events.Event{ID: "abc", Title: "Profiling Go services", Version: 7,
+		Start: time.Date(2026, 12, 15, 17, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 15, 19, 0, 0, 0, time.UTC),
+		TimeZone: "Europe/Berlin", Venue: "Betahaus, Berlin", Format: "workshop"}
+	g := &groups.Group{ID: "g1", Name: "Go Berlin", Slug: "go-berlin", Cover: "#4f46e5", Visibility: groups.Public}
+	first := h.sessionMetaOf(ev, g)
+	if again := h.sessionMetaOf(ev, g); again.meta != first.meta || first.mapURL == "" || first.meta == nil {
+		t.Fatalf("the same version was formatted again: %+v %+v", first, again)
+	}
+	renamed := *g
+	renamed.Name = "Gophers Berlin"
+	if got := h.sessionMetaOf(ev, &renamed); !strings.Contains(got.meta.Description, "Gophers Berlin") {
+		t.Errorf("after the group's rename: %q", got.meta.Description)
+	}
+	private := *g
+	private.Visibility = groups.Private
+	if got := h.sessionMetaOf(ev, &private); got.meta != nil || !got.share.MembersOnly {
+		t.Errorf("a private group's session travels: %+v", got)
+	}
+	edited := ev
+	edited.Title, edited.Version = "Tracing Go services", 8
+	if got := h.sessionMetaOf(edited, g); got.meta.Title != "Tracing Go services" {
+		t.Errorf("after an edit: %q", got.meta.Title)
+	}
+}

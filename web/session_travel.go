@@ -7,6 +7,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 )
 
 // sessionTravel is what the session page adds so that it travels and
@@ -22,16 +23,44 @@ type sessionTravel struct {
 // link preview, share link) from what the page already read: it makes no
 // Redis call of its own.
 func (h *handler) addSessionTravel(c *fiber.Ctx, data fiber.Map, p sessionPage) {
-	t := sessionTravel{GoingText: goingText(p.GoingCount, p.Ended, p.Cancelled)}
-	if p.Event.Venue != "" {
-		t.MapURL = osmSearchURL(p.Event.Venue)
-	}
+	parts := h.sessionMetaOf(p.Event.Event, p.Group)
+	t := sessionTravel{GoingText: goingText(p.GoingCount, p.Ended, p.Cancelled), MapURL: parts.mapURL}
 	if u := currentUser(c); u != nil && u.HideFromAttendees {
 		t.HiddenSelf = p.Standing.Status == events.RSVPGoing
 	}
 	data["Travel"] = t
-	data["Meta"] = h.sessionMeta(p.Event.Event, p.Group)
-	data["Share"] = h.shareOf(sessionPath(p.Event.ID), p.Event.Title, p.Group)
+	data["Meta"] = parts.meta
+	data["Share"] = parts.share
+}
+
+// sessionMetaParts are what a session page shows about itself that
+// depends only on the session's stored version and its group: the link
+// preview, the share link and the map link. They are shared between
+// views and never changed.
+type sessionMetaParts struct {
+	meta   *pageMeta
+	share  shareLink
+	mapURL string
+}
+
+// sessionMetaOf formats ev's parts once per version of ev and of the
+// group fields they show (name, slug, visibility, cover).
+func (h *handler) sessionMetaOf(ev events.Event, g *groups.Group) sessionMetaParts {
+	key := ""
+	if ev.Version != 0 {
+		key = strconv.FormatUint(ev.Version, 36) + "\x00" + g.ID + "\x00" + g.Name + "\x00" + g.Slug + "\x00" + string(g.Visibility) + "\x00" + g.Cover
+		if parts, ok := h.sessionMetas.Get(key); ok {
+			return parts
+		}
+	}
+	parts := sessionMetaParts{meta: h.sessionMeta(ev, g), share: h.shareOf(sessionPath(ev.ID), ev.Title, g)}
+	if ev.Venue != "" {
+		parts.mapURL = osmSearchURL(ev.Venue)
+	}
+	if key != "" {
+		h.sessionMetas.Put(key, parts)
+	}
+	return parts
 }
 
 // goingText is the count of people going as the page says it.

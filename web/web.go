@@ -111,6 +111,9 @@ type handler struct {
 	// metaWords keeps the words of descriptions for meta descriptions, by
 	// content, so a page view does not parse the Markdown a second time.
 	metaWords strcache.Cache[string]
+	// sessionMetas keeps each session version's link preview and map
+	// link, so a view formats them once (see addSessionTravel).
+	sessionMetas strcache.Cache[sessionMetaParts]
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -166,6 +169,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
+	h.sessionMetas.Size = 2000 // about 1 KB each
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {
