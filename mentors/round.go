@@ -311,10 +311,42 @@ func (s *Store) computeRound(ctx context.Context, r *Round) (match.Result, error
 			in.Exclude = append(in.Exclude, match.PairKey{MenteeID: mentee, MentorID: mentor})
 		}
 	}
+	existing, err := s.existingPairs(ctx, r)
+	if err != nil {
+		return match.Result{}, err
+	}
+	in.Exclude = append(in.Exclude, existing...)
 	res := match.Round(in)
+	res.Existing = existing
 	res.Unmatched = append(res.Unmatched, missing...)
 	sortUnmatched(res.Unmatched)
 	return res, nil
+}
+
+// existingPairs lists the round's mentees and mentors who already mentor
+// each other (an active mentorship, from a request or an earlier round),
+// read in one round trip.
+func (s *Store) existingPairs(ctx context.Context, r *Round) ([]match.PairKey, error) {
+	p := s.rdb.Pipeline()
+	cmds := make([]*redis.StringSliceCmd, len(r.Mentees))
+	for i, m := range r.Mentees {
+		cmds[i] = p.HKeys(ctx, s.menteeMentorsKey(m))
+	}
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	var out []match.PairKey
+	for i, m := range r.Mentees {
+		for _, mentor := range cmds[i].Val() {
+			if _, ok := r.Mentors[mentor]; ok {
+				out = append(out, match.PairKey{MenteeID: m, MentorID: mentor})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b match.PairKey) int {
+		return strings.Compare(a.MenteeID+"/"+a.MentorID, b.MenteeID+"/"+b.MentorID)
+	})
+	return out, nil
 }
 
 func sortUnmatched(u []match.Unmatched) {

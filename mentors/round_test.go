@@ -350,3 +350,32 @@ func TestConcurrentRunsMatchARoundOnce(t *testing.T) {
 		t.Fatalf("%d runs stored, %d refused; want 1 and 9", ok, already)
 	}
 }
+
+// A mentee and mentor of a round who already mentor each other (from a
+// request) are not paired again, the round says so, and the mentee goes
+// to the other mentor.
+func TestRoundKeepsExistingPairsApart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	busy := f.mentor(t, func(p *match.MentorProfile) { p.Capacity = 3; p.Skills = []match.Skill{{Name: "go", Level: 5}} })
+	other := f.mentor(t, func(p *match.MentorProfile) { p.Capacity = 3; p.Skills = []match.Skill{{Name: "go", Level: 1}} })
+	e := f.mentee(t, nil)
+	req, err := f.Ask(f.ctx, e, busy, "Could you help me with Go?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Accept(f.ctx, busy, req.ID); err != nil {
+		t.Fatal(err)
+	}
+	round := roundWith(t, f, false, ids.New(), []string{busy, other}, []string{e})
+	res, err := f.RunRound(f.ctx, organizer, round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Existing) != 1 || res.Existing[0] != (match.PairKey{MenteeID: e, MentorID: busy}) {
+		t.Fatalf("existing pairs %+v", res.Existing)
+	}
+	if len(res.Pairs) != 1 || res.Pairs[0].MentorID != other {
+		t.Fatalf("pairs %+v: the mentee was paired with the mentor they already have", res.Pairs)
+	}
+}

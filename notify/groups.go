@@ -163,3 +163,54 @@ func (n *Notifier) RoundOpened(ctx context.Context, g *groups.Group, roundID, by
 	}
 	return queued, nil
 }
+
+// RoundUnmatched tells the people a published round left without a pair
+// why, and what they can do next: mentees can ask a mentor directly,
+// mentors stay findable; both hear of the next round. unmatched maps user
+// IDs to the round's reason in words.
+func (n *Notifier) RoundUnmatched(ctx context.Context, g *groups.Group, roundID string, mentees, mentors map[string]string) error {
+	ids := make([]string, 0, len(mentees)+len(mentors))
+	for id := range mentees {
+		ids = append(ids, id)
+	}
+	for id := range mentors {
+		ids = append(ids, id)
+	}
+	users, err := n.Users.GetMany(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("notify: round unmatched: %w", err)
+	}
+	var batch []mail.Message
+	for _, id := range ids {
+		u, ok := users[id]
+		if !ok {
+			continue
+		}
+		addr, ok := reachable(u)
+		if !ok {
+			continue
+		}
+		data := map[string]any{"Subject": "No mentoring pair for you this time in " + g.Name}
+		if why, mentee := mentees[id]; mentee {
+			data["Body"] = "The mentoring round of " + g.Name + " has published its pairs, and it could not pair you: " + why +
+				". You do not have to wait for the next round: browse the mentors who fit you and ask one directly. " +
+				"Updating your mentee profile (skills you want to learn, languages, availability) widens the choice. " +
+				"You will also hear when " + g.Name + " opens its next round."
+			data["URL"], data["ActionLabel"] = n.BaseURL+"/mentors/suggestions", "Find a mentor"
+		} else {
+			data["Body"] = "The mentoring round of " + g.Name + " has published its pairs, and none of its mentees was paired with you: " + mentors[id] +
+				". Thank you for offering your time. Mentees can still find you and ask you directly while your profile says you are available, " +
+				"and you will hear when " + g.Name + " opens its next round."
+			data["URL"], data["ActionLabel"] = n.BaseURL+"/mentors/profile/mentor", "Check your mentor profile"
+		}
+		batch = append(batch, mail.Message{Kind: mail.KindGeneric, To: addr, ToName: u.Name, Data: data,
+			UnsubscribeURL: n.unsubscribeURL(u.ID, groupScope(g.ID)), IdempotencyKey: "round-unmatched:" + roundID + ":" + u.ID})
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if _, err := n.Mail.Outbox.EnqueueAll(ctx, batch); err != nil {
+		return fmt.Errorf("notify: round unmatched: %w", err)
+	}
+	return nil
+}

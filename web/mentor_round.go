@@ -24,8 +24,9 @@ type roundSignup struct {
 // pairRow is a proposed or published pair with its reasons in words.
 type pairRow struct {
 	Mentee, Mentor Person
-	Score          int
-	Reasons        string
+	Quality        string // strong, good or fair
+	Reasons        string // for the organizers, naming both
+	MineReasons    string // for the viewer when they are one of the two
 	Manual         bool
 }
 
@@ -112,13 +113,25 @@ func (h *handler) renderRound(c *fiber.Ctx, gv groupView, r mentors.Round, draft
 		var pairs, mine []pairRow
 		var paired []Person
 		for _, p := range r.Result.Pairs {
-			row := pairRow{Mentee: people[p.MenteeID], Mentor: people[p.MentorID], Score: p.Score, Reasons: p.Reasons.String(), Manual: p.Manual}
+			mentee, mentor := people[p.MenteeID], people[p.MentorID]
+			row := pairRow{Mentee: mentee, Mentor: mentor, Quality: match.Quality(p.Score),
+				Reasons: p.Reasons.ForOrganizer(mentee.Name, mentor.Name), Manual: p.Manual}
 			pairs = append(pairs, row)
-			paired = append(paired, people[p.MenteeID])
-			if p.MenteeID == u.ID || p.MentorID == u.ID {
+			paired = append(paired, mentee)
+			switch u.ID {
+			case p.MenteeID:
+				row.MineReasons = p.Reasons.String()
+				mine = append(mine, row)
+			case p.MentorID:
+				row.MineReasons = row.Reasons
 				mine = append(mine, row)
 			}
 		}
+		existing := make([]pairRow, 0, len(r.Result.Existing))
+		for _, p := range r.Result.Existing {
+			existing = append(existing, pairRow{Mentee: people[p.MenteeID], Mentor: people[p.MentorID]})
+		}
+		data["Existing"] = existing
 		var unmatched []unmatchedRow
 		for _, x := range r.Result.Unmatched {
 			unmatched = append(unmatched, unmatchedRow{Person: people[x.UserID], Role: string(x.Role), Reason: x.Reason})
@@ -180,6 +193,9 @@ func (h *handler) roundAction(c *fiber.Ctx) error {
 		var rep mentors.PublishReport
 		rep, err = h.Mentors.PublishRound(ctx, actor, r.ID)
 		if err == nil {
+			err = h.tellUnmatched(c, gv, r)
+		}
+		if err == nil {
 			done, err = h.publishText(c, rep)
 		}
 	case "pair":
@@ -199,6 +215,23 @@ func (h *handler) roundAction(c *fiber.Ctx) error {
 		return h.refuseOr(c, here, err, noProfile)
 	}
 	return h.redirectWith(c, here, "ok", done)
+}
+
+// tellUnmatched mails the people a published round left without a pair
+// their next steps (once each: the mail's key is the round and person).
+func (h *handler) tellUnmatched(c *fiber.Ctx, gv groupView, r mentors.Round) error {
+	if r.Result == nil || len(r.Result.Unmatched) == 0 {
+		return nil
+	}
+	mentees, mentorsLeft := map[string]string{}, map[string]string{}
+	for _, u := range r.Result.Unmatched {
+		if u.Role == match.RoleMentee {
+			mentees[u.UserID] = u.Reason
+		} else {
+			mentorsLeft[u.UserID] = u.Reason
+		}
+	}
+	return h.Notify.RoundUnmatched(c.UserContext(), gv.Group, r.ID, mentees, mentorsLeft)
 }
 
 // publishText says how publishing went, naming pairs that could not start.

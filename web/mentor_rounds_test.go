@@ -106,8 +106,10 @@ func TestGroupMentoringRound(t *testing.T) {
 
 	page = olga.Follow(olga.PostForm(round, round+"/run", nil))
 	mtrHas(t, "matched round", page.Body, "Matched: 2 pairs, 1 person without a pair",
-		"Eli Gopherling", "you both work in Go", "Pia Pythonista", "you both work in Python; guides Data",
-		"Yuki Japanese", "no mentor shares a language", "Publish the pairs", "Swap two mentees")
+		"Gus Gopher teaches what Eli Gopherling wants to learn: Go (", "Dora Data teaches what Pia Pythonista wants to learn: Python (",
+		"Dora Data guides Pia Pythonista&#39;s path, Data", `class="badge fit-`, "Yuki Japanese", "no mentor shares a language",
+		"Publish the pairs", "Swap two mentees")
+	mtrLacks(t, "matched round", page.Body, "you want", "Score")
 	page = olga.Follow(olga.PostForm(round, round+"/run", nil))
 	mtrHas(t, "second run", page.Body, "This round was already matched: reset it before running it again.")
 	mtrHas(t, "sign-up after the run", yuki.Follow(yuki.PostForm(round, round+"/leave", nil)).Body, "Sign-up for this round is closed.")
@@ -145,7 +147,10 @@ func TestGroupMentoringRound(t *testing.T) {
 	mtrLacks(t, "member before publishing", eli.Get(round).Body, "Your pair")
 	page = olga.Follow(olga.PostForm(round, round+"/publish", nil))
 	mtrHas(t, "published", page.Body, "Published: 2 mentorships started", "Published")
-	mtrHas(t, "mentee after publishing", eli.Get(round).Body, "Your pair", "Gus Gopher", "you both work in Go")
+	unmatched := waitForMail(t, app, "yuki-japanese@dev.focusgroups.test", "No mentoring pair for you this time in")
+	mtrHas(t, "mail to the unmatched mentee", unmatched.Text, "no mentor shares a language", "/mentors/suggestions", "next round")
+	mtrHas(t, "mentee after publishing", eli.Get(round).Body, "Your pair", "Gus Gopher", "teaches what you want to learn: Go (")
+	mtrHas(t, "mentor after publishing", gopher.Get(round).Body, "Your pair", "Gus Gopher teaches what Eli Gopherling wants to learn")
 	mtrHas(t, "mentee's mentoring page", eli.Get("/mentors").Body, "My mentors", "Gus Gopher")
 	mtrHas(t, "mentor's mentoring page", gopher.Get("/mentors").Body, "My mentees", "Eli Gopherling")
 	if ms, _ := app.Mentors.MyMentors(context.Background(), pia.ID); len(ms) != 1 || ms[0].MentorID != data.ID {

@@ -55,8 +55,8 @@ func TestSuggestionsExplainEachMentorAndFilter(t *testing.T) {
 		t.Fatalf("suggestions: %d", page.StatusCode)
 	}
 	mtrHas(t, "suggestions", page.Body, "Ana Platform", "Bob Backend",
-		"you both work in Go and Kubernetes; guides DevOps; same time zone; speaks English and Spanish",
-		"you both work in Go; 6 hours apart; speaks English", "Request mentoring", `name="mentor" value="`+ana.ID+`"`)
+		"teaches what you want to learn: Go (4/5) and Kubernetes (3/5); guides DevOps; same time zone; speaks English and Spanish",
+		"teaches what you want to learn: Go (2/5); 6 hours apart; speaks English", "Request mentoring", `name="mentor" value="`+ana.ID+`"`)
 	mtrLacks(t, "suggestions", page.Body, "Paula Paused", "Fiona Full")
 	if strings.Index(page.Body, "Ana Platform") > strings.Index(page.Body, "Bob Backend") {
 		t.Error("the better fit is not listed first")

@@ -62,6 +62,9 @@ type Unmatched struct {
 type Result struct {
 	Pairs     []Pair      `json:"pairs"`
 	Unmatched []Unmatched `json:"unmatched"`
+	// Existing are the round's mentee–mentor pairs that already mentor
+	// each other: they were kept apart, and the organizer is told.
+	Existing []PairKey `json:"existing,omitempty"`
 }
 
 // firstChunk is how many of a mentee's best mentors are kept at first; the

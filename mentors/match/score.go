@@ -159,8 +159,9 @@ func (rs Reasons) Total() int {
 }
 
 // String renders the reasons as one plain sentence for a mentee, e.g.
-// "you both work in Go and Kubernetes; guides DevOps; 2 hours apart, 6
-// overlapping hours a week; speaks English and Spanish".
+// "teaches what you want to learn: Go (4/5) and Kubernetes (5/5); guides
+// DevOps; 2 hours apart, 6 overlapping hours a week; speaks English and
+// Spanish".
 func (rs Reasons) String() string {
 	parts := make([]string, 0, len(rs))
 	for _, r := range rs {
@@ -173,11 +174,7 @@ func (rs Reasons) String() string {
 func (r Reason) String() string {
 	switch r.Kind {
 	case ReasonSkills:
-		names := make([]string, len(r.Skills))
-		for i, s := range r.Skills {
-			names[i] = SkillLabel(s.Name)
-		}
-		return "you both work in " + joinWords(names)
+		return "teaches what you want to learn: " + skillLevels(r.Skills)
 	case ReasonPath:
 		return "guides " + PathLabel(r.Path)
 	case ReasonTimeZone:
@@ -208,6 +205,69 @@ func (r Reason) String() string {
 		return "guides none of your paths and teaches none of the skills you want"
 	}
 	return string(r.Kind)
+}
+
+// skillLevels names skills with the mentor's level: "Go (4/5) and Rust (5/5)".
+func skillLevels(skills []Skill) string {
+	names := make([]string, len(skills))
+	for i, s := range skills {
+		names[i] = SkillLabel(s.Name) + " (" + strconv.Itoa(s.Level) + "/5)"
+	}
+	return joinWords(names)
+}
+
+// ForOrganizer renders the reasons for someone who is neither of the
+// two, naming them: "Tom teaches what Ana wants to learn: Go (4/5); Tom
+// guides Ana's path, DevOps; 2 hours apart, 6 overlapping hours a week;
+// both speak English".
+func (rs Reasons) ForOrganizer(mentee, mentor string) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		var p string
+		switch r.Kind {
+		case ReasonSkills:
+			p = mentor + " teaches what " + mentee + " wants to learn: " + skillLevels(r.Skills)
+		case ReasonPath:
+			p = mentor + " guides " + mentee + "'s path, " + PathLabel(r.Path)
+		case ReasonLanguage:
+			names := make([]string, len(r.Languages))
+			for i, c := range r.Languages {
+				names[i] = LanguageName(c)
+			}
+			p = "both speak " + joinWords(names)
+		case ReasonExperience:
+			p = mentor + " has " + strconv.Itoa(r.Years) + " years of experience (" + mentee + " asked for " + strconv.Itoa(r.MinYears) + " or more)"
+		case ReasonMentorPrefers:
+			p = PathLabel(r.Path) + " is the path " + mentor + " most likes to guide"
+		case ReasonNothingInCommon:
+			p = mentor + " guides none of " + mentee + "'s paths and teaches none of the skills " + mentee + " wants"
+		default:
+			p = r.String() // time zones and languages read the same for anyone
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Quality labels of a pair's score, for people who should not have to
+// read points. A typical strong pair shares a language, the mentee's path
+// and a wanted skill the mentor knows well, a few hours apart with
+// overlapping time: about 70 points.
+const (
+	QualityStrong = "strong"
+	QualityGood   = "good"
+	QualityFair   = "fair"
+)
+
+// Quality is the label of a pair's score.
+func Quality(score int) string {
+	switch {
+	case score >= 70:
+		return QualityStrong
+	case score >= 45:
+		return QualityGood
+	}
+	return QualityFair
 }
 
 func hours(minutes int) string {

@@ -23,15 +23,33 @@ func TestScoreExplainsInPlainWords(t *testing.T) {
 	if !ok {
 		t.Fatalf("not a candidate: %v", rs)
 	}
-	want := "you both work in Go and Kubernetes; guides DevOps; 1 hour apart, 4 overlapping hours a week; " +
+	want := "teaches what you want to learn: Go (4/5) and Kubernetes (5/5); guides DevOps; 1 hour apart, 4 overlapping hours a week; " +
 		"speaks English and Spanish; 8 years of experience (you asked for 5 or more); most likes to guide people heading for DevOps"
 	if rs.String() != want {
 		t.Fatalf("reasons\n got %q\nwant %q", rs.String(), want)
+	}
+	org := "Tom teaches what Ana wants to learn: Go (4/5) and Kubernetes (5/5); Tom guides Ana's path, DevOps; " +
+		"1 hour apart, 4 overlapping hours a week; both speak English and Spanish; Tom has 8 years of experience (Ana asked for 5 or more); " +
+		"DevOps is the path Tom most likes to guide"
+	if got := rs.ForOrganizer("Ana", "Tom"); got != org {
+		t.Fatalf("for the organizer\n got %q\nwant %q", got, org)
+	}
+	if strings.Contains(rs.ForOrganizer("Ana", "Tom"), "you") {
+		t.Fatal("the organizer is addressed as the mentee")
 	}
 	wantScore := pointsSkillBase*2 + pointsSkillPerLevel*(4+5) + pointsPath + (pointsTZMax - 1) +
 		4*pointsOverlapHour + pointsLanguage + pointsExperience + pointsMentorPrefers
 	if s != wantScore || rs.Total() != s {
 		t.Fatalf("score %d, reasons total %d, want %d", s, rs.Total(), wantScore)
+	}
+}
+
+func TestQualityLabels(t *testing.T) {
+	t.Parallel()
+	for score, want := range map[int]string{0: QualityFair, 44: QualityFair, 45: QualityGood, 69: QualityGood, 70: QualityStrong, 140: QualityStrong} {
+		if got := Quality(score); got != want {
+			t.Errorf("Quality(%d) = %q, want %q", score, got, want)
+		}
 	}
 }
 
