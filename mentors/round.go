@@ -59,7 +59,7 @@ func (s *Store) OpenRound(ctx context.Context, actor Actor, groupID string, dead
 	}
 	now := s.now()
 	if !deadline.After(now) {
-		return Round{}, valid.Errors{"deadline": "the sign-up deadline must be in the future"}
+		return Round{}, valid.Errors{"deadline": "The sign-up deadline must be in the future"}
 	}
 	id := ids.New()
 	pipe := s.rdb.TxPipeline()
@@ -135,10 +135,10 @@ func roundFrom(h, mentors map[string]string, mentees []string) (Round, error) {
 func (s *Store) SignUp(ctx context.Context, roundID, userID string, role match.Role, capacity int) error {
 	errs := valid.Errors{}
 	if role != match.RoleMentor && role != match.RoleMentee {
-		errs.Add("role", "sign up as mentor or as mentee")
+		errs.Add("role", "Sign up as mentor or as mentee")
 	}
 	if role == match.RoleMentor && (capacity < 0 || capacity > match.MaxCapacity) {
-		errs.Add("capacity", fmt.Sprintf("offer between 1 and %d mentees", match.MaxCapacity))
+		errs.Add("capacity", fmt.Sprintf("Offer between 1 and %d mentees", match.MaxCapacity))
 	}
 	if err := errs.Err(); err != nil {
 		return err
@@ -158,7 +158,7 @@ func (s *Store) SignUp(ctx context.Context, roundID, userID string, role match.R
 			return fmt.Errorf("mentors: sign up: %w", ErrNotMentoring)
 		}
 		if capacity > p.Capacity {
-			return valid.Errors{"capacity": fmt.Sprintf("your profile offers at most %d mentees", p.Capacity)}
+			return valid.Errors{"capacity": fmt.Sprintf("Your profile offers at most %d mentees", p.Capacity)}
 		}
 		if capacity == 0 {
 			capacity = p.Capacity

@@ -20,7 +20,7 @@ import (
 func (s *Store) SetPair(ctx context.Context, actor Actor, roundID, menteeID, mentorID string) (match.Result, error) {
 	return s.editRound(ctx, actor, roundID, func(r *Round, res *match.Result, p *roundPeople) error {
 		if !slices.Contains(r.Mentees, menteeID) {
-			return valid.Errors{"mentee": "this person is not signed up as a mentee"}
+			return valid.Errors{"mentee": "This person is not signed up as a mentee"}
 		}
 		at := slices.IndexFunc(res.Pairs, func(x match.Pair) bool { return x.MenteeID == menteeID })
 		if mentorID == "" {
@@ -30,7 +30,7 @@ func (s *Store) SetPair(ctx context.Context, actor Actor, roundID, menteeID, men
 			return nil
 		}
 		if _, ok := r.Mentors[mentorID]; !ok {
-			return valid.Errors{"mentor": "this person is not signed up as a mentor"}
+			return valid.Errors{"mentor": "This person is not signed up as a mentor"}
 		}
 		if at >= 0 && res.Pairs[at].MentorID == mentorID {
 			return nil
@@ -43,7 +43,7 @@ func (s *Store) SetPair(ctx context.Context, actor Actor, roundID, menteeID, men
 		}
 		mentor := p.mentor(mentorID)
 		if mentor == nil || taken >= mentor.Capacity {
-			return valid.Errors{"mentor": "this mentor has no room left in this round"}
+			return valid.Errors{"mentor": "This mentor has no room left in this round"}
 		}
 		pair, err := p.pair(menteeID, mentor, s)
 		if err != nil {
@@ -66,10 +66,10 @@ func (s *Store) SwapMentors(ctx context.Context, actor Actor, roundID, menteeA, 
 		b := slices.IndexFunc(res.Pairs, func(x match.Pair) bool { return x.MenteeID == menteeB })
 		errs := valid.Errors{}
 		if a < 0 {
-			errs.Add("mentee_a", "this mentee has no mentor in this round")
+			errs.Add("mentee_a", "This mentee has no mentor in this round")
 		}
 		if b < 0 {
-			errs.Add("mentee_b", "this mentee has no mentor in this round")
+			errs.Add("mentee_b", "This mentee has no mentor in this round")
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -104,11 +104,11 @@ func (p *roundPeople) mentor(id string) *match.MentorProfile {
 func (p *roundPeople) pair(menteeID string, mentor *match.MentorProfile, s *Store) (match.Pair, error) {
 	k := slices.IndexFunc(p.mentees, func(m match.MenteeProfile) bool { return m.UserID == menteeID })
 	if k < 0 || mentor == nil {
-		return match.Pair{}, valid.Errors{"mentor": "a profile is missing for this pair"}
+		return match.Pair{}, valid.Errors{"mentor": "A profile is missing for this pair"}
 	}
 	score, reasons, _ := match.Score(&p.mentees[k], mentor, s.now())
 	if len(reasons) == 1 && reasons[0].Kind == match.ReasonNoLanguage {
-		return match.Pair{}, valid.Errors{"mentor": "this mentor and this mentee share no language"}
+		return match.Pair{}, valid.Errors{"mentor": "This mentor and this mentee share no language"}
 	}
 	return match.Pair{MenteeID: menteeID, MentorID: mentor.UserID, Score: score, Reasons: reasons, Manual: true}, nil
 }

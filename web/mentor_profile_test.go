@@ -35,21 +35,21 @@ func TestMentorProfileIsSavedAndBadInputIsRefused(t *testing.T) {
 		{"skills", "go", "Give a level from 1 to 5", "go"},
 		{"skills", "go:9", "level of go must be between 1 and 5", "go:9"},
 		{"skills", "go:many", "must be a number from 1 to 5", "go:many"},
-		{"skills", "", "name at least one skill", ""},
+		{"skills", "", "Name at least one skill", ""},
 		{"skills", "bad skill!!:3", "is not a skill name", "bad skill!!:3"},
-		{"paths", "", "choose at least one path", ""},
+		{"paths", "", "Choose at least one path", ""},
 		{"paths", "astrology", "is not a path we know", ""},
 		{"prefer_path", "leadership", "must be one of the paths you guide", ""},
 		{"years", "-1", "between 0 and 60", "-1"},
 		{"years", "ten", "Enter a whole number", "ten"},
 		{"languages", "Klingon", "is not a language we know", "Klingon"},
-		{"languages", "", "name at least one language", ""},
+		{"languages", "", "Name at least one language", ""},
 		{"time_zone", "Mars/Olympus_Mons", "is not a time zone", ""},
-		{"time_zone", "", "choose your time zone", ""},
+		{"time_zone", "", "Choose your time zone", ""},
 		{"hours_per_week", "99", "between 0 and 40", "99"},
 		{"slots", "9-night", "Tick the times you are free", ""},
 		{"capacity", "-1", "cannot be negative", "-1"},
-		{"capacity", "500", "at most 10 mentees", "500"},
+		{"capacity", "500", "At most 10 mentees", "500"},
 		{"bio", strings.Repeat("b", 2001), "at most 2000 characters", ""},
 	}
 	for _, b := range bad {
@@ -140,12 +140,12 @@ func TestMenteeProfileIsSavedAndBadInputIsRefused(t *testing.T) {
 	bad := []struct {
 		field, value, says string
 	}{
-		{"goals", "", "tell mentors what you want to achieve"},
-		{"goals", "grow", "say a little more about your goals"},
+		{"goals", "", "Tell mentors what you want to achieve"},
+		{"goals", "grow", "Say a little more about your goals"},
 		{"goals", strings.Repeat("g", 2001), "at most 2000 characters"},
 		{"path", "astrology", "is not a path we know"},
 		{"want_skills", "!!!", "is not a skill name"},
-		{"min_years", "99", "between 0 and 60"},
+		{"min_years", "99", "from 0 to 60"},
 		{"min_years", "lots", "Enter a whole number"},
 		{"languages", "Elvish", "is not a language we know"},
 		{"time_zone", "Nowhere/Land", "is not a time zone"},
@@ -173,7 +173,7 @@ func TestMenteeProfileIsSavedAndBadInputIsRefused(t *testing.T) {
 	v := menteeFormValues()
 	v.Set("path", "")
 	v.Set("want_skills", "")
-	if r := p.PostForm("/mentors/profile/mentee", "/mentors/profile/mentee", v); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "choose a path or at least one skill") {
+	if r := p.PostForm("/mentors/profile/mentee", "/mentors/profile/mentee", v); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Choose a path or at least one skill") {
 		t.Errorf("no path, no skill: %d", r.StatusCode)
 	}
 	if _, err := app.Mentors.MenteeProfile(context.Background(), p.ID); !errors.Is(err, mentors.ErrNotFound) {

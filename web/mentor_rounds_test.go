@@ -73,9 +73,9 @@ func TestGroupMentoringRound(t *testing.T) {
 		return p.PostForm(round, round+"/signup", url.Values{"role": {role}, "capacity": {capacity}})
 	}
 	for _, bad := range []struct{ role, capacity, field, says string }{
-		{"", "", "role", "sign up as mentor or as mentee"},
+		{"", "", "role", "Sign up as mentor or as mentee"},
 		{"mentor", "many", "capacity", "Enter a whole number"},
-		{"mentor", "99", "capacity", "offer between 1 and 10"},
+		{"mentor", "99", "capacity", "Offer between 1 and 10"},
 	} {
 		r := signUp(gopher, bad.role, bad.capacity)
 		if r.StatusCode != http.StatusUnprocessableEntity {
@@ -119,7 +119,7 @@ func TestGroupMentoringRound(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("pairing a mentor as mentee: %d", r.StatusCode)
 	}
-	mtrHas(t, "bad pair", r.Body, "this person is not signed up as a mentee", `id="mentee-error"`)
+	mtrHas(t, "bad pair", r.Body, "This person is not signed up as a mentee", `id="mentee-error"`)
 	r = olga.PostForm(round, round+"/pair", url.Values{"mentee": {yuki.ID}, "mentor": {data.ID}})
 	mtrHas(t, "pair with a full mentor", r.Body, "no room left in this round", `id="mentor-error"`, `<option value="`+yuki.ID+`" selected>`)
 	r = olga.PostForm(round, round+"/pair", url.Values{"mentee": {yuki.ID}, "mentor": {gopher.ID}})

@@ -86,10 +86,10 @@ func (p *MentorProfile) Normalize() error {
 	p.Skills = normalizeSkills(p.Skills, errs)
 	p.Paths = normalizePaths(p.Paths, "paths", errs)
 	if len(p.Paths) == 0 && errs["paths"] == "" {
-		errs.Add("paths", "choose at least one path or track you can guide")
+		errs.Add("paths", "Choose at least one path or track you can guide")
 	}
 	if len(p.Skills) == 0 && errs["skills"] == "" {
-		errs.Add("skills", "name at least one skill you can teach")
+		errs.Add("skills", "Name at least one skill you can teach")
 	}
 	if p.PreferPath != "" {
 		slug, ok := NormalizePath(p.PreferPath)
@@ -97,25 +97,25 @@ func (p *MentorProfile) Normalize() error {
 		case !ok:
 			errs.Add("prefer_path", fmt.Sprintf("%q is not a path we know", p.PreferPath))
 		case !contains(p.Paths, slug):
-			errs.Add("prefer_path", "the preferred path must be one of the paths you guide")
+			errs.Add("prefer_path", "The preferred path must be one of the paths you guide")
 		}
 		p.PreferPath = slug
 	}
 	if p.Years < 0 || p.Years > MaxYears {
-		errs.Add("years", fmt.Sprintf("years of experience must be between 0 and %d", MaxYears))
+		errs.Add("years", fmt.Sprintf("Years of experience must be between 0 and %d", MaxYears))
 	}
 	p.Languages = normalizeLanguages(p.Languages, errs)
 	p.TimeZone = normalizeZone(p.TimeZone, errs)
 	normalizeAvailability(&p.Availability, errs)
 	switch {
 	case p.Capacity < 0:
-		errs.Add("capacity", "capacity cannot be negative (0 means not mentoring)")
+		errs.Add("capacity", "Capacity cannot be negative (0 means not mentoring)")
 	case p.Capacity > MaxCapacity:
-		errs.Add("capacity", fmt.Sprintf("at most %d mentees at once", MaxCapacity))
+		errs.Add("capacity", fmt.Sprintf("At most %d mentees at once", MaxCapacity))
 	}
 	p.Bio = strings.TrimSpace(p.Bio)
 	if utf8.RuneCountInString(p.Bio) > MaxBio {
-		errs.Add("bio", fmt.Sprintf("the bio can be at most %d characters", MaxBio))
+		errs.Add("bio", fmt.Sprintf("The bio can be at most %d characters", MaxBio))
 	}
 	errs.Add("bio", valid.MultiLine("The bio", p.Bio))
 	p.PauseReason = strings.TrimSpace(p.PauseReason)
@@ -130,11 +130,11 @@ func (p *MenteeProfile) Normalize() error {
 	p.Goals = strings.TrimSpace(p.Goals)
 	switch n := utf8.RuneCountInString(p.Goals); {
 	case n == 0:
-		errs.Add("goals", "tell mentors what you want to achieve")
+		errs.Add("goals", "Tell mentors what you want to achieve")
 	case n < MinGoals:
-		errs.Add("goals", fmt.Sprintf("say a little more about your goals (at least %d characters)", MinGoals))
+		errs.Add("goals", fmt.Sprintf("Say a little more about your goals (at least %d characters)", MinGoals))
 	case n > MaxGoals:
-		errs.Add("goals", fmt.Sprintf("goals can be at most %d characters", MaxGoals))
+		errs.Add("goals", fmt.Sprintf("Goals can be at most %d characters", MaxGoals))
 	}
 	errs.Add("goals", valid.MultiLine("The goals", p.Goals))
 	if strings.TrimSpace(p.Path) == "" {
@@ -157,13 +157,13 @@ func (p *MenteeProfile) Normalize() error {
 	}
 	p.WantSkills = want
 	if len(want) > MaxSkills {
-		errs.Add("want_skills", fmt.Sprintf("at most %d skills", MaxSkills))
+		errs.Add("want_skills", fmt.Sprintf("At most %d skills", MaxSkills))
 	}
 	if p.Path == "" && len(want) == 0 && errs["path"] == "" && errs["want_skills"] == "" {
-		errs.Add("path", "choose a path or at least one skill you want to learn")
+		errs.Add("path", "Choose a path or at least one skill you want to learn")
 	}
 	if p.MinYears < 0 || p.MinYears > MaxYears {
-		errs.Add("min_years", fmt.Sprintf("must be between 0 and %d", MaxYears))
+		errs.Add("min_years", fmt.Sprintf("Give a number of years from 0 to %d", MaxYears))
 	}
 	p.Languages = normalizeLanguages(p.Languages, errs)
 	p.TimeZone = normalizeZone(p.TimeZone, errs)
@@ -180,7 +180,7 @@ func normalizeSkills(in []Skill, errs valid.Errors) []Skill {
 			continue
 		}
 		if s.Level < 1 || s.Level > 5 {
-			errs.Add("skills", fmt.Sprintf("the level of %s must be between 1 and 5", tag))
+			errs.Add("skills", fmt.Sprintf("The level of %s must be between 1 and 5", tag))
 			continue
 		}
 		merged := false
@@ -195,7 +195,7 @@ func normalizeSkills(in []Skill, errs valid.Errors) []Skill {
 		}
 	}
 	if len(out) > MaxSkills {
-		errs.Add("skills", fmt.Sprintf("at most %d skills", MaxSkills))
+		errs.Add("skills", fmt.Sprintf("At most %d skills", MaxSkills))
 	}
 	return out
 }
@@ -228,7 +228,7 @@ func normalizeLanguages(in []string, errs valid.Errors) []string {
 		}
 	}
 	if len(out) == 0 {
-		errs.Add("languages", "name at least one language you can talk in")
+		errs.Add("languages", "Name at least one language you can talk in")
 	}
 	return out
 }
@@ -236,7 +236,7 @@ func normalizeLanguages(in []string, errs valid.Errors) []string {
 func normalizeZone(z string, errs valid.Errors) string {
 	z = strings.TrimSpace(z)
 	if z == "" || z == "Local" {
-		errs.Add("time_zone", "choose your time zone")
+		errs.Add("time_zone", "Choose your time zone")
 		return z
 	}
 	if _, err := loadZone(z); err != nil {
@@ -247,19 +247,19 @@ func normalizeZone(z string, errs valid.Errors) string {
 
 func normalizeAvailability(a *Availability, errs valid.Errors) {
 	if a.HoursPerWeek < 0 || a.HoursPerWeek > MaxWeekHours {
-		errs.Add("hours_per_week", fmt.Sprintf("weekly hours must be between 0 and %d", MaxWeekHours))
+		errs.Add("hours_per_week", fmt.Sprintf("Weekly hours must be between 0 and %d", MaxWeekHours))
 	}
 	if len(a.Slots) > MaxSlots {
-		errs.Add("availability", fmt.Sprintf("at most %d time slots", MaxSlots))
+		errs.Add("availability", fmt.Sprintf("At most %d time slots", MaxSlots))
 	}
 	for _, s := range a.Slots {
 		switch {
 		case s.Day < time.Sunday || s.Day > time.Saturday:
-			errs.Add("availability", "a time slot has no valid day")
+			errs.Add("availability", "A time slot has no valid day")
 		case s.StartMin < 0 || s.EndMin > 24*60 || s.StartMin >= s.EndMin:
-			errs.Add("availability", "a time slot must start before it ends, within one day")
+			errs.Add("availability", "A time slot must start before it ends, within one day")
 		case s.StartMin%slotStep != 0 || s.EndMin%slotStep != 0:
-			errs.Add("availability", "time slots start and end on the quarter hour")
+			errs.Add("availability", "Time slots start and end on the quarter hour")
 		}
 	}
 }

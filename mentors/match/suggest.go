@@ -47,7 +47,7 @@ func (f *Filter) Normalize() error {
 	normalizeFilterField(errs, "path", &f.Path, NormalizePath, "%q is not a path we know")
 	normalizeFilterField(errs, "language", &f.Language, NormalizeLanguage, "%q is not a language we know")
 	if f.MaxTZHours < 0 || f.MaxTZHours > 12 {
-		errs.Add("max_tz_hours", "choose a distance between 0 (any) and 12 hours")
+		errs.Add("max_tz_hours", "Choose a distance between 0 (any) and 12 hours")
 	}
 	return errs.Err()
 }
