@@ -75,7 +75,10 @@ func (s *Store) indexEntries(p *match.MentorProfile) []indexEntry {
 	if p.UserID == "" || p.Capacity == 0 {
 		return nil
 	}
-	var out []indexEntry
+	out := []indexEntry{{key: s.allMentorsKey()}}
+	for _, l := range p.Languages {
+		out = append(out, indexEntry{key: s.languageKey(l)})
+	}
 	for _, k := range p.Skills {
 		out = append(out, indexEntry{key: s.indexKey("skill", k.Name)})
 		for _, l := range p.Languages {

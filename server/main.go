@@ -75,6 +75,12 @@ func run(args []string) error {
 		}
 	}
 
+	if n, err := st.mentors.IndexDirectory(ctx); err != nil {
+		logger.Error("mentor directory index", "err", err)
+	} else if n > 0 {
+		logger.Info("mentor directory indexed", "mentors", n)
+	}
+
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
 	// Every instance sweeps the notices a crashed one left behind.

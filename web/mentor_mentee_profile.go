@@ -68,6 +68,7 @@ func (h *handler) renderMenteeForm(c *fiber.Ctx, stored bool, f menteeForm, fiel
 	data["Zones"] = h.zones
 	data["PathOptions"] = pathOptions(f.Path)
 	data["SlotGrid"] = slotGrid(f.Slots)
+	data["Next"] = profileNext(c)
 	data["DayParts"] = dayParts
 	return renderForm(c, "mentors/mentee_form", data, len(fields) > 0)
 }
@@ -90,6 +91,9 @@ func (h *handler) menteeProfileSave(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if next := profileNext(c); next != "" {
+		return h.redirectWith(c, next, "ok", "Your mentee profile is saved. You can go on where you were.")
 	}
 	return h.redirectWith(c, "/mentors/suggestions", "ok", "Your mentee profile is saved. Here are the mentors who fit you best.")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -74,6 +75,7 @@ func (h *handler) renderMentorForm(c *fiber.Ctx, stored *match.MentorProfile, f 
 	data["PathOptions"] = pathOptions(f.Paths...)
 	data["PreferOptions"] = pathOptions(f.PreferPath)
 	data["SlotGrid"] = slotGrid(f.Slots)
+	data["Next"] = profileNext(c)
 	data["DayParts"] = dayParts
 	data["MaxCapacity"] = match.MaxCapacity
 	return renderForm(c, "mentors/mentor_form", data, len(fields) > 0)
@@ -100,7 +102,20 @@ func (h *handler) mentorProfileSave(c *fiber.Ctx) error {
 	if p.Capacity == 0 {
 		msg = "Your mentor profile is saved. With 0 mentees at once, you are not suggested to anyone."
 	}
+	if next := profileNext(c); next != "" {
+		return h.redirectWith(c, next, "ok", msg+" You can go on where you were.")
+	}
 	return h.redirectWith(c, "/mentors/profile/mentor", "ok", msg)
+}
+
+// profileNext is where a profile form goes back to once saved: a round or
+// mentoring page the visitor came from (the next field or query), or "".
+func profileNext(c *fiber.Ctx) string {
+	next := safeNext(c.FormValue("next", c.Query("next")))
+	if strings.HasPrefix(next, "/g/") || strings.HasPrefix(next, "/mentors") {
+		return next
+	}
+	return ""
 }
 
 // storedMentor is the visitor's stored mentor profile, or nil.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -68,7 +69,11 @@ func (h *handler) roundPage(c *fiber.Ctx) error {
 		return err
 	}
 	u := currentUser(c)
-	return h.renderRound(c, gv, r, roundDraft{Role: myRole(r, u.ID)}, nil)
+	role := myRole(r, u.ID)
+	if q := c.Query("role"); role == "" && (q == string(match.RoleMentee) || q == string(match.RoleMentor)) {
+		role = q // back from filling in the profile the sign-up needed
+	}
+	return h.renderRound(c, gv, r, roundDraft{Role: role}, nil)
 }
 
 func (h *handler) renderRound(c *fiber.Ctx, gv groupView, r mentors.Round, draft roundDraft, fields valid.Errors) error {
@@ -177,7 +182,7 @@ func (h *handler) roundAction(c *fiber.Ctx) error {
 			err = fields
 		}
 		done = "You are signed up as " + draft.Role + ". You will hear when the pairs are published."
-		noProfile = "Create your " + draft.Role + " profile first (Mentoring, in the menu), then sign up."
+		noProfile = "To sign up as " + draft.Role + ", fill in your " + draft.Role + " profile first. Saving it brings you back to the round."
 	case "leave":
 		err = h.Mentors.LeaveRound(ctx, r.ID, u.ID)
 		done = "You left this round."
@@ -210,6 +215,11 @@ func (h *handler) roundAction(c *fiber.Ctx) error {
 	var ve valid.Errors
 	if errors.As(err, &ve) {
 		return h.renderRound(c, gv, r, draft, ve)
+	}
+	if errors.Is(err, mentors.ErrNoProfile) && action == "signup" {
+		// Fill in the profile, then come back to the round with the role kept.
+		back := here + "?role=" + url.QueryEscape(draft.Role)
+		return h.redirectWith(c, "/mentors/profile/"+draft.Role+"?next="+url.QueryEscape(back), "ok", noProfile)
 	}
 	if err != nil {
 		return h.refuseOr(c, here, err, noProfile)

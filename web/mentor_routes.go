@@ -11,6 +11,7 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/mentors/profile/mentee", signedIn, h.menteeProfilePage)
 	app.Post("/mentors/profile/mentee", signedIn, h.menteeProfileSave)
 	app.Get("/mentors/suggestions", signedIn, h.mentorSuggestions)
+	app.Get("/mentors/directory", h.requireClaim, h.mentorDirectory)
 
 	app.Post("/mentors/requests", signedIn, h.mentorAsk)
 	app.Get("/mentors/requests/:id", signedIn, h.mentorRequestShow)

@@ -109,6 +109,8 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/dashboard", "/dashboard", signedIn},
 		{"/mentors", "/mentors", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions", signedIn},
+		{"/mentors/directory", "/mentors/directory", signedIn},
+		{"/mentors/directory", "/mentors/directory?skill=go&language=en&max_tz_hours=3", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
 		{"/groups", "/groups", viewers},
 		{"/groups", "/groups?q=go", viewers},
