@@ -63,6 +63,9 @@ type sessionReads struct {
 	Users    map[string]*auth.User // hosts, proposer and the first people going
 	GoingIDs []string              // the first people going, in seat order
 	Delivery *mail.BatchStatus     // the announcement's delivery, when there was one
+	// BlockedBy are the people who blocked the viewer: the page does not
+	// show them going.
+	BlockedBy map[string]bool
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -82,9 +85,11 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
 	var getGoing func() ([]string, int, error)
 	var getDelivery func() (mail.BatchStatus, error)
+	var getBlocks func() (map[string]bool, map[string]bool, error)
 	if uid != "" {
 		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
 		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
+		getBlocks = h.Moderation.QueueBlocks(ctx, first, uid)
 	}
 	var getView func() (groupView, error)
 	if gid, ok := h.Events.KnownGroupOf(id); ok {
@@ -106,6 +111,9 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	}
 	if getGoing != nil {
 		if r.GoingIDs, _, err = getGoing(); err != nil {
+			return r, err
+		}
+		if _, r.BlockedBy, err = getBlocks(); err != nil {
 			return r, err
 		}
 		switch d, err := getDelivery(); {
@@ -222,7 +230,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		}
 	}
 	if p.Member || p.Organizer {
-		p.Going = attendeesShown(r.GoingIDs, r.Users, uid, p.Organizer)
+		p.Going = attendeesShown(r.GoingIDs, r.Users, uid, p.Organizer, r.BlockedBy)
 	}
 	if ev.ApprovalRequired && st.Status != events.RSVPGoing {
 		p.JoinNote = joinSentence(p.JoinNote, "An organizer approves each person who wants to attend.")

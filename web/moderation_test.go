@@ -227,3 +227,25 @@ func TestBlocksStopMentoringRequests(t *testing.T) {
 		t.Fatalf("asking after the unblock: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 }
+
+// Someone who blocked a person is not shown to them among the people
+// going; organizers still see everyone.
+func TestBlockedPeopleDoNotSeeTheBlockersRSVP(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	ann := sesSignIn(t, app, "Ann Blocker", "ann@example.com")
+	ben := sesSignIn(t, app, "Ben Blocked", "ben@example.com")
+	g := sesGroup(t, app, org, "blocks", nil)
+	sesJoin(t, app, g, ann)
+	sesJoin(t, app, g, ben)
+	id := sesCreate(t, org, g, sesForm("Quiet please"))
+	sesRSVP(t, ann, id, "yes")
+	sesRSVP(t, ben, id, "yes")
+	sesContains(t, "Ben's view before the block", ben.Get("/s/"+id).Body, "Ann Blocker")
+	if r := ann.PostForm("/blocks", "/blocks/"+ben.User.ID, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("block: %d", r.StatusCode)
+	}
+	sesLacks(t, "Ben's view after the block", ben.Get("/s/"+id).Body, "Ann Blocker")
+	sesContains(t, "the organizer's view", org.Get("/s/"+id).Body, "Ann Blocker", "Ben Blocked")
+	sesContains(t, "Ann's view", ann.Get("/s/"+id).Body, "Ben Blocked", "Ann Blocker")
+}

@@ -80,12 +80,13 @@ func goingText(n int, ended, cancelled bool) string {
 
 // attendeesShown lists the people going whom viewerID may see by name:
 // everyone for an organizer; for other members everyone but those who
-// chose to hide from attendee lists, except the viewer themselves.
-func attendeesShown(goingIDs []string, users map[string]*auth.User, viewerID string, organizer bool) []Person {
+// chose to hide from attendee lists, except the viewer themselves, and
+// those who blocked the viewer (blockedBy).
+func attendeesShown(goingIDs []string, users map[string]*auth.User, viewerID string, organizer bool, blockedBy map[string]bool) []Person {
 	out := make([]Person, 0, len(goingIDs))
 	for _, id := range goingIDs {
 		u, ok := users[id]
-		if !ok || (u.HideFromAttendees && !organizer && id != viewerID) {
+		if !ok || (!organizer && id != viewerID && (u.HideFromAttendees || blockedBy[id])) {
 			continue
 		}
 		out = append(out, personOf(u))
