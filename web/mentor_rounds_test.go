@@ -83,7 +83,7 @@ func TestGroupMentoringRound(t *testing.T) {
 		}
 		mtrHas(t, "sign up "+bad.role+"/"+bad.capacity, r.Body, bad.says, `id="`+bad.field+`-error"`)
 	}
-	mtrHas(t, "mentor sign-up without a profile", eli.Follow(signUp(eli, "mentor", "")).Body, "Create your mentor profile first")
+	mtrHas(t, "mentor sign-up without a profile", eli.Follow(signUp(eli, "mentor", "")).Body, "fill in your mentor profile first", "Your mentor profile")
 	for _, s := range []struct {
 		p              mtrPerson
 		role, capacity string
