@@ -53,7 +53,7 @@ func TestRSVPSeatsWaitlistAndOnlineLink(t *testing.T) {
 		t.Fatalf("Cat after Ann dropped out: %+v", st)
 	}
 	sesContains(t, "Cat promoted", cat.Get("/s/"+id).Body, "You are going", link)
-	sesContains(t, "Dan moved up", dan.Get("/s/"+id).Body, "number 1 on the waitlist")
+	sesContains(t, "Dan moved up", dan.Get("/s/"+id).Body, "#1 on the waitlist", "Leave the waitlist")
 	// Organizers and hosts always see the link; anonymous visitors never.
 	sesContains(t, "organizer's page", org.Get("/s/"+id).Body, link)
 	anon := app.NewClient(t)
@@ -151,4 +151,32 @@ func TestRSVPWindow(t *testing.T) {
 			t.Fatalf("refused RSVP stored on %s: %+v", id, st)
 		}
 	}
+}
+
+// The session page offers each viewer the buttons of their state.
+func TestSessionPageButtonsFollowTheViewersState(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "states", nil)
+	f := sesForm("One seat")
+	f.Set("capacity", "1")
+	id := sesCreate(t, org, g, f)
+	ann, bea := sesSignIn(t, app, "Ann Early", ""), sesSignIn(t, app, "Bea Late", "")
+	sesJoin(t, app, g, ann)
+	sesJoin(t, app, g, bea)
+	sesContains(t, "Ann before answering", ann.Get("/s/"+id).Body, `value="yes">Going</button>`, `value="no">Not going</button>`)
+	sesRSVP(t, ann, id, "yes")
+	body := ann.Get("/s/" + id).Body
+	sesContains(t, "Ann with the seat", body, "You are going.", "Full (1 seat)", `value="no">Not going</button>`)
+	sesLacks(t, "Ann with the seat", body, "new RSVPs join the waitlist", `value="yes"`)
+	body = bea.Get("/s/" + id).Body
+	sesContains(t, "Bea before answering", body, `value="yes">Join the waitlist</button>`, "new RSVPs join the waitlist")
+	sesLacks(t, "Bea before answering", body, `value="yes">Going</button>`)
+	sesRSVP(t, bea, id, "yes")
+	sesContains(t, "Bea waitlisted", bea.Get("/s/"+id).Body, "#1 on the waitlist", `value="no">Leave the waitlist</button>`)
+	sesRSVP(t, bea, id, "no")
+	sesContains(t, "Bea after saying no", bea.Get("/s/"+id).Body, "You said you are not going.", `value="yes">Changed your mind? Join the waitlist</button>`)
+	body = org.Get("/s/" + id).Body
+	sesContains(t, "the host", body, "You&#39;re hosting")
+	sesLacks(t, "the host", body, `name="going"`)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,7 +31,7 @@ type sessionPage struct {
 	Hosts             []string
 	Proposer          string
 	Standing          events.Standing
-	StatusText        string
+	RSVP              rsvpChoice // where the viewer stands and the buttons they get
 	Seats             string
 	Cancelled, Ended  bool
 	Organizer, Member bool
@@ -189,7 +190,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if events.CanSeeLink(ev, v.actor(), st.Status) {
 		p.Link = ev.OnlineURL
 	}
-	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+	p.Seats = seatsText(ev.Capacity, st.SeatsLeft, st.Status == events.RSVPGoing)
 	p.GoingCount = st.Going
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
@@ -199,7 +200,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if pu, ok := r.Users[ev.ProposerID]; ok {
 		p.Proposer = pu.Name
 	}
-	p.StatusText = statusText(st)
+	p.RSVP = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, slices.Contains(ev.Hosts, uid) && uid != "")
 
 	started := !now.Before(ev.Start)
 	switch werr := windowError(ev, now); {
@@ -253,35 +254,17 @@ func openPublic(g *groups.Group) bool {
 	return g.Visibility == groups.Public && g.JoinPolicy == groups.Open
 }
 
-// seatsText describes the seats left for people.
-func seatsText(capacity, left int) string {
+// seatsText describes the seats left; mine says the viewer has one.
+func seatsText(capacity, left int, mine bool) string {
 	switch {
 	case capacity <= 0 || left < 0:
 		return "No seat limit"
+	case left == 0 && mine:
+		return "Full (" + plural(capacity, "seat") + ")"
 	case left == 0:
 		return "Full (" + plural(capacity, "seat") + "): new RSVPs join the waitlist"
 	case left == 1:
 		return "1 of " + strconv.Itoa(capacity) + " seats left"
 	}
 	return strconv.Itoa(left) + " of " + strconv.Itoa(capacity) + " seats left"
-}
-
-// statusText tells the viewer where they stand.
-func statusText(st events.Standing) string {
-	switch st.Status {
-	case events.RSVPGoing:
-		if st.CheckedIn {
-			return "You are going, and you are checked in."
-		}
-		return "You are going."
-	case events.RSVPWaitlisted:
-		return "You are number " + strconv.Itoa(st.Position) + " on the waitlist. You get a seat, and an email, when one frees up."
-	case events.RSVPPending:
-		return "Your request to attend awaits an organizer's approval."
-	case events.RSVPNotGoing:
-		return "You said you are not going."
-	case events.RSVPRemoved:
-		return "An organizer removed you from this session."
-	}
-	return ""
 }

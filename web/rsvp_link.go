@@ -137,7 +137,7 @@ func (h *handler) rsvpLinkData(c *fiber.Ctx, l rsvpLink) fiber.Map {
 	loc := zoneNamed(zone)
 	data["L"] = l
 	data["When"] = timeRange(l.Event.Start, l.Event.End, loc)
-	data["Seats"] = seatsText(l.Event.Capacity, l.Standing.SeatsLeft)
+	data["Seats"] = seatsText(l.Event.Capacity, l.Standing.SeatsLeft, l.Standing.Status == events.RSVPGoing)
 	data["Cancelled"] = l.Event.Status == events.StatusCancelled
 	return data
 }
