@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,6 +24,7 @@ type sessionCard struct {
 	Cancelled            bool
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
 	MyStatus             string // "Going", "#3 on the waitlist", "Request waiting", "You're hosting"; "" otherwise
+	start                time.Time
 }
 
 // Card list sizes.
@@ -100,6 +102,7 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,
 			Format: formatLabel(ev.Format), When: timeRange(ev.Start, ev.End, loc),
 			Relative: sessionRelative(ev.Start, ev.End, now), Cancelled: ev.Status == events.StatusCancelled,
+			start: ev.Start,
 		}
 		st := events.Standing{Status: status[ev.ID], SeatsLeft: -1}
 		if s, ok := liveStatus[ev.ID]; ok {
