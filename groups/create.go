@@ -42,6 +42,7 @@ func (s *Store) Create(ctx context.Context, ownerID string, in Input) (*Group, e
 	if err := s.reindex(ctx, id); err != nil {
 		return nil, fmt.Errorf("groups: create %s: %w", in.Slug, err)
 	}
+	s.membersChanged(ctx, id, ownerID, true)
 	return s.Get(ctx, id)
 }
 

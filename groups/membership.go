@@ -120,6 +120,10 @@ func (s *Store) afterJoin(ctx context.Context, groupID, userID string, count mem
 			p.ZRem(ctx, s.userInvitesKey(userID), groupID),
 		}
 		counted := s.queueMemberCount(ctx, p, groupID, count)
+		var joined func()
+		if s.MemberJoined != nil {
+			joined = s.MemberJoined(ctx, p, groupID, userID)
+		}
 		return func() error {
 			for _, c := range lists {
 				if err := c.Err(); err != nil {
@@ -128,6 +132,11 @@ func (s *Store) afterJoin(ctx context.Context, groupID, userID string, count mem
 			}
 			if err := s.finishMemberCount(ctx, groupID, count, counted); err != nil {
 				return fmt.Errorf("groups: join %s: %w", groupID, err)
+			}
+			if joined != nil {
+				joined()
+			} else {
+				s.membersChanged(ctx, groupID, userID, true)
 			}
 			return nil
 		}
@@ -204,5 +213,13 @@ func (s *Store) afterLeave(ctx context.Context, groupID, userID string) error {
 	if err := s.reindex(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: leave %s: %w", groupID, err)
 	}
+	s.membersChanged(ctx, groupID, userID, false)
 	return nil
+}
+
+// membersChanged tells s.MembersChanged, if anyone listens.
+func (s *Store) membersChanged(ctx context.Context, groupID, userID string, member bool) {
+	if s.MembersChanged != nil {
+		s.MembersChanged(ctx, groupID, userID, member)
+	}
 }

@@ -372,3 +372,12 @@ func (s *Store) Banned(ctx context.Context, groupID, actorID string) ([]string, 
 	slices.Sort(ids)
 	return ids, nil
 }
+
+// GroupIDsOf lists the groups userID is a member of.
+func (s *Store) GroupIDsOf(ctx context.Context, userID string) ([]string, error) {
+	ids, err := s.rdb.ZRange(ctx, s.userGroupsKey(userID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("groups: groups of %s: %w", userID, err)
+	}
+	return ids, nil
+}

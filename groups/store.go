@@ -100,6 +100,15 @@ type Store struct {
 	// change records the notice; Notify gets it right after, and again
 	// later when it returned an error. Nil leaves notices waiting.
 	Notify func(ctx context.Context, n Notice) error
+	// MembersChanged hears that userID joined groupID (member) or left
+	// it, right after the change was stored; it handles its own failures.
+	// Nil tells nobody. A join tells it through MemberJoined when set.
+	MembersChanged func(ctx context.Context, groupID, userID string, member bool)
+	// MemberJoined is MembersChanged for joins, in two steps so its
+	// reads ride in the join's own follow-up round trip: it queues them on
+	// p, and the function it returns finishes once p has run (writing only
+	// if it has something to write).
+	MemberJoined func(ctx context.Context, p redis.Pipeliner, groupID, userID string) func()
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source

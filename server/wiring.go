@@ -18,6 +18,7 @@ import (
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
+	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/web"
 	"github.com/focusgroups/focusgroups/webhooks"
 )
@@ -31,6 +32,8 @@ type stores struct {
 	mail    *mail.Service
 	notify  *notify.Notifier
 	hooks   *webhooks.Store
+	skills  *skills.Store
+	sync    *skills.Sync
 	// notices relays the mail that state changes recorded (see
 	// internal/notices); its sweep runs in every instance.
 	notices *notices.Relay
@@ -68,6 +71,10 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.mentors.Logger = logger
 	st.mentors.RegisterNotices(st.notices)
 	st.groups.Notify = st.notify.GroupNotice
+	st.skills = skills.NewStore(rdb, p)
+	st.sync = &skills.Sync{Skills: st.skills, Mentors: st.mentors, Groups: st.groups, Logger: logger}
+	st.groups.MembersChanged = st.sync.MemberChanged
+	st.groups.MemberJoined = st.sync.MemberJoined
 	st.groups.Logger = logger
 	st.groups.RegisterNotices(st.notices)
 	return st, nil
@@ -92,6 +99,8 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Hooks:          st.hooks,
 		Moderation:     moderation.NewStore(rdb, cfg.RedisPrefix),
 		AdminEmails:    cfg.AdminEmails,
+		Skills:         st.skills,
+		SkillSync:      st.sync,
 		Providers:      auth.NewProviders(cfg.BaseURL, cfg.Providers, &http.Client{Timeout: 10 * time.Second}),
 		Sessions:       auth.NewSessions(st.users, !cfg.Dev(), []byte(cfg.SessionSecret)),
 		Tokens:         auth.NewTokens(rdb, cfg.RedisPrefix),

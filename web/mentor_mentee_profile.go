@@ -92,6 +92,7 @@ func (h *handler) menteeProfileSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.syncSkills(c.UserContext(), u.ID)
 	if next := profileNext(c); next != "" {
 		return h.redirectWith(c, next, "ok", "Your mentee profile is saved. You can go on where you were.")
 	}

@@ -98,6 +98,7 @@ func (h *handler) mentorProfileSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.syncSkills(c.UserContext(), u.ID)
 	msg := "Your mentor profile is saved. Mentees who fit can now find you."
 	if p.Capacity == 0 {
 		msg = "Your mentor profile is saved. With 0 mentees at once, you are not suggested to anyone."

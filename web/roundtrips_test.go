@@ -102,6 +102,8 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/g/:slug/webhooks", "/g/" + g.Slug + "/webhooks", []viewer{{"organizer", org.Client}}},
 		{"/g/:slug/moderation", "/g/" + g.Slug + "/moderation", []viewer{{"organizer", org.Client}}},
 		{"/g/:slug/conduct", "/g/" + g.Slug + "/conduct", viewers},
+		{"/g/:slug/skills", "/g/" + g.Slug + "/skills", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
+		{"/skills", "/skills", signedIn},
 		{"/blocks", "/blocks", signedIn},
 		{"/report", "/report?kind=session&id=" + id, signedIn},
 		{"/join/:token", "/join/" + link.Token(), viewers},

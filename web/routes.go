@@ -69,6 +69,7 @@ func (h *handler) routes(app *fiber.App) {
 	h.groupRoutes(app, signedIn)
 	h.webhookRoutes(app, signedIn)
 	h.moderationRoutes(app, signedIn)
+	h.skillRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

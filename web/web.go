@@ -26,6 +26,7 @@ import (
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
+	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/webhooks"
 )
 
@@ -51,6 +52,10 @@ type Deps struct {
 	Hooks *webhooks.Store
 	// Moderation keeps codes of conduct, reports and blocks.
 	Moderation *moderation.Store
+	// Skills keeps what people can share and want to learn and the
+	// groups' skill maps; SkillSync applies a person's changes to them.
+	Skills    *skills.Store
+	SkillSync *skills.Sync
 	// AdminEmails are the verified addresses of the instance admins
 	// (lower case), who handle reports about groups and organizers.
 	AdminEmails []string

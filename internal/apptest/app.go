@@ -32,6 +32,7 @@ import (
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/moderation"
 	"github.com/focusgroups/focusgroups/notify"
+	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/web"
 	"github.com/focusgroups/focusgroups/webhooks"
 )
@@ -106,6 +107,8 @@ type App struct {
 	Hooks *webhooks.Store
 	// Moderation keeps codes of conduct, reports and blocks.
 	Moderation *moderation.Store
+	// Skills keeps people's skills and the groups' skill maps.
+	Skills *skills.Store
 }
 
 // Start runs the app until the test ends.
@@ -172,6 +175,10 @@ func Start(t testing.TB, opts Options) *App {
 	hooks.Retry = webhooks.Retry{Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond}
 	es.Changed = (&webhooks.Emitter{Hooks: hooks, Events: es, Groups: gs, BaseURL: base}).Changed
 	mod := moderation.NewStore(rdb, prefix)
+	sk := skills.NewStore(rdb, prefix)
+	skillSync := &skills.Sync{Skills: sk, Mentors: ms, Groups: gs, Logger: logger}
+	gs.MembersChanged = skillSync.MemberChanged
+	gs.MemberJoined = skillSync.MemberJoined
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
 	go func() {
@@ -195,6 +202,8 @@ func Start(t testing.TB, opts Options) *App {
 		Hooks:          hooks,
 		Moderation:     mod,
 		AdminEmails:    opts.AdminEmails,
+		Skills:         sk,
+		SkillSync:      skillSync,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
 		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
 		Tokens:         tokens,
@@ -218,7 +227,7 @@ func Start(t testing.TB, opts Options) *App {
 		<-workDone
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Tokens: tokens, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc,
-		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod}
+		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod, Skills: sk}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
