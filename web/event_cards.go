@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,6 +24,7 @@ type sessionCard struct {
 	Cancelled            bool
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
 	MyStatus             string // "Going", "Waitlist #3", "Awaiting approval"; "" otherwise
+	Series               string // "Every Tuesday · 6 sessions · next Tue 8 Dec" on a series' one card
 }
 
 // Card list sizes.
@@ -75,11 +77,18 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 // formatCards formats evs for the viewer. status holds known RSVP
 // statuses, liveStatus the standings read for this list (seats, and the
 // viewer's status where status is nil); a session whose group is nil is
-// left out.
+// left out. The occurrences of a series become one card (collapseSeries).
 func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
 	own := knownZone(c)
 	now := h.Events.Now()
 	out := make([]sessionCard, 0, len(evs))
+	shown := make([]events.Event, 0, len(evs))
+	zone := func(ev events.Event) *time.Location {
+		if own != nil {
+			return own
+		}
+		return zoneNamed(ev.TimeZone)
+	}
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)
 		if err != nil {
@@ -88,10 +97,7 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		if g == nil {
 			continue
 		}
-		loc := own
-		if loc == nil {
-			loc = zoneNamed(ev.TimeZone)
-		}
+		loc := zone(ev)
 		card := sessionCard{
 			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,
 			Format: formatLabel(ev.Format), When: timeRange(ev.Start, ev.End, loc),
@@ -111,9 +117,9 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		if !card.Cancelled {
 			card.MyStatus = myStatusLabel(st) // a cancelled session has no "Going" any more
 		}
-		out = append(out, card)
+		out, shown = append(out, card), append(shown, ev)
 	}
-	return out, nil
+	return collapseSeries(out, shown, zone, now), nil
 }
 
 // myStatusLabel is the short status badge of a card.
