@@ -40,3 +40,27 @@ func TestSeriesShowsAsOneCardOnGroupAndHomePages(t *testing.T) {
 		}
 	}
 }
+
+func TestSeriesSessionPageSaysWhichDateAndLinksTheOthers(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, start := sesSeries(t, org, g, "3", "Weekly COBOL")
+	ev, err := app.Events.Get(t.Context(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, occ, err := app.Events.Series(t.Context(), ev.SeriesID)
+	if err != nil || len(occ) != 3 {
+		t.Fatalf("series: %d occurrences, %v", len(occ), err)
+	}
+	day := start.Weekday().String()
+	body := org.Get("/s/" + occ[1].ID).Body
+	sesContains(t, "the second date's page", body, "2 of 3 · every "+day,
+		`<a href="/s/`+occ[0].ID+`">`+start.Format("Mon 2 Jan")+`</a>`,
+		`<strong aria-current="page">`+start.AddDate(0, 0, 7).Format("Mon 2 Jan")+`</strong>`,
+		`<a href="/s/`+occ[2].ID+`">`+start.AddDate(0, 0, 14).Format("Mon 2 Jan")+`</a>`)
+	single := sesCreate(t, org, g, sesForm("One-off Fortran"))
+	sesLacks(t, "a single session's page", org.Get("/s/"+single).Body, "series-nav")
+}
