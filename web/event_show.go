@@ -202,6 +202,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		p.Proposer = pu.Name
 	}
 	p.StatusText = statusText(st)
+	p.Series = buildSeriesNav(ev, r.Series, loc, now)
 
 	started := !now.Before(ev.Start)
 	switch werr := windowError(ev, now); {
@@ -240,7 +241,9 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if p.Organizer {
 		p.Delivery = r.Delivery
 	}
-	p.Series = buildSeriesNav(ev, r.Series, loc, now)
+	if p.Series != nil {
+		p.Series.CanGoAll = !p.NeedsJoin && p.Series.Upcoming > 0
+	}
 	return p
 }
 

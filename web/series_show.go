@@ -16,7 +16,8 @@ type seriesNav struct {
 	ID       string
 	Position string // "2 of 6 · every Tuesday"
 	Dates    []seriesDate
-	Upcoming int // scheduled dates still to come, for "I'm going to all"
+	Upcoming int  // scheduled dates still to come, for "I'm going to all"
+	CanGoAll bool // the viewer may answer for every date at once
 }
 
 // seriesDate is one date in a seriesNav.
