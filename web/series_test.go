@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,43 @@ func berlinZone(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestOrganizerCancelsThisAndFollowingDates(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, _ := sesSeries(t, org, g, "4", "Weekly COBOL")
+	ev, _ := app.Events.Get(t.Context(), first)
+	_, occ, _ := app.Events.Series(t.Context(), ev.SeriesID)
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+
+	sesContains(t, "the organizer's series page", org.Get("/s/"+occ[1].ID).Body,
+		`value="this" checked`, `value="following"`, `value="all"`)
+	if r := member.PostForm("/s/"+occ[1].ID, "/s/"+occ[1].ID+"/cancel", url.Values{"scope": {"all"}}); r.StatusCode != http.StatusForbidden && r.StatusCode != http.StatusNotFound {
+		t.Errorf("a member cancelling: %d, want 403 or 404", r.StatusCode)
+	}
+	if r := org.PostForm("/s/"+occ[1].ID, "/s/"+occ[1].ID+"/cancel", url.Values{"scope": {"everything"}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown scope: %d, want 400", r.StatusCode)
+	}
+	for _, o := range occ {
+		if got, _ := app.Events.Get(t.Context(), o.ID); got.Status != events.StatusScheduled {
+			t.Fatalf("a refused cancel changed %s", o.ID)
+		}
+	}
+	r := org.PostForm("/s/"+occ[1].ID, "/s/"+occ[1].ID+"/cancel", url.Values{"scope": {"following"}})
+	sesContains(t, "the reply", org.Follow(r).Body, "Cancelled 3 dates of the series.")
+	for i, o := range occ {
+		got, _ := app.Events.Get(t.Context(), o.ID)
+		if want := i >= 1; (got.Status == events.StatusCancelled) != want {
+			t.Errorf("date %d: %s, want cancelled %v", i+1, got.Status, want)
+		}
+	}
+	if r := org.PostForm("/s/"+first, "/s/"+first+"/cancel", url.Values{"scope": {"this"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel the first: %d", r.StatusCode)
+	}
+	r = org.PostForm("/s/"+first, "/s/"+first+"/cancel", url.Values{"scope": {"all"}})
+	sesContains(t, "cancelling a cancelled series", org.Follow(r).Body, "already cancelled or over; nothing changed")
 }
