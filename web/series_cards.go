@@ -7,43 +7,6 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 )
 
-// seriesRuleText says how a series repeats, from one occurrence's start
-// in loc: "Every Tuesday", "Every other Tuesday", "Monthly, first
-// Tuesday", "Monthly, last Thursday", "Monthly on the 15th".
-func seriesRuleText(f events.Frequency, start time.Time, loc *time.Location) string {
-	t := start.In(loc)
-	day := t.Weekday().String()
-	switch f {
-	case events.FreqWeekly:
-		return "Every " + day
-	case events.FreqBiweekly:
-		return "Every other " + day
-	case events.FreqMonthlyWeekday:
-		return "Monthly, " + [...]string{"first", "second", "third", "fourth", "fifth"}[(t.Day()-1)/7] + " " + day
-	case events.FreqMonthlyLastWeekday:
-		return "Monthly, last " + day
-	case events.FreqMonthlyDate:
-		return "Monthly on the " + ordinal(t.Day())
-	}
-	return "Repeating"
-}
-
-// ordinal writes 1 as "1st", 22 as "22nd".
-func ordinal(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return strconv.Itoa(n) + suffix
-}
-
 // shortDay is a date on a card: "Tue 8 Dec".
 func shortDay(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan") }
 
@@ -83,7 +46,7 @@ func collapseSeries(cards []sessionCard, evs []events.Event, loc func(events.Eve
 		if !ev.End.After(now) {
 			which = "last "
 		}
-		out[g.at].Series = seriesRuleText(ev.SeriesFrequency, ev.Start, l) + " · " + plural(g.n, "session") + " · " + which + shortDay(ev.Start, l)
+		out[g.at].Series = ev.SeriesFrequency.Phrase(ev.Start, l) + " · " + plural(g.n, "session") + " · " + which + shortDay(ev.Start, l)
 	}
 	return out
 }

@@ -74,7 +74,7 @@ func buildSeriesNav(ev events.Event, occ []events.Event, loc *time.Location, now
 		nav.Dates = append(nav.Dates, seriesDate{ID: o.ID, Label: shortDay(o.Start, loc), Current: o.ID == ev.ID,
 			Cancelled: o.Status == events.StatusCancelled})
 	}
-	rule := seriesRuleText(ev.SeriesFrequency, ev.Start, loc)
+	rule := ev.SeriesFrequency.Phrase(ev.Start, loc)
 	nav.Position = strconv.Itoa(at) + " of " + strconv.Itoa(len(occ)) + " · " + lowerFirst(rule)
 	return nav
 }
