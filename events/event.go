@@ -57,6 +57,9 @@ type Event struct {
 	// RecurrenceID is the start the series rule gave this occurrence,
 	// before any move; it identifies the occurrence in calendars.
 	RecurrenceID time.Time `json:"recurrence_id,omitzero"`
+	// SeriesFrequency is how the series repeats, for saying so
+	// ("every Tuesday") without reading the series.
+	SeriesFrequency Frequency `json:"series_frequency,omitempty"`
 
 	Title       string `json:"title"`
 	Description string `json:"description"` // raw Markdown; the web layer renders and sanitises it

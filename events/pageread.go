@@ -231,3 +231,17 @@ func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (f
 		return out, standings, nil
 	}, nil
 }
+
+// QueueSeriesIDs queues on p the read of a series' occurrence IDs in rule
+// order; the returned function gives them once p has been executed (none
+// for an unknown series).
+func (s *Store) QueueSeriesIDs(ctx context.Context, p redis.Pipeliner, seriesID string) func() ([]string, error) {
+	cmd := p.ZRange(ctx, s.seriesOccKey(seriesID), 0, -1)
+	return func() ([]string, error) {
+		ids, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("events: series %s: %w", seriesID, err)
+		}
+		return ids, nil
+	}
+}

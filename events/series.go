@@ -49,7 +49,7 @@ func (s *Store) CreateSeries(ctx context.Context, a Actor, groupID string, in In
 	tmpl := s.newEvent(a, groupID, d, now)
 	sr := Series{ID: ids.New(), GroupID: groupID, Frequency: Frequency(rec.Frequency), Rule: r.OrigOptions.RRuleString(),
 		CreatedBy: a.UserID, CreatedAt: now}
-	tmpl.SeriesID, tmpl.RecurrenceID = sr.ID, tmpl.Start
+	tmpl.SeriesID, tmpl.RecurrenceID, tmpl.SeriesFrequency = sr.ID, tmpl.Start, sr.Frequency
 	sr.Template = tmpl
 	data, err := json.Marshal(sr)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"slices"
+	"strings"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
@@ -30,9 +31,13 @@ func (n *Notifier) Announce(ctx context.Context, ev events.Event, g *groups.Grou
 	}
 	answered[by] = true
 	ics := []byte(n.calendar(ev, events.MethodRequest)) // the same for everyone
+	dates, err := n.seriesDates(ctx, ev)
+	if err != nil {
+		return 0, fmt.Errorf("notify: announce %s: %w", ev.ID, err)
+	}
 	queued := 0
 	err = n.eachInvitee(ctx, g, answered, func(invited []*auth.User) error {
-		sent, err := n.inviteBatch(ctx, ev, g, invited, ics)
+		sent, err := n.inviteBatch(ctx, ev, dates, g, invited, ics)
 		queued += len(sent)
 		return err
 	})
@@ -54,7 +59,11 @@ func (n *Notifier) InviteTo(ctx context.Context, ev events.Event, g *groups.Grou
 			reach = append(reach, u)
 		}
 	}
-	sent, err := n.inviteBatch(ctx, ev, g, reach, []byte(n.calendar(ev, events.MethodRequest)))
+	dates, err := n.seriesDates(ctx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("notify: invite to %s: %w", ev.ID, err)
+	}
+	sent, err := n.inviteBatch(ctx, ev, dates, g, reach, []byte(n.calendar(ev, events.MethodRequest)))
 	if err != nil {
 		return sent, fmt.Errorf("notify: invite to %s: %w", ev.ID, err)
 	}
@@ -62,8 +71,9 @@ func (n *Notifier) InviteTo(ctx context.Context, ev events.Event, g *groups.Grou
 }
 
 // inviteBatch queues the invitations to ev of those among invited who
-// have none yet, and returns who got one.
-func (n *Notifier) inviteBatch(ctx context.Context, ev events.Event, g *groups.Group, invited []*auth.User, ics []byte) (map[string]bool, error) {
+// have none yet, and returns who got one. dates are the series' dates
+// from ev on (none for a single session).
+func (n *Notifier) inviteBatch(ctx context.Context, ev events.Event, dates []events.Event, g *groups.Group, invited []*auth.User, ics []byte) (map[string]bool, error) {
 	sent := map[string]bool{}
 	keys := make([]string, len(invited))
 	for i, u := range invited {
@@ -90,7 +100,7 @@ func (n *Notifier) inviteBatch(ctx context.Context, ev events.Event, g *groups.G
 	var to []string
 	for _, u := range invited {
 		if token, ok := tokens[u.ID]; ok {
-			batch = append(batch, n.invite(ev, g, u, token, ics))
+			batch = append(batch, n.invite(ev, dates, g, u, token, ics))
 			to = append(to, u.ID)
 		}
 	}
@@ -170,11 +180,23 @@ func wantsInvites(u *auth.User, groupID string) bool {
 	return ok && !u.Mail.NoInvites && !slices.Contains(u.Mail.MutedGroups, groupID)
 }
 
-// invite writes one member's invitation with their personal RSVP links.
-func (n *Notifier) invite(ev events.Event, g *groups.Group, u *auth.User, token string, ics []byte) mail.Message {
+// invite writes one member's invitation with their personal RSVP links;
+// an invitation to a series names it and lists its dates (from ev on) in
+// the reader's zone.
+func (n *Notifier) invite(ev events.Event, dates []events.Event, g *groups.Group, u *auth.User, token string, ics []byte) mail.Message {
 	addr, _ := reachable(u)
 	rsvp := n.BaseURL + "/rsvp/" + token
 	data := n.sessionData(ev, g, u)
+	if len(dates) > 1 {
+		loc := readerZone(u, ev.TimeZone)
+		rule := ev.SeriesFrequency.Phrase(ev.Start, loc)
+		data["Series"] = strings.ToLower(rule[:1]) + rule[1:] // "every Tuesday"
+		list := make([]string, len(dates))
+		for i, d := range dates {
+			list[i] = when(d, loc)
+		}
+		data["SeriesDates"] = list
+	}
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"
 	if ev.Capacity > 0 {
@@ -217,4 +239,24 @@ func (n *Notifier) organizerAddress() string {
 		return a.Address
 	}
 	return "noreply@localhost"
+}
+
+// seriesDates are the scheduled dates of ev's series from ev on, in date
+// order; none when ev is a single session.
+func (n *Notifier) seriesDates(ctx context.Context, ev events.Event) ([]events.Event, error) {
+	if ev.SeriesID == "" {
+		return nil, nil
+	}
+	_, occ, err := n.Events.Series(ctx, ev.SeriesID)
+	if err != nil {
+		return nil, err
+	}
+	var out []events.Event
+	for _, o := range occ {
+		if o.Status != events.StatusCancelled && !o.Start.Before(ev.Start) {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b events.Event) int { return a.Start.Compare(b.Start) })
+	return out, nil
 }

@@ -161,8 +161,12 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		for j, card := range cards {
-			ev := evs[j]
+		byEvent := make(map[string]events.Event, len(evs))
+		for _, ev := range evs {
+			byEvent[ev.ID] = ev
+		}
+		for _, card := range cards { // a series is one card, named by its next date
+			ev := byEvent[card.ID]
 			switch {
 			case card.Cancelled:
 			case organizes(role[groupIDs[i]]) || slices.Contains(ev.Hosts, u.ID):

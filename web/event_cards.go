@@ -25,6 +25,8 @@ type sessionCard struct {
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
 	MyStatus             string // "Going", "#3 on the waitlist", "Request waiting", "You're hosting"; "" otherwise
 	start                time.Time
+	hosting              bool   // the viewer hosts it: every date of a series alike
+	Series               string // "Every Tuesday · 6 sessions · next Tue 8 Dec" on a series' one card
 }
 
 // Card list sizes.
@@ -77,7 +79,7 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 // formatCards formats evs for the viewer. status holds known RSVP
 // statuses, liveStatus the standings read for this list (seats, and the
 // viewer's status where status is nil); a session whose group is nil is
-// left out.
+// left out. The occurrences of a series become one card (collapseSeries).
 func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
 	own := knownZone(c)
 	now := h.Events.Now()
@@ -86,6 +88,13 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		viewer = u.ID
 	}
 	out := make([]sessionCard, 0, len(evs))
+	shown := make([]events.Event, 0, len(evs))
+	zone := func(ev events.Event) *time.Location {
+		if own != nil {
+			return own
+		}
+		return zoneNamed(ev.TimeZone)
+	}
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)
 		if err != nil {
@@ -94,10 +103,7 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		if g == nil {
 			continue
 		}
-		loc := own
-		if loc == nil {
-			loc = zoneNamed(ev.TimeZone)
-		}
+		loc := zone(ev)
 		card := sessionCard{
 			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,
 			Format: formatLabel(ev.Format), When: timeRange(ev.Start, ev.End, loc),
@@ -115,10 +121,11 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		if ev.Capacity > 0 && st.SeatsLeft >= 0 {
 			card.Seats = seatsText(ev.Capacity, st.SeatsLeft, st.Status == events.RSVPGoing)
 		}
+		card.hosting = viewer != "" && slices.Contains(ev.Hosts, viewer)
 		if !card.Cancelled { // a cancelled session has no "Going" any more
-			card.MyStatus = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, viewer != "" && slices.Contains(ev.Hosts, viewer)).Badge
+			card.MyStatus = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, card.hosting).Badge
 		}
-		out = append(out, card)
+		out, shown = append(out, card), append(shown, ev)
 	}
-	return out, nil
+	return collapseSeries(out, shown, zone, now), nil
 }

@@ -11,22 +11,28 @@ import (
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
-// sessionCancel cancels a session; it stays visible as cancelled and
-// everyone who RSVPed is told (through events.Store.Notify).
+// sessionCancel cancels a session, or with it the later dates or all
+// dates of its series (scope, see cancelScope); they stay visible as
+// cancelled and everyone who RSVPed is told (through events.Store.Notify).
 func (h *handler) sessionCancel(c *fiber.Ctx) error {
 	v, err := h.loadEventAsOrganizer(c)
 	if err != nil {
 		return err
 	}
+	scope, err := cancelScope(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.UserContext()
-	if _, err := h.Events.Cancel(ctx, v.actor(), v.Event.ID); err != nil {
+	done, err := h.Events.CancelSeries(ctx, v.actor(), v.Event.ID, scope)
+	if err != nil {
 		if errors.Is(err, events.ErrConflict) {
 			return h.redirectWith(c, sessionPath(v.Event.ID), "error", "The session changed meanwhile. Check it and cancel again.")
 		}
 		return err
 	}
 	h.refreshNextSession(ctx, v.Group.ID)
-	return h.redirectWith(c, sessionPath(v.Event.ID), "ok", "The session is cancelled. Everyone who RSVPed will be told.")
+	return h.redirectWith(c, sessionPath(v.Event.ID), "ok", cancelledText(done, scope))
 }
 
 // sessionCapacity changes the number of seats (empty = no limit); a raise

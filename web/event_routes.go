@@ -13,6 +13,7 @@ func (h *handler) eventRoutes(app *fiber.App, signedIn fiber.Handler) {
 
 	app.Get("/s/:id", h.sessionShow)
 	app.Post("/s/:id/rsvp", signedIn, h.sessionRSVP)
+	app.Post("/s/:id/going-all", signedIn, h.seriesGoingAll)
 	app.Get("/s/:id/edit", signedIn, h.sessionEdit)
 	app.Post("/s/:id/edit", signedIn, h.sessionUpdate)
 	app.Post("/s/:id/cancel", signedIn, h.sessionCancel)

@@ -47,6 +47,8 @@ type sessionPage struct {
 	GuestRSVP         bool   // signed-out visitors may ask for an RSVP link by mail
 	// Delivery is the state of the announcement mails, for organizers.
 	Delivery *mail.BatchStatus
+	// Series places the session among its series' dates, when it is one.
+	Series *seriesNav
 }
 
 // goingListSize is how many attendees the session page shows members.
@@ -67,6 +69,7 @@ type sessionReads struct {
 	// BlockedBy are the people who blocked the viewer: the page does not
 	// show them going.
 	BlockedBy map[string]bool
+	Series    []events.Event // the series' occurrences in start order, when the session is one
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -132,8 +135,12 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	// this instance has shown the session, a view is two round trips.
 	var missing []string
 	r.Users, missing = h.Users.Recent(people)
-	if getView == nil || len(missing) > 0 {
+	var getSeries func() ([]string, error)
+	if getView == nil || len(missing) > 0 || r.Event.SeriesID != "" {
 		second := h.Redis.Pipeline()
+		if r.Event.SeriesID != "" {
+			getSeries = h.Events.QueueSeriesIDs(ctx, second, r.Event.SeriesID)
+		}
 		if getView == nil {
 			getView = h.queueGroupView(ctx, second, r.Event.GroupID, uid)
 		}
@@ -149,7 +156,10 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 			r.Users[id] = u
 		}
 	}
-	r.groupView, err = getView()
+	if r.groupView, err = getView(); err != nil || getSeries == nil {
+		return r, err
+	}
+	r.Series, err = h.readSeries(ctx, getSeries)
 	return r, err
 }
 
@@ -201,6 +211,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		p.Proposer = pu.Name
 	}
 	p.RSVP = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, slices.Contains(ev.Hosts, uid) && uid != "")
+	p.Series = buildSeriesNav(ev, r.Series, loc, now)
 
 	started := !now.Before(ev.Start)
 	switch werr := windowError(ev, now); {
@@ -238,6 +249,9 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	if p.Organizer {
 		p.Delivery = r.Delivery
+	}
+	if p.Series != nil {
+		p.Series.CanGoAll = !p.NeedsJoin && p.Series.Upcoming > 0
 	}
 	return p
 }

@@ -61,6 +61,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	g := sesGroup(t, app, org, "budget", nil)
 	id := sesCreate(t, org, g, sesForm("Pipelines in practice"))
 	sesCreate(t, org, g, sesForm("Another session"))
+	seriesID, _ := sesSeries(t, org, g, "4", "Weekly budget")
 	member := sesSignIn(t, app, "Mia Member", "mia@example.com")
 	sesJoin(t, app, g, member)
 	sesRSVP(t, member, id, "yes")
@@ -97,6 +98,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		viewers     []viewer
 	}{
 		{"/s/:id", "/s/" + id, viewers},
+		{"/s/:id", "/s/" + seriesID, viewers},
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/g/:slug/members", "/g/" + g.Slug + "/members", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
 		{"/g/:slug/webhooks", "/g/" + g.Slug + "/webhooks", []viewer{{"organizer", org.Client}}},
