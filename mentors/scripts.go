@@ -144,9 +144,9 @@ return {'EXPIRED', r[3], '1'}
 `)
 
 // endScript ends a mentorship on behalf of either side and frees the
-// seat; the other side gets a notice.
-// KEYS: mentorship, mentees, notices. ARGV: actor, feedback, now ms, run,
-// notice.
+// seat; the other side gets a notice, and the mentor the mentee's
+// thank-you. KEYS: mentorship, mentees, notices, mentor. ARGV: actor,
+// feedback, now ms, run, notice, thanks ("1" or "").
 var endScript = redis.NewScript(noticeLua + `
 local s = redis.call('HMGET', KEYS[1], 'mentor', 'mentee', 'ended', 'id')
 if not s[1] then return {'NOTFOUND'} end
@@ -155,6 +155,10 @@ if ARGV[1] == s[1] then role = 'mentor' elseif ARGV[1] == s[2] then role = 'ment
 if s[3] and s[3] ~= '' then return {'ENDED'} end
 redis.call('HSET', KEYS[1], 'ended', ARGV[3], 'ended_by', ARGV[1], 'feedback_' .. role, ARGV[2])
 if redis.call('HGET', KEYS[2], s[2]) == s[4] then redis.call('HDEL', KEYS[2], s[2]) end
+if role == 'mentee' and ARGV[6] == '1' then
+  redis.call('HSET', KEYS[1], 'thanked', '1')
+  if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HINCRBY', KEYS[4], 'thanks', 1) end
+end
 local other = s[2]
 if role == 'mentee' then other = s[1] end
 notice(KEYS[3], ARGV[4] .. '.1', ARGV[5], other)

@@ -75,6 +75,9 @@ type Store struct {
 	// menteeRaw remembers each mentee's stored profile as last read, so
 	// a page can rank mentors for it while it reads it again to check.
 	menteeRaw strcache.Cache[string]
+	// partiesOf remembers each mentorship's mentor and mentee, which never
+	// change, so its page reads everything else in one pipeline.
+	partiesOf strcache.Cache[Parties]
 }
 
 // NewStore returns a Store whose keys all start with prefix.

@@ -17,6 +17,7 @@ var mentorRefusals = []error{
 	mentors.ErrTooManyRequests, mentors.ErrDuplicateRequest, mentors.ErrWithdrawn, mentors.ErrExpired,
 	mentors.ErrClosed, mentors.ErrWrongState, mentors.ErrEnded, mentors.ErrNoProfile, mentors.ErrSignupClosed,
 	mentors.ErrOtherRole, mentors.ErrAlreadyRun, mentors.ErrNotRun, mentors.ErrPublished,
+	mentors.ErrTooManyGoals, mentors.ErrTooManyNotes, mentors.ErrNoGoal,
 }
 
 // refusalText is the sentence for a refusal of the mentoring store, or ""

@@ -16,7 +16,11 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/mentors/requests/:id", signedIn, h.mentorRequestShow)
 	app.Post("/mentors/requests/:id/:action", signedIn, h.mentorRequestAction)
 	app.Get("/mentors/mentorships/:id", signedIn, h.mentorshipShow)
+	app.Get("/mentors/mentorships/:id/end", signedIn, h.mentorshipEndPage)
 	app.Post("/mentors/mentorships/:id/end", signedIn, h.mentorshipEnd)
+	app.Post("/mentors/mentorships/:id/goals", signedIn, h.mentorshipGoalAdd)
+	app.Post("/mentors/mentorships/:id/goals/:goal/:action", signedIn, h.mentorshipGoalChange)
+	app.Post("/mentors/mentorships/:id/notes", signedIn, h.mentorshipNoteAdd)
 
 	app.Get("/g/:slug/rounds", signedIn, h.roundsPage)
 	app.Post("/g/:slug/rounds", signedIn, h.roundOpen)
