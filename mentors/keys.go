@@ -53,3 +53,6 @@ func openMember(mentor, request string) string { return mentor + "/" + request }
 func (s *Store) shipGoalsKey(mentor, id string) string { return s.mentorshipKey(mentor, id) + ":goals" }
 func (s *Store) shipDoneKey(mentor, id string) string  { return s.mentorshipKey(mentor, id) + ":done" }
 func (s *Store) shipNotesKey(mentor, id string) string { return s.mentorshipKey(mentor, id) + ":notes" }
+func (s *Store) shipMeetingsKey(mentor, id string) string {
+	return s.mentorshipKey(mentor, id) + ":meetings"
+}

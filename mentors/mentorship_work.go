@@ -224,11 +224,14 @@ func (s *Store) MentorshipParties(ctx context.Context, shipID string) (Parties, 
 }
 
 // MentorshipPage is what a mentorship's page shows: the mentorship, its
-// goals (in the order they were added) and its notes (newest first).
+// goals (in the order they were added), its notes (newest first), its
+// meetings (soonest first) and the two people's weekly availabilities.
 type MentorshipPage struct {
 	Mentorship
-	Goals []Goal
-	Notes []Note
+	Goals    []Goal
+	Notes    []Note
+	Meetings []Meeting
+	Times    Availabilities
 }
 
 // QueueMentorshipPage queues on p the reads of a mentorship's page; the
@@ -238,6 +241,8 @@ func (s *Store) QueueMentorshipPage(ctx context.Context, p redis.Pipeliner, who 
 	goals := p.HGetAll(ctx, s.shipGoalsKey(who.Mentor, shipID))
 	done := p.SMembers(ctx, s.shipDoneKey(who.Mentor, shipID))
 	notes := p.LRange(ctx, s.shipNotesKey(who.Mentor, shipID), 0, -1)
+	meetings := p.HGetAll(ctx, s.shipMeetingsKey(who.Mentor, shipID))
+	times := s.queueAvailabilities(ctx, p, who)
 	return func() (MentorshipPage, error) {
 		h, err := ship.Result()
 		if err != nil {
@@ -271,7 +276,11 @@ func (s *Store) QueueMentorshipPage(ctx context.Context, p redis.Pipeliner, who 
 				pg.Notes = append(pg.Notes, n)
 			}
 		}
-		for _, c := range []redis.Cmder{goals, done, notes} {
+		pg.Meetings = readMeetings(meetings)
+		if pg.Times, err = times(); err != nil {
+			return MentorshipPage{}, err
+		}
+		for _, c := range []redis.Cmder{goals, done, notes, meetings} {
 			if err := c.Err(); err != nil {
 				return MentorshipPage{}, fmt.Errorf("mentors: mentorship %s: %w", shipID, err)
 			}

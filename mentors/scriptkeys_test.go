@@ -8,7 +8,7 @@ import (
 )
 
 // Every mentoring script declares every key it touches: asking, the
-// question and answer, accepting, goals and notes, ending with thanks, declining, pausing, and the
+// question and answer, accepting, goals, notes and meetings, ending with thanks, declining, pausing, and the
 // sweep that pauses silent mentors.
 func TestScriptsDeclareTheirKeys(t *testing.T) {
 	f := newFixture(t)
@@ -36,6 +36,16 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := f.AddNote(f.ctx, mentee, ship.ID, "Notes"); err != nil {
+			t.Fatal(err)
+		}
+		meet, err := f.ProposeMeeting(f.ctx, mentee, ship.ID, f.Now().Add(48*time.Hour), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.AnswerMeeting(f.ctx, mentor, ship.ID, meet.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.CancelMeeting(f.ctx, mentor, ship.ID, meet.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.End(f.ctx, mentee, ship.ID, Ending{Reflection: "Thanks", Thanks: true}); err != nil {
