@@ -2,6 +2,7 @@ package mentors
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/timefmt"
@@ -123,4 +124,29 @@ func (a Availabilities) Fits(start time.Time) bool {
 		}
 	}
 	return false
+}
+
+// BothZones writes a time for two people: "Tue 8 Dec 18:00 in Berlin ·
+// 12:00 in New York", the date repeated only where it differs, and one
+// place when both share a zone.
+func BothZones(t time.Time, first, second *time.Location) string {
+	a, b := t.In(first), t.In(second)
+	out := a.Format("Mon 2 Jan 15:04") + " in " + place(first)
+	if first.String() == second.String() {
+		return out
+	}
+	if a.Format("2006-01-02") == b.Format("2006-01-02") {
+		return out + " · " + b.Format("15:04") + " in " + place(second)
+	}
+	return out + " · " + b.Format("Mon 2 Jan 15:04") + " in " + place(second)
+}
+
+// place names a zone by its city: "Europe/Berlin" is Berlin,
+// "America/New_York" New York; UTC stays UTC.
+func place(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ")
 }

@@ -49,7 +49,9 @@ func (f *fixture) meetingNotices() []Notice {
 	return out
 }
 
-var tue = func(day, hour, min int) time.Time { return time.Date(2026, time.December, day, hour, min, 0, 0, time.UTC) }
+var tue = func(day, hour, min int) time.Time {
+	return time.Date(2026, time.December, day, hour, min, 0, 0, time.UTC)
+}
 
 // Offers are the whole hours inside both weekly times over the next three
 // weeks, whichever zones the two live in.
@@ -179,7 +181,10 @@ func TestMeetingRules(t *testing.T) {
 	}{
 		{"in the past", func() error { _, err := f.ProposeMeeting(f.ctx, mentor, ship.ID, tue(7, 8, 0), true); return err }(), ErrMeetingInPast},
 		{"no time", func() error { _, err := f.ProposeMeeting(f.ctx, mentor, ship.ID, time.Time{}, true); return err }(), ErrMeetingInPast},
-		{"too far ahead", func() error { _, err := f.ProposeMeeting(f.ctx, mentor, ship.ID, tue(7, 8, 0).AddDate(1, 0, 0), true); return err }(), ErrMeetingTooFar},
+		{"too far ahead", func() error {
+			_, err := f.ProposeMeeting(f.ctx, mentor, ship.ID, tue(7, 8, 0).AddDate(1, 0, 0), true)
+			return err
+		}(), ErrMeetingTooFar},
 		{"stranger proposes", func() error { _, err := f.ProposeMeeting(f.ctx, stranger, ship.ID, tue(8, 17, 0), false); return err }(), ErrNotFound},
 		{"stranger accepts", f.AnswerMeeting(f.ctx, stranger, ship.ID, out.ID, true), ErrNotFound},
 		{"unknown meeting", f.AnswerMeeting(f.ctx, mentee, ship.ID, ids.New(), true), ErrNoMeeting},
@@ -230,5 +235,30 @@ func TestMeetingsAreBounded(t *testing.T) {
 	}
 	if _, err := f.ProposeMeeting(f.ctx, mentor, ship.ID, tue(20, 17, 0), true); !errors.Is(err, ErrTooManyMeetings) {
 		t.Fatalf("one meeting too many: %v", err)
+	}
+}
+
+// A meeting's time reads in both people's zones.
+func TestBothZones(t *testing.T) {
+	berlin, ny, tokyo := time.FixedZone("x", 0), time.FixedZone("y", 0), time.FixedZone("z", 0)
+	var err error
+	for name, loc := range map[string]**time.Location{"Europe/Berlin": &berlin, "America/New_York": &ny, "Asia/Tokyo": &tokyo} {
+		if *loc, err = time.LoadLocation(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := tue(8, 17, 0)
+	for _, c := range []struct {
+		a, b *time.Location
+		want string
+	}{
+		{berlin, ny, "Tue 8 Dec 18:00 in Berlin · 12:00 in New York"},
+		{berlin, tokyo, "Tue 8 Dec 18:00 in Berlin · Wed 9 Dec 02:00 in Tokyo"},
+		{berlin, berlin, "Tue 8 Dec 18:00 in Berlin"},
+		{time.UTC, ny, "Tue 8 Dec 17:00 in UTC · 12:00 in New York"},
+	} {
+		if got := BothZones(at, c.a, c.b); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
 	}
 }

@@ -19,6 +19,8 @@ type shipForm struct {
 	Goal, Note string
 	Reflection string
 	Thanks     bool
+	At         string // a meeting time typed in the viewer's zone
+	Outside    bool   // "outside our usual times" ticked
 }
 
 // noteView is a note as the page shows it.
@@ -103,6 +105,7 @@ func (h *handler) renderMentorship(c *fiber.Ctx, view string, fields valid.Error
 		notes[k] = noteView{Note: n, Author: people[n.By], HTML: markdown.HTML(n.Text)}
 	}
 	data["Notes"] = notes
+	meetingsData(data, pg, u.ID, viewerZone(c), people, h.Mentors.Now())
 	data["Fields"] = formErrors(fields)
 	data["Form"] = form
 	data["MaxGoalText"] = mentors.MaxGoalText

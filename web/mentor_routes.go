@@ -21,6 +21,8 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/mentors/mentorships/:id/goals", signedIn, h.mentorshipGoalAdd)
 	app.Post("/mentors/mentorships/:id/goals/:goal/:action", signedIn, h.mentorshipGoalChange)
 	app.Post("/mentors/mentorships/:id/notes", signedIn, h.mentorshipNoteAdd)
+	app.Post("/mentors/mentorships/:id/meetings", signedIn, h.mentorshipMeetingPropose)
+	app.Post("/mentors/mentorships/:id/meetings/:meeting/:action", signedIn, h.mentorshipMeetingChange)
 
 	app.Get("/g/:slug/rounds", signedIn, h.roundsPage)
 	app.Post("/g/:slug/rounds", signedIn, h.roundOpen)
