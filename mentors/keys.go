@@ -56,3 +56,7 @@ func (s *Store) shipNotesKey(mentor, id string) string { return s.mentorshipKey(
 func (s *Store) shipMeetingsKey(mentor, id string) string {
 	return s.mentorshipKey(mentor, id) + ":meetings"
 }
+func (s *Store) shipCheckInsKey(mentor, id string) string {
+	return s.mentorshipKey(mentor, id) + ":checkins"
+}
+func (s *Store) checkInsDueKey() string { return s.prefix + "mentors:{sweep}:checkins" }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -232,6 +233,10 @@ type MentorshipPage struct {
 	Notes    []Note
 	Meetings []Meeting
 	Times    Availabilities
+	// CheckInWeeks is the check-in cadence (0: off); CheckIns the
+	// answers, newest period first.
+	CheckInWeeks int
+	CheckIns     []CheckIn
 }
 
 // QueueMentorshipPage queues on p the reads of a mentorship's page; the
@@ -242,6 +247,7 @@ func (s *Store) QueueMentorshipPage(ctx context.Context, p redis.Pipeliner, who 
 	done := p.SMembers(ctx, s.shipDoneKey(who.Mentor, shipID))
 	notes := p.LRange(ctx, s.shipNotesKey(who.Mentor, shipID), 0, -1)
 	meetings := p.HGetAll(ctx, s.shipMeetingsKey(who.Mentor, shipID))
+	checkIns := p.HGetAll(ctx, s.shipCheckInsKey(who.Mentor, shipID))
 	times := s.queueAvailabilities(ctx, p, who)
 	return func() (MentorshipPage, error) {
 		h, err := ship.Result()
@@ -277,10 +283,12 @@ func (s *Store) QueueMentorshipPage(ctx context.Context, p redis.Pipeliner, who 
 			}
 		}
 		pg.Meetings = readMeetings(meetings)
+		pg.CheckIns = readCheckIns(checkIns)
+		pg.CheckInWeeks, _ = strconv.Atoi(h["checkin_weeks"])
 		if pg.Times, err = times(); err != nil {
 			return MentorshipPage{}, err
 		}
-		for _, c := range []redis.Cmder{goals, done, notes, meetings} {
+		for _, c := range []redis.Cmder{goals, done, notes, meetings, checkIns} {
 			if err := c.Err(); err != nil {
 				return MentorshipPage{}, fmt.Errorf("mentors: mentorship %s: %w", shipID, err)
 			}

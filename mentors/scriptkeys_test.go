@@ -8,7 +8,7 @@ import (
 )
 
 // Every mentoring script declares every key it touches: asking, the
-// question and answer, accepting, goals, notes and meetings, ending with thanks, declining, pausing, and the
+// question and answer, accepting, goals, notes, meetings and check-ins, ending with thanks, declining, pausing, and the
 // sweep that pauses silent mentors.
 func TestScriptsDeclareTheirKeys(t *testing.T) {
 	f := newFixture(t)
@@ -47,6 +47,19 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		}
 		if err := f.CancelMeeting(f.ctx, mentor, ship.ID, meet.ID); err != nil {
 			t.Fatal(err)
+		}
+		if err := f.SetCheckIns(f.ctx, mentor, ship.ID, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.SendCheckIns(f.ctx, f.advance(15*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range f.notices {
+			if n.Kind == NoticeCheckIn {
+				if err := f.AnswerCheckIn(f.ctx, n.Text, CheckInGreat); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		if _, err := f.End(f.ctx, mentee, ship.ID, Ending{Reflection: "Thanks", Thanks: true}); err != nil {
 			t.Fatal(err)

@@ -110,6 +110,7 @@ const (
 	NoticeRequestExpired   NoticeKind = "request_expired"   // to the mentee: look at other mentors
 	NoticeRoundMatch       NoticeKind = "round_match"       // to each side of a published pair
 	NoticeMeeting          NoticeKind = "meeting"           // to both: a calendar invitation, update or cancellation
+	NoticeCheckIn          NoticeKind = "check_in"          // to both: how is it going? Text is the link's token
 )
 
 // Notice is one message for one person. Key is unique per event and
