@@ -71,6 +71,8 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) error 
 			"Contact": otherEmail, "ContactName": other}
 	case mentors.NoticeMeeting:
 		n.meetingMail(&m, note, to, users[note.Other])
+	case mentors.NoticeCheckIn:
+		n.checkInMail(&m, note, note.MentorID == note.To, other)
 	default:
 		return nil
 	}

@@ -106,6 +106,7 @@ func (h *handler) renderMentorship(c *fiber.Ctx, view string, fields valid.Error
 	}
 	data["Notes"] = notes
 	meetingsData(data, pg, u.ID, viewerZone(c), people, h.Mentors.Now())
+	checkInsData(data, pg, u.ID, people)
 	data["Fields"] = formErrors(fields)
 	data["Form"] = form
 	data["MaxGoalText"] = mentors.MaxGoalText

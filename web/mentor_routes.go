@@ -23,6 +23,11 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/mentors/mentorships/:id/notes", signedIn, h.mentorshipNoteAdd)
 	app.Post("/mentors/mentorships/:id/meetings", signedIn, h.mentorshipMeetingPropose)
 	app.Post("/mentors/mentorships/:id/meetings/:meeting/:action", signedIn, h.mentorshipMeetingChange)
+	app.Post("/mentors/mentorships/:id/checkins", signedIn, h.mentorshipCheckInsSet)
+	// Check-in links from mail work without signing in (see csrfExempt).
+	linkLimit := h.limitLink()
+	app.Get("/checkin/:token", linkLimit, h.checkInLinkPage)
+	app.Post("/checkin/:token", linkLimit, h.checkInLinkAnswer)
 
 	app.Get("/g/:slug/rounds", signedIn, h.roundsPage)
 	app.Post("/g/:slug/rounds", signedIn, h.roundOpen)

@@ -31,3 +31,20 @@ func (n *Notifier) meetingMail(m *mail.Message, note mentors.Notice, to, other *
 		Summary: "Mentoring: " + to.Name + " and " + otherName, URL: shipURL,
 		Organizer: "mailto:" + n.organizerAddress(), Attendees: []string{to.PrimaryEmail(), otherAddr}})}
 }
+
+// checkInMail fills m with a mentorship's "How is it going?" mail: one
+// link per answer, each opening a page that asks to confirm.
+func (n *Notifier) checkInMail(m *mail.Message, note mentors.Notice, toMentor bool, otherName string) {
+	link := n.BaseURL + "/checkin/" + note.Text
+	body := "How is your mentorship with " + otherName + " going? Answer with one click:\n\n" +
+		"Great: " + link + "?answer=great\n" +
+		"OK: " + link + "?answer=ok\n" +
+		"Stuck: " + link + "?answer=stuck\n\n"
+	if toMentor {
+		body += "Your mentee gets the same question; you see both answers on the mentorship page."
+	} else {
+		body += "Your mentor sees your answer on the mentorship page."
+	}
+	m.Kind = mail.KindGeneric
+	m.Data = map[string]any{"Subject": "How is it going with " + otherName + "?", "Body": body, "URL": link, "ActionLabel": "Answer"}
+}
