@@ -53,8 +53,8 @@ func meetingsData(data fiber.Map, pg mentors.MentorshipPage, viewerID string, vi
 }
 
 // meetingTime reads the time chosen on a meeting form: one of the offers
-// (RFC 3339), or a time typed in the viewer's zone.
-func meetingTime(c *fiber.Ctx) (time.Time, bool, valid.Errors) {
+// (RFC 3339), or a time typed in loc, the zone the page showed.
+func meetingTime(c *fiber.Ctx, loc *time.Location) (time.Time, bool, valid.Errors) {
 	errs := valid.Errors{}
 	if v := c.FormValue("slot"); v != "" && v != "other" {
 		t, err := time.Parse(time.RFC3339, v)
@@ -68,7 +68,7 @@ func meetingTime(c *fiber.Ctx) (time.Time, bool, valid.Errors) {
 		errs.Add("at", "Pick one of the times offered, or enter another time.")
 		return time.Time{}, false, errs
 	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", v, viewerZone(c))
+	t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
 	if err != nil {
 		errs.Add("at", "Enter the date and time as 2026-12-08 18:00.")
 	}
@@ -77,7 +77,7 @@ func meetingTime(c *fiber.Ctx) (time.Time, bool, valid.Errors) {
 
 // mentorshipMeetingPropose proposes a meeting to the other person.
 func (h *handler) mentorshipMeetingPropose(c *fiber.Ctx) error {
-	at, outside, errs := meetingTime(c)
+	at, outside, errs := meetingTime(c, zoneNamed(c.FormValue("zone")))
 	form := shipForm{At: c.FormValue("at"), Outside: c.FormValue("outside") == "yes"}
 	if len(errs) > 0 {
 		return h.renderMentorship(c, "mentors/mentorship", errs, form)
@@ -99,7 +99,7 @@ func (h *handler) mentorshipMeetingChange(c *fiber.Ctx) error {
 	case "cancel":
 		err = h.Mentors.CancelMeeting(ctx, actor, ship, meeting)
 	case "move":
-		at, _, errs := meetingTime(c)
+		at, _, errs := meetingTime(c, time.UTC)
 		if len(errs) > 0 {
 			return h.redirectWith(c, "/mentors/mentorships/"+ship+"#meetings", "error", "Pick one of the times offered to move the meeting.")
 		}

@@ -105,7 +105,14 @@ func (h *handler) renderMentorship(c *fiber.Ctx, view string, fields valid.Error
 		notes[k] = noteView{Note: n, Author: people[n.By], HTML: markdown.HTML(n.Text)}
 	}
 	data["Notes"] = notes
-	meetingsData(data, pg, u.ID, viewerZone(c), people, h.Mentors.Now())
+	// Without a zone of their own, the viewer's mentoring profile names one.
+	myZone := pg.Times.MenteeZone
+	if u.ID == m.MentorID {
+		myZone = pg.Times.MentorZone
+	}
+	loc := zoneOr(c, myZone)
+	data["Loc"] = loc
+	meetingsData(data, pg, u.ID, loc, people, h.Mentors.Now())
 	checkInsData(data, pg, u.ID, people)
 	data["Fields"] = formErrors(fields)
 	data["Form"] = form
