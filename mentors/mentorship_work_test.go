@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -53,7 +54,7 @@ func TestGoalsAreSharedByBothPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.advance(1)
+	f.advance(time.Millisecond)
 	b, err := f.AddGoal(f.ctx, mentor, ship.ID, "Give a talk")
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestNotesAreAppendedNewestFirst(t *testing.T) {
 	if _, err := f.AddNote(f.ctx, mentee, ship.ID, "Read *the* SRE book\nchapter 3"); err != nil {
 		t.Fatal(err)
 	}
-	at := f.advance(3600e9)
+	at := f.advance(time.Hour)
 	if _, err := f.AddNote(f.ctx, mentor, ship.ID, "Next: pairing on Friday"); err != nil {
 		t.Fatal(err)
 	}
