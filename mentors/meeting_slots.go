@@ -9,13 +9,15 @@ import (
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
-// Meeting times: each meeting lasts MeetingLength, offers start every
-// slotStep within both weekly availabilities, over the next OfferDays.
+// Meeting times: each meeting lasts MeetingLength; offers start on the
+// hour within both weekly availabilities, at most offersPerDay a day (UTC)
+// and MaxOffers in all, over the next OfferDays.
 const (
 	MeetingLength = time.Hour
 	OfferDays     = 21
-	MaxOffers     = 60
-	offerStep     = 30 * time.Minute
+	MaxOffers     = 24
+	offerStep     = time.Hour
+	offersPerDay  = 3
 )
 
 // interval is a span of real time, UTC.
@@ -94,16 +96,19 @@ func (a Availabilities) shared(from, to time.Time) []interval {
 }
 
 // Offers lists meeting starts after now, over the next OfferDays, where a
-// whole meeting fits in both weekly availabilities; at most MaxOffers.
+// whole meeting fits in both weekly availabilities.
 func (a Availabilities) Offers(now time.Time) []time.Time {
 	var out []time.Time
+	perDay := map[string]int{}
 	for _, iv := range a.shared(now, now.AddDate(0, 0, OfferDays)) {
 		start := iv.from.Truncate(offerStep)
 		if start.Before(iv.from) {
 			start = start.Add(offerStep)
 		}
 		for ; !start.Add(MeetingLength).After(iv.to); start = start.Add(offerStep) {
-			if start.After(now) && (len(out) == 0 || start.After(out[len(out)-1])) {
+			day := start.Format(time.DateOnly)
+			if start.After(now) && perDay[day] < offersPerDay && (len(out) == 0 || start.After(out[len(out)-1])) {
+				perDay[day]++
 				out = append(out, start)
 				if len(out) == MaxOffers {
 					return out

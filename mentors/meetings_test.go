@@ -53,8 +53,8 @@ var tue = func(day, hour, min int) time.Time {
 	return time.Date(2026, time.December, day, hour, min, 0, 0, time.UTC)
 }
 
-// Offers are the whole hours inside both weekly times over the next three
-// weeks, whichever zones the two live in.
+// Offers are the hours inside both weekly times over the next three
+// weeks, whichever zones the two live in, at most three a day.
 func TestMeetingOffersAreWhereBothAreFree(t *testing.T) {
 	f := newFixture(t)
 	_, _, ship := f.meetingShip(t)
@@ -69,7 +69,7 @@ func TestMeetingOffersAreWhereBothAreFree(t *testing.T) {
 	got := av.Offers(f.Now())
 	var want []time.Time
 	for _, d := range []int{8, 15, 22} {
-		want = append(want, tue(d, 17, 0), tue(d, 17, 30), tue(d, 18, 0))
+		want = append(want, tue(d, 17, 0), tue(d, 18, 0))
 	}
 	if len(got) != len(want) {
 		t.Fatalf("offers %v, want %v", got, want)
@@ -260,5 +260,19 @@ func TestBothZones(t *testing.T) {
 		if got := BothZones(at, c.a, c.b); got != c.want {
 			t.Errorf("%q, want %q", got, c.want)
 		}
+	}
+}
+
+// Where both are free all day, offers spread over the days: three a day,
+// at most MaxOffers.
+func TestMeetingOffersSpreadOverDays(t *testing.T) {
+	var all []match.Slot
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		all = append(all, match.Slot{Day: d, StartMin: 0, EndMin: 24 * 60})
+	}
+	av := Availabilities{Mentor: match.Availability{Slots: all}, Mentee: match.Availability{Slots: all}, MentorZone: "UTC", MenteeZone: "Asia/Tokyo"}
+	got := av.Offers(tue(8, 9, 30))
+	if len(got) != MaxOffers || !got[0].Equal(tue(8, 10, 0)) || !got[2].Equal(tue(8, 12, 0)) || !got[3].Equal(tue(9, 0, 0)) {
+		t.Fatalf("offers %v", got)
 	}
 }
