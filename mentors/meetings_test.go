@@ -276,3 +276,38 @@ func TestMeetingOffersSpreadOverDays(t *testing.T) {
 		t.Fatalf("offers %v", got)
 	}
 }
+
+// Ending a mentorship cancels its planned meetings: an accepted one
+// leaves both calendars, a proposal just goes.
+func TestEndingCancelsPlannedMeetings(t *testing.T) {
+	f := newFixture(t)
+	mentor, mentee, ship := f.meetingShip(t)
+	accepted, err := f.ProposeMeeting(f.ctx, mentee, ship.ID, tue(8, 17, 0), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.AnswerMeeting(f.ctx, mentor, ship.ID, accepted.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	proposed, err := f.ProposeMeeting(f.ctx, mentee, ship.ID, tue(15, 17, 0), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.End(f.ctx, mentee, ship.ID, Ending{}); err != nil {
+		t.Fatal(err)
+	}
+	got := f.meetingNotices()
+	if len(got) != 4 {
+		t.Fatalf("%d calendar notices, want 2 invitations and 2 cancellations", len(got))
+	}
+	for _, n := range got[2:] {
+		if n.Method != "CANCEL" || n.Sequence != 1 || n.MeetingID != accepted.ID {
+			t.Errorf("cancellation %+v", n)
+		}
+	}
+	for _, m := range f.page(t, ship.ID).Meetings {
+		if m.State != MeetingCancelled {
+			t.Errorf("meeting %s (proposal: %v) is %s after the end", m.ID, m.ID == proposed.ID, m.State)
+		}
+	}
+}

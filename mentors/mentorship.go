@@ -75,7 +75,8 @@ type Ending struct {
 
 // End lets either side end a mentorship with an optional reflection and,
 // from the mentee, a thank-you. In one step the mentor's seat is free
-// again, the thank-you is counted and the other side is told.
+// again, the thank-you is counted, planned meetings are cancelled (both
+// calendars get a CANCEL) and the other side is told.
 func (s *Store) End(ctx context.Context, actorID, id string, e Ending) (Mentorship, error) {
 	if err := textError("feedback", "feedback", e.Reflection, false).Err(); err != nil {
 		return Mentorship{}, err
@@ -95,8 +96,10 @@ func (s *Store) End(ctx context.Context, actorID, id string, e Ending) (Mentorsh
 	if e.Thanks {
 		thanks = "1"
 	}
-	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor), s.mentorNoticesKey(mentor), s.mentorKey(mentor)},
-		actorID, feedback, ms(now), run, encodeNotice(note), thanks).StringSlice()
+	meetingNote := encodeNotice(Notice{Kind: NoticeMeeting, MentorshipID: id, Other: actorID, At: note.At})
+	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor), s.mentorNoticesKey(mentor),
+		s.mentorKey(mentor), s.shipMeetingsKey(mentor, id)},
+		actorID, feedback, ms(now), run, encodeNotice(note), thanks, meetingNote).StringSlice()
 	if err == nil {
 		err = scriptError(res[0])
 	}
