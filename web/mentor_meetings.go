@@ -45,11 +45,26 @@ func meetingsData(data fiber.Map, pg mentors.MentorshipPage, viewerID string, vi
 	}
 	var offers []meetingOffer
 	for _, t := range pg.Times.Offers(now) {
+		if clashes(t, planned) {
+			continue
+		}
 		offers = append(offers, meetingOffer{Value: t.UTC().Format(time.RFC3339), Label: mentors.BothZones(t, viewer, other)})
 	}
 	data["Meetings"] = planned
 	data["Offers"] = offers
 	data["MinTime"] = now.In(viewer).Format("2006-01-02T15:04")
+}
+
+// clashes reports whether a meeting starting at t would overlap one of
+// the planned meetings.
+func clashes(t time.Time, planned []meetingView) bool {
+	end := t.Add(mentors.MeetingLength)
+	for _, m := range planned {
+		if t.Before(m.End) && m.Start.Before(end) {
+			return true
+		}
+	}
+	return false
 }
 
 // meetingTime reads the time chosen on a meeting form: one of the offers

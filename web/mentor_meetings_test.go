@@ -112,6 +112,9 @@ func TestMentorshipMeetingLandsInBothCalendars(t *testing.T) {
 	if actions["move"] == "" || len(offers) < 2 {
 		t.Fatalf("no way to move it: %v, %d offers", actions, len(offers))
 	}
+	if strings.Contains(page, `value="`+offer[1]+`"`) {
+		t.Error("the accepted meeting's own time is still offered")
+	}
 	if r := ana.PostForm(ship, actions["move"], url.Values{"slot": {offers[1][1]}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d", r.StatusCode)
 	}
