@@ -45,3 +45,18 @@ func (s *Store) groupPairsKey(g string) string    { return s.prefix + "mgroup:{"
 
 // openMember names a mentee's open request in their open set.
 func openMember(mentor, request string) string { return mentor + "/" + request }
+
+// A mentorship's shared goals (a hash of goal ID to JSON, and the set of
+// ticked goal IDs) and its notes (a list of JSON) live under the mentor's
+// tag with the mentorship, so one script checks who may write and the
+// limits.
+func (s *Store) shipGoalsKey(mentor, id string) string { return s.mentorshipKey(mentor, id) + ":goals" }
+func (s *Store) shipDoneKey(mentor, id string) string  { return s.mentorshipKey(mentor, id) + ":done" }
+func (s *Store) shipNotesKey(mentor, id string) string { return s.mentorshipKey(mentor, id) + ":notes" }
+func (s *Store) shipMeetingsKey(mentor, id string) string {
+	return s.mentorshipKey(mentor, id) + ":meetings"
+}
+func (s *Store) shipCheckInsKey(mentor, id string) string {
+	return s.mentorshipKey(mentor, id) + ":checkins"
+}
+func (s *Store) checkInsDueKey() string { return s.prefix + "mentors:{sweep}:checkins" }

@@ -25,13 +25,14 @@ type Mentorship struct {
 	EndedBy        string
 	MentorFeedback string
 	MenteeFeedback string
+	Thanked        bool // the mentee thanked the mentor when it ended
 }
 
 func mentorshipFromHash(h map[string]string) Mentorship {
 	return Mentorship{
 		ID: h["id"], MentorID: h["mentor"], MenteeID: h["mentee"], RoundID: h["round"],
 		Started: fromMS(h["started"]), Ended: fromMS(h["ended"]), EndedBy: h["ended_by"],
-		MentorFeedback: h["feedback_mentor"], MenteeFeedback: h["feedback_mentee"],
+		MentorFeedback: h["feedback_mentor"], MenteeFeedback: h["feedback_mentee"], Thanked: h["thanked"] == "1",
 	}
 }
 
@@ -44,22 +45,6 @@ func (s *Store) mentorship(ctx context.Context, mentorID, id string) (Mentorship
 		return Mentorship{}, fmt.Errorf("mentors: mentorship %s: %w", id, ErrNotFound)
 	}
 	return mentorshipFromHash(h), nil
-}
-
-// Mentorship returns a mentorship to its mentor or mentee.
-func (s *Store) Mentorship(ctx context.Context, actorID, id string) (Mentorship, error) {
-	mentor, err := s.shipMentor(ctx, id)
-	if err != nil {
-		return Mentorship{}, fmt.Errorf("mentors: mentorship %s: %w", id, err)
-	}
-	m, err := s.mentorship(ctx, mentor, id)
-	if err != nil {
-		return m, err
-	}
-	if actorID != m.MentorID && actorID != m.MenteeID {
-		return Mentorship{}, fmt.Errorf("mentors: mentorship %s: %w", id, ErrForbidden)
-	}
-	return m, nil
 }
 
 func (s *Store) shipMentor(ctx context.Context, id string) (string, error) {
@@ -76,9 +61,27 @@ func (s *Store) shipMentor(ctx context.Context, id string) (string, error) {
 // EndMentorship lets either side end a mentorship, with optional feedback;
 // the mentor's seat is free again and the other side is told.
 func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string) (Mentorship, error) {
-	if err := textError("feedback", "feedback", feedback, false).Err(); err != nil {
+	return s.End(ctx, actorID, id, Ending{Reflection: feedback})
+}
+
+// Ending is what someone leaves when they end a mentorship.
+type Ending struct {
+	// Reflection is an optional short text the other side sees.
+	Reflection string
+	// Thanks is the mentee's optional thank-you, counted on the mentor's
+	// profile; it is ignored when the mentor ends.
+	Thanks bool
+}
+
+// End lets either side end a mentorship with an optional reflection and,
+// from the mentee, a thank-you. In one step the mentor's seat is free
+// again, the thank-you is counted, planned meetings are cancelled (both
+// calendars get a CANCEL) and the other side is told.
+func (s *Store) End(ctx context.Context, actorID, id string, e Ending) (Mentorship, error) {
+	if err := textError("feedback", "feedback", e.Reflection, false).Err(); err != nil {
 		return Mentorship{}, err
 	}
+	feedback := strings.TrimSpace(e.Reflection)
 	mentor, err := s.shipMentor(ctx, id)
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
@@ -88,9 +91,15 @@ func (s *Store) EndMentorship(ctx context.Context, actorID, id, feedback string)
 	}
 	now, run := s.now(), ids.New()
 	note := Notice{Kind: NoticeMentorshipEnded, Other: actorID, MentorshipID: id,
-		Text: strings.TrimSpace(feedback), At: time.UnixMilli(ms(now)).UTC()}
-	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor), s.mentorNoticesKey(mentor)},
-		actorID, strings.TrimSpace(feedback), ms(now), run, encodeNotice(note)).StringSlice()
+		Text: feedback, At: time.UnixMilli(ms(now)).UTC()}
+	thanks := ""
+	if e.Thanks {
+		thanks = "1"
+	}
+	meetingNote := encodeNotice(Notice{Kind: NoticeMeeting, MentorshipID: id, Other: actorID, At: note.At})
+	res, err := endScript.Run(ctx, s.rdb, []string{s.mentorshipKey(mentor, id), s.mentorMenteesKey(mentor), s.mentorNoticesKey(mentor),
+		s.mentorKey(mentor), s.shipMeetingsKey(mentor, id)},
+		actorID, feedback, ms(now), run, encodeNotice(note), thanks, meetingNote).StringSlice()
 	if err == nil {
 		err = scriptError(res[0])
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -152,7 +153,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 		if !ids.Valid(u) {
 			continue
 		}
-		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason"))
+		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"))
 		counts = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u)))
 	}
 	return func() ([]match.MentorProfile, error) {
@@ -177,6 +178,9 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			p.PausedAuto = v[2] == "1"
 			p.PauseReason, _ = v[3].(string)
 			p.Active = int(counts[k].Val())
+			if t, ok := v[4].(string); ok {
+				p.Thanks, _ = strconv.Atoi(t)
+			}
 			out = append(out, p)
 		}
 		return out, nil

@@ -8,7 +8,7 @@ import (
 )
 
 // Every mentoring script declares every key it touches: asking, the
-// question and answer, accepting, ending, declining, pausing, and the
+// question and answer, accepting, goals, notes, meetings and check-ins, ending with thanks, declining, pausing, and the
 // sweep that pauses silent mentors.
 func TestScriptsDeclareTheirKeys(t *testing.T) {
 	f := newFixture(t)
@@ -28,7 +28,40 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.EndMentorship(f.ctx, mentee, ship.ID, "Thanks"); err != nil {
+		g, err := f.AddGoal(f.ctx, mentor, ship.ID, "Ship a service")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ChangeGoal(f.ctx, mentee, ship.ID, g.ID, GoalTick); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.AddNote(f.ctx, mentee, ship.ID, "Notes"); err != nil {
+			t.Fatal(err)
+		}
+		meet, err := f.ProposeMeeting(f.ctx, mentee, ship.ID, f.Now().Add(48*time.Hour), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.AnswerMeeting(f.ctx, mentor, ship.ID, meet.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.CancelMeeting(f.ctx, mentor, ship.ID, meet.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCheckIns(f.ctx, mentor, ship.ID, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.SendCheckIns(f.ctx, f.advance(15*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range f.notices {
+			if n.Kind == NoticeCheckIn {
+				if err := f.AnswerCheckIn(f.ctx, n.Text, CheckInGreat); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := f.End(f.ctx, mentee, ship.ID, Ending{Reflection: "Thanks", Thanks: true}); err != nil {
 			t.Fatal(err)
 		}
 		r2, err := f.Ask(f.ctx, other, mentor, "Me too?")

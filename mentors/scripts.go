@@ -144,9 +144,11 @@ return {'EXPIRED', r[3], '1'}
 `)
 
 // endScript ends a mentorship on behalf of either side and frees the
-// seat; the other side gets a notice.
-// KEYS: mentorship, mentees, notices. ARGV: actor, feedback, now ms, run,
-// notice.
+// seat; the other side gets a notice, and the mentor the mentee's
+// thank-you. Planned meetings are cancelled: an accepted one leaves both
+// calendars (a CANCEL notice each, from the meeting notice template).
+// KEYS: mentorship, mentees, notices, mentor, meetings. ARGV: actor,
+// feedback, now ms, run, notice, thanks ("1" or ""), meeting notice.
 var endScript = redis.NewScript(noticeLua + `
 local s = redis.call('HMGET', KEYS[1], 'mentor', 'mentee', 'ended', 'id')
 if not s[1] then return {'NOTFOUND'} end
@@ -155,6 +157,28 @@ if ARGV[1] == s[1] then role = 'mentor' elseif ARGV[1] == s[2] then role = 'ment
 if s[3] and s[3] ~= '' then return {'ENDED'} end
 redis.call('HSET', KEYS[1], 'ended', ARGV[3], 'ended_by', ARGV[1], 'feedback_' .. role, ARGV[2])
 if redis.call('HGET', KEYS[2], s[2]) == s[4] then redis.call('HDEL', KEYS[2], s[2]) end
+if role == 'mentee' and ARGV[6] == '1' then
+  redis.call('HSET', KEYS[1], 'thanked', '1')
+  if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HINCRBY', KEYS[4], 'thanks', 1) end
+end
+local k = 0
+for _, raw in ipairs(redis.call('HVALS', KEYS[5])) do
+  local m = cjson.decode(raw)
+  if (m.state == 'accepted' or m.state == 'proposed') and m['end'] > tonumber(ARGV[3]) then
+    local was = m.state
+    m.state = 'cancelled'
+    if was == 'accepted' then m.seq = m.seq + 1 end
+    redis.call('HSET', KEYS[5], m.id, cjson.encode(m))
+    if was == 'accepted' then
+      local n = cjson.decode(ARGV[7])
+      n.MeetingID, n.Method, n.Sequence, n.StartMS, n.EndMS = m.id, 'CANCEL', m.seq, m.start, m['end']
+      local j = cjson.encode(n)
+      k = k + 1
+      notice(KEYS[3], ARGV[4] .. '.m' .. k .. 'a', j, s[1], s[2])
+      notice(KEYS[3], ARGV[4] .. '.m' .. k .. 'b', j, s[2], s[1])
+    end
+  end
+end
 local other = s[2]
 if role == 'mentee' then other = s[1] end
 notice(KEYS[3], ARGV[4] .. '.1', ARGV[5], other)

@@ -75,6 +75,9 @@ type Store struct {
 	// menteeRaw remembers each mentee's stored profile as last read, so
 	// a page can rank mentors for it while it reads it again to check.
 	menteeRaw strcache.Cache[string]
+	// partiesOf remembers each mentorship's mentor and mentee, which never
+	// change, so its page reads everything else in one pipeline.
+	partiesOf strcache.Cache[Parties]
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -106,6 +109,8 @@ const (
 	NoticeMentorPaused     NoticeKind = "mentor_paused"     // to the mentor: how to come back
 	NoticeRequestExpired   NoticeKind = "request_expired"   // to the mentee: look at other mentors
 	NoticeRoundMatch       NoticeKind = "round_match"       // to each side of a published pair
+	NoticeMeeting          NoticeKind = "meeting"           // to both: a calendar invitation, update or cancellation
+	NoticeCheckIn          NoticeKind = "check_in"          // to both: how is it going? Text is the link's token
 )
 
 // Notice is one message for one person. Key is unique per event and
@@ -123,6 +128,17 @@ type Notice struct {
 	Reasons      match.Reasons // why a round paired them, for the introduction
 	MentorID     string        // the mentor of a round pair, for the introduction
 	At           time.Time     // when it happened; part of Key for repeatable events
+	// A meeting's calendar notice: the meeting (its calendar UID), the
+	// iTIP method (REQUEST or CANCEL), its SEQUENCE and its times in ms.
+	MeetingID      string `json:",omitempty"`
+	Method         string `json:",omitempty"`
+	Sequence       int    `json:",omitempty"`
+	StartMS, EndMS int64  `json:",omitempty"`
+}
+
+// MeetingTimes returns the start and end of a meeting's notice.
+func (n Notice) MeetingTimes() (start, end time.Time) {
+	return time.UnixMilli(n.StartMS).UTC(), time.UnixMilli(n.EndMS).UTC()
 }
 
 // encodeNotice is the JSON a script records; "" (no notice) for a zero
@@ -159,6 +175,9 @@ func (s *Store) newNotices() *notices.Source {
 		n.Key = string(n.Kind) + ":" + n.RequestID + n.MentorshipID + n.RoundID + ":" + n.To
 		if !n.At.IsZero() {
 			n.Key += ":" + strconv.FormatInt(ms(n.At), 10)
+		}
+		if n.MeetingID != "" {
+			n.Key += ":" + n.MeetingID + "." + strconv.Itoa(n.Sequence) + n.Method
 		}
 		return s.Notify(ctx, n)
 	})

@@ -69,6 +69,10 @@ func (n *Notifier) MentorNotice(ctx context.Context, note mentors.Notice) error 
 		}
 		m.Data = map[string]any{"MentorName": mentor, "MenteeName": mentee, "Topics": note.Reasons.String(), "URL": n.BaseURL + "/mentors",
 			"Contact": otherEmail, "ContactName": other}
+	case mentors.NoticeMeeting:
+		n.meetingMail(&m, note, to, users[note.Other])
+	case mentors.NoticeCheckIn:
+		n.checkInMail(&m, note, note.MentorID == note.To, other)
 	default:
 		return nil
 	}

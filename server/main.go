@@ -189,7 +189,8 @@ func runWorkers(ctx context.Context, st *stores, logger *slog.Logger) {
 	wg.Wait()
 }
 
-// sweepMentors pauses mentors who leave requests unanswered, every hour.
+// sweepMentors pauses mentors who leave requests unanswered and sends the
+// mentorships' check-ins that are due, every hour.
 func sweepMentors(ctx context.Context, st *stores, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -198,6 +199,11 @@ func sweepMentors(ctx context.Context, st *stores, logger *slog.Logger) {
 			logger.Error("mentor sweep", "err", err)
 		} else if n > 0 {
 			logger.Info("mentor sweep", "paused", n)
+		}
+		if n, err := st.mentors.SendCheckIns(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("check-in sweep", "err", err)
+		} else if n > 0 {
+			logger.Info("check-in sweep", "mentorships", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,9 @@ var mentorRefusals = []error{
 	mentors.ErrTooManyRequests, mentors.ErrDuplicateRequest, mentors.ErrWithdrawn, mentors.ErrExpired,
 	mentors.ErrClosed, mentors.ErrWrongState, mentors.ErrEnded, mentors.ErrNoProfile, mentors.ErrSignupClosed,
 	mentors.ErrOtherRole, mentors.ErrAlreadyRun, mentors.ErrNotRun, mentors.ErrPublished,
+	mentors.ErrTooManyGoals, mentors.ErrTooManyNotes, mentors.ErrNoGoal,
+	mentors.ErrMeetingInPast, mentors.ErrMeetingTooFar, mentors.ErrOutsideTimes, mentors.ErrMoveOutside,
+	mentors.ErrTooManyMeetings, mentors.ErrNoMeeting, mentors.ErrOwnProposal,
 }
 
 // refusalText is the sentence for a refusal of the mentoring store, or ""

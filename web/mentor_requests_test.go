@@ -91,10 +91,10 @@ func TestRequestQuestionAnswerAcceptAndEnd(t *testing.T) {
 	mtrHas(t, "mentor's mentoring page", ana.Get("/mentors").Body, "My mentees", "Mia Mentee", "1 of 2 seats taken")
 	mtrHas(t, "mentee's mentoring page", mia.Get("/mentors").Body, "My mentors", "Ana Mentor")
 	mtrHas(t, "request after accepting", mia.Get("/mentors/requests/"+id).Body, "Accepted: the mentorship has started", ship)
-	if r := olly.Get(ship); r.StatusCode != http.StatusForbidden {
+	if r := olly.Get(ship); r.StatusCode != http.StatusNotFound {
 		t.Errorf("outsider sees the mentorship: %d", r.StatusCode)
 	}
-	if r := olly.PostForm("/mentors", ship+"/end", nil); r.StatusCode != http.StatusForbidden {
+	if r := olly.PostForm("/mentors", ship+"/end", nil); r.StatusCode != http.StatusNotFound {
 		t.Errorf("outsider ends the mentorship: %d", r.StatusCode)
 	}
 	if r := ana.PostForm("/mentors/requests/"+id, "/mentors/requests/"+id+"/accept", nil); !strings.Contains(ana.Follow(r).Body, "already answered") {

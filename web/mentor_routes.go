@@ -17,7 +17,18 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/mentors/requests/:id", signedIn, h.mentorRequestShow)
 	app.Post("/mentors/requests/:id/:action", signedIn, h.mentorRequestAction)
 	app.Get("/mentors/mentorships/:id", signedIn, h.mentorshipShow)
+	app.Get("/mentors/mentorships/:id/end", signedIn, h.mentorshipEndPage)
 	app.Post("/mentors/mentorships/:id/end", signedIn, h.mentorshipEnd)
+	app.Post("/mentors/mentorships/:id/goals", signedIn, h.mentorshipGoalAdd)
+	app.Post("/mentors/mentorships/:id/goals/:goal/:action", signedIn, h.mentorshipGoalChange)
+	app.Post("/mentors/mentorships/:id/notes", signedIn, h.mentorshipNoteAdd)
+	app.Post("/mentors/mentorships/:id/meetings", signedIn, h.mentorshipMeetingPropose)
+	app.Post("/mentors/mentorships/:id/meetings/:meeting/:action", signedIn, h.mentorshipMeetingChange)
+	app.Post("/mentors/mentorships/:id/checkins", signedIn, h.mentorshipCheckInsSet)
+	// Check-in links from mail work without signing in (see csrfExempt).
+	linkLimit := h.limitLink()
+	app.Get("/checkin/:token", linkLimit, h.checkInLinkPage)
+	app.Post("/checkin/:token", linkLimit, h.checkInLinkAnswer)
 
 	app.Get("/g/:slug/rounds", signedIn, h.roundsPage)
 	app.Post("/g/:slug/rounds", signedIn, h.roundOpen)

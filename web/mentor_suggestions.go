@@ -66,6 +66,7 @@ type suggestionCard struct {
 	Bio          string
 	AvailableNow bool
 	FreeSeats    int
+	Thanks       int
 	// RequestID is my open request to this mentor; Mine is set when they
 	// already mentor me.
 	RequestID string
@@ -184,7 +185,7 @@ func (h *handler) suggestionCards(c *fiber.Ctx, list []match.Suggestion, draft a
 		cards[i] = suggestionCard{
 			Mentor: people[m.UserID], Reasons: s.Reasons.String(), Skills: skillsWords(m.Skills), Paths: pathNames(m.Paths),
 			Languages: languagesText(m.Languages), TimeZone: m.TimeZone, Hours: m.Availability.HoursPerWeek, Bio: m.Bio,
-			AvailableNow: m.AvailableNow, FreeSeats: m.Capacity - m.Active, RequestID: asked[m.UserID], Mine: current[m.UserID],
+			AvailableNow: m.AvailableNow, FreeSeats: m.Capacity - m.Active, Thanks: m.Thanks, RequestID: asked[m.UserID], Mine: current[m.UserID],
 		}
 		if draft.MentorID == m.UserID {
 			cards[i].Draft = draft

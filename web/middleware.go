@@ -306,8 +306,8 @@ func (h *handler) clientIP(c *fiber.Ctx) string {
 
 // csrfSkip says when no CSRF token is needed:
 //   - safe methods (GET, HEAD, OPTIONS), which change nothing;
-//   - POSTs whose URL carries a secret token from a mail (RSVP links,
-//     one-click unsubscribe, address confirmation): a third-party site
+//   - POSTs whose URL carries a secret token from a mail (RSVP and
+//     check-in links, one-click unsubscribe, address confirmation): a third-party site
 //     cannot know the token, and mail clients post List-Unsubscribe
 //     without any cookie;
 //   - a signed-out visitor asking for an RSVP link by mail: it acts on no
@@ -318,7 +318,7 @@ func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 		return true
 	}
 	p := c.Path()
-	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/") ||
+	return strings.HasPrefix(p, "/rsvp/") || strings.HasPrefix(p, "/unsubscribe/") || strings.HasPrefix(p, "/verify-email/") || strings.HasPrefix(p, "/checkin/") ||
 		(strings.HasPrefix(p, "/s/") && strings.HasSuffix(p, "/guest-rsvp"))
 }
 

@@ -93,10 +93,23 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"mentor with mentees and requests", mentor.Client},
 		{"mentee with open requests", mentee.Client},
 	}
+	ships, err := app.Mentors.MyMentees(context.Background(), mentor.ID)
+	if err != nil || len(ships) == 0 {
+		t.Fatalf("the mentor's mentorships: %v", err)
+	}
+	if _, err := app.Mentors.AddGoal(context.Background(), mentor.ID, ships[0].ID, "Ship it"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Mentors.AddNote(context.Background(), mentor.ID, ships[0].ID, "We met"); err != nil {
+		t.Fatal(err)
+	}
+	shipPage := "/mentors/mentorships/" + ships[0].ID
 	pages := []struct {
 		route, path string
 		viewers     []viewer
 	}{
+		{"/mentors/mentorships/:id", shipPage, []viewer{{"mentor", mentor.Client}}},
+		{"/mentors/mentorships/:id/end", shipPage + "/end", []viewer{{"mentor", mentor.Client}}},
 		{"/s/:id", "/s/" + id, viewers},
 		{"/s/:id", "/s/" + seriesID, viewers},
 		{"/g/:slug", "/g/" + g.Slug, viewers},

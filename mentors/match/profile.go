@@ -65,6 +65,9 @@ type MentorProfile struct {
 	// Active is how many mentees the mentor has now; the store fills it in,
 	// it is not part of the form.
 	Active int `json:"-"`
+	// Thanks is how many mentees thanked the mentor when their mentorship
+	// ended; the store fills it in.
+	Thanks int `json:"-"`
 }
 
 // MenteeProfile is what a mentee is looking for.
