@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,7 +21,8 @@ type sessionCard struct {
 	Relative             string // "in 3 days", "happening now"
 	Cancelled            bool
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
-	MyStatus             string // "Going", "Waitlist #3", "Awaiting approval"; "" otherwise
+	MyStatus             string // "You're going", "#3 on the waitlist", "You're hosting"; "" otherwise
+	RSVP                 rsvpChoice
 }
 
 // Card list sizes.
@@ -79,6 +79,10 @@ func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup 
 func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[string]events.RSVPStatus, liveStatus map[string]events.Standing, group groupLookup) ([]sessionCard, error) {
 	own := knownZone(c)
 	now := h.Events.Now()
+	viewer := ""
+	if u := currentUser(c); u != nil {
+		viewer = u.ID
+	}
 	out := make([]sessionCard, 0, len(evs))
 	for _, ev := range evs {
 		g, err := group(ev.GroupID)
@@ -106,28 +110,15 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			}
 		}
 		if ev.Capacity > 0 && st.SeatsLeft >= 0 {
-			card.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+			card.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 		}
-		if !card.Cancelled {
-			card.MyStatus = myStatusLabel(st) // a cancelled session has no "Going" any more
+		if !card.Cancelled { // a cancelled session has no "Going" any more
+			card.RSVP = rsvpChoiceFor(st, rsvpSessionOf(ev, viewer, false))
+			if rsvpActive(st.Status) || card.RSVP.Hosting {
+				card.MyStatus = card.RSVP.Status
+			}
 		}
 		out = append(out, card)
 	}
 	return out, nil
-}
-
-// myStatusLabel is the short status badge of a card.
-func myStatusLabel(st events.Standing) string {
-	switch st.Status {
-	case events.RSVPGoing:
-		return "Going"
-	case events.RSVPWaitlisted:
-		if st.Position > 0 {
-			return "Waitlist #" + strconv.Itoa(st.Position)
-		}
-		return "On the waitlist"
-	case events.RSVPPending:
-		return "Awaiting approval"
-	}
-	return ""
 }

@@ -31,6 +31,7 @@ type sessionPage struct {
 	Proposer          string
 	Standing          events.Standing
 	StatusText        string
+	RSVP              rsvpChoice // the buttons of the RSVP card
 	Seats             string
 	Cancelled, Ended  bool
 	Organizer, Member bool
@@ -181,7 +182,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if events.CanSeeLink(ev, v.actor(), st.Status) {
 		p.Link = ev.OnlineURL
 	}
-	p.Seats = seatsText(ev.Capacity, st.SeatsLeft)
+	p.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 	p.GoingCount = st.Going
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
@@ -229,6 +230,13 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	if p.Organizer {
 		p.Delivery = r.Delivery
+	}
+	p.RSVP = rsvpChoiceFor(st, rsvpSessionOf(ev, uid, p.Organizer))
+	if !p.CanAnswer {
+		p.RSVP.Yes = ""
+	}
+	if active && !p.CanDropOut || !active && !p.CanAnswer {
+		p.RSVP.No = ""
 	}
 	return p
 }
