@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"time"
 
@@ -14,12 +13,30 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 )
 
-// dashboard is the signed-in home: my groups, invitations, requests and
-// their outcomes, my sessions and my mentoring. It reads the session and
-// the lists in one round trip, then what is on them (groups,
-// sessions, standings, mentorships, requests and the people on those) in
-// another. A session's group or a request's mentee this process has not
-// seen yet needs a third.
+// Dashboard list sizes.
+const (
+	dashGroupSessions = 20 // upcoming sessions read per group of mine
+	dashUnanswered    = 10 // sessions shown to answer in place
+)
+
+// hostingCard is a session the viewer hosts, with who answered.
+type hostingCard struct {
+	Card   sessionCard
+	Counts events.Counts
+}
+
+// joinRequests says that a group of the viewer's has people asking to join.
+type joinRequests struct {
+	GroupName, GroupSlug string
+	Count                int
+}
+
+// dashboard is the signed-in home: what I host and what waits for me
+// there, the sessions I go to or wait for, the ones in my groups I have
+// not answered (answered in place), my groups with their next session,
+// invitations, requests, and my mentoring. It reads the session and the
+// lists in one round trip, what is on them and in my groups in a second,
+// and the sessions of my groups with their counts in a third.
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -51,6 +68,13 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	groupIDs := lists.GroupIDs()
+	indexes := make(map[string]*events.SessionLists, len(groupIDs))
+	requestIDs := make(map[string]func() ([]string, error), len(groupIDs))
+	for _, gid := range groupIDs {
+		indexes[gid] = h.Events.QueueGroupSessions(ctx, second, gid, dashGroupSessions, 0)
+		requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, second, gid)
+	}
 	if err := runReads(ctx, second); err != nil {
 		return err
 	}
@@ -58,68 +82,167 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sessions, err := h.sessionCardsOf(c, getSessions, getGroups, u.ID)
+	going, standings, err := getSessions()
 	if err != nil {
 		return err
+	}
+	byID, err := getGroups()
+	if err != nil {
+		return err
+	}
+	for _, m := range gl.Groups {
+		byID[m.Group.ID] = m.Group // a member may see their group
+	}
+	third := h.Redis.Pipeline()
+	var missing []string
+	for _, s := range going {
+		if _, ok := byID[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
+			missing = append(missing, s.Event.GroupID)
+		}
+	}
+	getMissing := h.queueVisibleGroups(ctx, third, missing, u.ID)
+	type groupReads struct {
+		m        groups.Membership
+		sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
+		counts   func() (map[string]events.Counts, error)
+		pending  func() ([]groups.Application, error)
+	}
+	reads := make([]groupReads, 0, len(gl.Groups))
+	for _, m := range gl.Groups {
+		l, ok := indexes[m.Group.ID]
+		if !ok {
+			continue
+		}
+		r := groupReads{m: m, counts: l.QueueCounts(ctx, third)}
+		if r.sessions, err = l.QueueEvents(ctx, third, u.ID); err != nil {
+			return err
+		}
+		if m.Role.IsOrganizer() {
+			ids, err := requestIDs[m.Group.ID]()
+			if err != nil {
+				return err
+			}
+			r.pending = h.Groups.QueuePending(ctx, third, m.Group.ID, ids)
+		}
+		reads = append(reads, r)
+	}
+	if err := runReads(ctx, third); err != nil {
+		return err
+	}
+	more, err := getMissing()
+	if err != nil {
+		return err
+	}
+	for id, g := range more {
+		byID[id] = g
 	}
 	summary, _, err := getMentoring()
 	if err != nil {
 		return err
 	}
+
+	data := h.view(c, "Dashboard")
+	var hosted, unanswered []events.Event
+	organized := map[string]bool{}
+	counts := map[string]events.Counts{}
+	live := map[string]events.Standing{}
+	var requests []joinRequests
+	for _, r := range reads {
+		upcoming, _, st, err := r.sessions()
+		if err != nil {
+			return err
+		}
+		cs, err := r.counts()
+		if err != nil {
+			return err
+		}
+		for id, s := range st {
+			live[id] = s
+		}
+		for id, n := range cs {
+			counts[id] = n
+		}
+		if r.pending != nil {
+			apps, err := r.pending()
+			if err != nil {
+				return err
+			}
+			if len(apps) > 0 {
+				requests = append(requests, joinRequests{GroupName: r.m.Group.Name, GroupSlug: r.m.Group.Slug, Count: len(apps)})
+			}
+		}
+		for _, ev := range upcoming {
+			switch {
+			case ev.Status == events.StatusCancelled:
+			case r.m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
+				organized[ev.ID] = r.m.Role.IsOrganizer()
+				hosted = append(hosted, ev)
+			case st[ev.ID].Status == "" && windowError(ev, now) == nil:
+				unanswered = append(unanswered, ev)
+			}
+		}
+	}
+	byStart := func(a, b events.Event) int { return a.Start.Compare(b.Start) }
+	slices.SortStableFunc(hosted, byStart)
+	slices.SortStableFunc(unanswered, byStart)
+	lookup := func(id string) (*groups.Group, error) { return byID[id], nil }
+
+	hostCards, err := h.formatCards(c, hosted, nil, live, lookup)
+	if err != nil {
+		return err
+	}
+	hosting := make([]hostingCard, len(hostCards))
+	pendingTotal := 0
+	for i, card := range hostCards {
+		ev := hosted[slices.IndexFunc(hosted, func(e events.Event) bool { return e.ID == card.ID })]
+		card.RSVP = rsvpChoiceFor(live[card.ID], rsvpSessionOf(ev, u.ID, organized[card.ID]))
+		card.MyStatus = card.RSVP.Status
+		hosting[i] = hostingCard{Card: card, Counts: counts[card.ID]}
+		pendingTotal += counts[card.ID].Pending
+	}
+
+	var evs []events.Event
+	status := map[string]events.RSVPStatus{}
+	for _, s := range going {
+		if _, hostedHere := organized[s.Event.ID]; hostedHere || !s.Event.End.After(now) {
+			continue // hosted sessions are listed under Hosting
+		}
+		evs = append(evs, s.Event)
+		status[s.Event.ID] = s.Status
+	}
+	sessions, err := h.formatCards(c, evs, status, standings, lookup)
+	if err != nil {
+		return err
+	}
+	if len(unanswered) > dashUnanswered {
+		unanswered = unanswered[:dashUnanswered]
+	}
+	toAnswer, err := h.formatCards(c, unanswered, nil, live, lookup)
+	if err != nil {
+		return err
+	}
+
+	own := knownZone(c)
 	cards := make([]groupCard, len(gl.Groups))
 	for i, m := range gl.Groups {
 		cards[i] = groupCardOf(m.Group)
 		cards[i].Role = m.Role
+		if m.Group.NextSessionAt.After(now) {
+			cards[i].NextSession = nextSessionText(m.Group, own, now)
+		}
 	}
-	data := h.view(c, "Dashboard")
+	data["Hosting"] = hosting
+	data["PendingApprovals"] = pendingTotal
+	data["JoinRequests"] = requests
 	data["Sessions"] = sessions
+	data["ToAnswer"] = toAnswer
 	data["Mentoring"] = summary
 	data["MyGroups"] = cards
 	data["Invitations"] = gl.Invitations
 	data["Applications"] = gl.Applications
+	data["FirstSteps"] = len(gl.Groups) == 0 && len(sessions) == 0 && len(hosting) == 0 && len(gl.Invitations) == 0
+	data["NoZone"] = u.TimeZone == ""
 	return h.frags.renderMap(c, "dashboard", data, true)
-}
-
-// sessionCardsOf formats, once their pipeline has run, the sessions
-// userID is going to, waiting for or has asked to attend that have not
-// ended, soonest first, leaving out those of groups userID may no longer
-// see; groups getGroups did not read are read in one more round trip.
-func (h *handler) sessionCardsOf(c *fiber.Ctx, getSessions func() ([]events.UserSession, map[string]events.Standing, error), getGroups func() (map[string]*groups.Group, error), userID string) ([]sessionCard, error) {
-	mine, standings, err := getSessions()
-	if err != nil {
-		return nil, err
-	}
-	byID, err := getGroups()
-	if err != nil {
-		return nil, err
-	}
-	now := h.Events.Now()
-	evs := make([]events.Event, 0, len(mine))
-	status := map[string]events.RSVPStatus{}
-	var missing []string
-	for _, s := range mine {
-		if !s.Event.End.After(now) {
-			continue
-		}
-		evs = append(evs, s.Event)
-		status[s.Event.ID] = s.Status
-		if _, ok := byID[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
-			missing = append(missing, s.Event.GroupID)
-		}
-	}
-	if len(missing) > 0 {
-		p := h.Redis.Pipeline()
-		read := h.queueVisibleGroups(c.UserContext(), p, missing, userID)
-		if err := runReads(c.UserContext(), p); err != nil {
-			return nil, err
-		}
-		more, err := read()
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(byID, more)
-	}
-	return h.formatCards(c, evs, status, standings, func(id string) (*groups.Group, error) { return byID[id], nil })
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of

@@ -231,6 +231,9 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if p.Organizer {
 		p.Delivery = r.Delivery
 	}
+	if p.Cancelled {
+		return p // a cancelled session takes no answers
+	}
 	p.RSVP = rsvpChoiceFor(st, rsvpSessionOf(ev, uid, p.Organizer))
 	if !p.CanAnswer {
 		p.RSVP.Yes = ""
