@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
@@ -60,4 +61,24 @@ func TestRSVPStatesReadTheSameOnPageAndCards(t *testing.T) {
 	sesLacks(t, "the cards of someone with a seat", cards, waitlistNote)
 	sesContains(t, "the cards of someone waiting", people["Di Waiting"].Get("/g/"+g.Slug).Body, "#2 on the waitlist")
 	sesContains(t, "the cards of the organizer", org.Get("/g/"+g.Slug).Body, "You&#39;re hosting")
+
+	// The RSVP-link pages of an emailed invitation use the same words.
+	linkPage := func(p sesPerson, id, answer string) string {
+		t.Helper()
+		ev, err := app.Events.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, err := app.Events.IssueRSVPToken(context.Background(), ev, p.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.NewClient(t).Get("/rsvp/" + token + "?answer=" + answer).Body
+	}
+	sesContains(t, "a full session's going link", linkPage(people["Ed Declined"], full, "going"), `type="submit">Join the waitlist</button>`, waitlistNote)
+	leave := linkPage(people["Cy Waiting"], full, "not-going")
+	sesContains(t, "a waitlisted person's not-going link", leave, `type="submit">Leave the waitlist</button>`, "Full (2 seats)")
+	sesLacks(t, "a waitlisted person's not-going link", leave, waitlistNote)
+	sesContains(t, "an approval session's going link", linkPage(people["Ada Going"], ask, "going"), `type="submit">Request a seat</button>`)
+	sesContains(t, "a not-going link before answering", linkPage(people["Ben Going"], ask, "not-going"), `type="submit">Confirm: I'm not going</button>`)
 }
