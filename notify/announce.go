@@ -177,6 +177,8 @@ func (n *Notifier) invite(ev events.Event, g *groups.Group, u *auth.User, token 
 	data := n.sessionData(ev, g, u)
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"
+	// The same words as the session page for someone still to answer.
+	data["GoingLabel"] = events.ChoiceFor(events.Standing{SeatsLeft: -1}, events.ChoiceFactsOf(ev, u.ID, false)).Yes
 	if ev.Capacity > 0 {
 		data["Capacity"] = ev.Capacity
 	}

@@ -195,7 +195,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	pendingTotal := 0
 	for i, card := range hostCards {
 		ev := hosted[slices.IndexFunc(hosted, func(e events.Event) bool { return e.ID == card.ID })]
-		card.RSVP = rsvpChoiceFor(live[card.ID], rsvpSessionOf(ev, u.ID, organized[card.ID]))
+		card.RSVP = events.ChoiceFor(live[card.ID], events.ChoiceFactsOf(ev, u.ID, organized[card.ID]))
 		card.MyStatus = card.RSVP.Status
 		hosting[i] = hostingCard{Card: card, Counts: counts[card.ID]}
 		pendingTotal += counts[card.ID].Pending

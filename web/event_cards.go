@@ -22,7 +22,7 @@ type sessionCard struct {
 	Cancelled            bool
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
 	MyStatus             string // "You're going", "#3 on the waitlist", "You're hosting"; "" otherwise
-	RSVP                 rsvpChoice
+	RSVP                 events.Choice
 }
 
 // Card list sizes.
@@ -113,8 +113,8 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			card.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 		}
 		if !card.Cancelled { // a cancelled session has no "Going" any more
-			card.RSVP = rsvpChoiceFor(st, rsvpSessionOf(ev, viewer, false))
-			if rsvpActive(st.Status) || card.RSVP.Hosting {
+			card.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(ev, viewer, false))
+			if events.Active(st.Status) || card.RSVP.Hosting {
 				card.MyStatus = card.RSVP.Status
 			}
 		}

@@ -31,7 +31,7 @@ type sessionPage struct {
 	Proposer          string
 	Standing          events.Standing
 	StatusText        string
-	RSVP              rsvpChoice // the buttons of the RSVP card
+	RSVP              events.Choice // the buttons of the RSVP card
 	Seats             string
 	Cancelled, Ended  bool
 	Organizer, Member bool
@@ -234,7 +234,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if p.Cancelled {
 		return p // a cancelled session takes no answers
 	}
-	p.RSVP = rsvpChoiceFor(st, rsvpSessionOf(ev, uid, p.Organizer))
+	p.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(ev, uid, p.Organizer))
 	if !p.CanAnswer {
 		p.RSVP.Yes = ""
 	}

@@ -71,7 +71,7 @@ func (h *handler) rsvpLinkPage(c *fiber.Ctx) error {
 	data["Going"] = going
 	data["Closed"] = rsvpRefusal(windowError(l.Event, h.Events.Now()))
 	data["Full"] = going && l.Event.Capacity > 0 && l.Standing.SeatsLeft == 0 && l.Standing.Status != events.RSVPGoing
-	data["Choice"] = rsvpChoiceFor(l.Standing, rsvpSessionOf(l.Event, l.User.ID, l.Organizer()))
+	data["Choice"] = events.ChoiceFor(l.Standing, events.ChoiceFactsOf(l.Event, l.User.ID, l.Organizer()))
 	return c.Render("rsvp/confirm", data)
 }
 
