@@ -237,6 +237,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	data["Sessions"] = sessions
 	data["ToAnswer"] = toAnswer
 	data["Mentoring"] = summary
+	data["MentoringDue"] = mentoringDue(summary)
 	data["MyGroups"] = cards
 	data["Invitations"] = gl.Invitations
 	data["Applications"] = gl.Applications
@@ -278,4 +279,16 @@ func (h *handler) queueVisibleGroups(ctx context.Context, p redis.Pipeliner, ids
 		}
 		return out, nil
 	}
+}
+
+// mentoringDue counts the mentoring requests waiting for the viewer's
+// answer, for the dashboard's "waiting for you".
+func mentoringDue(s mentorSummary) int {
+	n := 0
+	for _, r := range slices.Concat(s.PendingIn, s.PendingOut) {
+		if r.YourTurn {
+			n++
+		}
+	}
+	return n
 }

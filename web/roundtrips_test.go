@@ -131,7 +131,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	}
 	// The pages read that fast still show everyone by name.
 	sesContains(t, "the mentor's dashboard", mentor.Get("/dashboard").Body, "Pipelines in practice", "Group budget",
-		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer")
+		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer", `<a href="#mentoring-h">1 mentoring request waits for your answer</a>`)
 	sesContains(t, "the mentee's dashboard", mentee.Get("/dashboard").Body, "Ola Other Mentor", "Tia Third Mentor", "waiting for the mentor")
 	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor",
 		"Pipelines in practice", "<strong>4 going</strong>", "Hosted three", `href="/g/hosting/requests">Group hosting</a>: 1 request to join`)
