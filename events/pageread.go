@@ -67,12 +67,6 @@ func (l *SessionLists) KnownGroupIDs() []string {
 	return out
 }
 
-// UpcomingIDs are, once the index reads have run, the sessions running or
-// coming up, soonest first (some may have ended: QueueEvents drops them).
-func (l *SessionLists) UpcomingIDs() []string {
-	return append(append([]string{}, l.running.Val()...), l.next.Val()...)
-}
-
 func (l *SessionLists) ids() []string {
 	out := append(append([]string{}, l.running.Val()...), l.next.Val()...)
 	if l.prev != nil {

@@ -336,21 +336,3 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID strin
 		return ids, int(total.Val()), nil
 	}
 }
-
-// Counts are the sizes of a session's lists, for its organizers.
-type Counts struct {
-	Waitlist, Pending int
-}
-
-// QueueCounts queues on p the reads of how many people wait for a seat
-// and for approval on eventID.
-func (s *Store) QueueCounts(ctx context.Context, p redis.Pipeliner, eventID string) func() (Counts, error) {
-	w := p.ZCard(ctx, s.waitlistKey(eventID))
-	q := p.ZCard(ctx, s.pendingKey(eventID))
-	return func() (Counts, error) {
-		if err := errors.Join(w.Err(), q.Err()); err != nil {
-			return Counts{}, fmt.Errorf("events: counts of %s: %w", eventID, err)
-		}
-		return Counts{Waitlist: int(w.Val()), Pending: int(q.Val())}, nil
-	}
-}

@@ -139,10 +139,6 @@ func (s *Store) QueueUserLists(ctx context.Context, p redis.Pipeliner, userID st
 	}
 }
 
-// GroupIDs are, once the list reads have run, the groups the person is a
-// member of, most recently joined first.
-func (l *UserLists) GroupIDs() []string { return zMembers(l.groups.Val()) }
-
 // QueueGroups queues on p, once the list reads have run, the reads of the
 // groups on the lists and of the person's role, invitation and request in
 // each. The returned function gives the lists once p has been executed;

@@ -199,6 +199,8 @@ func (n *Notifier) invite(ev events.Event, dates []events.Event, g *groups.Group
 	}
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"
+	// The same words as the session page for someone still to answer.
+	data["GoingLabel"] = events.ChoiceFor(events.Standing{SeatsLeft: -1}, events.ChoiceFactsOf(ev, u.ID, false)).Yes
 	if ev.Capacity > 0 {
 		data["Capacity"] = ev.Capacity
 	}

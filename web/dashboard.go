@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"time"
 
@@ -14,42 +13,30 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 )
 
-// dashboardGroups is how many of the viewer's groups the dashboard looks
-// into for sessions to host or answer, and dashboardPerGroup how many
-// upcoming sessions of each.
+// Dashboard list sizes.
 const (
-	dashboardGroups   = 12
-	dashboardPerGroup = 4
+	dashGroupSessions = 20 // upcoming sessions read per group of mine
+	dashUnanswered    = 10 // sessions shown to answer in place
 )
 
-// hostingCard is a session the viewer organizes, with its numbers.
+// hostingCard is a session the viewer hosts, with who answered.
 type hostingCard struct {
-	sessionCard
-	Going, Waitlist, Pending int
+	Card   sessionCard
+	Counts events.Counts
 }
 
-// answerCard is an upcoming session of one of the viewer's groups that
-// they have not answered, with the button that answers it in place.
-type answerCard struct {
-	sessionCard
-	Yes string // "Going", "Join the waitlist", "Request a seat"
+// joinRequests says that a group of the viewer's has people asking to join.
+type joinRequests struct {
+	GroupName, GroupSlug string
+	Count                int
 }
 
-// groupRequests is a group the viewer organizes with join requests
-// waiting.
-type groupRequests struct {
-	Name, Slug string
-	Count      int
-}
-
-// dashboard is the signed-in home: what I host (with its numbers and the
-// requests waiting for me), what I am going to or waiting for, what is
-// coming up in my groups that I have not answered (answered in place),
-// my groups with their next session, my mentoring and my invitations. It
-// reads the session and the lists in one round trip, the groups, my
-// sessions, each group's upcoming sessions and my mentoring in a second,
-// and the sessions of my groups with my standing, their numbers and the
-// groups of my sessions this process has not seen in a third.
+// dashboard is the signed-in home: what I host and what waits for me
+// there, the sessions I go to or wait for, the ones in my groups I have
+// not answered (answered in place), my groups with their next session,
+// invitations, requests, and my mentoring. It reads the session and the
+// lists in one round trip, what is on them and in my groups in a second,
+// and the sessions of my groups with their counts in a third.
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -76,20 +63,17 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	groupIDs := lists.GroupIDs()
-	if len(groupIDs) > dashboardGroups {
-		groupIDs = groupIDs[:dashboardGroups]
-	}
-	upcoming := make([]*events.SessionLists, len(groupIDs))
-	requests := make([]func() ([]string, error), len(groupIDs))
-	for i, gid := range groupIDs {
-		upcoming[i] = h.Events.QueueGroupSessions(ctx, second, gid, dashboardPerGroup, 0)
-		requests[i] = h.Groups.QueueRequestIDs(ctx, second, gid)
-	}
 	getGroups := h.queueVisibleGroups(ctx, second, mine.KnownGroupIDs(), u.ID)
 	getMentoring, err := h.queueMentorSummary(c, second, mentoring)
 	if err != nil {
 		return err
+	}
+	groupIDs := lists.GroupIDs()
+	indexes := make(map[string]*events.SessionLists, len(groupIDs))
+	requestIDs := make(map[string]func() ([]string, error), len(groupIDs))
+	for _, gid := range groupIDs {
+		indexes[gid] = h.Events.QueueGroupSessions(ctx, second, gid, dashGroupSessions, 0)
+		requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, second, gid)
 	}
 	if err := runReads(ctx, second); err != nil {
 		return err
@@ -98,7 +82,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	myEvents, standings, err := getSessions()
+	going, standings, err := getSessions()
 	if err != nil {
 		return err
 	}
@@ -106,36 +90,42 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	summary, _, err := getMentoring()
-	if err != nil {
-		return err
-	}
-	role := map[string]groups.Role{}
 	for _, m := range gl.Groups {
-		role[m.Group.ID] = m.Role
-		byID[m.Group.ID] = m.Group // my own groups I may see
+		byID[m.Group.ID] = m.Group // a member may see their group
 	}
-
 	third := h.Redis.Pipeline()
-	getUpcoming := make([]func() ([]events.Event, []events.Event, map[string]events.Standing, error), len(upcoming))
-	counts := map[string]func() (events.Counts, error){}
-	for i, l := range upcoming {
-		if getUpcoming[i], err = l.QueueEvents(ctx, third, u.ID); err != nil {
-			return err
-		}
-		if organizes(role[groupIDs[i]]) {
-			for _, id := range l.UpcomingIDs() {
-				counts[id] = h.Events.QueueCounts(ctx, third, id)
-			}
-		}
-	}
 	var missing []string
-	for _, s := range myEvents {
+	for _, s := range going {
 		if _, ok := byID[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
 			missing = append(missing, s.Event.GroupID)
 		}
 	}
 	getMissing := h.queueVisibleGroups(ctx, third, missing, u.ID)
+	type groupReads struct {
+		m        groups.Membership
+		sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
+		counts   func() (map[string]events.Counts, error)
+		pending  func() ([]groups.Application, error)
+	}
+	reads := make([]groupReads, 0, len(gl.Groups))
+	for _, m := range gl.Groups {
+		l, ok := indexes[m.Group.ID]
+		if !ok {
+			continue
+		}
+		r := groupReads{m: m, counts: l.QueueCounts(ctx, third)}
+		if r.sessions, err = l.QueueEvents(ctx, third, u.ID); err != nil {
+			return err
+		}
+		if m.Role.IsOrganizer() {
+			ids, err := requestIDs[m.Group.ID]()
+			if err != nil {
+				return err
+			}
+			r.pending = h.Groups.QueuePending(ctx, third, m.Group.ID, ids)
+		}
+		reads = append(reads, r)
+	}
 	if err := runReads(ctx, third); err != nil {
 		return err
 	}
@@ -143,65 +133,95 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	maps.Copy(byID, more)
-	lookup := func(id string) (*groups.Group, error) { return byID[id], nil }
-
-	sessions, err := h.myCards(c, myEvents, standings, lookup, now)
+	for id, g := range more {
+		byID[id] = g
+	}
+	summary, _, err := getMentoring()
 	if err != nil {
 		return err
 	}
-	var hosting []hostingCard
-	var unanswered []answerCard
-	for i, get := range getUpcoming {
-		evs, _, st, err := get()
+
+	data := h.view(c, "Dashboard")
+	var hosted, unanswered []events.Event
+	organized := map[string]bool{}
+	counts := map[string]events.Counts{}
+	live := map[string]events.Standing{}
+	var requests []joinRequests
+	for _, r := range reads {
+		upcoming, _, st, err := r.sessions()
 		if err != nil {
 			return err
 		}
-		cards, err := h.formatCards(c, evs, nil, st, lookup)
+		cs, err := r.counts()
 		if err != nil {
 			return err
 		}
-		byEvent := make(map[string]events.Event, len(evs))
-		for _, ev := range evs {
-			byEvent[ev.ID] = ev
+		for id, s := range st {
+			live[id] = s
 		}
-		for _, card := range cards { // a series is one card, named by its next date
-			ev := byEvent[card.ID]
+		for id, n := range cs {
+			counts[id] = n
+		}
+		if r.pending != nil {
+			apps, err := r.pending()
+			if err != nil {
+				return err
+			}
+			if len(apps) > 0 {
+				requests = append(requests, joinRequests{GroupName: r.m.Group.Name, GroupSlug: r.m.Group.Slug, Count: len(apps)})
+			}
+		}
+		for _, ev := range upcoming {
 			switch {
-			case card.Cancelled:
-			case organizes(role[groupIDs[i]]) || slices.Contains(ev.Hosts, u.ID):
-				hc := hostingCard{sessionCard: card, Going: st[ev.ID].Going}
-				if read, ok := counts[ev.ID]; ok {
-					n, err := read()
-					if err != nil {
-						return err
-					}
-					hc.Waitlist, hc.Pending = n.Waitlist, n.Pending
-				}
-				hosting = append(hosting, hc)
-			case st[ev.ID].Status == events.RSVPNone:
-				choice := rsvpChoiceOf(st[ev.ID], ev.Capacity, ev.ApprovalRequired, false)
-				if windowError(ev, now) == nil && choice.Yes != "" {
-					unanswered = append(unanswered, answerCard{sessionCard: card, Yes: choice.Yes})
-				}
+			case ev.Status == events.StatusCancelled:
+			case r.m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
+				organized[ev.ID] = r.m.Role.IsOrganizer()
+				hosted = append(hosted, ev)
+			case st[ev.ID].Status == "" && windowError(ev, now) == nil:
+				unanswered = append(unanswered, ev)
 			}
 		}
 	}
-	slices.SortFunc(hosting, func(a, b hostingCard) int { return a.start.Compare(b.start) })
-	slices.SortFunc(unanswered, func(a, b answerCard) int { return a.start.Compare(b.start) })
-	var waiting []groupRequests
-	for i, gid := range groupIDs {
-		if !organizes(role[gid]) {
-			continue
-		}
-		ids, err := requests[i]()
-		if err != nil {
-			return err
-		}
-		if g := byID[gid]; g != nil && len(ids) > 0 {
-			waiting = append(waiting, groupRequests{Name: g.Name, Slug: g.Slug, Count: len(ids)})
-		}
+	byStart := func(a, b events.Event) int { return a.Start.Compare(b.Start) }
+	slices.SortStableFunc(hosted, byStart)
+	slices.SortStableFunc(unanswered, byStart)
+	lookup := func(id string) (*groups.Group, error) { return byID[id], nil }
+
+	hostCards, err := h.formatCards(c, hosted, nil, live, lookup)
+	if err != nil {
+		return err
 	}
+	hosting := make([]hostingCard, len(hostCards))
+	pendingTotal := 0
+	for i, card := range hostCards {
+		ev := hosted[slices.IndexFunc(hosted, func(e events.Event) bool { return e.ID == card.ID })]
+		card.RSVP = events.ChoiceFor(live[card.ID], events.ChoiceFactsOf(ev, u.ID, organized[card.ID]))
+		card.MyStatus = card.RSVP.Status
+		hosting[i] = hostingCard{Card: card, Counts: counts[card.ID]}
+		pendingTotal += counts[card.ID].Pending
+	}
+
+	var evs []events.Event
+	status := map[string]events.RSVPStatus{}
+	for _, s := range going {
+		if _, hostedHere := organized[s.Event.ID]; hostedHere || !s.Event.End.After(now) {
+			continue // hosted sessions are listed under Hosting
+		}
+		evs = append(evs, s.Event)
+		status[s.Event.ID] = s.Status
+	}
+	sessions, err := h.formatCards(c, evs, status, standings, lookup)
+	if err != nil {
+		return err
+	}
+	if len(unanswered) > dashUnanswered {
+		unanswered = unanswered[:dashUnanswered]
+	}
+	toAnswer, err := h.formatCards(c, unanswered, nil, live, lookup)
+	if err != nil {
+		return err
+	}
+
 	own := knownZone(c)
 	cards := make([]groupCard, len(gl.Groups))
 	for i, m := range gl.Groups {
@@ -211,39 +231,19 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			cards[i].NextSession = nextSessionText(m.Group, own, now)
 		}
 	}
-	data := h.view(c, "Dashboard")
 	data["Hosting"] = hosting
-	data["JoinRequests"] = waiting
+	data["PendingApprovals"] = pendingTotal
+	data["JoinRequests"] = requests
 	data["Sessions"] = sessions
-	data["Unanswered"] = unanswered
+	data["ToAnswer"] = toAnswer
 	data["Mentoring"] = summary
+	data["MentoringDue"] = mentoringDue(summary)
 	data["MyGroups"] = cards
 	data["Invitations"] = gl.Invitations
 	data["Applications"] = gl.Applications
-	data["FirstSteps"] = len(gl.Groups) == 0 && len(sessions) == 0 && len(gl.Invitations) == 0
+	data["FirstSteps"] = len(gl.Groups) == 0 && len(sessions) == 0 && len(hosting) == 0 && len(gl.Invitations) == 0
 	data["NoZone"] = u.TimeZone == ""
 	return h.frags.renderMap(c, "dashboard", data, true)
-}
-
-// organizes reports whether role runs the group.
-func organizes(role groups.Role) bool {
-	return role == groups.RoleOwner || role == groups.RoleOrganizer
-}
-
-// myCards formats the sessions the viewer is going to, waiting for or has
-// asked to attend that have not ended, soonest first, leaving out those of
-// groups they may no longer see.
-func (h *handler) myCards(c *fiber.Ctx, mine []events.UserSession, standings map[string]events.Standing, group groupLookup, now time.Time) ([]sessionCard, error) {
-	evs := make([]events.Event, 0, len(mine))
-	status := map[string]events.RSVPStatus{}
-	for _, s := range mine {
-		if !s.Event.End.After(now) {
-			continue
-		}
-		evs = append(evs, s.Event)
-		status[s.Event.ID] = s.Status
-	}
-	return h.formatCards(c, evs, status, standings, group)
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of
@@ -279,4 +279,16 @@ func (h *handler) queueVisibleGroups(ctx context.Context, p redis.Pipeliner, ids
 		}
 		return out, nil
 	}
+}
+
+// mentoringDue counts the mentoring requests waiting for the viewer's
+// answer, for the dashboard's "waiting for you".
+func mentoringDue(s mentorSummary) int {
+	n := 0
+	for _, r := range slices.Concat(s.PendingIn, s.PendingOut) {
+		if r.YourTurn {
+			n++
+		}
+	}
+	return n
 }

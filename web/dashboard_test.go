@@ -1,61 +1,84 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
-// The dashboard shows what matters: the sessions I host with their
-// numbers and the requests waiting for me, the sessions I go to or wait
-// for, what is coming up in my groups that I have not answered (answered
-// in place), my groups with their next session, and first steps for
-// someone new.
-func TestDashboardShowsWhatMatters(t *testing.T) {
+// An organizer sees what they host with who answered, and what waits
+// for them; a member answers a session of their group without leaving
+// the dashboard, and sees their place in line.
+func TestDashboardShowsHostingAndAnswersInPlace(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "weekly", nil)
-	full := sesForm("Pairing night")
-	full.Set("capacity", "1")
-	pairing := sesCreate(t, org, g, full)
-	talk := sesCreate(t, org, g, sesForm("Lightning talks"))
-	mia, ned := sesSignIn(t, app, "Mia Member", ""), sesSignIn(t, app, "Ned Member", "")
-	sesJoin(t, app, g, mia)
-	sesJoin(t, app, g, ned)
-	sesRSVP(t, mia, pairing, "yes")
-	sesRSVP(t, ned, pairing, "yes") // waitlisted
-	if err := app.Groups.SetNextSession(context.Background(), g.ID, time.Now().Add(24*time.Hour)); err != nil {
-		t.Fatal(err)
+	small := sesForm("Pairing night")
+	small.Set("capacity", "1")
+	pairing := sesCreate(t, org, g, small)
+	ask := sesForm("Ask first")
+	ask.Set("approval", "on")
+	asked := sesCreate(t, org, g, ask)
+	seated, waiting, member := sesSignIn(t, app, "Sam Seated", ""), sesSignIn(t, app, "Wes Waiting", ""), sesSignIn(t, app, "Mo Member", "")
+	for _, p := range []sesPerson{seated, waiting, member} {
+		sesJoin(t, app, g, p)
 	}
+	sesRSVP(t, seated, pairing, "yes")
+	sesRSVP(t, waiting, pairing, "yes")
+	sesRSVP(t, waiting, asked, "yes")
 
-	body := org.Get("/dashboard").Body
-	sesContains(t, "organizer's dashboard", body, "Hosting", "Pairing night", "Lightning talks", "1 going · 1 on the waitlist",
-		"0 going", "You&#39;re hosting", "Next session:")
-	sesLacks(t, "organizer's dashboard", body, "You have no sessions coming up", "Welcome! Here is how to start")
+	dash := org.Get("/dashboard").Body
+	sesContains(t, "the organizer's dashboard", dash, `id="hosting-h">Hosting`, "Pairing night", "Ask first",
+		"<strong>1 going</strong> · 1 on the waitlist · 0 awaiting approval", "<strong>0 going</strong> · 0 on the waitlist · 1 awaiting approval",
+		`href="/s/`+asked+`/attendees">Ask first</a>: 1 person asks for a seat`, "You&#39;re hosting")
+	sesLacks(t, "the organizer's dashboard", dash, "no sessions coming up", "First steps", `id="answer-h"`)
 
-	body = ned.Get("/dashboard").Body
-	sesContains(t, "Ned's dashboard", body, "Going and waiting", "#1 on the waitlist", "Coming up in your groups", "Lightning talks",
-		`name="back" value="/dashboard"`)
-	sesLacks(t, "Ned's dashboard", body, ">Hosting<")
-	r := ned.PostForm("/dashboard", "/s/"+talk+"/rsvp", url.Values{"going": {"yes"}, "back": {"/dashboard"}})
+	sesContains(t, "the waitlisted member's dashboard", waiting.Get("/dashboard").Body, "#1 on the waitlist", "Seat requested")
+
+	dash = member.Get("/dashboard").Body
+	sesContains(t, "the member's dashboard", dash, `id="answer-h">Coming up in your groups`, `action="/s/`+pairing+`/rsvp"`,
+		`name="back" value="dashboard"`, `value="yes">Join the waitlist</button>`, `value="yes">Request a seat</button>`,
+		"Next session: ", "You are not going to any session yet.")
+	sesLacks(t, "the member's dashboard", dash, `id="hosting-h"`, "First steps")
+
+	r := member.PostForm("/dashboard", "/s/"+pairing+"/rsvp", url.Values{"going": {"yes"}, "back": {"dashboard"}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/dashboard" {
-		t.Fatalf("answering in place: %d %s", r.StatusCode, r.Header.Get("Location"))
+		t.Fatalf("answering on the dashboard: %d to %q, want 303 to /dashboard", r.StatusCode, r.Header.Get("Location"))
 	}
-	body = ned.Follow(r).Body
-	if strings.Contains(body, "Coming up in your groups") {
-		t.Error("the answered session is still offered")
+	dash = member.Follow(r).Body
+	sesContains(t, "the dashboard after answering", dash, "waitlist", "#2 on the waitlist")
+	if strings.Contains(dash, `action="/s/`+pairing+`/rsvp"`) {
+		t.Error("the session answered stays among those to answer")
 	}
-	sesContains(t, "Ned after answering", body, "Lightning talks", "Going")
-	if r := ned.PostForm("/dashboard", "/s/"+talk+"/rsvp", url.Values{"going": {"no"}, "back": {"https://evil.example/"}}); r.Header.Get("Location") != "/s/"+talk {
-		t.Errorf("a foreign back: %s", r.Header.Get("Location"))
+	if st := sesStatus(t, app, pairing, member.User.ID); st.Position != 2 {
+		t.Errorf("the member's standing after answering: %+v, want second on the waitlist", st)
 	}
 
-	newcomer := sesSignIn(t, app, "Nina Newcomer", "")
-	sesContains(t, "a newcomer's dashboard", newcomer.Get("/dashboard").Body, "Welcome! Here is how to start", "Find a focus group",
-		"Browse mentors")
+	// A form that says neither yes nor no changes nothing, whatever it came from.
+	r = member.PostForm("/dashboard", "/s/"+asked+"/rsvp", url.Values{"going": {"maybe"}, "back": {"dashboard"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Errorf("an RSVP of maybe: %d, want 400", r.StatusCode)
+	}
+	if st := sesStatus(t, app, asked, member.User.ID); st.Status != "" {
+		t.Errorf("an RSVP of maybe recorded %q", st.Status)
+	}
+	// Only "dashboard" sends the answer back there: no open redirect.
+	r = member.PostForm("/dashboard", "/s/"+asked+"/rsvp", url.Values{"going": {"no"}, "back": {"https://evil.example/"}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/s/"+asked {
+		t.Errorf("an answer with a foreign back: %d to %q, want the session page", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+// Someone new, with no groups and no sessions, gets first steps.
+func TestDashboardFirstStepsForSomeoneNew(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	newbie := sesSignIn(t, app, "Nina New", "")
+	sesContains(t, "a new person's dashboard", newbie.Get("/dashboard").Body, "First steps", `href="/groups">Discover groups</a>`,
+		`href="/groups/new">Host a group</a>`, `href="/mentors/profile/mentee">Set up a mentoring profile</a>`, `href="/profile#tz">Set your time zone</a>`)
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	sesGroup(t, app, org, "weekly", nil)
+	sesLacks(t, "an organizer's dashboard", org.Get("/dashboard").Body, "First steps")
 }

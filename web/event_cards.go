@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,8 +22,8 @@ type sessionCard struct {
 	Relative             string // "in 3 days", "happening now"
 	Cancelled            bool
 	Seats                string // "12 of 40 seats left"; "" when there is no limit
-	MyStatus             string // "Going", "#3 on the waitlist", "Request waiting", "You're hosting"; "" otherwise
-	start                time.Time
+	MyStatus             string // "You're going", "#3 on the waitlist", "You're hosting"; "" otherwise
+	RSVP                 events.Choice
 	hosting              bool   // the viewer hosts it: every date of a series alike
 	Series               string // "Every Tuesday · 6 sessions · next Tue 8 Dec" on a series' one card
 }
@@ -108,7 +107,6 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			ID: ev.ID, Title: ev.Title, GroupName: g.Name, GroupSlug: g.Slug,
 			Format: formatLabel(ev.Format), When: timeRange(ev.Start, ev.End, loc),
 			Relative: sessionRelative(ev.Start, ev.End, now), Cancelled: ev.Status == events.StatusCancelled,
-			start: ev.Start,
 		}
 		st := events.Standing{Status: status[ev.ID], SeatsLeft: -1}
 		if s, ok := liveStatus[ev.ID]; ok {
@@ -119,11 +117,14 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			}
 		}
 		if ev.Capacity > 0 && st.SeatsLeft >= 0 {
-			card.Seats = seatsText(ev.Capacity, st.SeatsLeft, st.Status == events.RSVPGoing)
+			card.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 		}
-		card.hosting = viewer != "" && slices.Contains(ev.Hosts, viewer)
 		if !card.Cancelled { // a cancelled session has no "Going" any more
-			card.MyStatus = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, card.hosting).Badge
+			card.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(ev, viewer, false))
+			if events.Active(st.Status) || card.RSVP.Hosting {
+				card.MyStatus = card.RSVP.Status
+			}
+			card.hosting = card.RSVP.Hosting
 		}
 		out, shown = append(out, card), append(shown, ev)
 	}

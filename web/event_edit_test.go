@@ -111,5 +111,5 @@ func TestSessionCardsOnGroupDashboardAndHome(t *testing.T) {
 		}
 		sesContains(t, path, page.Body, want...)
 	}
-	sesContains(t, "dashboard card", fan.Get("/dashboard").Body, `<span class="badge ok">Going</span>`)
+	sesContains(t, "dashboard card", fan.Get("/dashboard").Body, `<span class="badge ok">You&#39;re going</span>`)
 }

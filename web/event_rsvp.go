@@ -29,7 +29,7 @@ func (h *handler) sessionRSVP(c *fiber.Ctx) error {
 		return httpError(fiber.StatusBadRequest, "Choose going or not going", "The form did not say whether you are going. Go back and press one of the buttons.")
 	}
 	back := sessionPath(v.Event.ID)
-	if c.FormValue("back") == "/dashboard" {
+	if c.FormValue("back") == "dashboard" {
 		back = "/dashboard" // answered in place on the dashboard
 	}
 	answer, err := h.answerRSVP(c, v, currentUser(c), going)

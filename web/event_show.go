@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"html/template"
-	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +30,8 @@ type sessionPage struct {
 	Hosts             []string
 	Proposer          string
 	Standing          events.Standing
-	RSVP              rsvpChoice // where the viewer stands and the buttons they get
+	StatusText        string
+	RSVP              events.Choice // the buttons of the RSVP card
 	Seats             string
 	Cancelled, Ended  bool
 	Organizer, Member bool
@@ -200,7 +200,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if events.CanSeeLink(ev, v.actor(), st.Status) {
 		p.Link = ev.OnlineURL
 	}
-	p.Seats = seatsText(ev.Capacity, st.SeatsLeft, st.Status == events.RSVPGoing)
+	p.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 	p.GoingCount = st.Going
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
@@ -210,7 +210,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if pu, ok := r.Users[ev.ProposerID]; ok {
 		p.Proposer = pu.Name
 	}
-	p.RSVP = rsvpChoiceOf(st, ev.Capacity, ev.ApprovalRequired, slices.Contains(ev.Hosts, uid) && uid != "")
+	p.StatusText = statusText(st)
 	p.Series = buildSeriesNav(ev, r.Series, loc, now)
 
 	started := !now.Before(ev.Start)
@@ -253,6 +253,16 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	if p.Series != nil {
 		p.Series.CanGoAll = !p.NeedsJoin && p.Series.Upcoming > 0
 	}
+	if p.Cancelled {
+		return p // a cancelled session takes no answers
+	}
+	p.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(ev, uid, p.Organizer))
+	if !p.CanAnswer {
+		p.RSVP.Yes = ""
+	}
+	if active && !p.CanDropOut || !active && !p.CanAnswer {
+		p.RSVP.No = ""
+	}
 	return p
 }
 
@@ -268,17 +278,35 @@ func openPublic(g *groups.Group) bool {
 	return g.Visibility == groups.Public && g.JoinPolicy == groups.Open
 }
 
-// seatsText describes the seats left; mine says the viewer has one.
-func seatsText(capacity, left int, mine bool) string {
+// seatsText describes the seats left for people.
+func seatsText(capacity, left int) string {
 	switch {
 	case capacity <= 0 || left < 0:
 		return "No seat limit"
-	case left == 0 && mine:
-		return "Full (" + plural(capacity, "seat") + ")"
 	case left == 0:
 		return "Full (" + plural(capacity, "seat") + "): new RSVPs join the waitlist"
 	case left == 1:
 		return "1 of " + strconv.Itoa(capacity) + " seats left"
 	}
 	return strconv.Itoa(left) + " of " + strconv.Itoa(capacity) + " seats left"
+}
+
+// statusText tells the viewer where they stand.
+func statusText(st events.Standing) string {
+	switch st.Status {
+	case events.RSVPGoing:
+		if st.CheckedIn {
+			return "You are going, and you are checked in."
+		}
+		return "You are going."
+	case events.RSVPWaitlisted:
+		return "You are number " + strconv.Itoa(st.Position) + " on the waitlist. You get a seat, and an email, when one frees up."
+	case events.RSVPPending:
+		return "Your request to attend awaits an organizer's approval."
+	case events.RSVPNotGoing:
+		return "You said you are not going."
+	case events.RSVPRemoved:
+		return "An organizer removed you from this session."
+	}
+	return ""
 }

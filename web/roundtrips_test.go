@@ -70,6 +70,15 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		sesJoin(t, app, g, p)
 		sesRSVP(t, p, id, "yes")
 	}
+	// The organizer hosts in a second group too, where someone asks to join.
+	g2 := sesGroup(t, app, org, "hosting", func(in *groups.Input) { in.JoinPolicy = groups.Approval; in.Question = "Why?" })
+	for _, title := range []string{"Hosted one", "Hosted two", "Hosted three"} {
+		sesCreate(t, org, g2, sesForm(title))
+	}
+	asker := sesSignIn(t, app, "Ari Asker", "")
+	if err := app.Groups.Apply(context.Background(), g2.ID, asker.User.ID, "I would like to join.", nil); err != nil {
+		t.Fatal(err)
+	}
 	link, err := app.Groups.CreateLink(context.Background(), g.ID, org.User.ID, time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -146,9 +155,10 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	}
 	// The pages read that fast still show everyone by name.
 	sesContains(t, "the mentor's dashboard", mentor.Get("/dashboard").Body, "Pipelines in practice", "Group budget",
-		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer")
+		"Ed Mentee", "Flo Mentee", "Gia Asker", "waiting for their answer to your question", "Hal Asker", "waiting for your answer", `<a href="#mentoring-h">1 mentoring request waits for your answer</a>`)
 	sesContains(t, "the mentee's dashboard", mentee.Get("/dashboard").Body, "Ola Other Mentor", "Tia Third Mentor", "waiting for the mentor")
-	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor")
+	sesContains(t, "the organizer's dashboard", org.Get("/dashboard").Body, "Group budget", "Ola Other Mentor", "Tia Third Mentor",
+		"Pipelines in practice", "<strong>4 going</strong>", "Hosted three", `href="/g/hosting/requests">Group hosting</a>: 1 request to join`)
 	sesContains(t, "the mentee's suggestions", mentee.Get("/mentors/suggestions").Body, "Max Mentor", "Ola Other Mentor", "Tia Third Mentor")
 	sesContains(t, "discovery", member.Get("/groups?q=budget").Body, "Group budget", `href="/groups?topic=go"`)
 }

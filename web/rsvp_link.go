@@ -71,6 +71,7 @@ func (h *handler) rsvpLinkPage(c *fiber.Ctx) error {
 	data["Going"] = going
 	data["Closed"] = rsvpRefusal(windowError(l.Event, h.Events.Now()))
 	data["Full"] = going && l.Event.Capacity > 0 && l.Standing.SeatsLeft == 0 && l.Standing.Status != events.RSVPGoing
+	data["Choice"] = events.ChoiceFor(l.Standing, events.ChoiceFactsOf(l.Event, l.User.ID, l.Organizer()))
 	return c.Render("rsvp/confirm", data)
 }
 
@@ -137,7 +138,7 @@ func (h *handler) rsvpLinkData(c *fiber.Ctx, l rsvpLink) fiber.Map {
 	loc := zoneNamed(zone)
 	data["L"] = l
 	data["When"] = timeRange(l.Event.Start, l.Event.End, loc)
-	data["Seats"] = seatsText(l.Event.Capacity, l.Standing.SeatsLeft, l.Standing.Status == events.RSVPGoing)
+	data["Seats"] = seatsFor(l.Event.Capacity, l.Standing.SeatsLeft, l.Standing.Status)
 	data["Cancelled"] = l.Event.Status == events.StatusCancelled
 	return data
 }

@@ -1,0 +1,67 @@
+package events
+
+import (
+	"context"
+	"testing"
+)
+
+// The counts an organizer reads on the dashboard follow the answers:
+// seats taken, the waitlist behind them, and those awaiting approval.
+func TestQueueCountsCountsGoingWaitingAndPending(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	small := f.create(t, func(in *Input) { in.Capacity = "2" })
+	asked := f.create(t, func(in *Input) { in.ApprovalRequired = true; in.Start, in.End = "2026-01-18T18:30", "2026-01-18T20:30" })
+	f.create(t, func(in *Input) { in.Start, in.End = "2026-01-19T18:30", "2026-01-19T20:30" })
+	for _, u := range users(5) {
+		if _, err := f.s.RSVP(ctx, small.ID, u, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asker := users(1)[0]
+	if _, err := f.s.RSVP(ctx, asked.ID, asker, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RSVP(ctx, small.ID, asker, false); err != nil {
+		t.Fatal(err)
+	}
+
+	p := f.s.rdb.Pipeline()
+	l := f.s.QueueGroupSessions(ctx, p, f.group, 10, 0)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p = f.s.rdb.Pipeline()
+	read := l.QueueCounts(ctx, p)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("counts for %d sessions, want the 3 upcoming: %v", len(got), got)
+	}
+	if c := got[small.ID]; c != (Counts{Going: 2, Waitlist: 3}) {
+		t.Errorf("a full session: %+v, want 2 going and 3 waiting", c)
+	}
+	if c := got[asked.ID]; c != (Counts{Pending: 1}) {
+		t.Errorf("a session needing approval: %+v, want 1 pending", c)
+	}
+}
+
+// Counts of a list with nothing on it are empty, not an error.
+func TestQueueCountsOfAnEmptyList(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.s.rdb.Pipeline()
+	l := f.s.QueueGroupSessions(ctx, p, "nothing-here", 10, 0)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.QueueCounts(ctx, f.s.rdb.Pipeline())()
+	if err != nil || len(got) != 0 {
+		t.Fatalf("counts of an empty list: %v, %v", got, err)
+	}
+}
