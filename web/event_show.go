@@ -46,6 +46,9 @@ type sessionPage struct {
 	GuestRSVP         bool   // signed-out visitors may ask for an RSVP link by mail
 	// Delivery is the state of the announcement mails, for organizers.
 	Delivery *mail.BatchStatus
+	// Messages are the organizers' messages to the session's people,
+	// newest first, for organizers.
+	Messages []sentRow
 }
 
 // goingListSize is how many attendees the session page shows members.
@@ -63,6 +66,7 @@ type sessionReads struct {
 	Users    map[string]*auth.User // hosts, proposer and the first people going
 	GoingIDs []string              // the first people going, in seat order
 	Delivery *mail.BatchStatus     // the announcement's delivery, when there was one
+	Messages []events.SentMessage  // the organizers' messages (signed-in visitors only)
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -82,9 +86,11 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
 	var getGoing func() ([]string, int, error)
 	var getDelivery func() (mail.BatchStatus, error)
+	var getMessages func() ([]events.SentMessage, error)
 	if uid != "" {
 		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
 		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
+		getMessages = h.Events.QueueMessages(ctx, first, id)
 	}
 	var getView func() (groupView, error)
 	if gid, ok := h.Events.KnownGroupOf(id); ok {
@@ -114,8 +120,14 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		case !errors.Is(err, mail.ErrNotFound):
 			return r, err
 		}
+		if r.Messages, err = getMessages(); err != nil {
+			return r, err
+		}
 	}
 	people := append(append([]string{}, r.Event.Hosts...), r.GoingIDs...)
+	for _, m := range r.Messages {
+		people = append(people, m.By)
+	}
 	if r.Event.ProposerID != "" {
 		people = append(people, r.Event.ProposerID)
 	}
@@ -229,6 +241,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	if p.Organizer {
 		p.Delivery = r.Delivery
+		p.Messages = sentRows(r.Messages, r.Users, c, ev.TimeZone)
 	}
 	return p
 }

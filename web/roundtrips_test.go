@@ -100,6 +100,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/g/:slug", "/g/" + g.Slug, viewers},
 		{"/g/:slug/members", "/g/" + g.Slug + "/members", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
 		{"/g/:slug/members/:uid/:action/confirm", "/g/" + g.Slug + "/members/" + member.User.ID + "/ban/confirm", []viewer{{"organizer", org.Client}}},
+		{"/s/:id/message", "/s/" + id + "/message", []viewer{{"organizer", org.Client}}},
 		{"/g/:slug/delete/confirm", "/g/" + g.Slug + "/delete/confirm", []viewer{{"organizer", org.Client}}},
 		{"/join/:token", "/join/" + link.Token(), viewers},
 		{"/", "/", viewers},
