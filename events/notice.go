@@ -19,6 +19,7 @@ const (
 	NoticeChanged   NoticeKind = "changed"   // time or place changed (going and waitlisted)
 	NoticeCancelled NoticeKind = "cancelled" // session cancelled (everyone who had a place or a request)
 	NoticeRemoved   NoticeKind = "removed"   // an organizer removed the person
+	NoticeMessage   NoticeKind = "message"   // an organizer wrote to the session's people (see SendMessage)
 )
 
 // Notice is one thing to tell UserIDs about Event. It is the single place
@@ -33,6 +34,8 @@ type Notice struct {
 	// Previous is the session before a change (NoticeChanged only), so the
 	// mail can say what changed.
 	Previous *Event
+	// Message is what an organizer wrote (NoticeMessage only).
+	Message *MessageNote
 }
 
 // newNotices is the events store's side of the notices relay.
@@ -64,6 +67,9 @@ func (s *Store) decodeNotice(ctx context.Context, eventID string, e notices.Entr
 	n := Notice{ID: e.ID, Kind: NoticeKind(e.Values["kind"]), Event: ev}
 	if users := e.Values["users"]; users != "" {
 		n.UserIDs = strings.Split(users, ",")
+	}
+	if n.Kind == NoticeMessage {
+		n.Message = &MessageNote{By: e.Values["by"], Subject: e.Values["subject"], Body: e.Values["body"]}
 	}
 	if prev := e.Values["prev"]; prev != "" {
 		var p Event

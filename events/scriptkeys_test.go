@@ -55,6 +55,9 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		if _, err := f.s.Approve(ctx, f.org, gated.ID, p[2]); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := f.s.SendMessage(ctx, f.org, gated.ID, Message{Audience: AudienceGoing, Subject: "Room 4", Body: "We moved."}); err != nil {
+			t.Fatal(err)
+		}
 		_, occ, err := f.s.CreateSeries(ctx, f.org, f.group, goodInput(), Recurrence{Frequency: "weekly", Count: "2"})
 		if err != nil {
 			t.Fatal(err)

@@ -98,7 +98,7 @@ func (s *Store) prune(ctx context.Context, id string) error {
 				return fmt.Errorf("prune %s: %w", id, err)
 			}
 		}
-		if err := s.rdb.Del(ctx, s.eventKeys(id)...).Err(); err != nil {
+		if err := s.rdb.Del(ctx, append(s.eventKeys(id), s.messagesKey(id))...).Err(); err != nil {
 			return fmt.Errorf("prune %s: %w", id, err)
 		}
 	}

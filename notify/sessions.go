@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,11 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 	if err != nil {
 		return err
 	}
-	users, err := n.Users.GetMany(ctx, note.UserIDs)
+	readIDs := note.UserIDs
+	if note.Message != nil {
+		readIDs = append(append([]string{}, readIDs...), note.Message.By) // to sign the message
+	}
+	users, err := n.Users.GetMany(ctx, readIDs)
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 			}
 		}
 		addr, ok := reachable(u)
-		if !ok {
+		if !ok || (note.Kind == events.NoticeMessage && slices.Contains(u.Mail.MutedGroups, g.ID)) {
 			continue
 		}
 		data := n.sessionData(ev, g, u)
@@ -111,6 +116,13 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 			m.Kind = mail.KindGeneric
 			data["Subject"] = "Your place at " + ev.Title + " was released"
 			data["Body"] = "An organizer of " + g.Name + " removed you from " + ev.Title + " (" + data["When"].(string) + "). If you think this is a mistake, reply to the organizers."
+		case events.NoticeMessage:
+			if note.Message == nil {
+				continue
+			}
+			m.Kind = mail.KindGeneric
+			data["Subject"], data["Body"] = messageMail(note.Message, users[note.Message.By], ev, g, data["When"].(string))
+			data["URL"], data["ActionLabel"] = data["EventURL"], "Open the session"
 		default:
 			continue
 		}
@@ -119,6 +131,18 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 		}
 	}
 	return nil
+}
+
+// messageMail is the subject and body of an organizer's message to the
+// people of a session: the organizer's words, signed, under a line that
+// says which session it is about.
+func messageMail(msg *events.MessageNote, by *auth.User, ev events.Event, g *groups.Group, when string) (string, string) {
+	name := "An organizer"
+	if by != nil && by.Name != "" {
+		name = by.Name
+	}
+	head := name + " of " + g.Name + " wrote about " + ev.Title + " (" + when + "):"
+	return msg.Subject + " · " + ev.Title, head + "\n\n" + msg.Body
 }
 
 // reminderPrefix names all reminders of one person for one session.

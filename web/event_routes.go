@@ -18,6 +18,8 @@ func (h *handler) eventRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/s/:id/edit", signedIn, h.sessionUpdate)
 	app.Post("/s/:id/cancel", signedIn, h.sessionCancel)
 	app.Post("/s/:id/announce", signedIn, h.sessionAnnounce)
+	app.Get("/s/:id/message", signedIn, h.sessionMessageForm)
+	app.Post("/s/:id/message", signedIn, h.sessionMessageSend)
 	app.Post("/s/:id/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.sessionInvite)
 	app.Post("/s/:id/guest-rsvp", h.limitByIP("guest-rsvp", h.GuestRSVPLimit), h.guestRSVP)
 	app.Post("/s/:id/capacity", signedIn, h.sessionCapacity)

@@ -49,6 +49,9 @@ type sessionPage struct {
 	Delivery *mail.BatchStatus
 	// Series places the session among its series' dates, when it is one.
 	Series *seriesNav
+	// Messages are the organizers' messages to the session's people,
+	// newest first, for organizers.
+	Messages []sentRow
 }
 
 // goingListSize is how many attendees the session page shows members.
@@ -69,7 +72,8 @@ type sessionReads struct {
 	// BlockedBy are the people who blocked the viewer: the page does not
 	// show them going.
 	BlockedBy map[string]bool
-	Series    []events.Event // the series' occurrences in start order, when the session is one
+	Series    []events.Event       // the series' occurrences in start order, when the session is one
+	Messages  []events.SentMessage // the organizers' messages (signed-in visitors only)
 }
 
 // loadSessionPage reads the session named by the :id route parameter and
@@ -90,10 +94,12 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	var getGoing func() ([]string, int, error)
 	var getDelivery func() (mail.BatchStatus, error)
 	var getBlocks func() (map[string]bool, map[string]bool, error)
+	var getMessages func() ([]events.SentMessage, error)
 	if uid != "" {
 		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
 		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
 		getBlocks = h.Moderation.QueueBlocks(ctx, first, uid)
+		getMessages = h.Events.QueueMessages(ctx, first, id)
 	}
 	var getView func() (groupView, error)
 	if gid, ok := h.Events.KnownGroupOf(id); ok {
@@ -126,8 +132,14 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		case !errors.Is(err, mail.ErrNotFound):
 			return r, err
 		}
+		if r.Messages, err = getMessages(); err != nil {
+			return r, err
+		}
 	}
 	people := append(append([]string{}, r.Event.Hosts...), r.GoingIDs...)
+	for _, m := range r.Messages {
+		people = append(people, m.By)
+	}
 	if r.Event.ProposerID != "" {
 		people = append(people, r.Event.ProposerID)
 	}
@@ -249,6 +261,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	if p.Organizer {
 		p.Delivery = r.Delivery
+		p.Messages = sentRows(r.Messages, r.Users, c, ev.TimeZone)
 	}
 	if p.Series != nil {
 		p.Series.CanGoAll = !p.NeedsJoin && p.Series.Upcoming > 0

@@ -138,7 +138,7 @@ func (h *handler) groupDelete(c *fiber.Ctx) error {
 		return forbidden("Only the owner can delete the group.")
 	}
 	if c.FormValue("confirm") != gv.Group.Slug {
-		return h.redirectWith(c, "/g/"+gv.Group.Slug+"/edit", "error", "Type the group's address ("+gv.Group.Slug+") to confirm deleting it.")
+		return h.redirectWith(c, "/g/"+gv.Group.Slug+"/delete/confirm", "error", "Type the group's address ("+gv.Group.Slug+") to confirm deleting it.")
 	}
 	if err := h.cancelGroupSessions(c, gv); err != nil {
 		return err

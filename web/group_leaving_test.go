@@ -48,7 +48,7 @@ func TestBannedMembersLoseSeatsFeedsAndReminders(t *testing.T) {
 
 	nedUser, _ := app.Users.FindByEmail(ctx, "ned@n.example")
 	wesUser, _ := app.Users.FindByEmail(ctx, "wes@w.example")
-	if r := owner.PostForm(where+"/members", where+"/members/"+nedUser.ID+"/ban", nil); r.StatusCode != http.StatusSeeOther {
+	if r := owner.PostForm(where+"/members", where+"/members/"+nedUser.ID+"/ban", url.Values{"confirmed": {"yes"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("ban: %d", r.StatusCode)
 	}
 	if body := app.NewClient(t).Get(feed).Body; strings.Contains(body, "Secret Talk") || strings.Contains(body, "secret-room") {

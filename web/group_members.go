@@ -116,6 +116,9 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 	if !ok {
 		return notFound()
 	}
+	if memberActionsToConfirm[c.Params("action")] && !confirmed(c) {
+		return needConfirm(c, memberConfirmPath(gv.Group.Slug, target, c.Params("action")))
+	}
 	back := "/g/" + gv.Group.Slug + "/members"
 	if err := a.run(); err != nil {
 		if isForbidden(err) {

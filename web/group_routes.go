@@ -12,6 +12,7 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/g/:slug", h.groupShow)
 	app.Get("/g/:slug/edit", signedIn, h.groupEdit)
 	app.Post("/g/:slug/edit", signedIn, h.groupUpdate)
+	app.Get("/g/:slug/delete/confirm", signedIn, h.groupDeleteConfirm)
 	app.Post("/g/:slug/delete", signedIn, h.groupDelete)
 
 	app.Post("/g/:slug/join", signedIn, h.groupJoin)
@@ -22,6 +23,7 @@ func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
 
 	app.Get("/g/:slug/members", h.requireClaim, h.groupMembers)
 	app.Post("/g/:slug/invite", signedIn, h.limitByUser("invite", h.InviteLimit), h.groupInvite)
+	app.Get("/g/:slug/members/:uid/:action/confirm", h.requireClaim, h.groupMemberConfirm)
 	app.Post("/g/:slug/members/:uid/:action", signedIn, h.groupMemberAction)
 	app.Post("/g/:slug/links", signedIn, h.groupLinkCreate)
 	app.Post("/g/:slug/links/:secret/revoke", signedIn, h.groupLinkRevoke)

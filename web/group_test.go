@@ -159,7 +159,7 @@ func TestGroupOrganizerPagesNeedOrganizers(t *testing.T) {
 		}
 	}
 	// Ban and lift the ban from the members page.
-	if r := owner.Follow(owner.PostForm(where+"/members", where+"/members/"+ids["Mo Member"]+"/ban", nil)); !strings.Contains(r.Body, "Banned: they cannot rejoin") || !strings.Contains(r.Body, "Lift ban") {
+	if r := owner.Follow(owner.PostForm(where+"/members", where+"/members/"+ids["Mo Member"]+"/ban", url.Values{"confirmed": {"yes"}})); !strings.Contains(r.Body, "Banned: they cannot rejoin") || !strings.Contains(r.Body, "Lift ban") {
 		t.Fatalf("ban: %s", r.Body)
 	}
 	if r := member.Follow(member.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "can no longer join") {

@@ -56,9 +56,44 @@
       });
     }
   });
+  // Actions that cannot be undone (forms with data-confirm, see
+  // web/confirm.go) ask first in a native dialog; without JavaScript, or
+  // without <dialog>, the server's confirm page asks instead.
+  var confirmDialog = null;
+  var askFirst = function (form) {
+    if (!confirmDialog) {
+      confirmDialog = document.createElement("dialog");
+      confirmDialog.className = "confirm-dialog";
+      confirmDialog.setAttribute("aria-labelledby", "confirm-dialog-q");
+      confirmDialog.innerHTML = '<form method="dialog"><p id="confirm-dialog-q"></p>' +
+        '<p class="actions"><button class="button danger" value="yes" data-confirm-yes></button>' +
+        '<button class="button secondary" value="no" autofocus>Keep things as they are</button></p></form>';
+      document.body.appendChild(confirmDialog);
+    }
+    confirmDialog.querySelector("#confirm-dialog-q").textContent = form.dataset.confirm;
+    confirmDialog.querySelector("[data-confirm-yes]").textContent = form.dataset.confirmButton || "Yes, do it";
+    confirmDialog.returnValue = "";
+    confirmDialog.onclose = function () {
+      if (confirmDialog.returnValue !== "yes") { return; }
+      var field = document.createElement("input");
+      field.type = "hidden"; field.name = "confirmed"; field.value = "yes";
+      form.appendChild(field);
+      form.dataset.confirmed = "1";
+      form.requestSubmit();
+    };
+    confirmDialog.showModal();
+  };
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.dataset.confirm || form.dataset.confirmed === "1") { return; }
+    if (typeof HTMLDialogElement !== "function" || !form.requestSubmit) { return; }
+    ev.preventDefault();
+    askFirst(form);
+  });
   // A second click on a submit button must not post the form twice.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
+    if (ev.defaultPrevented || form.getAttribute("method") === "dialog") { return; }
     if (form.dataset.submitted === "1") { ev.preventDefault(); return; }
     form.dataset.submitted = "1";
     // Disable after this event: a button disabled now would drop its own
