@@ -163,7 +163,7 @@ func TestMentorshipEndsBehindAConfirmStepWithThanks(t *testing.T) {
 }
 
 // Junk in every parameter and field of the mentorship's routes, on a real
-// mentorship with a real goal and meeting, never reaches a 500.
+// mentorship with a real goal, never reaches a 500.
 func TestMentorshipJunkInputNeverReachesA500(t *testing.T) {
 	t.Parallel()
 	app := apptest.Start(t, apptest.Options{})
