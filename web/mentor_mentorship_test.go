@@ -161,3 +161,47 @@ func TestMentorshipEndsBehindAConfirmStepWithThanks(t *testing.T) {
 	mtrMentee(t, app, seeker, nil)
 	mtrHas(t, "suggestions", seeker.Get("/mentors/suggestions").Body, "Thanked by 1 mentee")
 }
+
+// Junk in every parameter and field of the mentorship's routes, on a real
+// mentorship with a real goal, never reaches a 500.
+func TestMentorshipJunkInputNeverReachesA500(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	_, mia, ship := mtrShip(t, app)
+	id := strings.TrimPrefix(ship, "/mentors/mentorships/")
+	g, err := app.Mentors.AddGoal(context.Background(), mia.ID, id, "A goal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csrf := mia.CSRF(ship)
+	gets := []string{ship + "/end", "/mentors/mentorships/{v}/end", "/checkin/{v}", "/checkin/{v}?answer={v}", "/checkin/" + id + ".{v}"}
+	posts := []string{ship + "/goals", ship + "/goals/{v}/{v}", ship + "/goals/" + g.ID + "/{v}", ship + "/notes", ship + "/meetings",
+		ship + "/meetings/{v}/{v}", ship + "/checkins", "/checkin/{v}", "/mentors/mentorships/{v}/goals", "/mentors/mentorships/{v}/meetings/{v}/move"}
+	fields := []string{"goal", "note", "slot", "at", "outside", "zone", "weeks", "feedback", "thanks", "answer"}
+	try := func(v string, gets, posts []string) {
+		esc := url.PathEscape(v)
+		for _, p := range gets {
+			path := strings.ReplaceAll(p, "{v}", esc)
+			if r := mia.Get(path); r.StatusCode >= 500 {
+				t.Errorf("GET %s: %d", mtrShort(path), r.StatusCode)
+			}
+		}
+		form := url.Values{"_csrf": {csrf}}
+		for _, f := range fields {
+			form.Set(f, v)
+		}
+		for _, p := range posts {
+			path := strings.ReplaceAll(p, "{v}", esc)
+			if r := mia.Post(path, form); r.StatusCode >= 500 {
+				t.Errorf("POST %s: %d", mtrShort(path), r.StatusCode)
+			}
+		}
+	}
+	for _, v := range junkValues {
+		try(v, gets, posts)
+	}
+	// Ending comes last: it turns every later write into a refusal.
+	for _, v := range junkValues {
+		try(v, nil, []string{ship + "/end"})
+	}
+}
