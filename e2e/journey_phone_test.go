@@ -150,9 +150,10 @@ func TestPhoneEveryKeyPageFitsAndIsEasyToTap(t *testing.T) {
 		t.Error("e2e: Discover's filters are open on a phone with no filter on")
 	}
 	host.tall("details.filter-box > summary")
+	host.screenshot("discover-filters")
+	host.asPhone()
 	host.do("open the filters", chromedp.Click(chromedp.CSS("details.filter-box > summary")))
 	host.tall(".topic-cloud .tag")
-	host.screenshot("discover")
 	host.asPhone()
 	host.open(base + "/groups?topic=raft")
 	if !eval[bool](host, "filters", `document.querySelector("details.filter-box").open`) {
@@ -176,7 +177,7 @@ func TestPhoneEveryKeyPageFitsAndIsEasyToTap(t *testing.T) {
 	}
 	dana.tall(".rsvp-bar button")
 	dana.tall(".nav-narrow > summary")
-	dana.screenshot("session")
+	dana.screenshot("session-bar")
 	dana.asPhone()
 	dana.open(base + session)
 	dana.click(`.rsvp-bar button[value=yes]`)
