@@ -109,6 +109,7 @@ func TestPhoneEveryKeyPageFitsAndIsEasyToTap(t *testing.T) {
 	w.devSignIn(host, "Grace Brewster Murray Hopper", "grace@example.com")
 	for _, path := range []string{"/dashboard", "/profile", "/groups?topic=raft", where, where + "/members", where + "/edit",
 		where + "/sessions/new", session, session + "/attendees", session + "/edit", "/groups/new",
+		where + "/requests", where + "/proposals", where + "/rounds", "/calendar", "/dev/mailbox",
 		"/mentors", "/mentors/profile/mentor", "/mentors/profile/mentee", "/mentors/suggestions"} {
 		host.fitsPhone(base, path)
 	}
