@@ -90,6 +90,27 @@
     ev.preventDefault();
     askFirst(form);
   });
+  // Discover's filters start open on wide screens (the template opens
+  // them on any screen when a filter is on).
+  if (window.matchMedia && window.matchMedia("(min-width: 761px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+  // The RSVP bar at the foot of a session page on phones: it gets the
+  // RSVP card's own buttons, and steps aside while the card is on screen.
+  var bar = document.querySelector("[data-rsvp-bar]"), card = document.getElementById("rsvp");
+  if (bar && card) {
+    var form = card.querySelector("form[action$='/rsvp']"), jump = bar.querySelector("[data-rsvp-jump]");
+    if (form && jump) {
+      var copy = form.cloneNode(true);
+      copy.classList.add("rsvp-bar-form");
+      jump.replaceWith(copy);
+    }
+    if ("IntersectionObserver" in window) {
+      new IntersectionObserver(function (entries) {
+        bar.classList.toggle("is-away", entries[0].isIntersecting);
+      }).observe(card);
+    }
+  }
   // A second click on a submit button must not post the form twice.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
