@@ -239,3 +239,23 @@ func TestGoingToAllFromTheInvitationLink(t *testing.T) {
 		t.Errorf("a single session's link answered %q through /all", st.Status)
 	}
 }
+
+func TestADateTheViewerAnsweredKeepsItsOwnCard(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, start := sesSeries(t, org, g, "3", "Weekly COBOL")
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	ev, _ := app.Events.Get(t.Context(), first)
+	_, occ, _ := app.Events.Series(t.Context(), ev.SeriesID)
+	sesRSVP(t, member, occ[1].ID, "yes")
+
+	body := member.Get("/g/" + g.Slug).Body
+	sesContains(t, "the member's group page", body,
+		"Every "+start.Weekday().String()+" · 2 sessions · next "+start.Format("Mon 2 Jan"), `href="/s/`+occ[1].ID+`"`)
+	if n := strings.Count(body, "Weekly COBOL"); n != 2 {
+		t.Errorf("the group page shows the series title %d times, want twice (the series and the date Mo goes to)", n)
+	}
+}
