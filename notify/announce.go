@@ -196,6 +196,7 @@ func (n *Notifier) invite(ev events.Event, dates []events.Event, g *groups.Group
 			list[i] = when(d, loc)
 		}
 		data["SeriesDates"] = list
+		data["GoingAllURL"] = rsvp + "/all"
 	}
 	data["GoingURL"] = rsvp + "?answer=going"
 	data["NotGoingURL"] = rsvp + "?answer=not-going"

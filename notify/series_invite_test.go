@@ -39,6 +39,9 @@ func TestSeriesInvitationNamesTheSeriesAndListsItsDatesInTheReadersZone(t *testi
 				t.Errorf("the invitation lacks the date %q in Ada's zone", d)
 			}
 		}
+		if !strings.Contains(part, "https://fg.example/rsvp/") || !strings.Contains(part, "/all") {
+			t.Errorf("the invitation lacks the going-to-all link")
+		}
 		if d := timefmt.Range(occ[1].Start, occ[1].End, ny); strings.Contains(part, d) {
 			t.Errorf("the invitation lists the cancelled date %q", d)
 		}

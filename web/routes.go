@@ -54,6 +54,8 @@ func (h *handler) routes(app *fiber.App) {
 	app.Get("/rsvp/:token", linkLimit, h.rsvpLinkPage)
 	app.Post("/rsvp/:token", linkLimit, h.rsvpLinkAnswer)
 	app.Get("/rsvp/:token/calendar.ics", linkLimit, h.rsvpLinkCalendar)
+	app.Get("/rsvp/:token/all", linkLimit, h.rsvpLinkAllPage)
+	app.Post("/rsvp/:token/all", linkLimit, h.rsvpLinkAllAnswer)
 	app.Get("/verify-email/:token", linkLimit, h.verifyEmailPage)
 	app.Post("/verify-email/:token", linkLimit, h.verifyEmail)
 	app.Get("/unsubscribe/:token", linkLimit, h.unsubscribePage)

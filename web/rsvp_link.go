@@ -128,14 +128,7 @@ func (h *handler) rsvpLinkCalendar(c *fiber.Ctx) error {
 // person's own zone, else in the browser's, else in the session's.
 func (h *handler) rsvpLinkData(c *fiber.Ctx, l rsvpLink) fiber.Map {
 	data := h.view(c, l.Event.Title)
-	zone := l.User.TimeZone
-	if zone == "" {
-		zone = browserZoneName(c)
-	}
-	if zone == "" {
-		zone = l.Event.TimeZone
-	}
-	loc := zoneNamed(zone)
+	loc := linkZone(c, l)
 	data["L"] = l
 	data["When"] = timeRange(l.Event.Start, l.Event.End, loc)
 	data["Seats"] = seatsFor(l.Event.Capacity, l.Standing.SeatsLeft, l.Standing.Status)

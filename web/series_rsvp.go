@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 )
 
@@ -25,29 +26,44 @@ func (h *handler) seriesGoingAll(c *fiber.Ctx) error {
 		return notFound()
 	}
 	back := sessionPath(v.Event.ID)
-	u := currentUser(c)
+	reply, err := h.goAll(c, v, currentUser(c), zoneOr(c, v.Event.TimeZone))
+	if err != nil {
+		return err
+	}
+	if reply.none {
+		return h.redirectWith(c, back, "error", reply.text)
+	}
+	return h.redirectWith(c, back, "ok", reply.text)
+}
+
+// goAll answers "going" for u to every date still to come of the series
+// of v's session, from the session page or an emailed link. Someone not
+// a member joins an open public group (or the group that invited them)
+// by answering, as with a single RSVP; the follow-ups go with the
+// request's last writes. The reply names dates in loc.
+func (h *handler) goAll(c *fiber.Ctx, v eventView, u *auth.User, loc *time.Location) (goingAllReply, error) {
 	if !v.Member() && !v.Organizer() {
 		if !openPublic(v.Group) && !v.Standing.Invited {
-			return h.redirectWith(c, back, "error", "Only members of "+v.Group.Name+" can RSVP. Join the group first.")
+			return goingAllReply{text: "Only members of " + v.Group.Name + " can RSVP. Join the group first.", none: true}, nil
 		}
 		answer, err := h.answerRSVP(c, v, u, true) // joins the group, as a single RSVP does
 		if err != nil {
-			return err
+			return goingAllReply{}, err
 		}
 		if answer.Refusal != "" {
-			return h.redirectWith(c, back, "error", answer.Refusal)
+			return goingAllReply{text: answer.Refusal, none: true}, nil
 		}
 	}
 	ctx := c.UserContext()
 	answers, indexed, err := h.Events.RSVPSeries(ctx, v.Event.SeriesID, u.ID)
 	if errors.Is(err, events.ErrNotFound) {
-		return notFound()
+		return goingAllReply{}, notFound()
 	}
 	if err != nil {
-		return err
+		return goingAllReply{}, err
 	}
 	if len(answers) == 0 {
-		return h.redirectWith(c, back, "error", "No dates of this series are left to answer: they are over or cancelled.")
+		return goingAllReply{text: "No dates of this series are left to answer: they are over or cancelled.", none: true}, nil
 	}
 	queueLastWrite(c, indexed)
 	for _, a := range answers {
@@ -55,11 +71,7 @@ func (h *handler) seriesGoingAll(c *fiber.Ctx) error {
 			queueLastWrite(c, h.Notify.RSVPAnswered(ctx, a.Event, v.Group, u, a.Result.Status))
 		}
 	}
-	reply, kind := goingAllSummary(answers, zoneOr(c, v.Event.TimeZone)), "ok"
-	if reply.none {
-		kind = "error"
-	}
-	return h.redirectWith(c, back, kind, reply.text)
+	return goingAllSummary(answers, loc), nil
 }
 
 // goingAllReply is the reply to "I'm going to all".

@@ -198,3 +198,64 @@ func TestOrganizerCancelsThisAndFollowingDates(t *testing.T) {
 	r = org.PostForm("/s/"+first, "/s/"+first+"/cancel", url.Values{"scope": {"all"}})
 	sesContains(t, "cancelling a cancelled series", org.Follow(r).Body, "already cancelled or over; nothing changed")
 }
+
+func TestGoingToAllFromTheInvitationLink(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, start := sesSeries(t, org, g, "3", "Weekly COBOL")
+	single := sesCreate(t, org, g, sesForm("One-off Fortran"))
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	ev, _ := app.Events.Get(t.Context(), first)
+	one, _ := app.Events.Get(t.Context(), single)
+	tokens, err := app.Events.IssueRSVPTokens(t.Context(), ev, []string{member.User.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	singleTokens, err := app.Events.IssueRSVPTokens(t.Context(), one, []string{member.User.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest := app.NewClient(t) // the link works without signing in
+	link := "/rsvp/" + tokens[member.User.ID] + "/all"
+	sesContains(t, "the link page", guest.Get(link).Body, "every "+start.Weekday().String(), "Confirm: I'm going to all")
+	if st := sesStatus(t, app, first, member.User.ID); st.Status != events.RSVPNone {
+		t.Fatalf("opening the link answered %q", st.Status)
+	}
+	sesContains(t, "the reply", guest.Post(link, nil).Body, "Going to 3 dates.")
+	_, occ, _ := app.Events.Series(t.Context(), ev.SeriesID)
+	for i, o := range occ {
+		if st := sesStatus(t, app, o.ID, member.User.ID); st.Status != events.RSVPGoing {
+			t.Errorf("date %d: %q, want going", i+1, st.Status)
+		}
+	}
+	for _, bad := range []string{"/rsvp/" + singleTokens[member.User.ID] + "/all", "/rsvp/nosuchtoken/all"} {
+		sesContains(t, bad, guest.Get(bad).Body, "This link no longer works")
+		sesContains(t, bad, guest.Post(bad, nil).Body, "This link no longer works")
+	}
+	if st := sesStatus(t, app, single, member.User.ID); st.Status != events.RSVPNone {
+		t.Errorf("a single session's link answered %q through /all", st.Status)
+	}
+}
+
+func TestADateTheViewerAnsweredKeepsItsOwnCard(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, start := sesSeries(t, org, g, "3", "Weekly COBOL")
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	ev, _ := app.Events.Get(t.Context(), first)
+	_, occ, _ := app.Events.Series(t.Context(), ev.SeriesID)
+	sesRSVP(t, member, occ[1].ID, "yes")
+
+	body := member.Get("/g/" + g.Slug).Body
+	sesContains(t, "the member's group page", body,
+		"Every "+start.Weekday().String()+" · 2 sessions · next "+start.Format("Mon 2 Jan"), `href="/s/`+occ[1].ID+`"`)
+	if n := strings.Count(body, "Weekly COBOL"); n != 2 {
+		t.Errorf("the group page shows the series title %d times, want twice (the series and the date Mo goes to)", n)
+	}
+}
