@@ -64,7 +64,7 @@ func TestMemberDiscoversAGroupJoinsAndRSVPs(t *testing.T) {
 	bea.open(w.app.URL + where)
 	bea.see("2 of 3 seats left")
 	bea.open(w.app.URL + "/dashboard")
-	bea.see("Hello, Bea Brown", "My upcoming sessions", "Shipping WebAssembly to the edge", "Rust in Production")
+	bea.see("Hello, Bea Brown", "Going and waitlisted", "Shipping WebAssembly to the edge", "Rust in Production")
 	bea.checkA11y("dashboard")
 	bea.screenshot("dashboard")
 }
