@@ -356,12 +356,11 @@ func validReason(v string) bool {
 
 // QueueReports queues the read of scope's newest n reports on p.
 func (s *Store) QueueReports(ctx context.Context, p redis.Pipeliner, scope string, n int) func() ([]Report, error) {
-	script := listReportsScript.EvalSha(ctx, p, []string{s.reportsKey(scope), s.itemsKey(scope)}, n)
+	// EVAL, not EVALSHA: a page's pipeline cannot retry a script Redis
+	// has not loaded yet, and this one is short.
+	script := listReportsScript.Eval(ctx, p, []string{s.reportsKey(scope), s.itemsKey(scope)}, n)
 	return func() ([]Report, error) {
 		raws, err := script.StringSlice()
-		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			raws, err = listReportsScript.Run(ctx, s.rdb, []string{s.reportsKey(scope), s.itemsKey(scope)}, n).StringSlice()
-		}
 		if err != nil {
 			return nil, fmt.Errorf("moderation: reports of %s: %w", scope, err)
 		}

@@ -31,6 +31,9 @@ type Notifier struct {
 	Logger  *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Blocked reports whether a or b blocked the other: an organizer's
+	// message does not reach someone who blocked them. Nil blocks nobody.
+	Blocked func(ctx context.Context, a, b string) (bool, error)
 }
 
 func (n *Notifier) now() time.Time {

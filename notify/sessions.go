@@ -93,6 +93,15 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 		if !ok || (note.Kind == events.NoticeMessage && slices.Contains(u.Mail.MutedGroups, g.ID)) {
 			continue
 		}
+		if note.Kind == events.NoticeMessage && note.Message != nil && n.Blocked != nil {
+			blocked, err := n.Blocked(ctx, id, note.Message.By)
+			if err != nil {
+				return err
+			}
+			if blocked {
+				continue // they blocked the sender (or the sender them)
+			}
+		}
 		data := n.sessionData(ev, g, u)
 		if token, ok := links[id]; ok {
 			// One click to give the seat back, without signing in.
@@ -122,6 +131,7 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 			}
 			m.Kind = mail.KindGeneric
 			data["Subject"], data["Body"] = messageMail(note.Message, users[note.Message.By], ev, g, data["When"].(string))
+			data["Body"] = data["Body"].(string) + "\n\nIf this message is abusive, report it: " + n.BaseURL + "/report?kind=message&id=" + ev.ID + "&msg=" + note.ID
 			data["URL"], data["ActionLabel"] = data["EventURL"], "Open the session"
 		default:
 			continue

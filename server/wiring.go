@@ -32,8 +32,10 @@ type stores struct {
 	mail    *mail.Service
 	notify  *notify.Notifier
 	hooks   *webhooks.Store
-	skills  *skills.Store
-	sync    *skills.Sync
+	// moderation keeps codes of conduct, reports and blocks.
+	moderation *moderation.Store
+	skills     *skills.Store
+	sync       *skills.Sync
 	// notices relays the mail that state changes recorded (see
 	// internal/notices); its sweep runs in every instance.
 	notices *notices.Relay
@@ -57,8 +59,10 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	if cfg.SessionRetention > 0 {
 		st.events.Retention = cfg.SessionRetention
 	}
+	st.moderation = moderation.NewStore(rdb, p)
 	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
 		BaseURL: cfg.BaseURL, Logger: logger}
+	st.notify.Blocked = st.moderation.EitherBlocked
 	st.events.Notify = st.notify.EventNotice
 	st.hooks = webhooks.NewStore(rdb, p, webhooks.Guard{AllowLocal: cfg.Dev()})
 	st.hooks.Logger = logger
@@ -97,7 +101,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Log
 		Mail:           st.mail,
 		Notify:         st.notify,
 		Hooks:          st.hooks,
-		Moderation:     moderation.NewStore(rdb, cfg.RedisPrefix),
+		Moderation:     st.moderation,
 		AdminEmails:    cfg.AdminEmails,
 		Skills:         st.skills,
 		SkillSync:      st.sync,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/markdown"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -212,6 +213,7 @@ type reportTarget struct {
 	Subject    string // the person concerned
 	Scope      string // where the report goes
 	ScopeLabel string // "the organizers of Go Berlin", "the site's admins"
+	Msg        string // the organizer's message, for a message report
 }
 
 // resolveTarget finds what kind and id name and where a report about it
@@ -268,6 +270,30 @@ func (h *handler) resolveTarget(c *fiber.Ctx, kind, id, groupSlug string) (repor
 				t.Scope, t.ScopeLabel = g.ID, "the organizers of "+g.Name
 			}
 		}
+	case moderation.TargetMessage:
+		msgID, _, _ := strings.Cut(c.Query("msg", c.FormValue("msg")), ".")
+		ev, err := h.Events.Get(ctx, id)
+		if err != nil || !ids.Valid(msgID) {
+			return t, notFound()
+		}
+		p := h.Redis.Pipeline()
+		getMessages := h.Events.QueueMessages(ctx, p, id)
+		if err := runReads(ctx, p); err != nil {
+			return t, err
+		}
+		sent, err := getMessages()
+		if err != nil {
+			return t, err
+		}
+		for _, m := range sent {
+			if m.ID == msgID {
+				t.Name, t.Subject, t.Msg = "the message “"+m.Subject+"” about "+ev.Title, m.By, msgID
+			}
+		}
+		if t.Msg == "" {
+			return t, notFound()
+		}
+		// Messages come from organizers: the site's admins look at them.
 	default:
 		return t, httpError(fiber.StatusBadRequest, "Nothing to report", "The link you followed does not say what to report. Use the Report link on a group, session or person.")
 	}
@@ -317,6 +343,8 @@ func (h *handler) reportFile(c *fiber.Ctx) error {
 		target = "/s/" + t.ID
 	case moderation.TargetGroup:
 		target = "/g/" + t.GroupSlug
+	case moderation.TargetMessage:
+		target = "/s/" + t.ID
 	}
 	r, err := h.Moderation.File(c.UserContext(), moderation.Report{Scope: t.Scope, GroupID: t.GroupID, Kind: t.Kind, TargetID: t.ID,
 		TargetName: t.Name, TargetURL: target, Subject: t.Subject, Reporter: me.ID, Reason: c.FormValue("reason"), Details: c.FormValue("details")})

@@ -249,3 +249,52 @@ func TestBlockedPeopleDoNotSeeTheBlockersRSVP(t *testing.T) {
 	sesContains(t, "the organizer's view", org.Get("/s/"+id).Body, "Ann Blocker", "Ben Blocked")
 	sesContains(t, "Ann's view", ann.Get("/s/"+id).Body, "Ben Blocked", "Ann Blocker")
 }
+
+// An organizer's message does not reach someone who blocked them; the
+// others get it with a link to report it, and the report goes to the
+// site's admins (messages come from organizers).
+func TestMessagesRespectBlocksAndCanBeReported(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{AdminEmails: []string{"ada@example.com"}})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	admin := sesSignIn(t, app, "Ada Admin", "ada@example.com")
+	ann := sesSignIn(t, app, "Ann Attendee", "ann@example.com")
+	bob := sesSignIn(t, app, "Bob Blocker", "bob@example.com")
+	g := sesGroup(t, app, org, "messages", nil)
+	sesJoin(t, app, g, ann)
+	sesJoin(t, app, g, bob)
+	id := sesCreate(t, org, g, sesForm("Room change"))
+	sesRSVP(t, ann, id, "yes")
+	sesRSVP(t, bob, id, "yes")
+	if r := bob.PostForm("/blocks", "/blocks/"+org.User.ID, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("block: %d", r.StatusCode)
+	}
+	r := org.PostForm("/s/"+id+"/message", "/s/"+id+"/message", url.Values{"audience": {"going"}, "subject": {"We moved to room 2"}, "body": {"See you there."}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d\n%s", r.StatusCode, r.Body)
+	}
+	m := waitForMail(t, app, "ann@example.com", "We moved to room 2")
+	sesContains(t, "Ann's mail", m.Text, "See you there.", "/report?kind=message&id="+id+"&msg=")
+	app.WaitMailDrained(t)
+	list, err := app.Mail.Mailbox.List(context.Background(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range list {
+		if strings.Contains(got.To, "bob@example.com") && strings.Contains(got.Subject, "We moved to room 2") {
+			t.Fatal("the message reached someone who blocked its sender")
+		}
+	}
+	link := m.Text[strings.Index(m.Text, "/report?"):]
+	link = strings.Fields(link)[0]
+	sesContains(t, "report form", ann.Get(link).Body, "the message “We moved to room 2” about Room change", `name="msg"`)
+	q, _ := url.ParseQuery(link[strings.Index(link, "?")+1:])
+	form := url.Values{"kind": {"message"}, "id": {q.Get("id")}, "msg": {q.Get("msg")}, "reason": {"harassment"}}
+	r = ann.PostForm(link, "/report", form)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("report the message: %d\n%s", r.StatusCode, r.Body)
+	}
+	sesContains(t, "admin queue", admin.Get("/admin/moderation").Body, "We moved to room 2", "Olga Organizer")
+	if r := ann.Get("/report?kind=message&id=" + id + "&msg=nope"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown message: %d", r.StatusCode)
+	}
+}

@@ -175,6 +175,7 @@ func Start(t testing.TB, opts Options) *App {
 	hooks.Retry = webhooks.Retry{Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 20 * time.Millisecond}
 	es.Changed = (&webhooks.Emitter{Hooks: hooks, Events: es, Groups: gs, BaseURL: base}).Changed
 	mod := moderation.NewStore(rdb, prefix)
+	notifier.Blocked = mod.EitherBlocked
 	sk := skills.NewStore(rdb, prefix)
 	skillSync := &skills.Sync{Skills: sk, Mentors: ms, Groups: gs, Logger: logger}
 	gs.MembersChanged = skillSync.MemberChanged
