@@ -31,7 +31,9 @@ func TestGroupSkillMap(t *testing.T) {
 		learners = append(learners, p)
 	}
 	ana := mtrSignIn(t, app, "Ana Teacher", "")
-	mtrMentor(t, app, ana, func(m *match.MentorProfile) { m.Skills = []match.Skill{{Name: "kubernetes", Level: 5}, {Name: "elixir", Level: 4}} })
+	mtrMentor(t, app, ana, func(m *match.MentorProfile) {
+		m.Skills = []match.Skill{{Name: "kubernetes", Level: 5}, {Name: "elixir", Level: 4}}
+	})
 	if err := app.Groups.Join(context.Background(), g.ID, ana.ID, nil); err != nil {
 		t.Fatal(err)
 	}
