@@ -57,7 +57,9 @@ func TestOrganizerConfirmsHandingTheGroupOver(t *testing.T) {
 
 	olga.open(w.app.URL + where + "/members")
 	olga.do("open Manage", chromedp.Click(`details.manage > summary`), chromedp.WaitVisible(transfer+` button`))
+	olga.checkA11y("members page, Manage open")
 	olga.do("press Make owner", chromedp.Click(transfer+` button`), chromedp.WaitVisible(`dialog.confirm-dialog[open]`))
+	olga.checkA11y("the confirm dialog")
 	q, err := chromedp.Run(olga.ctx, chromedp.Evaluate[string](`document.querySelector("dialog.confirm-dialog[open]").innerText`))
 	if err != nil || !strings.Contains(q, "Make Mo Member the owner of Confirm Club?") || !strings.Contains(q, "Yes, make Mo Member the owner") {
 		t.Fatalf("the dialog asks %q (%v)", q, err)

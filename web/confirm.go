@@ -44,6 +44,8 @@ type confirmStep struct {
 	Action string
 	// Button is the danger button's words ("Yes, make Ada the owner").
 	Button string
+	// Final, when set, is said in bold last ("This cannot be undone.").
+	Final string
 	// Back is where "Keep things as they are" leads.
 	Back string
 	// TypeToConfirm, when set, is a word the visitor types into the
@@ -87,6 +89,6 @@ func (h *handler) groupDeleteConfirm(c *fiber.Ctx) error {
 			"Everyone going to an upcoming session gets a cancellation by email.",
 		},
 		Action: "/g/" + slug + "/delete", Button: "Delete the group for good",
-		Back: "/g/" + slug + "/edit", TypeToConfirm: slug,
+		Back: "/g/" + slug + "/edit", TypeToConfirm: slug, Final: "This cannot be undone.",
 	})
 }

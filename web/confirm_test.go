@@ -132,7 +132,7 @@ func TestDeletingAGroupAsksForItsAddress(t *testing.T) {
 		t.Errorf("delete confirm page as co-organizer: %d, want 403", r.StatusCode)
 	}
 	page := owner.Get(confirm)
-	sesContains(t, "delete confirm page", page.Body, "Delete "+g.Name+"?", "Type <strong>"+g.Slug+"</strong> to confirm", `action="`+where+`/delete"`)
+	sesContains(t, "delete confirm page", page.Body, "Delete "+g.Name+"?", "Type <strong>"+g.Slug+"</strong> to confirm", `action="`+where+`/delete"`, "This cannot be undone.")
 	r := owner.PostForm(confirm, where+"/delete", url.Values{"confirm": {"nope"}})
 	if r.Header.Get("Location") != confirm {
 		t.Fatalf("wrong address: redirect to %q, want %s", r.Header.Get("Location"), confirm)

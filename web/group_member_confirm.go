@@ -65,14 +65,14 @@ func (h *handler) groupMemberConfirm(c *fiber.Ctx) error {
 			name + " will own the group: they can edit it, delete it and change anyone's role.",
 			"You will become a co-organizer. Only " + name + " can make you the owner again.",
 		}
-		step.Button = "Yes, make " + name + " the owner"
+		step.Button, step.Final = "Yes, make "+name+" the owner", "You cannot undo this yourself."
 	case "remove":
 		step.Question = "Remove " + name + " from " + group + "?"
 		step.Consequences = []string{
 			name + " leaves the group and gives up their seats at its upcoming sessions; the next people on the waitlists get them.",
 			"They can ask to join again later, but their seats and role do not come back.",
 		}
-		step.Button = "Yes, remove " + name
+		step.Button, step.Final = "Yes, remove "+name, "This cannot be undone."
 	case "ban":
 		step.Question = "Ban " + name + " from " + group + "?"
 		step.Consequences = []string{
