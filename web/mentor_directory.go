@@ -59,6 +59,7 @@ func (h *handler) mentorDirectory(c *fiber.Ctx) error {
 	data["Filter"] = sf
 	data["PathOptions"] = pathOptions(sf.Path)
 	data["TZOptions"] = tzOptions(sf.MaxTZ)
+	data["FilterAction"] = "/mentors/directory"
 	data["Back"] = "/mentors/directory" + sf.query()
 	data["Fields"] = formErrors(nil)
 	fields = mergeErrors(fields, ferr)

@@ -94,6 +94,7 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	data["Filter"] = sf
 	data["PathOptions"] = pathOptions(sf.Path)
 	data["TZOptions"] = tzOptions(sf.MaxTZ)
+	data["FilterAction"] = "/mentors/suggestions"
 	data["Draft"] = draft
 	data["Fields"] = formErrors(nil)
 	data["Back"] = "/mentors/suggestions" + sf.query()
