@@ -81,6 +81,8 @@ type Event struct {
 	Status   Status `json:"status"`
 	Sequence int    `json:"sequence"` // iCalendar SEQUENCE, bumped on every change
 	Listed   bool   `json:"listed"`   // shown on the home page (public groups)
+	// Skills are the skill tags the session teaches.
+	Skills []string `json:"skills,omitempty"`
 
 	ProposalID string `json:"proposal_id,omitempty"`
 	ProposerID string `json:"proposer_id,omitempty"`

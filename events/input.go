@@ -31,7 +31,13 @@ type Input struct {
 	RSVPCloses       string   // optional, same zone as Start
 	ApprovalRequired bool
 	Listed           bool
+	// Skills are the skill tags the session teaches, already normalised
+	// by the caller (at most MaxSkills).
+	Skills []string
 }
+
+// MaxSkills is how many skills a session is tagged with at most.
+const MaxSkills = 10
 
 // draft is an Input that passed validation, with times resolved to UTC.
 type draft struct {
@@ -40,7 +46,7 @@ type draft struct {
 	loc                                  *time.Location
 	start, end, opens, closes            time.Time
 	capacity                             int
-	hosts                                []string
+	hosts, skills                        []string
 	approval, listed                     bool
 }
 
@@ -192,6 +198,10 @@ func (in Input) validate(now time.Time) (draft, error) {
 
 	d.capacity = parseCapacity(errs, in.Capacity)
 	d.hosts = parseHosts(errs, in.Hosts)
+	if len(in.Skills) > MaxSkills {
+		errs.Add("skills", "Tag a session with at most 10 skills.")
+	}
+	d.skills = in.Skills
 	return d, errs.Err()
 }
 
@@ -268,6 +278,7 @@ func (d draft) apply(ev *Event) {
 	ev.Capacity, ev.Hosts = d.capacity, d.hosts
 	ev.RSVPOpens, ev.RSVPCloses = d.opens, d.closes
 	ev.ApprovalRequired, ev.Listed = d.approval, d.listed
+	ev.Skills = d.skills
 }
 
 func capacityError() error {

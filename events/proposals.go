@@ -38,6 +38,9 @@ type Proposal struct {
 	Votes      int
 	EventID    string
 	CreatedAt  time.Time
+	// Skills are the skill tags the proposal is about (normalised by the
+	// caller), carried to the session it becomes.
+	Skills []string
 }
 
 // ProposalInput is the proposal form.
@@ -45,6 +48,7 @@ type ProposalInput struct {
 	Title   string
 	Details string
 	Kind    string
+	Skills  []string // normalised skill tags, at most MaxSkills
 }
 
 func (in ProposalInput) validate() (ProposalInput, error) {
@@ -61,6 +65,9 @@ func (in ProposalInput) validate() (ProposalInput, error) {
 	if in.Kind != string(ProposalLearn) && in.Kind != string(ProposalTeach) {
 		errs.Add("kind", "Say whether you want to learn this or would teach it.")
 	}
+	if len(in.Skills) > MaxSkills {
+		errs.Add("skills", "Tag a proposal with at most 10 skills.")
+	}
 	return in, errs.Err()
 }
 
@@ -72,10 +79,10 @@ func (s *Store) Propose(ctx context.Context, groupID, userID string, in Proposal
 		return Proposal{}, err
 	}
 	p := Proposal{ID: ids.New(), GroupID: groupID, Title: in.Title, Details: in.Details,
-		Kind: ProposalKind(in.Kind), ProposerID: userID, CreatedAt: s.now()}
+		Kind: ProposalKind(in.Kind), ProposerID: userID, CreatedAt: s.now(), Skills: in.Skills}
 	_, err = s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.HSet(ctx, s.proposalKey(groupID, p.ID), "title", p.Title, "details", p.Details,
-			"kind", string(p.Kind), "proposer", userID, "created", p.CreatedAt.UnixMilli())
+			"kind", string(p.Kind), "proposer", userID, "created", p.CreatedAt.UnixMilli(), "skills", strings.Join(p.Skills, ","))
 		pipe.ZAdd(ctx, s.proposalsKey(groupID), redis.Z{Score: 0, Member: p.ID})
 		return nil
 	})
@@ -138,7 +145,7 @@ func (s *Store) Proposal(ctx context.Context, groupID, proposalID string) (Propo
 func proposalFrom(groupID, id string, votes int, h map[string]string) Proposal {
 	created, _ := strconv.ParseInt(h["created"], 10, 64)
 	return Proposal{ID: id, GroupID: groupID, Title: h["title"], Details: h["details"],
-		Kind: ProposalKind(h["kind"]), ProposerID: h["proposer"], Votes: votes, EventID: h["event"],
+		Kind: ProposalKind(h["kind"]), ProposerID: h["proposer"], Votes: votes, EventID: h["event"], Skills: splitTags(h["skills"]),
 		CreatedAt: time.UnixMilli(created).UTC()}
 }
 
@@ -175,4 +182,12 @@ func (s *Store) ScheduleProposal(ctx context.Context, a Actor, groupID, proposal
 		return Event{}, fmt.Errorf("events: schedule proposal %s: %w", proposalID, err)
 	}
 	return ev, nil
+}
+
+// splitTags reads a comma-separated list of tags ("" is none).
+func splitTags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -43,6 +43,9 @@ func (h *handler) sessionUpdate(c *fiber.Ctx) error {
 	if err := h.checkHosts(c, v.Group, f.Hosts); err != nil {
 		return h.formFailure(c, page, f, err)
 	}
+	if errs := f.skillErrors(); len(errs) > 0 {
+		return h.formFailure(c, page, f, errs)
+	}
 	ctx := c.UserContext()
 	msg := "The session is saved."
 	if f.Scope == "following" && v.Event.SeriesID != "" {

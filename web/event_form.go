@@ -12,6 +12,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -26,6 +27,8 @@ type sessionForm struct {
 	Capacity, RSVPOpens, RSVPCloses      string
 	Hosts                                []string
 	Approval, Listed                     bool
+	// Skills is the skills field as typed ("Go, Kubernetes").
+	Skills string
 	// Repeat is "" for a single session or an events.Frequency.
 	Repeat, RepeatCount, RepeatUntil string
 	// Scope is "this" or "following" when editing an occurrence of a series.
@@ -94,7 +97,7 @@ func readSessionForm(c *fiber.Ctx) sessionForm {
 		RSVPOpens: c.FormValue("rsvp_opens"), RSVPCloses: c.FormValue("rsvp_closes"), Hosts: hosts,
 		Approval: c.FormValue("approval") == "on", Listed: c.FormValue("listed") == "on",
 		Repeat: c.FormValue("repeat"), RepeatCount: c.FormValue("recurrence_count"), RepeatUntil: c.FormValue("recurrence_until"),
-		Scope: c.FormValue("scope"), ProposalID: c.FormValue("proposal"),
+		Scope: c.FormValue("scope"), ProposalID: c.FormValue("proposal"), Skills: c.FormValue("skills"),
 	}
 }
 
@@ -107,7 +110,17 @@ func (f sessionForm) input(g *groups.Group) events.Input {
 		Venue: f.Venue, OnlineURL: f.OnlineURL, Capacity: f.Capacity, Hosts: f.Hosts,
 		RSVPOpens: f.RSVPOpens, RSVPCloses: f.RSVPCloses,
 		ApprovalRequired: f.Approval, Listed: f.Listed && g.Visibility == groups.Public,
+		Skills: skills.ParseLearn(f.Skills, valid.Errors{}, "skills"),
 	}
+}
+
+// skillErrors checks the form's skills field; the tags themselves are
+// read by input.
+func (f sessionForm) skillErrors() valid.Errors {
+	errs := valid.Errors{}
+	errs.Add("skills", valid.Line("The skills", f.Skills))
+	skills.ParseLearn(f.Skills, errs, "skills")
+	return errs
 }
 
 func (f sessionForm) recurrence() events.Recurrence {
@@ -127,7 +140,7 @@ func formFromEvent(ev events.Event) sessionForm {
 	f := sessionForm{
 		Title: ev.Title, Description: ev.Description, Format: string(ev.Format), TimeZone: ev.TimeZone,
 		Start: wall(ev.Start), End: wall(ev.End),
-		Venue: ev.Venue, OnlineURL: ev.OnlineURL, Hosts: ev.Hosts,
+		Venue: ev.Venue, OnlineURL: ev.OnlineURL, Hosts: ev.Hosts, Skills: skills.LearnText(ev.Skills),
 		RSVPOpens: wall(ev.RSVPOpens), RSVPCloses: wall(ev.RSVPCloses),
 		Approval: ev.ApprovalRequired, Listed: ev.Listed, Scope: "this",
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
@@ -32,6 +33,7 @@ func (h *handler) sessionNew(c *fiber.Ctx) error {
 			return h.redirectWith(c, "/g/"+gv.Group.Slug+"/proposals", "error", "That proposal is already scheduled.")
 		}
 		f.ProposalID, f.Title, f.Description = pid, page.Proposal.Title, page.Proposal.Details
+		f.Skills = skills.LearnText(page.Proposal.Skills)
 	}
 	return h.renderSessionForm(c, page, f, nil, 0)
 }
@@ -72,6 +74,9 @@ func (h *handler) sessionCreate(c *fiber.Ctx) error {
 	}
 	if err := h.checkHosts(c, gv.Group, f.Hosts); err != nil {
 		return h.formFailure(c, page, f, err)
+	}
+	if errs := f.skillErrors(); len(errs) > 0 {
+		return h.formFailure(c, page, f, errs)
 	}
 	ctx := c.UserContext()
 	a := events.Actor{UserID: currentUser(c).ID, Organizer: true}

@@ -13,6 +13,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/markdown"
 	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/mentors/match"
 	"github.com/focusgroups/focusgroups/notify"
 )
 
@@ -28,6 +29,7 @@ type sessionPage struct {
 	Link              string // the online link, only for those who may see it
 	HasLink           bool   // the session has an online link at all
 	Hosts             []string
+	SkillLabels       []string // the skills the session teaches, by name
 	Proposer          string
 	Standing          events.Standing
 	StatusText        string
@@ -214,6 +216,9 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	p.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 	p.GoingCount = st.Going
+	for _, k := range ev.Skills {
+		p.SkillLabels = append(p.SkillLabels, match.SkillLabel(k))
+	}
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
 			p.Hosts = append(p.Hosts, hu.Name)

@@ -246,7 +246,7 @@ func (h *handler) groupSkillPropose(c *fiber.Ctx) error {
 		details += " " + names[w.Teachers[0].UserID].Name + " can teach it (" + strconv.Itoa(w.Teachers[0].Level) + "/5)."
 	}
 	_, err = h.Events.Propose(c.UserContext(), gv.Group.ID, currentUser(c).ID,
-		events.ProposalInput{Title: "Learning " + label, Details: details, Kind: string(events.ProposalLearn)})
+		events.ProposalInput{Title: "Learning " + label, Details: details, Kind: string(events.ProposalLearn), Skills: []string{w.Skill}})
 	if err != nil {
 		return err
 	}

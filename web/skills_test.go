@@ -106,3 +106,37 @@ func manySkills(n int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Sessions are tagged with the skills they teach; a proposal made from
+// the skill map carries its skill to the session it becomes.
+func TestSessionsAndProposalsCarrySkills(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "tagged", nil)
+	f := sesForm("Operators in Go")
+	f.Set("skills", "golang, K8s")
+	id := sesCreate(t, org, g, f)
+	sesContains(t, "session page", org.Get("/s/"+id).Body, "Skills this session teaches", "<li>Go</li>", "<li>Kubernetes</li>")
+	sesContains(t, "edit form", org.Get("/s/"+id+"/edit").Body, `value="Go, Kubernetes"`)
+	for _, bad := range []string{"<script>", manySkills(11)} {
+		f := sesForm("Bad tags")
+		f.Set("skills", bad)
+		r := org.PostForm("/g/"+g.Slug+"/sessions/new", "/g/"+g.Slug+"/sessions", f)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="skills-error"`) {
+			t.Errorf("skills %q: %d", bad[:min(len(bad), 20)], r.StatusCode)
+		}
+	}
+
+	lea := sesSignIn(t, app, "Lea Learner", "")
+	lea.PostForm("/skills", "/skills", url.Values{"learn": {"Rust"}})
+	sesJoin(t, app, g, lea)
+	page := "/g/" + g.Slug + "/skills"
+	if r := org.PostForm(page, page+"/propose", url.Values{"skill": {"rust"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("propose: %d", r.StatusCode)
+	}
+	ps, err := app.Events.Proposals(context.Background(), g.ID, 10)
+	if err != nil || len(ps) != 1 || len(ps[0].Skills) != 1 || ps[0].Skills[0] != "rust" {
+		t.Fatalf("proposals %+v %v", ps, err)
+	}
+	sesContains(t, "scheduling the proposal", org.Get("/g/"+g.Slug+"/sessions/new?proposal="+ps[0].ID).Body, `name="skills" maxlength="400" value="Rust"`)
+}
