@@ -12,8 +12,8 @@ import (
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
-	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/skills"
 )
 
 // wallLayout is the value format of an HTML datetime-local field.

@@ -7,9 +7,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/focusgroups/focusgroups/events"
-	"github.com/focusgroups/focusgroups/skills"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/skills"
 )
 
 // sessionNew shows the form to schedule a session; ?proposal=ID fills it
