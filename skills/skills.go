@@ -6,7 +6,7 @@
 // their memberships change, by one script per group.
 //
 // Keys (prefix "fg:" by default):
-//   - uskills:{<user>}             hash: teach (JSON skill → level), learn (JSON list), path, updated
+//   - uskills:{<user>}             hash: teach (JSON skill → level), learn (JSON list), path, record_hidden, updated
 //   - smap:{<group>}:users         hash: user → the contribution applied (JSON)
 //   - smap:{<group>}:teach:<skill> sorted set: user → level
 //   - smap:{<group>}:learn:<skill> set: users who want to learn it
@@ -40,6 +40,8 @@ type Profile struct {
 	Teach map[string]int `json:"t,omitempty"`
 	Learn []string       `json:"l,omitempty"`
 	Path  string         `json:"-"`
+	// RecordHidden keeps the person's learning record to themselves.
+	RecordHidden bool `json:"-"`
 }
 
 // Empty reports whether p adds nothing to a map.
@@ -180,9 +182,21 @@ func (s *Store) Save(ctx context.Context, uid string, p Profile) error {
 	return nil
 }
 
+// SetRecordHidden hides uid's learning record from others, or shows it.
+func (s *Store) SetRecordHidden(ctx context.Context, uid string, hidden bool) error {
+	v := "0"
+	if hidden {
+		v = "1"
+	}
+	if err := s.rdb.HSet(ctx, s.userKey(uid), "record_hidden", v).Err(); err != nil {
+		return fmt.Errorf("skills: record of %s: %w", uid, err)
+	}
+	return nil
+}
+
 // QueueOwn queues on p the read of uid's own skills.
 func (s *Store) QueueOwn(ctx context.Context, p redis.Pipeliner, uid string) func() (Profile, error) {
-	cmd := p.HMGet(ctx, s.userKey(uid), "teach", "learn", "path")
+	cmd := p.HMGet(ctx, s.userKey(uid), "teach", "learn", "path", "record_hidden")
 	return func() (Profile, error) {
 		vals, err := cmd.Result()
 		if err != nil {
@@ -200,6 +214,7 @@ func (s *Store) QueueOwn(ctx context.Context, p redis.Pipeliner, uid string) fun
 			}
 		}
 		out.Path, _ = vals[2].(string)
+		out.RecordHidden = vals[3] == "1"
 		return out, nil
 	}
 }

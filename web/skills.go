@@ -21,6 +21,10 @@ import (
 // skillRoutes mounts a person's skills and the groups' skill maps.
 func (h *handler) skillRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Get("/skills", signedIn, h.mySkills)
+	app.Get("/skills/record", h.requireClaim, h.learningRecordPage)
+	app.Get("/skills/record.json", h.requireClaim, h.learningRecordJSON)
+	app.Get("/skills/record.csv", h.requireClaim, h.learningRecordCSV)
+	app.Post("/skills/record/visibility", signedIn, h.learningRecordVisibility)
 	app.Post("/skills", signedIn, h.mySkillsSave)
 	app.Get("/g/:slug/skills", h.requireClaim, h.groupSkills)
 	app.Post("/g/:slug/skills/propose", signedIn, h.groupSkillPropose)

@@ -2,12 +2,16 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
@@ -139,4 +143,56 @@ func TestSessionsAndProposalsCarrySkills(t *testing.T) {
 		t.Fatalf("proposals %+v %v", ps, err)
 	}
 	sesContains(t, "scheduling the proposal", org.Get("/g/"+g.Slug+"/sessions/new?proposal="+ps[0].ID).Body, `name="skills" maxlength="400" value="Rust"`)
+}
+
+// The learning record lists the sessions one was checked in at, with
+// their skills and paths, and one's mentorships; it downloads as JSON and
+// CSV (cells that spreadsheets would run are defused) and can be hidden.
+func TestLearningRecord(t *testing.T) {
+	clock := apptest.NewClock(time.Now())
+	app := apptest.Start(t, apptest.Options{Clock: clock})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "recorded", nil)
+	f := sesForm("=HYPERLINK(\"x\") pairing")
+	f.Set("skills", "Go")
+	attended := sesCreate(t, org, g, f)
+	missed := sesCreate(t, org, g, sesForm("Missed it"))
+	mia := sesSignIn(t, app, "Mia Member", "")
+	sesJoin(t, app, g, mia)
+	sesRSVP(t, mia, attended, "yes")
+	sesRSVP(t, mia, missed, "yes")
+	ev, err := app.Events.Get(context.Background(), attended)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(ev.Start.Add(-10 * time.Minute))
+	if err := app.Events.CheckIn(context.Background(), events.Actor{UserID: org.User.ID, Organizer: true}, attended, mia.User.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(ev.End.Add(time.Hour))
+
+	body := mia.Get("/skills/record").Body
+	sesContains(t, "record", body, "HYPERLINK", "Group recorded", "<li>Go</li>", "Architecture")
+	sesLacks(t, "record", body, "Missed it")
+	js := mia.Get("/skills/record.json")
+	var rec struct {
+		Sessions []struct {
+			Title  string
+			Skills []string
+		}
+		Hidden bool
+	}
+	if err := json.Unmarshal([]byte(js.Body), &rec); err != nil || len(rec.Sessions) != 1 || rec.Sessions[0].Skills[0] != "Go" ||
+		!strings.Contains(js.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("JSON record %s: %v", js.Body, err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(mia.Get("/skills/record.csv").Body)).ReadAll()
+	if err != nil || len(rows) != 2 || !strings.HasPrefix(rows[1][2], "'=HYPERLINK") {
+		t.Fatalf("CSV record %q: %v", rows, err)
+	}
+	mia.PostForm("/skills/record", "/skills/record/visibility", url.Values{"hidden": {"on"}})
+	sesContains(t, "record after hiding", mia.Get("/skills/record").Body, `name="hidden" checked`)
+	if r := app.NewClient(t).Get("/skills/record.json"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("signed out: %d", r.StatusCode)
+	}
 }
