@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/focusgroups/focusgroups/internal/timefmt"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 func templateFuncs() template.FuncMap {
@@ -24,8 +25,10 @@ func templateFuncs() template.FuncMap {
 			}
 			return false
 		},
-		"add":    func(a, b int) int { return a + b },
-		"isoUTC": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"add": func(a, b int) int { return a + b },
+		// skillNames are the suggestions of skill fields (partials/skill_names).
+		"skillNames": match.SkillNames,
+		"isoUTC":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	}
 }
 

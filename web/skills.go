@@ -241,7 +241,11 @@ func (h *handler) groupSkillPropose(c *fiber.Ctx) error {
 		return err
 	}
 	label := match.SkillLabel(w.Skill)
-	details := plural(w.Learners, "member") + " of " + gv.Group.Name + " want to learn " + label + "."
+	want := " want to learn "
+	if w.Learners == 1 {
+		want = " wants to learn "
+	}
+	details := plural(w.Learners, "member") + " of " + gv.Group.Name + want + label + "."
 	if len(w.Teachers) > 0 {
 		names, err := h.peopleByID(c, []string{w.Teachers[0].UserID})
 		if err != nil {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"regexp"
 	"strings"
 
@@ -152,6 +153,17 @@ func NormalizeSkill(s string) (string, bool) {
 		s = squashed
 	}
 	return s, skillTag.MatchString(s)
+}
+
+// SkillNames lists the display names of the skills the vocabulary knows,
+// sorted: the suggestions of skill fields.
+func SkillNames() []string {
+	out := make([]string, 0, len(skillLabels))
+	for _, l := range skillLabels {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // SkillLabel returns the display name of a skill tag.

@@ -130,4 +130,89 @@
       f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
     });
   });
+
+  // Skill fields (data-skill-chips) become chips: each skill a chip, with
+  // a 1-5 level picker where levels count ("levels"), and a field with the
+  // known skills as suggestions to add more. The original field stays the
+  // value sent ("Go:4, Rust:2" or "Go, Rust"), so the form works the same
+  // without JavaScript.
+  document.querySelectorAll("[data-skill-chips]").forEach(function (field) {
+    var levels = field.dataset.skillChips === "levels";
+    var parse = function () {
+      return field.value.split(/[,;\n]/).map(function (part) {
+        part = part.trim();
+        if (!part) { return null; }
+        var m = part.match(/^(.*?)[:\s]\s*([1-5])$/);
+        return m ? { name: m[1].trim(), level: m[2] } : { name: part, level: "3" };
+      }).filter(Boolean);
+    };
+    var write = function (items) {
+      field.value = items.map(function (it) { return levels ? it.name + ":" + it.level : it.name; }).join(", ");
+    };
+    var box = document.createElement("div");
+    box.className = "skill-chips";
+    var list = document.createElement("ul");
+    list.className = "chips";
+    list.setAttribute("aria-label", "Skills");
+    var adder = document.createElement("input");
+    adder.type = "text";
+    adder.setAttribute("list", "skill-names");
+    adder.setAttribute("aria-label", "Add a skill");
+    adder.placeholder = "Add a skill";
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "button small secondary";
+    add.textContent = "Add";
+    var render = function () {
+      var items = parse();
+      list.textContent = "";
+      items.forEach(function (it, i) {
+        var li = document.createElement("li");
+        li.className = "chip";
+        li.appendChild(document.createTextNode(it.name + " "));
+        if (levels) {
+          var pick = document.createElement("select");
+          pick.setAttribute("aria-label", "Level of " + it.name);
+          for (var l = 1; l <= 5; l++) {
+            var o = document.createElement("option");
+            o.value = String(l); o.textContent = l + "/5";
+            if (String(l) === it.level) { o.selected = true; }
+            pick.appendChild(o);
+          }
+          pick.addEventListener("change", function () { items[i].level = pick.value; write(items); });
+          li.appendChild(pick);
+        }
+        var rm = document.createElement("button");
+        rm.type = "button";
+        rm.className = "chip-remove";
+        rm.setAttribute("aria-label", "Remove " + it.name);
+        rm.textContent = "×";
+        rm.addEventListener("click", function () { items.splice(i, 1); write(items); render(); });
+        li.appendChild(rm);
+        list.appendChild(li);
+      });
+    };
+    var addSkill = function () {
+      var name = adder.value.trim();
+      if (!name) { return; }
+      var items = parse();
+      if (!items.some(function (it) { return it.name.toLowerCase() === name.toLowerCase(); })) {
+        items.push({ name: name, level: "3" });
+      }
+      write(items);
+      adder.value = "";
+      render();
+      adder.focus();
+    };
+    add.addEventListener("click", addSkill);
+    adder.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") { ev.preventDefault(); addSkill(); }
+    });
+    box.appendChild(list);
+    box.appendChild(adder);
+    box.appendChild(add);
+    field.hidden = true;
+    field.parentNode.insertBefore(box, field.nextSibling);
+    render();
+  });
 })();
