@@ -1,8 +1,8 @@
 package match
 
 import (
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/focusgroups/focusgroups/internal/careers"
