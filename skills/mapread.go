@@ -32,15 +32,23 @@ type Offered struct {
 type Map struct {
 	Wanted  []Wanted
 	Offered []Offered
+	// Paths are the career paths members aim for, most first.
+	Paths []PathCount
+}
+
+// PathCount is a career path and how many members aim for it.
+type PathCount struct {
+	Path    string
+	Members int
 }
 
 // MapRead reads a group's map in two round trips a page shares: the
 // ranked skills, then the teachers of the most wanted ones.
 type MapRead struct {
-	s               *Store
-	groupID         string
-	teachersEach    int
-	wanted, offered *redis.ZSliceCmd
+	s                      *Store
+	groupID                string
+	teachersEach           int
+	wanted, offered, paths *redis.ZSliceCmd
 }
 
 // QueueMap queues on p the reads of groupID's most wanted skills (up to
@@ -48,7 +56,8 @@ type MapRead struct {
 func (s *Store) QueueMap(ctx context.Context, p redis.Pipeliner, groupID string, wanted, teachersEach int) *MapRead {
 	return &MapRead{s: s, groupID: groupID, teachersEach: teachersEach,
 		wanted:  p.ZRevRangeWithScores(ctx, s.wantedKey(groupID), 0, int64(wanted)-1),
-		offered: p.ZRevRangeWithScores(ctx, s.offeredKey(groupID), 0, 99)}
+		offered: p.ZRevRangeWithScores(ctx, s.offeredKey(groupID), 0, 99),
+		paths:   p.ZRevRangeWithScores(ctx, s.pathsKey(groupID), 0, 19)}
 }
 
 // QueueTeachers queues on p, once the first reads have run, the teachers
@@ -75,8 +84,15 @@ func (r *MapRead) QueueTeachers(ctx context.Context, p redis.Pipeliner) (func() 
 	if len(offeredSkills) > 0 {
 		askedFor = p.ZMScore(ctx, r.s.wantedKey(r.groupID), offeredSkills...)
 	}
+	paths, err := r.paths.Result()
+	if err != nil {
+		return nil, fmt.Errorf("skills: map of %s: %w", r.groupID, err)
+	}
 	return func() (Map, error) {
 		var m Map
+		for _, z := range paths {
+			m.Paths = append(m.Paths, PathCount{Path: z.Member.(string), Members: int(z.Score)})
+		}
 		isWanted := map[string]bool{}
 		for i, z := range wanted {
 			skill := z.Member.(string)

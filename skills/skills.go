@@ -12,6 +12,7 @@
 //   - smap:{<group>}:learn:<skill> set: users who want to learn it
 //   - smap:{<group>}:wanted        sorted set: skill → how many want it
 //   - smap:{<group>}:offered       sorted set: skill → how many can teach it
+//   - smap:{<group>}:paths         sorted set: career path → how many aim for it
 package skills
 
 import (
@@ -39,13 +40,13 @@ const MaxSkills = 30
 type Profile struct {
 	Teach map[string]int `json:"t,omitempty"`
 	Learn []string       `json:"l,omitempty"`
-	Path  string         `json:"-"`
+	Path  string         `json:"p,omitempty"`
 	// RecordHidden keeps the person's learning record to themselves.
 	RecordHidden bool `json:"-"`
 }
 
 // Empty reports whether p adds nothing to a map.
-func (p Profile) Empty() bool { return len(p.Teach) == 0 && len(p.Learn) == 0 }
+func (p Profile) Empty() bool { return len(p.Teach) == 0 && len(p.Learn) == 0 && p.Path == "" }
 
 // Merge adds q's skills to p's (the higher level wins) and returns it.
 func (p Profile) Merge(q Profile) Profile {
@@ -163,6 +164,7 @@ func (s *Store) teachKey(gid, skill string) string { return s.mapKey(gid) + ":te
 func (s *Store) learnKey(gid, skill string) string { return s.mapKey(gid) + ":learn:" + skill }
 func (s *Store) wantedKey(gid string) string       { return s.mapKey(gid) + ":wanted" }
 func (s *Store) offeredKey(gid string) string      { return s.mapKey(gid) + ":offered" }
+func (s *Store) pathsKey(gid string) string        { return s.mapKey(gid) + ":paths" }
 
 // Save stores uid's own skills and path (p.Path must be a known path or
 // "").
@@ -221,9 +223,9 @@ func (s *Store) QueueOwn(ctx context.Context, p redis.Pipeliner, uid string) fun
 
 // applyScript replaces one member's contribution to a group's map, if the
 // contribution stored is still ARGV[2] (compare and set), adjusting the
-// per-skill sets and the counts. KEYS: users, wanted, offered, then the
-// teach and learn keys of every skill in the old or new contribution, in
-// the order ARGV lists them. ARGV: user, old JSON ("" for none), new JSON
+// per-skill sets and the counts. KEYS: users, wanted, offered, paths,
+// then the teach and learn keys of every skill in the old or new
+// contribution, in the order ARGV lists them. ARGV: user, old JSON ("" for none), new JSON
 // ("" to remove), n, then n skill tags.
 var applyScript = redis.NewScript(`
 local uid = ARGV[1]
@@ -232,8 +234,8 @@ if cur ~= ARGV[2] then return redis.error_reply('CHANGED') end
 local n = tonumber(ARGV[4])
 local teachKey, learnKey = {}, {}
 for i = 1, n do
-  teachKey[ARGV[4 + i]] = KEYS[3 + i]
-  learnKey[ARGV[4 + i]] = KEYS[3 + n + i]
+  teachKey[ARGV[4 + i]] = KEYS[4 + i]
+  learnKey[ARGV[4 + i]] = KEYS[4 + n + i]
 end
 local function parse(raw)
   if raw == '' then return {t = {}, l = {}} end
@@ -243,6 +245,12 @@ local function parse(raw)
   return c
 end
 local old, new = parse(ARGV[2]), parse(ARGV[3])
+if old.p ~= new.p then
+  if type(old.p) == 'string' and old.p ~= '' then
+    if tonumber(redis.call('ZINCRBY', KEYS[4], -1, old.p)) <= 0 then redis.call('ZREM', KEYS[4], old.p) end
+  end
+  if type(new.p) == 'string' and new.p ~= '' then redis.call('ZINCRBY', KEYS[4], 1, new.p) end
+end
 for skill, _ in pairs(old.t) do
   if not new.t[skill] then
     redis.call('ZREM', teachKey[skill], uid)
@@ -282,7 +290,7 @@ var errChanged = errors.New("skills: contribution changed meanwhile")
 func (s *Store) Apply(ctx context.Context, groupID, uid string, p Profile) error {
 	next := ""
 	if !p.Empty() {
-		raw, err := json.Marshal(Profile{Teach: p.Teach, Learn: p.Learn})
+		raw, err := json.Marshal(Profile{Teach: p.Teach, Learn: p.Learn, Path: p.Path})
 		if err != nil {
 			return err
 		}
@@ -313,7 +321,7 @@ func (s *Store) Apply(ctx context.Context, groupID, uid string, p Profile) error
 			set[k] = true
 		}
 		names := slices.Sorted(maps.Keys(set))
-		keys := []string{s.usersKey(groupID), s.wantedKey(groupID), s.offeredKey(groupID)}
+		keys := []string{s.usersKey(groupID), s.wantedKey(groupID), s.offeredKey(groupID), s.pathsKey(groupID)}
 		for _, k := range names {
 			keys = append(keys, s.teachKey(groupID, k))
 		}

@@ -68,6 +68,9 @@ func (h *handler) renderMySkills(c *fiber.Ctx, f skillsForm, fields valid.Errors
 	data["PathOptions"] = pathOptions(f.Path)
 	data["AllTeach"] = skills.TeachText(eff.Teach)
 	data["AllLearn"] = skills.LearnText(eff.Learn)
+	if eff.Path != "" {
+		data["PathSlug"], data["PathLabel"] = eff.Path, match.PathLabel(eff.Path)
+	}
 	return renderForm(c, "skills", data, len(fields) > 0)
 }
 
@@ -119,6 +122,12 @@ type wantedRow struct {
 type teacherRow struct {
 	Person
 	Level int
+}
+
+// pathRow is a career path members of a group aim for.
+type pathRow struct {
+	Slug, Label string
+	Members     int
 }
 
 // offeredRow is a skill on offer nobody asked for yet.
@@ -186,7 +195,12 @@ func (h *handler) groupSkills(c *fiber.Ctx) error {
 	for i, o := range m.Offered {
 		offered[i] = offeredRow{Label: match.SkillLabel(o.Skill), Teachers: o.Teachers}
 	}
+	var paths []pathRow
+	for _, pc := range m.Paths {
+		paths = append(paths, pathRow{Slug: pc.Path, Label: match.PathLabel(pc.Path), Members: pc.Members})
+	}
 	data := h.view(c, "Skill map of "+gv.Group.Name)
+	data["Paths"] = paths
 	data["Group"] = gv.Group
 	data["Organizer"] = gv.Organizer()
 	data["Wanted"] = wanted

@@ -47,6 +47,9 @@ func TestGroupSkillMap(t *testing.T) {
 		"Nobody here teaches it yet", "On offer, not asked for yet", "Elixir (1)")
 	sesLacks(t, "member's skill map", body, "Propose a session")
 	sesContains(t, "organizer's skill map", org.Get(page).Body, "Propose a session", "Ask Ana Teacher to lead it")
+	learners[0].PostForm("/skills", "/skills", url.Values{"learn": {"Kubernetes, rust"}, "path": {"leadership"}})
+	sesContains(t, "skill map with a path", learners[0].Get(page).Body, "Where members are heading", "Leadership (1)")
+	sesContains(t, "skills page with a path", learners[0].Get("/skills").Body, "Heading for:", `href="/groups?path=leadership"`, `href="/mentors/directory?path=leadership"`)
 
 	// Changes show at once: a learner leaves, another drops Rust.
 	if err := app.Groups.Leave(context.Background(), g.ID, learners[2].User.ID); err != nil {
