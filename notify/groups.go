@@ -193,10 +193,10 @@ func (n *Notifier) RoundUnmatched(ctx context.Context, g *groups.Group, roundID 
 		data := map[string]any{"Subject": "No mentoring pair for you this time in " + g.Name}
 		if why, mentee := mentees[id]; mentee {
 			data["Body"] = "The mentoring round of " + g.Name + " has published its pairs, and it could not pair you: " + why +
-				". You do not have to wait for the next round: browse the mentors who fit you and ask one directly. " +
+				". You do not have to wait for the next round: browse the mentor directory, where the best fit for you comes first, and ask one directly. " +
 				"Updating your mentee profile (skills you want to learn, languages, availability) widens the choice. " +
 				"You will also hear when " + g.Name + " opens its next round."
-			data["URL"], data["ActionLabel"] = n.BaseURL+"/mentors/suggestions", "Find a mentor"
+			data["URL"], data["ActionLabel"] = n.BaseURL+"/mentors/directory", "Browse the mentor directory"
 		} else {
 			data["Body"] = "The mentoring round of " + g.Name + " has published its pairs, and none of its mentees was paired with you: " + mentors[id] +
 				". Thank you for offering your time. Mentees can still find you and ask you directly while your profile says you are available, " +

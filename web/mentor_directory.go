@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,8 +13,42 @@ import (
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
-// directoryPerPage is how many mentors one directory page lists.
-const directoryPerPage = 20
+// directoryPerPage is how many mentors one directory page lists, and
+// directoryRankAll how many candidates at most are all read to rank them
+// by fit for a viewer with a mentee profile.
+const (
+	directoryPerPage = 20
+	directoryRankAll = 300
+)
+
+// rankDirectory keeps the listed mentors, best fit for mentee first (no
+// candidates last, then by ID), and returns the page from after.
+func rankDirectory(profiles []match.MentorProfile, mentee *match.MenteeProfile, f match.Filter, zone string, now time.Time, after, n int) mentors.DirectoryPage {
+	type scored struct {
+		m     match.MentorProfile
+		score int
+	}
+	var list []scored
+	for _, m := range profiles {
+		if !mentors.Listed(m, f, zone, now) {
+			continue
+		}
+		score, _, ok := match.Score(mentee, &m, now)
+		if !ok {
+			score = -1
+		}
+		list = append(list, scored{m, score})
+	}
+	slices.SortStableFunc(list, func(a, b scored) int { return b.score - a.score })
+	page := mentors.DirectoryPage{Candidates: len(profiles)}
+	for i := max(after, 0); i < len(list) && len(page.Mentors) < n; i++ {
+		page.Mentors = append(page.Mentors, list[i].m)
+		if len(page.Mentors) == n && i+1 < len(list) {
+			page.Next = i + 1
+		}
+	}
+	return page
+}
 
 // directoryCard is a mentor as the directory lists them.
 type directoryCard struct {
@@ -86,23 +122,40 @@ func (h *handler) mentorDirectory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// With a mentee profile and few enough candidates, every candidate is
+	// read and the list ranked by fit; otherwise it is in a stable order,
+	// a chunk at a time.
+	ranked := hasProfile && len(all) <= directoryRankAll
 	chunk := all[min(after, len(all)):min(after+mentors.DirectoryChunk, len(all))]
+	if ranked {
+		chunk = all
+	}
 	getProfiles := h.Mentors.QueueMentorProfiles(ctx, second, chunk)
-	getUsers := h.Users.QueueGetMany(ctx, second, chunk)
+	getUsers := h.Users.QueueGetMany(ctx, second, chunk[:min(len(chunk), mentors.DirectoryChunk)])
 	if err := runReads(ctx, second); err != nil {
 		return err
 	}
-	firstChunk := true
-	page, err := h.Mentors.DirectoryPageOf(all, func(ids []string) ([]match.MentorProfile, error) {
-		if firstChunk {
-			firstChunk = false
-			return getProfiles()
+	var page mentors.DirectoryPage
+	if ranked {
+		profiles, err := getProfiles()
+		if err != nil {
+			return err
 		}
-		return h.Mentors.MentorProfiles(ctx, ids) // the filters hid the whole first chunk
-	}, f, zone, after, directoryPerPage)
-	if err != nil {
-		return err
+		page = rankDirectory(profiles, &mentee, f, zone, h.Events.Now(), after, directoryPerPage)
+	} else {
+		firstChunk := true
+		page, err = h.Mentors.DirectoryPageOf(all, func(ids []string) ([]match.MentorProfile, error) {
+			if firstChunk {
+				firstChunk = false
+				return getProfiles()
+			}
+			return h.Mentors.MentorProfiles(ctx, ids) // the filters hid the whole first chunk
+		}, f, zone, after, directoryPerPage)
+		if err != nil {
+			return err
+		}
 	}
+	data["Ranked"] = ranked
 	mine, err := getMentoring()
 	if err != nil {
 		return err

@@ -41,6 +41,10 @@ func TestMentorDirectory(t *testing.T) {
 	mtrMentee(t, app, visitor, func(m *match.MenteeProfile) { m.WantSkills, m.Path = []string{"rust"}, "devops" })
 	body = visitor.Get("/mentors/directory").Body
 	mtrHas(t, "directory with a profile", body, "Ranked for you", "teaches what you want to learn: Rust (5/5)", " fit</span>", "Send request")
+	mtrHas(t, "directory with a profile", body, "The best fit for you comes first")
+	if a, b := strings.Index(body, "Ana Platform"), strings.Index(body, "Bob Backend"); a < 0 || b < 0 || a > b {
+		t.Errorf("the mentor who teaches Rust is not first for someone who wants Rust (Ana at %d, Bob at %d)", a, b)
+	}
 }
 
 // Signing up for a round without the profile it needs goes through the

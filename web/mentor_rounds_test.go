@@ -148,7 +148,7 @@ func TestGroupMentoringRound(t *testing.T) {
 	page = olga.Follow(olga.PostForm(round, round+"/publish", nil))
 	mtrHas(t, "published", page.Body, "Published: 2 mentorships started", "Published")
 	unmatched := waitForMail(t, app, "yuki-japanese@dev.focusgroups.test", "No mentoring pair for you this time in")
-	mtrHas(t, "mail to the unmatched mentee", unmatched.Text, "no mentor shares a language", "/mentors/suggestions", "next round")
+	mtrHas(t, "mail to the unmatched mentee", unmatched.Text, "no mentor shares a language", "/mentors/directory", "next round")
 	mtrHas(t, "mentee after publishing", eli.Get(round).Body, "Your pair", "Gus Gopher", "teaches what you want to learn: Go (")
 	mtrHas(t, "mentor after publishing", gopher.Get(round).Body, "Your pair", "Gus Gopher teaches what Eli Gopherling wants to learn")
 	mtrHas(t, "mentee's mentoring page", eli.Get("/mentors").Body, "My mentors", "Gus Gopher")
