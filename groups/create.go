@@ -142,6 +142,9 @@ func (s *Store) Delete(ctx context.Context, groupID, actorID string) error {
 	if err := s.unindex(ctx, groupID); err != nil {
 		return fmt.Errorf("groups: delete %s: %w", groupID, err)
 	}
+	if s.Deleted != nil {
+		s.Deleted(ctx, groupID)
+	}
 	return nil
 }
 
@@ -180,4 +183,16 @@ func (s *Store) DueNextSessions(ctx context.Context, now time.Time, limit int) (
 		return nil, fmt.Errorf("groups: due next sessions: %w", err)
 	}
 	return ids, nil
+}
+
+// DropAll is a Deleted hook that runs every drop for the deleted group,
+// logging the failures (the group itself is gone either way).
+func DropAll(logger *slog.Logger, drops ...func(ctx context.Context, groupID string) error) func(context.Context, string) {
+	return func(ctx context.Context, groupID string) {
+		for _, drop := range drops {
+			if err := drop(ctx, groupID); err != nil {
+				logger.Error("groups: drop a deleted group's data", "group", groupID, "err", err)
+			}
+		}
+	}
 }

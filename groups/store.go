@@ -109,6 +109,10 @@ type Store struct {
 	// p, and the function it returns finishes once p has run (writing only
 	// if it has something to write).
 	MemberJoined func(ctx context.Context, p redis.Pipeliner, groupID, userID string) func()
+	// Deleted hears that a group was deleted, so the packages that keep
+	// data under its hash tag (skill maps, webhooks, codes of conduct)
+	// drop theirs; it handles its own failures.
+	Deleted func(ctx context.Context, groupID string)
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source

@@ -456,3 +456,13 @@ func (s *Store) Record(ctx context.Context, scope, id string, a Action) error {
 	}
 	return nil
 }
+
+// DropGroup deletes groupID's code of conduct, acceptances, reports and
+// their log.
+func (s *Store) DropGroup(ctx context.Context, groupID string) error {
+	err := s.rdb.Del(ctx, s.codeKey(groupID), s.acceptedKey(groupID), s.reportsKey(groupID), s.itemsKey(groupID), s.logKey(groupID)).Err()
+	if err != nil {
+		return fmt.Errorf("moderation: drop %s: %w", groupID, err)
+	}
+	return nil
+}

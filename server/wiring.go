@@ -78,6 +78,7 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.skills = skills.NewStore(rdb, p)
 	st.sync = &skills.Sync{Skills: st.skills, Mentors: st.mentors, Groups: st.groups, Logger: logger}
 	st.groups.MembersChanged = st.sync.MemberChanged
+	st.groups.Deleted = groups.DropAll(logger, st.skills.DropGroup, st.hooks.DropGroup, st.moderation.DropGroup)
 	st.groups.MemberJoined = st.sync.MemberJoined
 	st.groups.Logger = logger
 	st.groups.RegisterNotices(st.notices)

@@ -343,3 +343,29 @@ func (s *Store) Apply(ctx context.Context, groupID, uid string, p Profile) error
 	}
 	return fmt.Errorf("skills: map of %s: %w", groupID, errChanged)
 }
+
+// DropGroup deletes groupID's map: every member's contribution names the
+// per-skill keys to delete.
+func (s *Store) DropGroup(ctx context.Context, groupID string) error {
+	contributions, err := s.rdb.HGetAll(ctx, s.usersKey(groupID)).Result()
+	if err != nil {
+		return fmt.Errorf("skills: drop map of %s: %w", groupID, err)
+	}
+	keys := []string{s.usersKey(groupID), s.wantedKey(groupID), s.offeredKey(groupID), s.pathsKey(groupID)}
+	for _, raw := range contributions {
+		var c Profile
+		if json.Unmarshal([]byte(raw), &c) != nil {
+			continue
+		}
+		for k := range c.Teach {
+			keys = append(keys, s.teachKey(groupID, k))
+		}
+		for _, k := range c.Learn {
+			keys = append(keys, s.learnKey(groupID, k))
+		}
+	}
+	if err := s.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("skills: drop map of %s: %w", groupID, err)
+	}
+	return nil
+}

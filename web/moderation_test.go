@@ -298,3 +298,38 @@ func TestMessagesRespectBlocksAndCanBeReported(t *testing.T) {
 		t.Errorf("an unknown message: %d", r.StatusCode)
 	}
 }
+
+// Deleting a group also drops what other packages kept under its hash
+// tag: its skill map, webhooks and code of conduct.
+func TestDeletingAGroupDropsItsMapHooksAndCode(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
+	g := sesGroup(t, app, owner, "gone-soon", nil)
+	lea := sesSignIn(t, app, "Lea Learner", "")
+	lea.PostForm("/skills", "/skills", url.Values{"learn": {"Rust"}, "teach": {"Go:3"}, "path": {"devops"}})
+	sesJoin(t, app, g, lea)
+	where := "/g/" + g.Slug
+	owner.PostForm(where+"/conduct", where+"/conduct", url.Values{"code": {"Be kind."}})
+	owner.PostForm(where+"/webhooks", where+"/webhooks", url.Values{"kind": {"json"}, "url": {"http://127.0.0.1:9/hook"}, "events": {"session.scheduled"}})
+	tag := "{" + g.ID + "}"
+	count := func() int {
+		n := 0
+		iter := app.Redis.Scan(context.Background(), 0, app.Prefix+"*"+tag+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			if strings.Contains(iter.Val(), "smap:") || strings.Contains(iter.Val(), "whk:") || strings.Contains(iter.Val(), "coc:") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n < 8 {
+		t.Fatalf("only %d map, webhook and code keys before the delete", n)
+	}
+	r := owner.PostForm(where+"/delete/confirm", where+"/delete", url.Values{"confirm": {g.Slug}, "confirmed": {"yes"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", r.StatusCode, r.Body)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d of the group's map, webhook and code keys are left", n)
+	}
+}

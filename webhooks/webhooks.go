@@ -280,3 +280,12 @@ func (s *Store) QueueList(ctx context.Context, p redis.Pipeliner, groupID string
 		return out, nil
 	}
 }
+
+// DropGroup deletes groupID's endpoints and delivery log; deliveries
+// already queued still go.
+func (s *Store) DropGroup(ctx context.Context, groupID string) error {
+	if err := s.rdb.Del(ctx, s.endpointsKey(groupID), s.logKey(groupID)).Err(); err != nil {
+		return fmt.Errorf("webhooks: drop %s: %w", groupID, err)
+	}
+	return nil
+}

@@ -179,6 +179,7 @@ func Start(t testing.TB, opts Options) *App {
 	sk := skills.NewStore(rdb, prefix)
 	skillSync := &skills.Sync{Skills: sk, Mentors: ms, Groups: gs, Logger: logger}
 	gs.MembersChanged = skillSync.MemberChanged
+	gs.Deleted = groups.DropAll(logger, sk.DropGroup, hooks.DropGroup, mod.DropGroup)
 	gs.MemberJoined = skillSync.MemberJoined
 	workCtx, stopWork := context.WithCancel(context.Background())
 	workDone := make(chan struct{})
