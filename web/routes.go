@@ -72,6 +72,7 @@ func (h *handler) routes(app *fiber.App) {
 	h.webhookRoutes(app, signedIn)
 	h.moderationRoutes(app, signedIn)
 	h.skillRoutes(app, signedIn)
+	h.accountRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

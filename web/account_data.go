@@ -1,0 +1,303 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/focusgroups/focusgroups/account"
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ratelimit"
+	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/mentors/match"
+	"github.com/focusgroups/focusgroups/skills"
+)
+
+// accountRoutes mounts "Your data": the export and the account deletion.
+func (h *handler) accountRoutes(app *fiber.App, signedIn fiber.Handler) {
+	app.Get("/profile/export", signedIn, h.limitByUser("export", exportLimit), h.exportData)
+	app.Get("/profile/delete", signedIn, h.deleteAccountPage)
+	app.Post("/profile/delete", signedIn, h.limitByUser("delete", exportLimit), h.deleteAccount)
+}
+
+// exportLimit bounds exports and deletion attempts: both read everything
+// about a person.
+var exportLimit = ratelimit.Limit{Max: 10, Per: time.Hour}
+
+// exportedIdentity is a linked sign-in, without anything secret.
+type exportedIdentity struct {
+	Provider string    `json:"provider"`
+	Login    string    `json:"login,omitempty"`
+	LinkedAt time.Time `json:"linked_at"`
+}
+
+// exportedRSVP is one of the person's answers to a session.
+type exportedRSVP struct {
+	Session string    `json:"session"`
+	Title   string    `json:"title"`
+	Start   time.Time `json:"start"`
+	Status  string    `json:"status"`
+}
+
+// export is everything the app keeps about one person.
+type export struct {
+	ExportedAt   time.Time            `json:"exported_at"`
+	Profile      exportedProfile      `json:"profile"`
+	Identities   []exportedIdentity   `json:"identities"`
+	Addresses    []auth.Email         `json:"addresses"`
+	MailSettings auth.MailPrefs       `json:"mail_settings"`
+	Memberships  []exportedMembership `json:"memberships"`
+	Invitations  []string             `json:"invitations"`
+	Applications []string             `json:"applications"`
+	RSVPs        []exportedRSVP       `json:"rsvps"`
+	Mentoring    exportedMentoring    `json:"mentoring"`
+	Skills       skills.Profile       `json:"skills"`
+	Blocked      []string             `json:"blocked"`
+	APITokens    []exportedToken      `json:"api_tokens"`
+}
+
+type exportedProfile struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	AvatarURL string    `json:"avatar_url,omitempty"`
+	TimeZone  string    `json:"time_zone,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type exportedMembership struct {
+	Group string      `json:"group"`
+	Slug  string      `json:"slug"`
+	Role  groups.Role `json:"role"`
+}
+
+type exportedMentoring struct {
+	MentorProfile *match.MentorProfile `json:"mentor_profile,omitempty"`
+	MenteeProfile *match.MenteeProfile `json:"mentee_profile,omitempty"`
+	Mentorships   []mentors.Mentorship `json:"mentorships"`
+	Requests      []mentors.Request    `json:"requests"`
+}
+
+type exportedToken struct {
+	Name    string    `json:"name"`
+	Scope   string    `json:"scope"`
+	Created time.Time `json:"created"`
+}
+
+// exportData downloads everything about the viewer as one JSON file.
+func (h *handler) exportData(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	out := export{ExportedAt: time.Now().UTC(), Addresses: u.Emails, MailSettings: u.Mail,
+		Profile: exportedProfile{ID: u.ID, Name: u.Name, AvatarURL: u.AvatarURL, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt}}
+	for _, id := range u.Identities {
+		out.Identities = append(out.Identities, exportedIdentity{Provider: id.Provider, Login: id.Login, LinkedAt: id.LinkedAt})
+	}
+	gs, err := h.Groups.UserGroups(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range gs {
+		out.Memberships = append(out.Memberships, exportedMembership{Group: m.Group.Name, Slug: m.Group.Slug, Role: m.Role})
+	}
+	invs, err := h.Groups.UserInvitations(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, i := range invs {
+		out.Invitations = append(out.Invitations, i.Group.Name)
+	}
+	apps, err := h.Groups.UserApplications(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		out.Applications = append(out.Applications, a.Group.Name+": "+string(a.Status))
+	}
+	sessions, err := h.Events.UserSessions(ctx, u.ID, time.Unix(0, 0), time.Time{}, 1000)
+	if err != nil {
+		return err
+	}
+	for _, s := range sessions {
+		out.RSVPs = append(out.RSVPs, exportedRSVP{Session: s.Event.ID, Title: s.Event.Title, Start: s.Event.Start, Status: string(s.Status)})
+	}
+	if p, err := h.Mentors.MentorProfile(ctx, u.ID); err == nil {
+		out.Mentoring.MentorProfile = &p
+	}
+	if p, err := h.Mentors.MenteeProfile(ctx, u.ID); err == nil {
+		out.Mentoring.MenteeProfile = &p
+	}
+	for _, list := range []func(context.Context, string) ([]mentors.Mentorship, error){h.Mentors.MyMentors, h.Mentors.MyMentees} {
+		ms, err := list(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		out.Mentoring.Mentorships = append(out.Mentoring.Mentorships, ms...)
+	}
+	for _, list := range []func(context.Context, string) ([]mentors.Request, error){h.Mentors.PendingIn, h.Mentors.PendingOut} {
+		rs, err := list(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		out.Mentoring.Requests = append(out.Mentoring.Requests, rs...)
+	}
+	if out.Skills, err = h.SkillSync.Effective(ctx, u.ID); err != nil {
+		return err
+	}
+	p := h.Redis.Pipeline()
+	getBlocks := h.Moderation.QueueBlocks(ctx, p, u.ID)
+	if err := runReads(ctx, p); err != nil {
+		return err
+	}
+	blocked, _, err := getBlocks()
+	if err != nil {
+		return err
+	}
+	for id := range blocked {
+		out.Blocked = append(out.Blocked, id)
+	}
+	if h.Tokens != nil {
+		tokens, err := h.Tokens.List(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			out.APITokens = append(out.APITokens, exportedToken{Name: t.Name, Scope: string(t.Scope), Created: t.Created})
+		}
+	}
+	body, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="focusgroups-data.json"`)
+	c.Type("json", "utf-8")
+	return c.Send(body)
+}
+
+// ownedGroups lists the groups the viewer owns: they must hand them over
+// or delete them before deleting their account.
+func (h *handler) ownedGroups(ctx context.Context, uid string) ([]*groups.Group, error) {
+	gs, err := h.Groups.UserGroups(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	var out []*groups.Group
+	for _, m := range gs {
+		if m.Role == groups.RoleOwner {
+			out = append(out, m.Group)
+		}
+	}
+	return out, nil
+}
+
+// deleteAccountPage asks for the confirmation, or says which groups must
+// be handed over first.
+func (h *handler) deleteAccountPage(c *fiber.Ctx) error {
+	owned, err := h.ownedGroups(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	data := h.view(c, "Delete your account")
+	data["Owned"] = owned
+	return c.Render("account_delete", data)
+}
+
+// deleteAccount deletes the viewer's account: seats handed on, groups
+// left, mentorships ended and requests withdrawn through the stores (so
+// waitlists move and counts stay right), then every key that still names
+// them scrubbed (account.Scrubber). Owners must hand over their groups
+// first. It signs them out.
+func (h *handler) deleteAccount(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if strings.TrimSpace(strings.ToLower(c.FormValue("confirm"))) != "delete" {
+		data := h.view(c, "Delete your account")
+		data["Wrong"] = true
+		return c.Status(fiber.StatusUnprocessableEntity).Render("account_delete", data)
+	}
+	ctx := context.WithoutCancel(c.UserContext())
+	owned, err := h.ownedGroups(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(owned) > 0 {
+		data := h.view(c, "Delete your account")
+		data["Owned"] = owned
+		return c.Status(fiber.StatusConflict).Render("account_delete", data)
+	}
+	if err := h.undoFootprint(ctx, u); err != nil {
+		return err
+	}
+	addrs := make([]string, 0, len(u.Emails))
+	for _, e := range u.Emails {
+		addrs = append(addrs, e.Address)
+	}
+	if _, err := account.NewScrubber(h.Redis, h.Prefix).Scrub(ctx, u.ID, addrs); err != nil {
+		return err
+	}
+	h.Logger.Info("account deleted")
+	currentSession(c).Destroy()
+	return c.Redirect("/?deleted=1", fiber.StatusSeeOther)
+}
+
+// undoFootprint undoes through the stores what the person holds, so the
+// people around them are served as if they had left: seats go to the
+// waitlist, groups and rounds are left, mentorships end (freeing the
+// mentor's seat), requests are withdrawn or declined.
+func (h *handler) undoFootprint(ctx context.Context, u *auth.User) error {
+	sessions, err := h.Events.UserSessions(ctx, u.ID, h.Events.Now(), time.Time{}, 1000)
+	if err != nil {
+		return err
+	}
+	for _, s := range sessions {
+		if _, err := h.Events.RSVP(ctx, s.Event.ID, u.ID, false); err != nil && !errors.Is(err, events.ErrPast) &&
+			!errors.Is(err, events.ErrCancelled) && !errors.Is(err, events.ErrNotFound) {
+			return err
+		}
+	}
+	gs, err := h.Groups.UserGroups(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range gs {
+		if err := h.Groups.Leave(ctx, m.Group.ID, u.ID); err != nil && !errors.Is(err, groups.ErrNotMember) {
+			return err
+		}
+	}
+	ships, err := h.Mentors.MyMentors(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	mentees, err := h.Mentors.MyMentees(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range append(ships, mentees...) {
+		if _, err := h.Mentors.EndMentorship(ctx, u.ID, m.ID, ""); err != nil && !errors.Is(err, mentors.ErrEnded) {
+			return err
+		}
+	}
+	out, err := h.Mentors.PendingOut(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		if _, err := h.Mentors.Withdraw(ctx, u.ID, r.ID); err != nil && !errors.Is(err, mentors.ErrClosed) {
+			return err
+		}
+	}
+	in, err := h.Mentors.PendingIn(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range in {
+		if _, err := h.Mentors.Decline(ctx, u.ID, r.ID, ""); err != nil && !errors.Is(err, mentors.ErrClosed) {
+			return err
+		}
+	}
+	return nil
+}
