@@ -9,6 +9,7 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
 	"github.com/focusgroups/focusgroups/internal/markdown"
+	"github.com/focusgroups/focusgroups/moderation"
 )
 
 // Person is how the pages show someone: name and avatar.
@@ -90,8 +91,20 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 		return err
 	}
 	getPending := h.Groups.QueuePending(ctx, p, g.ID, requestIDs)
+	var getCode func() (moderation.Code, int, error)
+	if gv.Member() {
+		getCode = h.Moderation.QueueCode(ctx, p, g.ID, gv.Standing.UserID)
+	}
 	if err := runReads(ctx, p); err != nil {
 		return err
+	}
+	codeChanged := false
+	if getCode != nil {
+		code, accepted, err := getCode()
+		if err != nil {
+			return err
+		}
+		codeChanged = code.Version > 0 && accepted < code.Version
 	}
 	users, err := getUsers()
 	if err != nil {
@@ -119,6 +132,7 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	data := h.view(c, g.Name)
 	data["G"] = gv
 	data["Group"] = g
+	data["CodeChanged"] = codeChanged
 	data["Card"] = groupCardOf(g)
 	data["About"] = markdown.HTML(g.Description)
 	data["PathLabels"] = pathLabels(g.Paths)

@@ -53,6 +53,8 @@ func TestCodeOfConductIsAcceptedBeforeJoining(t *testing.T) {
 		t.Fatalf("change the code: %d", r.StatusCode)
 	}
 	sesContains(t, "conduct page after a change", mia.Get(page).Body, "The code changed since you accepted it")
+	sesContains(t, "group page after a change", mia.Get("/g/"+g.Slug).Body, "code of conduct is new or has changed")
+	sesContains(t, "members page", mia.Get("/g/"+g.Slug+"/members").Body, `href="/report?kind=person&amp;id=`+org.User.ID+`&amp;group=coc"`)
 	r = mia.PostForm(page, page+"/accept", url.Values{"version": {"1"}})
 	sesContains(t, "accepting an old version", mia.Follow(r).Body, "changed the code while you read it")
 	if r := mia.PostForm(page, page+"/accept", url.Values{"version": {"x"}}); r.StatusCode != http.StatusUnprocessableEntity {
@@ -60,6 +62,7 @@ func TestCodeOfConductIsAcceptedBeforeJoining(t *testing.T) {
 	}
 	sesContains(t, "conduct page after accepting", mia.Follow(mia.PostForm(page, page+"/accept", url.Values{"version": {"2"}})).Body,
 		"Thank you for accepting")
+	sesLacks(t, "group page after accepting", mia.Get("/g/"+g.Slug).Body, "code of conduct is new or has changed")
 	if r := mia.PostForm(page, page, url.Values{"code": {"Mine now."}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a member edits the code: %d", r.StatusCode)
 	}
