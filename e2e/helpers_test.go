@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // The personal RSVP links of an invitation mail.
@@ -238,4 +239,13 @@ func (p *person) value(sel string) string {
 // jsString quotes s for a JavaScript expression.
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// everyDay is weekly availability from hour from to hour to, every day.
+func everyDay(from, to int) []match.Slot {
+	var out []match.Slot
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		out = append(out, match.Slot{Day: d, StartMin: from * 60, EndMin: to * 60})
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -22,13 +21,6 @@ func TestMentorshipMeetingIsScheduled(t *testing.T) {
 	w.devSignIn(mia, "Mia Müller", "mia@example.com")
 	w.devSignIn(tom, "Tom Tanaka", "tom@example.com")
 	miaID, tomID := w.userID(t, "mia@example.com"), w.userID(t, "tom@example.com")
-	everyDay := func(from, to int) []match.Slot {
-		var out []match.Slot
-		for d := time.Sunday; d <= time.Saturday; d++ {
-			out = append(out, match.Slot{Day: d, StartMin: from * 60, EndMin: to * 60})
-		}
-		return out
-	}
 	if _, err := w.app.Mentors.SaveMentorProfile(ctx, match.MentorProfile{UserID: tomID, Skills: []match.Skill{{Name: "go", Level: 5}},
 		Paths: []string{"backend"}, Years: 12, Languages: []string{"en"}, TimeZone: "America/New_York", Capacity: 2,
 		Availability: match.Availability{HoursPerWeek: 2, Slots: everyDay(6, 18)}}); err != nil {

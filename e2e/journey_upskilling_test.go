@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -22,16 +21,9 @@ func TestMenteeFindsAMentorInTheDirectoryAndMeets(t *testing.T) {
 	w.devSignIn(ana, "Ana Architect", "ana@example.com")
 	w.devSignIn(max, "Max Mentee", "max@example.com")
 	anaID, maxID := w.userID(t, "ana@example.com"), w.userID(t, "max@example.com")
-	allWeek := func(from, to int) []match.Slot {
-		var out []match.Slot
-		for d := time.Sunday; d <= time.Saturday; d++ {
-			out = append(out, match.Slot{Day: d, StartMin: from * 60, EndMin: to * 60})
-		}
-		return out
-	}
 	if _, err := w.app.Mentors.SaveMentorProfile(ctx, match.MentorProfile{UserID: anaID, Skills: []match.Skill{{Name: "kubernetes", Level: 5}},
 		Paths: []string{"architecture"}, Years: 15, Languages: []string{"en"}, TimeZone: sessionZone, Capacity: 2,
-		Availability: match.Availability{HoursPerWeek: 2, Slots: allWeek(8, 20)}}); err != nil {
+		Availability: match.Availability{HoursPerWeek: 2, Slots: everyDay(8, 20)}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -40,7 +32,7 @@ func TestMenteeFindsAMentorInTheDirectoryAndMeets(t *testing.T) {
 	max.checkA11y("mentor directory")
 	if _, err := w.app.Mentors.SaveMenteeProfile(ctx, match.MenteeProfile{UserID: maxID, Goals: "Design systems that scale.",
 		WantSkills: []string{"kubernetes"}, Path: "architecture", Languages: []string{"en"}, TimeZone: sessionZone,
-		Availability: match.Availability{HoursPerWeek: 2, Slots: allWeek(9, 21)}}); err != nil {
+		Availability: match.Availability{HoursPerWeek: 2, Slots: everyDay(9, 21)}}); err != nil {
 		t.Fatal(err)
 	}
 	max.open(w.app.URL + "/mentors/directory?skill=kubernetes")
