@@ -44,7 +44,7 @@ func TestAnInvitedAddressRSVPsAsAGuestThenSignsIn(t *testing.T) {
 	w.signInWithGitHub(nia, apptest.GitHubUser{ID: 7070, Login: "nia", Name: "Nia Newcomer",
 		Emails: []apptest.GitHubEmail{{Email: "nia.newcomer@example.com", Primary: true, Verified: true}}})
 	nia.open(w.app.URL + session)
-	nia.see("You are going.", "Nia Newcomer")
+	nia.see("You're going", "Nia Newcomer")
 	nia.open(w.app.URL + "/dashboard")
 	nia.see("Hello, Nia Newcomer", "Running Kubernetes upgrades")
 	nia.screenshot("guest-signed-in-dashboard")

@@ -48,9 +48,9 @@ func TestInviteeRSVPsFromTheMailIsWaitlistedThenPromoted(t *testing.T) {
 	beaBrowser := newPerson(t)
 	w.devSignIn(beaBrowser, "Bea Brown", "bea@example.com")
 	beaBrowser.open(w.app.URL + session)
-	beaBrowser.see("You are going.", "Full (")
+	beaBrowser.see("You're going", "Full (")
 	beaBrowser.click(`form[action="` + session + `/rsvp"] button[value=no]`)
-	beaBrowser.see("You said you are not going.")
+	beaBrowser.see("Changed your mind?")
 	promoted := w.smtp.WaitFor(t, "cem@example.com", "seat")
 	if !strings.Contains(promoted.Text, "Tracing a slow request end to end") {
 		t.Fatalf("the promotion mail does not name the session:\n%s", promoted.Text)
