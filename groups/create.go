@@ -128,6 +128,7 @@ func (s *Store) Delete(ctx context.Context, groupID, actorID string) error {
 	s.releaseSlug(ctx, slug, groupID)
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.nextSessionsKey(), groupID)
+		p.Del(ctx, s.coverKey(groupID))
 		for i, key := range []func(string) string{s.userGroupsKey, s.userInvitesKey, s.userApplicationsKey} {
 			uids, _ := res[i+1].([]any)
 			for _, u := range uids {

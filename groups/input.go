@@ -307,8 +307,12 @@ func validDomain(d string) bool {
 	return len(tld) >= 2 && strings.IndexFunc(tld, func(r rune) bool { return r < 'a' || r > 'z' }) < 0
 }
 
+// uploadedCoverRe is the address of a cover uploaded to the app (see
+// Store.SaveCover).
+var uploadedCoverRe = regexp.MustCompile(`^/covers/[a-z0-9]{8,40}/[0-9a-f]{16}\.(jpg|png)$`)
+
 func validCover(c string) bool {
-	if colourRe.MatchString(c) {
+	if colourRe.MatchString(c) || uploadedCoverRe.MatchString(c) {
 		return true
 	}
 	if len(c) > maxCoverURLLen || !strings.HasPrefix(c, "https://") || strings.ContainsAny(c, " \t\n\"'<>") {

@@ -84,7 +84,9 @@ type Group struct {
 }
 
 // CoverIsImage reports whether the cover is an image URL rather than a colour.
-func (g *Group) CoverIsImage() bool { return strings.HasPrefix(g.Cover, "https://") }
+func (g *Group) CoverIsImage() bool {
+	return strings.HasPrefix(g.Cover, "https://") || strings.HasPrefix(g.Cover, "/covers/")
+}
 
 // CompanyOnly reports whether membership is limited to email domains.
 func (g *Group) CompanyOnly() bool { return len(g.Domains) > 0 }

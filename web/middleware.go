@@ -328,9 +328,18 @@ func (h *handler) csrfSkip(c *fiber.Ctx) bool {
 // page rather than a reset.
 func bodyLimit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if len(c.Request().Body()) > MaxBodySize {
+		limit := MaxBodySize
+		if c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/cover") {
+			limit = maxCoverBody // a cover upload; coverimg refuses files over 5 MB with its own words
+		}
+		if len(c.Request().Body()) > limit {
 			return fiber.ErrRequestEntityTooLarge
 		}
 		return c.Next()
 	}
 }
+
+// maxCoverBody is the largest body a cover upload may send: room for a
+// 5 MB file and the form around it, and for a file a little too large to
+// be refused in words.
+const maxCoverBody = 7 << 20

@@ -73,6 +73,7 @@ func (h *handler) routes(app *fiber.App) {
 	h.moderationRoutes(app, signedIn)
 	h.skillRoutes(app, signedIn)
 	h.accountRoutes(app, signedIn)
+	h.coverRoutes(app, signedIn)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

@@ -124,14 +124,15 @@ type handler struct {
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
 const MaxBodySize = 256 << 10
 
-// readBodyLimit is how much of a body the server reads at most. It is well
-// above MaxBodySize, so a body a little too large is read to its end and
-// answered with the 413 page (bodyLimit) on an intact connection. A body
+// readBodyLimit is how much of a body the server reads at most: above a
+// cover upload's limit (maxCoverBody), and so well above MaxBodySize that
+// a body a little too large is read to its end and answered with the 413
+// page (bodyLimit) on an intact connection. A body
 // over readBodyLimit is refused by fasthttp before it reads it: the same
 // error handler answers 413, but fasthttp then closes the connection with
 // the body unread, and a client still sending may get a connection reset
 // instead of the page.
-const readBodyLimit = 4 * MaxBodySize
+const readBodyLimit = 8 << 20
 
 // New builds the Fiber app with every middleware and route. It fails when
 // a template does not parse, so a broken view stops start-up, not a request.
