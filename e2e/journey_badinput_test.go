@@ -24,7 +24,7 @@ func TestBadInputDoubleClicksAndTheBackButton(t *testing.T) {
 	}
 	p.fill(kept)
 	p.click(`form[action="/groups"] button[type=submit]`)
-	p.see("Please fix the fields marked below.")
+	p.see("Please fix the fields marked below")
 	for _, field := range []string{"name", "slug", "cover"} {
 		if got := p.attr("#"+field, "aria-invalid"); got != "true" {
 			t.Errorf("#%s: aria-invalid=%q, want true", field, got)

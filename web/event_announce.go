@@ -20,6 +20,9 @@ func (h *handler) sessionAnnounce(c *fiber.Ctx) error {
 	if v.Event.Status == events.StatusCancelled || !v.Event.End.After(h.Events.Now()) {
 		return h.redirectWith(c, back, "error", "Only upcoming sessions can be announced.")
 	}
+	if v.Group.MemberCount <= 1 {
+		return h.redirectWith(c, back, "ok", "Your group has no other members yet — invite people on its Members page, then announce the session.")
+	}
 	n, err := h.Notify.Announce(c.UserContext(), v.Event, v.Group, currentUser(c).ID)
 	if err != nil {
 		return err

@@ -163,7 +163,7 @@ func TestMessagesRefuseBadInputAndTooMany(t *testing.T) {
 			t.Errorf("%s: %d, want 422", tc.name, r.StatusCode)
 			continue
 		}
-		sesContains(t, tc.name, html.UnescapeString(r.Body), tc.want, "Some fields need your attention")
+		sesContains(t, tc.name, html.UnescapeString(r.Body), tc.want, "Please fix the fields marked below")
 	}
 	if body := html.UnescapeString(send(with("body", "")).Body); !strings.Contains(body, ">Room 4<") && !strings.Contains(body, `value="Room 4"`) {
 		t.Error("the form lost the subject after an error")

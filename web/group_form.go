@@ -8,6 +8,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/careers"
+	"github.com/focusgroups/focusgroups/internal/markdown"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -55,6 +56,15 @@ func (h *handler) renderGroupForm(c *fiber.Ctx, gv *groupView, in groups.Input, 
 		data["Owner"] = gv.Standing.Role == groups.RoleOwner
 	}
 	data["Careers"] = careers.Paths
+	if c.FormValue("preview") != "" {
+		data["Preview"] = markdown.HTML(in.Description)
+	}
+	// Suggestions for the topics field: the topics in use, most used first.
+	topics, err := h.Groups.Topics(c.UserContext(), 60)
+	if err != nil {
+		return err
+	}
+	data["TopicSuggestions"] = topics
 	return renderForm(c, "groups/form", data, len(fields) > 0)
 }
 
@@ -66,12 +76,20 @@ func (h *handler) groupNew(c *fiber.Ctx) error {
 // groupCreate makes the group with the visitor as owner.
 func (h *handler) groupCreate(c *fiber.Ctx) error {
 	in := groupFormInput(c)
-	if in.Slug == "" {
+	derived := in.Slug == ""
+	if derived {
 		in.Slug = groups.SuggestSlug(in.Name)
+	}
+	if c.FormValue("preview") != "" {
+		return h.renderGroupForm(c, nil, in, nil)
 	}
 	g, err := h.Groups.Create(c.UserContext(), currentUser(c).ID, in)
 	var fields valid.Errors
 	if errors.As(err, &fields) {
+		if derived && fields["name"] != "" {
+			delete(fields, "slug") // the address comes from the name: its error says all
+			in.Slug = ""
+		}
 		return h.renderGroupForm(c, nil, in, fields)
 	}
 	if err != nil {
@@ -116,6 +134,9 @@ func (h *handler) groupUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	in := groupFormInput(c)
+	if c.FormValue("preview") != "" {
+		return h.renderGroupForm(c, &gv, in, nil)
+	}
 	g, err := h.Groups.Update(c.UserContext(), gv.Group.ID, currentUser(c).ID, in)
 	var fields valid.Errors
 	if errors.As(err, &fields) {

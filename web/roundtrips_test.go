@@ -128,6 +128,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/g/:slug/conduct", "/g/" + g.Slug + "/conduct", viewers},
 		{"/g/:slug/skills", "/g/" + g.Slug + "/skills", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
 		{"/skills", "/skills", signedIn},
+		{"/groups/new", "/groups/new", signedIn},
 		{"/skills/record", "/skills/record", signedIn},
 		{"/blocks", "/blocks", signedIn},
 		{"/report", "/report?kind=session&id=" + id, signedIn},
