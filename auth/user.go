@@ -31,6 +31,13 @@ type User struct {
 	// sessions count as signed out and it cannot sign in again until
 	// the suspension is lifted.
 	Suspended bool `json:"suspended,omitempty"`
+	// Handle is the address of the person's page, /u/<handle>.
+	Handle string `json:"handle,omitempty"`
+	// Bio and Website are what the person says about themselves there.
+	Bio     string `json:"bio,omitempty"`
+	Website string `json:"website,omitempty"`
+	// PageMembersOnly limits the page to people who share a group.
+	PageMembersOnly bool `json:"page_members_only,omitempty"`
 }
 
 // Email is an address a provider told us about, and whether it verified it.

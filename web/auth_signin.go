@@ -140,6 +140,9 @@ func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next st
 	if err != nil {
 		return err
 	}
+	if u, err = h.Users.EnsureHandle(c.UserContext(), u); err != nil {
+		return err
+	}
 	next = safeNext(next)
 	switch {
 	case created && next == "":

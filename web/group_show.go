@@ -15,6 +15,7 @@ import (
 // Person is how the pages show someone: name and avatar.
 type Person struct {
 	ID, Name, AvatarURL string
+	Handle              string // the person's page, /u/<handle>; "" without one
 	Role                groups.Role
 }
 
@@ -30,7 +31,7 @@ func peopleOf(users map[string]*auth.User, ids []string) []Person {
 }
 
 func personOf(u *auth.User) Person {
-	return Person{ID: u.ID, Name: u.Name, AvatarURL: u.AvatarURL}
+	return Person{ID: u.ID, Name: u.Name, AvatarURL: u.AvatarURL, Handle: u.Handle}
 }
 
 // pathLabels turns career path slugs into their names.

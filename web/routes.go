@@ -74,6 +74,8 @@ func (h *handler) routes(app *fiber.App) {
 	h.skillRoutes(app, signedIn)
 	h.accountRoutes(app, signedIn)
 	h.coverRoutes(app, signedIn)
+	app.Get("/u/:handle", h.personPage)
+	app.Post("/profile/page", signedIn, h.personPageSave)
 	h.eventRoutes(app, signedIn)
 	h.mentorRoutes(app, signedIn)
 	h.shareRoutes(app)

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// People have pages at /u/<handle> (given at sign-in): name, bio,
+// links, the groups the viewer may see, mentoring; names in lists link
+// there; a page limited to people in one's groups is not found by anyone
+// else; what people write is escaped; guests have no page.
+func TestPersonPages(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	ana := sesSignIn(t, app, "Ana Author", "ana@example.com")
+	bob := sesSignIn(t, app, "Bob Buddy", "bob@example.com")
+	eve := sesSignIn(t, app, "Eve Elsewhere", "eve@example.com")
+	g := sesGroup(t, app, ana, "page-group", nil)
+	sesJoin(t, app, g, bob)
+	secret := sesGroup(t, app, ana, "secret-circle", nil)
+	_ = secret
+	u, err := app.Users.Get(context.Background(), ana.User.ID)
+	if err != nil || u.Handle == "" {
+		t.Fatalf("no handle after sign-in: %+v %v", u, err)
+	}
+	page := "/u/" + u.Handle
+
+	r := ana.PostForm("/profile", "/profile/page", url.Values{"handle": {u.Handle}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
+		"website": {"javascript:alert(1)"}})
+	sesContains(t, "a javascript: website", ana.Follow(r).Body, "Your page was not saved", "https://")
+	r = ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
+		"website": {"https://ana.example"}})
+	sesContains(t, "saving the page", ana.Follow(r).Body, "Your page is saved")
+	page = "/u/ana-a"
+	body := bob.Get(page).Body
+	sesContains(t, "Ana's page", body, "Ana Author", "I &lt;b&gt;build&lt;/b&gt; things", `href="https://ana.example"`, "Group page-group", "Report Ana Author")
+	sesLacks(t, "Ana's page", body, "<script>alert(1)")
+	sesContains(t, "members list", bob.Get("/g/"+g.Slug+"/members").Body, `<a href="/u/ana-a">Ana Author</a>`)
+	if r := bob.Get("/u/" + u.Handle); r.StatusCode != http.StatusNotFound {
+		t.Errorf("the old address: %d", r.StatusCode)
+	}
+
+	// Limited to people in her groups.
+	ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}, "bio": {"hi"}, "members_only": {"on"}})
+	if r := bob.Get(page); r.StatusCode != http.StatusOK {
+		t.Errorf("a member of a shared group: %d", r.StatusCode)
+	}
+	for who, c := range map[string]*apptest.Client{"an outsider": eve.Client, "a visitor signed out": app.NewClient(t)} {
+		if r := c.Get(page); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "Ana Author") {
+			t.Errorf("%s: %d", who, r.StatusCode)
+		}
+	}
+	if r := ana.Get(page); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Edit your page") {
+		t.Errorf("her own page: %d", r.StatusCode)
+	}
+	if r := bob.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}}); !strings.Contains(bob.Follow(r).Body, "taken") {
+		t.Error("taking someone's address is not refused")
+	}
+	before, _ := app.RoundTrips(t, http.MethodGet, "/u/:handle")
+	bob.Get(page)
+	if after, _ := app.RoundTrips(t, http.MethodGet, "/u/:handle"); after-before > 3 {
+		t.Errorf("a person page took %v round trips", after-before)
+	}
+	if r := bob.Get("/u/nobody-here"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown handle: %d", r.StatusCode)
+	}
+}
