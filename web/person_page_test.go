@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
@@ -21,24 +22,22 @@ func TestPersonPages(t *testing.T) {
 	eve := sesSignIn(t, app, "Eve Elsewhere", "eve@example.com")
 	g := sesGroup(t, app, ana, "page-group", nil)
 	sesJoin(t, app, g, bob)
-	secret := sesGroup(t, app, ana, "secret-circle", nil)
-	_ = secret
+	sesGroup(t, app, ana, "secret-circle", func(in *groups.Input) { in.Visibility = groups.Private; in.JoinPolicy = groups.Invite })
 	u, err := app.Users.Get(context.Background(), ana.User.ID)
 	if err != nil || u.Handle == "" {
 		t.Fatalf("no handle after sign-in: %+v %v", u, err)
 	}
-	page := "/u/" + u.Handle
-
 	r := ana.PostForm("/profile", "/profile/page", url.Values{"handle": {u.Handle}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
 		"website": {"javascript:alert(1)"}})
 	sesContains(t, "a javascript: website", ana.Follow(r).Body, "Your page was not saved", "https://")
 	r = ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
 		"website": {"https://ana.example"}})
 	sesContains(t, "saving the page", ana.Follow(r).Body, "Your page is saved")
-	page = "/u/ana-a"
+	page := "/u/ana-a"
 	body := bob.Get(page).Body
 	sesContains(t, "Ana's page", body, "Ana Author", "I &lt;b&gt;build&lt;/b&gt; things", `href="https://ana.example"`, "Group page-group", "Report Ana Author")
-	sesLacks(t, "Ana's page", body, "<script>alert(1)")
+	sesLacks(t, "Ana's page", body, "<script>alert(1)", "secret-circle")
+	sesContains(t, "her own page", ana.Get(page).Body, "Group secret-circle")
 	sesContains(t, "members list", bob.Get("/g/"+g.Slug+"/members").Body, `<a href="/u/ana-a">Ana Author</a>`)
 	if r := bob.Get("/u/" + u.Handle); r.StatusCode != http.StatusNotFound {
 		t.Errorf("the old address: %d", r.StatusCode)
