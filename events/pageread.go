@@ -91,7 +91,7 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 	}
 	soon := append(append([]string{}, l.running.Val()...), l.next.Val()...)
 	reads := map[string]func() (Event, error){}
-	statuses := map[string]func() (Standing, error){}
+	statuses := map[string]func(int) (Standing, error){}
 	for _, id := range l.ids() {
 		if _, ok := reads[id]; !ok {
 			reads[id] = l.s.QueueGet(ctx, p, id)
@@ -99,7 +99,7 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 	}
 	for _, id := range soon {
 		if _, ok := statuses[id]; !ok {
-			statuses[id] = l.s.QueueStatusOf(ctx, p, id, userID)
+			statuses[id] = l.s.queueCardStanding(ctx, p, id, userID)
 		}
 	}
 	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
@@ -127,7 +127,7 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 			if ev.Status == StatusCancelled {
 				continue
 			}
-			if standings[ev.ID], err = statuses[ev.ID](); err != nil {
+			if standings[ev.ID], err = statuses[ev.ID](ev.Capacity); err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -190,12 +190,12 @@ func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (f
 		return nil, fmt.Errorf("events: sessions of %s: %w", l.userID, err)
 	}
 	reads := make([]func() (Event, error), len(ids))
-	rsvps := make([]*redis.StringCmd, len(ids))
-	statuses := make([]func() (Standing, error), len(ids))
+	statuses := make([]func(int) (Standing, error), len(ids))
+	checked := make([]*redis.BoolCmd, len(ids))
 	for i, id := range ids {
 		reads[i] = l.s.QueueGet(ctx, p, id)
-		rsvps[i] = p.HGet(ctx, l.s.rsvpKey(id), l.userID)
-		statuses[i] = l.s.QueueStatusOf(ctx, p, id, l.userID)
+		statuses[i] = l.s.queueCardStanding(ctx, p, id, l.userID)
+		checked[i] = p.SIsMember(ctx, l.s.checkinKey(id), l.userID)
 	}
 	return func() ([]UserSession, map[string]Standing, error) {
 		out := make([]UserSession, 0, len(ids))
@@ -208,18 +208,20 @@ func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (f
 			if err != nil {
 				return nil, nil, err
 			}
-			if err := rsvps[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
-				return nil, nil, fmt.Errorf("events: sessions of %s: %w", l.userID, err)
+			standing, err := statuses[i](ev.Capacity)
+			if err != nil {
+				return nil, nil, err
 			}
-			st := RSVPStatus(rsvps[i].Val())
+			if standing.CheckedIn, err = checked[i].Result(); err != nil {
+				return nil, nil, fmt.Errorf("events: check-ins of %s: %w", ev.ID, err)
+			}
+			st := standing.Status
 			if st != RSVPGoing && st != RSVPWaitlisted && st != RSVPPending {
 				continue
 			}
 			out = append(out, UserSession{Event: ev, Status: st})
 			if ev.Status != StatusCancelled {
-				if standings[ev.ID], err = statuses[i](); err != nil {
-					return nil, nil, err
-				}
+				standings[ev.ID] = standing
 			}
 		}
 		return out, standings, nil

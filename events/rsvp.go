@@ -291,29 +291,63 @@ func (s *Store) StatusesOf(ctx context.Context, eventIDs []string, userID string
 }
 
 // QueueStatusOf queues on p the reads of StatusOf; the returned function
-// decodes them once p has been executed.
+// decodes them once p has been executed. A signed-out visitor (userID "")
+// has no standing of their own, so only the seats are read.
 func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, userID string) func() (Standing, error) {
-	st := p.HGet(ctx, s.rsvpKey(eventID), userID)
-	rank := p.ZRank(ctx, s.waitlistKey(eventID), userID)
-	going := p.ZCard(ctx, s.goingKey(eventID))
 	capCmd := p.HGet(ctx, s.eventKey(eventID), "cap")
-	checked := p.SIsMember(ctx, s.checkinKey(eventID), userID)
+	var checked *redis.BoolCmd
+	if userID != "" {
+		checked = p.SIsMember(ctx, s.checkinKey(eventID), userID)
+	}
+	card := s.queueCardStanding(ctx, p, eventID, userID)
 	return func() (Standing, error) {
 		capacity, err := capCmd.Int()
 		if err != nil {
 			return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, scriptErr(err))
 		}
-		for _, c := range []redis.Cmder{st, rank, going, checked} {
+		out, err := card(capacity)
+		if err != nil || checked == nil {
+			return out, err
+		}
+		if out.CheckedIn, err = checked.Result(); err != nil {
+			return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
+		}
+		return out, nil
+	}
+}
+
+// queueCardStanding queues on p what a card of a list shows of a
+// session besides the session itself: how many are going and userID's
+// RSVP and waitlist place (nothing of theirs for ""). The capacity comes
+// from the session read with it (it is stored with the session, in the
+// same write), so the returned function takes it; CheckedIn stays false.
+func (s *Store) queueCardStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
+	going := p.ZCard(ctx, s.goingKey(eventID))
+	var st *redis.StringCmd
+	var rank *redis.IntCmd
+	if userID != "" {
+		st = p.HGet(ctx, s.rsvpKey(eventID), userID)
+		rank = p.ZRank(ctx, s.waitlistKey(eventID), userID)
+	}
+	return func(capacity int) (Standing, error) {
+		if err := going.Err(); err != nil {
+			return Standing{}, fmt.Errorf("events: seats of %s: %w", eventID, err)
+		}
+		out := Standing{SeatsLeft: -1, Going: int(going.Val())}
+		if capacity > 0 {
+			out.SeatsLeft = max(0, capacity-out.Going)
+		}
+		if st == nil {
+			return out, nil
+		}
+		for _, c := range []redis.Cmder{st, rank} {
 			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
 				return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
 			}
 		}
-		out := Standing{Status: RSVPStatus(st.Val()), SeatsLeft: -1, CheckedIn: checked.Val(), Going: int(going.Val())}
+		out.Status = RSVPStatus(st.Val())
 		if r, err := rank.Result(); err == nil {
 			out.Position = int(r) + 1
-		}
-		if capacity > 0 {
-			out.SeatsLeft = max(0, capacity-int(going.Val()))
 		}
 		return out, nil
 	}

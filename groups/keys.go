@@ -16,9 +16,21 @@ func (s *Store) groupKey(id string) string { return s.prefix + "group:{" + id + 
 // keep the exact order the scripts ran in.
 func (s *Store) groupKeys(id string) []string {
 	k := s.groupKey(id)
-	return []string{k, k + ":members", k + ":organizers", k + ":bans", k + ":invites", k + ":applications", k + ":requests", k + ":joined",
-		s.noticesKey(id)}
+	out := make([]string, len(keySuffixes)+1)
+	for i, suffix := range keySuffixes {
+		out[i] = k + suffix
+	}
+	out[len(keySuffixes)] = s.noticesKey(id)
+	return out
 }
+
+// keySuffixes name a group's keys after its hash key, in the order of the
+// k constants below.
+var keySuffixes = [...]string{"", ":members", ":organizers", ":bans", ":invites", ":applications", ":requests", ":joined"}
+
+// key is the one key k (kGroup, kMembers, …) of group id, for the reads
+// of a page, which need two or three of them and not the whole list.
+func (s *Store) key(id string, k int) string { return s.groupKey(id) + keySuffixes[k] }
 
 func (s *Store) noticesKey(id string) string { return s.groupKey(id) + ":notices" }
 

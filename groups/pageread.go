@@ -36,10 +36,9 @@ func (s *Store) SlugID(ctx context.Context, slug string, fresh bool) (string, er
 // the order they joined (the owner is not among them); the returned
 // function gives their IDs once p has been executed.
 func (s *Store) QueueCoOrganizers(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
-	keys := s.groupKeys(groupID)
 	// Weight 0 on the set keeps each co-organizer's arrival score, so
 	// the intersection comes back in joining order.
-	cmd := p.ZInter(ctx, &redis.ZStore{Keys: []string{keys[kMembers], keys[kOrganizers]}, Weights: []float64{1, 0}})
+	cmd := p.ZInter(ctx, &redis.ZStore{Keys: []string{s.key(groupID, kMembers), s.key(groupID, kOrganizers)}, Weights: []float64{1, 0}})
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {

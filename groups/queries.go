@@ -241,9 +241,8 @@ func (s *Store) queueRoles(ctx context.Context, p redis.Pipeliner, gids []string
 	org := make([]*redis.BoolCmd, len(gids))
 	mem := make([]*redis.FloatCmd, len(gids))
 	for i, id := range gids {
-		keys := s.groupKeys(id)
-		org[i] = p.SIsMember(ctx, keys[kOrganizers], userID)
-		mem[i] = p.ZScore(ctx, keys[kMembers], userID)
+		org[i] = p.SIsMember(ctx, s.key(id, kOrganizers), userID)
+		mem[i] = p.ZScore(ctx, s.key(id, kMembers), userID)
 	}
 	return func(gs []*Group) ([]Role, error) {
 		out := make([]Role, len(gids))

@@ -59,8 +59,7 @@ func (s *Store) Standing(ctx context.Context, groupID, userID string) (Standing,
 // between the reads (a promotion read half before, half after); that is
 // fine for showing a page, and every action checks again in its script.
 func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, groupID, userID string) func() (Standing, error) {
-	keys := s.groupKeys(groupID)
-	owner := p.HGet(ctx, keys[kGroup], "owner")
+	owner := p.HGet(ctx, s.key(groupID, kGroup), "owner")
 	if userID == "" {
 		return func() (Standing, error) {
 			if err := owner.Err(); err != nil {
@@ -69,11 +68,11 @@ func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, groupID, u
 			return Standing{}, nil
 		}
 	}
-	org := p.SIsMember(ctx, keys[kOrganizers], userID)
-	member := p.ZScore(ctx, keys[kMembers], userID)
-	banned := p.SIsMember(ctx, keys[kBans], userID)
-	invited := p.HExists(ctx, keys[kInvites], userID)
-	app := p.HGet(ctx, keys[kApplications], userID)
+	org := p.SIsMember(ctx, s.key(groupID, kOrganizers), userID)
+	member := p.ZScore(ctx, s.key(groupID, kMembers), userID)
+	banned := p.SIsMember(ctx, s.key(groupID, kBans), userID)
+	invited := p.HExists(ctx, s.key(groupID, kInvites), userID)
+	app := p.HGet(ctx, s.key(groupID, kApplications), userID)
 	return func() (Standing, error) {
 		st := Standing{UserID: userID}
 		for _, c := range []redis.Cmder{owner, org, member, banned, invited, app} {

@@ -209,9 +209,8 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 // queueGroup queues the reads of one group; the returned function gives
 // nil for a group that does not exist.
 func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) func() (*Group, error) {
-	keys := s.groupKeys(id)
-	h := p.HGetAll(ctx, keys[kGroup])
-	n := p.ZCard(ctx, keys[kMembers])
+	h := p.HGetAll(ctx, s.key(id, kGroup))
+	n := p.ZCard(ctx, s.key(id, kMembers))
 	return func() (*Group, error) {
 		if err := h.Err(); err != nil {
 			return nil, err
@@ -301,6 +300,9 @@ func splitCSV(s string) []string {
 }
 
 func msTime(s string) time.Time {
+	if s == "" { // not set: no parse error to build and drop
+		return time.Time{}
+	}
 	ms, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || ms == 0 {
 		return time.Time{}

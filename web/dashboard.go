@@ -63,12 +63,18 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	getGroups := h.queueVisibleGroups(ctx, second, mine.KnownGroupIDs(), u.ID)
+	groupIDs := lists.GroupIDs()
+	var others []string // my sessions' groups that the lists do not read already
+	for _, id := range mine.KnownGroupIDs() {
+		if !slices.Contains(groupIDs, id) {
+			others = append(others, id)
+		}
+	}
+	getGroups := h.queueVisibleGroups(ctx, second, others, u.ID)
 	getMentoring, err := h.queueMentorSummary(c, second, mentoring)
 	if err != nil {
 		return err
 	}
-	groupIDs := lists.GroupIDs()
 	indexes := make(map[string]*events.SessionLists, len(groupIDs))
 	requestIDs := make(map[string]func() ([]string, error), len(groupIDs))
 	for _, gid := range groupIDs {

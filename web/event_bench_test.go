@@ -65,3 +65,48 @@ func BenchmarkSessionPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(first.Body)), "page-bytes")
 }
+
+// BenchmarkHomePage renders GET / through the real app for a signed-in
+// member: six listed sessions of six public groups, one of them answered.
+func BenchmarkHomePage(b *testing.B) {
+	app := apptest.Start(b, apptest.Options{})
+	ctx := context.Background()
+	c := app.NewClient(b)
+	c.DevSignIn("Bench Viewer", "viewer@bench.example")
+	viewer, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-viewer", Name: "Bench Viewer",
+		Emails: []auth.Email{{Address: "viewer@bench.example", Verified: true}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 6 {
+		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
+			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := sesForm(fmt.Sprintf("Session %d", i))
+		in := events.Input{Title: f.Get("title"), Description: "Measure **first**.", Format: f.Get("format"),
+			Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
+			OnlineURL: f.Get("online_url"), Capacity: "30", Listed: true}
+		ev, err := app.Events.Create(ctx, events.Actor{UserID: viewer.ID, Organizer: true}, g.ID, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := app.Events.RSVP(ctx, ev.ID, viewer.ID, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	first := c.Get("/")
+	if first.StatusCode != http.StatusOK {
+		b.Fatalf("home page: %d", first.StatusCode)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := c.Get("/"); r.StatusCode != http.StatusOK {
+			b.Fatalf("home page: %d", r.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(len(first.Body)), "page-bytes")
+}

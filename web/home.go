@@ -39,7 +39,12 @@ func (h *handler) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	groupIDs := append(append([]string{}, popularIDs...), listed.KnownGroupIDs()...)
+	groupIDs := append([]string{}, popularIDs...)
+	for _, id := range listed.KnownGroupIDs() { // popular groups often have the sessions too
+		if !slices.Contains(popularIDs, id) {
+			groupIDs = append(groupIDs, id)
+		}
+	}
 	getGroups := h.Groups.QueueGetMany(ctx, second, groupIDs)
 	if err := runReads(ctx, second); err != nil {
 		return err

@@ -55,6 +55,7 @@ type options struct {
 	rounds   int
 	only     string
 	profile  string
+	appEnv   string
 }
 
 func run() error {
@@ -64,6 +65,7 @@ func run() error {
 	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
 	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions, rsvp; default all)")
 	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
+	flag.StringVar(&o.appEnv, "app-env", "", "space-separated NAME=value settings for the app only (e.g. \"GOGC=200\"), to compare runtime settings")
 	loadgen := flag.String("loadgen", "", "internal: post the RSVP of each cookie/token line of this file once (see rsvp.go)")
 	target := flag.String("target", "", "internal: the URL -loadgen posts to")
 	flag.Parse()
@@ -97,7 +99,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	if err := b.startServers(o.profile != ""); err != nil {
+	if err := b.startServers(o.profile != "", strings.Fields(o.appEnv)); err != nil {
 		return err
 	}
 	cookie, err := b.devSignIn(viewerName)
@@ -240,7 +242,7 @@ func (b *bench) startRedis() error {
 	return waitFor(func() error { return b.rdb.Ping(context.Background()).Err() })
 }
 
-func (b *bench) startServers(profile bool) error {
+func (b *bench) startServers(profile bool, appEnv []string) error {
 	appPort, err := freePort()
 	if err != nil {
 		return err
@@ -254,6 +256,7 @@ func (b *bench) startServers(profile bool) error {
 	common := []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1"}
 	app := append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0", "BASE_URL="+b.appURL,
 		"SESSION_SECRET="+b.secret)
+	app = append(app, appEnv...)
 	if profile {
 		pprofPort, err := freePort()
 		if err != nil {
