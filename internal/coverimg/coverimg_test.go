@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,25 @@ func TestBadUploadsAreRefusedWithAReason(t *testing.T) {
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want a refusal saying %q", name, err, tc.want)
 		}
+	}
+}
+
+// A WebP cover (made with Debian's cwebp from a 1,600 × 400 gradient) is
+// read, scaled to the cover width and stored as a JPEG.
+func TestWebPCoversAreReencoded(t *testing.T) {
+	data, err := os.ReadFile("testdata/cover-1600x400.webp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Process(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.Data))
+	if err != nil || img.ContentType != "image/jpeg" || cfg.Width != MaxWidth || cfg.Height != 300 {
+		t.Fatalf("stored %s %d × %d: %v", img.ContentType, cfg.Width, cfg.Height, err)
+	}
+	if _, err := Process(data[:len(data)/2]); !errors.Is(err, ErrRefused) {
+		t.Errorf("a WebP cut short: %v", err)
 	}
 }
