@@ -104,7 +104,11 @@ func (h *handler) personPage(c *fiber.Ctx) error {
 func personLinks(u *auth.User) []personLink {
 	var out []personLink
 	if u.Website != "" {
-		out = append(out, personLink{Label: "Website", URL: u.Website})
+		label := "Website"
+		if w, err := url.Parse(u.Website); err == nil && w.Host != "" {
+			label = strings.TrimPrefix(w.Host, "www.") // where the link leads, as people say it
+		}
+		out = append(out, personLink{Label: label, URL: u.Website})
 	}
 	for _, id := range u.Identities {
 		if id.Login == "" || url.PathEscape(id.Login) != id.Login {

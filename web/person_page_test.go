@@ -35,7 +35,7 @@ func TestPersonPages(t *testing.T) {
 	sesContains(t, "saving the page", ana.Follow(r).Body, "Your page is saved")
 	page := "/u/ana-a"
 	body := bob.Get(page).Body
-	sesContains(t, "Ana's page", body, "Ana Author", "I &lt;b&gt;build&lt;/b&gt; things", `href="https://ana.example"`, "Group page-group", "Report Ana Author")
+	sesContains(t, "Ana's page", body, "Ana Author", "I &lt;b&gt;build&lt;/b&gt; things", `href="https://ana.example" rel="noopener noreferrer nofollow">ana.example</a>`, "Group page-group", "Report Ana Author")
 	sesLacks(t, "Ana's page", body, "<script>alert(1)", "secret-circle")
 	sesContains(t, "her own page", ana.Get(page).Body, "Group secret-circle")
 	sesContains(t, "members list", bob.Get("/g/"+g.Slug+"/members").Body, `<a href="/u/ana-a">Ana Author</a>`)
