@@ -9,6 +9,7 @@ import (
 var sessionZoneScript = groupScript(`
 if redis.call('EXISTS', G) == 0 then return redis.error_reply('NOT_FOUND') end
 redis.call('HSET', G, 'tz', ARGV[2])
+bump_content()
 return 'OK'
 `)
 

@@ -119,6 +119,17 @@ type Store struct {
 	Logger  *slog.Logger
 	notices *notices.Source
 	slugs   strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
+	// parsed remembers each group as of its content revision (crev), so
+	// a page that shows a group it has shown before reads one number for
+	// it instead of the whole hash (see queueGroup).
+	parsed strcache.Cache[parsedGroup]
+}
+
+// parsedGroup is a group as parsed at content revision crev; its member
+// count is read afresh every time.
+type parsedGroup struct {
+	crev string
+	g    Group
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -206,10 +217,25 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 	}
 }
 
+// groupOrRevScript answers with the group's content revision alone when
+// it is the one the caller already holds (ARGV[1]), and with the whole
+// hash otherwise (an empty one when the group does not exist). Every
+// write to a group's hash other than its member count and arrival
+// counter bumps crev in the same script, so an unchanged crev means an
+// unchanged group. EVAL, not EVALSHA: a page's pipeline cannot retry a
+// script Redis has not loaded yet, and this one is short.
+var groupOrRevScript = redis.NewScript(`
+local crev = redis.call('HGET', KEYS[1], 'crev')
+if crev and crev == ARGV[1] then return crev end
+return redis.call('HGETALL', KEYS[1])
+`)
+
 // queueGroup queues the reads of one group; the returned function gives
-// nil for a group that does not exist.
+// nil for a group that does not exist. A group this Store has parsed
+// before comes back from memory when its content revision still matches.
 func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) func() (*Group, error) {
-	h := p.HGetAll(ctx, s.key(id, kGroup))
+	known, hasKnown := s.parsed.Get(id)
+	h := groupOrRevScript.Eval(ctx, p, []string{s.key(id, kGroup)}, known.crev)
 	n := p.ZCard(ctx, s.key(id, kMembers))
 	return func() (*Group, error) {
 		if err := h.Err(); err != nil {
@@ -218,10 +244,29 @@ func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) fu
 		if err := n.Err(); err != nil {
 			return nil, err
 		}
-		if len(h.Val()) == 0 {
+		if crev, ok := h.Val().(string); ok {
+			if !hasKnown || crev != known.crev {
+				return nil, fmt.Errorf("groups: read %s: revision %q answered for %q", id, crev, known.crev)
+			}
+			g := known.g
+			g.MemberCount = int(n.Val())
+			return &g, nil
+		}
+		fields, _ := h.Val().([]any)
+		if len(fields) == 0 {
 			return nil, nil
 		}
-		return parseGroup(h.Val(), int(n.Val())), nil
+		m := make(map[string]string, len(fields)/2)
+		for i := 0; i+1 < len(fields); i += 2 {
+			k, _ := fields[i].(string)
+			v, _ := fields[i+1].(string)
+			m[k] = v
+		}
+		g := parseGroup(m, int(n.Val()))
+		if crev := m["crev"]; crev != "" {
+			s.parsed.Put(id, parsedGroup{crev: crev, g: *g})
+		}
+		return g, nil
 	}
 }
 

@@ -69,6 +69,9 @@ func TestEveryCalendarIsCleanText(t *testing.T) {
 	if err := app.Redis.HSet(ctx, app.Prefix+"group:{"+g.ID+"}", "name", "Old\x00 group\xff").Err(); err != nil {
 		t.Fatal(err)
 	}
+	if err := app.Redis.HIncrBy(ctx, app.Prefix+"group:{"+g.ID+"}", "crev", 1).Err(); err != nil { // as every change to a group does
+		t.Fatal(err)
+	}
 	fan := sesSignIn(t, app, "Cal Fan", "")
 	sesJoin(t, app, g, fan)
 	// The invitation's calendar part, built by notify.
