@@ -72,6 +72,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	data["Total"] = total
 	data["Topics"] = topics
 	data["Careers"] = careers.Paths
+	data["SignedIn"] = currentUser(c) != nil
 	pageURL := func(p int) string {
 		v := url.Values{}
 		for k, val := range map[string]string{"q": q.Words, "topic": q.Topic, "path": q.Path, "city": q.City, "sort": string(q.Sort)} {
@@ -91,7 +92,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	if q.Page*discoverPerPage < total {
 		data["NextURL"] = pageURL(q.Page + 1)
 	}
-	return c.Render("groups/discover", data)
+	return h.frags.renderMap(c, "groups/discover", data, false)
 }
 
 // groupCard is what a list of groups shows of each.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
@@ -22,7 +23,13 @@ func TestDiscoveryReadsInTwoRoundTrips(t *testing.T) {
 			if n := pageTrips(t, app, v.client, "/groups", path); n > 2 {
 				t.Errorf("%s as %s: %d round trips, want at most 2", path, v.name, n)
 			}
-			sesContains(t, path+" as "+v.name, v.client.Get(path).Body, "Group search-me", `href="/groups?topic=go"`)
+			body := v.client.Get(path).Body
+			sesContains(t, path+" as "+v.name, body, "Group search-me", `href="/groups?topic=go"`)
+			// The remembered page is shared by everyone; only people
+			// signed in are offered to host a group.
+			if hosts := strings.Contains(body, `<a href="/groups/new">Host a group</a>`); hosts != (v.name == "signed in") {
+				t.Errorf("%s as %s: host link shown %v", path, v.name, hosts)
+			}
 		}
 	}
 }
