@@ -150,7 +150,10 @@ func (f *fragments) get(name string, key any, render func(*bytes.Buffer) error) 
 	h.SetSeed(f.seed)
 	h.WriteString(name)
 	h.WriteByte(0)
-	if err := json.NewEncoder(&h).Encode(key); err != nil {
+	// A key only has to tell inputs apart, so the encoder skips HTML
+	// escaping and UTF-8 normalising: both map distinct strings to
+	// distinct bytes either way.
+	if err := json.NewEncoder(&h).EncodeWithOption(key, json.DisableHTMLEscape(), json.DisableNormalizeUTF8()); err != nil {
 		return fragment{}, fmt.Errorf("key: %w", err)
 	}
 	var sum [8]byte
