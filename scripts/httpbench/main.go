@@ -5,7 +5,7 @@
 // Redis, seeds the data through the app's own stores, signs a member in
 // through development sign-in, and prints one table:
 //
-//	page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips
+//	page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips | Redis commands
 //
 // The round trips come from the app's own /metrics histogram (the go-redis
 // hook in internal/roundtrips). Run it with `make bench` or
@@ -117,8 +117,8 @@ func run() error {
 	}
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
-	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips | Redis commands |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, p := range pages {
 		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
 			continue
@@ -384,6 +384,7 @@ func (b *bench) measure(p page, o options) (string, error) {
 		return "", err
 	}
 	var floors, pages []result
+	var cmds int64 // Redis commands run while the page was measured
 	for i := range o.rounds {
 		f, err := b.wrk(b.floorURL+"/", "", o)
 		if err != nil {
@@ -394,10 +395,19 @@ func (b *bench) measure(p page, o options) (string, error) {
 			profiled = make(chan error, 1)
 			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, p.key+".pprof"), o.duration) }()
 		}
+		cmdsBefore, err := b.commands()
+		if err != nil {
+			return "", err
+		}
 		pg, err := b.wrk(b.appURL+p.path, p.cookie, o)
 		if err != nil {
 			return "", err
 		}
+		cmdsAfter, err := b.commands()
+		if err != nil {
+			return "", err
+		}
+		cmds += cmdsAfter - cmdsBefore
 		if profiled != nil {
 			if err := <-profiled; err != nil {
 				return "", err
@@ -409,13 +419,30 @@ func (b *bench) measure(p page, o options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	trips := "?"
+	trips, perRequest := "?", "?"
 	if afterN > beforeN {
 		trips = strconv.FormatFloat((after-before)/float64(afterN-beforeN), 'f', 1, 64)
+		perRequest = strconv.FormatFloat(float64(cmds)/float64(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(pages)
-	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
-		fl.rps, 100*pg.rps/fl.rps, trips), nil
+	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s | %s |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
+		fl.rps, 100*pg.rps/fl.rps, trips, perRequest), nil
+}
+
+// commands is how many commands the benchmark's Redis has run so far
+// (INFO stats); the difference over a page's runs, divided by its
+// requests, is what each view costs Redis, which shares the app's core.
+func (b *bench) commands() (int64, error) {
+	info, err := b.rdb.Info(context.Background(), "stats").Result()
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("INFO stats has no total_commands_processed")
 }
 
 func getWith(u, cookie string) error {

@@ -243,6 +243,7 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 	pairs := filepath.Join(b.tmp, "rsvp-pairs")
 	var floors, posts []result
 	var checks []string
+	var cmds int64 // Redis commands run during the posts
 	for round := range o.rounds {
 		ev, err := rsvpSession(ctx, b, host.ID, round)
 		if err != nil {
@@ -264,10 +265,19 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 			profiled = make(chan error, 1)
 			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, "rsvp.pprof"), 4*time.Second) }()
 		}
+		cmdsBefore, err := b.commands()
+		if err != nil {
+			return "", nil, err
+		}
 		r, err := b.loadgen(pairs, b.appURL+"/s/"+ev.ID+"/rsvp", o.conns)
 		if err != nil {
 			return "", nil, err
 		}
+		cmdsAfter, err := b.commands()
+		if err != nil {
+			return "", nil, err
+		}
+		cmds += cmdsAfter - cmdsBefore
 		if profiled != nil {
 			if err := <-profiled; err != nil {
 				return "", nil, err
@@ -284,13 +294,14 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 	if err != nil {
 		return "", nil, err
 	}
-	trips := "?"
+	trips, perRequest := "?", "?"
 	if afterN > beforeN {
 		trips = strconv.FormatFloat((after-before)/(afterN-beforeN), 'f', 1, 64)
+		perRequest = strconv.FormatFloat(float64(cmds)/(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(posts)
-	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %s |", rsvpPeople, rsvpSeats,
-		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, 100*pg.rps/fl.rps, trips)
+	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %s | %s |", rsvpPeople, rsvpSeats,
+		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, 100*pg.rps/fl.rps, trips, perRequest)
 	return row, checks, nil
 }
 
