@@ -353,20 +353,43 @@ func (s *Store) queueCardStanding(ctx context.Context, p redis.Pipeliner, eventI
 	}
 }
 
-// QueueGoing queues on p the read of the first limit people going, in the
-// order they got their seat, and of how many are going in all; the
-// returned function gives them once p has been executed.
-func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID string, limit int) func() ([]string, int, error) {
-	first := p.ZRange(ctx, s.goingKey(eventID), 0, int64(limit)-1)
-	total := p.ZCard(ctx, s.goingKey(eventID))
-	return func() ([]string, int, error) {
-		ids, err := first.Result()
-		if err == nil {
-			err = total.Err()
-		}
+// QueueSessionView queues on p what a session's own page reads of it:
+// the session, userID's standing ("" signed out: seats only) and, when
+// going > 0, the first that many people going in the order they got
+// their seat. The capacity comes from the session itself, read in the
+// same round trip, so nothing is read twice. The returned function gives
+// them once p has been executed (ErrNotFound when the session is gone).
+func (s *Store) QueueSessionView(ctx context.Context, p redis.Pipeliner, eventID, userID string, going int) func() (Event, Standing, []string, error) {
+	getEvent := s.QueueGet(ctx, p, eventID)
+	card := s.queueCardStanding(ctx, p, eventID, userID)
+	var checked *redis.BoolCmd
+	if userID != "" {
+		checked = p.SIsMember(ctx, s.checkinKey(eventID), userID)
+	}
+	var first *redis.StringSliceCmd
+	if going > 0 {
+		first = p.ZRange(ctx, s.goingKey(eventID), 0, int64(going)-1)
+	}
+	return func() (Event, Standing, []string, error) {
+		ev, err := getEvent()
 		if err != nil {
-			return nil, 0, fmt.Errorf("events: going to %s: %w", eventID, err)
+			return Event{}, Standing{}, nil, err
 		}
-		return ids, int(total.Val()), nil
+		st, err := card(ev.Capacity)
+		if err != nil {
+			return Event{}, Standing{}, nil, err
+		}
+		if checked != nil {
+			if st.CheckedIn, err = checked.Result(); err != nil {
+				return Event{}, Standing{}, nil, fmt.Errorf("events: check-ins of %s: %w", eventID, err)
+			}
+		}
+		var ids []string
+		if first != nil {
+			if ids, err = first.Result(); err != nil {
+				return Event{}, Standing{}, nil, fmt.Errorf("events: going to %s: %w", eventID, err)
+			}
+		}
+		return ev, st, ids, nil
 	}
 }

@@ -106,3 +106,33 @@ func TestGroupsWithoutRevisionAreReadWhole(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
+
+// Reading a group with someone's standing in it gives the same standing
+// as reading it alone, for everyone in every position, and a missing
+// group is not found either way.
+func TestGroupWithStandingAgreesWithStanding(t *testing.T) {
+	ctx := context.Background()
+	s, rdb, _ := newStore(t)
+	c := newCast(t, s)
+	must(t, s.Invite(ctx, c.g.ID, c.owner, c.invitee))
+	for _, uid := range []string{c.owner, c.co, c.member, c.banned, c.outsider, c.applicant, c.invitee, c.anonymous} {
+		p := rdb.Pipeline()
+		read := s.QueueGetWithStanding(ctx, p, c.g.ID, uid)
+		_, _ = p.Exec(ctx)
+		g, got, err := read()
+		if err != nil || g.ID != c.g.ID {
+			t.Fatalf("%q: %v", uid, err)
+		}
+		want := standing(t, s, c.g.ID, uid)
+		if got.Role != want.Role || got.Banned != want.Banned || got.Invited != want.Invited ||
+			(got.Application == nil) != (want.Application == nil) {
+			t.Errorf("%q: got %+v, want %+v", uid, got, want)
+		}
+	}
+	p := rdb.Pipeline()
+	read := s.QueueGetWithStanding(ctx, p, "no-such-group", c.member)
+	_, _ = p.Exec(ctx)
+	if _, _, err := read(); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing group: %v", err)
+	}
+}

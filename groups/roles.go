@@ -74,30 +74,67 @@ func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, groupID, u
 	invited := p.HExists(ctx, s.key(groupID, kInvites), userID)
 	app := p.HGet(ctx, s.key(groupID, kApplications), userID)
 	return func() (Standing, error) {
-		st := Standing{UserID: userID}
-		for _, c := range []redis.Cmder{owner, org, member, banned, invited, app} {
-			if err := c.Err(); err != nil && (c == owner || !errors.Is(err, redis.Nil)) {
-				return st, fmt.Errorf("groups: standing in %s: %w", groupID, notFound(err))
-			}
+		if err := owner.Err(); err != nil {
+			return Standing{UserID: userID}, fmt.Errorf("groups: standing in %s: %w", groupID, notFound(err))
 		}
-		switch {
-		case owner.Val() == userID:
-			st.Role = RoleOwner
-		case org.Val():
-			st.Role = RoleOrganizer
-		case member.Err() == nil:
-			st.Role = RoleMember
-		}
-		st.Banned, st.Invited = banned.Val(), invited.Val()
-		if raw := app.Val(); raw != "" {
-			a, err := parseApplication(groupID, userID, raw)
-			if err != nil {
-				return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
-			}
-			st.Application = &a
-		}
-		return st, nil
+		return standingOf(groupID, userID, owner.Val(), org, member, banned, invited, app)
 	}
+}
+
+// QueueGetWithStanding queues on p the read of the group and of userID's
+// standing in it ("" for a signed-out visitor, who has none), for a page
+// that shows both: the owner comes with the group, so the standing needs
+// no read of its own for a visitor and one fewer for everyone else. The
+// returned function gives ErrNotFound when the group does not exist.
+func (s *Store) QueueGetWithStanding(ctx context.Context, p redis.Pipeliner, groupID, userID string) func() (*Group, Standing, error) {
+	getGroup := s.QueueGet(ctx, p, groupID)
+	if userID == "" {
+		return func() (*Group, Standing, error) {
+			g, err := getGroup()
+			return g, Standing{}, err
+		}
+	}
+	org := p.SIsMember(ctx, s.key(groupID, kOrganizers), userID)
+	member := p.ZScore(ctx, s.key(groupID, kMembers), userID)
+	banned := p.SIsMember(ctx, s.key(groupID, kBans), userID)
+	invited := p.HExists(ctx, s.key(groupID, kInvites), userID)
+	app := p.HGet(ctx, s.key(groupID, kApplications), userID)
+	return func() (*Group, Standing, error) {
+		g, err := getGroup()
+		if err != nil {
+			return nil, Standing{}, err
+		}
+		st, err := standingOf(groupID, userID, g.OwnerID, org, member, banned, invited, app)
+		return g, st, err
+	}
+}
+
+// standingOf decodes userID's standing from the reads QueueStanding and
+// QueueGetWithStanding queue.
+func standingOf(groupID, userID, owner string, org *redis.BoolCmd, member *redis.FloatCmd, banned, invited *redis.BoolCmd, app *redis.StringCmd) (Standing, error) {
+	st := Standing{UserID: userID}
+	for _, c := range []redis.Cmder{org, member, banned, invited, app} {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
+		}
+	}
+	switch {
+	case owner == userID:
+		st.Role = RoleOwner
+	case org.Val():
+		st.Role = RoleOrganizer
+	case member.Err() == nil:
+		st.Role = RoleMember
+	}
+	st.Banned, st.Invited = banned.Val(), invited.Val()
+	if raw := app.Val(); raw != "" {
+		a, err := parseApplication(groupID, userID, raw)
+		if err != nil {
+			return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
+		}
+		st.Application = &a
+	}
+	return st, nil
 }
 
 // CanView reports whether someone with this standing may see the group:

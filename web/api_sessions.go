@@ -26,8 +26,7 @@ func (h *handler) apiSession(c *fiber.Ctx) error {
 		return notFound()
 	}
 	p, uid := apiReads(c)
-	getEvent := h.Events.QueueGet(ctx, p, id)
-	getStatus := h.Events.QueueStatusOf(ctx, p, id, uid)
+	getSession := h.Events.QueueSessionView(ctx, p, id, uid, 0)
 	gid, known := h.Events.KnownGroupOf(id)
 	var getView func() (groupView, error)
 	if known {
@@ -36,7 +35,7 @@ func (h *handler) apiSession(c *fiber.Ctx) error {
 	if err := h.apiAuthorize(c); err != nil {
 		return err
 	}
-	ev, err := getEvent()
+	ev, st, _, err := getSession()
 	if err != nil {
 		return err
 	}
@@ -48,10 +47,6 @@ func (h *handler) apiSession(c *fiber.Ctx) error {
 		}
 	}
 	gv, err := getView()
-	if err != nil {
-		return err
-	}
-	st, err := getStatus()
 	if err != nil {
 		return err
 	}

@@ -90,14 +90,9 @@ func (h *handler) queueGroupView(ctx context.Context, p redis.Pipeliner, id, uid
 // queueGroupRead is queueGroupView without the visibility check, for
 // callers that must first check which group they read.
 func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid string) func() (groupView, error) {
-	getGroup := h.Groups.QueueGet(ctx, p, id)
-	getStanding := h.Groups.QueueStanding(ctx, p, id, uid)
+	get := h.Groups.QueueGetWithStanding(ctx, p, id, uid)
 	return func() (groupView, error) {
-		g, err := getGroup()
-		if err != nil {
-			return groupView{}, err
-		}
-		st, err := getStanding()
+		g, st, err := get()
 		if err != nil {
 			return groupView{}, err
 		}

@@ -91,14 +91,15 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	}
 	ctx := c.UserContext()
 	first, uid := pageReads(c, h.Redis)
-	getEvent := h.Events.QueueGet(ctx, first, id)
-	getStatus := h.Events.QueueStatusOf(ctx, first, id, uid)
-	var getGoing func() ([]string, int, error)
+	goingList := 0 // the people going are shown to members and organizers
+	if uid != "" {
+		goingList = goingListSize
+	}
+	getSession := h.Events.QueueSessionView(ctx, first, id, uid, goingList)
 	var getDelivery func() (mail.BatchStatus, error)
 	var getBlocks func() (map[string]bool, map[string]bool, error)
 	var getMessages func() ([]events.SentMessage, error)
 	if uid != "" {
-		getGoing = h.Events.QueueGoing(ctx, first, id, goingListSize)
 		getDelivery = h.Mail.QueueBatchStatus(ctx, first, notify.AnnounceBatch(id))
 		getBlocks = h.Moderation.QueueBlocks(ctx, first, uid)
 		getMessages = h.Events.QueueMessages(ctx, first, id)
@@ -115,16 +116,10 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	}
 	var r sessionReads
 	var err error
-	if r.Event, err = getEvent(); err != nil {
+	if r.Event, r.Status, r.GoingIDs, err = getSession(); err != nil {
 		return r, err
 	}
-	if r.Status, err = getStatus(); err != nil {
-		return r, err
-	}
-	if getGoing != nil {
-		if r.GoingIDs, _, err = getGoing(); err != nil {
-			return r, err
-		}
+	if getBlocks != nil {
 		if _, r.BlockedBy, err = getBlocks(); err != nil {
 			return r, err
 		}
