@@ -50,7 +50,8 @@ const groupPageSize = 24
 // the one membership button this visitor can use. It reads in at most
 // three round trips: the slug's group ID (none when the slug was seen
 // before), then the visitor's session, the group, the visitor's standing
-// and the lists it shows, then the people and sessions on those lists.
+// and the lists it shows, then the sessions on those lists and the people
+// this instance has not read in the last minute.
 func (h *handler) groupShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var (
@@ -86,7 +87,10 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	}
 	orgIDs := append([]string{g.OwnerID}, coOrgs...)
 	p := h.Redis.Pipeline()
-	getUsers := h.Users.QueueGetMany(ctx, p, append(append([]string{}, orgIDs...), memberIDs...))
+	// Names a minute old, as on the session page (auth.RecentFor): only
+	// the people this instance has not read lately are read.
+	users, missing := h.Users.Recent(append(append([]string{}, orgIDs...), memberIDs...))
+	getUsers := h.Users.QueueGetMany(ctx, p, missing)
 	getSessions, err := sessions.QueueEvents(ctx, p, gv.Standing.UserID)
 	if err != nil {
 		return err
@@ -107,9 +111,12 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 		}
 		codeChanged = code.Version > 0 && accepted < code.Version
 	}
-	users, err := getUsers()
+	read, err := getUsers()
 	if err != nil {
 		return err
+	}
+	for id, u := range read {
+		users[id] = u
 	}
 	upcoming, past, standings, err := getSessions()
 	if err != nil {
