@@ -170,9 +170,12 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			if !ok {
 				continue
 			}
-			var p match.MentorProfile
-			if err := json.Unmarshal([]byte(raw), &p); err != nil {
-				return nil, err
+			p, ok := s.mentorDecoded.Get(raw)
+			if !ok {
+				if err := json.Unmarshal([]byte(raw), &p); err != nil {
+					return nil, err
+				}
+				s.mentorDecoded.Put(raw, p)
 			}
 			p.Paused = v[1] == "1"
 			p.PausedAuto = v[2] == "1"

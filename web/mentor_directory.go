@@ -198,5 +198,5 @@ func (h *handler) mentorDirectory(c *fiber.Ctx) error {
 		data["NextURL"] = "/mentors/directory?" + next.Encode()
 	}
 	data["Filtered"] = sf.query() != ""
-	return c.Render("mentors/directory", data)
+	return h.frags.renderMap(c, "mentors/directory", data, false)
 }

@@ -149,7 +149,8 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 		return err
 	}
 	data["Suggestions"] = cards
-	return c.Status(status).Render("mentors/suggestions", data)
+	c.Status(status)
+	return h.frags.renderMap(c, "mentors/suggestions", data, false)
 }
 
 // suggestionCards puts list in words for the page, with the visitor's
