@@ -128,7 +128,8 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	if err != nil {
 		return err
 	}
-	getUsers := h.Users.QueueGetMany(ctx, second, likely)
+	users, missing := h.Users.Recent(likely) // names a minute old, as on the session page
+	getUsers := h.Users.QueueGetMany(ctx, second, missing)
 	if err := runReads(ctx, second); err != nil {
 		return err
 	}
@@ -140,9 +141,12 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	if err != nil {
 		return err
 	}
-	users, err := getUsers()
+	read, err := getUsers()
 	if err != nil {
 		return err
+	}
+	for id, u := range read {
+		users[id] = u
 	}
 	cards, err := h.suggestionCards(c, list, draft, mine, users)
 	if err != nil {
