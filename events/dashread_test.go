@@ -33,10 +33,18 @@ func TestQueueCountsCountsGoingWaitingAndPending(t *testing.T) {
 	}
 	p = f.s.rdb.Pipeline()
 	read := l.QueueCounts(ctx, p)
+	readSessions, err := l.QueueEvents(ctx, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := read()
+	_, _, standings, err := readSessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := read(standings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +68,7 @@ func TestQueueCountsOfAnEmptyList(t *testing.T) {
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := l.QueueCounts(ctx, f.s.rdb.Pipeline())()
+	got, err := l.QueueCounts(ctx, f.s.rdb.Pipeline())(nil)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("counts of an empty list: %v, %v", got, err)
 	}

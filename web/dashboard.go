@@ -110,7 +110,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	type groupReads struct {
 		m        groups.Membership
 		sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
-		counts   func() (map[string]events.Counts, error)
+		counts   func(map[string]events.Standing) (map[string]events.Counts, error)
 		pending  func() ([]groups.Application, error)
 	}
 	reads := make([]groupReads, 0, len(gl.Groups))
@@ -158,7 +158,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		cs, err := r.counts()
+		cs, err := r.counts(st)
 		if err != nil {
 			return err
 		}
