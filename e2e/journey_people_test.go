@@ -77,6 +77,8 @@ func TestOrganizerHostsAGroupWithPreviewAndCover(t *testing.T) {
 		t.Errorf("the cover is %.0f px wide, want it scaled to 1200", loaded)
 	}
 	olga.screenshot("group-cover")
+	olga.fitsPhone(w.app.URL, "/g/rust-in-production/edit")
+	olga.fitsPhone(w.app.URL, "/groups/new")
 }
 
 // A member reaches a fellow member's page from the members list; what she
