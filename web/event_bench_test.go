@@ -16,15 +16,8 @@ import (
 // client, middleware, session, Redis reads, template) for a signed-in
 // member who is going, on a 50-seat session with 40 people going.
 func BenchmarkSessionPage(b *testing.B) {
-	app := apptest.Start(b, apptest.Options{})
+	app, c, viewer := benchViewer(b)
 	ctx := context.Background()
-	c := app.NewClient(b)
-	c.DevSignIn("Bench Viewer", "viewer@bench.example")
-	viewer, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-viewer", Name: "Bench Viewer",
-		Emails: []auth.Email{{Address: "viewer@bench.example", Verified: true}}})
-	if err != nil {
-		b.Fatal(err)
-	}
 	g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: "Bench group", Slug: "bench", Topics: []string{"go"},
 		Paths: []string{"architecture"}, City: "Berlin", Online: true})
 	if err != nil {
@@ -52,32 +45,14 @@ func BenchmarkSessionPage(b *testing.B) {
 	if _, err := app.Events.RSVP(ctx, ev.ID, viewer.ID, true); err != nil {
 		b.Fatal(err)
 	}
-	path := "/s/" + ev.ID
-	first := c.Get(path)
-	if first.StatusCode != http.StatusOK {
-		b.Fatalf("session page: %d", first.StatusCode)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := c.Get(path); r.StatusCode != http.StatusOK {
-			b.Fatalf("session page: %d", r.StatusCode)
-		}
-	}
-	b.ReportMetric(float64(len(first.Body)), "page-bytes")
+	benchPage(b, c, "/s/"+ev.ID)
 }
 
 // BenchmarkHomePage renders GET / through the real app for a signed-in
 // member: six listed sessions of six public groups, one of them answered.
 func BenchmarkHomePage(b *testing.B) {
-	app := apptest.Start(b, apptest.Options{})
+	app, c, viewer := benchViewer(b)
 	ctx := context.Background()
-	c := app.NewClient(b)
-	c.DevSignIn("Bench Viewer", "viewer@bench.example")
-	viewer, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-viewer", Name: "Bench Viewer",
-		Emails: []auth.Email{{Address: "viewer@bench.example", Verified: true}}})
-	if err != nil {
-		b.Fatal(err)
-	}
 	for i := range 6 {
 		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
 			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
@@ -98,14 +73,33 @@ func BenchmarkHomePage(b *testing.B) {
 			}
 		}
 	}
-	first := c.Get("/")
+	benchPage(b, c, "/")
+}
+
+// benchViewer starts the app with Bench Viewer signed in on a client.
+func benchViewer(b *testing.B) (*apptest.App, *apptest.Client, *auth.User) {
+	app := apptest.Start(b, apptest.Options{})
+	c := app.NewClient(b)
+	c.DevSignIn("Bench Viewer", "viewer@bench.example")
+	viewer, _, err := app.Users.SignIn(context.Background(), auth.Profile{Provider: "dev", Subject: "bench-viewer", Name: "Bench Viewer",
+		Emails: []auth.Email{{Address: "viewer@bench.example", Verified: true}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return app, c, viewer
+}
+
+// benchPage measures GET path through c, reporting allocations and the
+// page's size.
+func benchPage(b *testing.B, c *apptest.Client, path string) {
+	first := c.Get(path)
 	if first.StatusCode != http.StatusOK {
-		b.Fatalf("home page: %d", first.StatusCode)
+		b.Fatalf("%s: %d", path, first.StatusCode)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := c.Get("/"); r.StatusCode != http.StatusOK {
-			b.Fatalf("home page: %d", r.StatusCode)
+		if r := c.Get(path); r.StatusCode != http.StatusOK {
+			b.Fatalf("%s: %d", path, r.StatusCode)
 		}
 	}
 	b.ReportMetric(float64(len(first.Body)), "page-bytes")
