@@ -34,9 +34,10 @@ type joinRequests struct {
 // dashboard is the signed-in home: what I host and what waits for me
 // there, the sessions I go to or wait for, the ones in my groups I have
 // not answered (answered in place), my groups with their next session,
-// invitations, requests, and my mentoring. It reads the session and the
-// lists in one round trip, what is on them and in my groups in a second,
-// and the sessions of my groups with their counts in a third.
+// invitations, requests, and my mentoring. It reads in two round trips:
+// the session, my lists and the session indexes of the groups this
+// instance saw on my last view in one, then everything they name in a
+// second. A group joined since (or a first view) costs a third.
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -44,6 +45,21 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	lists := h.Groups.QueueUserLists(ctx, first, uid)
 	mine := h.Events.QueueUserSessions(ctx, first, uid, now.Add(-events.MaxDuration), time.Time{}, myCards)
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
+	indexes := map[string]*events.SessionLists{}
+	requestIDs := map[string]func() ([]string, error){}
+	queueIndexes := func(p redis.Pipeliner, ids []string) (queued []string) {
+		for _, gid := range ids {
+			if _, ok := indexes[gid]; !ok {
+				indexes[gid] = h.Events.QueueGroupSessions(ctx, p, gid, dashGroupSessions, 0)
+				requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, p, gid)
+				queued = append(queued, gid)
+			}
+		}
+		return queued
+	}
+	if guessed, ok := h.dashGroups.Get(uid); ok {
+		queueIndexes(first, guessed)
+	}
 	if err := runReads(ctx, first); err != nil {
 		return err
 	}
@@ -54,6 +70,8 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if u.ID != uid {
 		return h.dashboard(c) // it named someone else: read again as the viewer
 	}
+	groupIDs := lists.GroupIDs()
+	h.dashGroups.Put(uid, groupIDs)
 	second := h.Redis.Pipeline()
 	getLists, err := lists.QueueGroups(ctx, second)
 	if err != nil {
@@ -63,7 +81,6 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	groupIDs := lists.GroupIDs()
 	var others []string // my sessions' groups that the lists do not read already
 	for _, id := range mine.KnownGroupIDs() {
 		if !slices.Contains(groupIDs, id) {
@@ -75,11 +92,26 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	indexes := make(map[string]*events.SessionLists, len(groupIDs))
-	requestIDs := make(map[string]func() ([]string, error), len(groupIDs))
+	reads := map[string]*dashGroupReads{}
+	queueGroups := func(p redis.Pipeliner, ids []string) error {
+		for _, gid := range ids {
+			r, err := h.queueDashGroup(ctx, p, indexes[gid], requestIDs[gid], gid, u.ID)
+			if err != nil {
+				return err
+			}
+			reads[gid] = r
+		}
+		return nil
+	}
+	cold := queueIndexes(second, groupIDs)
+	var warm []string
 	for _, gid := range groupIDs {
-		indexes[gid] = h.Events.QueueGroupSessions(ctx, second, gid, dashGroupSessions, 0)
-		requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, second, gid)
+		if !slices.Contains(cold, gid) {
+			warm = append(warm, gid)
+		}
+	}
+	if err := queueGroups(second, warm); err != nil {
+		return err
 	}
 	if err := runReads(ctx, second); err != nil {
 		return err
@@ -107,30 +139,8 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		}
 	}
 	getMissing := h.queueVisibleGroups(ctx, third, missing, u.ID)
-	type groupReads struct {
-		m        groups.Membership
-		sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
-		counts   func(map[string]events.Standing) (map[string]events.Counts, error)
-		pending  func() ([]groups.Application, error)
-	}
-	reads := make([]groupReads, 0, len(gl.Groups))
-	for _, m := range gl.Groups {
-		l, ok := indexes[m.Group.ID]
-		if !ok {
-			continue
-		}
-		r := groupReads{m: m, counts: l.QueueCounts(ctx, third)}
-		if r.sessions, err = l.QueueEvents(ctx, third, u.ID); err != nil {
-			return err
-		}
-		if m.Role.IsOrganizer() {
-			ids, err := requestIDs[m.Group.ID]()
-			if err != nil {
-				return err
-			}
-			r.pending = h.Groups.QueuePending(ctx, third, m.Group.ID, ids)
-		}
-		reads = append(reads, r)
+	if err := queueGroups(third, cold); err != nil {
+		return err
 	}
 	if err := runReads(ctx, third); err != nil {
 		return err
@@ -153,7 +163,11 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	counts := map[string]events.Counts{}
 	live := map[string]events.Standing{}
 	var requests []joinRequests
-	for _, r := range reads {
+	for _, m := range gl.Groups {
+		r, ok := reads[m.Group.ID]
+		if !ok {
+			continue
+		}
 		upcoming, _, st, err := r.sessions()
 		if err != nil {
 			return err
@@ -168,20 +182,20 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		for id, n := range cs {
 			counts[id] = n
 		}
-		if r.pending != nil {
+		if m.Role.IsOrganizer() {
 			apps, err := r.pending()
 			if err != nil {
 				return err
 			}
 			if len(apps) > 0 {
-				requests = append(requests, joinRequests{GroupName: r.m.Group.Name, GroupSlug: r.m.Group.Slug, Count: len(apps)})
+				requests = append(requests, joinRequests{GroupName: m.Group.Name, GroupSlug: m.Group.Slug, Count: len(apps)})
 			}
 		}
 		for _, ev := range upcoming {
 			switch {
 			case ev.Status == events.StatusCancelled:
-			case r.m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
-				organized[ev.ID] = r.m.Role.IsOrganizer()
+			case m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
+				organized[ev.ID] = m.Role.IsOrganizer()
 				hosted = append(hosted, ev)
 			case st[ev.ID].Status == "" && windowError(ev, now) == nil:
 				unanswered = append(unanswered, ev)
@@ -250,6 +264,32 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	data["FirstSteps"] = len(gl.Groups) == 0 && len(sessions) == 0 && len(hosting) == 0 && len(gl.Invitations) == 0
 	data["NoZone"] = u.TimeZone == ""
 	return h.frags.renderMap(c, "dashboard", data, true)
+}
+
+// dashGroupReads are the reads of one of the viewer's groups for the
+// dashboard: its upcoming sessions with the viewer's standing, their
+// counts, and the requests to join (used only where the viewer
+// organizes, as the role is read in the same pipeline).
+type dashGroupReads struct {
+	sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
+	counts   func(map[string]events.Standing) (map[string]events.Counts, error)
+	pending  func() ([]groups.Application, error)
+}
+
+// queueDashGroup queues on p, once the group's index reads (l and
+// requestIDs) have run, the reads of dashGroupReads.
+func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *events.SessionLists, requestIDs func() ([]string, error), groupID, userID string) (*dashGroupReads, error) {
+	r := &dashGroupReads{counts: l.QueueCounts(ctx, p)}
+	var err error
+	if r.sessions, err = l.QueueEvents(ctx, p, userID); err != nil {
+		return nil, err
+	}
+	ids, err := requestIDs()
+	if err != nil {
+		return nil, err
+	}
+	r.pending = h.Groups.QueuePending(ctx, p, groupID, ids)
+	return r, nil
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of

@@ -82,3 +82,44 @@ func TestDashboardFirstStepsForSomeoneNew(t *testing.T) {
 	sesGroup(t, app, org, "weekly", nil)
 	sesLacks(t, "an organizer's dashboard", org.Get("/dashboard").Body, "First steps")
 }
+
+// Once this instance has seen a person's groups, the dashboard reads
+// everything in one pipeline after the session; a group joined since is
+// read in a third round trip on the next view, and shown at once.
+func TestDashboardReadsInOnePipelineOnceItKnowsTheGroups(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "first-group", nil)
+	sesCreate(t, org, g, sesForm("Known group session"))
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+
+	if n := pageTrips(t, app, member.Client, "/dashboard", "/dashboard"); n != 2 {
+		t.Errorf("a dashboard view after the first: %d round trips, want 2", n)
+	}
+	if n := pageTrips(t, app, org.Client, "/dashboard", "/dashboard"); n != 2 {
+		t.Errorf("the organizer's dashboard view after the first: %d round trips, want 2", n)
+	}
+
+	g2 := sesGroup(t, app, org, "second-group", nil)
+	sesCreate(t, org, g2, sesForm("New group session"))
+	sesJoin(t, app, g2, member)
+	before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+	dash := member.Get("/dashboard").Body
+	after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+	if n := int(after - before); n != 3 {
+		t.Errorf("the first view after joining a group: %d round trips, want 3 (its sessions read after the lists)", n)
+	}
+	sesContains(t, "the dashboard after joining a second group", dash, "Known group session", "New group session")
+
+	if n := pageTrips(t, app, member.Client, "/dashboard", "/dashboard"); n != 2 {
+		t.Errorf("the next view: %d round trips, want 2", n)
+	}
+	leave := member.PostForm("/g/"+g.Slug, "/g/"+g.Slug+"/leave", nil)
+	if leave.StatusCode >= 400 {
+		t.Fatalf("leaving the first group: %d", leave.StatusCode)
+	}
+	dash = member.Get("/dashboard").Body
+	sesContains(t, "the dashboard after leaving the first group", dash, "New group session")
+	sesLacks(t, "the dashboard after leaving the first group", dash, "Known group session")
+}

@@ -119,6 +119,10 @@ type handler struct {
 	// sessionMetas keeps each session version's link preview and map
 	// link, so a view formats them once (see addSessionTravel).
 	sessionMetas strcache.Cache[sessionMetaParts]
+	// dashGroups keeps the groups each person's dashboard last listed, so
+	// the next view reads their sessions with the person's lists (see
+	// dashboard); a wrong guess costs a round trip, never a wrong page.
+	dashGroups strcache.Cache[[]string]
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
