@@ -186,17 +186,24 @@ func (p *person) goHistory(delta int) {
 	if _, err := chromedp.Call(p.ctx, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: target.ID}); err != nil {
 		p.fail("go through history", err)
 	}
-	// The page's JavaScript context changes under a poll, so ask afresh.
+	p.waitFor("wait for "+target.URL, `location.href === `+jsString(target.URL)+` && document.readyState === "complete"`)
+}
+
+// waitFor waits until the JavaScript expression cond is true on the page,
+// asking afresh each time, as the page's JavaScript context changes when
+// a navigation lands under a poll.
+func (p *person) waitFor(what, cond string) {
+	p.t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		done, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`location.href === `+jsString(target.URL)+` && document.readyState === "complete"`))
+		done, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](cond))
 		if err == nil && done {
 			return
 		}
 		if time.Now().After(deadline) {
 			if err == nil {
-				err = errors.New("the page did not finish loading")
+				err = errors.New("not true after 20 s: " + cond)
 			}
-			p.fail("wait for "+target.URL, err)
+			p.fail(what, err)
 		}
 	}
 }

@@ -67,7 +67,11 @@ func TestOrganizerHostsAGroupWithPreviewAndCover(t *testing.T) {
 	olga.open(w.app.URL + "/g/rust-in-production/edit")
 	olga.do("choose the cover file", chromedp.SetUploadFiles(chromedp.CSS(`#cover_file`), []string{file}))
 	olga.click(`form[action$="/cover"] button[type=submit]`)
-	olga.open(w.app.URL + "/g/rust-in-production")
+	// The upload lands on the group page with a notice; its cover is a
+	// lazy image, which the load event does not wait for.
+	olga.waitFor("the group page after the upload", `location.pathname === "/g/rust-in-production" && document.readyState === "complete" &&
+		document.body.innerText.includes("New cover uploaded.")`)
+	olga.waitFor("the cover to load", `(() => { const i = document.querySelector(".group-cover img"); return !!i && i.complete; })()`)
 	src := olga.attr(".group-cover img", "src")
 	if !strings.HasPrefix(src, "/covers/") {
 		t.Fatalf("the group page shows no uploaded cover: %q", src)
