@@ -64,10 +64,15 @@ func TestCoverUpload(t *testing.T) {
 	if r := upload(org, "cover.png", coverPNG(t, 2000, 500)); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: %d\n%s", r.StatusCode, r.Body)
 	}
-	m := coverSrc.FindStringSubmatch(org.Get("/g/" + g.Slug).Body)
+	page := org.Get("/g/" + g.Slug).Body
+	m := coverSrc.FindStringSubmatch(page)
 	if m == nil {
 		t.Fatal("the group page does not show the uploaded cover")
 	}
+	// The cover heading the group's page loads at once; covers on cards
+	// further down a list load lazily.
+	sesContains(t, "the group page", page, `<img src="`+m[1]+`" alt="" fetchpriority="high">`)
+	sesContains(t, "discovery", org.Get("/groups").Body, `<img src="`+m[1]+`" alt="" loading="lazy">`)
 	img := org.Get(m[1])
 	if img.StatusCode != http.StatusOK || img.Header.Get("Content-Type") != "image/png" || // the test image is transparent
 		!strings.Contains(img.Header.Get("Cache-Control"), "immutable") || img.Header.Get("ETag") == "" {

@@ -107,6 +107,9 @@ type groupCard struct {
 	// NextSession is when the group next meets, for the viewer; "" when
 	// nothing is scheduled.
 	NextSession string
+	// Hero marks the cover at the top of the group's own page: the first
+	// thing people see there, so it loads at once rather than lazily.
+	Hero bool
 }
 
 func groupCardOf(g *groups.Group) groupCard {

@@ -141,7 +141,9 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	data["G"] = gv
 	data["Group"] = g
 	data["CodeChanged"] = codeChanged
-	data["Card"] = groupCardOf(g)
+	card := groupCardOf(g)
+	card.Hero = true
+	data["Card"] = card
 	data["About"] = markdown.HTML(g.Description)
 	data["PathLabels"] = pathLabels(g.Paths)
 	data["Organizers"] = organizers
