@@ -67,8 +67,9 @@ func TestOrganizerHostsAGroupWithPreviewAndCover(t *testing.T) {
 	olga.open(w.app.URL + "/g/rust-in-production/edit")
 	olga.do("choose the cover file", chromedp.SetUploadFiles(chromedp.CSS(`#cover_file`), []string{file}))
 	olga.click(`form[action$="/cover"] button[type=submit]`)
-	// The upload lands on the group page with a notice; its cover is a
-	// lazy image, which the load event does not wait for.
+	// The upload lands on the group page with a notice; wait for that page
+	// and its cover image rather than for a load event, which may be the
+	// edit page's own.
 	olga.waitFor("the group page after the upload", `location.pathname === "/g/rust-in-production" && document.readyState === "complete" &&
 		document.body.innerText.includes("New cover uploaded.")`)
 	olga.waitFor("the cover to load", `(() => { const i = document.querySelector(".group-cover img"); return !!i && i.complete; })()`)
