@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/focusgroups/focusgroups/internal/testenv"
@@ -128,11 +127,7 @@ func (p *person) fill(fields map[string]string) {
 // click clicks sel and waits for the page it leads to.
 func (p *person) click(sel string) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
-		p.fail("click "+sel, err)
-	}
+	p.waitLoad("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
 // text returns the visible text of the page's main landmark.

@@ -145,12 +145,15 @@ func (p *person) pressEnter() {
 	p.waitLoad("press Enter", chromedp.KeyEvent(kb.Enter))
 }
 
-// waitLoad runs a step that navigates and waits for the new page.
+// waitLoad runs a step that navigates and waits for the new page to load.
+// RunResponse follows the navigation the step starts (by its loader), so
+// a load event still arriving from the page before, which a bare wait
+// for the next load event would take, cannot end the wait early.
 func (p *person) waitLoad(what string, step chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, step)); err != nil {
+	if _, err := chromedp.RunResponse(ctx, step); err != nil {
 		p.fail(what, err)
 	}
 }
