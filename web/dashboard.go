@@ -47,18 +47,13 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	indexes := map[string]*events.SessionLists{}
 	requestIDs := map[string]func() ([]string, error){}
-	queueIndexes := func(p redis.Pipeliner, ids []string) (queued []string) {
-		for _, gid := range ids {
-			if _, ok := indexes[gid]; !ok {
-				indexes[gid] = h.Events.QueueGroupSessions(ctx, p, gid, dashGroupSessions, 0)
-				requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, p, gid)
-				queued = append(queued, gid)
-			}
-		}
-		return queued
+	queueIndex := func(p redis.Pipeliner, gid string) {
+		indexes[gid] = h.Events.QueueGroupSessions(ctx, p, gid, dashGroupSessions, 0)
+		requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, p, gid)
 	}
-	if guessed, ok := h.dashGroups.Get(uid); ok {
-		queueIndexes(first, guessed)
+	guessed, _ := h.dashGroups.Get(uid)
+	for _, gid := range guessed {
+		queueIndex(first, gid)
 	}
 	if err := runReads(ctx, first); err != nil {
 		return err
@@ -71,7 +66,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		return h.dashboard(c) // it named someone else: read again as the viewer
 	}
 	groupIDs := lists.GroupIDs()
-	h.dashGroups.Put(uid, groupIDs)
+	if !slices.Equal(guessed, groupIDs) {
+		h.dashGroups.Put(uid, groupIDs)
+	}
 	second := h.Redis.Pipeline()
 	getLists, err := lists.QueueGroups(ctx, second)
 	if err != nil {
@@ -103,11 +100,13 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		}
 		return nil
 	}
-	cold := queueIndexes(second, groupIDs)
-	var warm []string
+	var warm, cold []string // groups whose session index was read, or not yet
 	for _, gid := range groupIDs {
-		if !slices.Contains(cold, gid) {
+		if _, ok := indexes[gid]; ok {
 			warm = append(warm, gid)
+		} else {
+			queueIndex(second, gid)
+			cold = append(cold, gid)
 		}
 	}
 	if err := queueGroups(second, warm); err != nil {
