@@ -117,7 +117,7 @@ func run() error {
 	}
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
-	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips | Redis commands |")
+	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips | Redis commands | KB |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, p := range pages {
 		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
@@ -273,7 +273,7 @@ func (b *bench) startServers(profile bool, appEnv []string) error {
 		return err
 	}
 	for _, u := range []string{b.appURL + "/healthz", b.floorURL + "/"} {
-		if err := waitFor(func() error { return getWith(u, "") }); err != nil {
+		if err := waitFor(func() error { _, err := getWith(u, ""); return err }); err != nil {
 			return fmt.Errorf("%s did not come up: %w", u, err)
 		}
 	}
@@ -376,7 +376,8 @@ func (b *bench) wrk(target, cookie string, o options) (result, error) {
 // measure runs floor and page in turn, rounds times, and formats the row
 // with the medians.
 func (b *bench) measure(p page, o options) (string, error) {
-	if err := getWith(b.appURL+p.path, p.cookie); err != nil {
+	size, err := getWith(b.appURL+p.path, p.cookie)
+	if err != nil {
 		return "", err
 	}
 	before, beforeN, err := b.trips(http.MethodGet, p.route)
@@ -425,8 +426,8 @@ func (b *bench) measure(p page, o options) (string, error) {
 		perRequest = strconv.FormatFloat(float64(cmds)/float64(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(pages)
-	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s | %s |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
-		fl.rps, 100*pg.rps/fl.rps, trips, perRequest), nil
+	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
+		fl.rps, 100*pg.rps/fl.rps, trips, perRequest, float64(size)/1000), nil
 }
 
 // commands is how many commands the benchmark's Redis has run so far
@@ -445,21 +446,22 @@ func (b *bench) commands() (int64, error) {
 	return 0, errors.New("INFO stats has no total_commands_processed")
 }
 
-func getWith(u, cookie string) error {
+// getWith fetches u with cookie and returns the body's size.
+func getWith(u, cookie string) (int64, error) {
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
 	r, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer r.Body.Close()
-	_, _ = io.Copy(io.Discard, r.Body)
+	n, _ := io.Copy(io.Discard, r.Body)
 	if r.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", u, r.StatusCode)
+		return n, fmt.Errorf("GET %s: %d", u, r.StatusCode)
 	}
-	return nil
+	return n, nil
 }
 
 func ms(d time.Duration) string {

@@ -300,7 +300,7 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		perRequest = strconv.FormatFloat(float64(cmds)/(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(posts)
-	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %s | %s |", rsvpPeople, rsvpSeats,
+	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %s | %s | redirect |", rsvpPeople, rsvpSeats,
 		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, 100*pg.rps/fl.rps, trips, perRequest)
 	return row, checks, nil
 }
