@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -124,7 +125,9 @@ func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bod
 	csrf, _ := data["CSRF"].(string)
 	once, _ := data["Once"].(string)
 	c.Type("html", "utf-8")
-	return c.Send(layout.fill(csrf, once, body))
+	c.Response().ResetBody()
+	layout.writeTo(c.Response(), csrf, once, body)
+	return nil
 }
 
 // renderBody executes the body template name alone. The engine sets its
@@ -194,49 +197,25 @@ func (f *fragments) cut(s string) fragment {
 	}
 }
 
-// size is how long the part is once filled.
-func (fr fragment) size(csrf, once string, body fragment) int {
-	n := 0
-	for _, p := range fr.parts {
-		n += len(p)
-	}
-	for _, v := range fr.vals {
-		switch v {
-		case 'c':
-			n += len(csrf)
-		case 'o':
-			n += len(once)
-		case 'b':
-			n += body.size(csrf, once, fragment{})
-		}
-	}
-	return n
-}
-
-// fill returns the part with this view's values put in. The form values
-// are HTML-attribute safe (base64url and an ID alphabet), as the
-// placeholders were.
-func (fr fragment) fill(csrf, once string, body fragment) []byte {
-	out := make([]byte, 0, fr.size(csrf, once, body))
-	return fr.appendTo(out, csrf, once, body)
-}
-
-func (fr fragment) appendTo(out []byte, csrf, once string, body fragment) []byte {
+// writeTo appends the part, with this view's values put in, to the
+// response's body, whose buffer fasthttp pools, so a remembered page is
+// sent without a copy of its own. The form values are HTML-attribute
+// safe (base64url and an ID alphabet), as the placeholders were.
+func (fr fragment) writeTo(r *fasthttp.Response, csrf, once string, body fragment) {
 	for i, p := range fr.parts {
-		out = append(out, p...)
+		r.AppendBodyString(p)
 		if i >= len(fr.vals) {
 			continue
 		}
 		switch fr.vals[i] {
 		case 'c':
-			out = append(out, csrf...)
+			r.AppendBodyString(csrf)
 		case 'o':
-			out = append(out, once...)
+			r.AppendBodyString(once)
 		case 'b':
-			out = body.appendTo(out, csrf, once, fragment{})
+			body.writeTo(r, csrf, once, fragment{})
 		}
 	}
-	return out
 }
 
 // shownEvent is a session on a page. A remembered page is keyed by the
