@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,14 +14,24 @@ import (
 // SessionLists reads lists of sessions for a page in two round trips
 // that the page shares with its other reads: QueueGroupSessions or
 // QueueListedSessions queue the index reads, QueueEvents then the sessions
-// themselves and the viewer's standing in the upcoming ones.
+// themselves and the viewer's standing in the upcoming ones. With
+// Speculate, the sessions the list named when this Store last read it
+// ride with the index reads, and QueueEvents queues only the others: a
+// list that did not change since is read in one round trip.
 type SessionLists struct {
 	s                   *Store
-	name                string // for errors
+	name, key           string // for errors; the list's own key, for Speculate
 	upcoming, past      int
 	now                 time.Time
 	running, next, prev *redis.StringSliceCmd
+	userID              string // whose standings the speculative reads are
+	reads               map[string]func() (Event, error)
+	statuses            map[string]func(int) (Standing, error)
 }
+
+// listedIDs are the sessions a list named when it was last read: those
+// soon (running or upcoming), whose standings a page shows, and all.
+type listedIDs struct{ soon, all []string }
 
 // QueueGroupSessions queues on p the index reads behind GroupUpcoming
 // (up to upcoming sessions) and GroupPast (up to past sessions that have
@@ -39,7 +50,7 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 	now := s.now()
 	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 	l := &SessionLists{
-		s: s, name: name, upcoming: upcoming, past: past, now: now,
+		s: s, name: name, key: key + "|" + strconv.Itoa(upcoming) + "|" + strconv.Itoa(past), upcoming: upcoming, past: past, now: now,
 		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now.Add(-MaxDuration)), Max: "(" + unix(now), Count: maxRunning}),
 		next:    p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now), Max: "+inf", Count: int64(upcoming)}),
 	}
@@ -49,6 +60,46 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(now), Count: int64(past + upcoming)})
 	}
 	return l
+}
+
+// Speculate queues on p, with the index reads, the reads of the sessions
+// the list named when this Store last read it and userID's standing in
+// the soon ones, as QueueEvents would queue them. A session the index no
+// longer names is read for nothing; one it names anew is read by
+// QueueEvents.
+func (l *SessionLists) Speculate(ctx context.Context, p redis.Pipeliner, userID string) {
+	last, ok := l.s.listed.Get(l.key)
+	if !ok {
+		return
+	}
+	l.userID = userID
+	l.reads = make(map[string]func() (Event, error), len(last.all))
+	l.statuses = make(map[string]func(int) (Standing, error), len(last.soon))
+	l.queue(ctx, p, last.soon, last.all)
+}
+
+// queue queues the reads of the sessions all and the standings in soon
+// that are not queued yet.
+func (l *SessionLists) queue(ctx context.Context, p redis.Pipeliner, soon, all []string) {
+	for _, id := range all {
+		if _, ok := l.reads[id]; !ok {
+			l.reads[id] = l.s.QueueGet(ctx, p, id)
+		}
+	}
+	for _, id := range soon {
+		if _, ok := l.statuses[id]; !ok {
+			l.statuses[id] = l.s.queueCardStanding(ctx, p, id, l.userID)
+		}
+	}
+}
+
+// remember keeps the sessions the list names now for the next Speculate,
+// when they changed.
+func (l *SessionLists) remember(soon, all []string) {
+	if last, ok := l.s.listed.Get(l.key); ok && slices.Equal(last.soon, soon) && slices.Equal(last.all, all) {
+		return
+	}
+	l.s.listed.Put(l.key, listedIDs{soon: soon, all: all})
 }
 
 // KnownGroupIDs returns, once the index reads have run, the groups of the
@@ -77,9 +128,11 @@ func (l *SessionLists) ids() []string {
 
 // QueueEvents queues on p, once the index reads have run, the reads of
 // the sessions and of userID's standing in each upcoming one ("" for a
-// signed-out visitor: seats only). The returned function gives the upcoming sessions soonest first, the ended ones
-// latest first, and the standings by session ID (cancelled sessions have
-// none) once p has been executed.
+// signed-out visitor: seats only) that Speculate did not queue already.
+// The returned function gives the upcoming sessions soonest first, the
+// ended ones latest first, and the standings by session ID (cancelled
+// sessions have none) once p has been executed; when QueueEvents queued
+// nothing on p (p.Len() did not grow), it needs p to run no further.
 func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userID string) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
 	for _, c := range []*redis.StringSliceCmd{l.running, l.next, l.prev} {
 		if c == nil {
@@ -90,22 +143,22 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 		}
 	}
 	soon := append(append([]string{}, l.running.Val()...), l.next.Val()...)
-	reads := map[string]func() (Event, error){}
-	statuses := map[string]func(int) (Standing, error){}
-	for _, id := range l.ids() {
-		if _, ok := reads[id]; !ok {
-			reads[id] = l.s.QueueGet(ctx, p, id)
-		}
+	all := l.ids()
+	if l.reads == nil || l.userID != userID {
+		l.userID = userID
+		l.reads = map[string]func() (Event, error){}
+		l.statuses = map[string]func(int) (Standing, error){}
 	}
-	for _, id := range soon {
-		if _, ok := statuses[id]; !ok {
-			statuses[id] = l.s.queueCardStanding(ctx, p, id, userID)
-		}
-	}
+	l.queue(ctx, p, soon, all)
+	l.remember(soon, all)
+	reads, statuses := l.reads, l.statuses
 	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
 		found := map[string]Event{}
-		for id, read := range reads {
-			ev, err := read()
+		for _, id := range all {
+			if _, ok := found[id]; ok {
+				continue // running sessions are also among the started ones
+			}
+			ev, err := reads[id]()
 			if err == nil {
 				found[id] = ev
 			} else if !errors.Is(err, ErrNotFound) {

@@ -39,12 +39,15 @@ type Store struct {
 	Retention time.Duration
 	groupOf   strcache.Cache[string] // session ID -> group ID, which never changes
 	decoded   strcache.Cache[Event]  // stored JSON -> session, so a view decodes each version once
+	// listed remembers the sessions each list last named (see
+	// SessionLists.Speculate), so a page can read them with the list.
+	listed strcache.Cache[listedIDs]
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now, Retention: DefaultRetention,
-		decoded: strcache.Cache[Event]{Size: 2000}}
+		decoded: strcache.Cache[Event]{Size: 2000}, listed: strcache.Cache[listedIDs]{Size: 2000}}
 	s.notices = s.newNotices()
 	return s
 }

@@ -46,7 +46,7 @@ func (h *handler) loadGroup(c *fiber.Ctx) (groupView, error) {
 // memory (no round trip); when the group read turns out to hold another
 // slug or to be gone, the slug is read again from Redis and the reads
 // repeated, so a released or moved slug never shows the wrong group.
-func (h *handler) readGroupBySlug(c *fiber.Ctx, queue func(p redis.Pipeliner, groupID string)) (groupView, error) {
+func (h *handler) readGroupBySlug(c *fiber.Ctx, queue func(p redis.Pipeliner, groupID, viewerID string)) (groupView, error) {
 	slug := c.Params("slug")
 	gv, err := h.readGroupOnce(c, slug, false, queue)
 	if errors.Is(err, errStaleSlug) {
@@ -66,7 +66,7 @@ var errStaleSlug = errors.New("the slug's group changed")
 
 // readGroupOnce reads the group holding slug (fresh: the slug read from
 // Redis, not memory) with the visitor's standing and the reads of queue.
-func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue func(p redis.Pipeliner, groupID string)) (groupView, error) {
+func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue func(p redis.Pipeliner, groupID, viewerID string)) (groupView, error) {
 	ctx := c.UserContext()
 	id, err := h.Groups.SlugID(ctx, slug, fresh)
 	if err != nil {
@@ -75,7 +75,7 @@ func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue fun
 	p, uid := pageReads(c, h.Redis)
 	read := h.queueGroupRead(ctx, p, id, uid)
 	if queue != nil {
-		queue(p, id)
+		queue(p, id, uid)
 	}
 	if err := runReads(ctx, p); err != nil {
 		return groupView{}, err

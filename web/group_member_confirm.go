@@ -30,7 +30,7 @@ func (h *handler) groupMemberConfirm(c *fiber.Ctx) error {
 		getUser     func() (map[string]*auth.User, error)
 		getStanding func() (groups.Standing, error)
 	)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		getUser = h.Users.QueueGetMany(ctx, p, []string{uid})
 		getStanding = h.Groups.QueueStanding(ctx, p, id, uid)
 	})

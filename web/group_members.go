@@ -20,7 +20,7 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		getBans    func() ([]string, error)
 		getLinks   func() ([]groups.Link, error)
 	)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		getMembers = h.Groups.QueueMembers(ctx, p, id, page, perPage)
 		// Read before the visitor is known; shown to organizers only.
 		getBans = h.Groups.QueueBans(ctx, p, id)

@@ -57,14 +57,20 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	var (
 		getCoOrgs, getMembers, getRequests func() ([]string, error)
 		sessions                           *events.SessionLists
+		getCode                            func() (moderation.Code, int, error)
 	)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, uid string) {
 		getCoOrgs = h.Groups.QueueCoOrganizers(ctx, p, id)
 		sessions = h.Events.QueueGroupSessions(ctx, p, id, groupUpcomingCards, groupPastCards)
-		// Read before the visitor is known (with their session): only
-		// members see members, only organizers requests.
+		sessions.Speculate(ctx, p, uid)
+		// Read before the visitor's standing is known (with their
+		// session): only members see members and the code of conduct,
+		// only organizers requests.
 		getMembers = h.Groups.QueueMemberIDs(ctx, p, id, 1, groupPageSize)
 		getRequests = h.Groups.QueueRequestIDs(ctx, p, id)
+		if uid != "" {
+			getCode = h.Moderation.QueueCode(ctx, p, id, uid)
+		}
 	})
 	if err != nil {
 		return err
@@ -96,15 +102,15 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 		return err
 	}
 	getPending := h.Groups.QueuePending(ctx, p, g.ID, requestIDs)
-	var getCode func() (moderation.Code, int, error)
-	if gv.Member() {
-		getCode = h.Moderation.QueueCode(ctx, p, g.ID, gv.Standing.UserID)
-	}
-	if err := runReads(ctx, p); err != nil {
-		return err
+	// Warm, with no new sessions, names or requests, everything came in
+	// the first round trip.
+	if p.Len() > 0 {
+		if err := runReads(ctx, p); err != nil {
+			return err
+		}
 	}
 	codeChanged := false
-	if getCode != nil {
+	if getCode != nil && gv.Member() {
 		code, accepted, err := getCode()
 		if err != nil {
 			return err

@@ -62,7 +62,7 @@ func (h *handler) renderWebhooks(c *fiber.Ctx, in webhooks.Input, fields valid.E
 		getEndpoints func() ([]webhooks.Endpoint, error)
 		getLog       func() ([]webhooks.Result, error)
 	)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		// Read before the visitor is known; shown to organizers only.
 		getEndpoints = h.Hooks.QueueList(ctx, p, id)
 		getLog = h.Hooks.QueueLog(ctx, p, id, webhookLogShown)

@@ -64,7 +64,7 @@ func (h *handler) needsCode(ctx context.Context, groupID, userID string) error {
 func (h *handler) groupConduct(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var getCode func() (moderation.Code, int, error)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		getCode = h.Moderation.QueueCode(ctx, p, id, "")
 	})
 	if err != nil {
@@ -406,7 +406,7 @@ type moderationQueue struct {
 func (h *handler) groupModeration(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var getReports func() ([]moderation.Report, error)
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		getReports = h.Moderation.QueueReports(ctx, p, id, 100)
 	})
 	if currentUser(c) == nil {

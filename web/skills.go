@@ -150,7 +150,7 @@ const (
 func (h *handler) groupSkills(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var read *skills.MapRead
-	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id string) {
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
 		read = h.Skills.QueueMap(ctx, p, id, skillMapWanted, skillMapTeachers)
 	})
 	if currentUser(c) == nil {
