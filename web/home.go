@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"slices"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,20 +18,25 @@ const homeCards = 6
 
 // home is the landing page: upcoming public sessions, active groups and
 // the career paths to browse by. It reads the visitor's session and the
-// two indexes in one round trip, then the sessions, the viewer's
-// standings and the groups in another. A session whose group this process has not
-// seen yet needs a third for that group.
+// two indexes in one round trip, with the sessions and groups the page
+// showed when this instance last served it (and the viewer's standings);
+// whatever the indexes name anew (a session scheduled, a group that
+// climbed) is read in a second, and a session whose group this process
+// has not seen yet needs a third for that group.
 func (h *handler) home(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	first, _ := pageReads(c, h.Redis) // the indexes are the same for everyone
+	first, uid := pageReads(c, h.Redis)
 	listed := h.Events.QueueListedSessions(ctx, first, homeCards)
+	listed.Speculate(ctx, first, uid)
 	getPopular := h.Groups.QueuePopularIDs(ctx, first, homeCards)
+	guessed, _ := h.homeGroups.Get(homeGroupsKey)
+	reads := groupReads{}
+	reads.queue(ctx, h.Groups, first, guessed)
 	if err := runReads(ctx, first); err != nil {
 		return err
 	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
+	if !claimHeld(c, uid) {
+		return h.home(c) // the cookie named someone else: read as the viewer
 	}
 	popularIDs, err := getPopular()
 	if err != nil {
@@ -45,28 +53,39 @@ func (h *handler) home(c *fiber.Ctx) error {
 			groupIDs = append(groupIDs, id)
 		}
 	}
-	getGroups := h.Groups.QueueGetMany(ctx, second, groupIDs)
-	if err := runReads(ctx, second); err != nil {
-		return err
+	reads.queue(ctx, h.Groups, second, groupIDs)
+	if second.Len() > 0 {
+		if err := runReads(ctx, second); err != nil {
+			return err
+		}
 	}
 	sessions, _, standings, err := getSessions()
 	if err != nil {
 		return err
 	}
-	gs, err := getGroups()
+	byID, err := reads.result(groupIDs)
 	if err != nil {
 		return err
-	}
-	byID := make(map[string]*groups.Group, len(gs))
-	for i, g := range gs {
-		byID[groupIDs[i]] = g
 	}
 	if err := h.readMissingGroups(c, sessions, byID); err != nil {
 		return err
 	}
-	popular, err := h.Groups.KeepPublic(ctx, popularIDs, gs[:len(popularIDs)])
+	popularGroups := make([]*groups.Group, len(popularIDs))
+	for i, id := range popularIDs {
+		popularGroups[i] = byID[id]
+	}
+	popular, err := h.Groups.KeepPublic(ctx, popularIDs, popularGroups)
 	if err != nil {
 		return err
+	}
+	shown := append([]string{}, popularIDs...)
+	for _, ev := range sessions {
+		if !slices.Contains(shown, ev.GroupID) {
+			shown = append(shown, ev.GroupID)
+		}
+	}
+	if !slices.Equal(shown, guessed) {
+		h.homeGroups.Put(homeGroupsKey, shown)
 	}
 	publicOnly := func(id string) (*groups.Group, error) {
 		if g := byID[id]; g != nil && g.Visibility == groups.Public {
@@ -83,6 +102,45 @@ func (h *handler) home(c *fiber.Ctx) error {
 	data["Groups"] = groupCards(popular, knownZone(c), h.Events.Now())
 	data["Careers"] = careers.Paths
 	return h.frags.renderMap(c, "home", data, true)
+}
+
+// homeGroupsKey is where homeGroups keeps the groups the home page
+// showed last (the page is the same for everyone).
+const homeGroupsKey = "home"
+
+// groupReads are the group reads a page queued over its round trips, by
+// group ID.
+type groupReads map[string]func() (*groups.Group, error)
+
+// queue queues on p the reads of the groups ids not queued yet.
+func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipeliner, ids []string) {
+	for _, id := range ids {
+		if _, ok := r[id]; ok {
+			continue
+		}
+		read := gs.QueueGetMany(ctx, p, []string{id})
+		r[id] = func() (*groups.Group, error) {
+			g, err := read()
+			if err != nil {
+				return nil, err
+			}
+			return g[0], nil
+		}
+	}
+}
+
+// result gives, once the reads ran, the groups ids by ID (nil for a
+// group that does not exist).
+func (r groupReads) result(ids []string) (map[string]*groups.Group, error) {
+	out := make(map[string]*groups.Group, len(ids))
+	for _, id := range ids {
+		g, err := r[id]()
+		if err != nil {
+			return nil, err
+		}
+		out[id] = g
+	}
+	return out, nil
 }
 
 // readMissingGroups reads, in one round trip, the groups of evs that are

@@ -123,6 +123,9 @@ type handler struct {
 	// the next view reads their sessions with the person's lists (see
 	// dashboard); a wrong guess costs a round trip, never a wrong page.
 	dashGroups strcache.Cache[[]string]
+	// homeGroups keeps the groups the home page showed last, read
+	// speculatively with its indexes (see home).
+	homeGroups strcache.Cache[[]string]
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.

@@ -1,0 +1,54 @@
+package web_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// The home page an instance has served before reads the indexes with the
+// sessions and groups it showed then (and the viewer's standings) in one
+// round trip; what the indexes name anew is read after and shown at once.
+func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "home-first", nil)
+	sesCreate(t, org, g, sesForm("Known session"))
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	anon := app.NewClient(t)
+	for _, v := range []struct {
+		name   string
+		client *apptest.Client
+	}{{"member", member.Client}, {"anonymous", anon}} {
+		if n := pageTrips(t, app, v.client, "/", "/"); n != 1 {
+			t.Errorf("the %s's view after the first: %d round trips, want 1", v.name, n)
+		}
+	}
+
+	g2 := sesGroup(t, app, org, "home-second", nil)
+	newID := sesCreate(t, org, g2, sesForm("New session"))
+	before, _ := app.RoundTrips(t, http.MethodGet, "/")
+	body := member.Get("/").Body
+	after, _ := app.RoundTrips(t, http.MethodGet, "/")
+	if n := int(after - before); n < 2 || n > 3 {
+		t.Errorf("the first view after a session was scheduled: %d round trips, want 2 or 3", n)
+	}
+	sesContains(t, "the home page after a session was scheduled", body, "Known session", "New session", "Group home-second")
+	if n := pageTrips(t, app, member.Client, "/", "/"); n != 1 {
+		t.Errorf("the next view: %d round trips, want 1", n)
+	}
+
+	sesJoin(t, app, g2, member)
+	sesRSVP(t, member, newID, "yes")
+	member.Get("/") // shows (and clears) the RSVP's notice
+	before, _ = app.RoundTrips(t, http.MethodGet, "/")
+	body = member.Get("/").Body
+	after, _ = app.RoundTrips(t, http.MethodGet, "/")
+	if n := int(after - before); n != 1 {
+		t.Errorf("a view after answering: %d round trips, want 1", n)
+	}
+	sesContains(t, "the home page after answering", body, `<span class="badge ok">You&#39;re going</span>`)
+	sesLacks(t, "the anonymous home page", anon.Get("/").Body, "You&#39;re going")
+}
