@@ -49,9 +49,11 @@ const groupPageSize = 24
 // groupShow is the group page: about, organizers, members, sessions and
 // the one membership button this visitor can use. It reads in at most
 // three round trips: the slug's group ID (none when the slug was seen
-// before), then the visitor's session, the group, the visitor's standing
-// and the lists it shows, then the sessions on those lists and the people
-// this instance has not read in the last minute.
+// before), then the visitor's session, the group, the visitor's standing,
+// the lists it shows and the sessions those lists named when this
+// instance last read them, then the sessions they name anew, the people
+// this instance has not read in the last minute and pending requests
+// (for organizers). Warm, that third one is not needed.
 func (h *handler) groupShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var (
