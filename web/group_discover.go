@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,12 +48,17 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	default:
 		q.Sort = groups.SortNewest
 	}
-	// Two round trips: the session, the index search and the topics in
-	// one (the index is the same for everyone), then the groups found.
+	// One round trip when warm: the session, the index search, the topics
+	// and the groups this instance found for the same query last time (the
+	// index is the same for everyone); the groups found anew in a second.
 	ctx := c.UserContext()
 	first, _ := pageReads(c, h.Redis)
 	getIDs := h.Groups.QueueSearch(ctx, first, q)
 	getTopics := h.Groups.QueueTopics(ctx, first, 16)
+	queryKey := fmt.Sprintf("%q %q %q %q %t %q %d", q.Words, q.Topic, q.Path, q.City, q.Online, q.Sort, q.Page)
+	guessed, _ := h.discoverGroups.Get(queryKey)
+	reads := groupReads{}
+	reads.queue(ctx, h.Groups, first, guessed)
 	_, _ = first.Exec(ctx) // each read reports its own commands' errors
 	gids, total, err := getIDs()
 	if err != nil {
@@ -61,9 +68,27 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	found, err := h.Groups.Visible(ctx, gids)
+	second := h.Redis.Pipeline()
+	reads.queue(ctx, h.Groups, second, gids)
+	if second.Len() > 0 {
+		if err := runReads(ctx, second); err != nil {
+			return err
+		}
+	}
+	byID, err := reads.result(gids)
 	if err != nil {
 		return err
+	}
+	gs := make([]*groups.Group, len(gids))
+	for i, id := range gids {
+		gs[i] = byID[id]
+	}
+	found, err := h.Groups.KeepPublic(ctx, gids, gs)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(gids, guessed) {
+		h.discoverGroups.Put(queryKey, gids)
 	}
 	data := h.view(c, "Discover focus groups")
 	data["Q"] = q

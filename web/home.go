@@ -1,10 +1,7 @@
 package web
 
 import (
-	"context"
 	"slices"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -107,41 +104,6 @@ func (h *handler) home(c *fiber.Ctx) error {
 // homeGroupsKey is where homeGroups keeps the groups the home page
 // showed last (the page is the same for everyone).
 const homeGroupsKey = "home"
-
-// groupReads are the group reads a page queued over its round trips, by
-// group ID.
-type groupReads map[string]func() (*groups.Group, error)
-
-// queue queues on p the reads of the groups ids not queued yet.
-func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipeliner, ids []string) {
-	for _, id := range ids {
-		if _, ok := r[id]; ok {
-			continue
-		}
-		read := gs.QueueGetMany(ctx, p, []string{id})
-		r[id] = func() (*groups.Group, error) {
-			g, err := read()
-			if err != nil {
-				return nil, err
-			}
-			return g[0], nil
-		}
-	}
-}
-
-// result gives, once the reads ran, the groups ids by ID (nil for a
-// group that does not exist).
-func (r groupReads) result(ids []string) (map[string]*groups.Group, error) {
-	out := make(map[string]*groups.Group, len(ids))
-	for _, id := range ids {
-		g, err := r[id]()
-		if err != nil {
-			return nil, err
-		}
-		out[id] = g
-	}
-	return out, nil
-}
 
 // readMissingGroups reads, in one round trip, the groups of evs that are
 // not in byID yet, and adds them (nil for a group that is gone).

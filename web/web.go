@@ -126,6 +126,9 @@ type handler struct {
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
 	homeGroups strcache.Cache[[]string]
+	// discoverGroups keeps the groups each discovery query found last,
+	// read speculatively with the search (see discover).
+	discoverGroups strcache.Cache[[]string]
 }
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
@@ -182,7 +185,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
-	h.sessionMetas.Size = 2000 // about 1 KB each
+	h.sessionMetas.Size = 2000   // about 1 KB each
+	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
 
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {
