@@ -83,6 +83,12 @@ type Group struct {
 	crev        int64 // the revision of the last change other than membership
 }
 
+// ContentRevision is the group's revision as of its last change other
+// than who is a member (0 for a group stored before revisions were kept):
+// two reads of a group with the same content revision differ at most in
+// their member count.
+func (g *Group) ContentRevision() int64 { return g.crev }
+
 // CoverIsImage reports whether the cover is an image URL rather than a colour.
 func (g *Group) CoverIsImage() bool {
 	return strings.HasPrefix(g.Cover, "https://") || strings.HasPrefix(g.Cover, "/covers/")

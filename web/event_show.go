@@ -21,13 +21,13 @@ import (
 // viewer.
 type sessionPage struct {
 	Event             shownEvent
-	Group             *groups.Group
+	Group             shownGroup
 	Format            string
 	When, OwnWhen     string // OwnWhen is set when the session's zone differs from the viewer's
 	Relative          string
-	Description       template.HTML
-	Link              string // the online link, only for those who may see it
-	HasLink           bool   // the session has an online link at all
+	Description       template.HTML `json:"-"` // rendered from Event, which keys it
+	Link              string        // the online link, only for those who may see it
+	HasLink           bool          // the session has an online link at all
 	Hosts             []string
 	SkillLabels       []string // the skills the session teaches, by name
 	Proposer          string
@@ -191,7 +191,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	loc := zoneOr(c, ev.TimeZone)
 	now := h.Events.Now()
 	p := sessionPage{
-		Event: shownEvent{ev}, Group: v.Group, Format: formatLabel(ev.Format),
+		Event: shownEvent{ev}, Group: shownGroup{v.Group}, Format: formatLabel(ev.Format),
 		When:        timeRange(ev.Start, ev.End, loc),
 		Relative:    sessionRelative(ev.Start, ev.End, now),
 		Description: markdown.HTML(ev.Description),

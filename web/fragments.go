@@ -14,7 +14,9 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/valyala/fasthttp"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
@@ -85,6 +87,26 @@ func (f *fragments) renderMap(c *fiber.Ctx, name string, data fiber.Map, withUse
 	})
 }
 
+// layoutUser is what the layout shows of the signed-in viewer.
+type layoutUser struct{ Name, AvatarURL string }
+
+// layoutView is what the layout is rendered from, and keyed by: the view
+// map's layout entries and the viewer's name and avatar. The layout sees
+// nothing else, so its key cannot miss what it shows, and the page's own
+// data is not encoded a second time for it.
+func layoutView(data fiber.Map) fiber.Map {
+	out := make(fiber.Map, len(layoutOnly)+1)
+	for k := range layoutOnly {
+		if v, ok := data[k]; ok {
+			out[k] = v
+		}
+	}
+	if u, ok := data["User"].(*auth.User); ok && u != nil {
+		out["User"] = layoutUser{Name: u.Name, AvatarURL: u.AvatarURL}
+	}
+	return out
+}
+
 // keyOf is m as its key encodes it: a zone by its name (a
 // *time.Location encodes as {}).
 func keyOf(m fiber.Map) map[string]any {
@@ -107,13 +129,10 @@ func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bod
 	if err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	keyed := keyOf(data)
-	for k := range perView {
-		delete(keyed, k)
-	}
-	layout, err := f.get("layout", keyed, func(buf *bytes.Buffer) error {
-		in := make(fiber.Map, len(data)+3)
-		for k, v := range data {
+	lay := layoutView(data)
+	layout, err := f.get("layout", keyOf(lay), func(buf *bytes.Buffer) error {
+		in := make(fiber.Map, len(lay)+3)
+		for k, v := range lay {
 			in[k] = v
 		}
 		in["CSRF"], in["Once"], in["Body"] = f.csrfMark, f.onceMark, template.HTML(f.bodyMark) //nolint:gosec // a random token
@@ -230,4 +249,16 @@ func (e shownEvent) MarshalJSON() ([]byte, error) {
 		return json.Marshal(e.Event)
 	}
 	return append(strconv.AppendUint([]byte(`"v`), e.Version, 36), '"'), nil
+}
+
+// shownGroup is a group on a page, keyed as shownEvent is: by its content
+// revision and member count, or all of it when it has no revision.
+type shownGroup struct{ *groups.Group }
+
+// MarshalJSON encodes the group for a page's key.
+func (g shownGroup) MarshalJSON() ([]byte, error) {
+	if g.Group == nil || g.ContentRevision() == 0 {
+		return json.Marshal(g.Group)
+	}
+	return fmt.Appendf(nil, `"%s c%d m%d"`, g.ID, g.ContentRevision(), g.MemberCount), nil
 }

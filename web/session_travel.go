@@ -23,7 +23,7 @@ type sessionTravel struct {
 // link preview, share link) from what the page already read: it makes no
 // Redis call of its own.
 func (h *handler) addSessionTravel(c *fiber.Ctx, data fiber.Map, p sessionPage) {
-	parts := h.sessionMetaOf(p.Event.Event, p.Group)
+	parts := h.sessionMetaOf(p.Event.Event, p.Group.Group)
 	t := sessionTravel{GoingText: goingText(p.GoingCount, p.Ended, p.Cancelled), MapURL: parts.mapURL}
 	if u := currentUser(c); u != nil && u.HideFromAttendees {
 		t.HiddenSelf = p.Standing.Status == events.RSVPGoing
