@@ -88,8 +88,22 @@ func (h *handler) mentorSuggestions(c *fiber.Ctx) error {
 }
 
 func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft askDraft) error {
-	u := currentUser(c)
 	ctx := c.UserContext()
+	f, fields := sf.filter()
+	// The ranking and my mentoring ride with the session's own read.
+	first, uid := pageReads(c, h.Redis)
+	suggest := h.Mentors.QueueSuggest(ctx, first, uid, f, match.DefaultSuggestions)
+	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
+	if err := runReads(ctx, first); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if u == nil {
+		return h.requireUser(c)
+	}
+	if u.ID != uid {
+		return h.renderSuggestions(c, sf, draft) // the cookie named someone else: read again as the viewer
+	}
 	data := h.view(c, "Mentors for you")
 	data["Filter"] = sf
 	data["PathOptions"] = pathOptions(sf.Path)
@@ -102,13 +116,6 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	status := fiber.StatusOK
 	if draft.Error != "" {
 		status = fiber.StatusUnprocessableEntity
-	}
-	f, fields := sf.filter()
-	first := h.Redis.Pipeline()
-	suggest := h.Mentors.QueueSuggest(ctx, first, u.ID, f, match.DefaultSuggestions)
-	mentoring := h.Mentors.QueueMentoring(ctx, first, u.ID)
-	if err := runReads(ctx, first); err != nil {
-		return err
 	}
 	second := h.Redis.Pipeline()
 	getList, likely, err := suggest.QueueProfiles(ctx, second)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,5 +256,28 @@ func TestHomeListsOnlyWhatIsPublic(t *testing.T) {
 		}
 		sesContains(t, "home for "+who, r.Body, "Open session", "Quiet Gophers", "Crowd 0", "Crowd 5")
 		sesLacks(t, "home for "+who, r.Body, "Later hidden", "Soon Private")
+	}
+}
+
+// Mentor suggestions rank with the session's own read, then read the
+// profiles and names: two round trips. A signed-out visitor, or a cookie
+// whose session is gone, is sent to sign in.
+func TestMentorSuggestionsReadInTwoRoundTrips(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	_, mentee := budgetMentoring(t, app, org)
+	if n := pageTrips(t, app, mentee.Client, "/mentors/suggestions", "/mentors/suggestions"); n != 2 {
+		t.Errorf("suggestions: %d round trips, want 2", n)
+	}
+	sesContains(t, "the mentee's suggestions", mentee.Get("/mentors/suggestions").Body, "Max Mentor", "Ola Other Mentor")
+	anon := app.NewClient(t)
+	if r := anon.Get("/mentors/suggestions?skill=go"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/signin?next=%2Fmentors%2Fsuggestions%3Fskill%3Dgo" {
+		t.Errorf("signed out: %d to %q, want 303 to sign in and back", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := org.PostForm("/", "/signout", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", r.StatusCode)
+	}
+	if r := org.Get("/mentors/suggestions"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
+		t.Errorf("after signing out: %d to %q, want 303 to sign in", r.StatusCode, r.Header.Get("Location"))
 	}
 }
