@@ -4,6 +4,7 @@ package web
 
 import (
 	"embed"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -197,6 +198,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
+	escapeAll(engine)
 	h.frags = newFragments(engine)
 
 	cfg := fiber.Config{
@@ -224,4 +226,16 @@ func New(d Deps) (*fiber.App, error) {
 	_ = warm.Render("", nil)
 	app.ReleaseCtx(warm)
 	return app, nil
+}
+
+// escapeAll has html/template escape every template now. It does so on
+// a template's first execution, writing the template, and the engine's
+// Render copies the template it renders outside its lock: two first
+// renders of a page at once raced there (the race detector caught it).
+// Executing each template once here, with no data, does the escaping;
+// the execution's own errors (no data, no layout) mean nothing.
+func escapeAll(engine *html.Engine) {
+	for _, t := range engine.Templates.Templates() {
+		_ = t.Execute(io.Discard, nil)
+	}
 }
