@@ -79,11 +79,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	gs := make([]*groups.Group, len(gids))
-	for i, id := range gids {
-		gs[i] = byID[id]
-	}
-	found, err := h.Groups.KeepPublic(ctx, gids, gs)
+	found, err := keepPublic(ctx, h.Groups, gids, byID)
 	if err != nil {
 		return err
 	}

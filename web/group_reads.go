@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 
 	"github.com/redis/go-redis/v9"
 
@@ -18,13 +19,13 @@ func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipelin
 		if _, ok := r[id]; ok {
 			continue
 		}
-		read := gs.QueueGetMany(ctx, p, []string{id})
+		read := gs.QueueGet(ctx, p, id)
 		r[id] = func() (*groups.Group, error) {
 			g, err := read()
-			if err != nil {
-				return nil, err
+			if errors.Is(err, groups.ErrNotFound) {
+				return nil, nil // a group deleted since the index named it
 			}
-			return g[0], nil
+			return g, err
 		}
 	}
 }
@@ -41,4 +42,15 @@ func (r groupReads) result(ids []string) (map[string]*groups.Group, error) {
 		out[id] = g
 	}
 	return out, nil
+}
+
+// keepPublic gives, in the order of ids, those of the groups read into
+// byID that exist and are public (see groups.Store.KeepPublic, which also
+// takes the others out of the discovery index).
+func keepPublic(ctx context.Context, gs *groups.Store, ids []string, byID map[string]*groups.Group) ([]*groups.Group, error) {
+	list := make([]*groups.Group, len(ids))
+	for i, id := range ids {
+		list[i] = byID[id]
+	}
+	return gs.KeepPublic(ctx, ids, list)
 }

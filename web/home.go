@@ -67,11 +67,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	if err := h.readMissingGroups(c, sessions, byID); err != nil {
 		return err
 	}
-	popularGroups := make([]*groups.Group, len(popularIDs))
-	for i, id := range popularIDs {
-		popularGroups[i] = byID[id]
-	}
-	popular, err := h.Groups.KeepPublic(ctx, popularIDs, popularGroups)
+	popular, err := keepPublic(ctx, h.Groups, popularIDs, byID)
 	if err != nil {
 		return err
 	}
