@@ -117,8 +117,8 @@ func run() error {
 	}
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
-	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | Redis round trips | Redis commands | KB |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | CPU per request, page / floor (floor's share) | Redis round trips | Redis commands | KB |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range pages {
 		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
 			continue
@@ -145,6 +145,27 @@ func run() error {
 		fmt.Printf("\napp server peak RSS: %s\n", rss)
 	}
 	return nil
+}
+
+// cpuTime is the user and system CPU time the processes pids have used
+// so far (/proc/pid/stat, in clock ticks of 10 ms).
+func cpuTime(pids ...int) (time.Duration, error) {
+	var total time.Duration
+	for _, pid := range pids {
+		raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return 0, err
+		}
+		_, rest, ok := strings.Cut(string(raw), ") ") // the command name may hold spaces
+		f := strings.Fields(rest)
+		if !ok || len(f) < 13 {
+			return 0, fmt.Errorf("/proc/%d/stat: too short", pid)
+		}
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(utime+stime) * 10 * time.Millisecond
+	}
+	return total, nil
 }
 
 // peakRSS reads a process's peak resident set size (VmHWM) from /proc.
@@ -174,7 +195,8 @@ type bench struct {
 	redisURL           string
 	appURL, floorURL   string
 	pprofURL           string // the app's profiler, with -profile
-	appPid             int
+	appPid, floorPid   int
+	redisPid           int
 	serverBin, floorBn string
 	secret             string // the app's SESSION_SECRET
 }
@@ -236,6 +258,7 @@ func (b *bench) startRedis() error {
 		"--appendonly", "no", "--dir", b.tmp); err != nil {
 		return err
 	}
+	b.redisPid = b.procs[len(b.procs)-1].Process.Pid
 	b.redisURL = "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
 	opts, _ := redis.ParseURL(b.redisURL)
 	b.rdb = redis.NewClient(opts)
@@ -272,6 +295,7 @@ func (b *bench) startServers(profile bool, appEnv []string) error {
 	if err := b.start(append(common, "PORT="+strconv.Itoa(floorPort)), b.floorBn); err != nil {
 		return err
 	}
+	b.floorPid = b.procs[len(b.procs)-1].Process.Pid
 	for _, u := range []string{b.appURL + "/healthz", b.floorURL + "/"} {
 		if err := waitFor(func() error { _, err := getWith(u, ""); return err }); err != nil {
 			return fmt.Errorf("%s did not come up: %w", u, err)
@@ -329,15 +353,24 @@ func (b *bench) devSignIn(name string) (string, error) {
 type result struct {
 	rps      float64
 	p50, p99 time.Duration
+	cpu      float64 // CPU µs per request of the server and Redis together
 }
 
 var (
 	rpsLine = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	pctLine = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
 	non2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	reqLine = regexp.MustCompile(`(\d+) requests in`)
 )
 
-func (b *bench) wrk(target, cookie string, o options) (result, error) {
+// wrk loads target for one run; server is the pid of the process that
+// serves it, whose CPU time (with Redis's) over the run is divided by the
+// requests served.
+func (b *bench) wrk(target, cookie string, server int, o options) (result, error) {
+	cpuBefore, err := cpuTime(server, b.redisPid)
+	if err != nil {
+		return result{}, err
+	}
 	args := []string{"-t1", "-c" + strconv.Itoa(o.conns), "-d" + o.duration.String(), "--latency"}
 	if cookie != "" {
 		args = append(args, "-H", "Cookie: "+cookie)
@@ -359,8 +392,16 @@ func (b *bench) wrk(target, cookie string, o options) (result, error) {
 	if m == nil {
 		return result{}, fmt.Errorf("no Requests/sec in wrk's output:\n%s", out)
 	}
+	cpuAfter, err := cpuTime(server, b.redisPid)
+	if err != nil {
+		return result{}, err
+	}
 	var r result
 	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	if n := reqLine.FindSubmatch(out); n != nil {
+		reqs, _ := strconv.ParseFloat(string(n[1]), 64)
+		r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / reqs
+	}
 	for _, p := range pctLine.FindAllSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(string(p[2]), 64)
 		d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[3])]))
@@ -387,7 +428,7 @@ func (b *bench) measure(p page, o options) (string, error) {
 	var floors, pages []result
 	var cmds int64 // Redis commands run while the page was measured
 	for i := range o.rounds {
-		f, err := b.wrk(b.floorURL+"/", "", o)
+		f, err := b.wrk(b.floorURL+"/", "", b.floorPid, o)
 		if err != nil {
 			return "", err
 		}
@@ -400,7 +441,7 @@ func (b *bench) measure(p page, o options) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		pg, err := b.wrk(b.appURL+p.path, p.cookie, o)
+		pg, err := b.wrk(b.appURL+p.path, p.cookie, b.appPid, o)
 		if err != nil {
 			return "", err
 		}
@@ -426,8 +467,8 @@ func (b *bench) measure(p page, o options) (string, error) {
 		perRequest = strconv.FormatFloat(float64(cmds)/float64(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(pages)
-	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
-		fl.rps, 100*pg.rps/fl.rps, trips, perRequest, float64(size)/1000), nil
+	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %.0f / %.0f µs (%.0f %%) | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
+		fl.rps, 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest, float64(size)/1000), nil
 }
 
 // commands is how many commands the benchmark's Redis has run so far
@@ -485,6 +526,7 @@ func median(rs []result) result {
 		rps: pick(func(r result) float64 { return r.rps }),
 		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
 		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
+		cpu: pick(func(r result) float64 { return r.cpu }),
 	}
 }
 

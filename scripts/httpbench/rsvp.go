@@ -255,7 +255,7 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if err := b.checkToken(people[0], ev.ID); err != nil {
 			return "", nil, err
 		}
-		f, err := b.wrk(b.floorURL+"/", "", o)
+		f, err := b.wrk(b.floorURL+"/", "", b.floorPid, o)
 		if err != nil {
 			return "", nil, err
 		}
@@ -269,10 +269,19 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if err != nil {
 			return "", nil, err
 		}
+		cpuBefore, err := cpuTime(b.appPid, b.redisPid)
+		if err != nil {
+			return "", nil, err
+		}
 		r, err := b.loadgen(pairs, b.appURL+"/s/"+ev.ID+"/rsvp", o.conns)
 		if err != nil {
 			return "", nil, err
 		}
+		cpuAfter, err := cpuTime(b.appPid, b.redisPid)
+		if err != nil {
+			return "", nil, err
+		}
+		r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / float64(len(people))
 		cmdsAfter, err := b.commands()
 		if err != nil {
 			return "", nil, err
@@ -300,8 +309,8 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		perRequest = strconv.FormatFloat(float64(cmds)/(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(posts)
-	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %s | %s | redirect |", rsvpPeople, rsvpSeats,
-		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, 100*pg.rps/fl.rps, trips, perRequest)
+	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %.0f %% | %.0f / %.0f µs (%.0f %%) | %s | %s | redirect |", rsvpPeople, rsvpSeats,
+		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest)
 	return row, checks, nil
 }
 
