@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
 // A group a Store has parsed before comes back from memory while its
@@ -17,59 +20,79 @@ func TestGroupsParsedOnceStayCurrent(t *testing.T) {
 	owner, member := newUser(), newUser()
 	g := mustCreate(t, here, owner, goodInput("parsed-once"))
 
-	read := func(when string) *Group {
+	rdb.AddHook(roundtrips.Hook{})
+	// read reads the group as a page does and says whether it took a
+	// second round trip (the whole hash of a changed group).
+	read := func(when string) (*Group, bool) {
 		t.Helper()
-		got, err := here.Get(ctx, g.ID)
+		tctx, trips := roundtrips.With(ctx)
+		got, err := here.Get(tctx, g.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
-		return got
+		return got, trips.Count() > 1
 	}
 	read("first")
 	if _, ok := here.parsed.Get(g.ID); !ok {
 		t.Fatal("the group was not remembered after a read")
 	}
-	// The second read answers with the revision alone: nothing of the
-	// hash crosses the wire.
+	// The second read asks for four fields: the hash does not cross the
+	// wire again.
 	p := rdb.Pipeline()
-	known, _ := here.parsed.Get(g.ID)
-	cmd := groupOrRevScript.Eval(ctx, p, []string{here.key(g.ID, kGroup)}, known.crev)
+	r := here.queueGroupRead(ctx, p, g.ID)
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, short := cmd.Val().(string); !short {
-		t.Fatalf("an unchanged group was read whole: %T", cmd.Val())
+	if r.all != nil || len(r.revs.Val()) != 4 {
+		t.Fatal("an unchanged group was read whole")
 	}
 
 	mustJoin(t, there, g.ID, member)
-	if got := read("after a join elsewhere"); got.MemberCount != 2 || got.Name != g.Name {
-		t.Fatalf("after a join: %d members, %q", got.MemberCount, got.Name)
+	if got, again := read("after a join elsewhere"); got.MemberCount != 2 || got.Name != g.Name || again {
+		t.Fatalf("after a join: %d members, %q, read again %v", got.MemberCount, got.Name, again)
 	}
 	in := g.Input()
 	in.Name, in.Visibility = "Renamed elsewhere", Unlisted
 	if _, err := there.Update(ctx, g.ID, owner, in); err != nil {
 		t.Fatal(err)
 	}
-	if got := read("after an edit elsewhere"); got.Name != "Renamed elsewhere" || got.Visibility != Unlisted {
-		t.Fatalf("after an edit: %q %s", got.Name, got.Visibility)
+	if got, again := read("after an edit elsewhere"); got.Name != "Renamed elsewhere" || got.Visibility != Unlisted || !again {
+		t.Fatalf("after an edit: %q %s, read again %v", got.Name, got.Visibility, again)
 	}
+	// A session scheduled moves the next session and the zone alone,
+	// which come with the revisions: no second round trip.
 	next := time.Date(2031, 3, 4, 18, 0, 0, 0, time.UTC)
 	if err := there.SetNextSession(ctx, g.ID, next); err != nil {
 		t.Fatal(err)
 	}
-	if got := read("after a session was scheduled"); !got.NextSessionAt.Equal(next) {
-		t.Fatalf("next session %v, want %v", got.NextSessionAt, next)
+	if got, again := read("after a session was scheduled"); !got.NextSessionAt.Equal(next) || got.Name != "Renamed elsewhere" || again {
+		t.Fatalf("next session %v, want %v; read again %v", got.NextSessionAt, next, again)
+	}
+	if err := there.SetNextSession(ctx, g.ID, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := read("after the last session went"); !got.NextSessionAt.IsZero() {
+		t.Fatalf("next session %v after it was cleared", got.NextSessionAt)
 	}
 	if err := there.SetSessionZone(ctx, g.ID, "Asia/Tokyo"); err != nil {
 		t.Fatal(err)
 	}
-	if got := read("after the session zone changed"); got.TimeZone != "Asia/Tokyo" {
-		t.Fatalf("zone %q", got.TimeZone)
+	if got, again := read("after the session zone changed"); got.TimeZone != "Asia/Tokyo" || again {
+		t.Fatalf("zone %q, read again %v", got.TimeZone, again)
+	}
+	// Every session scheduled records its zone; the same zone again
+	// writes nothing.
+	crev := rdb.HGet(ctx, here.groupKey(g.ID), "crev").Val()
+	if err := there.SetSessionZone(ctx, g.ID, "Asia/Tokyo"); err != nil {
+		t.Fatal(err)
+	}
+	if now := rdb.HGet(ctx, here.groupKey(g.ID), "crev").Val(); now != crev {
+		t.Fatalf("the same session zone moved crev from %s to %s", crev, now)
 	}
 	if err := there.TransferOwnership(ctx, g.ID, owner, member); err != nil {
 		t.Fatal(err)
 	}
-	if got := read("after a transfer"); got.OwnerID != member {
+	if got, _ := read("after a transfer"); got.OwnerID != member {
 		t.Fatalf("owner %s, want %s", got.OwnerID, member)
 	}
 	if err := there.Delete(ctx, g.ID, member); err != nil {
@@ -77,6 +100,90 @@ func TestGroupsParsedOnceStayCurrent(t *testing.T) {
 	}
 	if _, err := here.Get(ctx, g.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a deleted group: %v", err)
+	}
+}
+
+// A group stored before display revisions existed is remembered by its
+// content revision: any change reads it again, and it is never shown
+// stale.
+func TestGroupsWithoutDisplayRevisionCompareContentRevision(t *testing.T) {
+	ctx := context.Background()
+	s, rdb, _ := newStore(t)
+	owner := newUser()
+	g := mustCreate(t, s, owner, goodInput("before-drev"))
+	s.parsed.Forget(g.ID)
+	if err := rdb.HDel(ctx, s.groupKey(g.ID), "drev").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	next := time.Date(2031, 3, 4, 18, 0, 0, 0, time.UTC)
+	if err := s.SetNextSession(ctx, g.ID, next); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, g.ID); err != nil || !got.NextSessionAt.Equal(next) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	in := g.Input()
+	in.Name = "Renamed after the upgrade"
+	if _, err := s.Update(ctx, g.ID, owner, in); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, g.ID); err != nil || got.Name != in.Name {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if known, _ := s.parsed.Get(g.ID); known.drev == "" {
+		t.Fatal("the edit gave the group no display revision")
+	}
+}
+
+// Groups read together that changed since they were parsed are read
+// again together, in one more round trip, whatever their number.
+func TestGroupsChangedTogetherAreReadAgainTogether(t *testing.T) {
+	ctx := context.Background()
+	s, rdb, _ := newStore(t)
+	rdb.AddHook(roundtrips.Hook{})
+	owner := newUser()
+	var ids []string
+	for _, slug := range []string{"together-a", "together-b", "together-c"} {
+		ids = append(ids, mustCreate(t, s, owner, goodInput(slug)).ID)
+	}
+	if _, err := s.getMany(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		g, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := g.Input()
+		in.Name = "Renamed " + g.Slug
+		if _, err := s.Update(ctx, id, owner, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.parsed = strcache.Cache[parsedGroup]{} // as another instance saw them before the edits
+	if _, err := s.getMany(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := rdb.HSet(ctx, s.groupKey(id), "name", "Renamed by hand "+id, "drev", "999").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tctx, trips := roundtrips.With(ctx)
+	got, err := s.getMany(tctx, append(ids, "no-such-group"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if got[i] == nil || got[i].Name != "Renamed by hand "+id {
+			t.Fatalf("group %d: %+v", i, got[i])
+		}
+	}
+	if got[len(ids)] != nil || trips.Count() != 2 {
+		t.Fatalf("a missing group %+v; %d round trips, want 2", got[len(ids)], trips.Count())
 	}
 }
 

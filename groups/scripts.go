@@ -78,11 +78,19 @@ local function add_member(uid, now)
   decide(uid, 'approved', now)
   redis.call('HINCRBY', G, 'rev', 1)
 end
--- bump_content marks a change other than who is a member: the discovery
+-- bump_crev marks a change other than who is a member: the discovery
 -- index takes a membership change's new count alone only when it already
 -- holds the group's content as of the last such change (crev).
+local function bump_crev()
+  local rev = redis.call('HINCRBY', G, 'rev', 1)
+  redis.call('HSET', G, 'crev', rev)
+  return rev
+end
+-- bump_content marks a change to what pages show of the group other than
+-- its member count, next session and session zone: pages that parsed the
+-- group before read it again only when drev moved (see groupRead).
 local function bump_content()
-  redis.call('HSET', G, 'crev', redis.call('HINCRBY', G, 'rev', 1))
+  redis.call('HSET', G, 'drev', bump_crev())
 end
 local function drop_member(uid)
   redis.call('ZREM', MEMBERS, uid)
@@ -140,7 +148,7 @@ var createScript = groupScript(`
 if redis.call('EXISTS', G) == 1 then return redis.error_reply('EXISTS') end
 local owner, now = ARGV[2], ARGV[3]
 for i = 4, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
-redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1, 'crev', 1)
+redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1, 'crev', 1, 'drev', 1)
 redis.call('ZADD', MEMBERS, next_arrival(), owner)
 redis.call('HSET', JOINED, owner, now)
 return 'OK'
@@ -157,11 +165,13 @@ bump_content()
 return 'OK'
 `)
 
-// nextSessionScript: ARGV action, unix ms or "".
+// nextSessionScript: ARGV action, unix ms or "". Pages read the next
+// session with the group's revisions, so it moves crev (for the
+// discovery index) but not drev (see groupRead).
 var nextSessionScript = groupScript(`
 if ARGV[2] == '' then redis.call('HDEL', G, 'next_session')
 else redis.call('HSET', G, 'next_session', ARGV[2]) end
-bump_content()
+bump_crev()
 return 'OK'
 `)
 

@@ -171,7 +171,9 @@ func TestSearchNeverShowsPrivateOrUnlisted(t *testing.T) {
 	// Even when the index follow-up never ran, search re-checks and heals.
 	dc := sd.bySlug["devrel-circle"]
 	must(t, sd.s.rdb.HSet(ctx, sd.s.groupKey(dc.ID), "visibility", string(Private)).Err())
-	must(t, sd.s.rdb.HIncrBy(ctx, sd.s.groupKey(dc.ID), "crev", 1).Err()) // as every change to the group does
+	// as every change to what pages show of the group does
+	must(t, sd.s.rdb.HIncrBy(ctx, sd.s.groupKey(dc.ID), "crev", 1).Err())
+	must(t, sd.s.rdb.HIncrBy(ctx, sd.s.groupKey(dc.ID), "drev", 1).Err())
 	hidden[dc.ID] = true
 	sc := sd.bySlug["system-design-club"]
 	must(t, sd.s.rdb.Del(ctx, sd.s.groupKey(sc.ID)).Err())

@@ -5,11 +5,15 @@ import (
 	"fmt"
 )
 
-// sessionZoneScript: ARGV action, zone name. A deleted group stays deleted.
+// sessionZoneScript: ARGV action, zone name. A deleted group stays
+// deleted, and the zone it already has changes nothing (every session
+// scheduled records it). Pages read the zone with the group's revisions,
+// so it moves crev but not drev (see groupRead).
 var sessionZoneScript = groupScript(`
 if redis.call('EXISTS', G) == 0 then return redis.error_reply('NOT_FOUND') end
+if redis.call('HGET', G, 'tz') == ARGV[2] then return 'OK' end
 redis.call('HSET', G, 'tz', ARGV[2])
-bump_content()
+bump_crev()
 return 'OK'
 `)
 

@@ -125,17 +125,18 @@ type Store struct {
 	Logger  *slog.Logger
 	notices *notices.Source
 	slugs   strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
-	// parsed remembers each group as of its content revision (crev), so
-	// a page that shows a group it has shown before reads one number for
-	// it instead of the whole hash (see queueGroup).
+	// parsed remembers each group as of its display revision (drev), so
+	// a page that shows a group it has shown before reads four fields of
+	// it instead of the whole hash (see groupRead).
 	parsed strcache.Cache[parsedGroup]
 }
 
-// parsedGroup is a group as parsed at content revision crev; its member
-// count is read afresh every time.
+// parsedGroup is a group as parsed at display revision drev and content
+// revision crev; its member count, next session and session zone are
+// read afresh every time (see groupRead).
 type parsedGroup struct {
-	crev string
-	g    Group
+	drev, crev string
+	g          Group
 }
 
 // NewStore returns a Store whose keys all start with prefix.
@@ -206,73 +207,155 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 // function gives them in that order once p has been executed, nil for
 // those that do not exist.
 func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() ([]*Group, error) {
-	reads := make([]func() (*Group, error), len(ids))
+	reads := make([]*groupRead, len(ids))
 	for i, id := range ids {
-		reads[i] = s.queueGroup(ctx, p, id)
+		reads[i] = s.queueGroupRead(ctx, p, id)
 	}
 	return func() ([]*Group, error) {
 		out := make([]*Group, len(ids))
-		for i, read := range reads {
-			g, err := read()
+		var stale []int // the groups that changed, read again together
+		for i, r := range reads {
+			g, changed, err := r.result()
 			if err != nil {
 				return nil, fmt.Errorf("groups: get %s: %w", ids[i], err)
 			}
+			if changed {
+				stale = append(stale, i)
+			}
 			out[i] = g
+		}
+		if len(stale) == 0 {
+			return out, nil
+		}
+		again := make([]string, len(stale))
+		for j, i := range stale {
+			again[j] = ids[i]
+		}
+		gs, err := s.readAgain(ctx, again)
+		if err != nil {
+			return nil, fmt.Errorf("groups: get %v: %w", again, err)
+		}
+		for j, i := range stale {
+			out[i] = gs[j]
 		}
 		return out, nil
 	}
 }
 
-// groupOrRevScript answers with the group's content revision alone when
-// it is the one the caller already holds (ARGV[1]), and with the whole
-// hash otherwise (an empty one when the group does not exist). Every
-// write to a group's hash other than its member count and arrival
-// counter bumps crev in the same script, so an unchanged crev means an
-// unchanged group. EVAL, not EVALSHA: a page's pipeline cannot retry a
-// script Redis has not loaded yet, and this one is short.
-var groupOrRevScript = redis.NewScript(`
-local crev = redis.call('HGET', KEYS[1], 'crev')
-if crev and crev == ARGV[1] then return crev end
-return redis.call('HGETALL', KEYS[1])
-`)
+// groupRead is one group's read for a page. A group this Store has
+// parsed before is read as four fields: its display revision (drev), its
+// content revision (crev), its next session and its session zone. Every
+// script that writes the group's hash bumps drev, except the two that
+// scheduling a session runs (next session and zone), which bump crev
+// alone, and the member and arrival counters, which bump neither: so an
+// unchanged drev is an unchanged group but for the fields that come with
+// it and its member count, read beside it. A group written before drev existed compares crev instead.
+// A changed group takes the whole hash in one more round trip; a group
+// parsed for the first time takes it in this one.
+type groupRead struct {
+	s        *Store
+	id       string
+	known    parsedGroup
+	hasKnown bool
+	revs     *redis.SliceCmd           // drev, crev, next_session, tz, for a known group
+	all      *redis.MapStringStringCmd // the hash, for a group not parsed yet
+	members  *redis.IntCmd
+}
 
-// queueGroup queues the reads of one group; the returned function gives
-// nil for a group that does not exist. A group this Store has parsed
-// before comes back from memory when its content revision still matches.
+func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
+	r := &groupRead{s: s, id: id}
+	r.known, r.hasKnown = s.parsed.Get(id)
+	if r.hasKnown {
+		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz")
+	} else {
+		r.all = p.HGetAll(ctx, s.key(id, kGroup))
+	}
+	r.members = p.ZCard(ctx, s.key(id, kMembers))
+	return r
+}
+
+// result gives the group, nil when it does not exist, or stale when it
+// changed since this Store parsed it (see readAgain).
+func (r *groupRead) result() (g *Group, stale bool, err error) {
+	if err := r.members.Err(); err != nil {
+		return nil, false, err
+	}
+	if r.all != nil {
+		if err := r.all.Err(); err != nil {
+			return nil, false, err
+		}
+		return r.s.parse(r.id, r.all.Val(), r.members.Val()), false, nil
+	}
+	if err := r.revs.Err(); err != nil {
+		return nil, false, err
+	}
+	v := r.revs.Val()
+	drev, _ := v[0].(string)
+	crev, _ := v[1].(string)
+	next, _ := v[2].(string)
+	zone, _ := v[3].(string)
+	if crev == "" { // every group has one from its creation: it is gone
+		r.s.parsed.Forget(r.id)
+		return nil, false, nil
+	}
+	if drev != r.known.drev || (drev == "" && crev != r.known.crev) {
+		return nil, true, nil
+	}
+	known := r.known.g
+	known.MemberCount = int(r.members.Val())
+	known.NextSessionAt, known.TimeZone = msTime(next), zone
+	known.crev, _ = strconv.ParseInt(crev, 10, 64)
+	return &known, false, nil
+}
+
+// parse turns a group's hash into the group, nil for an empty one, and
+// remembers it for the next read.
+func (s *Store) parse(id string, m map[string]string, members int64) *Group {
+	if len(m) == 0 {
+		return nil
+	}
+	g := parseGroup(m, int(members))
+	if crev := m["crev"]; crev != "" {
+		s.parsed.Put(id, parsedGroup{drev: m["drev"], crev: crev, g: *g})
+	}
+	return g
+}
+
+// readAgain reads the whole hash and member count of the groups ids in
+// one round trip, for reads that found them changed.
+func (s *Store) readAgain(ctx context.Context, ids []string) ([]*Group, error) {
+	p := s.rdb.Pipeline()
+	alls := make([]*redis.MapStringStringCmd, len(ids))
+	counts := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		alls[i] = p.HGetAll(ctx, s.key(id, kGroup))
+		counts[i] = p.ZCard(ctx, s.key(id, kMembers))
+	}
+	_, _ = p.Exec(ctx) // each read reports its own error
+	out := make([]*Group, len(ids))
+	for i, id := range ids {
+		if err := errors.Join(alls[i].Err(), counts[i].Err()); err != nil {
+			return nil, err
+		}
+		out[i] = s.parse(id, alls[i].Val(), counts[i].Val())
+	}
+	return out, nil
+}
+
+// queueGroup queues the read of one group; the returned function gives
+// nil for a group that does not exist.
 func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) func() (*Group, error) {
-	known, hasKnown := s.parsed.Get(id)
-	h := groupOrRevScript.Eval(ctx, p, []string{s.key(id, kGroup)}, known.crev)
-	n := p.ZCard(ctx, s.key(id, kMembers))
+	r := s.queueGroupRead(ctx, p, id)
 	return func() (*Group, error) {
-		if err := h.Err(); err != nil {
+		g, stale, err := r.result()
+		if err != nil || !stale {
+			return g, err
+		}
+		again, err := s.readAgain(ctx, []string{id})
+		if err != nil {
 			return nil, err
 		}
-		if err := n.Err(); err != nil {
-			return nil, err
-		}
-		if crev, ok := h.Val().(string); ok {
-			if !hasKnown || crev != known.crev {
-				return nil, fmt.Errorf("groups: read %s: revision %q answered for %q", id, crev, known.crev)
-			}
-			g := known.g
-			g.MemberCount = int(n.Val())
-			return &g, nil
-		}
-		fields, _ := h.Val().([]any)
-		if len(fields) == 0 {
-			return nil, nil
-		}
-		m := make(map[string]string, len(fields)/2)
-		for i := 0; i+1 < len(fields); i += 2 {
-			k, _ := fields[i].(string)
-			v, _ := fields[i+1].(string)
-			m[k] = v
-		}
-		g := parseGroup(m, int(n.Val()))
-		if crev := m["crev"]; crev != "" {
-			s.parsed.Put(id, parsedGroup{crev: crev, g: *g})
-		}
-		return g, nil
+		return again[0], nil
 	}
 }
 

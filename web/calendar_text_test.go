@@ -69,8 +69,10 @@ func TestEveryCalendarIsCleanText(t *testing.T) {
 	if err := app.Redis.HSet(ctx, app.Prefix+"group:{"+g.ID+"}", "name", "Old\x00 group\xff").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Redis.HIncrBy(ctx, app.Prefix+"group:{"+g.ID+"}", "crev", 1).Err(); err != nil { // as every change to a group does
-		t.Fatal(err)
+	for _, rev := range []string{"crev", "drev"} { // as every change to what pages show of a group does
+		if err := app.Redis.HIncrBy(ctx, app.Prefix+"group:{"+g.ID+"}", rev, 1).Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fan := sesSignIn(t, app, "Cal Fan", "")
 	sesJoin(t, app, g, fan)
