@@ -56,6 +56,7 @@ type options struct {
 	only     string
 	profile  string
 	appEnv   string
+	baseline string
 }
 
 func run() error {
@@ -66,6 +67,7 @@ func run() error {
 	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions, rsvp; default all)")
 	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
 	flag.StringVar(&o.appEnv, "app-env", "", "space-separated NAME=value settings for the app only (e.g. \"GOGC=200\"), to compare runtime settings")
+	flag.StringVar(&o.baseline, "baseline", "", "a git revision whose app is built too and measured in the same rounds (floor, page, page at the revision), to tell a change from the machine's noise")
 	loadgen := flag.String("loadgen", "", "internal: post the RSVP of each cookie/token line of this file once (see rsvp.go)")
 	target := flag.String("target", "", "internal: the URL -loadgen posts to")
 	flag.Parse()
@@ -89,7 +91,7 @@ func run() error {
 
 	b := &bench{tmp: tmp, pin: runtime.NumCPU() >= 2, secret: newSecret()}
 	defer b.stop()
-	if err := b.build(); err != nil {
+	if err := b.build(o.baseline); err != nil {
 		return err
 	}
 	if err := b.startRedis(); err != nil {
@@ -101,6 +103,11 @@ func run() error {
 	}
 	if err := b.startServers(o.profile != "", strings.Fields(o.appEnv)); err != nil {
 		return err
+	}
+	if o.baseline != "" {
+		if err := b.startBaseline(); err != nil {
+			return err
+		}
 	}
 	cookie, err := b.devSignIn(viewerName)
 	if err != nil {
@@ -119,15 +126,25 @@ func run() error {
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
 	fmt.Println("| page | req/s | p50 | p99 | floor req/s | ratio | CPU per request, page / floor (floor's share) | Redis round trips | Redis commands | KB |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	var baseRows []string
 	for _, p := range pages {
 		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
 			continue
 		}
-		row, err := b.measure(p, o)
+		row, baseRow, err := b.measure(p, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		fmt.Println(row)
+		baseRows = append(baseRows, baseRow)
+	}
+	if o.baseline != "" {
+		fmt.Printf("\nAgainst %s, measured in the same rounds:\n\n", o.baseline)
+		fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change |")
+		fmt.Println("|---|---|---|---|---|---|")
+		for _, r := range baseRows {
+			fmt.Println(r)
+		}
 	}
 	var checks []string
 	if o.only == "" || strings.Contains(","+o.only+",", ",rsvp,") {
@@ -197,18 +214,39 @@ type bench struct {
 	pprofURL           string // the app's profiler, with -profile
 	appPid, floorPid   int
 	redisPid           int
+	baseBin, baseURL   string // the app at -baseline
+	basePid            int
 	serverBin, floorBn string
 	secret             string // the app's SESSION_SECRET
 }
 
-func (b *bench) build() error {
+// build builds the app and the floor, and the app at revision baseline
+// when one is given (from a worktree of the repository, removed after).
+func (b *bench) build(baseline string) error {
 	b.serverBin, b.floorBn = filepath.Join(b.tmp, "server"), filepath.Join(b.tmp, "floor")
 	for out, pkg := range map[string]string{b.serverBin: "./server", b.floorBn: "./scripts/httpbench/floor"} {
-		cmd := exec.Command("go", "build", "-o", out, pkg)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build %s: %w", pkg, err)
+		if err := goBuild("", out, pkg); err != nil {
+			return err
 		}
+	}
+	if baseline == "" {
+		return nil
+	}
+	tree := filepath.Join(b.tmp, "baseline-src")
+	if out, err := exec.Command("git", "worktree", "add", "--detach", tree, baseline).CombinedOutput(); err != nil {
+		return fmt.Errorf("baseline %s: %w\n%s", baseline, err, out)
+	}
+	defer func() { _ = exec.Command("git", "worktree", "remove", "--force", tree).Run() }()
+	b.baseBin = filepath.Join(b.tmp, "server-baseline")
+	return goBuild(tree, b.baseBin, "./server")
+}
+
+func goBuild(dir, out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("build %s: %w", pkg, err)
 	}
 	return nil
 }
@@ -277,9 +315,7 @@ func (b *bench) startServers(profile bool, appEnv []string) error {
 	b.appURL = "http://127.0.0.1:" + strconv.Itoa(appPort)
 	b.floorURL = "http://127.0.0.1:" + strconv.Itoa(floorPort)
 	common := []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1"}
-	app := append(common, "PORT="+strconv.Itoa(appPort), "APP_ENV=development", "MAIL_WORKERS=0", "BASE_URL="+b.appURL,
-		"SESSION_SECRET="+b.secret)
-	app = append(app, appEnv...)
+	app := append(b.appEnv(appPort, b.appURL), appEnv...)
 	if profile {
 		pprofPort, err := freePort()
 		if err != nil {
@@ -302,6 +338,27 @@ func (b *bench) startServers(profile bool, appEnv []string) error {
 		}
 	}
 	return nil
+}
+
+// appEnv is the environment of an app server on port.
+func (b *bench) appEnv(port int, baseURL string) []string {
+	return []string{"REDIS_URL=" + b.redisURL, "GOMAXPROCS=1", "PORT=" + strconv.Itoa(port), "APP_ENV=development",
+		"MAIL_WORKERS=0", "BASE_URL=" + baseURL, "SESSION_SECRET=" + b.secret}
+}
+
+// startBaseline starts the app at -baseline beside the others, on the
+// same Redis and data, so the same signed-in cookie serves both.
+func (b *bench) startBaseline() error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	b.baseURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	if err := b.start(b.appEnv(port, b.baseURL), b.baseBin); err != nil {
+		return err
+	}
+	b.basePid = b.procs[len(b.procs)-1].Process.Pid
+	return waitFor(func() error { _, err := getWith(b.baseURL+"/healthz", ""); return err })
 }
 
 // waitFor polls ready until it succeeds, for up to 20 seconds.
@@ -416,21 +473,21 @@ func (b *bench) wrk(target, cookie string, server int, o options) (result, error
 
 // measure runs floor and page in turn, rounds times, and formats the row
 // with the medians.
-func (b *bench) measure(p page, o options) (string, error) {
+func (b *bench) measure(p page, o options) (string, string, error) {
 	size, err := getWith(b.appURL+p.path, p.cookie)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	before, beforeN, err := b.trips(http.MethodGet, p.route)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	var floors, pages []result
+	var floors, pages, bases []result
 	var cmds int64 // Redis commands run while the page was measured
 	for i := range o.rounds {
 		f, err := b.wrk(b.floorURL+"/", "", b.floorPid, o)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		var profiled chan error
 		if o.profile != "" && i == o.rounds-1 {
@@ -439,27 +496,34 @@ func (b *bench) measure(p page, o options) (string, error) {
 		}
 		cmdsBefore, err := b.commands()
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		pg, err := b.wrk(b.appURL+p.path, p.cookie, b.appPid, o)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		cmdsAfter, err := b.commands()
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		cmds += cmdsAfter - cmdsBefore
 		if profiled != nil {
 			if err := <-profiled; err != nil {
-				return "", err
+				return "", "", err
 			}
 		}
 		floors, pages = append(floors, f), append(pages, pg)
+		if b.baseURL != "" {
+			base, err := b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
+			if err != nil {
+				return "", "", fmt.Errorf("baseline: %w", err)
+			}
+			bases = append(bases, base)
+		}
 	}
 	after, afterN, err := b.trips(http.MethodGet, p.route)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	trips, perRequest := "?", "?"
 	if afterN > beforeN {
@@ -467,8 +531,13 @@ func (b *bench) measure(p page, o options) (string, error) {
 		perRequest = strconv.FormatFloat(float64(cmds)/float64(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(pages)
+	var baseRow string
+	if len(bases) > 0 {
+		bs := median(bases)
+		baseRow = fmt.Sprintf("| %s | %.0f | %.0f | %.0f µs | %.0f µs | %+.0f %% |", p.name, pg.rps, bs.rps, pg.cpu, bs.cpu, 100*(pg.cpu-bs.cpu)/bs.cpu)
+	}
 	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %.0f %% | %.0f / %.0f µs (%.0f %%) | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
-		fl.rps, 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest, float64(size)/1000), nil
+		fl.rps, 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest, float64(size)/1000), baseRow, nil
 }
 
 // commands is how many commands the benchmark's Redis has run so far
