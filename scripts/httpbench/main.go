@@ -478,6 +478,18 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
+	// A first run of a page warms its caches and the Go heap; it is not
+	// counted.
+	warm := o
+	warm.duration = min(time.Second, o.duration)
+	for _, u := range []string{b.appURL, b.baseURL} {
+		if u == "" {
+			continue
+		}
+		if _, err := b.wrk(u+p.path, p.cookie, b.appPid, warm); err != nil {
+			return "", "", fmt.Errorf("warm-up: %w", err)
+		}
+	}
 	before, beforeN, err := b.trips(http.MethodGet, p.route)
 	if err != nil {
 		return "", "", err
