@@ -103,6 +103,30 @@ func TestGroupsParsedOnceStayCurrent(t *testing.T) {
 	}
 }
 
+// A write that moved no display revision (a hand edit, or an older app
+// version during a rolling deploy) shows once the parsed group is a
+// minute old.
+func TestGroupsParsedAreReadWholeAfterAMinute(t *testing.T) {
+	ctx := context.Background()
+	s, rdb, _ := newStore(t)
+	now := time.Date(2030, 1, 2, 10, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	g := mustCreate(t, s, newUser(), goodInput("hand-edited"))
+	if _, err := s.Get(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.HSet(ctx, s.groupKey(g.ID), "name", "Edited by hand").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, g.ID); err != nil || got.Name != g.Name {
+		t.Fatalf("within the minute: %+v %v", got, err)
+	}
+	now = now.Add(parsedFor)
+	if got, err := s.Get(ctx, g.ID); err != nil || got.Name != "Edited by hand" {
+		t.Fatalf("after a minute: %+v %v", got, err)
+	}
+}
+
 // A group stored before display revisions existed is remembered by its
 // content revision: any change reads it again, and it is never shown
 // stale.

@@ -137,7 +137,14 @@ type Store struct {
 type parsedGroup struct {
 	drev, crev string
 	g          Group
+	at         time.Time // when it was parsed
 }
+
+// parsedFor is how long a parsed group is taken on its revisions alone.
+// Past it the whole hash is read again, so a write that moved no drev (a
+// hand edit, or an app version before drev during a rolling deploy)
+// shows within a minute.
+const parsedFor = time.Minute
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
@@ -265,6 +272,7 @@ type groupRead struct {
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
 	r := &groupRead{s: s, id: id}
 	r.known, r.hasKnown = s.parsed.Get(id)
+	r.hasKnown = r.hasKnown && s.Now().Sub(r.known.at) < parsedFor
 	if r.hasKnown {
 		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz")
 	} else {
@@ -316,7 +324,7 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 	}
 	g := parseGroup(m, int(members))
 	if crev := m["crev"]; crev != "" {
-		s.parsed.Put(id, parsedGroup{drev: m["drev"], crev: crev, g: *g})
+		s.parsed.Put(id, parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now()})
 	}
 	return g
 }
