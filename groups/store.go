@@ -256,9 +256,10 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 // scheduling a session runs (next session and zone), which bump crev
 // alone, and the member and arrival counters, which bump neither: so an
 // unchanged drev is an unchanged group but for the fields that come with
-// it and its member count, read beside it. A group written before drev existed compares crev instead.
-// A changed group takes the whole hash in one more round trip; a group
-// parsed for the first time takes it in this one.
+// it and its member count, read beside it. A group written before drev
+// existed compares crev instead. A changed group takes the whole hash in
+// one more round trip; a group not parsed yet, or parsed over a minute
+// ago (parsedFor), takes it in this one.
 type groupRead struct {
 	s        *Store
 	id       string
