@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -296,22 +295,22 @@ func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *even
 // p has been executed, nil for a group that is gone or that userID may no
 // longer see.
 func (h *handler) queueVisibleGroups(ctx context.Context, p redis.Pipeliner, ids []string, userID string) func() (map[string]*groups.Group, error) {
-	getGroups := make([]func() (*groups.Group, error), len(ids))
+	getGroups := h.Groups.QueueGetMany(ctx, p, ids)
 	getStandings := make([]func() (groups.Standing, error), len(ids))
 	for i, id := range ids {
-		getGroups[i] = h.Groups.QueueGet(ctx, p, id)
 		getStandings[i] = h.Groups.QueueStanding(ctx, p, id, userID)
 	}
 	return func() (map[string]*groups.Group, error) {
+		list, err := getGroups()
+		if err != nil {
+			return nil, err
+		}
 		out := make(map[string]*groups.Group, len(ids))
 		for i, id := range ids {
-			g, err := getGroups[i]()
-			if errors.Is(err, groups.ErrNotFound) {
-				out[id] = nil
+			g := list[i]
+			if g == nil {
+				out[id] = nil // gone
 				continue
-			}
-			if err != nil {
-				return nil, err
 			}
 			st, err := getStandings[i]()
 			if err != nil {

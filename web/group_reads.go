@@ -2,7 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
+	"slices"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -13,19 +14,27 @@ import (
 // group ID.
 type groupReads map[string]func() (*groups.Group, error)
 
-// queue queues on p the reads of the groups ids not queued yet.
+// queue queues on p the reads of the groups ids not queued yet, together,
+// so the ones that changed since this instance parsed them are read again
+// together too (one more round trip, however many).
 func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipeliner, ids []string) {
+	var fresh []string
 	for _, id := range ids {
-		if _, ok := r[id]; ok {
-			continue
+		if _, ok := r[id]; !ok && !slices.Contains(fresh, id) {
+			fresh = append(fresh, id)
 		}
-		read := gs.QueueGet(ctx, p, id)
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	read := sync.OnceValues(gs.QueueGetMany(ctx, p, fresh))
+	for i, id := range fresh {
 		r[id] = func() (*groups.Group, error) {
-			g, err := read()
-			if errors.Is(err, groups.ErrNotFound) {
-				return nil, nil // a group deleted since the index named it
+			list, err := read()
+			if err != nil {
+				return nil, err
 			}
-			return g, err
+			return list[i], nil // nil: a group deleted since the index named it
 		}
 	}
 }

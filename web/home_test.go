@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
@@ -51,4 +53,25 @@ func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
 	}
 	sesContains(t, "the home page after answering", body, `<span class="badge ok">You&#39;re going</span>`)
 	sesLacks(t, "the anonymous home page", anon.Get("/").Body, "You&#39;re going")
+
+	// Both groups renamed through another instance: the two are read
+	// whole again together, in one more round trip, and shown renamed.
+	elsewhere := groups.NewStore(app.Redis, app.Prefix)
+	for _, grp := range []*groups.Group{g, g2} {
+		in := grp.Input()
+		in.Name = "Renamed " + grp.Slug
+		if _, err := elsewhere.Update(context.Background(), grp.ID, org.User.ID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ = app.RoundTrips(t, http.MethodGet, "/")
+	body = member.Get("/").Body
+	after, _ = app.RoundTrips(t, http.MethodGet, "/")
+	if n := int(after - before); n != 2 {
+		t.Errorf("a view after two groups were renamed: %d round trips, want 2", n)
+	}
+	sesContains(t, "the home page after the renames", body, "Renamed home-first", "Renamed home-second")
+	if n := pageTrips(t, app, member.Client, "/", "/"); n != 1 {
+		t.Errorf("the next view: %d round trips, want 1", n)
+	}
 }
