@@ -4,9 +4,17 @@
 // (a decoded record, rendered Markdown), keyed by those bytes so they are
 // never stale. It is bounded: past its size it starts afresh, so memory
 // stays flat whatever the traffic.
+//
+// Put copies its key: a key may point into a request's buffer (Fiber's
+// route parameters, query values and cookies do, unless the app is
+// Immutable), which the server reuses for the next request on the
+// connection, and a map key whose bytes change is never found again.
 package strcache
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // Cache maps strings to values of type V; safe for concurrent use. The
 // zero value holds nothing and takes up to DefaultSize entries.
@@ -37,7 +45,7 @@ func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
 	return v, ok
 }
 
-// Put remembers value for key.
+// Put remembers value for a copy of key.
 func (c *Cache[V]) Put(key string, value V) {
 	size := c.Size
 	if size <= 0 {
@@ -51,7 +59,7 @@ func (c *Cache[V]) Put(key string, value V) {
 	if c.m == nil {
 		c.m = make(map[string]V)
 	}
-	c.m[key] = value
+	c.m[strings.Clone(key)] = value
 }
 
 // Forget drops what is remembered for key.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 func TestRemembersAndForgets(t *testing.T) {
@@ -72,5 +73,22 @@ func TestGetBytesFindsWhatPutStored(t *testing.T) {
 	}
 	if v, ok := c.GetBytes([]byte(`{"id":"u1"}`)); !ok || *v != 7 {
 		t.Fatalf("GetBytes = %v, %v", v, ok)
+	}
+}
+
+// A key that points into a buffer the caller reuses (as a route parameter
+// points into the server's request buffer) is still found once the
+// buffer holds the next request.
+func TestKeysOutliveTheBufferTheyCameFrom(t *testing.T) {
+	var c Cache[string]
+	buf := []byte("/g/api-budget")
+	slug := unsafe.String(&buf[3], len(buf)-3)
+	c.Put(slug, "group-1")
+	copy(buf, "/g/zzz-budget") // the next request on the connection
+	if v, ok := c.Get("api-budget"); !ok || v != "group-1" {
+		t.Fatalf("Get(api-budget) after the buffer changed = %q, %v", v, ok)
+	}
+	if _, ok := c.Get("zzz-budget"); ok {
+		t.Fatal("the buffer's new contents were found as a key")
 	}
 }
