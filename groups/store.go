@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/notices"
@@ -80,14 +81,21 @@ type Group struct {
 	TimeZone    string
 	MemberCount int
 	rev         int64
-	crev        int64 // the revision of the last change other than membership
+	crev        int64  // the revision of the last change other than membership
+	gen         uint64 // which whole read of the group in this process (see Generation)
 }
 
 // ContentRevision is the group's revision as of its last change other
-// than who is a member (0 for a group stored before revisions were kept):
-// two reads of a group with the same content revision differ at most in
-// their member count.
+// than who is a member (0 for a group stored before revisions were kept).
+// Every change through this app moves it, but a hand edit may not.
 func (g *Group) ContentRevision() int64 { return g.crev }
+
+// Generation tells apart the whole reads of a group in this process: a
+// part of a page rendered from a group and keyed by its content revision,
+// member count and generation is rendered again after the next whole
+// read, which comes at least once a minute (parsedFor), so even a change
+// that moved no revision shows.
+func (g *Group) Generation() uint64 { return g.gen }
 
 // CoverIsImage reports whether the cover is an image URL rather than a colour.
 func (g *Group) CoverIsImage() bool {
@@ -129,6 +137,7 @@ type Store struct {
 	// a page that shows a group it has shown before reads four fields of
 	// it instead of the whole hash (see groupRead).
 	parsed strcache.Cache[parsedGroup]
+	gens   atomic.Uint64 // the last Generation given
 }
 
 // parsedGroup is a group as parsed at display revision drev and content
@@ -324,6 +333,7 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 		return nil
 	}
 	g := parseGroup(m, int(members))
+	g.gen = s.gens.Add(1)
 	if crev := m["crev"]; crev != "" {
 		s.parsed.Put(id, parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now()})
 	}

@@ -251,8 +251,10 @@ func (e shownEvent) MarshalJSON() ([]byte, error) {
 	return append(strconv.AppendUint([]byte(`"v`), e.Version, 36), '"'), nil
 }
 
-// shownGroup is a group on a page, keyed as shownEvent is: by its content
-// revision and member count, or all of it when it has no revision.
+// shownGroup is a group on a page, keyed by its content revision, member
+// count and generation (so a change that moved no revision shows after
+// the next whole read; see groups.Group.Generation), or by all of it when
+// it has no revision.
 type shownGroup struct{ *groups.Group }
 
 // MarshalJSON encodes the group for a page's key.
@@ -260,5 +262,5 @@ func (g shownGroup) MarshalJSON() ([]byte, error) {
 	if g.Group == nil || g.ContentRevision() == 0 {
 		return json.Marshal(g.Group)
 	}
-	return fmt.Appendf(nil, `"%s c%d m%d"`, g.ID, g.ContentRevision(), g.MemberCount), nil
+	return fmt.Appendf(nil, `"%s c%d m%d g%d"`, g.ID, g.ContentRevision(), g.MemberCount, g.Generation()), nil
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/apptest"
@@ -59,6 +60,31 @@ func TestRememberedPagesCarryEachViewersFormsAndEveryChange(t *testing.T) {
 	sesContains(t, "Bob's page after Ann's rename", page, "Ann Renamed")
 	sesLacks(t, "Bob's page after Ann's rename", page, "Ann Member")
 	sesContains(t, "Ann's own header after her rename", ann.Get("/g/"+g.Slug).Body, "Ann Renamed")
+}
+
+// A change to a group that moved none of its revisions (made by hand, or
+// by an app version from before them during a rolling deploy) shows on
+// the group's pages once what this instance parsed of it is a minute old,
+// remembered page parts included.
+func TestRememberedPagesShowAHandEditWithinAMinute(t *testing.T) {
+	clock := apptest.NewClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	app := apptest.Start(t, apptest.Options{GroupClock: clock})
+	org := sesSignIn(t, app, "Fran Organizer", "fran@example.com")
+	g := sesGroup(t, app, org, "hand-edited", nil)
+	id := sesCreate(t, org, g, sesForm("Edited by hand"))
+	visitor := app.NewClient(t)
+	for _, path := range []string{"/s/" + id, "/g/" + g.Slug} {
+		sesContains(t, path+" before the edit", visitor.Get(path).Body, g.Name)
+	}
+	if err := app.Redis.HSet(context.Background(), app.Prefix+"group:{"+g.ID+"}", "name", "Renamed by hand").Err(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	for _, path := range []string{"/s/" + id, "/g/" + g.Slug} {
+		page := visitor.Get(path).Body
+		sesContains(t, path+" a minute after the edit", page, "Renamed by hand")
+		sesLacks(t, path+" a minute after the edit", page, g.Name)
+	}
 }
 
 // Bodies rendered for the first time while layouts render elsewhere never

@@ -76,6 +76,9 @@ type Options struct {
 	// TokenClock, when set, is the API token store's clock, so a test can
 	// move past a token's expiry.
 	TokenClock *Clock
+	// GroupClock, when set, is the groups store's clock, so a test can
+	// age what an instance remembers of a group.
+	GroupClock *Clock
 	// APIRateLimit overrides the API's limit per token.
 	APIRateLimit ratelimit.Limit
 }
@@ -138,6 +141,9 @@ func Start(t testing.TB, opts Options) *App {
 		opts.ProviderTimeout = 3 * time.Second
 	}
 	gs := groups.NewStore(rdb, prefix)
+	if opts.GroupClock != nil {
+		gs.Now = opts.GroupClock.Now
+	}
 	es := events.NewStore(rdb, prefix)
 	if opts.Clock != nil {
 		es.Now = opts.Clock.Now
