@@ -185,6 +185,11 @@ func (s *Scrubber) scrubKey(ctx context.Context, key string, needles []string) (
 			}
 			changed = true
 		}
+		if changed && isGroupHash(m) {
+			if err := bumpGroup(ctx, s.rdb, key); err != nil {
+				return false, false, err
+			}
+		}
 	case "set":
 		members, err := s.rdb.SMembers(ctx, key).Result()
 		if err != nil {
@@ -255,4 +260,26 @@ func ignoreNil(err error) error {
 		return nil
 	}
 	return err
+}
+
+// isGroupHash reports whether a hash is a focus group's own record (its
+// slug and content revision), whose readers remember it by revision.
+func isGroupHash(m map[string]string) bool {
+	_, slug := m["slug"]
+	_, crev := m["crev"]
+	return slug && crev
+}
+
+// bumpGroupScript moves a group's revisions as an edit through the app
+// does (groups' bump_content), so every instance reads the scrubbed
+// record again instead of showing what it remembers.
+var bumpGroupScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
+redis.call('HSET', KEYS[1], 'crev', rev, 'drev', rev)
+return rev
+`)
+
+func bumpGroup(ctx context.Context, rdb redis.UniversalClient, key string) error {
+	return bumpGroupScript.Run(ctx, rdb, []string{key}).Err()
 }

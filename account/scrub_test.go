@@ -35,6 +35,10 @@ func TestScrubTakesThePersonOutOfEveryKindOfKey(t *testing.T) {
 	must(rdb.XAdd(ctx, &redis.XAddArgs{Stream: prefix + "mail:{outbox}:stream", Values: []string{"to", "dee@example.com"}}).Err())
 	must(rdb.XAdd(ctx, &redis.XAddArgs{Stream: prefix + "mail:{outbox}:stream", Values: []string{"to", "other@example.com"}}).Err())
 	must(rdb.Set(ctx, prefix+"unrelated", "hello", 0).Err())
+	// A group whose description names the person: pages remember groups
+	// by revision, so the scrub moves them as an edit would.
+	must(rdb.HSet(ctx, prefix+"group:{g1}", "slug", "g1", "description", "Ask "+addr, "rev", "7", "crev", "6", "drev", "5").Err())
+	must(rdb.HSet(ctx, prefix+"gidx:{idx}:entry:g1", "rev", "7", "crev", "6", "terms", "word:"+id).Err())
 
 	rep, err := NewScrubber(rdb, prefix).Scrub(ctx, id, []string{addr})
 	if err != nil {
@@ -63,6 +67,12 @@ func TestScrubTakesThePersonOutOfEveryKindOfKey(t *testing.T) {
 	}
 	if n := rdb.XLen(ctx, prefix+"mail:{outbox}:stream").Val(); n != 1 {
 		t.Errorf("%d outbox entries, want the other person's only", n)
+	}
+	if got := rdb.HGetAll(ctx, prefix+"group:{g1}").Val(); got["description"] != "" || got["rev"] != "8" || got["crev"] != "8" || got["drev"] != "8" {
+		t.Errorf("group: %v, want no description and every revision at 8", got)
+	}
+	if got := rdb.HGetAll(ctx, prefix+"gidx:{idx}:entry:g1").Val(); got["crev"] != "6" || got["terms"] != "" {
+		t.Errorf("index entry: %v, want its terms gone and its revision kept", got)
 	}
 	if rdb.Get(ctx, prefix+"unrelated").Val() != "hello" {
 		t.Error("an unrelated key changed")
