@@ -18,7 +18,9 @@ func CoverURL(groupID, hash, ext string) string { return "/covers/" + groupID + 
 // makes it the group's cover; only organizers may (ErrForbidden). The
 // previous upload is replaced.
 func (s *Store) SaveCover(ctx context.Context, groupID, actorID string, data []byte, contentType, hash, ext string) (*Group, error) {
-	g, err := s.Get(ctx, groupID)
+	// The whole record as stored now, not as this instance remembers it:
+	// the update below writes every field back.
+	g, err := s.loadConsistent(ctx, groupID)
 	if err != nil {
 		return nil, err
 	}
