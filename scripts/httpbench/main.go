@@ -165,7 +165,8 @@ func run() error {
 }
 
 // cpuTime is the user and system CPU time the processes pids have used
-// so far (/proc/pid/stat, in clock ticks of 10 ms).
+// so far (/proc/pid/stat, in clock ticks of 10 ms: Linux reports them in
+// USER_HZ, which is 100 on every architecture).
 func cpuTime(pids ...int) (time.Duration, error) {
 	var total time.Duration
 	for _, pid := range pids {
@@ -173,9 +174,9 @@ func cpuTime(pids ...int) (time.Duration, error) {
 		if err != nil {
 			return 0, err
 		}
-		_, rest, ok := strings.Cut(string(raw), ") ") // the command name may hold spaces
-		f := strings.Fields(rest)
-		if !ok || len(f) < 13 {
+		end := strings.LastIndexByte(string(raw), ')') // the command name may hold spaces and parentheses
+		f := strings.Fields(string(raw)[end+1:])
+		if end < 0 || len(f) < 13 {
 			return 0, fmt.Errorf("/proc/%d/stat: too short", pid)
 		}
 		utime, _ := strconv.ParseInt(f[11], 10, 64)
@@ -455,10 +456,15 @@ func (b *bench) wrk(target, cookie string, server int, o options) (result, error
 	}
 	var r result
 	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
-	if n := reqLine.FindSubmatch(out); n != nil {
-		reqs, _ := strconv.ParseFloat(string(n[1]), 64)
-		r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / reqs
+	n := reqLine.FindSubmatch(out)
+	if n == nil {
+		return result{}, fmt.Errorf("no request count in wrk's output:\n%s", out)
 	}
+	reqs, _ := strconv.ParseFloat(string(n[1]), 64)
+	if reqs == 0 {
+		return result{}, fmt.Errorf("%s: wrk made no requests", target)
+	}
+	r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / reqs
 	for _, p := range pctLine.FindAllSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(string(p[2]), 64)
 		d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[3])]))
@@ -482,11 +488,14 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	// counted.
 	warm := o
 	warm.duration = min(time.Second, o.duration)
-	for _, u := range []string{b.appURL, b.baseURL} {
-		if u == "" {
+	for _, srv := range []struct {
+		url string
+		pid int
+	}{{b.appURL, b.appPid}, {b.baseURL, b.basePid}} {
+		if srv.url == "" {
 			continue
 		}
-		if _, err := b.wrk(u+p.path, p.cookie, b.appPid, warm); err != nil {
+		if _, err := b.wrk(srv.url+p.path, p.cookie, srv.pid, warm); err != nil {
 			return "", "", fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -496,10 +505,28 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	}
 	var floors, pages, bases []result
 	var cmds int64 // Redis commands run while the page was measured
+	// The baseline runs after the page in even rounds and before it in
+	// odd ones, so neither always follows the other.
+	runBase := func() error {
+		if b.baseURL == "" {
+			return nil
+		}
+		base, err := b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		bases = append(bases, base)
+		return nil
+	}
 	for i := range o.rounds {
 		f, err := b.wrk(b.floorURL+"/", "", b.floorPid, o)
 		if err != nil {
 			return "", "", err
+		}
+		if i%2 == 1 {
+			if err := runBase(); err != nil {
+				return "", "", err
+			}
 		}
 		var profiled chan error
 		if o.profile != "" && i == o.rounds-1 {
@@ -525,12 +552,10 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 			}
 		}
 		floors, pages = append(floors, f), append(pages, pg)
-		if b.baseURL != "" {
-			base, err := b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
-			if err != nil {
-				return "", "", fmt.Errorf("baseline: %w", err)
+		if i%2 == 0 {
+			if err := runBase(); err != nil {
+				return "", "", err
 			}
-			bases = append(bases, base)
 		}
 	}
 	after, afterN, err := b.trips(http.MethodGet, p.route)
