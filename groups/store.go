@@ -221,41 +221,63 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 
 // QueueGetMany queues on p the reads of the groups ids; the returned
 // function gives them in that order once p has been executed, nil for
-// those that do not exist.
+// those that do not exist. Those that changed since this Store parsed
+// them are read again together, in one more round trip.
 func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() ([]*Group, error) {
+	read := s.QueueGetManyOrChanged(ctx, p, ids)
+	return func() ([]*Group, error) {
+		out, changed, err := read()
+		if err != nil || len(changed) == 0 {
+			return out, err
+		}
+		if err := s.ReadAgain(ctx, changed, out, ids); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+}
+
+// QueueGetManyOrChanged is QueueGetMany for a page that reads groups over
+// several round trips: its function leaves nil in place of the groups
+// that changed since this Store parsed them and names them, so the page
+// reads those of all its round trips again together (ReadAgain).
+func (s *Store) QueueGetManyOrChanged(ctx context.Context, p redis.Pipeliner, ids []string) func() (list []*Group, changed []string, err error) {
 	reads := make([]*groupRead, len(ids))
 	for i, id := range ids {
 		reads[i] = s.queueGroupRead(ctx, p, id)
 	}
-	return func() ([]*Group, error) {
+	return func() ([]*Group, []string, error) {
 		out := make([]*Group, len(ids))
-		var stale []int // the groups that changed, read again together
+		var changed []string
 		for i, r := range reads {
-			g, changed, err := r.result()
+			g, stale, err := r.result()
 			if err != nil {
-				return nil, fmt.Errorf("groups: get %s: %w", ids[i], err)
+				return nil, nil, fmt.Errorf("groups: get %s: %w", ids[i], err)
 			}
-			if changed {
-				stale = append(stale, i)
+			if stale {
+				changed = append(changed, ids[i])
 			}
 			out[i] = g
 		}
-		if len(stale) == 0 {
-			return out, nil
-		}
-		again := make([]string, len(stale))
-		for j, i := range stale {
-			again[j] = ids[i]
-		}
-		gs, err := s.readAgain(ctx, again)
-		if err != nil {
-			return nil, fmt.Errorf("groups: get %v: %w", again, err)
-		}
-		for j, i := range stale {
-			out[i] = gs[j]
-		}
-		return out, nil
+		return out, changed, nil
 	}
+}
+
+// ReadAgain reads the groups changed whole in one round trip and puts
+// each into list where ids names it (nil for a group gone since).
+func (s *Store) ReadAgain(ctx context.Context, changed []string, list []*Group, ids []string) error {
+	gs, err := s.readAgain(ctx, changed)
+	if err != nil {
+		return fmt.Errorf("groups: get %v: %w", changed, err)
+	}
+	for j, id := range changed {
+		for i := range ids {
+			if ids[i] == id {
+				list[i] = gs[j]
+			}
+		}
+	}
+	return nil
 }
 
 // groupRead is one group's read for a page. A group this Store has

@@ -75,7 +75,7 @@ func (h *handler) discover(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	byID, err := reads.result(gids)
+	byID, err := reads.result(ctx, h.Groups, gids)
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,11 @@ import (
 )
 
 // groupReads are the group reads a page queued over its round trips, by
-// group ID.
-type groupReads map[string]func() (*groups.Group, error)
+// group ID; each says whether the group changed since this instance
+// parsed it, and result reads all those again together.
+type groupReads map[string]func() (g *groups.Group, changed bool, err error)
 
-// queue queues on p the reads of the groups ids not queued yet, together,
-// so the ones that changed since this instance parsed them are read again
-// together too (one more round trip, however many).
+// queue queues on p the reads of the groups ids not queued yet.
 func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipeliner, ids []string) {
 	var fresh []string
 	for _, id := range ids {
@@ -27,28 +26,52 @@ func (r groupReads) queue(ctx context.Context, gs *groups.Store, p redis.Pipelin
 	if len(fresh) == 0 {
 		return
 	}
-	read := sync.OnceValues(gs.QueueGetMany(ctx, p, fresh))
+	get := gs.QueueGetManyOrChanged(ctx, p, fresh)
+	type batch struct {
+		list    []*groups.Group
+		changed []string
+	}
+	read := sync.OnceValues(func() (batch, error) {
+		list, changed, err := get()
+		return batch{list, changed}, err
+	})
 	for i, id := range fresh {
-		r[id] = func() (*groups.Group, error) {
-			list, err := read()
+		r[id] = func() (*groups.Group, bool, error) {
+			b, err := read()
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			return list[i], nil // nil: a group deleted since the index named it
+			return b.list[i], slices.Contains(b.changed, id), nil // nil: deleted since the index named it
 		}
 	}
 }
 
 // result gives, once the reads ran, the groups ids by ID (nil for a
-// group that does not exist).
-func (r groupReads) result(ids []string) (map[string]*groups.Group, error) {
+// group that does not exist). The groups that changed since this
+// instance parsed them, whichever round trip queued them, are read again
+// in one more.
+func (r groupReads) result(ctx context.Context, gs *groups.Store, ids []string) (map[string]*groups.Group, error) {
 	out := make(map[string]*groups.Group, len(ids))
+	var changed []string
 	for _, id := range ids {
-		g, err := r[id]()
+		g, ch, err := r[id]()
 		if err != nil {
 			return nil, err
 		}
+		if ch {
+			changed = append(changed, id)
+		}
 		out[id] = g
+	}
+	if len(changed) == 0 {
+		return out, nil
+	}
+	list := make([]*groups.Group, len(changed))
+	if err := gs.ReadAgain(ctx, changed, list, changed); err != nil {
+		return nil, err
+	}
+	for i, id := range changed {
+		out[id] = list[i]
 	}
 	return out, nil
 }

@@ -60,7 +60,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	byID, err := reads.result(groupIDs)
+	byID, err := reads.result(ctx, h.Groups, groupIDs)
 	if err != nil {
 		return err
 	}

@@ -74,4 +74,26 @@ func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
 	if n := pageTrips(t, app, member.Client, "/", "/"); n != 1 {
 		t.Errorf("the next view: %d round trips, want 1", n)
 	}
+
+	// A group this instance read elsewhere, new to the home page, and a
+	// group the home page knows, both renamed elsewhere since: the new
+	// one is read in the second round trip, and the two changed ones
+	// again together in a third.
+	g3 := sesGroup(t, app, org, "home-third", nil)
+	sesCreate(t, org, g3, sesForm("Third session"))
+	org.Get("/g/" + g3.Slug)
+	for _, grp := range []*groups.Group{g, g3} {
+		in := grp.Input()
+		in.Name = "Again " + grp.Slug
+		if _, err := elsewhere.Update(context.Background(), grp.ID, org.User.ID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ = app.RoundTrips(t, http.MethodGet, "/")
+	body = member.Get("/").Body
+	after, _ = app.RoundTrips(t, http.MethodGet, "/")
+	if n := int(after - before); n != 3 {
+		t.Errorf("a view with a new group and two renamed elsewhere: %d round trips, want 3", n)
+	}
+	sesContains(t, "the home page after the third group", body, "Again home-first", "Again home-third", "Third session")
 }
