@@ -57,17 +57,27 @@ func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
 	// Both groups renamed through another instance: the two are read
 	// whole again together, in one more round trip, and shown renamed.
 	elsewhere := groups.NewStore(app.Redis, app.Prefix)
-	for _, grp := range []*groups.Group{g, g2} {
-		in := grp.Input()
-		in.Name = "Renamed " + grp.Slug
-		if _, err := elsewhere.Update(context.Background(), grp.ID, org.User.ID, in); err != nil {
-			t.Fatal(err)
+	renameElsewhere := func(prefix string, gs ...*groups.Group) {
+		t.Helper()
+		for _, grp := range gs {
+			in := grp.Input()
+			in.Name = prefix + grp.Slug
+			if _, err := elsewhere.Update(context.Background(), grp.ID, org.User.ID, in); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	before, _ = app.RoundTrips(t, http.MethodGet, "/")
-	body = member.Get("/").Body
-	after, _ = app.RoundTrips(t, http.MethodGet, "/")
-	if n := int(after - before); n != 2 {
+	// view is the member's home page and the round trips it took.
+	view := func() (string, int) {
+		t.Helper()
+		before, _ := app.RoundTrips(t, http.MethodGet, "/")
+		body := member.Get("/").Body
+		after, _ := app.RoundTrips(t, http.MethodGet, "/")
+		return body, int(after - before)
+	}
+	renameElsewhere("Renamed ", g, g2)
+	body, n := view()
+	if n != 2 {
 		t.Errorf("a view after two groups were renamed: %d round trips, want 2", n)
 	}
 	sesContains(t, "the home page after the renames", body, "Renamed home-first", "Renamed home-second")
@@ -82,17 +92,8 @@ func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
 	g3 := sesGroup(t, app, org, "home-third", nil)
 	sesCreate(t, org, g3, sesForm("Third session"))
 	org.Get("/g/" + g3.Slug)
-	for _, grp := range []*groups.Group{g, g3} {
-		in := grp.Input()
-		in.Name = "Again " + grp.Slug
-		if _, err := elsewhere.Update(context.Background(), grp.ID, org.User.ID, in); err != nil {
-			t.Fatal(err)
-		}
-	}
-	before, _ = app.RoundTrips(t, http.MethodGet, "/")
-	body = member.Get("/").Body
-	after, _ = app.RoundTrips(t, http.MethodGet, "/")
-	if n := int(after - before); n != 3 {
+	renameElsewhere("Again ", g, g3)
+	if body, n = view(); n != 3 {
 		t.Errorf("a view with a new group and two renamed elsewhere: %d round trips, want 3", n)
 	}
 	sesContains(t, "the home page after the third group", body, "Again home-first", "Again home-third", "Third session")
