@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -230,8 +231,14 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 		if err != nil || len(changed) == 0 {
 			return out, err
 		}
-		if err := s.ReadAgain(ctx, changed, out, ids); err != nil {
+		again, err := s.ReadAgain(ctx, changed)
+		if err != nil {
 			return nil, err
+		}
+		for i, id := range ids {
+			if j := slices.Index(changed, id); j >= 0 {
+				out[i] = again[j]
+			}
 		}
 		return out, nil
 	}
@@ -261,23 +268,6 @@ func (s *Store) QueueGetManyOrChanged(ctx context.Context, p redis.Pipeliner, id
 		}
 		return out, changed, nil
 	}
-}
-
-// ReadAgain reads the groups changed whole in one round trip and puts
-// each into list where ids names it (nil for a group gone since).
-func (s *Store) ReadAgain(ctx context.Context, changed []string, list []*Group, ids []string) error {
-	gs, err := s.readAgain(ctx, changed)
-	if err != nil {
-		return fmt.Errorf("groups: get %v: %w", changed, err)
-	}
-	for j, id := range changed {
-		for i := range ids {
-			if ids[i] == id {
-				list[i] = gs[j]
-			}
-		}
-	}
-	return nil
 }
 
 // groupRead is one group's read for a page. A group this Store has
@@ -315,7 +305,7 @@ func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string
 }
 
 // result gives the group, nil when it does not exist, or stale when it
-// changed since this Store parsed it (see readAgain).
+// changed since this Store parsed it (see ReadAgain).
 func (r *groupRead) result() (g *Group, stale bool, err error) {
 	if err := r.members.Err(); err != nil {
 		return nil, false, err
@@ -362,9 +352,10 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 	return g
 }
 
-// readAgain reads the whole hash and member count of the groups ids in
-// one round trip, for reads that found them changed.
-func (s *Store) readAgain(ctx context.Context, ids []string) ([]*Group, error) {
+// ReadAgain reads the whole hash and member count of the groups ids in
+// one round trip, for reads that found them changed (nil for a group
+// gone since).
+func (s *Store) ReadAgain(ctx context.Context, ids []string) ([]*Group, error) {
 	p := s.rdb.Pipeline()
 	alls := make([]*redis.MapStringStringCmd, len(ids))
 	counts := make([]*redis.IntCmd, len(ids))
@@ -376,7 +367,7 @@ func (s *Store) readAgain(ctx context.Context, ids []string) ([]*Group, error) {
 	out := make([]*Group, len(ids))
 	for i, id := range ids {
 		if err := errors.Join(alls[i].Err(), counts[i].Err()); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("groups: get %s: %w", id, err)
 		}
 		out[i] = s.parse(id, alls[i].Val(), counts[i].Val())
 	}
@@ -392,7 +383,7 @@ func (s *Store) queueGroup(ctx context.Context, p redis.Pipeliner, id string) fu
 		if err != nil || !stale {
 			return g, err
 		}
-		again, err := s.readAgain(ctx, []string{id})
+		again, err := s.ReadAgain(ctx, []string{id})
 		if err != nil {
 			return nil, err
 		}

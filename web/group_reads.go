@@ -66,8 +66,8 @@ func (r groupReads) result(ctx context.Context, gs *groups.Store, ids []string) 
 	if len(changed) == 0 {
 		return out, nil
 	}
-	list := make([]*groups.Group, len(changed))
-	if err := gs.ReadAgain(ctx, changed, list, changed); err != nil {
+	list, err := gs.ReadAgain(ctx, changed)
+	if err != nil {
 		return nil, err
 	}
 	for i, id := range changed {
