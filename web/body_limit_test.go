@@ -87,3 +87,36 @@ func TestOversizedBodiesGetThe413Page(t *testing.T) {
 		t.Fatalf("far over the limit: %d\n%s", resp.StatusCode, page)
 	}
 }
+
+// A discovery search with long values in every filter (a URL of about
+// 5 KB, past fasthttp's 4 KB default read buffer) is read and answered
+// like any search. A request line past the limit gets a 431, or, when
+// the client is still sending as the server closes, a closed connection;
+// never a 500.
+func TestLongURLsAreReadAndOverlongOnesRefused(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	long := strings.Repeat("z", 1000)
+	path := "/groups?q=" + long + "&topic=" + long + "&path=" + long + "&city=" + long + "&sort=" + long
+	r := app.NewClient(t).Get(path)
+	if r.StatusCode != http.StatusOK && r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("GET of a %d-byte search: %d\n%s", len(path), r.StatusCode, r.Body)
+	}
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(app.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "GET /groups?q=%s HTTP/1.1\r\nHost: x\r\n\r\n", strings.Repeat("z", 16<<10)); err != nil {
+		return // the server closed first: refused
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return // closed after the answer was lost to the reset: refused
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("GET of a 16 KB URL: %d, want 431", resp.StatusCode)
+	}
+}

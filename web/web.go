@@ -145,6 +145,9 @@ const MaxBodySize = 256 << 10
 // instead of the page.
 const readBodyLimit = 8 << 20
 
+// readHeaderLimit bounds a request's line and headers together.
+const readHeaderLimit = 8 << 10
+
 // New builds the Fiber app with every middleware and route. It fails when
 // a template does not parse, so a broken view stops start-up, not a request.
 func New(d Deps) (*fiber.App, error) {
@@ -213,7 +216,13 @@ func New(d Deps) (*fiber.App, error) {
 		// with fasthttp's 4 KB default; the buffer is taken from a pool
 		// only while a response is written. Writes are syscalls, the
 		// dearest thing a page view does on this stack (docs/performance.md).
-		WriteBufferSize:       64 << 10,
+		WriteBufferSize: 64 << 10,
+		// The request line and headers must fit in the read buffer, or
+		// fasthttp answers 431 and closes the connection (a client still
+		// sending may see a reset instead). fasthttp's 4 KB default is
+		// short of a discovery search with long values in every filter;
+		// 8 KB is what nginx accepts by default.
+		ReadBufferSize:        readHeaderLimit,
 		DisableStartupMessage: true,
 		AppName:               "focusgroups",
 	}
