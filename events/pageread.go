@@ -153,27 +153,32 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 	l.remember(soon, all)
 	reads, statuses := l.reads, l.statuses
 	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
-		found := map[string]Event{}
+		// Sessions are large: each is copied once, into evs, and the
+		// lists are sized up front.
+		evs := make([]Event, 0, len(all))
+		found := make(map[string]int, len(all)) // index in evs
 		for _, id := range all {
 			if _, ok := found[id]; ok {
 				continue // running sessions are also among the started ones
 			}
 			ev, err := reads[id]()
 			if err == nil {
-				found[id] = ev
+				found[id] = len(evs)
+				evs = append(evs, ev)
 			} else if !errors.Is(err, ErrNotFound) {
 				return nil, nil, nil, err
 			}
 		}
 		standings = map[string]Standing{}
+		upcoming = make([]Event, 0, min(l.upcoming, len(soon)))
 		for _, id := range l.running.Val() {
-			if ev, ok := found[id]; ok && ev.End.After(l.now) && len(upcoming) < l.upcoming {
-				upcoming = append(upcoming, ev)
+			if i, ok := found[id]; ok && evs[i].End.After(l.now) && len(upcoming) < l.upcoming {
+				upcoming = append(upcoming, evs[i])
 			}
 		}
 		for _, id := range l.next.Val() {
-			if ev, ok := found[id]; ok && len(upcoming) < l.upcoming {
-				upcoming = append(upcoming, ev)
+			if i, ok := found[id]; ok && len(upcoming) < l.upcoming {
+				upcoming = append(upcoming, evs[i])
 			}
 		}
 		for _, ev := range upcoming {
@@ -187,9 +192,10 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 		if l.prev == nil {
 			return upcoming, nil, standings, nil
 		}
+		past = make([]Event, 0, min(l.past, len(l.prev.Val())))
 		for _, id := range l.prev.Val() {
-			if ev, ok := found[id]; ok && !ev.End.After(l.now) && len(past) < l.past {
-				past = append(past, ev)
+			if i, ok := found[id]; ok && !evs[i].End.After(l.now) && len(past) < l.past {
+				past = append(past, evs[i])
 			}
 		}
 		return upcoming, past, standings, nil

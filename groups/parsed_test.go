@@ -157,7 +157,7 @@ func TestGroupsWithoutDisplayRevisionCompareContentRevision(t *testing.T) {
 	if got, err := s.Get(ctx, g.ID); err != nil || got.Name != in.Name {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if known, _ := s.parsed.Get(g.ID); known.drev == "" {
+	if known, ok := s.parsed.Get(g.ID); !ok || known.drev == "" {
 		t.Fatal("the edit gave the group no display revision")
 	}
 }
@@ -187,7 +187,7 @@ func TestGroupsChangedTogetherAreReadAgainTogether(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.parsed = strcache.Cache[parsedGroup]{} // as another instance saw them before the edits
+	s.parsed = strcache.Cache[*parsedGroup]{} // as another instance saw them before the edits
 	if _, err := s.getMany(ctx, ids); err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ type Store struct {
 	// parsed remembers each group as of its display revision (drev), so
 	// a page that shows a group it has shown before reads four fields of
 	// it instead of the whole hash (see groupRead).
-	parsed strcache.Cache[parsedGroup]
+	parsed strcache.Cache[*parsedGroup]
 	gens   atomic.Uint64 // the last Generation given
 }
 
@@ -284,8 +284,7 @@ func (s *Store) QueueGetManyOrChanged(ctx context.Context, p redis.Pipeliner, id
 type groupRead struct {
 	s        *Store
 	id       string
-	known    parsedGroup
-	hasKnown bool
+	known    *parsedGroup // nil when not parsed yet, or too long ago
 	revs     *redis.SliceCmd           // drev, crev, next_session, tz, for a known group
 	all      *redis.MapStringStringCmd // the hash, for a group not parsed yet
 	members  *redis.IntCmd
@@ -293,9 +292,8 @@ type groupRead struct {
 
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
 	r := &groupRead{s: s, id: id}
-	r.known, r.hasKnown = s.parsed.Get(id)
-	r.hasKnown = r.hasKnown && s.Now().Sub(r.known.at) < parsedFor
-	if r.hasKnown {
+	if known, ok := s.parsed.Get(id); ok && s.Now().Sub(known.at) < parsedFor {
+		r.known = known
 		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz")
 	} else {
 		r.all = p.HGetAll(ctx, s.key(id, kGroup))
@@ -347,7 +345,7 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 	g := parseGroup(m, int(members))
 	g.gen = s.gens.Add(1)
 	if crev := m["crev"]; crev != "" {
-		s.parsed.Put(id, parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now()})
+		s.parsed.Put(id, &parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now()})
 	}
 	return g
 }

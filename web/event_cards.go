@@ -87,14 +87,15 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 		viewer = u.ID
 	}
 	out := make([]sessionCard, 0, len(evs))
-	shown := make([]events.Event, 0, len(evs))
-	zone := func(ev events.Event) *time.Location {
+	shown := make([]*events.Event, 0, len(evs))
+	zone := func(ev *events.Event) *time.Location {
 		if own != nil {
 			return own
 		}
 		return zoneNamed(ev.TimeZone)
 	}
-	for _, ev := range evs {
+	for i := range evs {
+		ev := &evs[i]
 		g, err := group(ev.GroupID)
 		if err != nil {
 			return nil, err
@@ -120,7 +121,7 @@ func (h *handler) formatCards(c *fiber.Ctx, evs []events.Event, status map[strin
 			card.Seats = seatsFor(ev.Capacity, st.SeatsLeft, st.Status)
 		}
 		if !card.Cancelled { // a cancelled session has no "Going" any more
-			card.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(ev, viewer, false))
+			card.RSVP = events.ChoiceFor(st, events.ChoiceFactsOf(*ev, viewer, false))
 			if events.Active(st.Status) || card.RSVP.Hosting {
 				card.MyStatus = card.RSVP.Status
 			}

@@ -17,11 +17,12 @@ func shortDay(t time.Time, loc *time.Location) string { return t.In(loc).Format(
 // carries the viewer's own answer stays on its own: the viewer is going
 // to that date, not to the series. Cancelled and scheduled occurrences
 // collapse separately, so a cancelled date never hides a scheduled one.
-func collapseSeries(cards []sessionCard, evs []events.Event, loc func(events.Event) *time.Location, now time.Time) []sessionCard {
+// The cards are collapsed in place: the result shares cards' array.
+func collapseSeries(cards []sessionCard, evs []*events.Event, loc func(*events.Event) *time.Location, now time.Time) []sessionCard {
 	type group struct{ at, n int }
 	bySeries := map[string]*group{}
-	out := make([]sessionCard, 0, len(cards))
-	firsts := make([]events.Event, 0, len(cards))
+	out := cards[:0] // never ahead of the card being read
+	firsts := evs[:0]
 	for i, card := range cards {
 		ev := evs[i]
 		if ev.SeriesID == "" || (card.MyStatus != "" && !card.hosting) {
