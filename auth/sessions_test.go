@@ -136,3 +136,44 @@ func TestMalformedAndUnknownCookiesGiveANewSession(t *testing.T) {
 		}
 	}
 }
+
+// Two requests that load the same stored session share its decoded
+// values until one changes them: the change is that request's alone
+// until it is saved, and what is saved is what the next load sees.
+func TestRequestsOfOneSessionDoNotSeeEachOthersUnsavedChanges(t *testing.T) {
+	m, _, u := newSessions(t)
+	ctx := context.Background()
+	s, _, _ := m.Load(ctx, "")
+	s.SignIn(u.ID)
+	s.Set("flash_text", "Welcome")
+	cookie, _, _, err := m.Save(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := m.Load(ctx, cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := m.Load(ctx, cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Set("flash_text", "Changed")
+	a.Set("next", "/dashboard")
+	b.Delete("flash_text")
+	if got := b.Get("next"); got != "" {
+		t.Fatalf("b sees a's unsaved value %q", got)
+	}
+	if got := a.Get("flash_text"); got != "Changed" {
+		t.Fatalf("a's own change reads %q", got)
+	}
+	if c, _, _ := m.Load(ctx, cookie); c.Get("flash_text") != "Welcome" || c.Get("next") != "" {
+		t.Fatalf("a third load sees unsaved changes: %q %q", c.Get("flash_text"), c.Get("next"))
+	}
+	if _, _, _, err := m.Save(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ := m.Load(ctx, cookie); c.Get("flash_text") != "Changed" || c.Get("next") != "/dashboard" {
+		t.Fatalf("after a's save: %q %q", c.Get("flash_text"), c.Get("next"))
+	}
+}

@@ -169,8 +169,8 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 				return nil, nil, nil, err
 			}
 		}
-		standings = map[string]Standing{}
 		upcoming = make([]Event, 0, min(l.upcoming, len(soon)))
+		standings = make(map[string]Standing, cap(upcoming))
 		for _, id := range l.running.Val() {
 			if i, ok := found[id]; ok && evs[i].End.After(l.now) && len(upcoming) < l.upcoming {
 				upcoming = append(upcoming, evs[i])
