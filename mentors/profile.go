@@ -267,16 +267,21 @@ func (s *Store) queueMenteeProfile(ctx context.Context, pipe redis.Pipeliner, us
 		if err != nil {
 			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 		}
-		return decodeMentee(userID, raw)
+		return s.decodeMentee(userID, raw)
 	}
 }
 
-// decodeMentee decodes userID's stored mentee profile.
-func decodeMentee(userID string, raw []byte) (match.MenteeProfile, error) {
+// decodeMentee decodes userID's stored mentee profile, once per version
+// (menteeDecoded): callers share its slices and must not change them.
+func (s *Store) decodeMentee(userID string, raw []byte) (match.MenteeProfile, error) {
+	if p, ok := s.menteeDecoded.GetBytes(raw); ok {
+		return p, nil
+	}
 	var p match.MenteeProfile
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 	}
+	s.menteeDecoded.Put(string(raw), p)
 	return p, nil
 }
 

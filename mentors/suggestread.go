@@ -41,7 +41,7 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 	}
 	r.profile = p.HGet(ctx, s.menteeKey(menteeID), "profile")
 	if raw, ok := s.menteeRaw.Get(menteeID); ok && r.badInput == nil {
-		if e, err := decodeMentee(menteeID, []byte(raw)); err == nil {
+		if e, err := s.decodeMentee(menteeID, []byte(raw)); err == nil {
 			r.guess, r.batch = raw, s.queueBatch(ctx, p, &e, f)
 		}
 	}
@@ -79,7 +79,7 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 	if err != nil {
 		return nil, nil, fmt.Errorf("mentors: suggest: mentee profile %s: %w", r.menteeID, err)
 	}
-	if r.mentee, err = decodeMentee(r.menteeID, []byte(raw)); err != nil {
+	if r.mentee, err = s.decodeMentee(r.menteeID, []byte(raw)); err != nil {
 		return nil, nil, fmt.Errorf("mentors: suggest: %w", err)
 	}
 	s.menteeRaw.Put(r.menteeID, raw)
