@@ -26,13 +26,46 @@ func (ev eventView) actor() events.Actor {
 
 // loadEvent finds the session named by the :id route parameter. A session
 // of a group the visitor may not see is reported as not found, like the
-// group itself.
+// group itself. A form posted about the session finds the reads done with
+// the poster's session when its route prefetches them (prefetchEvent).
 func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
 	uid := ""
 	if u := currentUser(c); u != nil {
 		uid = u.ID
 	}
-	return h.eventFor(c.UserContext(), c.Params("id"), uid)
+	return h.eventAs(c, uid)
+}
+
+// eventAs is eventFor for the session named by :id, taking the reads
+// prefetchEvent made with the request's session when they were for uid.
+func (h *handler) eventAs(c *fiber.Ctx, uid string) (eventView, error) {
+	id := c.Params("id")
+	if pre, ok := c.Locals(prefetchedEventKey).(prefetchedEvent); ok && pre.uid == uid && pre.id == id {
+		c.Locals(prefetchedEventKey, nil)
+		return pre.get()
+	}
+	return h.eventFor(c.UserContext(), id, uid)
+}
+
+// prefetchedEvent is loadEvent's answer for session id as uid sees it,
+// queued with the session's read.
+type prefetchedEvent struct {
+	id, uid string
+	get     func() (eventView, error)
+}
+
+// prefetchEvent lets a form posted about the session named by :id read
+// it, its group and the poster's standing there in the same round trip
+// as the poster's own session (see formReads), so loadEvent (or eventAs)
+// finds them read. It goes before the session middleware in the route
+// table.
+func (h *handler) prefetchEvent(c *fiber.Ctx) error {
+	if id := c.Params("id"); ids.Valid(id) {
+		c.Locals(formReadsContextKey, formReads(func(p redis.Pipeliner, uid string) {
+			c.Locals(prefetchedEventKey, prefetchedEvent{id: id, uid: uid, get: h.queueEventFor(c.UserContext(), p, id, uid)})
+		}))
+	}
+	return c.Next()
 }
 
 // eventFor finds session id as the person uid ("" for a signed-out
@@ -45,31 +78,42 @@ func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, erro
 		return eventView{}, notFound()
 	}
 	p := h.Redis.Pipeline()
+	get := h.queueEventFor(ctx, p, id, uid)
+	if err := runReads(ctx, p); err != nil {
+		return eventView{}, err
+	}
+	return get()
+}
+
+// queueEventFor queues eventFor's reads of the valid session ID id on p;
+// the returned function gives eventFor's answer once p has run, reading
+// the group in a round trip of its own when this instance had not read
+// the session before.
+func (h *handler) queueEventFor(ctx context.Context, p redis.Pipeliner, id, uid string) func() (eventView, error) {
 	getEvent := h.Events.QueueGet(ctx, p, id)
 	gid, known := h.Events.KnownGroupOf(id)
 	var getView func() (groupView, error)
 	if known {
 		getView = h.queueGroupView(ctx, p, gid, uid)
 	}
-	if err := runReads(ctx, p); err != nil {
-		return eventView{}, err
-	}
-	ev, err := getEvent()
-	if err != nil {
-		return eventView{}, err
-	}
-	if !known || gid != ev.GroupID {
-		p = h.Redis.Pipeline()
-		getView = h.queueGroupView(ctx, p, ev.GroupID, uid)
-		if err := runReads(ctx, p); err != nil {
+	return func() (eventView, error) {
+		ev, err := getEvent()
+		if err != nil {
 			return eventView{}, err
 		}
+		if !known || gid != ev.GroupID {
+			p := h.Redis.Pipeline()
+			getView = h.queueGroupView(ctx, p, ev.GroupID, uid)
+			if err := runReads(ctx, p); err != nil {
+				return eventView{}, err
+			}
+		}
+		gv, err := getView()
+		if err != nil {
+			return eventView{}, err
+		}
+		return eventView{Event: ev, groupView: gv}, nil
 	}
-	gv, err := getView()
-	if err != nil {
-		return eventView{}, err
-	}
-	return eventView{Event: ev, groupView: gv}, nil
 }
 
 // queueGroupView queues on p the reads that say whether uid may see group

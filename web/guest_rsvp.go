@@ -31,7 +31,7 @@ func guestsWelcome(g *groups.Group) bool {
 // press Going there, which proves the address is theirs. The answer is
 // the same whether or not the address has an account or asked before.
 func (h *handler) guestRSVP(c *fiber.Ctx) error {
-	v, err := h.eventFor(c.UserContext(), c.Params("id"), "")
+	v, err := h.eventAs(c, "")
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,11 @@ const (
 	// onceClaimContextKey holds the claim of a form post made with the
 	// session's read (see queueOnceClaim).
 	onceClaimContextKey = contextKey("once-claim")
+	// formReadsContextKey holds the reads a form's route queues with the
+	// session's (see formReads); prefetchedEventKey what prefetchEvent
+	// queued.
+	formReadsContextKey = contextKey("form-reads")
+	prefetchedEventKey  = contextKey("prefetched-event")
 )
 
 // contentSecurityPolicy allows no inline script or style, no framing and
@@ -138,7 +143,10 @@ func (h *handler) session() fiber.Handler {
 		p := h.Redis.Pipeline()
 		uid, resolve := h.Sessions.QueueLoad(c.UserContext(), p, cookie)
 		claimed := h.queueOnceClaim(c, p, uid)
-		_, _ = p.Exec(c.UserContext()) // resolve and claimed report their commands' errors
+		if reads, ok := c.Locals(formReadsContextKey).(formReads); ok {
+			reads(p, uid)
+		}
+		_, _ = p.Exec(c.UserContext()) // resolve, claimed and the form's reads report their commands' errors
 		sess, u, err := resolve()
 		if err != nil {
 			return err
@@ -161,6 +169,15 @@ func (h *handler) session() fiber.Handler {
 		return err
 	}
 }
+
+// formReads are reads a form's route queues, before the session is
+// read, on the pipeline that reads it (and makes the form's one-time
+// claim), for the user the cookie claims: a post's own first reads come
+// back in the same round trip as the poster's session. They are reads
+// only: the CSRF check still comes before anything the form changes, and
+// whoever uses them checks that the claim held (the signed-in user is
+// uid).
+type formReads func(p redis.Pipeliner, uid string)
 
 // lazy is a GET request's session, not read yet: its reads wait in a
 // pipeline that the page may add its own first reads to (pageReads), so

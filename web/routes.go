@@ -27,6 +27,9 @@ func (h *handler) routes(app *fiber.App) {
 		app.All("/dev/*", func(c *fiber.Ctx) error { return notFound() })
 	}
 	h.apiRoutes(app)
+	// Every form posted to a session's address reads the session first;
+	// those reads ride with the poster's session.
+	app.Post("/s/:id/*", h.prefetchEvent)
 	app.Use(h.session(), h.once())
 
 	app.Get("/", h.home)
