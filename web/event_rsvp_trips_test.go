@@ -122,6 +122,12 @@ func TestAPostWhoseCookieNamesSomeoneElseSeesTheSessionAsThePoster(t *testing.T)
 	if st := sesStatus(t, app, id, eve.User.ID); st.Status != "" {
 		t.Fatalf("the outsider's post recorded %q", st.Status)
 	}
+	// The guest form reads the session as a signed-out visitor would,
+	// whoever posts it: not with the reads made for the organizer.
+	guest := url.Values{"_csrf": {org.CSRF("/s/" + id)}, "name": {"Gus Guest"}, "email": {"gus@example.com"}}
+	if r := org.Post("/s/"+id+"/guest-rsvp", guest); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the guest form of a private group's session: %d, want 404\n%s", r.StatusCode, r.Body)
+	}
 	// The organizer's own post, with the reads made with their session.
 	if n := rsvpPost(t, app, org.Client, id, org.CSRF("/s/"+id), "yes"); n > 3 {
 		t.Fatalf("the organizer's answer took %d round trips, want at most 3", n)

@@ -128,7 +128,8 @@ func (h *handler) deadline() fiber.Handler {
 	}
 }
 
-// session loads the visitor's session and user (one round trip), shows a
+// session loads the visitor's session and user (one round trip, shared
+// with a form's one-time claim and its route's own reads), shows a
 // waiting flash message, checks the CSRF token of every state-changing
 // request, and writes the session back after the handler when it changed.
 // A session store that fails is an error (503 when Redis is away), never a
