@@ -282,12 +282,12 @@ func (s *Store) QueueGetManyOrChanged(ctx context.Context, p redis.Pipeliner, id
 // one more round trip; a group not parsed yet, or parsed over a minute
 // ago (parsedFor), takes it in this one.
 type groupRead struct {
-	s        *Store
-	id       string
-	known    *parsedGroup // nil when not parsed yet, or too long ago
-	revs     *redis.SliceCmd           // drev, crev, next_session, tz, for a known group
-	all      *redis.MapStringStringCmd // the hash, for a group not parsed yet
-	members  *redis.IntCmd
+	s       *Store
+	id      string
+	known   *parsedGroup              // nil when not parsed yet, or too long ago
+	revs    *redis.SliceCmd           // drev, crev, next_session, tz, for a known group
+	all     *redis.MapStringStringCmd // the hash, for a group not parsed yet
+	members *redis.IntCmd
 }
 
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
