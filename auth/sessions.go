@@ -216,7 +216,7 @@ func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCm
 	} else if err := json.Unmarshal(raw, &s.data); err != nil {
 		return m.fresh(), nil, nil // undecodable: a new session
 	} else {
-		m.decoded.Put(string(raw), s.data)
+		m.decoded.PutBytes(raw, s.data)
 	}
 	s.shared = true
 	if s.data.UserID != "" && time.Unix(s.data.Expires, 0).Sub(m.Now())+touchEvery < SessionTTL {

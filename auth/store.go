@@ -158,7 +158,7 @@ func (s *Store) readUser(raw []byte) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.decoded.Put(string(raw), u)
+	s.decoded.PutBytes(raw, u)
 	cp := *u
 	return &cp, nil
 }

@@ -207,7 +207,7 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 		}
 		ev.Version = versionOf(data)
 		s.groupOf.Put(ev.ID, ev.GroupID)
-		s.decoded.Put(string(data), ev)
+		s.decoded.PutBytes(data, ev)
 		return ev, nil
 	}
 }

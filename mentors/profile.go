@@ -281,7 +281,7 @@ func (s *Store) decodeMentee(userID string, raw []byte) (match.MenteeProfile, er
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 	}
-	s.menteeDecoded.Put(string(raw), p)
+	s.menteeDecoded.PutBytes(raw, p)
 	return p, nil
 }
 

@@ -188,7 +188,7 @@ func (f *fragments) get(name string, key any, render func(*bytes.Buffer) error) 
 		return fragment{}, err
 	}
 	fr := f.cut(buf.String())
-	f.cache.Put(string(k), fr)
+	f.cache.PutBytes(k, fr)
 	return fr, nil
 }
 

@@ -46,7 +46,14 @@ func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
 }
 
 // Put remembers value for a copy of key.
-func (c *Cache[V]) Put(key string, value V) {
+func (c *Cache[V]) Put(key string, value V) { c.put(strings.Clone(key), value) }
+
+// PutBytes is Put for a key held in a byte slice: the key is copied once,
+// into the string the cache keeps.
+func (c *Cache[V]) PutBytes(key []byte, value V) { c.put(string(key), value) }
+
+// put remembers value for key, which no one else may change.
+func (c *Cache[V]) put(key string, value V) {
 	size := c.Size
 	if size <= 0 {
 		size = DefaultSize
@@ -59,7 +66,7 @@ func (c *Cache[V]) Put(key string, value V) {
 	if c.m == nil {
 		c.m = make(map[string]V)
 	}
-	c.m[strings.Clone(key)] = value
+	c.m[key] = value
 }
 
 // Forget drops what is remembered for key.

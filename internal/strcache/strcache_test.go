@@ -92,3 +92,16 @@ func TestKeysOutliveTheBufferTheyCameFrom(t *testing.T) {
 		t.Fatal("the buffer's new contents were found as a key")
 	}
 }
+
+func TestPutBytesKeepsItsOwnCopyOfTheKey(t *testing.T) {
+	var c Cache[int]
+	buf := []byte(`{"u":"ada"}`)
+	c.PutBytes(buf, 1)
+	copy(buf, `{"u":"eve"}`) // the reader's buffer, reused for the next reply
+	if v, ok := c.GetBytes([]byte(`{"u":"ada"}`)); !ok || v != 1 {
+		t.Fatalf("GetBytes of the original key = %d, %v", v, ok)
+	}
+	if _, ok := c.GetBytes(buf); ok {
+		t.Fatal("the buffer's new contents were found as a key")
+	}
+}
