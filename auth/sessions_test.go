@@ -2,7 +2,12 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,5 +180,45 @@ func TestRequestsOfOneSessionDoNotSeeEachOthersUnsavedChanges(t *testing.T) {
 	}
 	if c, _, _ := m.Load(ctx, cookie); c.Get("flash_text") != "Changed" || c.Get("next") != "/dashboard" {
 		t.Fatalf("after a's save: %q %q", c.Get("flash_text"), c.Get("next"))
+	}
+}
+
+// CSRF tokens come from reused MACs: many goroutines asking at once each
+// get their own session's token, the one a fresh MAC gives, and another
+// secret gives other tokens.
+func TestCSRFTokensFromManyGoroutinesAreEachSessionsOwn(t *testing.T) {
+	m, users, _ := newSessions(t)
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	derived := hmac.New(sha256.New, secret)
+	derived.Write([]byte("focusgroups csrf v1"))
+	key := derived.Sum(nil)
+	want := func(id string) string {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(id))
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	other := NewSessions(users, true, []byte("another secret, another token set"))
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 32 {
+		wg.Go(func() {
+			for i := range 200 {
+				s := &Session{id: fmt.Sprintf("session-%d-%d", g, i)}
+				got := m.CSRFToken(s)
+				if got != want(s.id) {
+					errs <- fmt.Sprintf("%s: token %q, want %q", s.id, got, want(s.id))
+					return
+				}
+				if other.CSRFToken(s) == got {
+					errs <- s.id + ": two secrets gave the same token"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
