@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -16,6 +17,9 @@ import (
 // requests on both sides, and which profiles they have) in two round trips
 // that a page shares with its other reads: QueueMentoring queues the
 // lists and profiles, QueueRecords then the mentorships and requests.
+// When the lists named the same records on this Store's last read of
+// them, QueueMentoring reads those records with the lists, and
+// QueueRecords has nothing left to read.
 type Mentoring struct {
 	s                *Store
 	userID           string
@@ -24,6 +28,31 @@ type Mentoring struct {
 	out              *redis.ZSliceCmd
 	mentorProfile    func() ([]match.MentorProfile, error)
 	menteeProfile    func() (match.MenteeProfile, error)
+	guess            recordKeys   // the records the lists named last time
+	guessed          *recordReads // their reads, queued with the lists; nil without a guess
+}
+
+// recordKeys are the keys of someone's mentoring records: mentorships as
+// mentee and as mentor (sorted), requests to and from them (in list
+// order).
+type recordKeys struct{ mentors, mentees, in, out []string }
+
+func (k recordKeys) equal(o recordKeys) bool {
+	return slices.Equal(k.mentors, o.mentors) && slices.Equal(k.mentees, o.mentees) &&
+		slices.Equal(k.in, o.in) && slices.Equal(k.out, o.out)
+}
+
+// recordReads are the queued reads of a recordKeys.
+type recordReads struct {
+	mentors, mentees func() ([]Mentorship, error)
+	in, out          func() (open []Request, missing, closed []int, err error)
+}
+
+func (s *Store) queueRecordReads(ctx context.Context, p redis.Pipeliner, k recordKeys) *recordReads {
+	return &recordReads{
+		mentors: s.queueMentorships(ctx, p, k.mentors), mentees: s.queueMentorships(ctx, p, k.mentees),
+		in: s.queueRequests(ctx, p, k.in), out: s.queueRequests(ctx, p, k.out),
+	}
 }
 
 // MentoringRead is what Mentoring found: the lists of MyMentors,
@@ -49,6 +78,9 @@ func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID st
 		m.mentees = p.HGetAll(ctx, s.mentorMenteesKey(userID))
 		m.in = p.ZRange(ctx, s.mentorPendingKey(userID), 0, -1)
 		m.out = p.ZRangeWithScores(ctx, s.menteeOpenKey(userID), 0, -1)
+		if k, ok := s.recordKeys.Get(userID); ok {
+			m.guess, m.guessed = k, s.queueRecordReads(ctx, p, k)
+		}
 	}
 	return m
 }
@@ -106,27 +138,28 @@ func (m *Mentoring) QueueRecords(ctx context.Context, p redis.Pipeliner) (func()
 	if err != nil {
 		return nil, fmt.Errorf("mentors: requests of %s: %w", userID, err)
 	}
-	keys := make([]string, 0, len(mentors))
+	var k recordKeys
 	for mentor, id := range mentors {
-		keys = append(keys, s.mentorshipKey(mentor, id))
+		k.mentors = append(k.mentors, s.mentorshipKey(mentor, id))
 	}
-	readMentors := s.queueMentorships(ctx, p, keys)
-	keys = make([]string, 0, len(mentees))
+	slices.Sort(k.mentors)
 	for _, id := range mentees {
-		keys = append(keys, s.mentorshipKey(userID, id))
+		k.mentees = append(k.mentees, s.mentorshipKey(userID, id))
 	}
-	readMentees := s.queueMentorships(ctx, p, keys)
-	keys = make([]string, len(inIDs))
-	for k, id := range inIDs {
-		keys[k] = s.requestKey(userID, id)
+	slices.Sort(k.mentees)
+	for _, id := range inIDs {
+		k.in = append(k.in, s.requestKey(userID, id))
 	}
-	readIn := s.queueRequests(ctx, p, keys)
-	keys = make([]string, len(outMembers))
-	for k, z := range outMembers {
+	for _, z := range outMembers {
 		mentor, id, _ := strings.Cut(z.Member.(string), "/")
-		keys[k] = s.requestKey(mentor, id)
+		k.out = append(k.out, s.requestKey(mentor, id))
 	}
-	readOut := s.queueRequests(ctx, p, keys)
+	reads := m.guessed
+	if reads == nil || !k.equal(m.guess) {
+		reads = s.queueRecordReads(ctx, p, k)
+		s.recordKeys.Put(userID, k)
+	}
+	readMentors, readMentees, readIn, readOut := reads.mentors, reads.mentees, reads.in, reads.out
 	return func() (MentoringRead, error) {
 		var r MentoringRead
 		var err error

@@ -85,12 +85,22 @@ type Store struct {
 	// page decoded the viewer's up to three times per view (8 % of its
 	// CPU).
 	menteeDecoded strcache.Cache[match.MenteeProfile]
+	// rankedIDs remembers the candidates each mentee's last ranking per
+	// filter named (up to 200 IDs each), so the next one reads their
+	// profiles with it; a page of suggestions then takes one round trip.
+	rankedIDs strcache.Cache[[]string]
+	// recordKeys remembers the records each person's mentoring lists
+	// named when last read, so the next read reads them with the lists.
+	recordKeys strcache.Cache[recordKeys]
 }
+
+// rankedEntries bounds rankedIDs: about 5 KB each.
+const rankedEntries = 2000
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
-		Now: func() time.Time { return time.Now().UTC() }}
+		Now: func() time.Time { return time.Now().UTC() }, rankedIDs: strcache.Cache[[]string]{Size: rankedEntries}}
 	s.notices = s.newNotices()
 	return s
 }

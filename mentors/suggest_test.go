@@ -263,3 +263,71 @@ func TestPageSuggestFollowsAProfileChangedElsewhere(t *testing.T) {
 		t.Fatalf("a bad filter: %v, want a language error", err)
 	}
 }
+
+// A page that ranks the same candidates for the same mentee and filter
+// as last time reads their profiles with the ranking, so its second
+// pipeline has nothing to read; the profiles are still read afresh (a
+// seat taken shows), and a candidate the ranking names anew, or another
+// filter, is read in the second pipeline as before.
+func TestPageSuggestReadsKnownCandidatesWithTheRanking(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	first := f.mentor(t, nil)
+	mentee := f.mentee(t, nil)
+	suggest := func(filter match.Filter) ([]match.Suggestion, int) {
+		t.Helper()
+		p := f.rdb.Pipeline()
+		r := f.QueueSuggest(f.ctx, p, mentee, filter, 5)
+		if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		p = f.rdb.Pipeline()
+		read, _, err := r.QueueProfiles(f.ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := p.Len()
+		if _, err := p.Exec(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, queued
+	}
+	named := func(got []match.Suggestion) []string {
+		var out []string
+		for _, s := range got {
+			out = append(out, s.Mentor.UserID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if _, queued := suggest(match.Filter{}); queued == 0 {
+		t.Fatal("the first ranking read no profiles after it")
+	}
+	got, queued := suggest(match.Filter{})
+	if queued != 0 || !slices.Equal(named(got), []string{first}) {
+		t.Fatalf("the same candidates again: %d reads queued after the ranking, suggestions %v; want none and %s", queued, named(got), first)
+	}
+	if err := f.SetPaused(f.ctx, first, true, "On leave"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := suggest(match.Filter{}); len(got) != 0 {
+		t.Fatalf("a paused mentor is still suggested: %v", named(got))
+	}
+	if err := f.SetPaused(f.ctx, first, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	second := f.mentor(t, nil)
+	got, queued = suggest(match.Filter{})
+	want := []string{first, second}
+	slices.Sort(want)
+	if queued == 0 || !slices.Equal(named(got), want) {
+		t.Fatalf("with a new candidate: %d reads queued, suggestions %v; want reads and %v", queued, named(got), want)
+	}
+	if _, queued := suggest(match.Filter{Path: "devops"}); queued == 0 {
+		t.Fatal("another filter used the candidates of the first")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/redis/go-redis/v9"
 
@@ -16,7 +17,9 @@ import (
 // read of the mentee's profile and, when this Store has read that profile
 // before, the ranking of the candidates for it; QueueProfiles then reads
 // the best candidates. The ranking is built in a temporary key that the
-// same round trip deletes.
+// same round trip deletes. When the ranking named the same candidates
+// for the same mentee and filter last time, QueueSuggest reads their
+// profiles with it, and the second round trip has nothing to read.
 type SuggestRead struct {
 	s        *Store
 	menteeID string
@@ -25,8 +28,18 @@ type SuggestRead struct {
 	profile  *redis.StringCmd // nil for an invalid ID
 	guess    string           // the profile the ranking was queued for
 	batch    *redis.ZSliceCmd // nil when no ranking was queued
+	// guessIDs are the candidates the last ranking for this mentee and
+	// filter named, and guessed reads their profiles with the ranking.
+	guessIDs []string
+	guessed  func() ([]match.MentorProfile, error)
 	mentee   match.MenteeProfile
 	badInput error // the filter's valid.Errors
+}
+
+// rankedKey is where rankedIDs keeps the candidates of the last ranking
+// for menteeID and f.
+func rankedKey(menteeID string, f match.Filter) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%t", menteeID, f.Skill, f.Path, f.Language, f.MaxTZHours, f.AvailableNow)
 }
 
 // QueueSuggest queues on p the reads behind Suggest for menteeID.
@@ -43,6 +56,9 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 	if raw, ok := s.menteeRaw.Get(menteeID); ok && r.badInput == nil {
 		if e, err := s.decodeMentee(menteeID, []byte(raw)); err == nil {
 			r.guess, r.batch = raw, s.queueBatch(ctx, p, &e, f)
+			if last, ok := s.rankedIDs.Get(rankedKey(menteeID, f)); ok {
+				r.guessIDs, r.guessed = last, s.queueMentorProfiles(ctx, p, last)
+			}
 		}
 	}
 	return r
@@ -87,6 +103,7 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 		return nil, nil, r.badInput
 	}
 	if r.batch == nil || r.guess != raw {
+		r.guessed = nil // read before this ranking: read them again with its candidates
 		first := s.rdb.Pipeline()
 		r.batch = s.queueBatch(ctx, first, &r.mentee, r.f)
 		if _, err := first.Exec(ctx); err != nil {
@@ -113,7 +130,11 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 			}
 		}
 	}
-	readProfiles := s.queueMentorProfiles(ctx, p, batchIDs)
+	readProfiles := r.guessed
+	if r.guessed == nil || !slices.Equal(batchIDs, r.guessIDs) {
+		readProfiles = s.queueMentorProfiles(ctx, p, batchIDs)
+		s.rankedIDs.Put(rankedKey(r.menteeID, r.f), batchIDs)
+	}
 	return func() ([]match.Suggestion, error) {
 		profiles, err := readProfiles()
 		if err != nil {
