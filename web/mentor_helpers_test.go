@@ -67,6 +67,23 @@ func mtrMentee(t *testing.T, app *apptest.App, p mtrPerson, adjust func(*match.M
 	}
 }
 
+// mtrAccepted signs in a new mentee named name, who asks mentor and is
+// accepted: one of the mentor's seats is taken.
+func mtrAccepted(t *testing.T, app *apptest.App, mentor mtrPerson, name string) mtrPerson {
+	t.Helper()
+	ctx := context.Background()
+	e := mtrSignIn(t, app, name, "")
+	mtrMentee(t, app, e, nil)
+	r, err := app.Mentors.Ask(ctx, e.ID, mentor.ID, "Hello "+mentor.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Mentors.Accept(ctx, mentor.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // mtrGroup creates an open group owned by owner with the members joined.
 func mtrGroup(t *testing.T, app *apptest.App, slug string, owner mtrPerson, members ...mtrPerson) *groups.Group {
 	t.Helper()

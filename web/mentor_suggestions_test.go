@@ -31,15 +31,7 @@ func TestSuggestionsExplainEachMentorAndFilter(t *testing.T) {
 	}
 	fiona := mtrSignIn(t, app, "Fiona Full", "")
 	mtrMentor(t, app, fiona, func(m *match.MentorProfile) { m.Capacity = 1 })
-	taken := mtrSignIn(t, app, "Tom Taken", "")
-	mtrMentee(t, app, taken, nil)
-	req, err := app.Mentors.Ask(ctx, taken.ID, fiona.ID, "Hi Fiona")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Mentors.Accept(ctx, fiona.ID, req.ID); err != nil {
-		t.Fatal(err)
-	}
+	mtrAccepted(t, app, fiona, "Tom Taken")
 
 	me := mtrSignIn(t, app, "Mia Mentee", "")
 	if r := me.Get("/mentors/suggestions"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Create a mentee profile") {

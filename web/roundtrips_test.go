@@ -296,15 +296,7 @@ func TestMentorSuggestionsReadInOneRoundTripOnceKnown(t *testing.T) {
 		t.Fatalf("no link to the request to Ola in %s", body)
 	}
 
-	late := mtrSignIn(t, app, "Lou Late", "")
-	mtrMentee(t, app, late, nil)
-	r, err := app.Mentors.Ask(ctx, late.ID, ment.ID, "Me too")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Mentors.Accept(ctx, ment.ID, r.ID); err != nil {
-		t.Fatal(err)
-	}
+	mtrAccepted(t, app, ment, "Lou Late")
 	sesContains(t, "after Max took another mentee", view(1), "Max Mentor", "2 seats free", "You asked Ola Other Mentor already")
 
 	if _, err := app.Mentors.Withdraw(ctx, mentee.ID, asked[1]); err != nil {
