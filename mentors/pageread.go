@@ -17,9 +17,10 @@ import (
 // requests on both sides, and which profiles they have) in two round trips
 // that a page shares with its other reads: QueueMentoring queues the
 // lists and profiles, QueueRecords then the mentorships and requests.
-// When the lists named the same records on this Store's last read of
-// them, QueueMentoring reads those records with the lists, and
-// QueueRecords has nothing left to read.
+// When the lists named records on this Store's last read of them,
+// QueueMentoring reads those records with the lists, and QueueRecords
+// queues only the parts (mentorships either way, requests either way)
+// that the lists name differently now.
 type Mentoring struct {
 	s                *Store
 	userID           string
@@ -46,6 +47,42 @@ func (k recordKeys) equal(o recordKeys) bool {
 type recordReads struct {
 	mentors, mentees func() ([]Mentorship, error)
 	in, out          func() (open []Request, missing, closed []int, err error)
+}
+
+func (k recordKeys) empty() bool {
+	return len(k.mentors)+len(k.mentees)+len(k.in)+len(k.out) == 0
+}
+
+// reuse returns the reads of the records k names: each part that the
+// guess named alike was read with the lists, the others are queued on p.
+// It remembers k for the next read of these lists (nothing when they
+// name no record).
+func (m *Mentoring) reuse(ctx context.Context, p redis.Pipeliner, k recordKeys) (mentors, mentees func() ([]Mentorship, error), in, out func() ([]Request, []int, []int, error)) {
+	s, g := m.s, recordReads{}
+	if m.guessed != nil {
+		g = *m.guessed
+	}
+	known := func(now, then []string) bool { return m.guessed != nil && slices.Equal(now, then) }
+	mentors, mentees, in, out = g.mentors, g.mentees, g.in, g.out
+	if !known(k.mentors, m.guess.mentors) {
+		mentors = s.queueMentorships(ctx, p, k.mentors)
+	}
+	if !known(k.mentees, m.guess.mentees) {
+		mentees = s.queueMentorships(ctx, p, k.mentees)
+	}
+	if !known(k.in, m.guess.in) {
+		in = s.queueRequests(ctx, p, k.in)
+	}
+	if !known(k.out, m.guess.out) {
+		out = s.queueRequests(ctx, p, k.out)
+	}
+	switch {
+	case k.empty():
+		s.recordKeys.Forget(m.userID)
+	case m.guessed == nil || !k.equal(m.guess):
+		s.recordKeys.Put(m.userID, k)
+	}
+	return mentors, mentees, in, out
 }
 
 func (s *Store) queueRecordReads(ctx context.Context, p redis.Pipeliner, k recordKeys) *recordReads {
@@ -154,12 +191,7 @@ func (m *Mentoring) QueueRecords(ctx context.Context, p redis.Pipeliner) (func()
 		mentor, id, _ := strings.Cut(z.Member.(string), "/")
 		k.out = append(k.out, s.requestKey(mentor, id))
 	}
-	reads := m.guessed
-	if reads == nil || !k.equal(m.guess) {
-		reads = s.queueRecordReads(ctx, p, k)
-		s.recordKeys.Put(userID, k)
-	}
-	readMentors, readMentees, readIn, readOut := reads.mentors, reads.mentees, reads.in, reads.out
+	readMentors, readMentees, readIn, readOut := m.reuse(ctx, p, k)
 	return func() (MentoringRead, error) {
 		var r MentoringRead
 		var err error

@@ -90,17 +90,25 @@ type Store struct {
 	// profiles with it; a page of suggestions then takes one round trip.
 	rankedIDs strcache.Cache[[]string]
 	// recordKeys remembers the records each person's mentoring lists
-	// named when last read, so the next read reads them with the lists.
+	// named when last read (people with none are not kept), so the next
+	// read reads them with the lists.
 	recordKeys strcache.Cache[recordKeys]
 }
 
-// rankedEntries bounds rankedIDs: about 5 KB each.
-const rankedEntries = 2000
+// The bounds of rankedIDs (up to about 10 KB a ranking: 200 IDs as
+// strings of their own) and of recordKeys (about 70 bytes a record; a
+// person has a few: mentorships are bounded by capacity, open requests
+// by MaxOpenRequests, requests to a mentor by the mentor's answers).
+const (
+	rankedEntries = 1000
+	recordEntries = 5000
+)
 
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
-		Now: func() time.Time { return time.Now().UTC() }, rankedIDs: strcache.Cache[[]string]{Size: rankedEntries}}
+		Now: func() time.Time { return time.Now().UTC() }, rankedIDs: strcache.Cache[[]string]{Size: rankedEntries},
+		recordKeys: strcache.Cache[recordKeys]{Size: recordEntries}}
 	s.notices = s.newNotices()
 	return s
 }

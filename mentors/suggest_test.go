@@ -314,8 +314,8 @@ func TestPageSuggestReadsKnownCandidatesWithTheRanking(t *testing.T) {
 	if err := f.SetPaused(f.ctx, first, true, "On leave"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := suggest(match.Filter{}); len(got) != 0 {
-		t.Fatalf("a paused mentor is still suggested: %v", named(got))
+	if got, queued := suggest(match.Filter{}); len(got) != 0 || queued != 0 {
+		t.Fatalf("a paused mentor: suggestions %v, %d reads queued after the ranking; want none and none", named(got), queued)
 	}
 	if err := f.SetPaused(f.ctx, first, false, ""); err != nil {
 		t.Fatal(err)
@@ -329,5 +329,67 @@ func TestPageSuggestReadsKnownCandidatesWithTheRanking(t *testing.T) {
 	}
 	if _, queued := suggest(match.Filter{Path: "devops"}); queued == 0 {
 		t.Fatal("another filter used the candidates of the first")
+	}
+}
+
+// Mentoring records the lists named on the last read are read with the
+// lists; a part the lists name differently now (a new request) is read
+// after them, the unchanged parts are not read again, and a person whose
+// lists name nothing is not remembered at all.
+func TestMentoringReadsKnownRecordsWithTheLists(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor, other := f.mentor(t, nil), f.mentor(t, nil)
+	mentee := f.mentee(t, nil)
+	read := func() (MentoringRead, int) {
+		t.Helper()
+		p := f.rdb.Pipeline()
+		m := f.QueueMentoring(f.ctx, p, mentee)
+		if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		p = f.rdb.Pipeline()
+		records, err := m.QueueRecords(f.ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := p.Len()
+		if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		r, err := records()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, queued
+	}
+	if _, queued := read(); queued != 0 {
+		t.Fatalf("no mentoring yet: %d records read", queued)
+	}
+	if _, ok := f.recordKeys.Get(mentee); ok {
+		t.Fatal("a person without records is remembered")
+	}
+	req, err := f.Ask(f.ctx, mentee, mentor, "Please mentor me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Accept(f.ctx, mentor, req.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r, queued := read(); queued != 1 || len(r.Mentors) != 1 {
+		t.Fatalf("a first mentor: %d records read after the lists, %d mentors; want 1 and 1", queued, len(r.Mentors))
+	}
+	if r, queued := read(); queued != 0 || len(r.Mentors) != 1 || r.Mentors[0].MentorID != mentor {
+		t.Fatalf("the same again: %d records read after the lists, mentors %+v; want none and %s", queued, r.Mentors, mentor)
+	}
+	if _, err := f.Ask(f.ctx, mentee, other, "And you?"); err != nil {
+		t.Fatal(err)
+	}
+	r, queued := read()
+	if queued != 1 || len(r.Mentors) != 1 || len(r.PendingOut) != 1 || r.PendingOut[0].MentorID != other {
+		t.Fatalf("a new request: %d records read after the lists, %d mentors, requests %+v; want 1 (the request), 1 and the one to %s", queued, len(r.Mentors), r.PendingOut, other)
+	}
+	if _, queued := read(); queued != 0 {
+		t.Fatalf("the same again: %d records read after the lists", queued)
 	}
 }
