@@ -27,11 +27,7 @@ func (h *handler) apiSession(c *fiber.Ctx) error {
 	}
 	p, uid := apiReads(c)
 	getSession := h.Events.QueueSessionView(ctx, p, id, uid, 0)
-	gid, known := h.Events.KnownGroupOf(id)
-	var getView func() (groupView, error)
-	if known {
-		getView = h.queueGroupView(ctx, p, gid, uid)
-	}
+	getView := h.queueSessionGroupView(ctx, p, id, uid)
 	if err := h.apiAuthorize(c); err != nil {
 		return err
 	}
@@ -39,14 +35,7 @@ func (h *handler) apiSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !known || gid != ev.GroupID {
-		p = h.Redis.Pipeline()
-		getView = h.queueGroupView(ctx, p, ev.GroupID, uid)
-		if err := runReads(ctx, p); err != nil {
-			return err
-		}
-	}
-	gv, err := getView()
+	gv, err := getView(ev.GroupID)
 	if err != nil {
 		return err
 	}

@@ -91,28 +91,40 @@ func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, erro
 // the session before.
 func (h *handler) queueEventFor(ctx context.Context, p redis.Pipeliner, id, uid string) func() (eventView, error) {
 	getEvent := h.Events.QueueGet(ctx, p, id)
-	gid, known := h.Events.KnownGroupOf(id)
-	var getView func() (groupView, error)
-	if known {
-		getView = h.queueGroupView(ctx, p, gid, uid)
-	}
+	getView := h.queueSessionGroupView(ctx, p, id, uid)
 	return func() (eventView, error) {
 		ev, err := getEvent()
 		if err != nil {
 			return eventView{}, err
 		}
-		if !known || gid != ev.GroupID {
-			p := h.Redis.Pipeline()
-			getView = h.queueGroupView(ctx, p, ev.GroupID, uid)
-			if err := runReads(ctx, p); err != nil {
-				return eventView{}, err
-			}
-		}
-		gv, err := getView()
+		gv, err := getView(ev.GroupID)
 		if err != nil {
 			return eventView{}, err
 		}
 		return eventView{Event: ev, groupView: gv}, nil
+	}
+}
+
+// queueSessionGroupView queues on p the view (see queueGroupView) of the
+// group this instance knows session id to belong to, if it knows one.
+// The returned function gives, once p has run, the view of the group
+// the session was read to belong to, gid: from p when that is the group
+// queued, else read in a round trip of its own.
+func (h *handler) queueSessionGroupView(ctx context.Context, p redis.Pipeliner, id, uid string) func(gid string) (groupView, error) {
+	known, ok := h.Events.KnownGroupOf(id)
+	var getView func() (groupView, error)
+	if ok {
+		getView = h.queueGroupView(ctx, p, known, uid)
+	}
+	return func(gid string) (groupView, error) {
+		if !ok || known != gid {
+			p := h.Redis.Pipeline()
+			getView = h.queueGroupView(ctx, p, gid, uid)
+			if err := runReads(ctx, p); err != nil {
+				return groupView{}, err
+			}
+		}
+		return getView()
 	}
 }
 
