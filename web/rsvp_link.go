@@ -7,6 +7,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
+	"github.com/focusgroups/focusgroups/internal/ids"
 )
 
 // rsvpLink is a session and person named by the token of an emailed
@@ -18,27 +19,38 @@ type rsvpLink struct {
 	Standing events.Standing
 }
 
-// loadRSVPLink resolves the :token route parameter. ok is false for a
-// token that is unknown, tampered with or expired, or for a session the
-// person may no longer see.
+// loadRSVPLink resolves the :token route parameter: the token in one
+// round trip, then the person, the session, its group and the person's
+// standing together in a second (the group in a third when this instance
+// has not read the session before). ok is false for a token that is
+// unknown, tampered with or expired, or for a session the person may no
+// longer see.
 func (h *handler) loadRSVPLink(c *fiber.Ctx) (rsvpLink, bool, error) {
 	ctx := c.UserContext()
 	token := c.Params("token")
 	eid, uid, err := h.Events.RSVPTokenOwner(ctx, token)
-	if errors.Is(err, events.ErrNotFound) {
+	if errors.Is(err, events.ErrNotFound) || (err == nil && (!ids.Valid(eid) || !ids.Valid(uid))) {
 		return rsvpLink{}, false, nil
 	}
 	if err != nil {
 		return rsvpLink{}, false, err
 	}
-	u, err := h.Users.Get(ctx, uid)
-	if isNotFound(err) {
-		return rsvpLink{}, false, nil
+	p := h.Redis.Pipeline()
+	getUser := h.Users.QueueGetMany(ctx, p, []string{uid})
+	getEvent := h.queueEventFor(ctx, p, eid, uid)
+	getStanding := h.Events.QueueStatusOf(ctx, p, eid, uid)
+	if err := runReads(ctx, p); err != nil {
+		return rsvpLink{}, false, err
 	}
+	users, err := getUser()
 	if err != nil {
 		return rsvpLink{}, false, err
 	}
-	v, err := h.eventFor(ctx, eid, uid)
+	u := users[uid]
+	if u == nil {
+		return rsvpLink{}, false, nil
+	}
+	v, err := getEvent()
 	if isNotFound(err) || errors.As(err, new(*pageError)) {
 		return rsvpLink{}, false, nil
 	}
@@ -48,7 +60,7 @@ func (h *handler) loadRSVPLink(c *fiber.Ctx) (rsvpLink, bool, error) {
 	if !v.Event.End.After(h.Events.Now()) {
 		return rsvpLink{}, false, nil // links work until the session ends
 	}
-	st, err := h.Events.StatusOf(ctx, eid, uid)
+	st, err := getStanding()
 	if err != nil {
 		return rsvpLink{}, false, err
 	}

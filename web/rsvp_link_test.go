@@ -209,3 +209,40 @@ func TestRSVPLinkStopsWorkingWhenTheSessionEnds(t *testing.T) {
 		t.Fatalf("an ended session's link changed the RSVP to %q", st.Status)
 	}
 }
+
+// The page an emailed RSVP link opens reads the token, then the person,
+// the session, its group and the person's standing together: two round
+// trips, after the link's two rate limits (per link and per network,
+// each one atomic script on a key of its own). It took six.
+func TestRSVPLinkPageReadsInTwoRoundTripsAfterItsLimits(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	host := app.NewClient(t)
+	host.DevSignIn("Hal Host", "hal@host.example")
+	where := createGroup(t, host, groupForm("Link Trips"))
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Counted", ""))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
+	}
+	ctx := context.Background()
+	ev, err := app.Events.Get(ctx, strings.TrimPrefix(r.Header.Get("Location"), "/s/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := app.NewClient(t)
+	member.DevSignIn("Mia Member", "mia@x.example")
+	member.PostForm(where, where+"/join", nil)
+	mia, err := app.Users.FindByEmail(ctx, "mia@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := app.Events.IssueRSVPToken(ctx, ev, mia.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanner := app.NewClient(t)
+	if n := pageTrips(t, app, scanner, "/rsvp/:token", "/rsvp/"+token+"?answer=going"); n != 4 {
+		t.Errorf("the RSVP link's page: %d round trips, want 4 (2 rate limits, the token, the rest)", n)
+	}
+	sesContains(t, "the RSVP link's page", scanner.Get("/rsvp/"+token+"?answer=going").Body, "Counted", "Mia Member")
+}
