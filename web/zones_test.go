@@ -361,13 +361,20 @@ func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := func(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+	// The request page gives days in UTC; the mentorship page in the zone
+	// of the viewer's mentoring profile (mtrMentee's Europe/Berlin), a
+	// day ahead of UTC from 23:00 or 22:00 UTC.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(t time.Time, loc *time.Location) string { return t.In(loc).Format("2 Jan 2006") }
 	for what, pg := range map[string]struct {
 		r   *apptest.Response
 		day string
 	}{
-		"the request page": {reqPage, day(req.Created)},
-		"the mentorship":   {mentee.Get("/mentors/mentorships/" + ms.ID), day(ms.Started)},
+		"the request page": {reqPage, day(req.Created, time.UTC)},
+		"the mentorship":   {mentee.Get("/mentors/mentorships/" + ms.ID), day(ms.Started, berlin)},
 	} {
 		if pg.r.StatusCode != http.StatusOK {
 			t.Errorf("%s: %d", what, pg.r.StatusCode)
@@ -380,5 +387,5 @@ func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mtrHas(t, "the profile", mentee.Get("/profile").Body, "Member since "+day(u.CreatedAt)+"</p>")
+	mtrHas(t, "the profile", mentee.Get("/profile").Body, "Member since "+day(u.CreatedAt, time.UTC)+"</p>")
 }
