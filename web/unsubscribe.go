@@ -5,6 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/mail"
 )
 
@@ -23,21 +25,36 @@ func (h *handler) unsubscribeTarget(c *fiber.Ctx) (uid, groupID string, ok bool)
 }
 
 // unsubscribePage shows what the link will stop, with a button: mail
-// scanners follow links, so the GET changes nothing.
+// scanners follow links, so the GET changes nothing. The signed token
+// needs no read; the person and the group are read in one round trip.
 func (h *handler) unsubscribePage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	uid, groupID, ok := h.unsubscribeTarget(c)
-	if !ok {
+	if !ok || !ids.Valid(uid) || (groupID != "" && !ids.Valid(groupID)) {
 		return h.invalidLink(c)
 	}
-	u, err := h.Users.Get(c.UserContext(), uid)
+	p := h.Redis.Pipeline()
+	getUser := h.Users.QueueGetMany(ctx, p, []string{uid})
+	var getGroup func() (*groups.Group, error)
+	if groupID != "" {
+		getGroup = h.Groups.QueueGet(ctx, p, groupID)
+	}
+	if err := runReads(ctx, p); err != nil {
+		return err
+	}
+	users, err := getUser()
 	if err != nil {
+		return err
+	}
+	u := users[uid]
+	if u == nil {
 		return h.invalidLink(c)
 	}
 	data := h.view(c, "Unsubscribe")
 	data["Token"] = c.Params("token")
 	data["Email"] = u.PrimaryEmail()
-	if groupID != "" {
-		if g, err := h.Groups.Get(c.UserContext(), groupID); err == nil {
+	if getGroup != nil {
+		if g, err := getGroup(); err == nil {
 			data["GroupName"] = g.Name
 		}
 	}
