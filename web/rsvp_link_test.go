@@ -11,6 +11,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
@@ -158,69 +159,15 @@ func TestEmailedInviteRSVPWithoutSigningIn(t *testing.T) {
 	}
 }
 
-// An emailed RSVP link works until the session ends, not a moment longer:
-// the token's key lives on for a grace period (a session moved later keeps
-// its links), so the web layer is what refuses it.
-func TestRSVPLinkStopsWorkingWhenTheSessionEnds(t *testing.T) {
-	t.Parallel()
-	clock := apptest.NewClock(time.Now())
-	app := apptest.Start(t, apptest.Options{Clock: clock})
+// linkedMember makes a session called title in a new group hosted by Hal
+// and a member, Mia, with an emailed RSVP link to it: the session, Mia
+// and her link's token.
+func linkedMember(t *testing.T, app *apptest.App, title string) (events.Event, *auth.User, string) {
+	t.Helper()
 	host := app.NewClient(t)
 	host.DevSignIn("Hal Host", "hal@host.example")
-	where := createGroup(t, host, groupForm("Link Enders"))
-	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Ends on time", ""))
-	if r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
-	}
-	eventID := strings.TrimPrefix(r.Header.Get("Location"), "/s/")
-	ctx := context.Background()
-	ev, err := app.Events.Get(ctx, eventID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	member := app.NewClient(t)
-	member.DevSignIn("Mia Member", "mia@x.example")
-	member.PostForm(where, where+"/join", nil)
-	mia, err := app.Users.FindByEmail(ctx, "mia@x.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := app.Events.IssueRSVPToken(ctx, ev, mia.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := "/rsvp/" + token + "?answer=going"
-	scanner := app.NewClient(t)
-
-	clock.Set(ev.End.Add(-time.Second))
-	if page := scanner.Get(link); page.StatusCode != http.StatusOK || strings.Contains(page.Body, "This link no longer works") {
-		t.Fatalf("a second before the end: %d\n%s", page.StatusCode, page.Body)
-	}
-	for _, at := range []time.Time{ev.End, ev.End.Add(time.Hour)} {
-		clock.Set(at)
-		if page := scanner.Get(link); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "This link no longer works") {
-			t.Fatalf("GET at %s (end %s): %d\n%s", at, ev.End, page.StatusCode, page.Body)
-		}
-		if done := scanner.Post(link, url.Values{"answer": {"going"}}); done.StatusCode != http.StatusOK || !strings.Contains(done.Body, "This link no longer works") {
-			t.Fatalf("POST at %s (end %s): %d\n%s", at, ev.End, done.StatusCode, done.Body)
-		}
-	}
-	if st, _ := app.Events.StatusOf(ctx, eventID, mia.ID); st.Status != events.RSVPNone {
-		t.Fatalf("an ended session's link changed the RSVP to %q", st.Status)
-	}
-}
-
-// The page an emailed RSVP link opens reads the token, then the person,
-// the session, its group and the person's standing together: two round
-// trips, after the link's two rate limits (per link and per network,
-// each one atomic script on a key of its own). It took six.
-func TestRSVPLinkPageReadsInTwoRoundTripsAfterItsLimits(t *testing.T) {
-	t.Parallel()
-	app := apptest.Start(t, apptest.Options{})
-	host := app.NewClient(t)
-	host.DevSignIn("Hal Host", "hal@host.example")
-	where := createGroup(t, host, groupForm("Link Trips"))
-	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm("Counted", ""))
+	where := createGroup(t, host, groupForm(title+" Group"))
+	r := host.PostForm(where+"/sessions/new", where+"/sessions", sessionForm(title, ""))
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
 	}
@@ -240,6 +187,46 @@ func TestRSVPLinkPageReadsInTwoRoundTripsAfterItsLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ev, mia, token
+}
+
+// An emailed RSVP link works until the session ends, not a moment longer:
+// the token's key lives on for a grace period (a session moved later keeps
+// its links), so the web layer is what refuses it.
+func TestRSVPLinkStopsWorkingWhenTheSessionEnds(t *testing.T) {
+	t.Parallel()
+	clock := apptest.NewClock(time.Now())
+	app := apptest.Start(t, apptest.Options{Clock: clock})
+	ev, mia, token := linkedMember(t, app, "Ends on time")
+	link := "/rsvp/" + token + "?answer=going"
+	scanner := app.NewClient(t)
+
+	clock.Set(ev.End.Add(-time.Second))
+	if page := scanner.Get(link); page.StatusCode != http.StatusOK || strings.Contains(page.Body, "This link no longer works") {
+		t.Fatalf("a second before the end: %d\n%s", page.StatusCode, page.Body)
+	}
+	for _, at := range []time.Time{ev.End, ev.End.Add(time.Hour)} {
+		clock.Set(at)
+		if page := scanner.Get(link); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "This link no longer works") {
+			t.Fatalf("GET at %s (end %s): %d\n%s", at, ev.End, page.StatusCode, page.Body)
+		}
+		if done := scanner.Post(link, url.Values{"answer": {"going"}}); done.StatusCode != http.StatusOK || !strings.Contains(done.Body, "This link no longer works") {
+			t.Fatalf("POST at %s (end %s): %d\n%s", at, ev.End, done.StatusCode, done.Body)
+		}
+	}
+	if st, _ := app.Events.StatusOf(context.Background(), ev.ID, mia.ID); st.Status != events.RSVPNone {
+		t.Fatalf("an ended session's link changed the RSVP to %q", st.Status)
+	}
+}
+
+// The page an emailed RSVP link opens reads the token, then the person,
+// the session, its group and the person's standing together: two round
+// trips, after the link's two rate limits (per link and per network,
+// each one atomic script on a key of its own). It took six.
+func TestRSVPLinkPageReadsInTwoRoundTripsAfterItsLimits(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	_, _, token := linkedMember(t, app, "Counted")
 	scanner := app.NewClient(t)
 	if n := pageTrips(t, app, scanner, "/rsvp/:token", "/rsvp/"+token+"?answer=going"); n != 4 {
 		t.Errorf("the RSVP link's page: %d round trips, want 4 (2 rate limits, the token, the rest)", n)
