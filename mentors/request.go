@@ -13,6 +13,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // MaxText is the longest message, question, answer, reply or feedback.
@@ -188,20 +189,16 @@ func (s *Store) requestMentor(ctx context.Context, id string) (string, error) {
 	return m, err
 }
 
-// Request returns a request to its mentor or its mentee.
+// Request returns a request to its mentor or its mentee (see
+// RequestRead).
 func (s *Store) Request(ctx context.Context, actorID, id string) (Request, error) {
-	mentor, err := s.requestMentor(ctx, id)
-	if err != nil {
+	p := s.rdb.Pipeline()
+	read := s.QueueRequest(ctx, p, id)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return Request{}, fmt.Errorf("mentors: request %s: %w", id, err)
 	}
-	r, err := s.request(ctx, mentor, id)
-	if err != nil {
-		return Request{}, fmt.Errorf("mentors: request %s: %w", id, err)
-	}
-	if actorID != r.MentorID && actorID != r.MenteeID {
-		return Request{}, fmt.Errorf("mentors: request %s: %w", id, ErrForbidden)
-	}
-	return r, nil
+	r, _, err := read.Result(ctx, actorID)
+	return r, err
 }
 
 func (s *Store) request(ctx context.Context, mentor, id string) (Request, error) {
@@ -363,4 +360,82 @@ func (s *Store) step(ctx context.Context, action, actorID, requestID, text strin
 		return Request{}, fmt.Errorf("mentors: %s %s: %w", action, requestID, err)
 	}
 	return r, nil
+}
+
+// RequestRead reads a request for its page with the page's other reads:
+// once this Store has read the request before (its mentor and mentee
+// never change), QueueRequest queues the request and its mentee's
+// profile on the page's pipeline; the first read of it takes a round
+// trip for the mentor's name, one for the request and one for the
+// profile.
+type RequestRead struct {
+	s       *Store
+	id      string
+	parties Parties
+	known   bool
+	hash    *redis.MapStringStringCmd
+	profile func() (match.MenteeProfile, error)
+}
+
+// QueueRequest queues on p the reads of request id and its mentee's
+// profile when this Store knows the request's two people.
+func (s *Store) QueueRequest(ctx context.Context, p redis.Pipeliner, id string) *RequestRead {
+	r := &RequestRead{s: s, id: id}
+	if r.parties, r.known = s.requestParties.Get(id); r.known {
+		r.hash = p.HGetAll(ctx, s.requestKey(r.parties.Mentor, id))
+		r.profile = s.queueMenteeProfile(ctx, p, r.parties.Mentee)
+	}
+	return r
+}
+
+// People names the request's mentor and mentee when QueueRequest knew
+// them (nil otherwise), so a page can read them with the request.
+func (r *RequestRead) People() []string {
+	if !r.known {
+		return nil
+	}
+	return []string{r.parties.Mentor, r.parties.Mentee}
+}
+
+// Result gives, once the queued reads have run, the request as actorID
+// (its mentor or mentee, else ErrForbidden) may see it, and for its
+// mentor the mentee's profile (nil for the mentee, or when there is none
+// or it could not be read: the page does without), reading what was not
+// queued.
+func (r *RequestRead) Result(ctx context.Context, actorID string) (Request, *match.MenteeProfile, error) {
+	s := r.s
+	var req Request
+	var profile match.MenteeProfile
+	var profileErr error
+	if r.known {
+		h, err := r.hash.Result()
+		if err != nil {
+			return Request{}, nil, fmt.Errorf("mentors: request %s: %w", r.id, err)
+		}
+		if len(h) == 0 {
+			s.requestParties.Forget(r.id)
+			return Request{}, nil, fmt.Errorf("mentors: request %s: %w", r.id, ErrNotFound)
+		}
+		req = requestFromHash(h)
+		profile, profileErr = r.profile()
+	} else {
+		mentor, err := s.requestMentor(ctx, r.id)
+		if err != nil {
+			return Request{}, nil, fmt.Errorf("mentors: request %s: %w", r.id, err)
+		}
+		if req, err = s.request(ctx, mentor, r.id); err != nil {
+			return Request{}, nil, fmt.Errorf("mentors: request %s: %w", r.id, err)
+		}
+		if actorID == req.MentorID {
+			profile, profileErr = s.MenteeProfile(ctx, req.MenteeID)
+		}
+	}
+	s.requestParties.Put(r.id, Parties{Mentor: req.MentorID, Mentee: req.MenteeID})
+	if actorID != req.MentorID && actorID != req.MenteeID {
+		return Request{}, nil, fmt.Errorf("mentors: request %s: %w", r.id, ErrForbidden)
+	}
+	if actorID != req.MentorID || profileErr != nil {
+		return req, nil, nil
+	}
+	return req, &profile, nil
 }

@@ -342,3 +342,48 @@ func TestALostSlotReleaseIsRepaired(t *testing.T) {
 		t.Fatalf("the declined request still holds a slot (%d)", n)
 	}
 }
+
+// A request's page reads it with the session once this Store has read it
+// before: the request and its mentee's profile are queued then, and the
+// same checks hold on that path (a stranger is refused, the mentee's own
+// view has no profile, a request gone is not found).
+func TestRequestReadQueuesAKnownRequest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor, mentee, stranger := f.mentor(t, nil), f.mentee(t, nil), ids.New()
+	r, err := f.Ask(f.ctx, mentee, mentor, "Please mentor me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(actor string) (Request, *match.MenteeProfile, int, error) {
+		t.Helper()
+		p := f.rdb.Pipeline()
+		rr := f.QueueRequest(f.ctx, p, r.ID)
+		queued := p.Len()
+		if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		got, profile, err := rr.Result(f.ctx, actor)
+		return got, profile, queued, err
+	}
+	got, profile, queued, err := read(mentor)
+	if err != nil || queued != 0 || got.ID != r.ID || profile == nil || profile.UserID != mentee {
+		t.Fatalf("first read by the mentor: %+v, profile %v, %d queued, %v", got, profile, queued, err)
+	}
+	got, profile, queued, err = read(mentor)
+	if err != nil || queued != 2 || got.ID != r.ID || profile == nil || profile.UserID != mentee {
+		t.Fatalf("second read by the mentor: %+v, profile %v, %d queued, %v; want the request and the profile queued", got, profile, queued, err)
+	}
+	if got, profile, _, err := read(mentee); err != nil || got.ID != r.ID || profile != nil {
+		t.Fatalf("the mentee's read: %+v, %v, %v", got, profile, err)
+	}
+	if _, _, queued, err := read(stranger); queued != 2 || !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a stranger, from the queued reads: %d queued, %v; want ErrForbidden", queued, err)
+	}
+	if err := f.rdb.Del(f.ctx, f.requestKey(mentor, r.ID)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := read(mentor); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a request gone: %v, want ErrNotFound", err)
+	}
+}

@@ -78,6 +78,9 @@ type Store struct {
 	// partiesOf remembers each mentorship's mentor and mentee, which never
 	// change, so its page reads everything else in one pipeline.
 	partiesOf strcache.Cache[Parties]
+	// requestParties remembers each request's mentor and mentee, which
+	// never change, so its page reads the request with the session.
+	requestParties strcache.Cache[Parties]
 	// mentorDecoded remembers each stored mentor profile decoded, keyed
 	// by its JSON, so a list of mentors decodes each version once.
 	mentorDecoded strcache.Cache[match.MentorProfile]

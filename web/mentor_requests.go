@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -53,37 +54,53 @@ func (h *handler) mentorRequestShow(c *fiber.Ctx) error {
 	return h.renderRequest(c, nil, nil)
 }
 
+// renderRequest reads the request, its two people and the mentee's
+// profile in one round trip once this instance has read the request
+// before (see mentors.RequestRead).
 func (h *handler) renderRequest(c *fiber.Ctx, fields valid.Errors, drafts map[string]string) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
-	r, err := h.Mentors.Request(ctx, u.ID, c.Params("id"))
+	p := h.Redis.Pipeline()
+	read := h.Mentors.QueueRequest(ctx, p, c.Params("id"))
+	known, missing := h.Users.Recent(read.People())
+	getUsers := h.Users.QueueGetMany(ctx, p, missing)
+	if err := runReads(ctx, p); err != nil {
+		return err
+	}
+	r, profile, err := read.Result(ctx, u.ID)
 	if err != nil {
 		return err
 	}
-	people, err := h.peopleByID(c, []string{r.MentorID, r.MenteeID})
+	users, err := getUsers()
 	if err != nil {
 		return err
 	}
+	pair := []string{r.MentorID, r.MenteeID}
+	maps.Copy(users, known)
+	if read.People() == nil {
+		if users, err = h.Users.GetMany(ctx, pair); err != nil {
+			return err
+		}
+	}
+	people := personMap(users, pair)
 	isMentor := u.ID == r.MentorID
 	waiting := r.State == mentors.RequestOpen || r.State == mentors.RequestQuestion
-	p := requestPage{
+	page := requestPage{
 		Request: r, Mentor: people[r.MentorID], Mentee: people[r.MenteeID], IsMentor: isMentor,
 		Status:      statusWords(r, isMentor),
 		CanDecide:   isMentor && waiting,
 		CanAnswer:   !isMentor && r.State == mentors.RequestQuestion,
 		CanWithdraw: !isMentor && waiting,
 	}
-	if isMentor {
-		if ep, err := h.Mentors.MenteeProfile(ctx, r.MenteeID); err == nil {
-			p.MenteeGoals, p.MenteeAim = ep.Goals, menteeAim(ep)
-		}
+	if isMentor && profile != nil {
+		page.MenteeGoals, page.MenteeAim = profile.Goals, menteeAim(*profile)
 	}
-	title := "Request from " + p.Mentee.Name
+	title := "Request from " + page.Mentee.Name
 	if !isMentor {
-		title = "Your request to " + p.Mentor.Name
+		title = "Your request to " + page.Mentor.Name
 	}
 	data := h.view(c, title)
-	data["R"] = p
+	data["R"] = page
 	data["Fields"] = formErrors(fields)
 	data["Drafts"] = drafts
 	return renderForm(c, "mentors/request", data, len(fields) > 0)

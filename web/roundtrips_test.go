@@ -115,11 +115,17 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	shipPage := "/mentors/mentorships/" + ships[0].ID
+	waiting, err := app.Mentors.PendingIn(context.Background(), mentor.ID)
+	if err != nil || len(waiting) == 0 {
+		t.Fatalf("the requests waiting for the mentor: %v", err)
+	}
+	requestPage := "/mentors/requests/" + waiting[0].ID
 	pages := []struct {
 		route, path string
 		viewers     []viewer
 	}{
 		{"/mentors/mentorships/:id", shipPage, []viewer{{"mentor", mentor.Client}}},
+		{"/mentors/requests/:id", requestPage, []viewer{{"mentor", mentor.Client}}},
 		{"/mentors/mentorships/:id/end", shipPage + "/end", []viewer{{"mentor", mentor.Client}}},
 		{"/s/:id", "/s/" + id, viewers},
 		{"/s/:id", "/s/" + seriesID, viewers},
