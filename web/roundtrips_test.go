@@ -54,9 +54,12 @@ func TestRoundTripsAreRecordedByRoute(t *testing.T) {
 	sesContains(t, "/metrics", r.Body, `http_request_redis_roundtrips_bucket{method="GET",route="/s/:id"`)
 }
 
-// Every page reads Redis in at most three round trips, whoever views it:
-// the session and the user in one, then the page's reads in one pipeline,
-// or two when a first read decides what to read next.
+// Every page listed reads Redis in at most three round trips, whoever
+// views it: the session and the user in one, then the page's reads in one
+// pipeline, or two when a first read decides what to read next. Five
+// organizer pages take more and are not listed until they are mended:
+// a session's attendees (and their CSV) 6, a group's join requests 6,
+// its calendar feed 5, the new-session and session edit forms 4.
 func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
@@ -151,6 +154,14 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/mentors/directory", "/mentors/directory", signedIn},
 		{"/mentors/directory", "/mentors/directory?skill=go&language=en&max_tz_hours=3", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
+		{"/calendar", "/calendar", signedIn},
+		{"/profile", "/profile", signedIn},
+		{"/mentors/profile/mentee", "/mentors/profile/mentee", []viewer{{"mentee with open requests", mentee.Client}}},
+		{"/mentors/profile/mentor", "/mentors/profile/mentor", []viewer{{"mentor with mentees and requests", mentor.Client}}},
+		{"/g/:slug/edit", "/g/" + g.Slug + "/edit", []viewer{{"organizer", org.Client}}},
+		{"/g/:slug/proposals", "/g/" + g.Slug + "/proposals", []viewer{{"member going", member.Client}, {"organizer", org.Client}}},
+		{"/g/:slug/rounds", "/g/" + g.Slug + "/rounds", []viewer{{"organizer", org.Client}}},
+		{"/s/:id/calendar.ics", "/s/" + id + "/calendar.ics", viewers},
 		{"/groups", "/groups", viewers},
 		{"/groups", "/groups?q=go", viewers},
 		{"/groups", "/groups?q=budget+go&topic=go&city=Berlin&online=on&sort=soonest&page=1", viewers},
