@@ -213,8 +213,7 @@ type Attendee struct {
 
 // Attendees lists the people going in the order they got their seat.
 func (s *Store) Attendees(ctx context.Context, eventID string) ([]Attendee, error) {
-	var going *redis.StringSliceCmd
-	var checked *redis.StringSliceCmd
+	var going, checked *redis.StringSliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		going = p.ZRange(ctx, s.goingKey(eventID), 0, -1)
 		checked = p.SMembers(ctx, s.checkinKey(eventID))
@@ -223,15 +222,45 @@ func (s *Store) Attendees(ctx context.Context, eventID string) ([]Attendee, erro
 	if err != nil {
 		return nil, fmt.Errorf("events: attendees of %s: %w", eventID, err)
 	}
-	in := map[string]bool{}
-	for _, u := range checked.Val() {
+	return attendeesOf(going.Val(), checked.Val()), nil
+}
+
+// attendeesOf marks who of going checked in.
+func attendeesOf(going, checked []string) []Attendee {
+	in := make(map[string]bool, len(checked))
+	for _, u := range checked {
 		in[u] = true
 	}
-	out := make([]Attendee, 0, len(going.Val()))
-	for _, u := range going.Val() {
+	out := make([]Attendee, 0, len(going))
+	for _, u := range going {
 		out = append(out, Attendee{UserID: u, CheckedIn: in[u]})
 	}
-	return out, nil
+	return out
+}
+
+// AttendeeLists are a session's people: going (see Attendees), waiting
+// (see Waitlist) and awaiting approval (see Pending).
+type AttendeeLists struct {
+	Going             []Attendee
+	Waitlist, Pending []string
+}
+
+// QueueAttendeeLists queues on p the reads of a session's AttendeeLists,
+// so an organizer's page reads them with the session; the returned
+// function gives them once p has run.
+func (s *Store) QueueAttendeeLists(ctx context.Context, p redis.Pipeliner, eventID string) func() (AttendeeLists, error) {
+	going := p.ZRange(ctx, s.goingKey(eventID), 0, -1)
+	checked := p.SMembers(ctx, s.checkinKey(eventID))
+	waiting := p.ZRange(ctx, s.waitlistKey(eventID), 0, -1)
+	pending := p.ZRange(ctx, s.pendingKey(eventID), 0, -1)
+	return func() (AttendeeLists, error) {
+		for _, c := range []*redis.StringSliceCmd{going, checked, waiting, pending} {
+			if err := c.Err(); err != nil {
+				return AttendeeLists{}, fmt.Errorf("events: attendees of %s: %w", eventID, err)
+			}
+		}
+		return AttendeeLists{Going: attendeesOf(going.Val(), checked.Val()), Waitlist: waiting.Val(), Pending: pending.Val()}, nil
+	}
 }
 
 // Waitlist lists the people waiting, first in line first.

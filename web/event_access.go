@@ -171,10 +171,15 @@ func (h *handler) loadEventAsOrganizer(c *fiber.Ctx) (eventView, error) {
 	if err != nil {
 		return ev, err
 	}
-	if !ev.Organizer() {
-		return ev, forbidden("Only the group's organizers can manage its sessions.")
+	return ev, organizerOnly(ev)
+}
+
+// organizerOnly refuses anyone but the group's organizers.
+func organizerOnly(v eventView) error {
+	if !v.Organizer() {
+		return forbidden("Only the group's organizers can manage its sessions.")
 	}
-	return ev, nil
+	return nil
 }
 
 // refreshNextSession tells the groups store when the group's next session

@@ -28,20 +28,15 @@ type attendeeLists struct {
 	Going, Waitlist, Pending []attendeeRow
 }
 
-func (h *handler) attendeeLists(c *fiber.Ctx, eventID string) (attendeeLists, error) {
+// attendeeLists names the people of the lists getLists gives (read with
+// the session, see loadAttendees), in one more round trip.
+func (h *handler) attendeeLists(c *fiber.Ctx, getLists func() (events.AttendeeLists, error)) (attendeeLists, error) {
 	ctx := c.UserContext()
-	going, err := h.Events.Attendees(ctx, eventID)
+	l, err := getLists()
 	if err != nil {
 		return attendeeLists{}, err
 	}
-	waiting, err := h.Events.Waitlist(ctx, eventID)
-	if err != nil {
-		return attendeeLists{}, err
-	}
-	pending, err := h.Events.Pending(ctx, eventID)
-	if err != nil {
-		return attendeeLists{}, err
-	}
+	going, waiting, pending := l.Going, l.Waitlist, l.Pending
 	all := make([]string, 0, len(going)+len(waiting)+len(pending))
 	for _, a := range going {
 		all = append(all, a.UserID)
@@ -78,7 +73,7 @@ func (h *handler) attendeeLists(c *fiber.Ctx, eventID string) (attendeeLists, er
 // attendeesPage lists who is going, waiting and awaiting approval, with
 // remove, approve and check-in buttons (organizers).
 func (h *handler) attendeesPage(c *fiber.Ctx) error {
-	v, err := h.loadEventAsOrganizer(c)
+	v, getLists, err := h.loadAttendees(c)
 	if err != nil {
 		return err
 	}
@@ -86,11 +81,52 @@ func (h *handler) attendeesPage(c *fiber.Ctx) error {
 	if v.Event.Capacity > 0 {
 		capacity = strconv.Itoa(v.Event.Capacity)
 	}
-	return h.renderAttendees(c, v, capacity, nil)
+	return h.renderAttendees(c, v, getLists, capacity, nil)
 }
 
-func (h *handler) renderAttendees(c *fiber.Ctx, v eventView, capacity string, errs valid.Errors) error {
-	lists, err := h.attendeeLists(c, v.Event.ID)
+// loadAttendees is loadEventAsOrganizer for the attendee pages, with the
+// session's attendee lists read in the same round trip; they are given
+// out only once the viewer is known to organize the session.
+func (h *handler) loadAttendees(c *fiber.Ctx) (eventView, func() (events.AttendeeLists, error), error) {
+	ctx := c.UserContext()
+	id := c.Params("id")
+	if !ids.Valid(id) {
+		return eventView{}, nil, notFound()
+	}
+	uid := ""
+	if u := currentUser(c); u != nil {
+		uid = u.ID
+	}
+	p := h.Redis.Pipeline()
+	getEvent := h.queueEventFor(ctx, p, id, uid)
+	getLists := h.Events.QueueAttendeeLists(ctx, p, id)
+	if err := runReads(ctx, p); err != nil {
+		return eventView{}, nil, err
+	}
+	v, err := getEvent()
+	if err != nil {
+		return v, nil, err
+	}
+	if err := organizerOnly(v); err != nil {
+		return v, nil, err
+	}
+	return v, getLists, nil
+}
+
+// readAttendeeLists reads the session's attendee lists in a round trip
+// of their own, for a form that shows the attendees page again.
+func (h *handler) readAttendeeLists(c *fiber.Ctx, eventID string) func() (events.AttendeeLists, error) {
+	ctx := c.UserContext()
+	p := h.Redis.Pipeline()
+	get := h.Events.QueueAttendeeLists(ctx, p, eventID)
+	if err := runReads(ctx, p); err != nil {
+		return func() (events.AttendeeLists, error) { return events.AttendeeLists{}, err }
+	}
+	return get
+}
+
+func (h *handler) renderAttendees(c *fiber.Ctx, v eventView, getLists func() (events.AttendeeLists, error), capacity string, errs valid.Errors) error {
+	lists, err := h.attendeeLists(c, getLists)
 	if err != nil {
 		return err
 	}
@@ -176,11 +212,11 @@ func attendeeRefusal(err error) string {
 
 // attendeesCSV downloads everyone going, waiting or awaiting approval.
 func (h *handler) attendeesCSV(c *fiber.Ctx) error {
-	v, err := h.loadEventAsOrganizer(c)
+	v, getLists, err := h.loadAttendees(c)
 	if err != nil {
 		return err
 	}
-	lists, err := h.attendeeLists(c, v.Event.ID)
+	lists, err := h.attendeeLists(c, getLists)
 	if err != nil {
 		return err
 	}

@@ -48,14 +48,14 @@ func (h *handler) sessionCapacity(c *fiber.Ctx) error {
 	if raw != "" {
 		n, err = strconv.Atoi(raw)
 		if err != nil || n <= 0 {
-			return h.renderAttendees(c, v, raw, valid.Errors{"capacity": "Give the number of seats as a whole number of at least 1, or leave it empty for no limit."})
+			return h.renderAttendees(c, v, h.readAttendeeLists(c, v.Event.ID), raw, valid.Errors{"capacity": "Give the number of seats as a whole number of at least 1, or leave it empty for no limit."})
 		}
 	}
 	_, err = h.Events.SetCapacity(c.UserContext(), v.actor(), v.Event.ID, n)
 	var ve valid.Errors
 	switch {
 	case errors.As(err, &ve):
-		return h.renderAttendees(c, v, raw, ve)
+		return h.renderAttendees(c, v, h.readAttendeeLists(c, v.Event.ID), raw, ve)
 	case errors.Is(err, events.ErrConflict):
 		return h.redirectWith(c, back, "error", "The session changed meanwhile. Check the seats and try again.")
 	case err != nil:
