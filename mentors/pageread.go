@@ -38,11 +38,6 @@ type Mentoring struct {
 // order).
 type recordKeys struct{ mentors, mentees, in, out []string }
 
-func (k recordKeys) equal(o recordKeys) bool {
-	return slices.Equal(k.mentors, o.mentors) && slices.Equal(k.mentees, o.mentees) &&
-		slices.Equal(k.in, o.in) && slices.Equal(k.out, o.out)
-}
-
 // recordReads are the queued reads of a recordKeys.
 type recordReads struct {
 	mentors, mentees func() ([]Mentorship, error)
@@ -62,7 +57,12 @@ func (m *Mentoring) reuse(ctx context.Context, p redis.Pipeliner, k recordKeys) 
 	if m.guessed != nil {
 		g = *m.guessed
 	}
-	known := func(now, then []string) bool { return m.guessed != nil && slices.Equal(now, then) }
+	changed := false
+	known := func(now, then []string) bool {
+		same := m.guessed != nil && slices.Equal(now, then)
+		changed = changed || !same
+		return same
+	}
 	mentors, mentees, in, out = g.mentors, g.mentees, g.in, g.out
 	if !known(k.mentors, m.guess.mentors) {
 		mentors = s.queueMentorships(ctx, p, k.mentors)
@@ -79,7 +79,7 @@ func (m *Mentoring) reuse(ctx context.Context, p redis.Pipeliner, k recordKeys) 
 	switch {
 	case k.empty():
 		s.recordKeys.Forget(m.userID)
-	case m.guessed == nil || !k.equal(m.guess):
+	case changed:
 		s.recordKeys.Put(m.userID, k)
 	}
 	return mentors, mentees, in, out

@@ -29,11 +29,15 @@ func (ev eventView) actor() events.Actor {
 // group itself. A form posted about the session finds the reads done with
 // the poster's session when its route prefetches them (prefetchEvent).
 func (h *handler) loadEvent(c *fiber.Ctx) (eventView, error) {
-	uid := ""
+	return h.eventAs(c, viewerID(c))
+}
+
+// viewerID is the signed-in viewer's ID, or "" for a signed-out visitor.
+func viewerID(c *fiber.Ctx) string {
 	if u := currentUser(c); u != nil {
-		uid = u.ID
+		return u.ID
 	}
-	return h.eventAs(c, uid)
+	return ""
 }
 
 // eventAs is eventFor for the session named by :id, taking the reads
@@ -72,13 +76,17 @@ func (h *handler) prefetchEvent(c *fiber.Ctx) error {
 // visitor) may see it: not found when they may not see its group. It
 // reads the session, its group and uid's standing there in one round
 // trip when this instance has read the session before (a session never
-// changes group), else in two.
-func (h *handler) eventFor(ctx context.Context, id, uid string) (eventView, error) {
+// changes group), else in two. more queues the caller's own reads on the
+// same first round trip.
+func (h *handler) eventFor(ctx context.Context, id, uid string, more ...func(redis.Pipeliner)) (eventView, error) {
 	if !ids.Valid(id) {
 		return eventView{}, notFound()
 	}
 	p := h.Redis.Pipeline()
 	get := h.queueEventFor(ctx, p, id, uid)
+	for _, queue := range more {
+		queue(p)
+	}
 	if err := runReads(ctx, p); err != nil {
 		return eventView{}, err
 	}

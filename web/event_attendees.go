@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -90,20 +91,8 @@ func (h *handler) attendeesPage(c *fiber.Ctx) error {
 func (h *handler) loadAttendees(c *fiber.Ctx) (eventView, func() (events.AttendeeLists, error), error) {
 	ctx := c.UserContext()
 	id := c.Params("id")
-	if !ids.Valid(id) {
-		return eventView{}, nil, notFound()
-	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
-	p := h.Redis.Pipeline()
-	getEvent := h.queueEventFor(ctx, p, id, uid)
-	getLists := h.Events.QueueAttendeeLists(ctx, p, id)
-	if err := runReads(ctx, p); err != nil {
-		return eventView{}, nil, err
-	}
-	v, err := getEvent()
+	var getLists func() (events.AttendeeLists, error)
+	v, err := h.eventFor(ctx, id, viewerID(c), func(p redis.Pipeliner) { getLists = h.Events.QueueAttendeeLists(ctx, p, id) })
 	if err != nil {
 		return v, nil, err
 	}

@@ -244,11 +244,7 @@ func pageReads(c *fiber.Ctx, rdb redis.UniversalClient) (redis.Pipeliner, string
 		lz.taken = true
 		return lz.p, lz.claimed
 	}
-	uid := ""
-	if u := currentUser(c); u != nil {
-		uid = u.ID
-	}
-	return rdb.Pipeline(), uid
+	return rdb.Pipeline(), viewerID(c)
 }
 
 // claimHeld reports whether reads queued for uid (from pageReads) were

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
@@ -29,17 +30,22 @@ func (h *handler) loadRSVPLink(c *fiber.Ctx) (rsvpLink, bool, error) {
 	ctx := c.UserContext()
 	token := c.Params("token")
 	eid, uid, err := h.Events.RSVPTokenOwner(ctx, token)
-	if errors.Is(err, events.ErrNotFound) || (err == nil && (!ids.Valid(eid) || !ids.Valid(uid))) {
+	if errors.Is(err, events.ErrNotFound) || (err == nil && !ids.Valid(uid)) {
 		return rsvpLink{}, false, nil
 	}
 	if err != nil {
 		return rsvpLink{}, false, err
 	}
-	p := h.Redis.Pipeline()
-	getUser := h.Users.QueueGetMany(ctx, p, []string{uid})
-	getEvent := h.queueEventFor(ctx, p, eid, uid)
-	getStanding := h.Events.QueueStatusOf(ctx, p, eid, uid)
-	if err := runReads(ctx, p); err != nil {
+	var getUser func() (map[string]*auth.User, error)
+	var getStanding func() (events.Standing, error)
+	v, err := h.eventFor(ctx, eid, uid, func(p redis.Pipeliner) {
+		getUser = h.Users.QueueGetMany(ctx, p, []string{uid})
+		getStanding = h.Events.QueueStatusOf(ctx, p, eid, uid)
+	})
+	if isNotFound(err) || errors.As(err, new(*pageError)) {
+		return rsvpLink{}, false, nil
+	}
+	if err != nil {
 		return rsvpLink{}, false, err
 	}
 	users, err := getUser()
@@ -49,13 +55,6 @@ func (h *handler) loadRSVPLink(c *fiber.Ctx) (rsvpLink, bool, error) {
 	u := users[uid]
 	if u == nil {
 		return rsvpLink{}, false, nil
-	}
-	v, err := getEvent()
-	if isNotFound(err) || errors.As(err, new(*pageError)) {
-		return rsvpLink{}, false, nil
-	}
-	if err != nil {
-		return rsvpLink{}, false, err
 	}
 	if !v.Event.End.After(h.Events.Now()) {
 		return rsvpLink{}, false, nil // links work until the session ends
