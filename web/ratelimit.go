@@ -30,17 +30,28 @@ func (h *handler) limitByUser(name string, lim ratelimit.Limit) fiber.Handler {
 // /verify-email/:token). Each link gets a strict limit of its own, and
 // each IP a looser one across all links: colleagues behind one office NAT,
 // or a mail scanner opening everyone's links, do not use up each other's
-// links. Guessing a token is hopeless either way (256 bits).
+// links. Guessing a token is hopeless either way (256 bits). Both checks
+// go in one round trip.
 func (h *handler) limitLink() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		wait, err := h.limits.Allow(c.UserContext(), "link", c.Params("token"), h.LinkTokenLimit)
-		if err != nil {
-			return err
+		ctx := c.UserContext()
+		p := h.Redis.Pipeline()
+		checkLink := h.limits.Queue(ctx, p, "link", c.Params("token"), h.LinkTokenLimit)
+		checkIP := h.limits.Queue(ctx, p, "links-ip", h.clientIP(c), h.LinkIPLimit)
+		_, _ = p.Exec(ctx) // each check reports its own command's error
+		for _, check := range []struct {
+			run func() (time.Duration, error)
+			msg string
+		}{{checkLink, linkLimited}, {checkIP, networkLimited}} {
+			wait, err := check.run()
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				return tooMany(c, wait, check.msg)
+			}
 		}
-		if wait > 0 {
-			return tooMany(c, wait, linkLimited)
-		}
-		return h.allow(c, "links-ip", h.clientIP(c), h.LinkIPLimit, networkLimited)
+		return c.Next()
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package ratelimit counts requests in Redis so that a limit holds exactly
-// across every app instance: each check is one atomic script (GCRA, from
-// github.com/go-redis/redis_rate) on one key, so two instances can never
-// both let the last allowed request through.
+// across every app instance: each check is one atomic script (GCRA, the
+// generic cell rate algorithm) on one key, so two instances can never both
+// let the last allowed request through. A check can be queued on a page's
+// pipeline, so the limits of a request cost no round trip of their own.
 package ratelimit
 
 import (
@@ -9,9 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -27,34 +28,78 @@ func PerMinute(n int) Limit { return Limit{Max: n, Per: time.Minute} }
 
 // Limiter checks limits against counts kept in Redis.
 type Limiter struct {
-	gcra   *redis_rate.Limiter
+	rdb    redis.UniversalClient
 	prefix string
 }
 
 // New returns a Limiter whose keys carry prefix. It works on a single
 // server and on Redis Cluster alike: every check touches one key.
 func New(rdb redis.UniversalClient, prefix string) *Limiter {
-	return &Limiter{gcra: redis_rate.NewLimiter(rdb), prefix: prefix}
+	return &Limiter{rdb: rdb, prefix: prefix}
 }
 
 // Allow counts one request by subject (an IP address, a user, a link's
 // token) against the limit called name. It returns zero when the request
 // may go ahead, or how long the subject must wait.
 func (l *Limiter) Allow(ctx context.Context, name, subject string, lim Limit) (time.Duration, error) {
-	res, err := l.gcra.Allow(ctx, l.key(name, subject), redis_rate.Limit{Rate: lim.Max, Burst: lim.Max, Period: lim.Per})
-	if err != nil {
-		return 0, fmt.Errorf("ratelimit: %s: %w", name, err)
-	}
-	if res.Allowed > 0 {
-		return 0, nil
-	}
-	return max(res.RetryAfter, time.Millisecond), nil
+	p := l.rdb.Pipeline()
+	check := l.Queue(ctx, p, name, subject, lim)
+	_, _ = p.Exec(ctx) // check reports its own command's error
+	return check()
 }
+
+// Queue queues on p the check Allow makes; the returned function gives
+// its answer once p has been executed. A refused request is not counted,
+// so a client that keeps retrying too early is let in as soon as the
+// allowance refills.
+func (l *Limiter) Queue(ctx context.Context, p redis.Pipeliner, name, subject string, lim Limit) func() (time.Duration, error) {
+	keys := []string{l.key(name, subject)}
+	args := []any{lim.Max, lim.Per.Seconds()}
+	cmd := gcra.EvalSha(ctx, p, keys, args...)
+	return func() (time.Duration, error) {
+		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			cmd = gcra.Run(ctx, l.rdb, keys, args...)
+		}
+		text, err := cmd.Text()
+		if err != nil {
+			return 0, fmt.Errorf("ratelimit: %s: %w", name, err)
+		}
+		wait, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return 0, fmt.Errorf("ratelimit: %s: wait %q: %w", name, text, err)
+		}
+		if wait <= 0 {
+			return 0, nil
+		}
+		return max(time.Duration(wait*float64(time.Second)), time.Millisecond), nil
+	}
+}
+
+// gcra keeps under KEYS[1] the theoretical arrival time (TAT) of the next
+// request, in seconds since 2017 (Redis's clock, so every instance agrees;
+// the later epoch keeps microseconds within a double's precision). Each
+// request moves it one emission interval (Per/Max) on; a request is let
+// through when the TAT, moved on, is at most Per ahead of now. It returns
+// "0" when the request may go ahead, else the seconds to wait. The key
+// lives until the allowance has refilled.
+var gcra = redis.NewScript(`
+local max = tonumber(ARGV[1])
+local per = tonumber(ARGV[2])
+local t = redis.call("TIME")
+local now = (t[1] - 1483228800) + t[2] / 1000000
+local interval = per / max
+local tat = math.max(tonumber(redis.call("GET", KEYS[1]) or now), now)
+local wait = tat + interval - per - now
+if wait > 0 then
+  return string.format("%.6f", wait)
+end
+redis.call("SET", KEYS[1], string.format("%.6f", tat + interval), "EX", math.ceil(tat + interval - now))
+return "0"
+`)
 
 // key is the count of one subject under one limit. The subject is hashed:
 // it may be a secret (a link's token) and is never stored as it is. The
 // whole name is one hash tag, so each count lives in one Cluster slot.
-// redis_rate puts "rate:" in front of the key it is given.
 func (l *Limiter) key(name, subject string) string {
 	sum := sha256.Sum256([]byte(subject))
 	return l.prefix + "rl:{" + name + ":" + hex.EncodeToString(sum[:16]) + "}"

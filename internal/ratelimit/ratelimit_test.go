@@ -66,3 +66,35 @@ func TestSubjectsAreNotStoredAsTheyAre(t *testing.T) {
 		t.Fatalf("count TTL %v, want it gone within the period", ttl)
 	}
 }
+
+// Checks queued on one pipeline are answered from its one round trip,
+// each by its own count; the wait is what is left of one emission interval
+// (Per/Max), and requests refused while waiting are not counted, so the
+// wait does not grow with retries.
+func TestQueuedChecksShareAPipeline(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	l := New(rdb, prefix)
+	ctx := context.Background()
+	lim := Limit{Max: 3, Per: time.Hour} // one request refills every 20 minutes
+	for round := range 10 {
+		p := rdb.Pipeline()
+		strict := l.Queue(ctx, p, "link", "token-1", lim)
+		loose := l.Queue(ctx, p, "links-ip", "198.51.100.1", Limit{Max: 100, Per: time.Hour})
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wait, err := strict()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case round < 3 && wait != 0:
+			t.Fatalf("request %d of 3 told to wait %v", round+1, wait)
+		case round >= 3 && (wait <= 19*time.Minute || wait > 20*time.Minute):
+			t.Fatalf("request %d told to wait %v, want just under 20 minutes", round+1, wait)
+		}
+		if wait, err := loose(); err != nil || wait != 0 {
+			t.Fatalf("the looser limit in the same pipeline: wait %v, %v", wait, err)
+		}
+	}
+}
