@@ -93,7 +93,14 @@ func (h *handler) readGroupOnce(c *fiber.Ctx, slug string, fresh bool, queue fun
 // loadGroupAsOrganizer is loadGroup for organizer pages and actions: a
 // visitor who can see the group but not manage it gets 403.
 func (h *handler) loadGroupAsOrganizer(c *fiber.Ctx) (groupView, error) {
-	gv, err := h.loadGroup(c)
+	return h.readGroupAsOrganizer(c, nil)
+}
+
+// readGroupAsOrganizer is loadGroupAsOrganizer with the page's reads of
+// queue (see readGroupBySlug); what they read is the caller's to give out
+// once this has found the viewer an organizer.
+func (h *handler) readGroupAsOrganizer(c *fiber.Ctx, queue func(p redis.Pipeliner, groupID, viewerID string)) (groupView, error) {
+	gv, err := h.readGroupBySlug(c, queue)
 	if err != nil {
 		return gv, err
 	}

@@ -137,19 +137,29 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 
 // groupRequests lists pending requests to join, with the answers.
 func (h *handler) groupRequests(c *fiber.Ctx) error {
-	gv, err := h.loadGroupAsOrganizer(c)
+	ctx := c.UserContext()
+	var getIDs func() ([]string, error)
+	gv, err := h.readGroupAsOrganizer(c, func(p redis.Pipeliner, id, _ string) {
+		getIDs = h.Groups.QueueRequestIDs(ctx, p, id)
+	})
 	if err != nil {
 		return err
 	}
-	apps, err := h.Groups.PendingRequests(c.UserContext(), gv.Group.ID, currentUser(c).ID)
+	ids, err := getIDs()
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(apps))
-	for i, a := range apps {
-		ids[i] = a.UserID
+	// Who asked is known from the list: their requests and their names
+	// are read together.
+	p := h.Redis.Pipeline()
+	getApps := h.Groups.QueuePending(ctx, p, gv.Group.ID, ids)
+	getUsers := h.Users.QueueGetMany(ctx, p, ids)
+	_, _ = p.Exec(ctx) // each read reports its own command's error
+	apps, err := getApps()
+	if err != nil {
+		return err
 	}
-	users, err := h.Users.GetMany(c.UserContext(), ids)
+	users, err := getUsers()
 	if err != nil {
 		return err
 	}
