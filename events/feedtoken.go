@@ -42,14 +42,40 @@ func (s *Store) ResetFeedToken(ctx context.Context, userID string) (string, erro
 // A token counts only while it is the user's current one, so a token left
 // behind by two concurrent resets never works.
 func (s *Store) FeedUser(ctx context.Context, token string) (string, error) {
-	h := tokenHash(token)
-	uid, err := s.rdb.Get(ctx, s.feedTokenKey(h)).Result()
+	uid, err := s.FeedTokenOwner(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	p := s.rdb.Pipeline()
+	current := s.QueueFeedCurrent(ctx, p, uid, token)
+	_, _ = p.Exec(ctx) // current reports its own command's error
+	return uid, current()
+}
+
+// FeedTokenOwner returns the user a personal feed token was issued to,
+// or ErrNotFound. Whether it is still theirs is QueueFeedCurrent's to
+// check, with the page's reads of that user.
+func (s *Store) FeedTokenOwner(ctx context.Context, token string) (string, error) {
+	uid, err := s.rdb.Get(ctx, s.feedTokenKey(tokenHash(token))).Result()
 	if err != nil {
 		return "", fmt.Errorf("events: feed token: %w", scriptErr(err))
 	}
-	cur, err := s.rdb.Get(ctx, s.userFeedKey(uid)).Result()
-	if err != nil || cur != h {
-		return "", fmt.Errorf("events: feed token: %w", ErrNotFound)
-	}
 	return uid, nil
+}
+
+// QueueFeedCurrent queues on p the check that token is still userID's
+// current feed token; the returned function gives ErrNotFound when it is
+// not, once p has been executed.
+func (s *Store) QueueFeedCurrent(ctx context.Context, p redis.Pipeliner, userID, token string) func() error {
+	cmd := p.Get(ctx, s.userFeedKey(userID))
+	return func() error {
+		cur, err := cmd.Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("events: feed token of %s: %w", userID, err)
+		}
+		if cur != tokenHash(token) {
+			return fmt.Errorf("events: feed token: %w", ErrNotFound)
+		}
+		return nil
+	}
 }

@@ -3,11 +3,14 @@ package web
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 )
@@ -54,36 +57,37 @@ func (h *handler) sessionCalendar(c *fiber.Ctx) error {
 // sessions, without online links. A private group's feed exists only for
 // its members (signed in); to anyone else it is not found.
 func (h *handler) groupCalendar(c *fiber.Ctx) error {
-	gv, err := h.loadGroup(c)
-	if err != nil {
-		return err
-	}
 	ctx := c.UserContext()
-	upcoming, err := h.Events.GroupUpcoming(ctx, gv.Group.ID, feedUpcoming)
+	var sessions *events.SessionLists
+	gv, err := h.readGroupBySlug(c, func(p redis.Pipeliner, id, _ string) {
+		sessions = h.Events.QueueGroupSessions(ctx, p, id, feedUpcoming, feedPast)
+		sessions.Speculate(ctx, p, "")
+	})
 	if err != nil {
 		return err
 	}
-	past, err := h.Events.GroupPast(ctx, gv.Group.ID, feedPast)
+	p := h.Redis.Pipeline()
+	getSessions, err := sessions.QueueEvents(ctx, p, "")
+	if err != nil {
+		return err
+	}
+	if p.Len() > 0 { // the feed's sessions changed since it was last read
+		if err := runReads(ctx, p); err != nil {
+			return err
+		}
+	}
+	upcoming, past, _, err := getSessions()
 	if err != nil {
 		return err
 	}
 	all := upcoming
-	for _, ev := range past {
-		if ev.End.After(h.Events.Now().Add(-feedHistory)) && !containsEvent(upcoming, ev.ID) {
+	for _, ev := range past { // ended: never among the upcoming
+		if ev.End.After(h.Events.Now().Add(-feedHistory)) {
 			all = append(all, ev)
 		}
 	}
 	opts := events.CalendarOptions{Name: gv.Group.Name, EventURL: h.eventURL}
 	return sendCalendar(c, gv.Group.Slug+".ics", opts.ICS(events.MethodPublish, all...))
-}
-
-func containsEvent(list []events.Event, id string) bool {
-	for _, ev := range list {
-		if ev.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // personalCalendar is a user's secret feed of the sessions they are going
@@ -94,27 +98,60 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 		return notFound()
 	}
 	ctx := c.UserContext()
-	uid, err := h.Events.FeedUser(ctx, token)
+	uid, err := h.Events.FeedTokenOwner(ctx, token)
 	if err != nil {
 		return err
 	}
-	sessions, err := h.Events.UserSessions(ctx, uid, h.Events.Now().Add(-feedHistory), time.Time{}, feedUpcoming)
-	if err != nil {
+	first := h.Redis.Pipeline()
+	current := h.Events.QueueFeedCurrent(ctx, first, uid, token)
+	mine := h.Events.QueueUserSessions(ctx, first, uid, h.Events.Now().Add(-feedHistory), time.Time{}, feedUpcoming)
+	if err := runReads(ctx, first); err != nil {
+		return err
+	}
+	if err := current(); err != nil {
 		return err
 	}
 	// Only sessions of groups the person can still see: someone banned
-	// from a private group must not keep reading its sessions here.
-	visible := h.visibleGroups(ctx, uid)
-	going := make([]events.Event, 0, len(sessions))
+	// from a private group must not keep reading its sessions here. The
+	// groups this instance knows the sessions in are read with them.
+	second := h.Redis.Pipeline()
+	getSessions, err := mine.QueueEvents(ctx, second)
+	if err != nil {
+		return err
+	}
+	getGroups := h.queueVisibleGroups(ctx, second, mine.KnownGroupIDs(), uid)
+	if err := runReads(ctx, second); err != nil {
+		return err
+	}
+	sessions, _, err := getSessions()
+	if err != nil {
+		return err
+	}
+	visible, err := getGroups()
+	if err != nil {
+		return err
+	}
+	var missing []string
 	for _, s := range sessions {
-		if s.Status != events.RSVPGoing {
-			continue
+		if _, ok := visible[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
+			missing = append(missing, s.Event.GroupID)
 		}
-		g, err := visible(s.Event.GroupID)
+	}
+	if len(missing) > 0 { // sessions this instance has not read before
+		third := h.Redis.Pipeline()
+		getMissing := h.queueVisibleGroups(ctx, third, missing, uid)
+		if err := runReads(ctx, third); err != nil {
+			return err
+		}
+		more, err := getMissing()
 		if err != nil {
 			return err
 		}
-		if g != nil {
+		maps.Copy(visible, more)
+	}
+	going := make([]events.Event, 0, len(sessions))
+	for _, s := range sessions {
+		if s.Status == events.RSVPGoing && visible[s.Event.GroupID] != nil {
 			going = append(going, s.Event)
 		}
 	}
