@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -129,17 +130,29 @@ func (s *Store) Proposals(ctx context.Context, groupID string, limit int) ([]Pro
 
 // Proposal returns one proposal.
 func (s *Store) Proposal(ctx context.Context, groupID, proposalID string) (Proposal, error) {
-	var h *redis.MapStringStringCmd
-	var votes *redis.FloatCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		h = p.HGetAll(ctx, s.proposalKey(groupID, proposalID))
-		votes = p.ZScore(ctx, s.proposalsKey(groupID), proposalID)
-		return nil
-	})
-	if err != nil || len(h.Val()) == 0 {
-		return Proposal{}, fmt.Errorf("events: proposal %s: %w", proposalID, ErrNotFound)
+	p := s.rdb.Pipeline()
+	get := s.QueueProposal(ctx, p, groupID, proposalID)
+	_, _ = p.Exec(ctx) // get reports its own commands' errors
+	return get()
+}
+
+// QueueProposal queues on p the read of one proposal; the returned
+// function gives it, or ErrNotFound, once p has been executed.
+func (s *Store) QueueProposal(ctx context.Context, p redis.Pipeliner, groupID, proposalID string) func() (Proposal, error) {
+	h := p.HGetAll(ctx, s.proposalKey(groupID, proposalID))
+	votes := p.ZScore(ctx, s.proposalsKey(groupID), proposalID)
+	return func() (Proposal, error) {
+		if err := h.Err(); err != nil {
+			return Proposal{}, fmt.Errorf("events: proposal %s: %w", proposalID, err)
+		}
+		if len(h.Val()) == 0 {
+			return Proposal{}, fmt.Errorf("events: proposal %s: %w", proposalID, ErrNotFound)
+		}
+		if err := votes.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return Proposal{}, fmt.Errorf("events: proposal %s: %w", proposalID, err)
+		}
+		return proposalFrom(groupID, proposalID, int(votes.Val()), h.Val()), nil
 	}
-	return proposalFrom(groupID, proposalID, int(votes.Val()), h.Val()), nil
 }
 
 func proposalFrom(groupID, id string, votes int, h map[string]string) Proposal {

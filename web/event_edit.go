@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 )
@@ -17,14 +18,30 @@ func cancelledSession() *pageError {
 
 // sessionEdit shows the edit form of a session (organizers).
 func (h *handler) sessionEdit(c *fiber.Ctx) error {
-	v, err := h.loadEventAsOrganizer(c)
+	ctx, id := c.UserContext(), c.Params("id")
+	// The members offered as hosts go with the session's read when this
+	// instance knows its group (a session never changes group).
+	gid, known := h.Events.KnownGroupOf(id)
+	var getMembers func() ([]string, error)
+	v, err := h.eventFor(ctx, id, viewerID(c), func(p redis.Pipeliner) {
+		if known {
+			getMembers = h.queueHostIDs(ctx, p, gid)
+		}
+	})
 	if err != nil {
+		return err
+	}
+	if err := organizerOnly(v); err != nil {
 		return err
 	}
 	if v.Event.Status == events.StatusCancelled {
 		return cancelledSession()
 	}
-	return h.renderSessionForm(c, editSessionPage(v), formFromEvent(v.Event), nil, 0)
+	page := editSessionPage(v)
+	if known && gid == v.Event.GroupID {
+		page.memberIDs = getMembers
+	}
+	return h.renderSessionForm(c, page, formFromEvent(v.Event), nil, 0)
 }
 
 // sessionUpdate saves an edited session, or with scope=following this and

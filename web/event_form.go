@@ -1,14 +1,17 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
@@ -179,13 +182,21 @@ type sessionFormPage struct {
 	Event    *events.Event
 	Proposal *events.Proposal
 	Proposer string
+	// memberIDs gives the group's members offered as hosts when they were
+	// read with the page's group or session (queueHostIDs); nil when not.
+	memberIDs func() ([]string, error)
 }
 
 // renderSessionForm shows the session form with its errors (422 when there
 // are any).
 func (h *handler) renderSessionForm(c *fiber.Ctx, p sessionFormPage, f sessionForm, errs valid.Errors, status int) error {
+	hosts, err := h.hostChoices(c, &p, f.Hosts)
+	if err != nil {
+		return err
+	}
 	data := h.view(c, p.Heading)
 	data["Page"] = p
+	data["Hosts"] = hosts
 	data["Form"] = f
 	data["Errs"] = formErrors(errs)
 	data["Zones"] = h.zoneChoices(f.TimeZone)
@@ -202,11 +213,6 @@ func (h *handler) renderSessionForm(c *fiber.Ctx, p sessionFormPage, f sessionFo
 		repeats[i] = r
 	}
 	data["Repeats"] = repeats
-	hosts, err := h.hostChoices(c, p.Group, f.Hosts)
-	if err != nil {
-		return err
-	}
-	data["Hosts"] = hosts
 	if status == 0 {
 		status = http.StatusOK
 		if len(errs) > 0 {
@@ -216,10 +222,27 @@ func (h *handler) renderSessionForm(c *fiber.Ctx, p sessionFormPage, f sessionFo
 	return c.Status(status).Render("events/form", data)
 }
 
+// queueHostIDs queues on p the read of the group's members a session
+// form offers as hosts: the first page of them.
+func (h *handler) queueHostIDs(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
+	return h.Groups.QueueMemberIDs(ctx, p, groupID, 1, groups.MaxPerPage)
+}
+
 // hostChoices lists the group's members (the first page of them, plus
-// anyone already chosen) as host checkboxes.
-func (h *handler) hostChoices(c *fiber.Ctx, g *groups.Group, chosen []string) ([]option, error) {
-	members, _, err := h.Groups.Members(c.UserContext(), g.ID, 1, groups.MaxPerPage)
+// anyone already chosen) as host checkboxes, and fills in the name of
+// the proposal's proposer, in one round trip when the members were read
+// with the page.
+func (h *handler) hostChoices(c *fiber.Ctx, p *sessionFormPage, chosen []string) ([]option, error) {
+	ctx := c.UserContext()
+	getMembers := p.memberIDs
+	if getMembers == nil { // a form shown again after a post
+		rp := h.Redis.Pipeline()
+		getMembers = h.queueHostIDs(ctx, rp, p.Group.ID)
+		if err := runReads(ctx, rp); err != nil {
+			return nil, err
+		}
+	}
+	members, err := getMembers()
 	if err != nil {
 		return nil, err
 	}
@@ -229,19 +252,24 @@ func (h *handler) hostChoices(c *fiber.Ctx, g *groups.Group, chosen []string) ([
 	}
 	idList := make([]string, 0, len(members)+len(chosen))
 	seen := map[string]bool{}
-	for _, m := range members {
-		idList = append(idList, m.UserID)
-		seen[m.UserID] = true
-	}
-	for _, id := range chosen {
+	for _, id := range slices.Concat(members, chosen) {
 		if !seen[id] {
 			idList = append(idList, id)
 			seen[id] = true
 		}
 	}
-	users, err := h.Users.GetMany(c.UserContext(), idList)
+	people := idList
+	if p.Proposal != nil {
+		people = append(slices.Clip(idList), p.Proposal.ProposerID)
+	}
+	users, err := h.Users.GetMany(ctx, people)
 	if err != nil {
 		return nil, err
+	}
+	if p.Proposal != nil {
+		if u, ok := users[p.Proposal.ProposerID]; ok {
+			p.Proposer = u.Name
+		}
 	}
 	out := make([]option, 0, len(idList))
 	for _, id := range idList {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -15,7 +16,19 @@ import (
 // sessionNew shows the form to schedule a session; ?proposal=ID fills it
 // from a call-for-sessions proposal.
 func (h *handler) sessionNew(c *fiber.Ctx) error {
-	gv, err := h.loadGroupAsOrganizer(c)
+	ctx := c.UserContext()
+	pid := c.Query("proposal")
+	if pid != "" && !ids.Valid(pid) {
+		return notFound()
+	}
+	var getMembers func() ([]string, error)
+	var getProposal func() (events.Proposal, error)
+	gv, err := h.readGroupAsOrganizer(c, func(p redis.Pipeliner, gid, _ string) {
+		getMembers = h.queueHostIDs(ctx, p, gid)
+		if pid != "" {
+			getProposal = h.Events.QueueProposal(ctx, p, gid, pid)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -25,15 +38,18 @@ func (h *handler) sessionNew(c *fiber.Ctx) error {
 	}
 	f := sessionForm{Format: string(events.FormatTalk), TimeZone: tz, Listed: true}
 	page := h.newSessionPage(gv)
-	if pid := c.Query("proposal"); pid != "" {
-		if err := h.withProposal(c, &page, pid); err != nil {
+	page.memberIDs = getMembers
+	if getProposal != nil {
+		p, err := getProposal()
+		if err != nil {
 			return err
 		}
-		if page.Proposal.EventID != "" {
+		if p.EventID != "" {
 			return h.redirectWith(c, "/g/"+gv.Group.Slug+"/proposals", "error", "That proposal is already scheduled.")
 		}
-		f.ProposalID, f.Title, f.Description = pid, page.Proposal.Title, page.Proposal.Details
-		f.Skills = skills.LearnText(page.Proposal.Skills)
+		page.Proposal = &p
+		f.ProposalID, f.Title, f.Description = pid, p.Title, p.Details
+		f.Skills = skills.LearnText(p.Skills)
 	}
 	return h.renderSessionForm(c, page, f, nil, 0)
 }
@@ -42,8 +58,8 @@ func (h *handler) newSessionPage(gv groupView) sessionFormPage {
 	return sessionFormPage{Heading: "Schedule a session", Action: "/g/" + gv.Group.Slug + "/sessions", Submit: "Schedule session", Group: gv.Group}
 }
 
-// withProposal adds the proposal being scheduled, and its proposer's name,
-// to the form page.
+// withProposal adds the proposal being scheduled to the form page (its
+// proposer's name is read with the host choices).
 func (h *handler) withProposal(c *fiber.Ctx, page *sessionFormPage, pid string) error {
 	if !ids.Valid(pid) {
 		return notFound()
@@ -53,9 +69,6 @@ func (h *handler) withProposal(c *fiber.Ctx, page *sessionFormPage, pid string) 
 		return err
 	}
 	page.Proposal = &p
-	if u, err := h.Users.Get(c.UserContext(), p.ProposerID); err == nil {
-		page.Proposer = u.Name
-	}
 	return nil
 }
 
