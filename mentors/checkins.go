@@ -218,31 +218,59 @@ func parseCheckInToken(token string) (string, bool) {
 // so far; ErrNotFound for a token that is unknown, tampered with or too
 // old. It changes nothing.
 func (s *Store) CheckInLink(ctx context.Context, token string) (CheckInLink, error) {
-	shipID, ok := parseCheckInToken(token)
-	if !ok {
-		return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", ErrNotFound)
-	}
-	who, err := s.MentorshipParties(ctx, shipID)
+	p := s.rdb.Pipeline()
+	_, get, err := s.QueueCheckInLink(ctx, p, token)
 	if err != nil {
 		return CheckInLink{}, err
 	}
-	v, err := s.rdb.HGet(ctx, s.shipCheckInsKey(who.Mentor, shipID), "tok:"+secretHash(token)).Result()
-	if errors.Is(err, redis.Nil) {
-		return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", ErrNotFound)
-	}
-	if err != nil {
-		return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", err)
-	}
-	dueS, user, _ := strings.Cut(v, " ")
-	l := CheckInLink{MentorshipID: shipID, UserID: user, Due: fromMS(dueS)}
-	ans, err := s.rdb.HGet(ctx, s.shipCheckInsKey(who.Mentor, shipID), "ans:"+dueS+":"+user).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return l, fmt.Errorf("mentors: check-in link: %w", err)
-	}
-	a, _, _ := strings.Cut(ans, " ")
-	l.Answer = CheckInAnswer(a)
-	return l, nil
+	_, _ = p.Exec(ctx) // get reports its own command's error
+	return get()
 }
+
+// QueueCheckInLink queues on p CheckInLink's read, one script on the
+// mentorship's check-ins, and returns at once the mentorship's people
+// (read first unless this Store knows them), so a page can read them
+// with it. The returned function gives CheckInLink's answer once p has
+// been executed.
+func (s *Store) QueueCheckInLink(ctx context.Context, p redis.Pipeliner, token string) (Parties, func() (CheckInLink, error), error) {
+	shipID, ok := parseCheckInToken(token)
+	if !ok {
+		return Parties{}, nil, fmt.Errorf("mentors: check-in link: %w", ErrNotFound)
+	}
+	who, err := s.MentorshipParties(ctx, shipID)
+	if err != nil {
+		return Parties{}, nil, err
+	}
+	keys, args := []string{s.shipCheckInsKey(who.Mentor, shipID)}, []any{secretHash(token)}
+	cmd := checkInLinkScript.EvalSha(ctx, p, keys, args...)
+	return who, func() (CheckInLink, error) {
+		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			cmd = checkInLinkScript.Run(ctx, s.rdb, keys, args...)
+		}
+		res, err := cmd.StringSlice()
+		if errors.Is(err, redis.Nil) {
+			return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", ErrNotFound)
+		}
+		if err != nil {
+			return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", err)
+		}
+		dueS, user, _ := strings.Cut(res[0], " ")
+		a, _, _ := strings.Cut(res[1], " ")
+		return CheckInLink{MentorshipID: shipID, UserID: user, Due: fromMS(dueS), Answer: CheckInAnswer(a)}, nil
+	}, nil
+}
+
+// checkInLinkScript reads a check-in link's period and person, and the
+// answer they gave for it, from the mentorship's check-ins in one call:
+// the answer's field is named by the link's. KEYS: check-ins. ARGV: the
+// token's hash. It returns nil for an unknown token, else the link's
+// entry and the answer's ("" when none).
+var checkInLinkScript = redis.NewScript(`
+local v = redis.call('HGET', KEYS[1], 'tok:' .. ARGV[1])
+if not v then return false end
+local due, user = string.match(v, '^(%d+) (%S+)$')
+return {v, redis.call('HGET', KEYS[1], 'ans:' .. due .. ':' .. user) or ''}
+`)
 
 // AnswerCheckIn records the answer of a check-in link's person; a second
 // answer in the same period replaces the first.

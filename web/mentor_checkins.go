@@ -60,19 +60,25 @@ func (h *handler) mentorshipCheckInsSet(c *fiber.Ctx) error {
 // that is unknown, tampered with or too old.
 func (h *handler) loadCheckInLink(c *fiber.Ctx) (mentors.CheckInLink, map[string]Person, bool, error) {
 	ctx := c.UserContext()
-	l, err := h.Mentors.CheckInLink(ctx, c.Params("token"))
+	p := h.Redis.Pipeline()
+	who, getLink, err := h.Mentors.QueueCheckInLink(ctx, p, c.Params("token"))
+	if errors.Is(err, mentors.ErrNotFound) {
+		return mentors.CheckInLink{}, nil, false, nil
+	}
+	if err != nil {
+		return mentors.CheckInLink{}, nil, false, err
+	}
+	ids := []string{who.Mentor, who.Mentee}
+	getUsers := h.Users.QueueGetMany(ctx, p, ids)
+	_, _ = p.Exec(ctx) // each read reports its own commands' errors (the script's NOSCRIPT too)
+	l, err := getLink()
 	if errors.Is(err, mentors.ErrNotFound) {
 		return l, nil, false, nil
 	}
 	if err != nil {
 		return l, nil, false, err
 	}
-	who, err := h.Mentors.MentorshipParties(ctx, l.MentorshipID)
-	if err != nil {
-		return l, nil, false, err
-	}
-	ids := []string{who.Mentor, who.Mentee}
-	users, err := h.Users.GetMany(ctx, ids)
+	users, err := getUsers()
 	if err != nil {
 		return l, nil, false, err
 	}

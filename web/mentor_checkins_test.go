@@ -64,6 +64,10 @@ func TestMentorshipCheckInsThroughConfirmedLinks(t *testing.T) {
 		}
 		mtrHas(t, "the confirm page", page.Body, "Hi Mia Mentee", "Confirm: Stuck", `method="post"`)
 	}
+	// The link's limits, the check-in, the mentorship's people.
+	if n := pageTrips(t, app, scanner, "/checkin/:token", link[0]); n > 3 {
+		t.Errorf("the check-in link's page: %d round trips, want at most 3", n)
+	}
 	mtrLacks(t, "the mentor's page before confirming", ana.Get(ship).Body, "Mia Mentee: <strong>")
 
 	if r := scanner.Post(link[1], url.Values{"answer": {"meh"}}); r.StatusCode != http.StatusBadRequest {
