@@ -80,11 +80,23 @@ func (s *Store) GroupRounds(ctx context.Context, groupID string) ([]string, erro
 	if !ids.Valid(groupID) {
 		return nil, nil
 	}
-	out, err := s.rdb.ZRevRange(ctx, s.groupRoundsKey(groupID), 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("mentors: rounds of %s: %w", groupID, err)
+	p := s.rdb.Pipeline()
+	get := s.QueueGroupRounds(ctx, p, groupID)
+	_, _ = p.Exec(ctx) // get reports its own command's error
+	return get()
+}
+
+// QueueGroupRounds queues on p the read of GroupRounds for a valid group
+// ID; the returned function gives the IDs once p has been executed.
+func (s *Store) QueueGroupRounds(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
+	cmd := p.ZRevRange(ctx, s.groupRoundsKey(groupID), 0, -1)
+	return func() ([]string, error) {
+		out, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("mentors: rounds of %s: %w", groupID, err)
+		}
+		return out, nil
 	}
-	return out, nil
 }
 
 // Round returns a round with its sign-ups and result.
@@ -92,18 +104,31 @@ func (s *Store) Round(ctx context.Context, id string) (Round, error) {
 	if !ids.Valid(id) {
 		return Round{}, fmt.Errorf("mentors: round %s: %w", id, ErrNotFound)
 	}
-	pipe := s.rdb.Pipeline()
-	hc := pipe.HGetAll(ctx, s.roundKey(id))
-	mc := pipe.HGetAll(ctx, s.roundMentorsKey(id))
-	ec := pipe.SMembers(ctx, s.roundMenteesKey(id))
-	if _, err := pipe.Exec(ctx); err != nil {
-		return Round{}, fmt.Errorf("mentors: round %s: %w", id, err)
+	p := s.rdb.Pipeline()
+	get := s.QueueRound(ctx, p, id)
+	_, _ = p.Exec(ctx) // get reports its own commands' errors
+	return get()
+}
+
+// QueueRound queues on p the read of Round for a valid round ID; the
+// returned function gives the round, or ErrNotFound, once p has been
+// executed.
+func (s *Store) QueueRound(ctx context.Context, p redis.Pipeliner, id string) func() (Round, error) {
+	hc := p.HGetAll(ctx, s.roundKey(id))
+	mc := p.HGetAll(ctx, s.roundMentorsKey(id))
+	ec := p.SMembers(ctx, s.roundMenteesKey(id))
+	return func() (Round, error) {
+		for _, c := range []redis.Cmder{hc, mc, ec} {
+			if err := c.Err(); err != nil {
+				return Round{}, fmt.Errorf("mentors: round %s: %w", id, err)
+			}
+		}
+		r, err := roundFrom(hc.Val(), mc.Val(), ec.Val())
+		if err != nil {
+			return Round{}, fmt.Errorf("mentors: round %s: %w", id, err)
+		}
+		return r, nil
 	}
-	r, err := roundFrom(hc.Val(), mc.Val(), ec.Val())
-	if err != nil {
-		return Round{}, fmt.Errorf("mentors: round %s: %w", id, err)
-	}
-	return r, nil
 }
 
 func roundFrom(h, mentors map[string]string, mentees []string) (Round, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -15,7 +16,13 @@ import (
 // loadRoundsGroup is loadGroup for the rounds pages: only members and
 // organizers take part in a group's rounds.
 func (h *handler) loadRoundsGroup(c *fiber.Ctx) (groupView, error) {
-	gv, err := h.loadGroup(c)
+	return h.readRoundsGroup(c, nil)
+}
+
+// readRoundsGroup is loadRoundsGroup with the page's reads of queue (see
+// readGroupBySlug).
+func (h *handler) readRoundsGroup(c *fiber.Ctx, queue func(p redis.Pipeliner, groupID, viewerID string)) (groupView, error) {
+	gv, err := h.readGroupBySlug(c, queue)
 	if err != nil {
 		return gv, err
 	}
@@ -66,11 +73,18 @@ func myRole(r mentors.Round, userID string) string {
 
 // roundsPage lists a group's mentoring rounds; organizers open new ones.
 func (h *handler) roundsPage(c *fiber.Ctx) error {
-	gv, err := h.loadRoundsGroup(c)
+	var getIDs func() ([]string, error)
+	gv, err := h.readRoundsGroup(c, func(p redis.Pipeliner, gid, _ string) {
+		getIDs = h.Mentors.QueueGroupRounds(c.UserContext(), p, gid)
+	})
 	if err != nil {
 		return err
 	}
-	return h.renderRounds(c, gv, roundForm{Exclude: true}, nil)
+	roundIDs, err := getIDs()
+	if err != nil {
+		return err
+	}
+	return h.renderRounds(c, gv, roundIDs, roundForm{Exclude: true}, nil)
 }
 
 // roundForm is the open-a-round form as typed.
@@ -79,17 +93,23 @@ type roundForm struct {
 	Exclude  bool
 }
 
-func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, f roundForm, fields valid.Errors) error {
+// renderRounds shows the group's rounds, roundIDs (newest first), all
+// read in one round trip, with the form to open one.
+func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, roundIDs []string, f roundForm, fields valid.Errors) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	roundIDs, err := h.Mentors.GroupRounds(ctx, gv.Group.ID)
-	if err != nil {
-		return err
+	p := h.Redis.Pipeline()
+	reads := make([]func() (mentors.Round, error), len(roundIDs))
+	for i, id := range roundIDs {
+		reads[i] = h.Mentors.QueueRound(ctx, p, id)
+	}
+	if len(reads) > 0 {
+		_, _ = p.Exec(ctx) // each read reports its own commands' errors
 	}
 	now := time.Now()
 	var items []roundItem
-	for _, id := range roundIDs {
-		r, err := h.Mentors.Round(ctx, id)
+	for _, read := range reads {
+		r, err := read()
 		if errors.Is(err, mentors.ErrNotFound) {
 			continue
 		}
@@ -122,15 +142,22 @@ func (h *handler) roundOpen(c *fiber.Ctx) error {
 	}
 	u := currentUser(c)
 	f := roundForm{Deadline: c.FormValue("deadline"), Exclude: c.FormValue("exclude_previous") == "on"}
+	refuse := func(fields valid.Errors) error {
+		roundIDs, err := h.Mentors.GroupRounds(c.UserContext(), gv.Group.ID)
+		if err != nil {
+			return err
+		}
+		return h.renderRounds(c, gv, roundIDs, f, fields)
+	}
 	loc := zoneOr(c, gv.Group.TimeZone)
 	deadline, perr := time.ParseInLocation(wallLayout, strings.TrimSpace(f.Deadline), loc)
 	if perr != nil {
-		return h.renderRounds(c, gv, f, valid.Errors{"deadline": "Enter the date and time sign-up closes."})
+		return refuse(valid.Errors{"deadline": "Enter the date and time sign-up closes."})
 	}
 	r, err := h.Mentors.OpenRound(c.UserContext(), mentors.Actor{UserID: u.ID, Organizer: gv.Organizer()}, gv.Group.ID, deadline, f.Exclude)
 	var ve valid.Errors
 	if errors.As(err, &ve) {
-		return h.renderRounds(c, gv, f, ve)
+		return refuse(ve)
 	}
 	if err != nil {
 		return err
