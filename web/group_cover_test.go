@@ -82,6 +82,9 @@ func TestCoverUpload(t *testing.T) {
 	if err != nil || cfg.Width != 1200 {
 		t.Fatalf("the stored cover is %d wide: %v", cfg.Width, err)
 	}
+	if n := pageTrips(t, app, org.Client, "/covers/:gid/:file", m[1]); n > 1 {
+		t.Errorf("serving a cover took %d round trips, want 1", n)
+	}
 	req, _ := http.NewRequest(http.MethodGet, app.URL+m[1], nil)
 	req.Header.Set("If-None-Match", img.Header.Get("ETag"))
 	resp, err := http.DefaultClient.Do(req)

@@ -263,6 +263,9 @@ func TestAddingAWorkAddressOpensCompanyGroups(t *testing.T) {
 	if page := scanner.Get(link); !strings.Contains(page.Body, "Confirm ed@acme.example") {
 		t.Fatalf("confirm page:\n%s", page.Body)
 	}
+	if n := pageTrips(t, app, scanner, "/verify-email/:token", strings.TrimPrefix(link, app.URL)); n > 3 {
+		t.Errorf("the confirmation link's page: %d round trips, want at most 3", n)
+	}
 	if r := ed.Follow(ed.PostForm(where, where+"/join", nil)); !strings.Contains(r.Body, "verified company email") {
 		t.Fatal("opening the link (GET) already verified the address")
 	}

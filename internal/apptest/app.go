@@ -13,11 +13,13 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -98,6 +100,7 @@ type App struct {
 	// periodic sweep of a running instance.
 	Notices *notices.Relay
 	metrics *prometheus.Registry
+	routes  []fiber.Route
 	Redis   redis.UniversalClient
 	Prefix  string
 	Users   *auth.Store
@@ -235,7 +238,7 @@ func Start(t testing.TB, opts Options) *App {
 		<-workDone
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Tokens: tokens, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc,
-		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod, Skills: sk}
+		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod, Skills: sk, routes: app.GetRoutes(true)}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
@@ -431,6 +434,18 @@ func (c *Client) SetCookie(name, value string) {
 // RoundTrips returns the Redis round trips the app recorded for requests
 // to route (the pattern, e.g. "/s/:id") with method: their sum and how
 // many requests they were counted over.
+// Routes lists the paths the app serves to method, in the route table's
+// spelling ("/s/:id"), each once.
+func (a *App) Routes(method string) []string {
+	var out []string
+	for _, r := range a.routes {
+		if r.Method == method && !slices.Contains(out, r.Path) {
+			out = append(out, r.Path)
+		}
+	}
+	return out
+}
+
 func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, requests uint64) {
 	t.Helper()
 	families, err := a.metrics.Gather()
