@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,42 +36,6 @@ const (
 // groupLookup finds a session's group and says whether its sessions may be
 // shown in the list at hand (nil group: not shown).
 type groupLookup func(groupID string) (*groups.Group, error)
-
-// groupCache looks each group up once and keeps those keep accepts; a group
-// deleted meanwhile is left out.
-func (h *handler) groupCache(ctx context.Context, keep func(*groups.Group) (bool, error)) groupLookup {
-	seen := map[string]*groups.Group{}
-	return func(id string) (*groups.Group, error) {
-		if g, done := seen[id]; done {
-			return g, nil
-		}
-		g, err := h.Groups.Get(ctx, id)
-		switch {
-		case errors.Is(err, groups.ErrNotFound):
-			g = nil
-		case err != nil:
-			return nil, err
-		default:
-			ok, err := keep(g)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				g = nil
-			}
-		}
-		seen[id] = g
-		return g, nil
-	}
-}
-
-// visibleGroups keeps the groups userID may still see.
-func (h *handler) visibleGroups(ctx context.Context, userID string) groupLookup {
-	return h.groupCache(ctx, func(g *groups.Group) (bool, error) {
-		st, err := h.Groups.Standing(ctx, g.ID, userID)
-		return err == nil && groups.CanView(g, st), err
-	})
-}
 
 // formatCards formats evs for the viewer. status holds known RSVP
 // statuses, liveStatus the standings read for this list (seats, and the
