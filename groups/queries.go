@@ -45,7 +45,7 @@ func pageBounds(page, perPage int) (start, stop int64, per int) {
 // roles, and the member count. Who may see it is the caller's rule.
 func (s *Store) Members(ctx context.Context, groupID string, page, perPage int) ([]Member, int, error) {
 	start, stop, _ := pageBounds(page, perPage)
-	res, err := membersScript.Run(ctx, s.rdb, s.groupKeys(groupID), "members", start, stop).Slice()
+	res, err := membersScript.RunRO(ctx, s.rdb, s.groupKeys(groupID), "members", start, stop).Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("groups: members of %s: %w", groupID, scriptErr(err))
 	}
@@ -56,7 +56,7 @@ func (s *Store) Members(ctx context.Context, groupID string, page, perPage int) 
 // members with its other data in one round trip.
 func (s *Store) QueueMembers(ctx context.Context, p redis.Pipeliner, groupID string, page, perPage int) func() ([]Member, int, error) {
 	start, stop, _ := pageBounds(page, perPage)
-	cmd := membersScript.Eval(ctx, p, s.groupKeys(groupID), "members", start, stop)
+	cmd := membersScript.EvalRO(ctx, p, s.groupKeys(groupID), "members", start, stop)
 	return func() ([]Member, int, error) {
 		res, err := cmd.Slice()
 		if err != nil {

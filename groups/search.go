@@ -81,6 +81,10 @@ if src == tmp then redis.call('DEL', tmp, tmpor) end
 return {total, ids}
 `)
 
+// searchFixedKeys are the KEYS searchScript always gets (tmp, tmp-or and
+// the sort index); any more are filters.
+const searchFixedKeys = 3
+
 // maxQueryWords bounds the sets one search intersects.
 const maxQueryWords = 8
 
@@ -109,10 +113,17 @@ func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 // when Redis had not loaded it; Visible then reads the groups.
 func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) func() ([]string, int, error) {
 	keys, args := s.searchArgs(q)
-	cmd := searchScript.EvalSha(ctx, p, keys, args...)
+	// Without filters the script only reads the sort index: it runs as
+	// read-only, so it writes nothing (not even to the AOF) and may run
+	// on a replica.
+	evalSha, run := searchScript.EvalSha, searchScript.Run
+	if len(keys) == searchFixedKeys {
+		evalSha, run = searchScript.EvalShaRO, searchScript.RunRO
+	}
+	cmd := evalSha(ctx, p, keys, args...)
 	return func() ([]string, int, error) {
 		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = searchScript.Run(ctx, s.rdb, keys, args...)
+			cmd = run(ctx, s.rdb, keys, args...)
 		}
 		res, err := cmd.Slice()
 		if err != nil {

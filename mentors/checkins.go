@@ -242,10 +242,10 @@ func (s *Store) QueueCheckInLink(ctx context.Context, p redis.Pipeliner, token s
 		return Parties{}, nil, err
 	}
 	keys, args := []string{s.shipCheckInsKey(who.Mentor, shipID)}, []any{secretHash(token)}
-	cmd := checkInLinkScript.EvalSha(ctx, p, keys, args...)
+	cmd := checkInLinkScript.EvalShaRO(ctx, p, keys, args...)
 	return who, func() (CheckInLink, error) {
 		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = checkInLinkScript.Run(ctx, s.rdb, keys, args...)
+			cmd = checkInLinkScript.RunRO(ctx, s.rdb, keys, args...)
 		}
 		res, err := cmd.StringSlice()
 		if errors.Is(err, redis.Nil) {

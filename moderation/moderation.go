@@ -358,7 +358,7 @@ func validReason(v string) bool {
 func (s *Store) QueueReports(ctx context.Context, p redis.Pipeliner, scope string, n int) func() ([]Report, error) {
 	// EVAL, not EVALSHA: a page's pipeline cannot retry a script Redis
 	// has not loaded yet, and this one is short.
-	script := listReportsScript.Eval(ctx, p, []string{s.reportsKey(scope), s.itemsKey(scope)}, n)
+	script := listReportsScript.EvalRO(ctx, p, []string{s.reportsKey(scope), s.itemsKey(scope)}, n)
 	return func() ([]Report, error) {
 		raws, err := script.StringSlice()
 		if err != nil {

@@ -78,7 +78,10 @@ func (h *handler) observe() fiber.Handler {
 		Name: "http_request_redis_roundtrips", Help: "Redis round trips per request by route (a pipeline counts one).",
 		Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32},
 	}, []string{"route", "method"})
-	h.Metrics.MustRegister(requests, latency, trips)
+	writes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "http_request_redis_writes_total", Help: "Redis commands that may write (scripts included) sent by requests, by route.",
+	}, []string{"route", "method"})
+	h.Metrics.MustRegister(requests, latency, trips, writes)
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		ctx, counted := roundtrips.With(c.UserContext())
@@ -101,6 +104,7 @@ func (h *handler) observe() fiber.Handler {
 		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
 		trips.WithLabelValues(route, method).Observe(float64(counted.Count()))
+		writes.WithLabelValues(route, method).Add(float64(counted.Writes()))
 		// Every request is counted above; a line for each costs about 6 %
 		// of a page's CPU, so only server errors and slow requests get one
 		// unless LOG_LEVEL=debug.

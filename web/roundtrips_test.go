@@ -23,10 +23,18 @@ import (
 // returns the Redis round trips the app recorded for the second request.
 func pageTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path string) int {
 	t.Helper()
+	trips, _ := pageCost(t, app, c, route, path)
+	return trips
+}
+
+// pageCost is pageTrips with the commands that may write among them.
+func pageCost(t *testing.T, app *apptest.App, c *apptest.Client, route, path string) (trips, writes int) {
+	t.Helper()
 	if r := c.Get(path); r.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, r.StatusCode)
 	}
 	before, n := app.RoundTrips(t, http.MethodGet, route)
+	wrote := app.Writes(t, http.MethodGet, route)
 	if r := c.Get(path); r.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, r.StatusCode)
 	}
@@ -34,7 +42,7 @@ func pageTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path st
 	if m != n+1 {
 		t.Fatalf("%s: %d requests recorded, want one more than %d", route, m, n)
 	}
-	return int(after - before)
+	return int(after - before), int(app.Writes(t, http.MethodGet, route) - wrote)
 }
 
 // Every request's Redis round trips are recorded by route, for /metrics
@@ -260,13 +268,25 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 			t.Errorf("GET %s: no page of this test counts its round trips", route)
 		}
 	}
+	// The pages that write have something to record; every other page
+	// only reads (read-only scripts run with EVALSHA_RO).
+	writers := map[string]string{
+		"/join/:token":              "the link's rate limit",
+		"/rsvp/:token/all":          "the link's rate limits",
+		"/rsvp/:token/calendar.ics": "the link's rate limits",
+		"/groups":                   "a search with filters intersects the index into scratch keys the same script deletes",
+		"/mentors/suggestions":      "the ranking is computed in scratch keys, deleted in the next view's first round trip",
+	}
 	for _, pg := range pages {
 		for _, v := range pg.viewers {
 			t.Run(pg.path+" "+v.name, func(t *testing.T) {
-				n := pageTrips(t, app, v.client, pg.route, pg.path)
-				t.Logf("%s as %s: %d round trips", pg.path, v.name, n)
+				n, w := pageCost(t, app, v.client, pg.route, pg.path)
+				t.Logf("%s as %s: %d round trips, %d writes", pg.path, v.name, n, w)
 				if n > 3 {
 					t.Errorf("%s as %s: %d Redis round trips, want at most 3", pg.path, v.name, n)
+				}
+				if _, ok := writers[pg.route]; !ok && w > 0 {
+					t.Errorf("%s as %s: %d Redis commands that may write, want none on a page that only shows", pg.path, v.name, w)
 				}
 			})
 		}

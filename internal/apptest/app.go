@@ -21,6 +21,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
@@ -431,9 +432,6 @@ func (c *Client) SetCookie(name, value string) {
 	c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
 }
 
-// RoundTrips returns the Redis round trips the app recorded for requests
-// to route (the pattern, e.g. "/s/:id") with method: their sum and how
-// many requests they were counted over.
 // Routes lists the paths the app serves to method, in the route table's
 // spelling ("/s/:id"), each once.
 func (a *App) Routes(method string) []string {
@@ -446,14 +444,37 @@ func (a *App) Routes(method string) []string {
 	return out
 }
 
+// Writes returns the Redis commands that may write (scripts included)
+// sent by requests to route so far.
+func (a *App) Writes(t testing.TB, method, route string) float64 {
+	t.Helper()
+	if m := a.metric(t, "http_request_redis_writes_total", method, route); m != nil {
+		return m.GetCounter().GetValue()
+	}
+	return 0
+}
+
+// RoundTrips returns the Redis round trips the app recorded for requests
+// to route (the pattern, e.g. "/s/:id") with method: their sum and how
+// many requests they were counted over.
 func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, requests uint64) {
+	t.Helper()
+	if m := a.metric(t, "http_request_redis_roundtrips", method, route); m != nil {
+		return m.GetHistogram().GetSampleSum(), m.GetHistogram().GetSampleCount()
+	}
+	return 0, 0
+}
+
+// metric is the app's metric called name for method and route, or nil
+// before any such request.
+func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
 	t.Helper()
 	families, err := a.metrics.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() != "http_request_redis_roundtrips" {
+		if f.GetName() != name {
 			continue
 		}
 		for _, m := range f.GetMetric() {
@@ -462,9 +483,9 @@ func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, reque
 				labels[l.GetName()] = l.GetValue()
 			}
 			if labels["route"] == route && labels["method"] == method {
-				return m.GetHistogram().GetSampleSum(), m.GetHistogram().GetSampleCount()
+				return m
 			}
 		}
 	}
-	return 0, 0
+	return nil
 }

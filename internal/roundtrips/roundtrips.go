@@ -1,12 +1,15 @@
 // Package roundtrips counts the Redis round trips made on behalf of one
 // context (one HTTP request): a command counts one, a pipeline or a
 // transaction counts one however many commands it carries. Round trips are
-// the cost of this stack, so pages are measured and tested by them.
+// the cost of this stack, so pages are measured and tested by them. It
+// also counts the commands among them that may write, so a page that
+// should only read can be held to it.
 package roundtrips
 
 import (
 	"context"
 	"net"
+	"strings"
 	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
@@ -14,11 +17,16 @@ import (
 
 type counterKey struct{}
 
-// Counter holds the count of one context.
-type Counter struct{ n atomic.Int64 }
+// Counter holds the counts of one context.
+type Counter struct{ n, writes atomic.Int64 }
 
 // Count returns the round trips made so far.
 func (c *Counter) Count() int { return int(c.n.Load()) }
+
+// Writes returns how many of the commands sent so far may write: writing
+// commands, and scripts run with EVAL or EVALSHA (a script that only
+// reads runs with EVAL_RO or EVALSHA_RO).
+func (c *Counter) Writes() int { return int(c.writes.Load()) }
 
 // With returns a context whose Redis round trips are counted in the
 // returned Counter (on a client that has the Hook).
@@ -27,9 +35,31 @@ func With(ctx context.Context) (context.Context, *Counter) {
 	return context.WithValue(ctx, counterKey{}, c), c
 }
 
-func add(ctx context.Context) {
-	if c, ok := ctx.Value(counterKey{}).(*Counter); ok {
-		c.n.Add(1)
+// add counts one round trip carrying cmds.
+func add(ctx context.Context, cmds ...redis.Cmder) {
+	c, ok := ctx.Value(counterKey{}).(*Counter)
+	if !ok {
+		return
+	}
+	c.n.Add(1)
+	for _, cmd := range cmds {
+		if writes[cmd.Name()] {
+			c.writes.Add(1)
+		}
+	}
+}
+
+// writes are the commands the app sends that may change data.
+var writes = map[string]bool{}
+
+func init() {
+	for _, name := range strings.Fields(`set setex psetex setnx getset getdel getex del unlink expire pexpire
+		expireat pexpireat persist incr incrby decr decrby incrbyfloat append rename renamenx copy
+		hset hsetnx hmset hdel hincrby hincrbyfloat sadd srem spop smove sinterstore sunionstore sdiffstore
+		zadd zrem zincrby zpopmin zpopmax zremrangebyscore zremrangebyrank zremrangebylex zunionstore zinterstore zrangestore
+		lpush rpush lpop rpop lset ltrim lrem linsert lmove xadd xack xdel xtrim xclaim xautoclaim xgroup
+		eval evalsha fcall publish flushdb flushall`) {
+		writes[name] = true
 	}
 }
 
@@ -46,7 +76,7 @@ func (Hook) DialHook(next redis.DialHook) redis.DialHook {
 func (Hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		if !handshake(cmd) {
-			add(ctx)
+			add(ctx, cmd)
 		}
 		return next(ctx, cmd)
 	}
@@ -56,7 +86,7 @@ func (Hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		if len(cmds) == 0 || !handshake(cmds[0]) {
-			add(ctx)
+			add(ctx, cmds...)
 		}
 		return next(ctx, cmds)
 	}

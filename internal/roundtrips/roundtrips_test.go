@@ -43,4 +43,30 @@ func TestCountsCommandsAndPipelinesOfOneContext(t *testing.T) {
 	if got := o.Count(); got != 1 {
 		t.Fatalf("the other context counted %d, want 1", got)
 	}
+	if got := c.Writes(); got != 13 {
+		t.Fatalf("counted %d writes, want the SET and 12 INCRs", got)
+	}
+	if got := o.Writes(); got != 0 {
+		t.Fatalf("the other context counted %d writes for a GET", got)
+	}
+}
+
+// A script may write unless it runs read-only.
+func TestScriptsCountAsWritesUnlessReadOnly(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	ctx, c := roundtrips.With(context.Background())
+	read := redis.NewScript(`return redis.call('GET', KEYS[1])`)
+	if err := read.RunRO(ctx, rdb, []string{prefix + "a"}).Err(); err != nil && err != redis.Nil {
+		t.Fatal(err)
+	}
+	if got := c.Writes(); got != 0 {
+		t.Fatalf("a read-only script counted %d writes", got)
+	}
+	if err := read.Run(ctx, rdb, []string{prefix + "a"}).Err(); err != nil && err != redis.Nil {
+		t.Fatal(err)
+	}
+	if got := c.Writes(); got != 1 {
+		t.Fatalf("a script run with EVALSHA counted %d writes, want 1", got)
+	}
 }
