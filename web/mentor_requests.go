@@ -8,6 +8,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // requestPage is a request thread as one of its two people sees it.
@@ -64,6 +65,15 @@ func (h *handler) renderRequest(c *fiber.Ctx, fields valid.Errors, drafts map[st
 	read := h.Mentors.QueueRequest(ctx, p, c.Params("id"))
 	known, missing := h.Users.Recent(read.People())
 	getUsers := h.Users.QueueGetMany(ctx, p, missing)
+	// Without a zone of their own, the viewer's mentoring profile names
+	// one, as on the mentorship page: both of theirs are read, since
+	// which side they are on is known only once the request is.
+	var getMentorZone func() ([]match.MentorProfile, error)
+	var getMenteeZone func() (match.MenteeProfile, error)
+	if knownZone(c) == nil {
+		getMentorZone = h.Mentors.QueueMentorProfiles(ctx, p, []string{u.ID})
+		getMenteeZone = h.Mentors.QueueMenteeProfile(ctx, p, u.ID)
+	}
 	if err := runReads(ctx, p); err != nil {
 		return err
 	}
@@ -101,6 +111,17 @@ func (h *handler) renderRequest(c *fiber.Ctx, fields valid.Errors, drafts map[st
 	}
 	data := h.view(c, title)
 	data["R"] = page
+	if getMentorZone != nil {
+		myZone := ""
+		if isMentor {
+			if ps, err := getMentorZone(); err == nil && len(ps) > 0 {
+				myZone = ps[0].TimeZone
+			}
+		} else if mp, err := getMenteeZone(); err == nil {
+			myZone = mp.TimeZone
+		}
+		data["Loc"] = zoneOr(c, myZone)
+	}
 	data["Fields"] = formErrors(fields)
 	data["Drafts"] = drafts
 	return renderForm(c, "mentors/request", data, len(fields) > 0)

@@ -13,6 +13,7 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/mentors/match"
 	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/mail"
 )
@@ -361,9 +362,9 @@ func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The request page gives days in UTC; the mentorship page in the zone
-	// of the viewer's mentoring profile (mtrMentee's Europe/Berlin), a
-	// day ahead of UTC from 23:00 or 22:00 UTC.
+	// Both pages give days in the zone of the viewer's mentoring profile
+	// (Europe/Berlin for mtrMentor and mtrMentee), a day ahead of UTC
+	// from 23:00 or 22:00 UTC.
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
@@ -373,7 +374,7 @@ func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
 		r   *apptest.Response
 		day string
 	}{
-		"the request page": {reqPage, day(req.Created, time.UTC)},
+		"the request page": {reqPage, day(req.Created, berlin)},
 		"the mentorship":   {mentee.Get("/mentors/mentorships/" + ms.ID), day(ms.Started, berlin)},
 	} {
 		if pg.r.StatusCode != http.StatusOK {
@@ -388,4 +389,36 @@ func TestPagesWithoutASessionShowNoUTC(t *testing.T) {
 		t.Fatal(err)
 	}
 	mtrHas(t, "the profile", mentee.Get("/profile").Body, "Member since "+day(u.CreatedAt, time.UTC)+"</p>")
+}
+
+// A request's page gives its dates in the zone of the viewer's own
+// mentoring profile when they have no zone of their own, for the mentor
+// and the mentee alike. The zones are chosen a day away from UTC now, so
+// a page in UTC shows another date whatever the hour.
+func TestRequestPageShowsDatesInTheViewersProfileZone(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	away := "Pacific/Kiritimati" // UTC+14: tomorrow from 10:00 UTC
+	if time.Now().UTC().Hour() < 10 {
+		away = "Pacific/Pago_Pago" // UTC−11: yesterday until 11:00 UTC
+	}
+	loc, err := time.LoadLocation(away)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mentor, mentee := mtrSignIn(t, app, "Zed Mentor", ""), mtrSignIn(t, app, "Zoe Mentee", "")
+	mtrMentor(t, app, mentor, func(m *match.MentorProfile) { m.TimeZone = away })
+	mtrMentee(t, app, mentee, func(m *match.MenteeProfile) { m.TimeZone = away })
+	req, err := app.Mentors.Ask(ctx, mentee.ID, mentor.ID, "Please mentor me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := req.Created.In(loc).Format("2 Jan 2006")
+	if want == req.Created.UTC().Format("2 Jan 2006") {
+		t.Fatalf("%s shows the same day as UTC at %s", away, req.Created)
+	}
+	for _, p := range []mtrPerson{mentor, mentee} {
+		mtrHas(t, p.Name+"'s view of the request", p.Get("/mentors/requests/"+req.ID).Body, want)
+	}
 }
