@@ -30,7 +30,9 @@ var keySuffixes = [...]string{"", ":members", ":organizers", ":bans", ":invites"
 
 // key is the one key k (kGroup, kMembers, …) of group id, for the reads
 // of a page, which need two or three of them and not the whole list.
-func (s *Store) key(id string, k int) string { return s.groupKey(id) + keySuffixes[k] }
+func (s *Store) key(id string, k int) string {
+	return s.prefix + "group:{" + id + "}" + keySuffixes[k] // one concatenation: one allocation
+}
 
 func (s *Store) noticesKey(id string) string { return s.groupKey(id) + ":notices" }
 
