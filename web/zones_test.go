@@ -13,9 +13,9 @@ import (
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
-	"github.com/focusgroups/focusgroups/mentors/match"
 	"github.com/focusgroups/focusgroups/internal/timefmt"
 	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
 // zoneCookie is the cookie the browser's script sets, as it sets it.
