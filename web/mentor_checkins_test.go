@@ -64,9 +64,10 @@ func TestMentorshipCheckInsThroughConfirmedLinks(t *testing.T) {
 		}
 		mtrHas(t, "the confirm page", page.Body, "Hi Mia Mentee", "Confirm: Stuck", `method="post"`)
 	}
-	// The link's limits, the check-in, the mentorship's people.
-	if n := pageTrips(t, app, scanner, "/checkin/:token", link[0]); n > 3 {
-		t.Errorf("the check-in link's page: %d round trips, want at most 3", n)
+	// The link's limits, then the check-in with the mentorship's people;
+	// nothing is written but the limits' counts.
+	if n, w := pageCost(t, app, scanner, "/checkin/:token", link[0]); n > 2 || w != 2 {
+		t.Errorf("the check-in link's page: %d round trips and %d writes, want at most 2 and the 2 limits", n, w)
 	}
 	mtrLacks(t, "the mentor's page before confirming", ana.Get(ship).Body, "Mia Mentee: <strong>")
 

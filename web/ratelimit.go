@@ -31,25 +31,35 @@ func (h *handler) limitByUser(name string, lim ratelimit.Limit) fiber.Handler {
 // each IP a looser one across all links: colleagues behind one office NAT,
 // or a mail scanner opening everyone's links, do not use up each other's
 // links. Guessing a token is hopeless either way (256 bits). Both checks
-// go in one round trip.
+// go in one round trip; a request the link's own limit refuses is given
+// back to the network's (one more round trip, on that path only), so
+// hammering one link does not lock out the rest of the office.
 func (h *handler) limitLink() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
+		token, ip := c.Params("token"), h.clientIP(c)
 		p := h.Redis.Pipeline()
-		checkLink := h.limits.Queue(ctx, p, "link", c.Params("token"), h.LinkTokenLimit)
-		checkIP := h.limits.Queue(ctx, p, "links-ip", h.clientIP(c), h.LinkIPLimit)
+		checkLink := h.limits.Queue(ctx, p, "link", token, h.LinkTokenLimit)
+		checkIP := h.limits.Queue(ctx, p, "links-ip", ip, h.LinkIPLimit)
 		_, _ = p.Exec(ctx) // each check reports its own command's error
-		for _, check := range []struct {
-			run func() (time.Duration, error)
-			msg string
-		}{{checkLink, linkLimited}, {checkIP, networkLimited}} {
-			wait, err := check.run()
-			if err != nil {
-				return err
+		linkWait, err := checkLink()
+		if err != nil {
+			return err
+		}
+		ipWait, err := checkIP()
+		if err != nil {
+			return err
+		}
+		if linkWait > 0 {
+			if ipWait == 0 {
+				if err := h.limits.Refund(ctx, "links-ip", ip, h.LinkIPLimit); err != nil {
+					return err
+				}
 			}
-			if wait > 0 {
-				return tooMany(c, wait, check.msg)
-			}
+			return tooMany(c, linkWait, linkLimited)
+		}
+		if ipWait > 0 {
+			return tooMany(c, ipWait, networkLimited)
 		}
 		return c.Next()
 	}

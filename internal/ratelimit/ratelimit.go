@@ -64,15 +64,28 @@ func (l *Limiter) Queue(ctx context.Context, p redis.Pipeliner, name, subject st
 		if err != nil {
 			return 0, fmt.Errorf("ratelimit: %s: %w", name, err)
 		}
+		if text == allowed { // only the branch that counted the request says so
+			return 0, nil
+		}
 		wait, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			return 0, fmt.Errorf("ratelimit: %s: wait %q: %w", name, text, err)
 		}
-		if wait <= 0 {
-			return 0, nil
-		}
 		return max(time.Duration(wait*float64(time.Second)), time.Millisecond), nil
 	}
+}
+
+// allowed is gcra's answer for a request it let through and counted.
+const allowed = "ok"
+
+// Refund takes back one request Allow (or Queue) counted, when a check
+// made with it refused the request after all: a request another limit
+// turned away then does not use up this one.
+func (l *Limiter) Refund(ctx context.Context, name, subject string, lim Limit) error {
+	if err := refund.Run(ctx, l.rdb, []string{l.key(name, subject)}, lim.Max, lim.Per.Seconds()).Err(); err != nil {
+		return fmt.Errorf("ratelimit: refund %s: %w", name, err)
+	}
+	return nil
 }
 
 // gcra keeps under KEYS[1] the theoretical arrival time (TAT) of the next
@@ -80,8 +93,8 @@ func (l *Limiter) Queue(ctx context.Context, p redis.Pipeliner, name, subject st
 // the later epoch keeps microseconds within a double's precision). Each
 // request moves it one emission interval (Per/Max) on; a request is let
 // through when the TAT, moved on, is at most Per ahead of now. It returns
-// "0" when the request may go ahead, else the seconds to wait. The key
-// lives until the allowance has refilled.
+// "ok" when the request may go ahead (and counted it), else the seconds
+// to wait. The key lives until the allowance has refilled.
 var gcra = redis.NewScript(`
 local max = tonumber(ARGV[1])
 local per = tonumber(ARGV[2])
@@ -94,7 +107,24 @@ if wait > 0 then
   return string.format("%.6f", wait)
 end
 redis.call("SET", KEYS[1], string.format("%.6f", tat + interval), "EX", math.ceil(tat + interval - now))
-return "0"
+return "ok"
+`)
+
+// refund moves the TAT under KEYS[1] back one emission interval, never
+// behind now; ARGV as gcra's.
+var refund = redis.NewScript(`
+local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
+local tat = tonumber(redis.call("GET", KEYS[1]))
+if not tat then return 0 end
+local t = redis.call("TIME")
+local now = (t[1] - 1483228800) + t[2] / 1000000
+local back = tat - interval
+if back <= now then
+  redis.call("DEL", KEYS[1])
+else
+  redis.call("SET", KEYS[1], string.format("%.6f", back), "EX", math.ceil(back - now))
+end
+return 1
 `)
 
 // key is the count of one subject under one limit. The subject is hashed:

@@ -80,9 +80,7 @@ func TestQueuedChecksShareAPipeline(t *testing.T) {
 		p := rdb.Pipeline()
 		strict := l.Queue(ctx, p, "link", "token-1", lim)
 		loose := l.Queue(ctx, p, "links-ip", "198.51.100.1", Limit{Max: 100, Per: time.Hour})
-		if _, err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		_, _ = p.Exec(ctx) // each check reports its own command's error (a first NOSCRIPT too)
 		wait, err := strict()
 		if err != nil {
 			t.Fatal(err)
@@ -98,3 +96,36 @@ func TestQueuedChecksShareAPipeline(t *testing.T) {
 		}
 	}
 }
+
+// A refund gives back one counted request, and only one.
+func TestRefundGivesBackOneRequest(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	l := New(rdb, prefix)
+	ctx := context.Background()
+	lim := Limit{Max: 2, Per: time.Hour}
+	for range 2 {
+		if wait, err := l.Allow(ctx, "refund", "198.51.100.5", lim); err != nil || wait != 0 {
+			t.Fatalf("within the limit: wait %v, %v", wait, err)
+		}
+	}
+	if wait, _ := l.Allow(ctx, "refund", "198.51.100.5", lim); wait == 0 {
+		t.Fatal("a third request in an hour was let through")
+	}
+	if err := l.Refund(ctx, "refund", "198.51.100.5", lim); err != nil {
+		t.Fatal(err)
+	}
+	if wait, err := l.Allow(ctx, "refund", "198.51.100.5", lim); err != nil || wait != 0 {
+		t.Fatalf("after a refund: wait %v, %v", wait, err)
+	}
+	if wait, _ := l.Allow(ctx, "refund", "198.51.100.5", lim); wait == 0 {
+		t.Fatal("one refund let two more requests through")
+	}
+	// Refunding what was never counted changes nothing.
+	if err := l.Refund(ctx, "refund", "198.51.100.6", lim); err != nil {
+		t.Fatal(err)
+	}
+	if keys := rdb.Keys(ctx, prefix+"rl:{refund:*").Val(); len(keys) != 1 {
+		t.Fatalf("keys after refunding a stranger: %v", keys)
+	}
+}
+

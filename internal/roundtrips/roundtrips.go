@@ -49,7 +49,9 @@ func add(ctx context.Context, cmds ...redis.Cmder) {
 	}
 }
 
-// writes are the commands the app sends that may change data.
+// writes are the commands that may change data: those the app sends, and
+// their neighbours. A command missing here counts as a read, so one that
+// writes must be added when the app starts to send it.
 var writes = map[string]bool{}
 
 func init() {
@@ -58,6 +60,7 @@ func init() {
 		hset hsetnx hmset hdel hincrby hincrbyfloat sadd srem spop smove sinterstore sunionstore sdiffstore
 		zadd zrem zincrby zpopmin zpopmax zremrangebyscore zremrangebyrank zremrangebylex zunionstore zinterstore zrangestore
 		lpush rpush lpop rpop lset ltrim lrem linsert lmove xadd xack xdel xtrim xclaim xautoclaim xgroup
+		setrange pfadd pfmerge rpoplpush blmove lmpop zmpop hgetdel hgetex xreadgroup xsetid
 		eval evalsha fcall publish flushdb flushall`) {
 		writes[name] = true
 	}
