@@ -128,4 +128,3 @@ func TestRefundGivesBackOneRequest(t *testing.T) {
 		t.Fatalf("keys after refunding a stranger: %v", keys)
 	}
 }
-
