@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -130,25 +131,15 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		byID[m.Group.ID] = m.Group // a member may see their group
 	}
 	third := h.Redis.Pipeline()
-	var missing []string
-	for _, s := range going {
-		if _, ok := byID[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
-			missing = append(missing, s.Event.GroupID)
-		}
-	}
-	getMissing := h.queueVisibleGroups(ctx, third, missing, u.ID)
+	addMissing := h.queueMissingGroups(ctx, third, byID, going, u.ID)
 	if err := queueGroups(third, cold); err != nil {
 		return err
 	}
 	if err := runReads(ctx, third); err != nil {
 		return err
 	}
-	more, err := getMissing()
-	if err != nil {
+	if err := addMissing(); err != nil {
 		return err
-	}
-	for id, g := range more {
-		byID[id] = g
 	}
 	summary, _, err := getMentoring()
 	if err != nil {
@@ -322,6 +313,28 @@ func (h *handler) queueVisibleGroups(ctx context.Context, p redis.Pipeliner, ids
 			out[id] = g
 		}
 		return out, nil
+	}
+}
+
+// queueMissingGroups queues on p the reads (see queueVisibleGroups) of
+// the groups of sessions that byID lacks: groups of sessions this
+// instance had not read before. The returned function adds them to byID
+// once p has run; with none missing it queues nothing.
+func (h *handler) queueMissingGroups(ctx context.Context, p redis.Pipeliner, byID map[string]*groups.Group, sessions []events.UserSession, userID string) func() error {
+	var missing []string
+	for _, s := range sessions {
+		if _, ok := byID[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
+			missing = append(missing, s.Event.GroupID)
+		}
+	}
+	if len(missing) == 0 {
+		return func() error { return nil }
+	}
+	get := h.queueVisibleGroups(ctx, p, missing, userID)
+	return func() error {
+		more, err := get()
+		maps.Copy(byID, more)
+		return err
 	}
 }
 

@@ -3,9 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -131,23 +129,15 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var missing []string
-	for _, s := range sessions {
-		if _, ok := visible[s.Event.GroupID]; !ok && !slices.Contains(missing, s.Event.GroupID) {
-			missing = append(missing, s.Event.GroupID)
-		}
-	}
-	if len(missing) > 0 { // sessions this instance has not read before
-		third := h.Redis.Pipeline()
-		getMissing := h.queueVisibleGroups(ctx, third, missing, uid)
+	third := h.Redis.Pipeline()
+	addMissing := h.queueMissingGroups(ctx, third, visible, sessions, uid)
+	if third.Len() > 0 { // sessions in groups this instance has not read
 		if err := runReads(ctx, third); err != nil {
 			return err
 		}
-		more, err := getMissing()
-		if err != nil {
-			return err
-		}
-		maps.Copy(visible, more)
+	}
+	if err := addMissing(); err != nil {
+		return err
 	}
 	going := make([]events.Event, 0, len(sessions))
 	for _, s := range sessions {

@@ -30,36 +30,20 @@ func (h *handler) limitByUser(name string, lim ratelimit.Limit) fiber.Handler {
 // /verify-email/:token). Each link gets a strict limit of its own, and
 // each IP a looser one across all links: colleagues behind one office NAT,
 // or a mail scanner opening everyone's links, do not use up each other's
-// links. Guessing a token is hopeless either way (256 bits). Both checks
-// go in one round trip; a request the link's own limit refuses is given
-// back to the network's (one more round trip, on that path only), so
-// hammering one link does not lock out the rest of the office.
+// links. Guessing a token is hopeless either way (256 bits). Both are
+// checked in one round trip, and a request either refuses counts against
+// neither, so hammering one used-up link does not lock out the office.
 func (h *handler) limitLink() fiber.Handler {
+	messages := []string{linkLimited, networkLimited}
 	return func(c *fiber.Ctx) error {
-		ctx := c.UserContext()
-		token, ip := c.Params("token"), h.clientIP(c)
-		p := h.Redis.Pipeline()
-		checkLink := h.limits.Queue(ctx, p, "link", token, h.LinkTokenLimit)
-		checkIP := h.limits.Queue(ctx, p, "links-ip", ip, h.LinkIPLimit)
-		_, _ = p.Exec(ctx) // each check reports its own command's error
-		linkWait, err := checkLink()
+		wait, refused, err := h.limits.AllowAll(c.UserContext(),
+			ratelimit.Check{Name: "link", Subject: c.Params("token"), Limit: h.LinkTokenLimit},
+			ratelimit.Check{Name: "links-ip", Subject: h.clientIP(c), Limit: h.LinkIPLimit})
 		if err != nil {
 			return err
 		}
-		ipWait, err := checkIP()
-		if err != nil {
-			return err
-		}
-		if linkWait > 0 {
-			if ipWait == 0 {
-				if err := h.limits.Refund(ctx, "links-ip", ip, h.LinkIPLimit); err != nil {
-					return err
-				}
-			}
-			return tooMany(c, linkWait, linkLimited)
-		}
-		if ipWait > 0 {
-			return tooMany(c, ipWait, networkLimited)
+		if refused >= 0 {
+			return tooMany(c, wait, messages[refused])
 		}
 		return c.Next()
 	}

@@ -78,14 +78,51 @@ func (l *Limiter) Queue(ctx context.Context, p redis.Pipeliner, name, subject st
 // allowed is gcra's answer for a request it let through and counted.
 const allowed = "ok"
 
-// Refund takes back one request Allow (or Queue) counted, when a check
-// made with it refused the request after all: a request another limit
-// turned away then does not use up this one.
-func (l *Limiter) Refund(ctx context.Context, name, subject string, lim Limit) error {
-	if err := refund.Run(ctx, l.rdb, []string{l.key(name, subject)}, lim.Max, lim.Per.Seconds()).Err(); err != nil {
-		return fmt.Errorf("ratelimit: refund %s: %w", name, err)
+// Check is one limit on one subject, for AllowAll.
+type Check struct {
+	Name, Subject string
+	Limit         Limit
+}
+
+// AllowAll counts one request against every check, all in one round
+// trip. A request that any check refuses uses up none of the others:
+// their counts are given back (one more round trip, when refusing only).
+// It returns zero and -1 when the request may go ahead, else the wait
+// and the index of the first check that refused it.
+func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) (time.Duration, int, error) {
+	p := l.rdb.Pipeline()
+	answers := make([]func() (time.Duration, error), len(checks))
+	for i, ch := range checks {
+		answers[i] = l.Queue(ctx, p, ch.Name, ch.Subject, ch.Limit)
 	}
-	return nil
+	_, _ = p.Exec(ctx) // each check reports its own command's error
+	waits := make([]time.Duration, len(checks))
+	refused := -1
+	for i, answer := range answers {
+		wait, err := answer()
+		if err != nil {
+			return 0, -1, err
+		}
+		waits[i] = wait
+		if wait > 0 && refused < 0 {
+			refused = i
+		}
+	}
+	if refused < 0 {
+		return 0, -1, nil
+	}
+	p = l.rdb.Pipeline()
+	for i, ch := range checks {
+		if waits[i] == 0 {
+			refund.Eval(ctx, p, []string{l.key(ch.Name, ch.Subject)}, ch.Limit.Max, ch.Limit.Per.Seconds())
+		}
+	}
+	if p.Len() > 0 {
+		if _, err := p.Exec(ctx); err != nil {
+			return 0, -1, fmt.Errorf("ratelimit: give back a refused request: %w", err)
+		}
+	}
+	return waits[refused], refused, nil
 }
 
 // gcra keeps under KEYS[1] the theoretical arrival time (TAT) of the next
@@ -111,7 +148,8 @@ return "ok"
 `)
 
 // refund moves the TAT under KEYS[1] back one emission interval, never
-// behind now; ARGV as gcra's.
+// behind now; ARGV as gcra's. It is sent whole (EVAL): it runs only when
+// a request is refused, on a pipeline that cannot fall back on NOSCRIPT.
 var refund = redis.NewScript(`
 local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
 local tat = tonumber(redis.call("GET", KEYS[1]))

@@ -97,34 +97,36 @@ func TestQueuedChecksShareAPipeline(t *testing.T) {
 	}
 }
 
-// A refund gives back one counted request, and only one.
-func TestRefundGivesBackOneRequest(t *testing.T) {
+// AllowAll counts a request only when every check allows it: one that a
+// check refuses uses up none of the others' allowance.
+func TestAllowAllCountsOnlyRequestsEveryCheckAllows(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	l := New(rdb, prefix)
 	ctx := context.Background()
-	lim := Limit{Max: 2, Per: time.Hour}
-	for range 2 {
-		if wait, err := l.Allow(ctx, "refund", "198.51.100.5", lim); err != nil || wait != 0 {
-			t.Fatalf("within the limit: wait %v, %v", wait, err)
+	strict := Check{Name: "link", Subject: "token-2", Limit: Limit{Max: 2, Per: time.Hour}}
+	loose := Check{Name: "links-ip", Subject: "198.51.100.5", Limit: Limit{Max: 3, Per: time.Hour}}
+	for i := range 5 {
+		wait, refused, err := l.AllowAll(ctx, strict, loose)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case i < 2 && (wait != 0 || refused != -1):
+			t.Fatalf("request %d: wait %v, refused by %d", i+1, wait, refused)
+		case i >= 2 && (wait == 0 || refused != 0):
+			t.Fatalf("request %d over the strict limit: wait %v, refused by %d, want the strict check", i+1, wait, refused)
 		}
 	}
-	if wait, _ := l.Allow(ctx, "refund", "198.51.100.5", lim); wait == 0 {
-		t.Fatal("a third request in an hour was let through")
+	// The loose limit counted the two requests that passed, not the three
+	// the strict one refused: one more fits, then it refuses.
+	other := Check{Name: "link", Subject: "token-3", Limit: strict.Limit}
+	if wait, refused, err := l.AllowAll(ctx, other, loose); err != nil || refused != -1 {
+		t.Fatalf("a third request on the loose limit: wait %v, refused by %d, %v", wait, refused, err)
 	}
-	if err := l.Refund(ctx, "refund", "198.51.100.5", lim); err != nil {
-		t.Fatal(err)
+	if _, refused, err := l.AllowAll(ctx, other, loose); err != nil || refused != 1 {
+		t.Fatalf("a fourth request on the loose limit: refused by %d (%v), want the loose check", refused, err)
 	}
-	if wait, err := l.Allow(ctx, "refund", "198.51.100.5", lim); err != nil || wait != 0 {
-		t.Fatalf("after a refund: wait %v, %v", wait, err)
-	}
-	if wait, _ := l.Allow(ctx, "refund", "198.51.100.5", lim); wait == 0 {
-		t.Fatal("one refund let two more requests through")
-	}
-	// Refunding what was never counted changes nothing.
-	if err := l.Refund(ctx, "refund", "198.51.100.6", lim); err != nil {
-		t.Fatal(err)
-	}
-	if keys := rdb.Keys(ctx, prefix+"rl:{refund:*").Val(); len(keys) != 1 {
-		t.Fatalf("keys after refunding a stranger: %v", keys)
+	// The strict check of that refused request was given back too.
+	if wait, err := l.Allow(ctx, other.Name, other.Subject, other.Limit); err != nil || wait != 0 {
+		t.Fatalf("the other link after a refusal by the loose limit: wait %v, %v", wait, err)
 	}
 }
