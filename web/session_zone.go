@@ -13,6 +13,11 @@ import (
 // organizer's saved zone, else the zone of the group's last session, else
 // the organizer's browser's. With none of them known it is "", and the
 // form asks for a zone rather than quietly using UTC.
+//
+// A group whose sessions were all scheduled before groups recorded the
+// zone has it looked up among its sessions (two more round trips), and
+// recorded then, so only the first form shown for such a group reads
+// more than three times.
 func (h *handler) defaultSessionZone(c *fiber.Ctx, g *groups.Group) (string, error) {
 	if u := currentUser(c); u != nil && u.TimeZone != "" {
 		return u.TimeZone, nil
@@ -21,8 +26,12 @@ func (h *handler) defaultSessionZone(c *fiber.Ctx, g *groups.Group) (string, err
 		return g.TimeZone, nil
 	}
 	last, err := h.Events.GroupLastZone(c.UserContext(), g.ID)
-	if err != nil || last != "" {
-		return last, err
+	if err != nil {
+		return "", err
+	}
+	if last != "" {
+		h.recordSessionZone(c.UserContext(), g.ID, last)
+		return last, nil
 	}
 	return browserZoneName(c), nil
 }

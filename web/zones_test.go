@@ -144,6 +144,14 @@ func TestANewSessionStartsInTheRightZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	sesContains(t, "the form of a group with an older session", form(nobody, older), selectedZone("America/Sao_Paulo"))
+	// That first form records the zone it found, so the next reads it with
+	// the group, in the page's three round trips.
+	if got, _ := app.Groups.Get(ctx, older.ID); got.TimeZone != "America/Sao_Paulo" {
+		t.Fatalf("after its first form the group records zone %q, want America/Sao_Paulo", got.TimeZone)
+	}
+	if n := pageTrips(t, app, nobody.Client, "/g/:slug/sessions/new", "/g/"+older.Slug+"/sessions/new"); n > 3 {
+		t.Fatalf("the form of a group whose zone was found among its sessions: %d round trips, want at most 3", n)
+	}
 
 	// With neither, the organizer's browser's zone.
 	nobody.SetCookie("tz", zoneCookie("Australia/Sydney"))
