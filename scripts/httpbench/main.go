@@ -5,7 +5,7 @@
 // Redis, seeds the data through the app's own stores, signs a member in
 // through development sign-in, and prints one table:
 //
-//	page | req/s | p50 | p99 | floor req/s | floor p99 | ratio | CPU per request | Redis round trips | Redis commands | KB
+//	page | req/s | p50 | p99 | floor req/s | floor p99 | ratio | CPU per request | Redis's part | Redis round trips | Redis commands | KB
 //
 // The floor's own p99 is in the table because at a fixed number of
 // connections a server's latency follows its throughput: a page at half
@@ -128,7 +128,7 @@ func run() error {
 	}
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
-	fmt.Println("| page | req/s | p50 | p99 | floor req/s | floor p99 | ratio | CPU per request, page / floor (floor's share) | Redis round trips | Redis commands | KB |")
+	fmt.Println("| page | req/s | p50 | p99 | floor req/s | floor p99 | ratio | CPU per request, page / floor (floor's share) | Redis's part, page / floor | Redis round trips | Redis commands | KB |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	var baseRows []string
 	for _, p := range pages {
@@ -416,6 +416,7 @@ type result struct {
 	rps      float64
 	p50, p99 time.Duration
 	cpu      float64 // CPU µs per request of the server and Redis together
+	redisCPU float64 // the part of cpu that Redis used
 }
 
 var (
@@ -430,6 +431,10 @@ var (
 // requests served.
 func (b *bench) wrk(target, cookie string, server int, o options) (result, error) {
 	cpuBefore, err := cpuTime(server, b.redisPid)
+	if err != nil {
+		return result{}, err
+	}
+	redisBefore, err := cpuTime(b.redisPid)
 	if err != nil {
 		return result{}, err
 	}
@@ -458,6 +463,10 @@ func (b *bench) wrk(target, cookie string, server int, o options) (result, error
 	if err != nil {
 		return result{}, err
 	}
+	redisAfter, err := cpuTime(b.redisPid)
+	if err != nil {
+		return result{}, err
+	}
 	var r result
 	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 	n := reqLine.FindSubmatch(out)
@@ -469,6 +478,7 @@ func (b *bench) wrk(target, cookie string, server int, o options) (result, error
 		return result{}, fmt.Errorf("%s: wrk made no requests", target)
 	}
 	r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / reqs
+	r.redisCPU = float64((redisAfter - redisBefore).Microseconds()) / reqs
 	for _, p := range pctLine.FindAllSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(string(p[2]), 64)
 		d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[3])]))
@@ -577,8 +587,8 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		bs := median(bases)
 		baseRow = fmt.Sprintf("| %s | %.0f | %.0f | %.0f µs | %.0f µs | %+.0f %% |", p.name, pg.rps, bs.rps, pg.cpu, bs.cpu, 100*(pg.cpu-bs.cpu)/bs.cpu)
 	}
-	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
-		fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest, float64(size)/1000), baseRow, nil
+	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %.0f / %.0f µs | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
+		fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, pg.redisCPU, fl.redisCPU, trips, perRequest, float64(size)/1000), baseRow, nil
 }
 
 // commands is how many commands the benchmark's Redis has run so far
@@ -633,10 +643,11 @@ func median(rs []result) result {
 		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
 	return result{
-		rps: pick(func(r result) float64 { return r.rps }),
-		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
-		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
-		cpu: pick(func(r result) float64 { return r.cpu }),
+		rps:      pick(func(r result) float64 { return r.rps }),
+		p50:      time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
+		p99:      time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
+		cpu:      pick(func(r result) float64 { return r.cpu }),
+		redisCPU: pick(func(r result) float64 { return r.redisCPU }),
 	}
 }
 
