@@ -273,6 +273,10 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if err != nil {
 			return "", nil, err
 		}
+		redisBefore, err := cpuTime(b.redisPid)
+		if err != nil {
+			return "", nil, err
+		}
 		r, err := b.loadgen(pairs, b.appURL+"/s/"+ev.ID+"/rsvp", o.conns)
 		if err != nil {
 			return "", nil, err
@@ -281,7 +285,12 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if err != nil {
 			return "", nil, err
 		}
+		redisAfter, err := cpuTime(b.redisPid)
+		if err != nil {
+			return "", nil, err
+		}
 		r.cpu = float64((cpuAfter - cpuBefore).Microseconds()) / float64(len(people))
+		r.redisCPU = float64((redisAfter - redisBefore).Microseconds()) / float64(len(people))
 		cmdsAfter, err := b.commands()
 		if err != nil {
 			return "", nil, err
@@ -309,8 +318,8 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		perRequest = strconv.FormatFloat(float64(cmds)/(afterN-beforeN), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(posts)
-	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %s | %s | redirect |", rsvpPeople, rsvpSeats,
-		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, trips, perRequest)
+	row := fmt.Sprintf("| RSVP POST (%d people, %d seats) | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %.0f / %.0f µs | %s | %s | redirect |", rsvpPeople, rsvpSeats,
+		pg.rps, ms(pg.p50), ms(pg.p99), fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, pg.redisCPU, fl.redisCPU, trips, perRequest)
 	return row, checks, nil
 }
 
