@@ -35,7 +35,12 @@ func (s *Store) indexKey(kind, value string) string {
 func (s *Store) fitKey(lang, kind, value string) string {
 	return s.indexKey("lang", lang+":"+kind+":"+value)
 }
-func (s *Store) waitingKey() string { return s.prefix + "mentors:{sweep}:waiting" }
+
+// versionsKey is a hash with a field per index key counting the changes
+// to that index, so a remembered ranking is known to be current by one
+// HMGET of the versions of the indexes it was built from.
+func (s *Store) versionsKey() string { return s.indexKey("versions", "all") }
+func (s *Store) waitingKey() string  { return s.prefix + "mentors:{sweep}:waiting" }
 
 func (s *Store) roundKey(id string) string        { return s.prefix + "mround:{" + id + "}" }
 func (s *Store) roundMentorsKey(id string) string { return s.roundKey(id) + ":mentors" }

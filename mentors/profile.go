@@ -95,10 +95,13 @@ func (s *Store) indexEntries(p *match.MentorProfile) []indexEntry {
 	return out
 }
 
-// reindex moves a mentor from the indexes of old to those of p.
+// reindex moves a mentor from the indexes of old to those of p, and
+// counts a new version of every index it touches (see versionsKey), in
+// one transaction: a ranking read with the versions of its indexes is
+// never paired with versions that came after the change.
 func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error {
 	keep := map[string]bool{}
-	pipe := s.rdb.Pipeline()
+	pipe := s.rdb.TxPipeline()
 	for _, e := range s.indexEntries(p) {
 		keep[e.key] = true
 		if e.sorted {
@@ -106,15 +109,18 @@ func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error 
 		} else {
 			pipe.SAdd(ctx, e.key, p.UserID)
 		}
+		pipe.HIncrBy(ctx, s.versionsKey(), e.key, 1)
 	}
 	for _, e := range s.indexEntries(old) {
-		switch {
-		case keep[e.key]:
-		case e.sorted:
+		if keep[e.key] {
+			continue
+		}
+		if e.sorted {
 			pipe.ZRem(ctx, e.key, p.UserID)
-		default:
+		} else {
 			pipe.SRem(ctx, e.key, p.UserID)
 		}
+		pipe.HIncrBy(ctx, s.versionsKey(), e.key, 1)
 	}
 	_, err := pipe.Exec(ctx)
 	return err

@@ -88,18 +88,19 @@ type Store struct {
 	// page decoded the viewer's up to three times per view (8 % of its
 	// CPU).
 	menteeDecoded strcache.Cache[match.MenteeProfile]
-	// rankedIDs remembers the candidates each mentee's last ranking per
-	// filter named (up to 200 IDs each), so the next one reads their
-	// profiles with it; a page of suggestions then takes one round trip.
-	rankedIDs strcache.Cache[[]string]
+	// rankings remembers each mentee's last ranking per filter (its first
+	// 200 candidates, with the versions of its indexes), so the next page
+	// of suggestions reads their profiles with it and, while the indexes
+	// did not change, builds no ranking (see SuggestRead).
+	rankings strcache.Cache[ranking]
 	// recordKeys remembers the records each person's mentoring lists
 	// named when last read (people with none are not kept), so the next
 	// read reads them with the lists.
 	recordKeys strcache.Cache[recordKeys]
 }
 
-// The bounds of rankedIDs (up to about 10 KB a ranking: 200 IDs as
-// strings of their own) and of recordKeys (about 70 bytes a record; a
+// The bounds of rankings (up to about 12 KB a ranking: 200 IDs as
+// strings of their own and their points) and of recordKeys (about 70 bytes a record; a
 // person has a few: mentorships are bounded by capacity, open requests
 // by MaxOpenRequests, requests to a mentor by the mentor's answers).
 const (
@@ -110,7 +111,7 @@ const (
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, prefix: prefix, SilenceLimit: DefaultSilenceLimit, MaxOpenRequests: DefaultMaxOpenRequests,
-		Now: func() time.Time { return time.Now().UTC() }, rankedIDs: strcache.Cache[[]string]{Size: rankedEntries},
+		Now: func() time.Time { return time.Now().UTC() }, rankings: strcache.Cache[ranking]{Size: rankedEntries},
 		recordKeys: strcache.Cache[recordKeys]{Size: recordEntries}}
 	s.notices = s.newNotices()
 	return s

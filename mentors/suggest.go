@@ -103,21 +103,12 @@ func (s *Store) rankCandidates(ctx context.Context, e *match.MenteeProfile, f ma
 // the per-language keys it builds on the way. The keys share one hash
 // tag, so they may be built in one transaction.
 func (s *Store) queueRanking(ctx context.Context, pipe redis.Pipeliner, e *match.MenteeProfile, f match.Filter) (string, []string) {
-	langs := e.Languages
-	if slices.Contains(langs, f.Language) {
-		langs = []string{f.Language} // else the engine filters mentors by language
-	}
+	langs := rankingLanguages(e, f)
 	tag := ids.New()
 	rankKey := s.indexKey("tmp", tag)
 	var perLang []string
 	for _, l := range langs {
-		var fits []string
-		for _, k := range e.WantSkills {
-			fits = append(fits, s.fitKey(l, "skill", k))
-		}
-		if e.Path != "" {
-			fits = append(fits, s.fitKey(l, "path", e.Path))
-		}
+		fits := s.fitKeys(e, l)
 		key := rankKey
 		if len(langs) > 1 {
 			key = s.indexKey("tmp", tag+":"+l)
@@ -125,14 +116,9 @@ func (s *Store) queueRanking(ctx context.Context, pipe redis.Pipeliner, e *match
 		perLang = append(perLang, key)
 		pipe.ZUnionStore(ctx, key, &redis.ZStore{Keys: fits, Aggregate: "SUM"})
 	}
-	inter := []string{rankKey}
-	weights := []float64{1}
-	if f.Skill != "" {
-		inter, weights = append(inter, s.indexKey("skill", f.Skill)), append(weights, 0)
-	}
-	if f.Path != "" {
-		inter, weights = append(inter, s.indexKey("path", f.Path)), append(weights, 0)
-	}
+	inter := append([]string{rankKey}, s.filterKeys(f)...)
+	weights := make([]float64, len(inter))
+	weights[0] = 1
 	if perLang[0] != rankKey {
 		// A mentor who speaks several of the mentee's languages has the
 		// same points in each language's union: take them once.
@@ -144,4 +130,50 @@ func (s *Store) queueRanking(ctx context.Context, pipe redis.Pipeliner, e *match
 	}
 	pipe.Expire(ctx, rankKey, time.Minute)
 	return rankKey, perLang
+}
+
+// rankingLanguages are the languages whose indexes a ranking for e
+// unites: the filter's alone when e speaks it, else all of e's (and the
+// engine then filters mentors by language).
+func rankingLanguages(e *match.MenteeProfile, f match.Filter) []string {
+	if slices.Contains(e.Languages, f.Language) {
+		return []string{f.Language}
+	}
+	return e.Languages
+}
+
+// fitKeys are the indexes of mentors speaking lang who teach a skill e
+// wants or guide e's path, scored by the points that brings.
+func (s *Store) fitKeys(e *match.MenteeProfile, lang string) []string {
+	fits := make([]string, 0, len(e.WantSkills)+1)
+	for _, k := range e.WantSkills {
+		fits = append(fits, s.fitKey(lang, "skill", k))
+	}
+	if e.Path != "" {
+		fits = append(fits, s.fitKey(lang, "path", e.Path))
+	}
+	return fits
+}
+
+// filterKeys are the indexes a ranking is narrowed to by f's skill and
+// path.
+func (s *Store) filterKeys(f match.Filter) []string {
+	var out []string
+	if f.Skill != "" {
+		out = append(out, s.indexKey("skill", f.Skill))
+	}
+	if f.Path != "" {
+		out = append(out, s.indexKey("path", f.Path))
+	}
+	return out
+}
+
+// rankingIndexes are every index a ranking for e and f reads, whose
+// versions tell whether a remembered ranking is still current.
+func (s *Store) rankingIndexes(e *match.MenteeProfile, f match.Filter) []string {
+	var out []string
+	for _, l := range rankingLanguages(e, f) {
+		out = append(out, s.fitKeys(e, l)...)
+	}
+	return append(out, s.filterKeys(f)...)
 }

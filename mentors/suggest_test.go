@@ -393,3 +393,99 @@ func TestMentoringReadsKnownRecordsWithTheLists(t *testing.T) {
 		t.Fatalf("the same again: %d records read after the lists", queued)
 	}
 }
+
+// A page's remembered ranking is used only while the indexes it was built
+// from are unchanged: after every change another instance makes to the
+// mentors (a new one, skills, paths, languages, capacity down to none and
+// back), the page's suggestions are what the engine gives over every
+// profile, for several filters; and a change to indexes no ranking of the
+// mentee reads leaves the remembered ranking in use (no ranking is built).
+func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	elsewhere := NewStore(f.rdb, f.prefix)
+	elsewhere.Now = f.Now
+	r := rand.New(rand.NewSource(7))
+	skills := []string{"go", "kubernetes", "rust"}
+	paths := []string{"devops", "backend"}
+	profile := func(p *match.MentorProfile) {
+		p.Languages = []string{[]string{"en", "de"}[r.Intn(2)]}
+		p.Skills = []match.Skill{{Name: skills[r.Intn(len(skills))], Level: 1 + r.Intn(5)}}
+		p.Paths = []string{paths[r.Intn(len(paths))]}
+		p.Capacity = r.Intn(3)
+	}
+	var mentorIDs []string
+	for range 30 {
+		mentorIDs = append(mentorIDs, f.mentor(t, profile))
+	}
+	mentee := f.mentee(t, func(p *match.MenteeProfile) {
+		p.WantSkills, p.Path, p.Languages = []string{"go", "rust"}, "devops", []string{"en"}
+	})
+	me, err := f.MenteeProfile(f.ctx, mentee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []match.Filter{{}, {Skill: "go"}, {Path: "backend"}}
+	check := func(what string) {
+		t.Helper()
+		all, err := f.mentorProfiles(f.ctx, mentorIDs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, filter := range filters {
+			want, err := match.Suggest(&me, all, filter, 20, f.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pageSuggest(t, f.Store, mentee, filter, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameSuggestions(t, fmt.Sprintf("%s, filter %+v", what, filter), got, want)
+		}
+	}
+	check("first")
+	for step := range 40 {
+		if r.Intn(4) == 0 {
+			p := match.MentorProfile{UserID: ids.New(), Years: 5, TimeZone: "Europe/Berlin", Availability: match.Availability{HoursPerWeek: 2}}
+			profile(&p)
+			if _, err := elsewhere.SaveMentorProfile(f.ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			mentorIDs = append(mentorIDs, p.UserID)
+		} else {
+			p, err := elsewhere.MentorProfile(f.ctx, mentorIDs[r.Intn(len(mentorIDs))])
+			if err != nil {
+				t.Fatal(err)
+			}
+			profile(&p)
+			if _, err := elsewhere.SaveMentorProfile(f.ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(fmt.Sprintf("after change %d", step))
+	}
+
+	// A mentor only in indexes the mentee's rankings do not read (another
+	// language, skill and path): the rankings stay current, and none is
+	// built.
+	f.mentor(t, func(p *match.MentorProfile) {
+		p.Languages, p.Skills, p.Paths = []string{"es"}, []match.Skill{{Name: "python", Level: 3}}, []string{"data"}
+	})
+	for _, filter := range filters {
+		p := f.rdb.Pipeline()
+		read := f.QueueSuggest(f.ctx, p, mentee, filter, 20)
+		if _, err := p.Exec(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if read.batch != nil {
+			t.Fatalf("filter %+v: a ranking was built after a change to indexes it does not read", filter)
+		}
+		if _, _, err := read.QueueProfiles(f.ctx, f.rdb.Pipeline()); err != nil {
+			t.Fatal(err)
+		}
+		if read.batch != nil {
+			t.Fatalf("filter %+v: the remembered ranking was not current after a change to indexes it does not read", filter)
+		}
+	}
+}

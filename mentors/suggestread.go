@@ -15,29 +15,56 @@ import (
 // SuggestRead ranks mentors for a mentee, as Suggest does, in two round
 // trips that a page shares with its other reads: QueueSuggest queues the
 // read of the mentee's profile and, when this Store has read that profile
-// before, the ranking of the candidates for it; QueueProfiles then reads
-// the best candidates. The ranking is built in a temporary key that the
-// same round trip deletes. When the ranking named the same candidates
-// for the same mentee and filter last time, QueueSuggest reads their
-// profiles with it, and the second round trip has nothing to read.
+// before, what the ranking needs; QueueProfiles then reads the best
+// candidates.
+//
+// The Store remembers each mentee's last ranking per filter (its first
+// batch of candidates) with the versions of the indexes it was built
+// from. While the mentee's profile and those versions are unchanged, the
+// ranking is current: QueueSuggest reads the versions (one HMGET) and the
+// candidates' profiles, and builds nothing. Otherwise the ranking is built
+// in a temporary key that the same round trip deletes, after the versions
+// it is remembered with. Either way a page of suggestions reads in one
+// round trip once the mentee is known, and a ranking built anew for a
+// remembered one adds one.
 type SuggestRead struct {
 	s        *Store
 	menteeID string
 	f        match.Filter
 	limit    int
 	profile  *redis.StringCmd // nil for an invalid ID
-	guess    string           // the profile the ranking was queued for
+	guess    string           // the profile the reads were queued for
 	batch    *redis.ZSliceCmd // nil when no ranking was queued
-	// guessIDs are the candidates the last ranking for this mentee and
-	// filter named, and guessed reads their profiles with the ranking.
-	guessIDs []string
+	versions *redis.SliceCmd  // of the ranking's indexes, read before it
+	// last is the ranking remembered for this mentee and filter (no ids:
+	// none), and guessed reads its candidates' profiles.
+	last     ranking
 	guessed  func() ([]match.MentorProfile, error)
 	mentee   match.MenteeProfile
 	badInput error // the filter's valid.Errors
 }
 
-// rankedKey is where rankedIDs keeps the candidates of the last ranking
-// for menteeID and f.
+// ranking is a mentee's ranking for one filter as last built: the stored
+// profile it was built for, the versions of its indexes read before it,
+// and its first batch of candidates, best first, with their points.
+type ranking struct {
+	raw      string
+	versions []any
+	ids      []string
+	scores   []float64
+}
+
+// current reports whether the ranking still holds for the stored profile
+// raw, given the versions its indexes have now.
+func (k ranking) current(raw string, now *redis.SliceCmd) bool {
+	if k.ids == nil || k.raw != raw || now == nil || len(k.versions) == 0 {
+		return false
+	}
+	vs, err := now.Result()
+	return err == nil && slices.Equal(vs, k.versions)
+}
+
+// rankedKey is where rankings keeps the last ranking for menteeID and f.
 func rankedKey(menteeID string, f match.Filter) string {
 	return fmt.Sprintf("%s|%s|%s|%s|%d|%t", menteeID, f.Skill, f.Path, f.Language, f.MaxTZHours, f.AvailableNow)
 }
@@ -55,13 +82,28 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 	r.profile = p.HGet(ctx, s.menteeKey(menteeID), "profile")
 	if raw, ok := s.menteeRaw.Get(menteeID); ok && r.badInput == nil {
 		if e, err := s.decodeMentee(menteeID, []byte(raw)); err == nil {
-			r.guess, r.batch = raw, s.queueBatch(ctx, p, &e, f)
-			if last, ok := s.rankedIDs.Get(rankedKey(menteeID, f)); ok {
-				r.guessIDs, r.guessed = last, s.queueMentorProfiles(ctx, p, last)
+			r.guess = raw
+			r.versions = s.queueVersions(ctx, p, &e, f)
+			last, known := s.rankings.Get(rankedKey(menteeID, f))
+			if !known || last.raw != raw || r.versions == nil {
+				r.batch = s.queueBatch(ctx, p, &e, f)
+			}
+			if known {
+				r.last, r.guessed = last, s.queueMentorProfiles(ctx, p, last.ids)
 			}
 		}
 	}
 	return r
+}
+
+// queueVersions queues on p the read of the versions of the indexes a
+// ranking for e and f reads (nil when it reads none).
+func (s *Store) queueVersions(ctx context.Context, p redis.Pipeliner, e *match.MenteeProfile, f match.Filter) *redis.SliceCmd {
+	keys := s.rankingIndexes(e, f)
+	if len(keys) == 0 {
+		return nil
+	}
+	return p.HMGet(ctx, s.versionsKey(), keys...)
 }
 
 // queueBatch queues on p the ranking of the candidates for e and the read
@@ -102,38 +144,49 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 	if r.badInput != nil {
 		return nil, nil, r.badInput
 	}
-	if r.batch == nil || r.guess != raw {
-		r.guessed = nil // read before this ranking: read them again with its candidates
-		first := s.rdb.Pipeline()
-		r.batch = s.queueBatch(ctx, first, &r.mentee, r.f)
-		if _, err := first.Exec(ctx); err != nil {
+	var batchIDs []string
+	var scores []float64
+	if r.batch == nil && r.last.current(raw, r.versions) {
+		batchIDs, scores = r.last.ids, r.last.scores
+	} else {
+		if r.batch == nil || r.guess != raw {
+			r.guessed = nil // read before this ranking: read them again with its candidates
+			first := s.rdb.Pipeline()
+			r.versions = s.queueVersions(ctx, first, &r.mentee, r.f)
+			r.batch = s.queueBatch(ctx, first, &r.mentee, r.f)
+			if _, err := first.Exec(ctx); err != nil {
+				return nil, nil, fmt.Errorf("mentors: suggest for %s: %w", r.menteeID, err)
+			}
+		}
+		batch, err := r.batch.Result()
+		if err != nil {
 			return nil, nil, fmt.Errorf("mentors: suggest for %s: %w", r.menteeID, err)
 		}
-	}
-	batch, err := r.batch.Result()
-	if err != nil {
-		return nil, nil, fmt.Errorf("mentors: suggest for %s: %w", r.menteeID, err)
-	}
-	batchIDs := make([]string, len(batch))
-	for k, z := range batch {
-		batchIDs[k] = z.Member.(string)
+		batchIDs, scores = make([]string, len(batch)), make([]float64, len(batch))
+		for k, z := range batch {
+			batchIDs[k], scores[k] = z.Member.(string), z.Score
+		}
+		var versions []any
+		if r.versions != nil {
+			versions, _ = r.versions.Result()
+		}
+		s.rankings.Put(rankedKey(r.menteeID, r.f), ranking{raw: raw, versions: versions, ids: batchIDs, scores: scores})
 	}
 	var likely []string
-	if len(batch) > 0 {
+	if len(batchIDs) > 0 {
 		// A candidate's other points are at most the bound, so one whose
 		// points fall that far below the limit-th candidate's rarely
 		// makes it to the top.
-		floor := batch[min(r.limit, len(batch))-1].Score - float64(match.OtherPointsBound(&r.mentee))
-		for k, z := range batch {
-			if z.Score >= floor {
+		floor := scores[min(r.limit, len(scores))-1] - float64(match.OtherPointsBound(&r.mentee))
+		for k, score := range scores {
+			if score >= floor {
 				likely = append(likely, batchIDs[k])
 			}
 		}
 	}
 	readProfiles := r.guessed
-	if r.guessed == nil || !slices.Equal(batchIDs, r.guessIDs) {
+	if r.guessed == nil || !slices.Equal(batchIDs, r.last.ids) {
 		readProfiles = s.queueMentorProfiles(ctx, p, batchIDs)
-		s.rankedIDs.Put(rankedKey(r.menteeID, r.f), batchIDs)
 	}
 	return func() ([]match.Suggestion, error) {
 		profiles, err := readProfiles()
@@ -144,10 +197,10 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 		if err != nil {
 			return nil, err
 		}
-		if len(batch) < suggestBatch {
+		if len(scores) < suggestBatch {
 			return best, nil
 		}
-		bound := int(batch[len(batch)-1].Score) + match.OtherPointsBound(&r.mentee)
+		bound := int(scores[len(scores)-1]) + match.OtherPointsBound(&r.mentee)
 		if len(best) == r.limit && best[r.limit-1].Score > bound {
 			return best, nil
 		}
