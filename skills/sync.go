@@ -28,15 +28,16 @@ type Sync struct {
 // the mentor and mentee profiles, in one round trip.
 func (y *Sync) Effective(ctx context.Context, uid string) (Profile, error) {
 	p := y.Skills.rdb.Pipeline()
-	get := y.queueEffective(ctx, p, uid)
+	get := y.QueueEffective(ctx, p, uid)
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return Profile{}, fmt.Errorf("skills: read %s: %w", uid, err)
 	}
 	return get()
 }
 
-// queueEffective queues on p the reads behind Effective.
-func (y *Sync) queueEffective(ctx context.Context, p redis.Pipeliner, uid string) func() (Profile, error) {
+// QueueEffective queues on p the reads behind Effective; the returned
+// function gives the contribution once p has run.
+func (y *Sync) QueueEffective(ctx context.Context, p redis.Pipeliner, uid string) func() (Profile, error) {
 	own := y.Skills.QueueOwn(ctx, p, uid)
 	mentor := y.Mentors.QueueMentorProfiles(ctx, p, []string{uid})
 	mentee := y.Mentors.QueueMenteeProfile(ctx, p, uid)
@@ -74,7 +75,7 @@ func effective(own func() (Profile, error), mentor func() ([]match.MentorProfile
 // skills in the join's follow-up round trip and applies them only when
 // there are some, so joining costs nothing more for someone without.
 func (y *Sync) MemberJoined(ctx context.Context, p redis.Pipeliner, groupID, uid string) func() {
-	get := y.queueEffective(ctx, p, uid)
+	get := y.QueueEffective(ctx, p, uid)
 	return func() {
 		prof, err := get()
 		if err == nil && !prof.Empty() {

@@ -21,7 +21,7 @@ import (
 
 // accountRoutes mounts "Your data": the export and the account deletion.
 func (h *handler) accountRoutes(app *fiber.App, signedIn fiber.Handler) {
-	app.Get("/profile/export", signedIn, h.limitByUser("export", exportLimit), h.exportData)
+	app.Get("/profile/export", signedIn, h.exportData)
 	app.Get("/profile/delete", signedIn, h.deleteAccountPage)
 	app.Post("/profile/delete", signedIn, h.limitByUser("delete", exportLimit), h.deleteAccount)
 }
@@ -89,7 +89,10 @@ type exportedToken struct {
 	Created time.Time `json:"created"`
 }
 
-// exportData downloads everything about the viewer as one JSON file.
+// exportData downloads everything about the viewer as one JSON file, in
+// three round trips: the session, then the person's rate limit with
+// every list (groups, sessions, mentoring, skills, blocks, tokens), then
+// the records the lists name. A refused request reads nothing more.
 func (h *handler) exportData(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
@@ -98,60 +101,70 @@ func (h *handler) exportData(c *fiber.Ctx) error {
 	for _, id := range u.Identities {
 		out.Identities = append(out.Identities, exportedIdentity{Provider: id.Provider, Login: id.Login, LinkedAt: id.LinkedAt})
 	}
-	gs, err := h.Groups.UserGroups(ctx, u.ID)
+	lists := h.Redis.Pipeline()
+	limit := h.limits.Queue(ctx, lists, "export", u.ID, exportLimit)
+	groupLists := h.Groups.QueueUserLists(ctx, lists, u.ID)
+	sessionList := h.Events.QueueUserSessions(ctx, lists, u.ID, time.Unix(0, 0), time.Time{}, 1000)
+	mentoring := h.Mentors.QueueMentoring(ctx, lists, u.ID)
+	getSkills := h.SkillSync.QueueEffective(ctx, lists, u.ID)
+	getBlocks := h.Moderation.QueueBlocks(ctx, lists, u.ID)
+	var getTokens func() ([]auth.Token, error)
+	if h.Tokens != nil {
+		getTokens = h.Tokens.QueueList(ctx, lists, u.ID)
+	}
+	if err := runReads(ctx, lists); err != nil {
+		return err
+	}
+	if wait, err := limit(); err != nil || wait > 0 {
+		if err != nil {
+			return err
+		}
+		return tooMany(c, wait, personLimited)
+	}
+	records := h.Redis.Pipeline()
+	getGroups, err := groupLists.QueueGroups(ctx, records)
 	if err != nil {
 		return err
 	}
-	for _, m := range gs {
+	getSessions, err := sessionList.QueueEvents(ctx, records)
+	if err != nil {
+		return err
+	}
+	getMentoring, err := mentoring.QueueRecords(ctx, records)
+	if err != nil {
+		return err
+	}
+	if err := runReads(ctx, records); err != nil {
+		return err
+	}
+	gl, err := getGroups()
+	if err != nil {
+		return err
+	}
+	for _, m := range gl.Groups {
 		out.Memberships = append(out.Memberships, exportedMembership{Group: m.Group.Name, Slug: m.Group.Slug, Role: m.Role})
 	}
-	invs, err := h.Groups.UserInvitations(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	for _, i := range invs {
+	for _, i := range gl.Invitations {
 		out.Invitations = append(out.Invitations, i.Group.Name)
 	}
-	apps, err := h.Groups.UserApplications(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	for _, a := range apps {
+	for _, a := range gl.Applications {
 		out.Applications = append(out.Applications, a.Group.Name+": "+string(a.Status))
 	}
-	sessions, err := h.Events.UserSessions(ctx, u.ID, time.Unix(0, 0), time.Time{}, 1000)
+	sessions, _, err := getSessions()
 	if err != nil {
 		return err
 	}
 	for _, s := range sessions {
 		out.RSVPs = append(out.RSVPs, exportedRSVP{Session: s.Event.ID, Title: s.Event.Title, Start: s.Event.Start, Status: string(s.Status)})
 	}
-	if p, err := h.Mentors.MentorProfile(ctx, u.ID); err == nil {
-		out.Mentoring.MentorProfile = &p
-	}
-	if p, err := h.Mentors.MenteeProfile(ctx, u.ID); err == nil {
-		out.Mentoring.MenteeProfile = &p
-	}
-	for _, list := range []func(context.Context, string) ([]mentors.Mentorship, error){h.Mentors.MyMentors, h.Mentors.MyMentees} {
-		ms, err := list(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		out.Mentoring.Mentorships = append(out.Mentoring.Mentorships, ms...)
-	}
-	for _, list := range []func(context.Context, string) ([]mentors.Request, error){h.Mentors.PendingIn, h.Mentors.PendingOut} {
-		rs, err := list(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		out.Mentoring.Requests = append(out.Mentoring.Requests, rs...)
-	}
-	if out.Skills, err = h.SkillSync.Effective(ctx, u.ID); err != nil {
+	m, err := getMentoring()
+	if err != nil {
 		return err
 	}
-	p := h.Redis.Pipeline()
-	getBlocks := h.Moderation.QueueBlocks(ctx, p, u.ID)
-	if err := runReads(ctx, p); err != nil {
+	out.Mentoring.MentorProfile, out.Mentoring.MenteeProfile = m.MentorProfile, m.MenteeProfile
+	out.Mentoring.Mentorships = append(m.Mentors, m.Mentees...)
+	out.Mentoring.Requests = append(m.PendingIn, m.PendingOut...)
+	if out.Skills, err = getSkills(); err != nil {
 		return err
 	}
 	blocked, _, err := getBlocks()
@@ -161,8 +174,8 @@ func (h *handler) exportData(c *fiber.Ctx) error {
 	for id := range blocked {
 		out.Blocked = append(out.Blocked, id)
 	}
-	if h.Tokens != nil {
-		tokens, err := h.Tokens.List(ctx, u.ID)
+	if getTokens != nil {
+		tokens, err := getTokens()
 		if err != nil {
 			return err
 		}

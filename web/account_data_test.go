@@ -8,12 +8,16 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/mentors"
+	"github.com/focusgroups/focusgroups/mentors/match"
 	"github.com/focusgroups/focusgroups/moderation"
+	"github.com/focusgroups/focusgroups/skills"
 )
 
 // keysNaming lists every key under the app's prefix whose name or content
@@ -174,6 +178,7 @@ func TestDeletingAnAccountLeavesNoTrace(t *testing.T) {
 	if strings.Contains(exp.Body, "fg_") || strings.Contains(exp.Body, `"hash"`) {
 		t.Error("the export carries a token's secret or hash")
 	}
+	sameAsTheStores(t, app, uid, exp.Body)
 
 	// Bad deletions change nothing.
 	if r := del.PostForm("/profile/delete", "/profile/delete", url.Values{"confirm": {"please"}}); r.StatusCode != http.StatusUnprocessableEntity {
@@ -213,5 +218,122 @@ func TestDeletingAnAccountLeavesNoTrace(t *testing.T) {
 	if _, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "dee-leaving", Name: "Dee Again",
 		Emails: []auth.Email{{Address: "dee@example.com", Verified: true}}}); err != nil {
 		t.Fatalf("signing up again with the same address: %v", err)
+	}
+}
+
+// sameAsTheStores fails unless the export body (read in three round trips)
+// holds what each store's own read of the person gives.
+func sameAsTheStores(t *testing.T, app *apptest.App, uid, body string) {
+	t.Helper()
+	ctx := context.Background()
+	var got struct {
+		Memberships []struct {
+			Group, Slug string
+			Role        groups.Role
+		} `json:"memberships"`
+		Invitations  []string                           `json:"invitations"`
+		Applications []string                           `json:"applications"`
+		RSVPs        []struct{ Session, Status string } `json:"rsvps"`
+		Mentoring    struct {
+			MentorProfile *match.MentorProfile `json:"mentor_profile"`
+			MenteeProfile *match.MenteeProfile `json:"mentee_profile"`
+			Mentorships   []mentors.Mentorship `json:"mentorships"`
+			Requests      []mentors.Request    `json:"requests"`
+		} `json:"mentoring"`
+		Skills    skills.Profile          `json:"skills"`
+		APITokens []struct{ Name string } `json:"api_tokens"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, got, want any) {
+		t.Helper()
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("the export's %s:\n%s\nthe store's:\n%s", what, g, w)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, err := app.Groups.UserGroups(ctx, uid)
+	must(err)
+	var memberships []string
+	for _, m := range ms {
+		memberships = append(memberships, m.Group.Name+"|"+m.Group.Slug+"|"+string(m.Role))
+	}
+	var gotMemberships []string
+	for _, m := range got.Memberships {
+		gotMemberships = append(gotMemberships, m.Group+"|"+m.Slug+"|"+string(m.Role))
+	}
+	same("memberships", gotMemberships, memberships)
+	invs, err := app.Groups.UserInvitations(ctx, uid)
+	must(err)
+	apps, err := app.Groups.UserApplications(ctx, uid)
+	must(err)
+	if len(got.Invitations) != len(invs) || len(got.Applications) != len(apps) {
+		t.Errorf("the export has %d invitations and %d applications, the store %d and %d", len(got.Invitations), len(got.Applications), len(invs), len(apps))
+	}
+	sessions, err := app.Events.UserSessions(ctx, uid, time.Unix(0, 0), time.Time{}, 1000)
+	must(err)
+	var rsvps, gotRSVPs []string
+	for _, s := range sessions {
+		rsvps = append(rsvps, s.Event.ID+"|"+string(s.Status))
+	}
+	for _, r := range got.RSVPs {
+		gotRSVPs = append(gotRSVPs, r.Session+"|"+r.Status)
+	}
+	same("RSVPs", gotRSVPs, rsvps)
+	mentorProfile, err := app.Mentors.MentorProfile(ctx, uid)
+	must(err)
+	menteeProfile, err := app.Mentors.MenteeProfile(ctx, uid)
+	must(err)
+	same("mentor profile", got.Mentoring.MentorProfile, mentorProfile)
+	same("mentee profile", got.Mentoring.MenteeProfile, menteeProfile)
+	myMentors, err := app.Mentors.MyMentors(ctx, uid)
+	must(err)
+	myMentees, err := app.Mentors.MyMentees(ctx, uid)
+	must(err)
+	same("mentorships", got.Mentoring.Mentorships, append(myMentors, myMentees...))
+	in, err := app.Mentors.PendingIn(ctx, uid)
+	must(err)
+	out, err := app.Mentors.PendingOut(ctx, uid)
+	must(err)
+	same("requests", got.Mentoring.Requests, append(in, out...))
+	effective, err := (&skills.Sync{Skills: app.Skills, Mentors: app.Mentors, Groups: app.Groups}).Effective(ctx, uid)
+	must(err)
+	same("skills", got.Skills, effective)
+	tokens, err := app.Tokens.List(ctx, uid)
+	must(err)
+	if len(got.APITokens) != len(tokens) {
+		t.Errorf("the export has %d tokens, the store %d", len(got.APITokens), len(tokens))
+	}
+	if len(got.RSVPs) == 0 || len(got.Mentoring.Mentorships) == 0 || len(got.Mentoring.Requests) == 0 || got.Skills.Empty() || len(got.Memberships) == 0 {
+		t.Errorf("the person's history left parts of the export empty: %s", body)
+	}
+}
+
+// The export is limited to ten an hour per person: the eleventh is told
+// to wait, and someone else's exports are not counted against them.
+func TestExportsAreLimitedPerPerson(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	busy := sesSignIn(t, app, "Bo Busy", "bo@example.com")
+	calm := sesSignIn(t, app, "Cy Calm", "cy@example.com")
+	for i := range 10 {
+		if r := busy.Get("/profile/export"); r.StatusCode != http.StatusOK {
+			t.Fatalf("export %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := busy.Get("/profile/export")
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || strings.Contains(r.Body, `"profile"`) {
+		t.Fatalf("the eleventh export: %d, Retry-After %q, want 429 without the data", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if r := calm.Get("/profile/export"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Cy Calm") {
+		t.Fatalf("another person's export: %d", r.StatusCode)
 	}
 }

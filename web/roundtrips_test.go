@@ -187,6 +187,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		{"/mentors/directory", "/mentors/directory", signedIn},
 		{"/mentors/directory", "/mentors/directory?skill=go&language=en&max_tz_hours=3", signedIn},
 		{"/mentors/suggestions", "/mentors/suggestions?skill=go&path=backend&language=en", signedIn},
+		{"/profile/export", "/profile/export", signedIn},
 		{"/calendar", "/calendar", signedIn},
 		{"/profile", "/profile", signedIn},
 		{"/mentors/profile/mentee", "/mentors/profile/mentee", []viewer{{"mentee with open requests", mentee.Client}}},
@@ -238,7 +239,6 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		"/api/*":                          "the API's not found, no Redis",
 		"/auth/:provider":                 "starts a sign-in: a redirect that records its state",
 		"/auth/:provider/callback":        "the sign-in exchange, which writes the session",
-		"/profile/export":                 "a download of everything kept about the viewer, ten an hour at most: it reads each kind of record in turn",
 		"/dev/signin":                     "development only",
 		"/dev/mailbox":                    "development only",
 		"/dev/mailbox/:id":                "development only",
@@ -274,6 +274,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 	// indexes did not change since their last view build no ranking.
 	writers := map[string]string{
 		"/join/" + link.Token():                 "the link's rate limit",
+		"/profile/export":                       "its rate limit (ten an hour)",
 		"/rsvp/" + seriesLink + "/all":          "the link's rate limits",
 		"/rsvp/" + seriesLink + "/calendar.ics": "the link's rate limits",
 		"/groups?q=go":                          "a search with filters intersects the index into scratch keys the same script deletes",
