@@ -99,8 +99,9 @@ type Store struct {
 	recordKeys strcache.Cache[recordKeys]
 }
 
-// The bounds of rankings (up to about 12 KB a ranking: 200 IDs as
-// strings of their own and their points) and of recordKeys (about 70 bytes a record; a
+// The bounds of rankings (up to about 10 KB a ranking: 200 IDs as
+// strings of their own and their points; the profile and the versions
+// are kept as hashes) and of recordKeys (about 70 bytes a record; a
 // person has a few: mentorships are bounded by capacity, open requests
 // by MaxOpenRequests, requests to a mentor by the mentor's answers).
 const (

@@ -419,13 +419,13 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 		mentorIDs = append(mentorIDs, f.mentor(t, profile))
 	}
 	mentee := f.mentee(t, func(p *match.MenteeProfile) {
-		p.WantSkills, p.Path, p.Languages = []string{"go", "rust"}, "devops", []string{"en"}
+		p.WantSkills, p.Path, p.Languages = []string{"go", "rust"}, "devops", []string{"en", "de"}
 	})
 	me, err := f.MenteeProfile(f.ctx, mentee)
 	if err != nil {
 		t.Fatal(err)
 	}
-	filters := []match.Filter{{}, {Skill: "go"}, {Path: "backend"}}
+	filters := []match.Filter{{}, {Skill: "go"}, {Path: "backend"}, {Language: "de"}, {Language: "en", Skill: "rust"}}
 	check := func(what string) {
 		t.Helper()
 		all, err := f.mentorProfiles(f.ctx, mentorIDs)
@@ -468,24 +468,35 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 
 	// A mentor only in indexes the mentee's rankings do not read (another
 	// language, skill and path): the rankings stay current, and none is
-	// built.
+	// built. Five minutes on, they are built again whatever the versions
+	// say, and then trusted again.
 	f.mentor(t, func(p *match.MentorProfile) {
 		p.Languages, p.Skills, p.Paths = []string{"es"}, []match.Skill{{Name: "python", Level: 3}}, []string{"data"}
 	})
-	for _, filter := range filters {
+	built := func(filter match.Filter) bool {
+		t.Helper()
 		p := f.rdb.Pipeline()
 		read := f.QueueSuggest(f.ctx, p, mentee, filter, 20)
 		if _, err := p.Exec(f.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if read.batch != nil {
-			t.Fatalf("filter %+v: a ranking was built after a change to indexes it does not read", filter)
-		}
 		if _, _, err := read.QueueProfiles(f.ctx, f.rdb.Pipeline()); err != nil {
 			t.Fatal(err)
 		}
-		if read.batch != nil {
+		return read.batch != nil
+	}
+	for _, filter := range filters {
+		if built(filter) {
 			t.Fatalf("filter %+v: the remembered ranking was not current after a change to indexes it does not read", filter)
+		}
+	}
+	f.advance(rankingMaxAge)
+	for _, filter := range filters {
+		if !built(filter) {
+			t.Fatalf("filter %+v: a ranking %v old was trusted", filter, rankingMaxAge)
+		}
+		if built(filter) {
+			t.Fatalf("filter %+v: the ranking built again was not remembered", filter)
 		}
 	}
 }

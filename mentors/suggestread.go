@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -44,29 +47,68 @@ type SuggestRead struct {
 	badInput error // the filter's valid.Errors
 }
 
-// ranking is a mentee's ranking for one filter as last built: the stored
-// profile it was built for, the versions of its indexes read before it,
-// and its first batch of candidates, best first, with their points.
+// ranking is a mentee's ranking for one filter as last built: hashes of
+// the stored profile it was built for and of the versions of its indexes
+// read before it, when it was built, and its first batch of candidates,
+// best first, with their points.
 type ranking struct {
-	raw      string
-	versions []any
-	ids      []string
-	scores   []float64
+	profile, versions uint64
+	built             time.Time
+	ids               []string
+	scores            []float64
 }
 
-// current reports whether the ranking still holds for the stored profile
-// raw, given the versions its indexes have now.
-func (k ranking) current(raw string, now *redis.SliceCmd) bool {
-	if k.ids == nil || k.raw != raw || now == nil || len(k.versions) == 0 {
-		return false
+// rankingMaxAge bounds how long a remembered ranking is trusted on its
+// versions alone. It covers what the versions cannot see: saves by an
+// instance that does not count them yet (during a rolling deploy), and
+// counts a failover lost and then reached again with other changes.
+const rankingMaxAge = 5 * time.Minute
+
+// rankingSeed keys the hashes a ranking is remembered with.
+var rankingSeed = maphash.MakeSeed()
+
+// hashProfile is the hash a ranking keeps of the stored mentee profile.
+func hashProfile(raw string) uint64 { return maphash.String(rankingSeed, raw) }
+
+// hashVersions is the hash a ranking keeps of its indexes' versions as
+// HMGET gave them (a field never counted is nil); 0 when they could not
+// be read.
+func hashVersions(cmd *redis.SliceCmd) uint64 {
+	if cmd == nil {
+		return 0
 	}
-	vs, err := now.Result()
-	return err == nil && slices.Equal(vs, k.versions)
+	vs, err := cmd.Result()
+	if err != nil || len(vs) == 0 {
+		return 0
+	}
+	var h maphash.Hash
+	h.SetSeed(rankingSeed)
+	for _, v := range vs {
+		str, ok := v.(string)
+		if !ok {
+			h.WriteByte(0)
+			continue
+		}
+		h.WriteByte(1)
+		h.WriteString(strconv.Itoa(len(str)))
+		h.WriteByte(':')
+		h.WriteString(str)
+	}
+	return h.Sum64() | 1
 }
 
-// rankedKey is where rankings keeps the last ranking for menteeID and f.
+// current reports whether the ranking still holds at now for the stored
+// profile raw, given the versions its indexes have now.
+func (k ranking) current(raw string, versions *redis.SliceCmd, now time.Time) bool {
+	return k.ids != nil && k.profile == hashProfile(raw) && now.Sub(k.built) < rankingMaxAge &&
+		k.versions != 0 && k.versions == hashVersions(versions)
+}
+
+// rankedKey is where rankings keeps the last ranking for menteeID and f:
+// by the filters the ranking itself reads (the others apply to the
+// profiles read after it).
 func rankedKey(menteeID string, f match.Filter) string {
-	return fmt.Sprintf("%s|%s|%s|%s|%d|%t", menteeID, f.Skill, f.Path, f.Language, f.MaxTZHours, f.AvailableNow)
+	return menteeID + "|" + f.Skill + "|" + f.Path + "|" + f.Language
 }
 
 // QueueSuggest queues on p the reads behind Suggest for menteeID.
@@ -85,7 +127,7 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 			r.guess = raw
 			r.versions = s.queueVersions(ctx, p, &e, f)
 			last, known := s.rankings.Get(rankedKey(menteeID, f))
-			if !known || last.raw != raw || r.versions == nil {
+			if !known || last.profile != hashProfile(raw) || r.versions == nil {
 				r.batch = s.queueBatch(ctx, p, &e, f)
 			}
 			if known {
@@ -146,7 +188,7 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 	}
 	var batchIDs []string
 	var scores []float64
-	if r.batch == nil && r.last.current(raw, r.versions) {
+	if r.batch == nil && r.last.current(raw, r.versions, s.now()) {
 		batchIDs, scores = r.last.ids, r.last.scores
 	} else {
 		if r.batch == nil || r.guess != raw {
@@ -166,11 +208,8 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 		for k, z := range batch {
 			batchIDs[k], scores[k] = z.Member.(string), z.Score
 		}
-		var versions []any
-		if r.versions != nil {
-			versions, _ = r.versions.Result()
-		}
-		s.rankings.Put(rankedKey(r.menteeID, r.f), ranking{raw: raw, versions: versions, ids: batchIDs, scores: scores})
+		s.rankings.Put(rankedKey(r.menteeID, r.f), ranking{profile: hashProfile(raw), versions: hashVersions(r.versions),
+			built: s.now(), ids: batchIDs, scores: scores})
 	}
 	var likely []string
 	if len(batchIDs) > 0 {
