@@ -49,3 +49,27 @@ func TestTheGroupRemembersItsLastSessionZone(t *testing.T) {
 		t.Fatalf("the deleted group is back: %v", err)
 	}
 }
+
+// A zone found among older sessions fills in a group that has none, and
+// never replaces one a session recorded.
+func TestFillSessionZoneOnlyFillsAnEmptyZone(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	g := mustCreate(t, s, ids.New(), goodInput("zone-fill"))
+	if err := s.FillSessionZone(ctx, g.ID, "America/Sao_Paulo"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, g.ID); got.TimeZone != "America/Sao_Paulo" {
+		t.Fatalf("an empty zone filled: %q, want America/Sao_Paulo", got.TimeZone)
+	}
+	if err := s.SetSessionZone(ctx, g.ID, "Asia/Tokyo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FillSessionZone(ctx, g.ID, "America/Sao_Paulo"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, g.ID); got.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("a recorded zone after a fill: %q, want Asia/Tokyo", got.TimeZone)
+	}
+}

@@ -30,7 +30,9 @@ func (h *handler) defaultSessionZone(c *fiber.Ctx, g *groups.Group) (string, err
 		return "", err
 	}
 	if last != "" {
-		h.recordSessionZone(c.UserContext(), g.ID, last)
+		if err := h.Groups.FillSessionZone(c.UserContext(), g.ID, last); err != nil {
+			h.Logger.Warn("record the zone of the group's last session", "group", g.ID, "err", err)
+		}
 		return last, nil
 	}
 	return browserZoneName(c), nil
