@@ -241,6 +241,7 @@ func sameAsTheStores(t *testing.T, app *apptest.App, uid, body string) {
 			Requests      []mentors.Request    `json:"requests"`
 		} `json:"mentoring"`
 		Skills    skills.Profile          `json:"skills"`
+		Blocked   []string                `json:"blocked"`
 		APITokens []struct{ Name string } `json:"api_tokens"`
 	}
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
@@ -307,12 +308,26 @@ func sameAsTheStores(t *testing.T, app *apptest.App, uid, body string) {
 	effective, err := (&skills.Sync{Skills: app.Skills, Mentors: app.Mentors, Groups: app.Groups}).Effective(ctx, uid)
 	must(err)
 	same("skills", got.Skills, effective)
+	p := app.Redis.Pipeline()
+	getBlocks := app.Moderation.QueueBlocks(ctx, p, uid)
+	_, _ = p.Exec(ctx)
+	blocked, _, err := getBlocks()
+	must(err)
+	if len(got.Blocked) != len(blocked) {
+		t.Errorf("the export has %d people blocked, the store %d", len(got.Blocked), len(blocked))
+	}
+	for _, id := range got.Blocked {
+		if !blocked[id] {
+			t.Errorf("the export names %s as blocked, the store does not", id)
+		}
+	}
 	tokens, err := app.Tokens.List(ctx, uid)
 	must(err)
 	if len(got.APITokens) != len(tokens) {
 		t.Errorf("the export has %d tokens, the store %d", len(got.APITokens), len(tokens))
 	}
-	if len(got.RSVPs) == 0 || len(got.Mentoring.Mentorships) == 0 || len(got.Mentoring.Requests) == 0 || got.Skills.Empty() || len(got.Memberships) == 0 {
+	if len(got.RSVPs) == 0 || len(got.Mentoring.Mentorships) == 0 || len(got.Mentoring.Requests) == 0 || got.Skills.Empty() ||
+		len(got.Memberships) == 0 || len(got.Blocked) == 0 {
 		t.Errorf("the person's history left parts of the export empty: %s", body)
 	}
 }

@@ -129,7 +129,7 @@ func run() error {
 	fmt.Printf("cores: %d (servers and Redis on core 0, wrk on core 1: %v); %d connections, %s per run, %d rounds\n\n",
 		runtime.NumCPU(), b.pin, o.conns, o.duration, o.rounds)
 	fmt.Println("| page | req/s | p50 | p99 | floor req/s | floor p99 | ratio | CPU per request, page / floor (floor's share) | Redis's part, page / floor | Redis round trips | Redis commands | KB |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	var baseRows []string
 	for _, p := range pages {
 		if o.only != "" && !strings.Contains(","+o.only+",", ","+p.key+",") {
