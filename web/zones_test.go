@@ -326,7 +326,8 @@ func TestSignedOutVisitorsSeeTheSessionZoneThenTheirOwn(t *testing.T) {
 	visitor := app.NewClient(t)
 	first := visitor.Get("/s/" + id).Body
 	sesContains(t, "the first visit", first, inBerlin)
-	sesLacks(t, "the first visit", first, "UTC", "At the session's location")
+	sesLacks(t, "the first visit", first, "At the session's location")
+	lacksUTC(t, "the first visit", first)
 
 	keys := func() []string {
 		ks, err := app.Redis.Keys(context.Background(), app.Prefix+"*").Result()
