@@ -192,7 +192,10 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 		batchIDs, scores = r.last.ids, r.last.scores
 	} else {
 		if r.batch == nil || r.guess != raw {
-			r.guessed = nil // read before this ranking: read them again with its candidates
+			// The profiles read with the versions are kept when the new
+			// ranking names the same candidates (a ranking too old to
+			// trust, or a change that moved no one): they were read after
+			// whatever made this ranking necessary.
 			first := s.rdb.Pipeline()
 			r.versions = s.queueVersions(ctx, first, &r.mentee, r.f)
 			r.batch = s.queueBatch(ctx, first, &r.mentee, r.f)
