@@ -165,7 +165,9 @@ func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid
 }
 
 // runReads runs the reads queued on p in one round trip. A missing key is
-// no error here: each queued read says what its own commands found.
+// no error here: each queued read says what its own commands found. With
+// nothing queued it sends nothing (go-redis returns at once), so a page
+// whose first round trip already read everything calls it all the same.
 func runReads(ctx context.Context, p redis.Pipeliner) error {
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("web: read page data: %w", err)

@@ -69,10 +69,8 @@ func (h *handler) groupCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Len() > 0 { // the feed's sessions changed since it was last read
-		if err := runReads(ctx, p); err != nil {
-			return err
-		}
+	if err := runReads(ctx, p); err != nil {
+		return err
 	}
 	upcoming, past, _, err := getSessions()
 	if err != nil {
@@ -131,10 +129,8 @@ func (h *handler) personalCalendar(c *fiber.Ctx) error {
 	}
 	third := h.Redis.Pipeline()
 	addMissing := h.queueMissingGroups(ctx, third, visible, sessions, uid)
-	if third.Len() > 0 { // sessions in groups this instance has not read
-		if err := runReads(ctx, third); err != nil {
-			return err
-		}
+	if err := runReads(ctx, third); err != nil {
+		return err
 	}
 	if err := addMissing(); err != nil {
 		return err

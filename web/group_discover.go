@@ -70,10 +70,8 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	}
 	second := h.Redis.Pipeline()
 	reads.queue(ctx, h.Groups, second, gids)
-	if second.Len() > 0 {
-		if err := runReads(ctx, second); err != nil {
-			return err
-		}
+	if err := runReads(ctx, second); err != nil {
+		return err
 	}
 	byID, err := reads.result(ctx, h.Groups, gids)
 	if err != nil {

@@ -106,10 +106,8 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	getPending := h.Groups.QueuePending(ctx, p, g.ID, requestIDs)
 	// Warm, with no new sessions, names or requests, everything came in
 	// the first round trip.
-	if p.Len() > 0 {
-		if err := runReads(ctx, p); err != nil {
-			return err
-		}
+	if err := runReads(ctx, p); err != nil {
+		return err
 	}
 	codeChanged := false
 	if getCode != nil && gv.Member() {

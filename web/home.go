@@ -51,10 +51,8 @@ func (h *handler) home(c *fiber.Ctx) error {
 		}
 	}
 	reads.queue(ctx, h.Groups, second, groupIDs)
-	if second.Len() > 0 {
-		if err := runReads(ctx, second); err != nil {
-			return err
-		}
+	if err := runReads(ctx, second); err != nil {
+		return err
 	}
 	sessions, _, standings, err := getSessions()
 	if err != nil {

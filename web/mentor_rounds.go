@@ -103,9 +103,7 @@ func (h *handler) renderRounds(c *fiber.Ctx, gv groupView, roundIDs []string, f 
 	for i, id := range roundIDs {
 		reads[i] = h.Mentors.QueueRound(ctx, p, id)
 	}
-	if len(reads) > 0 {
-		_, _ = p.Exec(ctx) // each read reports its own commands' errors
-	}
+	_, _ = p.Exec(ctx) // each read reports its own commands' errors
 	now := time.Now()
 	var items []roundItem
 	for _, read := range reads {

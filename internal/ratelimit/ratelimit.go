@@ -117,10 +117,8 @@ func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) (time.Duration,
 			refund.Eval(ctx, p, []string{l.key(ch.Name, ch.Subject)}, ch.Limit.Max, ch.Limit.Per.Seconds())
 		}
 	}
-	if p.Len() > 0 {
-		if _, err := p.Exec(ctx); err != nil {
-			return 0, -1, fmt.Errorf("ratelimit: give back a refused request: %w", err)
-		}
+	if _, err := p.Exec(ctx); err != nil {
+		return 0, -1, fmt.Errorf("ratelimit: give back a refused request: %w", err)
 	}
 	return waits[refused], refused, nil
 }
