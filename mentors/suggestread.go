@@ -126,8 +126,10 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 		if e, err := s.decodeMentee(menteeID, []byte(raw)); err == nil {
 			r.guess = raw
 			r.versions = s.queueVersions(ctx, p, &e, f)
+			// What the versions will say is known only once p has run; a
+			// ranking for another profile, or too old, is built now.
 			last, known := s.rankings.Get(rankedKey(menteeID, f))
-			if !known || last.profile != hashProfile(raw) || r.versions == nil {
+			if !known || last.profile != hashProfile(raw) || s.now().Sub(last.built) >= rankingMaxAge || r.versions == nil {
 				r.batch = s.queueBatch(ctx, p, &e, f)
 			}
 			if known {
