@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/luascript"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -269,12 +270,9 @@ func (t *Tokens) QueueCheck(ctx context.Context, p redis.Pipeliner, text string)
 	}
 	keys := []string{t.tokensKey(uid), t.usedKey(uid)}
 	args := []any{id, hashToken(text), t.Now().UnixMilli(), TokenTouchEvery.Milliseconds()}
-	cmd := checkTokenScript.EvalSha(ctx, p, keys, args...)
+	answer := luascript.Queue(ctx, p, t.rdb, checkTokenScript, false, keys, args...)
 	return uid, func() (TokenOwner, error) {
-		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = checkTokenScript.Run(ctx, t.rdb, keys, args...)
-		}
-		res, err := cmd.StringSlice()
+		res, err := answer().StringSlice()
 		if err != nil {
 			return TokenOwner{}, fmt.Errorf("auth: check token %s: %w", id, err)
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/focusgroups/focusgroups/internal/careers"
 	"github.com/focusgroups/focusgroups/internal/ids"
-	"github.com/redis/go-redis/v9"
+	"github.com/focusgroups/focusgroups/internal/luascript"
 )
 
 // Sort is a discovery order.
@@ -116,16 +118,9 @@ func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) fun
 	// Without filters the script only reads the sort index: it runs as
 	// read-only, so it writes nothing (not even to the AOF) and may run
 	// on a replica.
-	evalSha, run := searchScript.EvalSha, searchScript.Run
-	if len(keys) == searchFixedKeys {
-		evalSha, run = searchScript.EvalShaRO, searchScript.RunRO
-	}
-	cmd := evalSha(ctx, p, keys, args...)
+	answer := luascript.Queue(ctx, p, s.rdb, searchScript, len(keys) == searchFixedKeys, keys, args...)
 	return func() ([]string, int, error) {
-		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = run(ctx, s.rdb, keys, args...)
-		}
-		res, err := cmd.Slice()
+		res, err := answer().Slice()
 		if err != nil {
 			return nil, 0, fmt.Errorf("groups: search: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/luascript"
 )
 
 // CheckInAnswer is a one-click answer to "How is it going?".
@@ -242,12 +243,9 @@ func (s *Store) QueueCheckInLink(ctx context.Context, p redis.Pipeliner, token s
 		return Parties{}, nil, err
 	}
 	keys, args := []string{s.shipCheckInsKey(who.Mentor, shipID)}, []any{secretHash(token)}
-	cmd := checkInLinkScript.EvalShaRO(ctx, p, keys, args...)
+	answer := luascript.Queue(ctx, p, s.rdb, checkInLinkScript, true, keys, args...)
 	return who, func() (CheckInLink, error) {
-		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = checkInLinkScript.RunRO(ctx, s.rdb, keys, args...)
-		}
-		res, err := cmd.StringSlice()
+		res, err := answer().StringSlice()
 		if errors.Is(err, redis.Nil) {
 			return CheckInLink{}, fmt.Errorf("mentors: check-in link: %w", ErrNotFound)
 		}

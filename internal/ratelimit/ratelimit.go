@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/luascript"
 )
 
 // Limit allows Max requests per Per, all at once or spread out; the
@@ -55,12 +57,9 @@ func (l *Limiter) Allow(ctx context.Context, name, subject string, lim Limit) (t
 func (l *Limiter) Queue(ctx context.Context, p redis.Pipeliner, name, subject string, lim Limit) func() (time.Duration, error) {
 	keys := []string{l.key(name, subject)}
 	args := []any{lim.Max, lim.Per.Seconds()}
-	cmd := gcra.EvalSha(ctx, p, keys, args...)
+	answer := luascript.Queue(ctx, p, l.rdb, gcra, false, keys, args...)
 	return func() (time.Duration, error) {
-		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			cmd = gcra.Run(ctx, l.rdb, keys, args...)
-		}
-		text, err := cmd.Text()
+		text, err := answer().Text()
 		if err != nil {
 			return 0, fmt.Errorf("ratelimit: %s: %w", name, err)
 		}
