@@ -14,17 +14,23 @@ type Counts struct {
 
 // QueueCounts queues on p, once the index reads have run, the counts of
 // people waiting and awaiting approval for each upcoming session on the
-// lists; the returned function gives them by session ID once p has been
-// executed, with the people going taken from the standings QueueEvents
-// read of the same sessions (so the seats are not counted twice).
+// lists (see Store.QueueCounts).
 func (l *SessionLists) QueueCounts(ctx context.Context, p redis.Pipeliner) func(standings map[string]Standing) (map[string]Counts, error) {
+	return l.s.QueueCounts(ctx, p, append(append([]string{}, l.running.Val()...), l.next.Val()...))
+}
+
+// QueueCounts queues on p the counts of people waiting and awaiting
+// approval for each of the sessions ids; the returned function gives them
+// by session ID once p has been executed, with the people going taken
+// from the standings read of the same sessions (so the seats are not
+// counted twice).
+func (s *Store) QueueCounts(ctx context.Context, p redis.Pipeliner, ids []string) func(standings map[string]Standing) (map[string]Counts, error) {
 	type cmds struct{ waiting, pending *redis.IntCmd }
-	ids := append(append([]string{}, l.running.Val()...), l.next.Val()...)
 	queued := make(map[string]cmds, len(ids))
 	for _, id := range ids {
 		queued[id] = cmds{
-			waiting: p.ZCard(ctx, l.s.waitlistKey(id)),
-			pending: p.ZCard(ctx, l.s.pendingKey(id)),
+			waiting: p.ZCard(ctx, s.waitlistKey(id)),
+			pending: p.ZCard(ctx, s.pendingKey(id)),
 		}
 	}
 	return func(standings map[string]Standing) (map[string]Counts, error) {

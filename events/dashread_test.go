@@ -2,7 +2,11 @@ package events
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // The counts an organizer reads on the dashboard follow the answers:
@@ -71,5 +75,65 @@ func TestQueueCountsOfAnEmptyList(t *testing.T) {
 	got, err := l.QueueCounts(ctx, f.s.rdb.Pipeline())(nil)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("counts of an empty list: %v, %v", got, err)
+	}
+}
+
+// A session on both the person's own list and a group's list is read once
+// when the group's list shares the person's reads, and both lists still
+// give it with the person's standing.
+func TestSharedReadsReadASessionOnBothListsOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	mine := f.create(t, nil)
+	other := f.create(t, func(in *Input) { in.Start, in.End = "2026-01-19T18:30", "2026-01-19T20:30" })
+	u := users(1)[0]
+	if _, err := f.s.RSVP(ctx, mine.ID, u, true); err != nil {
+		t.Fatal(err)
+	}
+	p := f.s.rdb.Pipeline()
+	own := f.s.QueueUserSessions(ctx, p, u, testNow, time.Time{}, 10)
+	shared := f.s.QueueGroupSessions(ctx, p, f.group, 10, 0)
+	alone := f.s.QueueGroupSessions(ctx, p, f.group, 10, 0)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p = f.s.rdb.Pipeline()
+	readOwn, err := own.QueueEvents(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := p.Len()
+	if _, err := alone.QueueEvents(ctx, p, u); err != nil {
+		t.Fatal(err)
+	}
+	unshared := p.Len() - before
+	before = p.Len()
+	shared.Share(own)
+	readShared, err := shared.QueueEvents(ctx, p, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Len() - before; 2*n != unshared {
+		t.Errorf("the shared list queued %d commands, the list alone %d: want half, the other session's only", n, unshared)
+	}
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	going, _, err := readOwn()
+	if err != nil || len(going) != 1 || going[0].Event.ID != mine.ID {
+		t.Fatalf("the person's own list: %+v, %v; want the session they go to", going, err)
+	}
+	upcoming, _, standings, err := readShared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(upcoming) != 2 || upcoming[0].ID != mine.ID || upcoming[1].ID != other.ID {
+		t.Fatalf("the shared group list: %v, want both sessions in start order", upcoming)
+	}
+	if st := standings[mine.ID]; st.Status != RSVPGoing || st.Going != 1 {
+		t.Errorf("the standing read once for both lists: %+v, want going, one seat taken", st)
+	}
+	if st := standings[other.ID]; st.Status != "" || st.Going != 0 {
+		t.Errorf("the other session's standing: %+v, want none", st)
 	}
 }

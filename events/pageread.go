@@ -126,6 +126,27 @@ func (l *SessionLists) ids() []string {
 	return out
 }
 
+// Share lets QueueEvents, for u's person, use the reads u.QueueEvents
+// queued (on the same pipeline, or one that runs before), so a session on
+// both lists is read once.
+func (l *SessionLists) Share(u *UserSessionList) {
+	if l.reads == nil || l.userID != u.userID {
+		l.userID = u.userID
+		l.reads = make(map[string]func() (Event, error), len(u.reads))
+		l.statuses = make(map[string]func(int) (Standing, error), len(u.statuses))
+	}
+	for id, read := range u.reads {
+		if _, ok := l.reads[id]; !ok {
+			l.reads[id] = read
+		}
+	}
+	for id, st := range u.statuses {
+		if _, ok := l.statuses[id]; !ok {
+			l.statuses[id] = st
+		}
+	}
+}
+
 // QueueEvents queues on p, once the index reads have run, the reads of
 // the sessions and of userID's standing in each upcoming one ("" for a
 // signed-out visitor: seats only) that Speculate did not queue already.
@@ -210,6 +231,9 @@ type UserSessionList struct {
 	s      *Store
 	userID string
 	ids    *redis.StringSliceCmd
+	// Set by QueueEvents: the reads it queued, for Share.
+	reads    map[string]func() (Event, error)
+	statuses map[string]func(int) (Standing, error)
 }
 
 // QueueUserSessions queues on p the index read behind UserSessions: up
@@ -251,10 +275,13 @@ func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (f
 	reads := make([]func() (Event, error), len(ids))
 	statuses := make([]func(int) (Standing, error), len(ids))
 	checked := make([]*redis.BoolCmd, len(ids))
+	l.reads = make(map[string]func() (Event, error), len(ids))
+	l.statuses = make(map[string]func(int) (Standing, error), len(ids))
 	for i, id := range ids {
 		reads[i] = l.s.QueueGet(ctx, p, id)
 		statuses[i] = l.s.queueCardStanding(ctx, p, id, l.userID)
 		checked[i] = p.SIsMember(ctx, l.s.checkinKey(id), l.userID)
+		l.reads[id], l.statuses[id] = reads[i], statuses[i]
 	}
 	return func() ([]UserSession, map[string]Standing, error) {
 		out := make([]UserSession, 0, len(ids))

@@ -77,6 +77,21 @@ func (s *Store) QueueRequestIDs(ctx context.Context, p redis.Pipeliner, groupID 
 	}
 }
 
+// QueueRequestCount queues on p the count of requests to join awaiting a
+// decision (the requests index holds exactly those: every decision takes
+// its request out in the same script). Only organizers may see it; the
+// returned function gives it once p has been executed.
+func (s *Store) QueueRequestCount(ctx context.Context, p redis.Pipeliner, groupID string) func() (int, error) {
+	cmd := p.ZCard(ctx, s.key(groupID, kRequests))
+	return func() (int, error) {
+		n, err := cmd.Result()
+		if err != nil {
+			return 0, fmt.Errorf("groups: requests of %s: %w", groupID, err)
+		}
+		return int(n), nil
+	}
+}
+
 // QueuePending queues on p the read of the requests of userIDs (from
 // QueueRequestIDs); the returned function gives those still awaiting a
 // decision, in that order, once p has been executed.

@@ -31,13 +31,22 @@ type joinRequests struct {
 	Count                int
 }
 
+// dashMemory is what a person's last dashboard view on this instance
+// found: the groups it listed and, among them, those the person
+// organizes and those where they host a session without organizing (see
+// dashboard).
+type dashMemory struct{ groups, organizes, hosts []string }
+
 // dashboard is the signed-in home: what I host and what waits for me
 // there, the sessions I go to or wait for, the ones in my groups I have
 // not answered (answered in place), my groups with their next session,
 // invitations, requests, and my mentoring. It reads in two round trips:
 // the session, my lists and the session indexes of the groups this
 // instance saw on my last view in one, then everything they name in a
-// second. A group joined since (or a first view) costs a third.
+// second. What only organizers and hosts see (who waits, who asks to join)
+// is read in the second only where I organized or hosted on my last view;
+// a group joined since (or a first view), a role or hosting found anew
+// costs a third.
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -46,13 +55,11 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	mine := h.Events.QueueUserSessions(ctx, first, uid, now.Add(-events.MaxDuration), time.Time{}, myCards)
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	indexes := map[string]*events.SessionLists{}
-	requestIDs := map[string]func() ([]string, error){}
 	queueIndex := func(p redis.Pipeliner, gid string) {
 		indexes[gid] = h.Events.QueueGroupSessions(ctx, p, gid, dashGroupSessions, 0)
-		requestIDs[gid] = h.Groups.QueueRequestIDs(ctx, p, gid)
 	}
-	guessed, _ := h.dashGroups.Get(uid)
-	for _, gid := range guessed {
+	last, _ := h.dashLast.Get(uid)
+	for _, gid := range last.groups {
 		queueIndex(first, gid)
 	}
 	if err := runReads(ctx, first); err != nil {
@@ -66,9 +73,6 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		return h.dashboard(c) // it named someone else: read again as the viewer
 	}
 	groupIDs := lists.GroupIDs()
-	if !slices.Equal(guessed, groupIDs) {
-		h.dashGroups.Put(uid, groupIDs)
-	}
 	second := h.Redis.Pipeline()
 	getLists, err := lists.QueueGroups(ctx, second)
 	if err != nil {
@@ -90,27 +94,17 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	reads := map[string]*dashGroupReads{}
-	queueGroups := func(p redis.Pipeliner, ids []string) error {
-		for _, gid := range ids {
-			r, err := h.queueDashGroup(ctx, p, indexes[gid], requestIDs[gid], gid, u.ID)
-			if err != nil {
+	var cold []string // groups whose session index was not read yet
+	for _, gid := range groupIDs {
+		if l, ok := indexes[gid]; ok {
+			organizer, host := slices.Contains(last.organizes, gid), slices.Contains(last.hosts, gid)
+			if reads[gid], err = h.queueDashGroup(ctx, second, l, mine, gid, u.ID, organizer, host); err != nil {
 				return err
 			}
-			reads[gid] = r
-		}
-		return nil
-	}
-	var warm, cold []string // groups whose session index was read, or not yet
-	for _, gid := range groupIDs {
-		if _, ok := indexes[gid]; ok {
-			warm = append(warm, gid)
 		} else {
 			queueIndex(second, gid)
 			cold = append(cold, gid)
 		}
-	}
-	if err := queueGroups(second, warm); err != nil {
-		return err
 	}
 	if err := runReads(ctx, second); err != nil {
 		return err
@@ -127,13 +121,28 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var organizes []string
 	for _, m := range gl.Groups {
 		byID[m.Group.ID] = m.Group // a member may see their group
+		if m.Role.IsOrganizer() {
+			organizes = append(organizes, m.Group.ID)
+		}
 	}
 	third := h.Redis.Pipeline()
 	addMissing := h.queueMissingGroups(ctx, third, byID, going, u.ID)
-	if err := queueGroups(third, cold); err != nil {
-		return err
+	for _, m := range gl.Groups {
+		gid, organizer := m.Group.ID, m.Role.IsOrganizer()
+		if r, ok := reads[gid]; ok {
+			if err := h.queueDashHosting(ctx, third, r, gid, u.ID, organizer); err != nil {
+				return err
+			}
+		} else if slices.Contains(cold, gid) {
+			// Its sessions come in this round trip, so which of them I host
+			// is not known in time: their counts are read whatever my role.
+			if reads[gid], err = h.queueDashGroup(ctx, third, indexes[gid], mine, gid, u.ID, organizer, true); err != nil {
+				return err
+			}
+		}
 	}
 	if err := runReads(ctx, third); err != nil {
 		return err
@@ -152,32 +161,35 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	counts := map[string]events.Counts{}
 	live := map[string]events.Standing{}
 	var requests []joinRequests
+	var hosts []string // groups where I host without organizing
 	for _, m := range gl.Groups {
 		r, ok := reads[m.Group.ID]
 		if !ok {
 			continue
 		}
-		upcoming, _, st, err := r.sessions()
-		if err != nil {
-			return err
-		}
-		cs, err := r.counts(st)
+		upcoming, st, err := r.settle()
 		if err != nil {
 			return err
 		}
 		for id, s := range st {
 			live[id] = s
 		}
-		for id, n := range cs {
-			counts[id] = n
-		}
-		if m.Role.IsOrganizer() {
-			apps, err := r.pending()
+		if r.counts != nil {
+			cs, err := r.counts(st)
 			if err != nil {
 				return err
 			}
-			if len(apps) > 0 {
-				requests = append(requests, joinRequests{GroupName: m.Group.Name, GroupSlug: m.Group.Slug, Count: len(apps)})
+			for id, n := range cs {
+				counts[id] = n
+			}
+		}
+		if m.Role.IsOrganizer() {
+			n, err := r.requests()
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				requests = append(requests, joinRequests{GroupName: m.Group.Name, GroupSlug: m.Group.Slug, Count: n})
 			}
 		}
 		for _, ev := range upcoming {
@@ -186,10 +198,16 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			case m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
 				organized[ev.ID] = m.Role.IsOrganizer()
 				hosted = append(hosted, ev)
+				if !m.Role.IsOrganizer() && !slices.Contains(hosts, m.Group.ID) {
+					hosts = append(hosts, m.Group.ID)
+				}
 			case st[ev.ID].Status == "" && windowError(ev, now) == nil:
 				unanswered = append(unanswered, ev)
 			}
 		}
+	}
+	if !slices.Equal(last.groups, groupIDs) || !slices.Equal(last.organizes, organizes) || !slices.Equal(last.hosts, hosts) {
+		h.dashLast.Put(uid, dashMemory{groups: groupIDs, organizes: organizes, hosts: hosts})
 	}
 	byStart := func(a, b events.Event) int { return a.Start.Compare(b.Start) }
 	slices.SortStableFunc(hosted, byStart)
@@ -256,29 +274,85 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 }
 
 // dashGroupReads are the reads of one of the viewer's groups for the
-// dashboard: its upcoming sessions with the viewer's standing, their
-// counts, and the requests to join (used only where the viewer
-// organizes, as the role is read in the same pipeline).
+// dashboard: its upcoming sessions with the viewer's standing, and, where
+// the viewer organizes or hosts, the counts of who answered and of the
+// requests to join.
 type dashGroupReads struct {
+	l        *events.SessionLists
 	sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
-	counts   func(map[string]events.Standing) (map[string]events.Counts, error)
-	pending  func() ([]groups.Application, error)
+	counts   func(map[string]events.Standing) (map[string]events.Counts, error) // nil: not read
+	requests func() (int, error)                                                // nil: not read
+	// Set by settle, once the sessions have been read.
+	settled   bool
+	upcoming  []events.Event
+	standings map[string]events.Standing
 }
 
-// queueDashGroup queues on p, once the group's index reads (l and
-// requestIDs) have run, the reads of dashGroupReads.
-func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *events.SessionLists, requestIDs func() ([]string, error), groupID, userID string) (*dashGroupReads, error) {
-	r := &dashGroupReads{counts: l.QueueCounts(ctx, p)}
+// settle gives the group's upcoming sessions and the viewer's standings,
+// reading them from their replies once.
+func (r *dashGroupReads) settle() ([]events.Event, map[string]events.Standing, error) {
+	if !r.settled {
+		var err error
+		if r.upcoming, _, r.standings, err = r.sessions(); err != nil {
+			return nil, nil, err
+		}
+		r.settled = true
+	}
+	return r.upcoming, r.standings, nil
+}
+
+// queueDashGroup queues on p, once the group's index reads (l) have run,
+// the reads of dashGroupReads that mine (the viewer's own sessions, queued
+// on p or before it) does not read already: the counts and the requests
+// to join when the viewer organizes (as far as the caller knows), and the
+// counts whatever the role when allCounts is set.
+func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *events.SessionLists, mine *events.UserSessionList, groupID, userID string, organizer, allCounts bool) (*dashGroupReads, error) {
+	r := &dashGroupReads{l: l}
 	var err error
+	l.Share(mine)
 	if r.sessions, err = l.QueueEvents(ctx, p, userID); err != nil {
 		return nil, err
 	}
-	ids, err := requestIDs()
-	if err != nil {
-		return nil, err
+	if organizer || allCounts {
+		r.counts = l.QueueCounts(ctx, p)
 	}
-	r.pending = h.Groups.QueuePending(ctx, p, groupID, ids)
+	if organizer {
+		r.requests = h.Groups.QueueRequestCount(ctx, p, groupID)
+	}
 	return r, nil
+}
+
+// queueDashHosting queues on p, once r's reads have run, what the viewer
+// turns out to need of the group and r did not read: the counts and the
+// requests to join of a group they organize, or the counts of the
+// sessions they host there.
+func (h *handler) queueDashHosting(ctx context.Context, p redis.Pipeliner, r *dashGroupReads, groupID, userID string, organizer bool) error {
+	if organizer {
+		if r.counts == nil {
+			r.counts = r.l.QueueCounts(ctx, p)
+		}
+		if r.requests == nil {
+			r.requests = h.Groups.QueueRequestCount(ctx, p, groupID)
+		}
+		return nil
+	}
+	if r.counts != nil {
+		return nil
+	}
+	upcoming, _, err := r.settle()
+	if err != nil {
+		return err
+	}
+	var hosted []string
+	for _, ev := range upcoming {
+		if ev.Status != events.StatusCancelled && slices.Contains(ev.Hosts, userID) {
+			hosted = append(hosted, ev.ID)
+		}
+	}
+	if len(hosted) > 0 {
+		r.counts = h.Events.QueueCounts(ctx, p, hosted)
+	}
+	return nil
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of

@@ -1,11 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
@@ -128,4 +134,140 @@ func TestDashboardReadsInOnePipelineOnceItKnowsTheGroups(t *testing.T) {
 	}
 	sesContains(t, "the dashboard after leaving the first group", dash, "New group session")
 	sesLacks(t, "the dashboard after leaving the first group", dash, "Known group session")
+}
+
+// keyLog is a go-redis hook that keeps the commands sent on keys ending
+// in one of suffixes, as "command key".
+type keyLog struct {
+	suffixes []string
+	mu       sync.Mutex
+	sent     []string
+}
+
+func (k *keyLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (k *keyLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		k.note(cmd)
+		return next(ctx, cmd)
+	}
+}
+
+func (k *keyLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			k.note(cmd)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func (k *keyLog) note(cmd redis.Cmder) {
+	args := cmd.Args()
+	if len(args) < 2 {
+		return
+	}
+	key := fmt.Sprint(args[1])
+	for _, s := range k.suffixes {
+		if strings.HasSuffix(key, s) {
+			k.mu.Lock()
+			k.sent = append(k.sent, cmd.Name()+" "+key)
+			k.mu.Unlock()
+			return
+		}
+	}
+}
+
+// take returns the commands kept since the last take.
+func (k *keyLog) take() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := k.sent
+	k.sent = nil
+	return out
+}
+
+// The dashboard reads who waits and who asks to join only where the
+// viewer organizes or hosts: a member's view reads none of it. Someone
+// promoted, or made a host, sees the counts on their next view (one round
+// trip more, once), and the view after that reads them in two again.
+func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
+	log := &keyLog{suffixes: []string{":requests", ":pending", ":waitlist"}}
+	app := apptest.Start(t, apptest.Options{Hooks: []redis.Hook{log}})
+	ctx := context.Background()
+	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
+	g := sesGroup(t, app, owner, "reviewed", func(in *groups.Input) { in.JoinPolicy = groups.Approval })
+	small := sesForm("Pairing night")
+	small.Set("capacity", "1")
+	sesCreate(t, owner, g, small)
+	member, asker := sesSignIn(t, app, "Mo Member", ""), sesSignIn(t, app, "Ari Asker", "")
+	if err := app.Groups.Apply(ctx, g.ID, member.User.ID, "", member.User.VerifiedEmails()); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Groups.Approve(ctx, g.ID, owner.User.ID, member.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Groups.Apply(ctx, g.ID, asker.User.ID, "", asker.User.VerifiedEmails()); err != nil {
+		t.Fatal(err)
+	}
+	// view returns the member's dashboard, its round trips and what it
+	// read that only organizers and hosts see (their own place on a
+	// waitlist is theirs to see).
+	view := func() (body string, trips int, organizerReads []string) {
+		t.Helper()
+		log.take()
+		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		r := member.Get("/dashboard")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("dashboard: %d", r.StatusCode)
+		}
+		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		for _, c := range log.take() {
+			if !strings.HasPrefix(c, "zrank ") && (strings.Contains(c, "event:{") || strings.Contains(c, "group:{")) {
+				organizerReads = append(organizerReads, c)
+			}
+		}
+		return r.Body, int(after - before), organizerReads
+	}
+	const counts, joinRequests = "<strong>0 going</strong> · 0 on the waitlist · 0 awaiting approval", "1 request to join"
+
+	view()
+	body, trips, reads := view()
+	if trips != 2 || len(reads) > 0 {
+		t.Errorf("a member's dashboard: %d round trips reading %q, want 2 reading nothing only organizers see", trips, reads)
+	}
+	sesLacks(t, "a member's dashboard", body, `id="hosting-h"`, joinRequests)
+
+	if err := app.Groups.Promote(ctx, g.ID, owner.User.ID, member.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	body, trips, _ = view()
+	if trips != 3 {
+		t.Errorf("the first view after a promotion: %d round trips, want 3", trips)
+	}
+	sesContains(t, "the dashboard after a promotion", body, `id="hosting-h"`, "Pairing night", counts, joinRequests)
+	body, trips, reads = view()
+	if trips != 2 || len(reads) == 0 {
+		t.Errorf("an organizer's next view: %d round trips reading %q, want 2 with the counts", trips, reads)
+	}
+	sesContains(t, "an organizer's next view", body, counts, joinRequests)
+
+	if err := app.Groups.Demote(ctx, g.ID, owner.User.ID, member.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	hosted := sesForm("Talk by Mo")
+	hosted.Add("hosts", member.User.ID)
+	sesCreate(t, owner, g, hosted)
+	view() // the new session's index entry is read anew
+	body, trips, reads = view()
+	sesContains(t, "a host's dashboard", body, `id="hosting-h"`, "Talk by Mo", counts)
+	sesLacks(t, "a host's dashboard", body, joinRequests)
+	if trips != 2 {
+		t.Errorf("a host's view: %d round trips, want 2", trips)
+	}
+	for _, c := range reads {
+		if strings.HasSuffix(c, ":requests") {
+			t.Errorf("a host who does not organize had the requests to join read: %q", c)
+		}
+	}
 }

@@ -120,10 +120,12 @@ type handler struct {
 	// sessionMetas keeps each session version's link preview and map
 	// link, so a view formats them once (see addSessionTravel).
 	sessionMetas strcache.Cache[sessionMetaParts]
-	// dashGroups keeps the groups each person's dashboard last listed, so
-	// the next view reads their sessions with the person's lists (see
-	// dashboard); a wrong guess costs a round trip, never a wrong page.
-	dashGroups strcache.Cache[[]string]
+	// dashLast keeps the groups each person's dashboard last listed and
+	// those they organize, so the next view reads their sessions with the
+	// person's lists, and what only organizers see only where they
+	// organize (see dashboard); a wrong guess costs a round trip, never a
+	// wrong page.
+	dashLast strcache.Cache[dashMemory]
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
 	homeGroups strcache.Cache[[]string]

@@ -62,6 +62,9 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
+	// Hooks are added to the test's own Redis client (not to Redis or
+	// Share's), after the round-trip counter, to watch what the app sends.
+	Hooks []redis.Hook
 	// Redis replaces the shared test server, for tests that stop their own
 	// (testenv.StartOwnRedis); keys still get a prefix of their own.
 	Redis redis.UniversalClient
@@ -133,6 +136,9 @@ func Start(t testing.TB, opts Options) *App {
 		// The test's own client: count its round trips (a shared one
 		// would count them once per app).
 		rdb.AddHook(roundtrips.Hook{})
+		for _, hook := range opts.Hooks {
+			rdb.AddHook(hook)
+		}
 	}
 	metrics := prometheus.NewRegistry()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
