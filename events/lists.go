@@ -74,9 +74,20 @@ func (s *Store) GroupPast(ctx context.Context, groupID string, limit int) ([]Eve
 }
 
 // ListedUpcoming lists the upcoming sessions of public groups for the home
-// page, soonest first.
+// page, soonest first: the running ones, then those to come. It reads as
+// the home page does (QueueListedSessions), in two round trips.
 func (s *Store) ListedUpcoming(ctx context.Context, limit int) ([]Event, error) {
-	return s.upcoming(ctx, s.listedKey(), limit)
+	p := s.rdb.Pipeline()
+	l := s.QueueListedSessions(ctx, p, limit)
+	_, _ = p.Exec(ctx) // the lists report their own errors
+	p = s.rdb.Pipeline()
+	read, err := l.QueueEvents(ctx, p, "")
+	if err != nil {
+		return nil, err
+	}
+	_, _ = p.Exec(ctx)
+	upcoming, _, _, err := read()
+	return upcoming, err
 }
 
 // NextForGroup returns the start of the group's next scheduled session

@@ -101,6 +101,44 @@ func TestEndedSessionsDoNotHideUpcomingOnes(t *testing.T) {
 			t.Fatalf("%s upcoming = %v (%v), want the running workshop then tomorrow's", name, titles(evs), err)
 		}
 	}
+
+	// The home page's list reads only the sessions it may show; those the
+	// ends index lacks (indexed before it existed) are read and checked.
+	home := func() (reads int, titles []string) {
+		t.Helper()
+		p := rdb.Pipeline()
+		l := s.QueueListedSessions(ctx, p, 6)
+		_, _ = p.Exec(ctx)
+		p = rdb.Pipeline()
+		get, err := l.QueueEvents(ctx, p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads = p.Len()
+		_, _ = p.Exec(ctx)
+		evs, _, _, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			titles = append(titles, ev.Title)
+		}
+		return reads, titles
+	}
+	want := fmt.Sprint([]string{running.Title, tomorrow.Title})
+	reads, got := home()
+	if fmt.Sprint(got) != want || reads != 4 {
+		t.Errorf("the home page's list: %v in %d reads, want %s in 4 (each session and its seats)", got, reads, want)
+	}
+	if evs, err := s.ListedUpcoming(ctx, 1); err != nil || len(evs) != 1 || evs[0].ID != running.ID {
+		t.Errorf("the first listed session: %v (%v), want the running workshop", titles(evs), err)
+	}
+	if err := rdb.Del(ctx, s.listedEndsKey()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if reads, got = home(); fmt.Sprint(got) != want || reads <= 4 {
+		t.Errorf("the home page's list without the ends index: %v in %d reads, want %s, the ended ones read and dropped", got, reads, want)
+	}
 }
 
 func titles(evs []Event) []string {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/luascript"
 )
 
 // SessionLists reads lists of sessions for a page in two round trips
@@ -24,6 +26,7 @@ type SessionLists struct {
 	upcoming, past      int
 	now                 time.Time
 	running, next, prev *redis.StringSliceCmd
+	load                func() // fills running and next from a script's answer, once its pipeline has run
 	userID              string // whose standings the speculative reads are
 	reads               map[string]func() (Event, error)
 	statuses            map[string]func(int) (Standing, error)
@@ -41,9 +44,75 @@ func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, group
 }
 
 // QueueListedSessions queues on p the index reads behind ListedUpcoming
-// (up to upcoming sessions; none past).
+// (up to upcoming sessions; none past). The listed sessions of every
+// group that started within MaxDuration may be many, most of them ended:
+// a script finds the running ones by their end (listedScript), so the
+// page reads only sessions it may show.
 func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upcoming int) *SessionLists {
-	return s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0)
+	now := s.now()
+	l := &SessionLists{s: s, name: "the listed sessions", key: s.listedKey() + "|" + strconv.Itoa(upcoming) + "|0", upcoming: upcoming, now: now,
+		running: redis.NewStringSliceCmd(ctx), next: redis.NewStringSliceCmd(ctx)}
+	answer := luascript.Queue(ctx, p, s.rdb, listedScript, true, []string{s.listedKey(), s.listedEndsKey()},
+		now.Add(-MaxDuration).Unix(), now.Unix(), upcoming, maxRunning)
+	l.load = func() {
+		lists, err := answer().Slice()
+		if err == nil && len(lists) != 2 {
+			err = fmt.Errorf("unexpected reply %v", lists)
+		}
+		for i, c := range []*redis.StringSliceCmd{l.running, l.next} {
+			if err != nil {
+				c.SetErr(err)
+				continue
+			}
+			ids, _ := lists[i].([]any)
+			val := make([]string, 0, len(ids))
+			for _, id := range ids {
+				if str, ok := id.(string); ok {
+					val = append(val, str)
+				}
+			}
+			c.SetVal(val)
+		}
+	}
+	return l
+}
+
+// listedScript reads the listed sessions a page may show: up to ARGV[3]
+// of those that started from ARGV[1] on, before ARGV[2] (now), and have
+// not ended by then, in start order, among the first ARGV[4] started; and
+// as many more as it takes to make ARGV[3] that start from ARGV[2] on. KEYS[1] is the index by
+// start, KEYS[2] the same sessions by end. A session missing from KEYS[2]
+// (indexed before it existed, or its index write lost) is given too, not
+// counted among the ARGV[3]: the page reads it and checks, as it did
+// every started session before the index. It only reads.
+var listedScript = redis.NewScript(`
+local now, k = tonumber(ARGV[2]), tonumber(ARGV[3])
+local running, known = {}, 0
+if k > 0 then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])) do
+    local ends = redis.call('ZSCORE', KEYS[2], id)
+    if not ends then
+      running[#running + 1] = id
+    elseif tonumber(ends) > now then
+      running[#running + 1] = id
+      known = known + 1
+      if known == k then break end
+    end
+  end
+end
+local next = {}
+if known < k then
+  next = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf', 'LIMIT', 0, k - known)
+end
+return {running, next}
+`)
+
+// settle fills the index reads from a script's answer, once.
+func (l *SessionLists) settle() {
+	if l.load != nil {
+		l.load()
+		l.load = nil
+	}
 }
 
 func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int) *SessionLists {
@@ -119,6 +188,7 @@ func (l *SessionLists) KnownGroupIDs() []string {
 }
 
 func (l *SessionLists) ids() []string {
+	l.settle()
 	out := append(append([]string{}, l.running.Val()...), l.next.Val()...)
 	if l.prev != nil {
 		out = append(out, l.prev.Val()...)
@@ -155,6 +225,7 @@ func (l *SessionLists) Share(u *UserSessionList) {
 // sessions have none) once p has been executed; when QueueEvents queued
 // nothing on p (p.Len() did not grow), it needs p to run no further.
 func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userID string) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
+	l.settle()
 	for _, c := range []*redis.StringSliceCmd{l.running, l.next, l.prev} {
 		if c == nil {
 			continue

@@ -48,6 +48,9 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.clock.Set(testNow)
+		if _, err := f.s.ListedUpcoming(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
 		gated := f.create(t, func(in *Input) { in.ApprovalRequired = true })
 		if _, err := f.s.RSVP(ctx, gated.ID, p[2], true); err != nil {
 			t.Fatal(err)

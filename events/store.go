@@ -142,8 +142,10 @@ func (s *Store) index(ctx context.Context, ev Event) error {
 		p.ZAdd(ctx, s.endsKey(), redis.Z{Score: float64(ev.End.Unix()), Member: ev.ID})
 		if ev.Listed && ev.Status == StatusScheduled {
 			p.ZAdd(ctx, s.listedKey(), redis.Z{Score: score, Member: ev.ID})
+			p.ZAdd(ctx, s.listedEndsKey(), redis.Z{Score: float64(ev.End.Unix()), Member: ev.ID})
 		} else {
 			p.ZRem(ctx, s.listedKey(), ev.ID)
+			p.ZRem(ctx, s.listedEndsKey(), ev.ID)
 		}
 		return nil
 	})

@@ -37,11 +37,21 @@ type SweepResult struct {
 func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
 	var res SweepResult
 	gone := strconv.FormatInt(now.Add(-MaxDuration).Unix(), 10)
-	n, err := s.rdb.ZRemRangeByScore(ctx, s.listedKey(), "-inf", "("+gone).Result()
+	// Both keys share a slot: one transaction. A session that ended
+	// before gone started before it too; one that started before gone may
+	// stay by its end until it ended before gone (up to MaxDuration
+	// longer), read by nobody: the home page looks up only sessions the
+	// index by start names.
+	var unlisted *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		unlisted = p.ZRemRangeByScore(ctx, s.listedKey(), "-inf", "("+gone)
+		p.ZRemRangeByScore(ctx, s.listedEndsKey(), "-inf", "("+gone)
+		return nil
+	})
 	if err != nil {
 		return res, fmt.Errorf("events: sweep listed sessions: %w", err)
 	}
-	res.Unlisted = n
+	res.Unlisted = unlisted.Val()
 	cutoff := "(" + strconv.FormatInt(now.Add(-s.Retention).Unix(), 10)
 	for {
 		due, err := s.rdb.ZRangeByScore(ctx, s.endsKey(), &redis.ZRangeBy{Min: "-inf", Max: cutoff, Count: sweepBatch}).Result()
@@ -82,6 +92,7 @@ func (s *Store) prune(ctx context.Context, id string) error {
 		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			p.ZRem(ctx, s.groupEventsKey(ev.GroupID), id)
 			p.ZRem(ctx, s.listedKey(), id)
+			p.ZRem(ctx, s.listedEndsKey(), id)
 			for _, uid := range people.Val() {
 				p.ZRem(ctx, s.userEventsKey(uid), id)
 			}

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -41,6 +42,9 @@ func TestSweepPrunesSessionsPastRetentionOnly(t *testing.T) {
 	if res.Unlisted != 1 || res.Pruned != 0 {
 		t.Fatalf("after the first occurrence: %+v", res)
 	}
+	if got := f.s.rdb.ZRange(ctx, f.s.listedKey(), 0, -1).Val(); len(got) != 2 || slices.Contains(got, occ[0].ID) {
+		t.Fatalf("the home page's sessions after the first occurrence: %v, want the two to come", got)
+	}
 	if past, _ := f.s.GroupPast(ctx, f.group, 10); len(past) != 1 || past[0].ID != occ[0].ID {
 		t.Fatalf("group's past sessions: %v", past)
 	}
@@ -60,6 +64,12 @@ func TestSweepPrunesSessionsPastRetentionOnly(t *testing.T) {
 	}
 	if n := f.s.rdb.Exists(ctx, f.s.seriesKey(sr.ID), f.s.seriesOccKey(sr.ID)).Val(); n != 0 {
 		t.Fatalf("a series without occurrences left %d keys", n)
+	}
+	// The home page's index by end keeps a session up to MaxDuration
+	// longer than the one by start (it is read only for sessions that one
+	// names), and no longer.
+	if got := f.s.rdb.ZRange(ctx, f.s.listedEndsKey(), 0, -1).Val(); slices.Contains(got, occ[0].ID) || slices.Contains(got, occ[1].ID) {
+		t.Fatalf("the home page's index by end after the series: %v, want neither occurrence", got)
 	}
 	past, _ := f.s.GroupPast(ctx, f.group, 10)
 	mine, _ := f.s.UserSessions(ctx, people[0], time.Time{}, time.Time{}, 10)

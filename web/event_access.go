@@ -165,12 +165,20 @@ func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid
 }
 
 // runReads runs the reads queued on p in one round trip. A missing key is
-// no error here: each queued read says what its own commands found. With
-// nothing queued it sends nothing (go-redis returns at once), so a page
-// whose first round trip already read everything calls it all the same.
+// no error here: each queued read says what its own commands found. Nor
+// is a script Redis had not loaded (NOSCRIPT): its reader loads and runs
+// it (luascript.Queue). With nothing queued it sends nothing (go-redis
+// returns at once), so a page whose first round trip already read
+// everything calls it all the same.
 func runReads(ctx context.Context, p redis.Pipeliner) error {
-	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("web: read page data: %w", err)
+	cmds, err := p.Exec(ctx)
+	if err == nil {
+		return nil
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Err(); err != nil && !errors.Is(err, redis.Nil) && !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			return fmt.Errorf("web: read page data: %w", err)
+		}
 	}
 	return nil
 }

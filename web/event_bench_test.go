@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
@@ -73,6 +74,36 @@ func BenchmarkHomePage(b *testing.B) {
 			}
 		}
 	}
+	benchPage(b, c, "/")
+}
+
+// BenchmarkHomePageWhileSessionsRun is BenchmarkHomePage on a busy day:
+// besides six upcoming sessions, 40 listed sessions of other groups
+// started in the last ten hours, the last ten of them still running.
+func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
+	app, c, viewer := benchViewer(b)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	clock := apptest.NewClock(now.Add(-11 * time.Hour))
+	app.Events.Now = clock.Now
+	for i := range 46 {
+		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
+			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := now.Add(time.Duration(i-40) * 15 * time.Minute) // 40 started, 6 to come
+		if i >= 40 {
+			start = now.AddDate(0, 0, i-39)
+		}
+		in := events.Input{Title: fmt.Sprintf("Session %d", i), Description: "Measure **first**.", Format: "workshop",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(150 * time.Minute).Format("2006-01-02T15:04"), TimeZone: "UTC",
+			Venue: "Betahaus, Berlin", OnlineURL: "https://meet.example/bench", Capacity: "30", Listed: true}
+		if _, err := app.Events.Create(ctx, events.Actor{UserID: viewer.ID, Organizer: true}, g.ID, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	clock.Set(now)
 	benchPage(b, c, "/")
 }
 

@@ -34,7 +34,7 @@ func TestPagesWorkAfterRedisForgetsItsScripts(t *testing.T) {
 		path string
 	}{
 		{org, "/profile/export"}, {org, "/groups?q=scripts&online=on"}, {org, "/g/" + g.Slug + "/members"},
-		{org, "/dashboard"}, {fan, "/s/" + id}, {org, "/g/" + g.Slug + "/moderation"},
+		{org, "/dashboard"}, {fan, "/s/" + id}, {org, "/g/" + g.Slug + "/moderation"}, {fan, "/"},
 	} {
 		flush()
 		if r := page.who.Get(page.path); r.StatusCode != http.StatusOK {
