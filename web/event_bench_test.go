@@ -107,6 +107,42 @@ func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
 	benchPage(b, c, "/")
 }
 
+// BenchmarkDashboardBusyMember renders GET /dashboard for a member of ten
+// groups that each meet weekly (a series of twelve sessions), going to
+// one session in each.
+func BenchmarkDashboardBusyMember(b *testing.B) {
+	app, c, viewer := benchViewer(b)
+	ctx := context.Background()
+	organizer, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-organizer", Name: "Bench Organizer",
+		Emails: []auth.Email{{Address: "organizer@bench.example", Verified: true}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 10 {
+		g, err := app.Groups.Create(ctx, organizer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
+			Description: "We *meet*.", Topics: []string{"go"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := app.Groups.Join(ctx, g.ID, viewer.ID, viewer.VerifiedEmails()); err != nil {
+			b.Fatal(err)
+		}
+		f := sesForm(fmt.Sprintf("Weekly %d", i))
+		in := events.Input{Title: f.Get("title"), Description: "Measure **first**.", Format: f.Get("format"),
+			Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
+			OnlineURL: f.Get("online_url"), Capacity: "30", Listed: true}
+		_, occ, err := app.Events.CreateSeries(ctx, events.Actor{UserID: organizer.ID, Organizer: true}, g.ID, in,
+			events.Recurrence{Frequency: "weekly", Count: "12"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := app.Events.RSVP(ctx, occ[i%len(occ)].ID, viewer.ID, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchPage(b, c, "/dashboard")
+}
+
 // benchViewer starts the app with Bench Viewer signed in on a client.
 func benchViewer(b *testing.B) (*apptest.App, *apptest.Client, *auth.User) {
 	app := apptest.Start(b, apptest.Options{})
