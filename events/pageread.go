@@ -26,10 +26,14 @@ type SessionLists struct {
 	upcoming, past      int
 	now                 time.Time
 	running, next, prev *redis.StringSliceCmd
-	load                func() // fills running and next from a script's answer, once its pipeline has run
-	userID              string // whose standings the speculative reads are
+	load                func()    // fills running and next from a script's answer, once its pipeline has run
+	nextStarts          []redis.Z // with QueueGroupSessionsTimed: the upcoming sessions with their starts
+	userID              string    // whose standings the speculative reads are
 	reads               map[string]func() (Event, error)
 	statuses            map[string]func(int) (Standing, error)
+	// stand, when set, says which upcoming sessions QueueEvents reads the
+	// standing of (see QueueEventsFor).
+	stand func(id string) bool
 }
 
 // listedIDs are the sessions a list named when it was last read: those
@@ -43,28 +47,75 @@ func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, group
 	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, past)
 }
 
+// QueueGroupSessionsTimed is QueueGroupSessions (none past) that also
+// reads when each upcoming session starts (NextStarts), for a page that
+// picks the soonest among several groups' lists.
+func (s *Store) QueueGroupSessionsTimed(ctx context.Context, p redis.Pipeliner, groupID string, upcoming int) *SessionLists {
+	now := s.now()
+	key := s.groupEventsKey(groupID)
+	l := &SessionLists{
+		s: s, name: "group " + groupID, key: key + "|" + strconv.Itoa(upcoming) + "|0", upcoming: upcoming, now: now,
+		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-MaxDuration).Unix(), 10), Max: "(" + strconv.FormatInt(now.Unix(), 10), Count: maxRunning}),
+		next:    redis.NewStringSliceCmd(ctx),
+	}
+	timed := p.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: strconv.FormatInt(now.Unix(), 10), Max: "+inf", Count: int64(upcoming)})
+	l.load = func() {
+		zs, err := timed.Result()
+		if err != nil {
+			l.next.SetErr(err)
+			return
+		}
+		l.nextStarts = zs
+		ids := make([]string, len(zs))
+		for i, z := range zs {
+			ids[i], _ = z.Member.(string)
+		}
+		l.next.SetVal(ids)
+	}
+	return l
+}
+
+// NextStarts returns, once the index reads of QueueGroupSessionsTimed
+// have run, its upcoming sessions soonest first, each with its start in
+// Unix seconds as its score.
+func (l *SessionLists) NextStarts() []redis.Z {
+	l.settle()
+	return l.nextStarts
+}
+
 // QueueListedSessions queues on p the index reads behind ListedUpcoming
 // (up to upcoming sessions; none past). The listed sessions of every
 // group that started within MaxDuration may be many, most of them ended:
-// a script finds the running ones by their end (listedScript), so the
-// page reads only sessions it may show.
+// once a read found more of them than the page shows, reads find the
+// running ones by their end with a script (listedScript) until one finds
+// few again, so the page reads only sessions it may show. With few, two
+// plain range reads cost Redis less than running a script.
 func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upcoming int) *SessionLists {
+	if !s.busyListed.Load() {
+		l := s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0)
+		l.load = func() {
+			if len(l.running.Val()) > upcoming {
+				s.busyListed.Store(true)
+			}
+		}
+		return l
+	}
 	now := s.now()
 	l := &SessionLists{s: s, name: "the listed sessions", key: s.listedKey() + "|" + strconv.Itoa(upcoming) + "|0", upcoming: upcoming, now: now,
 		running: redis.NewStringSliceCmd(ctx), next: redis.NewStringSliceCmd(ctx)}
 	answer := luascript.Queue(ctx, p, s.rdb, listedScript, true, []string{s.listedKey(), s.listedEndsKey()},
 		now.Add(-MaxDuration).Unix(), now.Unix(), upcoming, maxRunning)
 	l.load = func() {
-		lists, err := answer().Slice()
-		if err == nil && len(lists) != 2 {
-			err = fmt.Errorf("unexpected reply %v", lists)
+		reply, err := answer().Slice()
+		if err == nil && len(reply) != 3 {
+			err = fmt.Errorf("unexpected reply %v", reply)
 		}
 		for i, c := range []*redis.StringSliceCmd{l.running, l.next} {
 			if err != nil {
 				c.SetErr(err)
 				continue
 			}
-			ids, _ := lists[i].([]any)
+			ids, _ := reply[i].([]any)
 			val := make([]string, 0, len(ids))
 			for _, id := range ids {
 				if str, ok := id.(string); ok {
@@ -72,6 +123,9 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 				}
 			}
 			c.SetVal(val)
+		}
+		if started, _ := reply[2].(int64); err == nil && started <= int64(upcoming) {
+			s.busyListed.Store(false)
 		}
 	}
 	return l
@@ -84,12 +138,14 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 // start, KEYS[2] the same sessions by end. A session missing from KEYS[2]
 // (indexed before it existed, or its index write lost) is given too, not
 // counted among the ARGV[3]: the page reads it and checks, as it did
-// every started session before the index. It only reads.
+// every started session before the index. Third in its answer is how
+// many started within the window. It only reads.
 var listedScript = redis.NewScript(`
 local now, k = tonumber(ARGV[2]), tonumber(ARGV[3])
 local running, known = {}, 0
+local started = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])
 if k > 0 then
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])) do
+  for _, id in ipairs(started) do
     local ends = redis.call('ZSCORE', KEYS[2], id)
     if not ends then
       running[#running + 1] = id
@@ -104,7 +160,7 @@ local next = {}
 if known < k then
   next = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf', 'LIMIT', 0, k - known)
 end
-return {running, next}
+return {running, next, #started}
 `)
 
 // settle fills the index reads from a script's answer, once.
@@ -156,6 +212,26 @@ func (l *SessionLists) queue(ctx context.Context, p redis.Pipeliner, soon, all [
 		}
 	}
 	for _, id := range soon {
+		if _, ok := l.statuses[id]; !ok && (l.stand == nil || l.stand(id)) {
+			l.statuses[id] = l.s.queueCardStanding(ctx, p, id, l.userID)
+		}
+	}
+}
+
+// QueueEventsFor is QueueEvents that reads the viewer's standing only in
+// the upcoming sessions stand accepts (or that Share or Speculate read
+// already); the returned function gives no standing for the others
+// unless QueueStandings queues it before the function is called.
+func (l *SessionLists) QueueEventsFor(ctx context.Context, p redis.Pipeliner, userID string, stand func(id string) bool) (func() (upcoming, past []Event, standings map[string]Standing, err error), error) {
+	l.stand = stand
+	return l.QueueEvents(ctx, p, userID)
+}
+
+// QueueStandings queues on p, after QueueEventsFor, the viewer's standing
+// in the sessions ids that it has not read; the function QueueEventsFor
+// returned gives them once p has been executed too.
+func (l *SessionLists) QueueStandings(ctx context.Context, p redis.Pipeliner, ids []string) {
+	for _, id := range ids {
 		if _, ok := l.statuses[id]; !ok {
 			l.statuses[id] = l.s.queueCardStanding(ctx, p, id, l.userID)
 		}
@@ -274,10 +350,11 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 			}
 		}
 		for _, ev := range upcoming {
-			if ev.Status == StatusCancelled {
-				continue
+			status, ok := statuses[ev.ID]
+			if ev.Status == StatusCancelled || !ok {
+				continue // no standing: cancelled, or not asked for (QueueEventsFor)
 			}
-			if standings[ev.ID], err = statuses[ev.ID](ev.Capacity); err != nil {
+			if standings[ev.ID], err = status(ev.Capacity); err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -317,6 +394,9 @@ func (s *Store) QueueUserSessions(ctx context.Context, p redis.Pipeliner, userID
 	}
 	return &UserSessionList{s: s, userID: userID, ids: p.ZRangeByScore(ctx, s.userEventsKey(userID), rng)}
 }
+
+// IDs returns, once the index read has run, the sessions on the list.
+func (l *UserSessionList) IDs() []string { return l.ids.Val() }
 
 // KnownGroupIDs returns, once the index read has run, the groups of the
 // sessions that this Store has read before (see SessionLists.KnownGroupIDs).

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -42,6 +43,10 @@ type Store struct {
 	// listed remembers the sessions each list last named (see
 	// SessionLists.Speculate), so a page can read them with the list.
 	listed strcache.Cache[listedIDs]
+	// busyListed says that the listed sessions read last had more started
+	// within MaxDuration than the page showed, so the next read finds the
+	// running ones with listedScript (see QueueListedSessions).
+	busyListed atomic.Bool
 }
 
 // NewStore returns a Store on rdb whose keys all start with prefix.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -17,6 +18,11 @@ import (
 const (
 	dashGroupSessions = 20 // upcoming sessions read per group of mine
 	dashUnanswered    = 10 // sessions shown to answer in place
+	// dashCandidates is how many of the soonest sessions of the groups
+	// where I neither organize nor host have my standing read with them,
+	// to find those to answer (the rest only when these do not make
+	// dashUnanswered).
+	dashCandidates = dashUnanswered + 5
 )
 
 // hostingCard is a session the viewer hosts, with who answered.
@@ -56,7 +62,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	indexes := map[string]*events.SessionLists{}
 	queueIndex := func(p redis.Pipeliner, gid string) {
-		indexes[gid] = h.Events.QueueGroupSessions(ctx, p, gid, dashGroupSessions, 0)
+		indexes[gid] = h.Events.QueueGroupSessionsTimed(ctx, p, gid, dashGroupSessions)
 	}
 	last, _ := h.dashLast.Get(uid)
 	for _, gid := range last.groups {
@@ -94,16 +100,28 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	reads := map[string]*dashGroupReads{}
-	var cold []string // groups whose session index was not read yet
+	// cold: groups whose session index was not read yet; member: those
+	// where I neither organized nor hosted on my last view.
+	var cold, member []string
 	for _, gid := range groupIDs {
-		if l, ok := indexes[gid]; ok {
-			organizer, host := slices.Contains(last.organizes, gid), slices.Contains(last.hosts, gid)
-			if reads[gid], err = h.queueDashGroup(ctx, second, l, mine, gid, u.ID, organizer, host); err != nil {
-				return err
-			}
-		} else {
+		l, ok := indexes[gid]
+		organizer, host := slices.Contains(last.organizes, gid), slices.Contains(last.hosts, gid)
+		switch {
+		case !ok:
 			queueIndex(second, gid)
 			cold = append(cold, gid)
+		case organizer || host:
+			if reads[gid], err = h.queueDashGroup(ctx, second, l, mine, gid, u.ID, organizer, host, nil); err != nil {
+				return err
+			}
+		default:
+			member = append(member, gid)
+		}
+	}
+	candidates := soonestCandidates(indexes, member, mine.IDs())
+	for _, gid := range member {
+		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, candidates); err != nil {
+			return err
 		}
 	}
 	if err := runReads(ctx, second); err != nil {
@@ -130,19 +148,26 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	third := h.Redis.Pipeline()
 	addMissing := h.queueMissingGroups(ctx, third, byID, going, u.ID)
+	var warmMember []*dashGroupReads // read in the second round trip, in groups I do not organize
 	for _, m := range gl.Groups {
 		gid, organizer := m.Group.ID, m.Role.IsOrganizer()
 		if r, ok := reads[gid]; ok {
 			if err := h.queueDashHosting(ctx, third, r, gid, u.ID, organizer); err != nil {
 				return err
 			}
+			if !organizer {
+				warmMember = append(warmMember, r)
+			}
 		} else if slices.Contains(cold, gid) {
 			// Its sessions come in this round trip, so which of them I host
 			// is not known in time: their counts are read whatever my role.
-			if reads[gid], err = h.queueDashGroup(ctx, third, indexes[gid], mine, gid, u.ID, organizer, true); err != nil {
+			if reads[gid], err = h.queueDashGroup(ctx, third, indexes[gid], mine, gid, u.ID, organizer, true, nil); err != nil {
 				return err
 			}
 		}
+	}
+	if err := queueRestToAnswer(ctx, third, warmMember, u.ID, now); err != nil {
+		return err
 	}
 	if err := runReads(ctx, third); err != nil {
 		return err
@@ -201,7 +226,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 				if !m.Role.IsOrganizer() && !slices.Contains(hosts, m.Group.ID) {
 					hosts = append(hosts, m.Group.ID)
 				}
-			case st[ev.ID].Status == "" && windowError(ev, now) == nil:
+			case toAnswer(st, ev.ID) && windowError(ev, now) == nil:
 				unanswered = append(unanswered, ev)
 			}
 		}
@@ -274,9 +299,10 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 }
 
 // dashGroupReads are the reads of one of the viewer's groups for the
-// dashboard: its upcoming sessions with the viewer's standing, and, where
-// the viewer organizes or hosts, the counts of who answered and of the
-// requests to join.
+// dashboard: its upcoming sessions with the viewer's standing (in all of
+// them, or in those picked to find the ones to answer, see
+// soonestCandidates), and, where the viewer organizes or hosts, the
+// counts of who answered and of the requests to join.
 type dashGroupReads struct {
 	l        *events.SessionLists
 	sessions func() (upcoming, past []events.Event, standings map[string]events.Standing, err error)
@@ -289,7 +315,7 @@ type dashGroupReads struct {
 }
 
 // settle gives the group's upcoming sessions and the viewer's standings,
-// reading them from their replies once.
+// reading them from their replies once (again after more).
 func (r *dashGroupReads) settle() ([]events.Event, map[string]events.Standing, error) {
 	if !r.settled {
 		var err error
@@ -301,16 +327,33 @@ func (r *dashGroupReads) settle() ([]events.Event, map[string]events.Standing, e
 	return r.upcoming, r.standings, nil
 }
 
+// more queues on p the viewer's standing in the sessions ids, once r's
+// reads have run; settle gives them once p has run.
+func (r *dashGroupReads) more(ctx context.Context, p redis.Pipeliner, ids []string) {
+	if len(ids) > 0 {
+		r.l.QueueStandings(ctx, p, ids)
+		r.settled = false
+	}
+}
+
+// toAnswer reports whether the viewer's standing in session id was read
+// and holds no answer.
+func toAnswer(standings map[string]events.Standing, id string) bool {
+	st, ok := standings[id]
+	return ok && st.Status == ""
+}
+
 // queueDashGroup queues on p, once the group's index reads (l) have run,
 // the reads of dashGroupReads that mine (the viewer's own sessions, queued
-// on p or before it) does not read already: the counts and the requests
-// to join when the viewer organizes (as far as the caller knows), and the
-// counts whatever the role when allCounts is set.
-func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *events.SessionLists, mine *events.UserSessionList, groupID, userID string, organizer, allCounts bool) (*dashGroupReads, error) {
+// on p or before it) does not read already: the viewer's standing in the
+// upcoming sessions stand accepts (all when nil), the counts and the
+// requests to join when the viewer organizes (as far as the caller
+// knows), and the counts whatever the role when allCounts is set.
+func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *events.SessionLists, mine *events.UserSessionList, groupID, userID string, organizer, allCounts bool, stand func(string) bool) (*dashGroupReads, error) {
 	r := &dashGroupReads{l: l}
 	var err error
 	l.Share(mine)
-	if r.sessions, err = l.QueueEvents(ctx, p, userID); err != nil {
+	if r.sessions, err = l.QueueEventsFor(ctx, p, userID, stand); err != nil {
 		return nil, err
 	}
 	if organizer || allCounts {
@@ -323,34 +366,89 @@ func (h *handler) queueDashGroup(ctx context.Context, p redis.Pipeliner, l *even
 }
 
 // queueDashHosting queues on p, once r's reads have run, what the viewer
-// turns out to need of the group and r did not read: the counts and the
-// requests to join of a group they organize, or the counts of the
-// sessions they host there.
+// turns out to need of the group and r did not read: in a group they
+// organize, their standing in every session, the counts and the requests
+// to join; elsewhere the standing and the counts of the sessions they
+// host.
 func (h *handler) queueDashHosting(ctx context.Context, p redis.Pipeliner, r *dashGroupReads, groupID, userID string, organizer bool) error {
-	if organizer {
+	upcoming, standings, err := r.settle()
+	if err != nil {
+		return err
+	}
+	var hosted, unread []string
+	for _, ev := range upcoming {
+		if ev.Status == events.StatusCancelled || !(organizer || slices.Contains(ev.Hosts, userID)) {
+			continue
+		}
+		hosted = append(hosted, ev.ID)
+		if _, ok := standings[ev.ID]; !ok {
+			unread = append(unread, ev.ID)
+		}
+	}
+	r.more(ctx, p, unread)
+	switch {
+	case organizer:
 		if r.counts == nil {
 			r.counts = r.l.QueueCounts(ctx, p)
 		}
 		if r.requests == nil {
 			r.requests = h.Groups.QueueRequestCount(ctx, p, groupID)
 		}
-		return nil
+	case r.counts == nil && len(hosted) > 0:
+		r.counts = h.Events.QueueCounts(ctx, p, hosted)
 	}
-	if r.counts != nil {
-		return nil
+	return nil
+}
+
+// soonestCandidates picks, among the upcoming sessions of groups (whose
+// timed indexes have been read), the dashCandidates soonest that are not
+// on mine (the viewer's own list, answered already): those whose
+// standing is read with them, to find the sessions to answer.
+func soonestCandidates(indexes map[string]*events.SessionLists, groups, mine []string) func(string) bool {
+	var next []redis.Z
+	for _, gid := range groups {
+		next = append(next, indexes[gid].NextStarts()...)
 	}
-	upcoming, _, err := r.settle()
-	if err != nil {
-		return err
-	}
-	var hosted []string
-	for _, ev := range upcoming {
-		if ev.Status != events.StatusCancelled && slices.Contains(ev.Hosts, userID) {
-			hosted = append(hosted, ev.ID)
+	slices.SortStableFunc(next, func(a, b redis.Z) int { return cmp.Compare(a.Score, b.Score) })
+	picked := make(map[string]bool, dashCandidates)
+	for _, z := range next {
+		if len(picked) == dashCandidates {
+			break
+		}
+		if id, _ := z.Member.(string); !slices.Contains(mine, id) {
+			picked[id] = true
 		}
 	}
-	if len(hosted) > 0 {
-		r.counts = h.Events.QueueCounts(ctx, p, hosted)
+	return func(id string) bool { return picked[id] }
+}
+
+// queueRestToAnswer queues on p, when the sessions of groups whose
+// standing was read do not make dashUnanswered to answer, the viewer's
+// standing in every other session there they might answer, so the list
+// holds the soonest ones whatever was picked first.
+func queueRestToAnswer(ctx context.Context, p redis.Pipeliner, groups []*dashGroupReads, userID string, now time.Time) error {
+	found := 0
+	rest := map[*dashGroupReads][]string{}
+	for _, r := range groups {
+		upcoming, standings, err := r.settle()
+		if err != nil {
+			return err
+		}
+		for _, ev := range upcoming {
+			if ev.Status == events.StatusCancelled || slices.Contains(ev.Hosts, userID) || windowError(ev, now) != nil {
+				continue
+			}
+			if _, ok := standings[ev.ID]; !ok {
+				rest[r] = append(rest[r], ev.ID)
+			} else if toAnswer(standings, ev.ID) {
+				found++
+			}
+		}
+	}
+	if found < dashUnanswered {
+		for r, ids := range rest {
+			r.more(ctx, p, ids)
+		}
 	}
 	return nil
 }

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
@@ -270,4 +274,102 @@ func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 			t.Errorf("a host who does not organize had the requests to join read: %q", c)
 		}
 	}
+}
+
+// A member of busy groups gets the soonest sessions they have not
+// answered, though the dashboard reads their standing only in the
+// soonest few: when those do not make the list, it reads the rest. A
+// session they host far ahead still shows under Hosting.
+func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
+	log := &keyLog{suffixes: []string{":rsvp"}}
+	app := apptest.Start(t, apptest.Options{Hooks: []redis.Hook{log}})
+	ctx := context.Background()
+	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
+	member := sesSignIn(t, app, "Mo Member", "")
+	org := events.Actor{UserID: owner.User.ID, Organizer: true}
+	var all []events.Event // every upcoming session of the member's groups
+	var gs []*groups.Group
+	for i := range 3 {
+		g := sesGroup(t, app, owner, fmt.Sprintf("busy-%d", i), nil)
+		sesJoin(t, app, g, member)
+		gs = append(gs, g)
+		for week := range 8 { // single sessions: a series would show as one card
+			start := time.Now().UTC().AddDate(0, 0, 2+i+7*week).Truncate(time.Hour).Add(time.Duration(i) * time.Hour)
+			ev, err := app.Events.Create(ctx, org, g.ID, events.Input{Title: fmt.Sprintf("Meetup %d.%d", i, week), Format: "talk", TimeZone: "UTC",
+				Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Hour).Format("2006-01-02T15:04"), OnlineURL: "https://meet.example/w"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, ev)
+		}
+	}
+	slices.SortFunc(all, func(a, b events.Event) int { return a.Start.Compare(b.Start) })
+	answer := func(ev events.Event, going bool) {
+		t.Helper()
+		if _, err := app.Events.RSVP(ctx, ev.ID, member.User.ID, going); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answered := map[string]bool{}
+	answer(all[0], true)
+	answer(all[2], false)
+	answered[all[0].ID], answered[all[2].ID] = true, true
+	// want is the soonest ten sessions not answered.
+	want := func() []string {
+		var out []string
+		for _, ev := range all {
+			if !answered[ev.ID] && len(out) < 10 {
+				out = append(out, ev.ID)
+			}
+		}
+		return out
+	}
+	answerRSVP := regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
+	view := func() (toAnswer []string, body string, trips int, rsvpReads int) {
+		t.Helper()
+		log.take()
+		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		body = member.Get("/dashboard").Body
+		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		_, section, _ := strings.Cut(body, `id="answer-h"`)
+		section, _, _ = strings.Cut(section, "</section>")
+		for _, m := range answerRSVP.FindAllStringSubmatch(section, -1) {
+			toAnswer = append(toAnswer, m[1])
+		}
+		return toAnswer, body, int(after - before), len(log.take())
+	}
+
+	view()
+	got, _, trips, reads := view()
+	if !slices.Equal(got, want()) {
+		t.Errorf("to answer: %v, want the soonest ten not answered %v", got, want())
+	}
+	if trips != 2 || reads > 16 {
+		t.Errorf("a member's view: %d round trips reading %d answers, want 2 reading at most 16 (of %d sessions)", trips, reads, len(all))
+	}
+
+	// Twelve more of the soonest answered: the few read first do not make
+	// ten, so the rest are read too.
+	for _, ev := range all {
+		if !answered[ev.ID] && len(answered) < 14 {
+			answer(ev, false)
+			answered[ev.ID] = true
+		}
+	}
+	got, _, trips, _ = view()
+	if !slices.Equal(got, want()) {
+		t.Errorf("to answer after answering most: %v, want %v", got, want())
+	}
+	if trips != 3 {
+		t.Errorf("a view whose first picks are answered: %d round trips, want 3", trips)
+	}
+
+	in := events.Input{Title: "Mo's talk", Format: "talk", TimeZone: "UTC", OnlineURL: "https://meet.example/mo",
+		Start: time.Now().UTC().AddDate(0, 0, 70).Format("2006-01-02T15:04"), End: time.Now().UTC().AddDate(0, 0, 70).Add(time.Hour).Format("2006-01-02T15:04"),
+		Hosts: []string{member.User.ID}}
+	if _, err := app.Events.Create(ctx, org, gs[2].ID, in); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _, _ := view()
+	sesContains(t, "the dashboard of a member who hosts far ahead", body, `id="hosting-h"`, "Mo&#39;s talk", "<strong>0 going</strong>")
 }
