@@ -31,8 +31,9 @@ func (s *Store) listedKey() string                { return s.prefix + "ev:listed
 // listedEndsKey holds the listed sessions by their end, so the home page
 // finds those running without reading every session started within
 // MaxDuration. Its hash tag is the whole name of listedKey (which has
-// none), so both share a Cluster slot and one script reads them.
-func (s *Store) listedEndsKey() string { return "{" + s.listedKey() + "}:ends" }
+// none of its own), so both share a Cluster slot and one script reads
+// them; with a prefix that has a hash tag, both hash by that.
+func (s *Store) listedEndsKey() string { return s.listedKey() + ":ends{" + s.listedKey() + "}" }
 
 // endsKey schedules the sweep: every session by its end.
 func (s *Store) endsKey() string { return s.prefix + "ev:ends" }

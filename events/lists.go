@@ -75,7 +75,8 @@ func (s *Store) GroupPast(ctx context.Context, groupID string, limit int) ([]Eve
 
 // ListedUpcoming lists the upcoming sessions of public groups for the home
 // page, soonest first: the running ones, then those to come. It reads as
-// the home page does (QueueListedSessions), in two round trips.
+// the home page does (QueueListedSessions, whose memory of a busy day it
+// shares), in two round trips; tests and tools use it.
 func (s *Store) ListedUpcoming(ctx context.Context, limit int) ([]Event, error) {
 	p := s.rdb.Pipeline()
 	l := s.QueueListedSessions(ctx, p, limit)

@@ -124,7 +124,10 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 			}
 			c.SetVal(val)
 		}
-		if started, _ := reply[2].(int64); err == nil && started <= int64(upcoming) {
+		if err != nil {
+			return
+		}
+		if started, _ := reply[2].(int64); started <= int64(upcoming) {
 			s.busyListed.Store(false)
 		}
 	}

@@ -48,6 +48,7 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.clock.Set(testNow)
+		f.s.busyListed.Store(true) // the home page's script on a busy day
 		if _, err := f.s.ListedUpcoming(ctx, 6); err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,15 @@ func TestSweepPrunesSessionsPastRetentionOnly(t *testing.T) {
 	if got := f.s.rdb.ZRange(ctx, f.s.listedKey(), 0, -1).Val(); len(got) != 2 || slices.Contains(got, occ[0].ID) {
 		t.Fatalf("the home page's sessions after the first occurrence: %v, want the two to come", got)
 	}
+	// The index by end keeps it until it ended MaxDuration ago (read by
+	// nobody meanwhile), and no longer.
+	if got := f.s.rdb.ZRange(ctx, f.s.listedEndsKey(), 0, -1).Val(); !slices.Contains(got, occ[0].ID) {
+		t.Fatalf("the index by end right after: %v, want the first occurrence still there", got)
+	}
+	sweepAt(occ[0].End.Add(MaxDuration + time.Second))
+	if got := f.s.rdb.ZRange(ctx, f.s.listedEndsKey(), 0, -1).Val(); len(got) != 2 || slices.Contains(got, occ[0].ID) {
+		t.Fatalf("the index by end a second later: %v, want the two to come", got)
+	}
 	if past, _ := f.s.GroupPast(ctx, f.group, 10); len(past) != 1 || past[0].ID != occ[0].ID {
 		t.Fatalf("group's past sessions: %v", past)
 	}
@@ -65,9 +74,6 @@ func TestSweepPrunesSessionsPastRetentionOnly(t *testing.T) {
 	if n := f.s.rdb.Exists(ctx, f.s.seriesKey(sr.ID), f.s.seriesOccKey(sr.ID)).Val(); n != 0 {
 		t.Fatalf("a series without occurrences left %d keys", n)
 	}
-	// The home page's index by end keeps a session up to MaxDuration
-	// longer than the one by start (it is read only for sessions that one
-	// names), and no longer.
 	if got := f.s.rdb.ZRange(ctx, f.s.listedEndsKey(), 0, -1).Val(); slices.Contains(got, occ[0].ID) || slices.Contains(got, occ[1].ID) {
 		t.Fatalf("the home page's index by end after the series: %v, want neither occurrence", got)
 	}

@@ -50,9 +50,12 @@ type dashMemory struct{ groups, organizes, hosts []string }
 // the session, my lists and the session indexes of the groups this
 // instance saw on my last view in one, then everything they name in a
 // second. What only organizers and hosts see (who waits, who asks to join)
-// is read in the second only where I organized or hosted on my last view;
-// a group joined since (or a first view), a role or hosting found anew
-// costs a third.
+// is read in the second only where I organized or hosted on my last view,
+// and in other groups my standing only in the soonest few sessions (see
+// soonestCandidates). A group joined since (or a first view), a role or
+// hosting found anew costs a third, and so does every view on which
+// those few hold fewer than dashUnanswered sessions I have not answered
+// (the rest are read then).
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -171,6 +174,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	if err := runReads(ctx, third); err != nil {
 		return err
+	}
+	for _, r := range reads {
+		r.fresh()
 	}
 	if err := addMissing(); err != nil {
 		return err
@@ -312,10 +318,13 @@ type dashGroupReads struct {
 	settled   bool
 	upcoming  []events.Event
 	standings map[string]events.Standing
+	// stale: more standings were queued (more); settle gives them once
+	// fresh says their pipeline has run.
+	stale bool
 }
 
 // settle gives the group's upcoming sessions and the viewer's standings,
-// reading them from their replies once (again after more).
+// reading them from their replies once (again after more and fresh).
 func (r *dashGroupReads) settle() ([]events.Event, map[string]events.Standing, error) {
 	if !r.settled {
 		var err error
@@ -328,11 +337,20 @@ func (r *dashGroupReads) settle() ([]events.Event, map[string]events.Standing, e
 }
 
 // more queues on p the viewer's standing in the sessions ids, once r's
-// reads have run; settle gives them once p has run.
+// reads have run; settle gives them once p has run and fresh was called.
+// Until then settle keeps giving what it read before (the commands just
+// queued hold no replies yet).
 func (r *dashGroupReads) more(ctx context.Context, p redis.Pipeliner, ids []string) {
 	if len(ids) > 0 {
 		r.l.QueueStandings(ctx, p, ids)
-		r.settled = false
+		r.stale = true
+	}
+}
+
+// fresh tells r that the pipeline more queued on has run.
+func (r *dashGroupReads) fresh() {
+	if r.stale {
+		r.settled, r.stale = false, false
 	}
 }
 

@@ -197,7 +197,7 @@ func (k *keyLog) take() []string {
 // trip more, once), and the view after that reads them in two again.
 func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 	log := &keyLog{suffixes: []string{":requests", ":pending", ":waitlist"}}
-	app := apptest.Start(t, apptest.Options{Hooks: []redis.Hook{log}})
+	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{log}})
 	ctx := context.Background()
 	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
 	g := sesGroup(t, app, owner, "reviewed", func(in *groups.Input) { in.JoinPolicy = groups.Approval })
@@ -262,7 +262,9 @@ func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 	hosted := sesForm("Talk by Mo")
 	hosted.Add("hosts", member.User.ID)
 	sesCreate(t, owner, g, hosted)
-	view() // the new session's index entry is read anew
+	body, _, _ = view() // the demotion is found here, and remembered
+	sesContains(t, "a demoted host's first view", body, `id="hosting-h"`, "Talk by Mo", counts)
+	sesLacks(t, "a demoted host's first view", body, joinRequests)
 	body, trips, reads = view()
 	sesContains(t, "a host's dashboard", body, `id="hosting-h"`, "Talk by Mo", counts)
 	sesLacks(t, "a host's dashboard", body, joinRequests)
@@ -282,7 +284,7 @@ func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 // session they host far ahead still shows under Hosting.
 func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 	log := &keyLog{suffixes: []string{":rsvp"}}
-	app := apptest.Start(t, apptest.Options{Hooks: []redis.Hook{log}})
+	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{log}})
 	ctx := context.Background()
 	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
 	member := sesSignIn(t, app, "Mo Member", "")
@@ -325,11 +327,11 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 		return out
 	}
 	answerRSVP := regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
-	view := func() (toAnswer []string, body string, trips int, rsvpReads int) {
+	view := func(p sesPerson) (toAnswer []string, body string, trips int, rsvpReads int) {
 		t.Helper()
 		log.take()
 		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
-		body = member.Get("/dashboard").Body
+		body = p.Get("/dashboard").Body
 		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
 		_, section, _ := strings.Cut(body, `id="answer-h"`)
 		section, _, _ = strings.Cut(section, "</section>")
@@ -339,8 +341,8 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 		return toAnswer, body, int(after - before), len(log.take())
 	}
 
-	view()
-	got, _, trips, reads := view()
+	view(member)
+	got, _, trips, reads := view(member)
 	if !slices.Equal(got, want()) {
 		t.Errorf("to answer: %v, want the soonest ten not answered %v", got, want())
 	}
@@ -356,7 +358,7 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 			answered[ev.ID] = true
 		}
 	}
-	got, _, trips, _ = view()
+	got, _, trips, _ = view(member)
 	if !slices.Equal(got, want()) {
 		t.Errorf("to answer after answering most: %v, want %v", got, want())
 	}
@@ -364,12 +366,30 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 		t.Errorf("a view whose first picks are answered: %d round trips, want 3", trips)
 	}
 
-	in := events.Input{Title: "Mo's talk", Format: "talk", TimeZone: "UTC", OnlineURL: "https://meet.example/mo",
+	// Someone who answered nothing is made host of a session far ahead,
+	// beyond the few read first: it shows under Hosting with its seats,
+	// the first time (a round trip more) and after.
+	host := sesSignIn(t, app, "Hal Host", "")
+	for _, g := range gs {
+		sesJoin(t, app, g, host)
+	}
+	view(host)
+	view(host)
+	in := events.Input{Title: "Hal's talk", Format: "talk", TimeZone: "UTC", OnlineURL: "https://meet.example/hal",
 		Start: time.Now().UTC().AddDate(0, 0, 70).Format("2006-01-02T15:04"), End: time.Now().UTC().AddDate(0, 0, 70).Add(time.Hour).Format("2006-01-02T15:04"),
-		Hosts: []string{member.User.ID}}
-	if _, err := app.Events.Create(ctx, org, gs[2].ID, in); err != nil {
+		Hosts: []string{host.User.ID}}
+	talk, err := app.Events.Create(ctx, org, gs[2].ID, in)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, body, _, _ := view()
-	sesContains(t, "the dashboard of a member who hosts far ahead", body, `id="hosting-h"`, "Mo&#39;s talk", "<strong>0 going</strong>")
+	if _, err := app.Events.RSVP(ctx, talk.ID, member.User.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	for i, wantTrips := range []int{3, 2} {
+		got, body, trips, _ := view(host)
+		sesContains(t, "the dashboard of a member who hosts far ahead", body, `id="hosting-h"`, "Hal&#39;s talk", "<strong>1 going</strong>")
+		if len(got) != 10 || trips != wantTrips {
+			t.Errorf("view %d after becoming a host: %d round trips, %d to answer; want %d, 10", i+1, trips, len(got), wantTrips)
+		}
+	}
 }

@@ -17,7 +17,7 @@ import (
 // client, middleware, session, Redis reads, template) for a signed-in
 // member who is going, on a 50-seat session with 40 people going.
 func BenchmarkSessionPage(b *testing.B) {
-	app, c, viewer := benchViewer(b)
+	app, c, viewer := benchViewer(b, apptest.Options{})
 	ctx := context.Background()
 	g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: "Bench group", Slug: "bench", Topics: []string{"go"},
 		Paths: []string{"architecture"}, City: "Berlin", Online: true})
@@ -52,7 +52,7 @@ func BenchmarkSessionPage(b *testing.B) {
 // BenchmarkHomePage renders GET / through the real app for a signed-in
 // member: six listed sessions of six public groups, one of them answered.
 func BenchmarkHomePage(b *testing.B) {
-	app, c, viewer := benchViewer(b)
+	app, c, viewer := benchViewer(b, apptest.Options{})
 	ctx := context.Background()
 	for i := range 6 {
 		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
@@ -81,11 +81,10 @@ func BenchmarkHomePage(b *testing.B) {
 // besides six upcoming sessions, 40 listed sessions of other groups
 // started in the last ten hours, the last ten of them still running.
 func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
-	app, c, viewer := benchViewer(b)
-	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
 	clock := apptest.NewClock(now.Add(-11 * time.Hour))
-	app.Events.Now = clock.Now
+	app, c, viewer := benchViewer(b, apptest.Options{EventClock: clock})
+	ctx := context.Background()
 	for i := range 46 {
 		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
 			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
@@ -111,7 +110,7 @@ func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
 // groups that each meet weekly (a series of twelve sessions), going to
 // one session in each.
 func BenchmarkDashboardBusyMember(b *testing.B) {
-	app, c, viewer := benchViewer(b)
+	app, c, viewer := benchViewer(b, apptest.Options{})
 	ctx := context.Background()
 	organizer, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: "bench-organizer", Name: "Bench Organizer",
 		Emails: []auth.Email{{Address: "organizer@bench.example", Verified: true}}})
@@ -144,8 +143,8 @@ func BenchmarkDashboardBusyMember(b *testing.B) {
 }
 
 // benchViewer starts the app with Bench Viewer signed in on a client.
-func benchViewer(b *testing.B) (*apptest.App, *apptest.Client, *auth.User) {
-	app := apptest.Start(b, apptest.Options{})
+func benchViewer(b *testing.B, opts apptest.Options) (*apptest.App, *apptest.Client, *auth.User) {
+	app := apptest.Start(b, opts)
 	c := app.NewClient(b)
 	c.DevSignIn("Bench Viewer", "viewer@bench.example")
 	viewer, _, err := app.Users.SignIn(context.Background(), auth.Profile{Provider: "dev", Subject: "bench-viewer", Name: "Bench Viewer",

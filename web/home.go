@@ -19,7 +19,9 @@ const homeCards = 6
 // showed when this instance last served it (and the viewer's standings);
 // whatever the indexes name anew (a session scheduled, a group that
 // climbed) is read in a second, and a session whose group this process
-// has not seen yet needs a third for that group.
+// has not seen yet needs a third for that group. On a busy day the
+// running sessions come from a script (events.QueueListedSessions); right
+// after Redis lost its scripts, loading it costs one more.
 func (h *handler) home(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	first, uid := pageReads(c, h.Redis)

@@ -120,11 +120,11 @@ type handler struct {
 	// sessionMetas keeps each session version's link preview and map
 	// link, so a view formats them once (see addSessionTravel).
 	sessionMetas strcache.Cache[sessionMetaParts]
-	// dashLast keeps the groups each person's dashboard last listed and
-	// those they organize, so the next view reads their sessions with the
-	// person's lists, and what only organizers see only where they
-	// organize (see dashboard); a wrong guess costs a round trip, never a
-	// wrong page.
+	// dashLast keeps the groups each person's dashboard last listed, those
+	// they organize and those where they host, so the next view reads
+	// their sessions with the person's lists, and what only organizers and
+	// hosts see only there (see dashboard); a wrong guess costs a round
+	// trip, never a wrong page.
 	dashLast strcache.Cache[dashMemory]
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).

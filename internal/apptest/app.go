@@ -62,9 +62,10 @@ type Options struct {
 	SMTPURL string
 	// TrustProxy makes the app read client IPs from X-Forwarded-For.
 	TrustProxy bool
-	// Hooks are added to the test's own Redis client (not to Redis or
-	// Share's), after the round-trip counter, to watch what the app sends.
-	Hooks []redis.Hook
+	// RedisHooks are added to the test's own Redis client, after the
+	// round-trip counter, to watch what the app sends; Start refuses them
+	// with Redis or Share (a client the test does not own).
+	RedisHooks []redis.Hook
 	// Redis replaces the shared test server, for tests that stop their own
 	// (testenv.StartOwnRedis); keys still get a prefix of their own.
 	Redis redis.UniversalClient
@@ -82,6 +83,9 @@ type Options struct {
 	// TokenClock, when set, is the API token store's clock, so a test can
 	// move past a token's expiry.
 	TokenClock *Clock
+	// EventClock, when set, is the events store's clock, so a test can
+	// schedule skill-sharing sessions and then stand while they run.
+	EventClock *Clock
 	// GroupClock, when set, is the groups store's clock, so a test can
 	// age what an instance remembers of a group.
 	GroupClock *Clock
@@ -126,6 +130,9 @@ func Start(t testing.TB, opts Options) *App {
 	t.Helper()
 	var rdb redis.UniversalClient
 	var prefix string
+	if len(opts.RedisHooks) > 0 && (opts.Share != nil || opts.Redis != nil) {
+		t.Fatal("apptest: RedisHooks need the test's own client, not Redis or Share")
+	}
 	switch {
 	case opts.Share != nil:
 		rdb, prefix = opts.Share.Redis, opts.Share.Prefix
@@ -136,7 +143,7 @@ func Start(t testing.TB, opts Options) *App {
 		// The test's own client: count its round trips (a shared one
 		// would count them once per app).
 		rdb.AddHook(roundtrips.Hook{})
-		for _, hook := range opts.Hooks {
+		for _, hook := range opts.RedisHooks {
 			rdb.AddHook(hook)
 		}
 	}
@@ -155,6 +162,9 @@ func Start(t testing.TB, opts Options) *App {
 		gs.Now = opts.GroupClock.Now
 	}
 	es := events.NewStore(rdb, prefix)
+	if opts.EventClock != nil {
+		es.Now = opts.EventClock.Now
+	}
 	if opts.Clock != nil {
 		es.Now = opts.Clock.Now
 	}

@@ -3,6 +3,7 @@ package clustertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -488,6 +489,31 @@ func TestEventsSweepOnCluster(t *testing.T) {
 	for _, k := range keysUnder(t, rdb, prefix) {
 		if strings.Contains(k, ev.ID) {
 			t.Fatalf("the pruned session left %s", k)
+		}
+	}
+}
+
+// On a busy day the home page finds the running listed sessions by their
+// end, in a script over two keys of one slot: legal on a cluster.
+func TestEventsBusyHomePageOnCluster(t *testing.T) {
+	f := newEventsFixture(t)
+	var running []string
+	for i := range 8 {
+		in := input(day(1))
+		in.Listed, in.Title = true, fmt.Sprintf("Running %d", i)
+		in.Start = day(1) + fmt.Sprintf("T10:%02d", i)
+		in.End = day(1) + "T20:00"
+		running = append(running, f.create(in).ID)
+	}
+	ended := input(day(1))
+	ended.Listed, ended.Start, ended.End = true, day(1)+"T10:30", day(1)+"T11:00"
+	f.create(ended)
+	f.clk.Set(eventsStart.AddDate(0, 0, 1).Add(2 * time.Hour)) // 14:00 UTC, 15:00 in Berlin
+	// The first read finds the day busy, the second runs the script.
+	for read := range 2 {
+		l, err := f.s.ListedUpcoming(f.ctx, 6)
+		if err != nil || !slices.Equal(eventIDs(l), running[:6]) {
+			t.Fatalf("read %d: listed = %v, %v; want the first six running", read+1, eventIDs(l), err)
 		}
 	}
 }

@@ -13,12 +13,12 @@ import (
 // Queue queues s on p (EVALSHA, or EVALSHA_RO when readOnly: a script
 // that only reads runs as read-only, reaching neither the AOF nor the
 // replication stream). The returned function gives the script's answer
-// once p has been executed, running s in full on rdb first when Redis
-// had not loaded it.
+// once p has been executed, sending s in full on rdb first (EVAL, one
+// round trip, which also loads it) when Redis had not loaded it.
 func Queue(ctx context.Context, p redis.Pipeliner, rdb redis.Scripter, s *redis.Script, readOnly bool, keys []string, args ...any) func() *redis.Cmd {
-	evalSha, run := s.EvalSha, s.Run
+	evalSha, run := s.EvalSha, s.Eval
 	if readOnly {
-		evalSha, run = s.EvalShaRO, s.RunRO
+		evalSha, run = s.EvalShaRO, s.EvalRO
 	}
 	cmd := evalSha(ctx, p, keys, args...)
 	return func() *redis.Cmd {
