@@ -20,9 +20,11 @@ const (
 	dashUnanswered    = 10 // sessions shown to answer in place
 	// dashCandidates is how many of the soonest sessions of the groups
 	// where I neither organize nor host have my standing read with them,
-	// to find those to answer (the rest only when these do not make
-	// dashUnanswered).
-	dashCandidates = dashUnanswered + 5
+	// at least, to find those to answer (the rest only when these do not
+	// make dashUnanswered); when my last view needed more, as many as it
+	// needed, up to dashMaxCandidates.
+	dashCandidates    = dashUnanswered + 5
+	dashMaxCandidates = 60
 )
 
 // hostingCard is a session the viewer hosts, with who answered.
@@ -39,9 +41,13 @@ type joinRequests struct {
 
 // dashMemory is what a person's last dashboard view on this instance
 // found: the groups it listed and, among them, those the person
-// organizes and those where they host a session without organizing (see
-// dashboard).
-type dashMemory struct{ groups, organizes, hosts []string }
+// organizes and those where they host a session without organizing, and
+// how many of the other groups' soonest sessions it took to find those
+// to answer (see dashboard).
+type dashMemory struct {
+	groups, organizes, hosts []string
+	candidates               int
+}
 
 // dashboard is the signed-in home: what I host and what waits for me
 // there, the sessions I go to or wait for, the ones in my groups I have
@@ -53,9 +59,9 @@ type dashMemory struct{ groups, organizes, hosts []string }
 // is read in the second only where I organized or hosted on my last view,
 // and in other groups my standing only in the soonest few sessions (see
 // soonestCandidates). A group joined since (or a first view), a role or
-// hosting found anew costs a third, and so does every view on which
-// those few hold fewer than dashUnanswered sessions I have not answered
-// (the rest are read then).
+// hosting found anew costs a third, and so does a view on which those few
+// hold fewer than dashUnanswered sessions I have not answered (the rest
+// are read then, and the next view reads as many as that one needed).
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -121,7 +127,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			member = append(member, gid)
 		}
 	}
-	candidates := soonestCandidates(indexes, member, mine.IDs())
+	candidates := soonestCandidates(indexes, member, mine.IDs(), max(dashCandidates, last.candidates))
 	for _, gid := range member {
 		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, candidates); err != nil {
 			return err
@@ -177,6 +183,10 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	for _, r := range reads {
 		r.fresh()
+	}
+	needed, err := candidatesNeeded(indexes, member, reads, mine.IDs(), u.ID, now)
+	if err != nil {
+		return err
 	}
 	if err := addMissing(); err != nil {
 		return err
@@ -237,8 +247,8 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			}
 		}
 	}
-	if !slices.Equal(last.groups, groupIDs) || !slices.Equal(last.organizes, organizes) || !slices.Equal(last.hosts, hosts) {
-		h.dashLast.Put(uid, dashMemory{groups: groupIDs, organizes: organizes, hosts: hosts})
+	if !slices.Equal(last.groups, groupIDs) || !slices.Equal(last.organizes, organizes) || !slices.Equal(last.hosts, hosts) || last.candidates != needed {
+		h.dashLast.Put(uid, dashMemory{groups: groupIDs, organizes: organizes, hosts: hosts, candidates: needed})
 	}
 	byStart := func(a, b events.Event) int { return a.Start.Compare(b.Start) }
 	slices.SortStableFunc(hosted, byStart)
@@ -419,25 +429,67 @@ func (h *handler) queueDashHosting(ctx context.Context, p redis.Pipeliner, r *da
 }
 
 // soonestCandidates picks, among the upcoming sessions of groups (whose
-// timed indexes have been read), the dashCandidates soonest that are not
-// on mine (the viewer's own list, answered already): those whose
-// standing is read with them, to find the sessions to answer.
-func soonestCandidates(indexes map[string]*events.SessionLists, groups, mine []string) func(string) bool {
+// timed indexes have been read), the n soonest that are not on mine (the
+// viewer's own list, answered already): those whose standing is read
+// with them, to find the sessions to answer.
+func soonestCandidates(indexes map[string]*events.SessionLists, groups, mine []string, n int) func(string) bool {
+	picked := make(map[string]bool, n)
+	for _, id := range soonestNotMine(indexes, groups, mine) {
+		if len(picked) == n {
+			break
+		}
+		picked[id] = true
+	}
+	return func(id string) bool { return picked[id] }
+}
+
+// soonestNotMine lists the upcoming sessions of groups soonest first,
+// but those on mine.
+func soonestNotMine(indexes map[string]*events.SessionLists, groups, mine []string) []string {
 	var next []redis.Z
 	for _, gid := range groups {
 		next = append(next, indexes[gid].NextStarts()...)
 	}
 	slices.SortStableFunc(next, func(a, b redis.Z) int { return cmp.Compare(a.Score, b.Score) })
-	picked := make(map[string]bool, dashCandidates)
+	out := make([]string, 0, len(next))
 	for _, z := range next {
-		if len(picked) == dashCandidates {
-			break
-		}
 		if id, _ := z.Member.(string); !slices.Contains(mine, id) {
-			picked[id] = true
+			out = append(out, id)
 		}
 	}
-	return func(id string) bool { return picked[id] }
+	return out
+}
+
+// candidatesNeeded says, once every read of groups (those soonestCandidates
+// picked from) has run, how many of their soonest sessions the next view
+// should read the standing of so as to find dashUnanswered to answer
+// without a third round trip: up to the one that made dashUnanswered (or
+// all there are), a few more for answers to come, within
+// [dashCandidates, dashMaxCandidates].
+func candidatesNeeded(indexes map[string]*events.SessionLists, groups []string, reads map[string]*dashGroupReads, mine []string, userID string, now time.Time) (int, error) {
+	open := map[string]bool{} // sessions the viewer has still to answer
+	for _, gid := range groups {
+		upcoming, standings, err := reads[gid].settle()
+		if err != nil {
+			return 0, err
+		}
+		for _, ev := range upcoming {
+			if ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil && toAnswer(standings, ev.ID) {
+				open[ev.ID] = true
+			}
+		}
+	}
+	soonest := soonestNotMine(indexes, groups, mine)
+	needed, found := len(soonest), 0
+	for i, id := range soonest {
+		if open[id] {
+			if found++; found == dashUnanswered {
+				needed = i + 1
+				break
+			}
+		}
+	}
+	return min(max(needed+5, dashCandidates), dashMaxCandidates), nil
 }
 
 // queueRestToAnswer queues on p, when the sessions of groups whose

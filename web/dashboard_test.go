@@ -365,6 +365,11 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 	if trips != 3 {
 		t.Errorf("a view whose first picks are answered: %d round trips, want 3", trips)
 	}
+	// The next view reads as many as that one needed, in two.
+	got, _, trips, _ = view(member)
+	if !slices.Equal(got, want()) || trips != 2 {
+		t.Errorf("the view after: %d round trips, to answer %v; want 2, %v", trips, got, want())
+	}
 
 	// Someone who answered nothing is made host of a session far ahead,
 	// beyond the few read first: it shows under Hosting with its seats,
