@@ -127,7 +127,11 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			member = append(member, gid)
 		}
 	}
-	candidates := soonestCandidates(indexes, member, mine.IDs(), max(dashCandidates, last.candidates))
+	soonest := soonestNotMine(indexes, member, mine.IDs())
+	picked := soonest[:min(len(soonest), max(dashCandidates, last.candidates))]
+	candidates := func(id string) bool {
+		return slices.ContainsFunc(picked, func(z redis.Z) bool { return z.Member == id })
+	}
 	for _, gid := range member {
 		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, candidates); err != nil {
 			return err
@@ -175,7 +179,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			}
 		}
 	}
-	if err := queueRestToAnswer(ctx, third, warmMember, u.ID, now); err != nil {
+	if err := queueRestToAnswer(ctx, third, warmMember, soonest, len(picked), u.ID, now); err != nil {
 		return err
 	}
 	if err := runReads(ctx, third); err != nil {
@@ -184,7 +188,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	for _, r := range reads {
 		r.fresh()
 	}
-	needed, err := candidatesNeeded(indexes, member, reads, mine.IDs(), u.ID, now)
+	needed, err := candidatesNeeded(warmMember, soonest, u.ID, now)
 	if err != nil {
 		return err
 	}
@@ -428,99 +432,103 @@ func (h *handler) queueDashHosting(ctx context.Context, p redis.Pipeliner, r *da
 	return nil
 }
 
-// soonestCandidates picks, among the upcoming sessions of groups (whose
-// timed indexes have been read), the n soonest that are not on mine (the
-// viewer's own list, answered already): those whose standing is read
-// with them, to find the sessions to answer.
-func soonestCandidates(indexes map[string]*events.SessionLists, groups, mine []string, n int) func(string) bool {
-	picked := make(map[string]bool, n)
-	for _, id := range soonestNotMine(indexes, groups, mine) {
-		if len(picked) == n {
-			break
-		}
-		picked[id] = true
-	}
-	return func(id string) bool { return picked[id] }
-}
-
-// soonestNotMine lists the upcoming sessions of groups soonest first,
-// but those on mine.
-func soonestNotMine(indexes map[string]*events.SessionLists, groups, mine []string) []string {
+// soonestNotMine lists the upcoming sessions of groups (whose timed
+// indexes have been read) soonest first, each with its start as its
+// score, but those on mine (the viewer's own list, answered already): the
+// dashboard reads the viewer's standing in the first few of them, to find
+// the sessions to answer.
+func soonestNotMine(indexes map[string]*events.SessionLists, groups, mine []string) []redis.Z {
 	var next []redis.Z
 	for _, gid := range groups {
-		next = append(next, indexes[gid].NextStarts()...)
-	}
-	slices.SortStableFunc(next, func(a, b redis.Z) int { return cmp.Compare(a.Score, b.Score) })
-	out := make([]string, 0, len(next))
-	for _, z := range next {
-		if id, _ := z.Member.(string); !slices.Contains(mine, id) {
-			out = append(out, id)
+		for _, z := range indexes[gid].NextStarts() {
+			if id, _ := z.Member.(string); !slices.Contains(mine, id) {
+				next = append(next, z)
+			}
 		}
 	}
-	return out
+	slices.SortStableFunc(next, func(a, b redis.Z) int { return cmp.Compare(a.Score, b.Score) })
+	return next
 }
 
-// candidatesNeeded says, once every read of groups (those soonestCandidates
-// picked from) has run, how many of their soonest sessions the next view
-// should read the standing of so as to find dashUnanswered to answer
-// without a third round trip: up to the one that made dashUnanswered (or
-// all there are), a few more for answers to come, within
-// [dashCandidates, dashMaxCandidates].
-func candidatesNeeded(indexes map[string]*events.SessionLists, groups []string, reads map[string]*dashGroupReads, mine []string, userID string, now time.Time) (int, error) {
-	open := map[string]bool{} // sessions the viewer has still to answer
-	for _, gid := range groups {
-		upcoming, standings, err := reads[gid].settle()
+// openStarts gives, once the reads of groups (the viewer's groups that
+// they do not organize) have run, the starts (Unix seconds) of the
+// sessions there whose standing was read and that the viewer may still
+// answer, soonest first.
+func openStarts(groups []*dashGroupReads, userID string, now time.Time) ([]int64, error) {
+	var out []int64
+	for _, r := range groups {
+		upcoming, standings, err := r.settle()
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, ev := range upcoming {
 			if ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil && toAnswer(standings, ev.ID) {
-				open[ev.ID] = true
+				out = append(out, ev.Start.Unix())
 			}
 		}
 	}
-	soonest := soonestNotMine(indexes, groups, mine)
-	needed, found := len(soonest), 0
-	for i, id := range soonest {
-		if open[id] {
-			if found++; found == dashUnanswered {
-				needed = i + 1
-				break
-			}
-		}
-	}
-	return min(max(needed+5, dashCandidates), dashMaxCandidates), nil
+	slices.Sort(out)
+	return out, nil
 }
 
-// queueRestToAnswer queues on p, when the sessions of groups whose
-// standing was read do not make dashUnanswered to answer, the viewer's
-// standing in every other session there they might answer, so the list
-// holds the soonest ones whatever was picked first.
-func queueRestToAnswer(ctx context.Context, p redis.Pipeliner, groups []*dashGroupReads, userID string, now time.Time) error {
-	found := 0
-	rest := map[*dashGroupReads][]string{}
+// queueRestToAnswer queues on p the viewer's standing in every session of
+// soonest (all of whose upcoming sessions to read, soonest first) beyond
+// the first picked, when fewer than dashUnanswered of those they may
+// answer in groups start no later than the last picked one: only then
+// can a session not read yet be among the soonest ten, so the list holds
+// the soonest ones whatever was picked.
+func queueRestToAnswer(ctx context.Context, p redis.Pipeliner, groups []*dashGroupReads, soonest []redis.Z, picked int, userID string, now time.Time) error {
+	if picked >= len(soonest) || picked == 0 {
+		return nil
+	}
+	open, err := openStarts(groups, userID, now)
+	if err != nil {
+		return err
+	}
+	last := int64(soonest[picked-1].Score)
+	found, _ := slices.BinarySearch(open, last+1) // those starting no later than last
+	if found >= dashUnanswered {
+		return nil
+	}
 	for _, r := range groups {
 		upcoming, standings, err := r.settle()
 		if err != nil {
 			return err
 		}
+		var rest []string
 		for _, ev := range upcoming {
-			if ev.Status == events.StatusCancelled || slices.Contains(ev.Hosts, userID) || windowError(ev, now) != nil {
-				continue
-			}
-			if _, ok := standings[ev.ID]; !ok {
-				rest[r] = append(rest[r], ev.ID)
-			} else if toAnswer(standings, ev.ID) {
-				found++
+			if _, ok := standings[ev.ID]; !ok && ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil {
+				rest = append(rest, ev.ID)
 			}
 		}
-	}
-	if found < dashUnanswered {
-		for r, ids := range rest {
-			r.more(ctx, p, ids)
-		}
+		r.more(ctx, p, rest)
 	}
 	return nil
+}
+
+// candidatesNeeded says, once every read of groups has run (the third
+// round trip included), how many of soonest the next view should pick so
+// that those and the groups read whole hold dashUnanswered to answer
+// starting no later than the last picked: every one starting no later
+// than the tenth the viewer may answer now (all when there are fewer), a
+// few more for answers to come, within [dashCandidates,
+// dashMaxCandidates].
+func candidatesNeeded(groups []*dashGroupReads, soonest []redis.Z, userID string, now time.Time) (int, error) {
+	open, err := openStarts(groups, userID, now)
+	if err != nil {
+		return 0, err
+	}
+	needed := len(soonest)
+	if len(open) >= dashUnanswered {
+		tenth := float64(open[dashUnanswered-1])
+		needed, _ = slices.BinarySearchFunc(soonest, tenth, func(z redis.Z, t float64) int {
+			if z.Score <= t {
+				return -1
+			}
+			return 1
+		})
+	}
+	return min(max(needed+5, dashCandidates), dashMaxCandidates), nil
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of

@@ -398,3 +398,66 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 		}
 	}
 }
+
+// Sessions to answer in a group the viewer hosts in (read whole) start
+// late: they must not hide the sessions of the viewer's other groups that
+// were not among the few read first but start sooner.
+func TestDashboardToAnswerIsTheSoonestAcrossGroupsReadWholeAndNot(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
+	viewer := sesSignIn(t, app, "Vic Viewer", "")
+	org := events.Actor{UserID: owner.User.ID, Organizer: true}
+	soon, late := sesGroup(t, app, owner, "soon", nil), sesGroup(t, app, owner, "late", nil)
+	sesJoin(t, app, soon, viewer)
+	sesJoin(t, app, late, viewer)
+	create := func(g *groups.Group, weeks, hour int, hosts ...string) events.Event {
+		t.Helper()
+		start := time.Now().UTC().AddDate(0, 0, 2+7*weeks).Truncate(time.Hour).Add(time.Duration(hour) * time.Hour)
+		ev, err := app.Events.Create(ctx, org, g.ID, events.Input{Title: fmt.Sprintf("%s %d", g.Slug, weeks), Format: "talk", TimeZone: "UTC",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Hour).Format("2006-01-02T15:04"), OnlineURL: "https://meet.example/s",
+			Hosts: hosts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	var soonOnes, lateOnes []events.Event
+	for week := range 20 {
+		soonOnes = append(soonOnes, create(soon, week, 0))
+	}
+	for week := 30; week < 42; week++ {
+		lateOnes = append(lateOnes, create(late, week, 1))
+	}
+	create(late, 45, 1, viewer.User.ID) // the viewer hosts there: that group is read whole
+	toAnswer := regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
+	view := func() (ids []string, trips int) {
+		t.Helper()
+		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		body := viewer.Get("/dashboard").Body
+		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+		_, section, _ := strings.Cut(body, `id="answer-h"`)
+		section, _, _ = strings.Cut(section, "</section>")
+		for _, m := range toAnswer.FindAllStringSubmatch(section, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids, int(after - before)
+	}
+	view()
+	view() // the hosting is remembered
+	for _, ev := range soonOnes[:15] {
+		if _, err := app.Events.RSVP(ctx, ev.ID, viewer.User.ID, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want []string
+	for _, ev := range append(soonOnes[15:], lateOnes[:5]...) {
+		want = append(want, ev.ID)
+	}
+	for i, wantTrips := range []int{3, 2} {
+		got, trips := view()
+		if !slices.Equal(got, want) || trips != wantTrips {
+			t.Errorf("view %d: %d round trips, to answer %v; want %d, the last five of the soon group then the first five of the late one %v", i+1, trips, got, wantTrips, want)
+		}
+	}
+}

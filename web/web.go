@@ -121,10 +121,11 @@ type handler struct {
 	// link, so a view formats them once (see addSessionTravel).
 	sessionMetas strcache.Cache[sessionMetaParts]
 	// dashLast keeps the groups each person's dashboard last listed, those
-	// they organize and those where they host, so the next view reads
-	// their sessions with the person's lists, and what only organizers and
-	// hosts see only there (see dashboard); a wrong guess costs a round
-	// trip, never a wrong page.
+	// they organize and those where they host, and how many sessions it
+	// took to find those to answer, so the next view reads their sessions
+	// with the person's lists, what only organizers and hosts see only
+	// there, and that many standings (see dashboard); a wrong guess costs
+	// a round trip, never a wrong page.
 	dashLast strcache.Cache[dashMemory]
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
