@@ -44,35 +44,14 @@ type listedIDs struct{ soon, all []string }
 // (up to upcoming sessions) and GroupPast (up to past sessions that have
 // ended).
 func (s *Store) QueueGroupSessions(ctx context.Context, p redis.Pipeliner, groupID string, upcoming, past int) *SessionLists {
-	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, past)
+	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, past, false)
 }
 
 // QueueGroupSessionsTimed is QueueGroupSessions (none past) that also
 // reads when each upcoming session starts (NextStarts), for a page that
 // picks the soonest among several groups' lists.
 func (s *Store) QueueGroupSessionsTimed(ctx context.Context, p redis.Pipeliner, groupID string, upcoming int) *SessionLists {
-	now := s.now()
-	key := s.groupEventsKey(groupID)
-	l := &SessionLists{
-		s: s, name: "group " + groupID, key: key + "|" + strconv.Itoa(upcoming) + "|0", upcoming: upcoming, now: now,
-		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-MaxDuration).Unix(), 10), Max: "(" + strconv.FormatInt(now.Unix(), 10), Count: maxRunning}),
-		next:    redis.NewStringSliceCmd(ctx),
-	}
-	timed := p.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: strconv.FormatInt(now.Unix(), 10), Max: "+inf", Count: int64(upcoming)})
-	l.load = func() {
-		zs, err := timed.Result()
-		if err != nil {
-			l.next.SetErr(err)
-			return
-		}
-		l.nextStarts = zs
-		ids := make([]string, len(zs))
-		for i, z := range zs {
-			ids[i], _ = z.Member.(string)
-		}
-		l.next.SetVal(ids)
-	}
-	return l
+	return s.queueLists(ctx, p, s.groupEventsKey(groupID), "group "+groupID, upcoming, 0, true)
 }
 
 // NextStarts returns, once the index reads of QueueGroupSessionsTimed
@@ -92,7 +71,7 @@ func (l *SessionLists) NextStarts() []redis.Z {
 // plain range reads cost Redis less than running a script.
 func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upcoming int) *SessionLists {
 	if !s.busyListed.Load() {
-		l := s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0)
+		l := s.queueLists(ctx, p, s.listedKey(), "the listed sessions", upcoming, 0, false)
 		l.load = func() {
 			if len(l.running.Val()) > upcoming {
 				s.busyListed.Store(true)
@@ -100,11 +79,10 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 		}
 		return l
 	}
-	now := s.now()
-	l := &SessionLists{s: s, name: "the listed sessions", key: s.listedKey() + "|" + strconv.Itoa(upcoming) + "|0", upcoming: upcoming, now: now,
-		running: redis.NewStringSliceCmd(ctx), next: redis.NewStringSliceCmd(ctx)}
+	l := s.newLists(s.listedKey(), "the listed sessions", upcoming, 0)
+	l.running, l.next = redis.NewStringSliceCmd(ctx), redis.NewStringSliceCmd(ctx)
 	answer := luascript.Queue(ctx, p, s.rdb, listedScript, true, []string{s.listedKey(), s.listedEndsKey()},
-		now.Add(-MaxDuration).Unix(), now.Unix(), upcoming, maxRunning)
+		l.now.Add(-MaxDuration).Unix(), l.now.Unix(), upcoming, maxRunning)
 	l.load = func() {
 		reply, err := answer().Slice()
 		if err == nil && len(reply) != 3 {
@@ -174,20 +152,43 @@ func (l *SessionLists) settle() {
 	}
 }
 
-func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int) *SessionLists {
-	now := s.now()
+func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int, timed bool) *SessionLists {
+	l := s.newLists(key, name, upcoming, past)
 	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-	l := &SessionLists{
-		s: s, name: name, key: key + "|" + strconv.Itoa(upcoming) + "|" + strconv.Itoa(past), upcoming: upcoming, past: past, now: now,
-		running: p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now.Add(-MaxDuration)), Max: "(" + unix(now), Count: maxRunning}),
-		next:    p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(now), Max: "+inf", Count: int64(upcoming)}),
+	l.running = p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(l.now.Add(-MaxDuration)), Max: "(" + unix(l.now), Count: maxRunning})
+	next := &redis.ZRangeBy{Min: unix(l.now), Max: "+inf", Count: int64(upcoming)}
+	if timed {
+		starts := p.ZRangeByScoreWithScores(ctx, key, next)
+		l.next = redis.NewStringSliceCmd(ctx)
+		l.load = func() {
+			zs, err := starts.Result()
+			if err != nil {
+				l.next.SetErr(err)
+				return
+			}
+			l.nextStarts = zs
+			ids := make([]string, len(zs))
+			for i, z := range zs {
+				ids[i], _ = z.Member.(string)
+			}
+			l.next.SetVal(ids)
+		}
+	} else {
+		l.next = p.ZRangeByScore(ctx, key, next)
 	}
 	if past > 0 {
 		// Started sessions, latest first; some may still run, so read
 		// enough to find past ended ones behind them.
-		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(now), Count: int64(past + upcoming)})
+		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(l.now), Count: int64(past + upcoming)})
 	}
 	return l
+}
+
+// newLists is a SessionLists of the index under key, its reads not
+// queued yet.
+func (s *Store) newLists(key, name string, upcoming, past int) *SessionLists {
+	return &SessionLists{s: s, name: name, key: key + "|" + strconv.Itoa(upcoming) + "|" + strconv.Itoa(past),
+		upcoming: upcoming, past: past, now: s.now()}
 }
 
 // Speculate queues on p, with the index reads, the reads of the sessions

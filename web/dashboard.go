@@ -129,11 +129,12 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	soonest := soonestNotMine(indexes, member, mine.IDs())
 	picked := soonest[:min(len(soonest), max(dashCandidates, last.candidates))]
-	candidates := func(id string) bool {
-		return slices.ContainsFunc(picked, func(z redis.Z) bool { return z.Member == id })
+	candidates := make(map[any]bool, len(picked))
+	for _, z := range picked {
+		candidates[z.Member] = true
 	}
 	for _, gid := range member {
-		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, candidates); err != nil {
+		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, func(id string) bool { return candidates[id] }); err != nil {
 			return err
 		}
 	}

@@ -326,19 +326,11 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 		}
 		return out
 	}
-	answerRSVP := regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
 	view := func(p sesPerson) (toAnswer []string, body string, trips int, rsvpReads int) {
 		t.Helper()
 		log.take()
-		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
-		body = p.Get("/dashboard").Body
-		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
-		_, section, _ := strings.Cut(body, `id="answer-h"`)
-		section, _, _ = strings.Cut(section, "</section>")
-		for _, m := range answerRSVP.FindAllStringSubmatch(section, -1) {
-			toAnswer = append(toAnswer, m[1])
-		}
-		return toAnswer, body, int(after - before), len(log.take())
+		toAnswer, body, trips = dashToAnswer(t, app, p)
+		return toAnswer, body, trips, len(log.take())
 	}
 
 	view(member)
@@ -430,18 +422,10 @@ func TestDashboardToAnswerIsTheSoonestAcrossGroupsReadWholeAndNot(t *testing.T) 
 		lateOnes = append(lateOnes, create(late, week, 1))
 	}
 	create(late, 45, 1, viewer.User.ID) // the viewer hosts there: that group is read whole
-	toAnswer := regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
 	view := func() (ids []string, trips int) {
 		t.Helper()
-		before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
-		body := viewer.Get("/dashboard").Body
-		after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
-		_, section, _ := strings.Cut(body, `id="answer-h"`)
-		section, _, _ = strings.Cut(section, "</section>")
-		for _, m := range toAnswer.FindAllStringSubmatch(section, -1) {
-			ids = append(ids, m[1])
-		}
-		return ids, int(after - before)
+		ids, _, trips = dashToAnswer(t, app, viewer)
+		return ids, trips
 	}
 	view()
 	view() // the hosting is remembered
@@ -460,4 +444,21 @@ func TestDashboardToAnswerIsTheSoonestAcrossGroupsReadWholeAndNot(t *testing.T) 
 			t.Errorf("view %d: %d round trips, to answer %v; want %d, the last five of the soon group then the first five of the late one %v", i+1, trips, got, wantTrips, want)
 		}
 	}
+}
+
+var answerForm = regexp.MustCompile(`action="/s/(\w+)/rsvp"`)
+
+// dashToAnswer views p's dashboard and returns the sessions it lists to
+// answer, in order, the page and the view's round trips.
+func dashToAnswer(t *testing.T, app *apptest.App, p sesPerson) (ids []string, body string, trips int) {
+	t.Helper()
+	before, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+	body = p.Get("/dashboard").Body
+	after, _ := app.RoundTrips(t, http.MethodGet, "/dashboard")
+	_, section, _ := strings.Cut(body, `id="answer-h"`)
+	section, _, _ = strings.Cut(section, "</section>")
+	for _, m := range answerForm.FindAllStringSubmatch(section, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids, body, int(after - before)
 }
