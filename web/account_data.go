@@ -115,9 +115,9 @@ func (h *handler) exportData(c *fiber.Ctx) error {
 	if h.Tokens != nil {
 		getTokens = h.Tokens.QueueList(ctx, lists, u.ID)
 	}
-	// Each read reports its own command's error; the limit first, as it
-	// loads its script when Redis lost it (a restart, a failover).
-	_, _ = lists.Exec(ctx)
+	if err := runReads(ctx, lists); err != nil {
+		return err
+	}
 	if wait, err := limit(); err != nil || wait > 0 {
 		if err != nil {
 			return err

@@ -59,7 +59,9 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	guessed, _ := h.discoverGroups.Get(queryKey)
 	reads := groupReads{}
 	reads.queue(ctx, h.Groups, first, guessed)
-	_, _ = first.Exec(ctx) // each read reports its own commands' errors
+	if err := runReads(ctx, first); err != nil {
+		return err
+	}
 	gids, total, err := getIDs()
 	if err != nil {
 		return err

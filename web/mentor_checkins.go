@@ -70,7 +70,9 @@ func (h *handler) loadCheckInLink(c *fiber.Ctx) (mentors.CheckInLink, map[string
 	}
 	ids := []string{who.Mentor, who.Mentee}
 	getUsers := h.Users.QueueGetMany(ctx, p, ids)
-	_, _ = p.Exec(ctx) // each read reports its own commands' errors (the script's NOSCRIPT too)
+	if err := runReads(ctx, p); err != nil {
+		return mentors.CheckInLink{}, nil, false, err
+	}
 	l, err := getLink()
 	if errors.Is(err, mentors.ErrNotFound) {
 		return l, nil, false, nil
