@@ -56,8 +56,10 @@ func TestRoundTripsAreRecordedByRoute(t *testing.T) {
 	if n := pageTrips(t, app, anon, "/s/:id", "/s/"+id); n < 1 {
 		t.Fatalf("the session page made %d round trips: it reads the session from Redis", n)
 	}
-	if n := pageTrips(t, app, anon, "/healthz", "/healthz"); n != 0 {
-		t.Fatalf("/healthz made %d round trips, want 0", n)
+	for route, path := range map[string]string{"/healthz": "/healthz", "/static/:name": "/static/app.css"} {
+		if n := pageTrips(t, app, anon, route, path); n != 0 {
+			t.Fatalf("%s made %d round trips, want 0", path, n)
+		}
 	}
 	r := anon.Get("/metrics")
 	if r.StatusCode != http.StatusOK {
@@ -234,6 +236,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		"/api/v1/me/sessions":             "TestAPIListsStayWithinThreeRoundTrips",
 		"/api/v1/me/rsvps":                "TestAPIListsStayWithinThreeRoundTrips",
 		"/healthz":                        "no Redis",
+		"/static/:name":                   "TestRoundTripsAreRecordedByRoute",
 		"/readyz":                         "one PING",
 		"/metrics":                        "no Redis",
 		"/api/*":                          "the API's not found, no Redis",

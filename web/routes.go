@@ -1,23 +1,12 @@
 package web
 
-import (
-	"io/fs"
-	"net/http"
-	"time"
-
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
-)
+import "github.com/gofiber/fiber/v2"
 
 // routes is the one route table of the app.
 func (h *handler) routes(app *fiber.App) {
 	app.Use(recoverer(), h.observe(), securityHeaders(), bodyLimit(), h.deadline())
 
-	static, _ := fs.Sub(assets, "static")
-	app.Use("/static", filesystem.New(filesystem.Config{
-		Root:   http.FS(static),
-		MaxAge: int((24 * time.Hour).Seconds()),
-	}))
+	app.Get("/static/:name", h.static.serve)
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 	app.Get("/metrics", h.metrics())

@@ -112,6 +112,7 @@ type handler struct {
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
 	frags     *fragments
+	static    staticFiles
 	// shareCards draws the share images of link previews, once each.
 	shareCards *sharecard.Renderer
 	// metaWords keeps the words of descriptions for meta descriptions, by
@@ -195,12 +196,18 @@ func New(d Deps) (*fiber.App, error) {
 	h.sessionMetas.Size = 2000   // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
 
+	static, err := embeddedStatic()
+	if err != nil {
+		return nil, err
+	}
+	h.static = static
 	tfs, err := fs.Sub(assets, "templates")
 	if err != nil {
 		return nil, err
 	}
 	engine := html.NewFileSystem(http.FS(tfs), ".html")
 	engine.AddFuncMap(templateFuncs())
+	engine.AddFunc("static", h.static.url)
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
