@@ -325,34 +325,39 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 	l.remember(soon, all)
 	reads, statuses := l.reads, l.statuses
 	return func() (upcoming, past []Event, standings map[string]Standing, err error) {
-		// Sessions are large: each is copied once, into evs, and the
-		// lists are sized up front.
-		evs := make([]Event, 0, len(all))
-		found := make(map[string]int, len(all)) // index in evs
-		for _, id := range all {
-			if _, ok := found[id]; ok {
-				continue // running sessions are also among the started ones
-			}
+		// Sessions are large: each shown is copied once, into evs, which
+		// holds the upcoming ones and then the ended ones, sized up front.
+		evs := make([]Event, 0, min(len(all), l.upcoming+l.past))
+		add := func(id string, keep func(Event) bool) error {
 			ev, err := reads[id]()
-			if err == nil {
-				found[id] = len(evs)
+			switch {
+			case errors.Is(err, ErrNotFound):
+			case err != nil:
+				return err
+			case keep(ev):
 				evs = append(evs, ev)
-			} else if !errors.Is(err, ErrNotFound) {
+			}
+			return nil
+		}
+		running := func(ev Event) bool { return ev.End.After(l.now) }
+		for _, id := range l.running.Val() {
+			if len(evs) == l.upcoming {
+				break
+			}
+			if err := add(id, running); err != nil {
 				return nil, nil, nil, err
 			}
 		}
-		upcoming = make([]Event, 0, min(l.upcoming, len(soon)))
-		standings = make(map[string]Standing, cap(upcoming))
-		for _, id := range l.running.Val() {
-			if i, ok := found[id]; ok && evs[i].End.After(l.now) && len(upcoming) < l.upcoming {
-				upcoming = append(upcoming, evs[i])
-			}
-		}
 		for _, id := range l.next.Val() {
-			if i, ok := found[id]; ok && len(upcoming) < l.upcoming {
-				upcoming = append(upcoming, evs[i])
+			if len(evs) == l.upcoming {
+				break
+			}
+			if err := add(id, func(Event) bool { return true }); err != nil {
+				return nil, nil, nil, err
 			}
 		}
+		upcoming = evs[:len(evs):len(evs)]
+		standings = make(map[string]Standing, len(upcoming))
 		for _, ev := range upcoming {
 			status, ok := statuses[ev.ID]
 			if ev.Status == StatusCancelled || !ok {
@@ -365,12 +370,16 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 		if l.prev == nil {
 			return upcoming, nil, standings, nil
 		}
-		past = make([]Event, 0, min(l.past, len(l.prev.Val())))
+		ended := func(ev Event) bool { return !ev.End.After(l.now) }
 		for _, id := range l.prev.Val() {
-			if i, ok := found[id]; ok && !evs[i].End.After(l.now) && len(past) < l.past {
-				past = append(past, evs[i])
+			if len(evs)-len(upcoming) == l.past {
+				break
+			}
+			if err := add(id, ended); err != nil {
+				return nil, nil, nil, err
 			}
 		}
+		past = evs[len(upcoming):]
 		return upcoming, past, standings, nil
 	}, nil
 }

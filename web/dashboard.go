@@ -202,7 +202,8 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 
 	data := h.view(c, "Dashboard")
-	var hosted, unanswered []events.Event
+	var hosted []events.Event
+	var unanswered []*events.Event // into the groups' lists: the first dashUnanswered are copied
 	organized := map[string]bool{}
 	counts := map[string]events.Counts{}
 	live := map[string]events.Standing{}
@@ -238,7 +239,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 				requests = append(requests, joinRequests{GroupName: m.Group.Name, GroupSlug: m.Group.Slug, Count: n})
 			}
 		}
-		for _, ev := range upcoming {
+		for i, ev := range upcoming {
 			switch {
 			case ev.Status == events.StatusCancelled:
 			case m.Role.IsOrganizer() || slices.Contains(ev.Hosts, u.ID):
@@ -248,7 +249,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 					hosts = append(hosts, m.Group.ID)
 				}
 			case toAnswer(st, ev.ID) && windowError(ev, now) == nil:
-				unanswered = append(unanswered, ev)
+				unanswered = append(unanswered, &upcoming[i])
 			}
 		}
 	}
@@ -257,7 +258,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	byStart := func(a, b events.Event) int { return a.Start.Compare(b.Start) }
 	slices.SortStableFunc(hosted, byStart)
-	slices.SortStableFunc(unanswered, byStart)
+	slices.SortStableFunc(unanswered, func(a, b *events.Event) int { return byStart(*a, *b) })
 	lookup := func(id string) (*groups.Group, error) { return byID[id], nil }
 
 	hostCards, err := h.formatCards(c, hosted, nil, live, lookup)
@@ -274,8 +275,8 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 		pendingTotal += counts[card.ID].Pending
 	}
 
-	var evs []events.Event
-	status := map[string]events.RSVPStatus{}
+	evs := make([]events.Event, 0, len(going))
+	status := make(map[string]events.RSVPStatus, len(going))
 	for _, s := range going {
 		if _, hostedHere := organized[s.Event.ID]; hostedHere || !s.Event.End.After(now) {
 			continue // hosted sessions are listed under Hosting
@@ -287,10 +288,11 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(unanswered) > dashUnanswered {
-		unanswered = unanswered[:dashUnanswered]
+	answerFirst := make([]events.Event, min(len(unanswered), dashUnanswered))
+	for i := range answerFirst {
+		answerFirst[i] = *unanswered[i]
 	}
-	toAnswer, err := h.formatCards(c, unanswered, nil, live, lookup)
+	toAnswer, err := h.formatCards(c, answerFirst, nil, live, lookup)
 	if err != nil {
 		return err
 	}
