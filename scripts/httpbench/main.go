@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -153,7 +154,7 @@ func run() error {
 	}
 	if o.baseline != "" {
 		fmt.Printf("\nAgainst %s, measured in the same rounds:\n\n", o.baseline)
-		fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change |")
+		fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change | change by round |")
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, r := range baseRows {
 			fmt.Println(r)
@@ -585,7 +586,15 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	var baseRow string
 	if len(bases) > 0 {
 		bs := median(bases)
-		baseRow = fmt.Sprintf("| %s | %.0f | %.0f | %.0f µs | %.0f µs | %+.0f %% |", p.name, pg.rps, bs.rps, pg.cpu, bs.cpu, 100*(pg.cpu-bs.cpu)/bs.cpu)
+		// Each round's page and baseline ran next to each other: the
+		// spread of their changes shows how much of the median change is
+		// the machine.
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := range min(len(pages), len(bases)) {
+			ch := 100 * (pages[i].cpu - bases[i].cpu) / bases[i].cpu
+			lo, hi = math.Min(lo, ch), math.Max(hi, ch)
+		}
+		baseRow = fmt.Sprintf("| %s | %.0f | %.0f | %.0f µs | %.0f µs | %+.0f %% | %+.0f … %+.0f %% |", p.name, pg.rps, bs.rps, pg.cpu, bs.cpu, 100*(pg.cpu-bs.cpu)/bs.cpu, lo, hi)
 	}
 	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %.0f / %.0f µs | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
 		fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, pg.redisCPU, fl.redisCPU, trips, perRequest, float64(size)/1000), baseRow, nil
