@@ -162,3 +162,55 @@ func titles(evs []Event) []string {
 	}
 	return out
 }
+
+// A group page's lists: the running session, then the soonest to come, up
+// to the upcoming bound; the latest ended ones up to the past bound, the
+// running one not among them. Appending to the upcoming list leaves the
+// past one as it was.
+func TestGroupListsKeepTheirBoundsAndOrder(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Minute)
+	s.Now = func() time.Time { return base.Add(-72 * time.Hour) }
+	org := Actor{UserID: "org", Organizer: true}
+	mk := func(title string, start time.Time, minutes int) {
+		if _, err := s.Create(ctx, org, "g1", Input{Title: title, Format: "talk", TimeZone: "UTC", OnlineURL: "https://x.example/r",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		mk(fmt.Sprintf("Ended %d", i), base.Add(time.Duration(i-5)*time.Hour), 30)
+	}
+	mk("Running", base.Add(-time.Hour), 180)
+	for i := range 3 {
+		mk(fmt.Sprintf("Next %d", i), base.Add(time.Duration(i+1)*24*time.Hour), 60)
+	}
+	s.Now = func() time.Time { return base }
+	p := rdb.Pipeline()
+	l := s.QueueGroupSessions(ctx, p, "g1", 2, 2)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p = rdb.Pipeline()
+	get, err := l.QueueEvents(ctx, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	upcoming, past, _, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(titles(upcoming), titles(past)), fmt.Sprint([]string{"Running", "Next 0"}, []string{"Ended 2", "Ended 1"}); got != want {
+		t.Fatalf("upcoming and past: %s, want %s", got, want)
+	}
+	_ = append(upcoming, Event{Title: "Appended"})
+	if titles(past)[0] != "Ended 2" {
+		t.Fatalf("appending to the upcoming list changed the past one: %v", titles(past))
+	}
+}

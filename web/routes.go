@@ -6,6 +6,7 @@ import "github.com/gofiber/fiber/v2"
 func (h *handler) routes(app *fiber.App) {
 	app.Use(recoverer(), h.observe(), securityHeaders(), bodyLimit(), h.deadline())
 
+	app.Get("/static/:version/:name", h.static.serve)
 	app.Get("/static/:name", h.static.serve)
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math/bits"
-	"mime"
 	"path"
 	"strconv"
 	"strings"
@@ -25,6 +24,15 @@ import (
 type staticFile struct {
 	contentType, version string
 	plain, gzip, br      []byte // gzip, br: nil when no smaller than plain
+}
+
+// staticTypes are the content types of web/static's files by extension:
+// fixed here, because the system's MIME tables (which mime.TypeByExtension
+// reads) differ from one host to the next.
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
 }
 
 // staticFiles are web/static's files by name.
@@ -60,7 +68,7 @@ func loadStatic(fsys fs.FS, dir string) (staticFiles, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(plain)
-		f := &staticFile{contentType: mime.TypeByExtension(path.Ext(e.Name())), version: hex.EncodeToString(sum[:6]), plain: plain}
+		f := &staticFile{contentType: staticTypes[path.Ext(e.Name())], version: hex.EncodeToString(sum[:6]), plain: plain}
 		if f.contentType == "" {
 			return nil, fmt.Errorf("web: static %s: no content type for its extension", e.Name())
 		}
@@ -89,13 +97,17 @@ func (s staticFiles) url(name string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("web: no static file %q", name)
 	}
-	return "/static/" + name + "?v=" + f.version, nil
+	return "/static/" + f.version + "/" + name, nil
 }
 
-// serve answers GET and HEAD /static/:name in the encoding the client
-// prefers (brotli, then gzip, then none), with an ETag per encoding. At
-// its current version a file is cached for a year; at any other address
-// it is revalidated on every use.
+// serve answers GET and HEAD /static/:version/:name and /static/:name (the
+// address before versions) in the encoding the client prefers (brotli,
+// then gzip, then none), with an ETag per encoding. At its current
+// version a file is cached for a year; at any other address (an old
+// version, or a new one asked of an instance a rolling deploy has not
+// reached yet) it is revalidated on every use. The version is part of
+// the path, not the query, so caches that leave the query out of their
+// key (some CDNs do by default) still tell versions apart.
 func (s staticFiles) serve(c *fiber.Ctx) error {
 	f, ok := s[c.Params("name")]
 	if !ok {
@@ -113,7 +125,7 @@ func (s staticFiles) serve(c *fiber.Ctx) error {
 		}
 	}
 	cache := staticUnversioned
-	if c.Query("v") == f.version {
+	if c.Params("version") == f.version {
 		cache = staticVersioned
 	}
 	etag := `"` + tag + `"`
@@ -134,25 +146,34 @@ func (s staticFiles) serve(c *fiber.Ctx) error {
 // header: the one with the higher weight, brotli (the smaller) when they
 // tie. Browsers list gzip first, so the header's order says nothing.
 func preferredEncoding(header string) string {
-	weights := map[string]float64{}
-	for _, part := range strings.Split(header, ",") {
+	br, gz, star := -1.0, -1.0, -1.0 // -1: not named
+	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			var err error
-			if q, err = strconv.ParseFloat(v, 64); err != nil {
-				q = 0
+		for param := range strings.SplitSeq(params, ";") {
+			k, v, _ := strings.Cut(param, "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				var err error
+				if q, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+					q = 0
+				}
 			}
 		}
-		weights[strings.ToLower(strings.TrimSpace(name))] = q
-	}
-	weight := func(coding string) float64 {
-		if q, ok := weights[coding]; ok {
-			return q
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "br"):
+			br = q
+		case strings.EqualFold(name, "gzip"):
+			gz = q
+		case name == "*":
+			star = q
 		}
-		return weights["*"]
 	}
-	br, gz := weight("br"), weight("gzip")
+	if br < 0 {
+		br = star
+	}
+	if gz < 0 {
+		gz = star
+	}
 	switch {
 	case br > 0 && br >= gz:
 		return "br"
@@ -163,7 +184,7 @@ func preferredEncoding(header string) string {
 }
 
 // brotliBest compresses b at brotli's best level with a window no larger
-// than b: the same bytes as the default 4 MB window, for a tenth of the
+// than b: as small as with the default 4 MB window, for a tenth of the
 // memory (36 MB for the stylesheet with the default, 3.6 MB this way).
 func brotliBest(b []byte) ([]byte, error) {
 	var out bytes.Buffer

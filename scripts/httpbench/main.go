@@ -155,7 +155,7 @@ func run() error {
 	if o.baseline != "" {
 		fmt.Printf("\nAgainst %s, measured in the same rounds:\n\n", o.baseline)
 		fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change | change by round |")
-		fmt.Println("|---|---|---|---|---|---|")
+		fmt.Println("|---|---|---|---|---|---|---|")
 		for _, r := range baseRows {
 			fmt.Println(r)
 		}
