@@ -56,7 +56,12 @@ func TestRoundTripsAreRecordedByRoute(t *testing.T) {
 	if n := pageTrips(t, app, anon, "/s/:id", "/s/"+id); n < 1 {
 		t.Fatalf("the session page made %d round trips: it reads the session from Redis", n)
 	}
-	for route, path := range map[string]string{"/healthz": "/healthz", "/static/:name": "/static/app.css"} {
+	version := strings.Split(regexp.MustCompile(`/static/[0-9a-f]+/app\.css`).FindString(anon.Get("/").Body), "/")
+	if len(version) != 4 {
+		t.Fatalf("the home page links no versioned stylesheet: %v", version)
+	}
+	for route, path := range map[string]string{"/healthz": "/healthz", "/static/:name": "/static/app.css",
+		"/static/:version/:name": "/static/" + version[2] + "/app.css"} {
 		if n := pageTrips(t, app, anon, route, path); n != 0 {
 			t.Fatalf("%s made %d round trips, want 0", path, n)
 		}
@@ -237,6 +242,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		"/api/v1/me/rsvps":                "TestAPIListsStayWithinThreeRoundTrips",
 		"/healthz":                        "no Redis",
 		"/static/:name":                   "TestRoundTripsAreRecordedByRoute",
+		"/static/:version/:name":          "TestRoundTripsAreRecordedByRoute",
 		"/readyz":                         "one PING",
 		"/metrics":                        "no Redis",
 		"/api/*":                          "the API's not found, no Redis",
