@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strconv"
@@ -92,6 +93,7 @@ func (h *handler) observe() fiber.Handler {
 				return herr
 			}
 		}
+		keepPagesPrivate(c)
 		status := c.Response().StatusCode()
 		route := routePattern(c)
 		if route == "/" && c.Path() != "/" {
@@ -117,6 +119,22 @@ func (h *handler) observe() fiber.Handler {
 				"ms", elapsed.Milliseconds(), "ip", h.clientIP(c))
 		}
 		return nil
+	}
+}
+
+// pageCaching is the Cache-Control of every HTML page that does not set
+// its own: pages are personal (the viewer's name, their answers, form
+// tokens bound to their session), so no shared cache in front of the app
+// (a CDN or proxy) may keep one, and a browser asks again before reusing
+// one.
+const pageCaching = "private, no-cache"
+
+// keepPagesPrivate gives an HTML response without a Cache-Control of its
+// own pageCaching, once the response (an error page included) is made.
+func keepPagesPrivate(c *fiber.Ctx) {
+	h := &c.Response().Header
+	if len(h.Peek(fiber.HeaderCacheControl)) == 0 && bytes.HasPrefix(h.ContentType(), []byte(fiber.MIMETextHTML)) {
+		h.Set(fiber.HeaderCacheControl, pageCaching)
 	}
 }
 

@@ -149,3 +149,34 @@ func TestStaticFilesAreVersionedCompressedAndCached(t *testing.T) {
 		}
 	}
 }
+
+// Every HTML page, signed in or not, error pages included, tells caches
+// in front of the app not to keep it (pages carry the viewer's name and
+// form tokens bound to their session); responses that say otherwise
+// (static files, calendars) keep their own.
+func TestPagesAreNotKeptBySharedCaches(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "private-pages", nil)
+	id := sesCreate(t, org, g, sesForm("Cached nowhere"))
+	anon := app.NewClient(t)
+	for _, c := range []struct {
+		who    *apptest.Client
+		path   string
+		status int
+		want   string
+	}{
+		{anon, "/", http.StatusOK, "private, no-cache"},
+		{anon, "/s/" + id, http.StatusOK, "private, no-cache"},
+		{anon, "/no/such/page", http.StatusNotFound, "private, no-cache"},
+		{org.Client, "/dashboard", http.StatusOK, "private, no-cache"},
+		{org.Client, "/s/" + id, http.StatusOK, "private, no-cache"},
+		{org.Client, "/s/" + id + "/calendar.ics", http.StatusOK, "private, max-age=300"},
+		{anon, "/static/app.css", http.StatusOK, "no-cache"},
+	} {
+		r := c.who.Get(c.path)
+		if r.StatusCode != c.status || r.Header.Get("Cache-Control") != c.want {
+			t.Errorf("%s: %d with Cache-Control %q, want %d with %q", c.path, r.StatusCode, r.Header.Get("Cache-Control"), c.status, c.want)
+		}
+	}
+}
