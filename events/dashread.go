@@ -16,8 +16,7 @@ type Counts struct {
 // people waiting and awaiting approval for each upcoming session on the
 // lists (see Store.QueueCounts).
 func (l *SessionLists) QueueCounts(ctx context.Context, p redis.Pipeliner) func(standings map[string]Standing) (map[string]Counts, error) {
-	l.settle()
-	return l.s.QueueCounts(ctx, p, append(append([]string{}, l.running.Val()...), l.next.Val()...))
+	return l.s.QueueCounts(ctx, p, l.soon())
 }
 
 // QueueCounts queues on p the counts of people waiting and awaiting

@@ -88,11 +88,12 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 		if err == nil && len(reply) != 3 {
 			err = fmt.Errorf("unexpected reply %v", reply)
 		}
+		if err != nil {
+			l.running.SetErr(err)
+			l.next.SetErr(err)
+			return
+		}
 		for i, c := range []*redis.StringSliceCmd{l.running, l.next} {
-			if err != nil {
-				c.SetErr(err)
-				continue
-			}
 			ids, _ := reply[i].([]any)
 			val := make([]string, 0, len(ids))
 			for _, id := range ids {
@@ -101,9 +102,6 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 				}
 			}
 			c.SetVal(val)
-		}
-		if err != nil {
-			return
 		}
 		if started, _ := reply[2].(int64); started <= int64(upcoming) {
 			s.busyListed.Store(false)
@@ -258,7 +256,8 @@ func (l *SessionLists) remember(soon, all []string) {
 func (l *SessionLists) KnownGroupIDs() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, id := range l.ids() {
+	_, all := l.ids()
+	for _, id := range all {
 		if gid, ok := l.s.groupOf.Get(id); ok && !seen[gid] {
 			seen[gid] = true
 			out = append(out, gid)
@@ -267,13 +266,21 @@ func (l *SessionLists) KnownGroupIDs() []string {
 	return out
 }
 
-func (l *SessionLists) ids() []string {
+// soon returns, once the index reads have run, the sessions that may be
+// upcoming: those started within MaxDuration, then those to come.
+func (l *SessionLists) soon() []string {
 	l.settle()
-	out := append(append([]string{}, l.running.Val()...), l.next.Val()...)
-	if l.prev != nil {
-		out = append(out, l.prev.Val()...)
+	return append(append([]string{}, l.running.Val()...), l.next.Val()...)
+}
+
+// ids returns soon, and all: soon then the started ones read for the past
+// list.
+func (l *SessionLists) ids() (soon, all []string) {
+	soon = l.soon()
+	if l.prev == nil {
+		return soon, soon
 	}
-	return out
+	return soon, append(slices.Clip(soon), l.prev.Val()...)
 }
 
 // Share lets QueueEvents, for u's person, use the reads u.QueueEvents
@@ -314,8 +321,7 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 			return nil, fmt.Errorf("events: sessions of %s: %w", l.name, err)
 		}
 	}
-	soon := append(append([]string{}, l.running.Val()...), l.next.Val()...)
-	all := l.ids()
+	soon, all := l.ids()
 	if l.reads == nil || l.userID != userID {
 		l.userID = userID
 		l.reads = map[string]func() (Event, error){}

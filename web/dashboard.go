@@ -23,7 +23,8 @@ const (
 	// at least, to find those to answer (the rest only when these do not
 	// make dashUnanswered); when my last view needed more, as many as it
 	// needed, up to dashMaxCandidates.
-	dashCandidates    = dashUnanswered + 5
+	dashCandidates    = dashUnanswered + dashSpare
+	dashSpare         = 5 // picked beyond what the last view needed, for answers to come
 	dashMaxCandidates = 60
 )
 
@@ -58,7 +59,7 @@ type dashMemory struct {
 // second. What only organizers and hosts see (who waits, who asks to join)
 // is read in the second only where I organized or hosted on my last view,
 // and in other groups my standing only in the soonest few sessions (see
-// soonestCandidates). A group joined since (or a first view), a role or
+// soonestNotMine). A group joined since (or a first view), a role or
 // hosting found anew costs a third, and so does a view on which those few
 // hold fewer than dashUnanswered sessions I have not answered (the rest
 // are read then, and the next view reads as many as that one needed).
@@ -324,7 +325,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 // dashGroupReads are the reads of one of the viewer's groups for the
 // dashboard: its upcoming sessions with the viewer's standing (in all of
 // them, or in those picked to find the ones to answer, see
-// soonestCandidates), and, where the viewer organizes or hosts, the
+// soonestNotMine), and, where the viewer organizes or hosts, the
 // counts of who answered and of the requests to join.
 type dashGroupReads struct {
 	l        *events.SessionLists
@@ -369,6 +370,13 @@ func (r *dashGroupReads) fresh() {
 	if r.stale {
 		r.settled, r.stale = false, false
 	}
+}
+
+// answerable reports whether session ev may be among the viewer's to
+// answer, whatever they answered: not cancelled, not theirs to host, and
+// taking answers now.
+func answerable(ev events.Event, userID string, now time.Time) bool {
+	return ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil
 }
 
 // toAnswer reports whether the viewer's standing in session id was read
@@ -465,7 +473,7 @@ func openStarts(groups []*dashGroupReads, userID string, now time.Time) ([]int64
 			return nil, err
 		}
 		for _, ev := range upcoming {
-			if ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil && toAnswer(standings, ev.ID) {
+			if answerable(ev, userID, now) && toAnswer(standings, ev.ID) {
 				out = append(out, ev.Start.Unix())
 			}
 		}
@@ -500,7 +508,7 @@ func queueRestToAnswer(ctx context.Context, p redis.Pipeliner, groups []*dashGro
 		}
 		var rest []string
 		for _, ev := range upcoming {
-			if _, ok := standings[ev.ID]; !ok && ev.Status != events.StatusCancelled && !slices.Contains(ev.Hosts, userID) && windowError(ev, now) == nil {
+			if _, ok := standings[ev.ID]; !ok && answerable(ev, userID, now) {
 				rest = append(rest, ev.ID)
 			}
 		}
@@ -531,7 +539,7 @@ func candidatesNeeded(groups []*dashGroupReads, soonest []redis.Z, userID string
 			return 1
 		})
 	}
-	return min(max(needed+5, dashCandidates), dashMaxCandidates), nil
+	return min(max(needed+dashSpare, dashCandidates), dashMaxCandidates), nil
 }
 
 // queueVisibleGroups queues on p the reads of the groups ids and of

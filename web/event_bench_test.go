@@ -55,16 +55,8 @@ func BenchmarkHomePage(b *testing.B) {
 	app, c, viewer := benchViewer(b, apptest.Options{})
 	ctx := context.Background()
 	for i := range 6 {
-		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
-			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		f := sesForm(fmt.Sprintf("Session %d", i))
-		in := events.Input{Title: f.Get("title"), Description: "Measure **first**.", Format: f.Get("format"),
-			Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
-			OnlineURL: f.Get("online_url"), Capacity: "30", Listed: true}
-		ev, err := app.Events.Create(ctx, events.Actor{UserID: viewer.ID, Organizer: true}, g.ID, in)
+		g := benchGroup(b, app, viewer.ID, i)
+		ev, err := app.Events.Create(ctx, events.Actor{UserID: viewer.ID, Organizer: true}, g.ID, listedWorkshop(fmt.Sprintf("Session %d", i)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,11 +78,7 @@ func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
 	app, c, viewer := benchViewer(b, apptest.Options{EventClock: clock})
 	ctx := context.Background()
 	for i := range 46 {
-		g, err := app.Groups.Create(ctx, viewer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
-			Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g := benchGroup(b, app, viewer.ID, i)
 		start := now.Add(time.Duration(i-40) * 15 * time.Minute) // 40 started, 6 to come
 		if i >= 40 {
 			start = now.AddDate(0, 0, i-39)
@@ -118,19 +106,11 @@ func BenchmarkDashboardBusyMember(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range 10 {
-		g, err := app.Groups.Create(ctx, organizer.ID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
-			Description: "We *meet*.", Topics: []string{"go"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g := benchGroup(b, app, organizer.ID, i)
 		if err := app.Groups.Join(ctx, g.ID, viewer.ID, viewer.VerifiedEmails()); err != nil {
 			b.Fatal(err)
 		}
-		f := sesForm(fmt.Sprintf("Weekly %d", i))
-		in := events.Input{Title: f.Get("title"), Description: "Measure **first**.", Format: f.Get("format"),
-			Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
-			OnlineURL: f.Get("online_url"), Capacity: "30", Listed: true}
-		_, occ, err := app.Events.CreateSeries(ctx, events.Actor{UserID: organizer.ID, Organizer: true}, g.ID, in,
+		_, occ, err := app.Events.CreateSeries(ctx, events.Actor{UserID: organizer.ID, Organizer: true}, g.ID, listedWorkshop(fmt.Sprintf("Weekly %d", i)),
 			events.Recurrence{Frequency: "weekly", Count: "12"})
 		if err != nil {
 			b.Fatal(err)
@@ -140,6 +120,26 @@ func BenchmarkDashboardBusyMember(b *testing.B) {
 		}
 	}
 	benchPage(b, c, "/dashboard")
+}
+
+// benchGroup creates the i-th open public group of a benchmark, owned by
+// ownerID.
+func benchGroup(b *testing.B, app *apptest.App, ownerID string, i int) *groups.Group {
+	g, err := app.Groups.Create(context.Background(), ownerID, groups.Input{Name: fmt.Sprintf("Bench group %d", i), Slug: fmt.Sprintf("bench-%d", i),
+		Description: "We *meet*.", Topics: []string{"go", "kubernetes"}, Paths: []string{"architecture"}, City: "Berlin", Online: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+// listedWorkshop is a listed 30-seat workshop titled title, at sesForm's
+// time.
+func listedWorkshop(title string) events.Input {
+	f := sesForm(title)
+	return events.Input{Title: f.Get("title"), Description: "Measure **first**.", Format: f.Get("format"),
+		Start: f.Get("start"), End: f.Get("end"), TimeZone: "Europe/Berlin", Venue: f.Get("venue"),
+		OnlineURL: f.Get("online_url"), Capacity: "30", Listed: true}
 }
 
 // benchViewer starts the app with Bench Viewer signed in on a client.
