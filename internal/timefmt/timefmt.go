@@ -3,8 +3,8 @@
 package timefmt
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,25 +47,46 @@ func Load(name string) (*time.Location, bool) {
 
 // ZoneLabel names loc at t: "CET (Europe/Berlin)", or just "UTC".
 func ZoneLabel(t time.Time, loc *time.Location) string {
-	zone := t.In(loc).Format("MST")
-	if name := loc.String(); name != zone && name != "UTC" {
-		return zone + " (" + name + ")"
-	}
-	return zone
+	var buf [64]byte
+	return string(appendZoneLabel(buf[:0], t.In(loc), loc))
 }
+
+// appendZoneLabel appends ZoneLabel's text for t, already in loc.
+func appendZoneLabel(b []byte, t time.Time, loc *time.Location) []byte {
+	start := len(b)
+	b = t.AppendFormat(b, "MST")
+	if name := loc.String(); name != string(b[start:]) && name != "UTC" {
+		b = append(b, " ("...)
+		b = append(b, name...)
+		b = append(b, ')')
+	}
+	return b
+}
+
+// dateTime is how a day and time are written.
+const dateTime = "Mon 2 Jan 2006, 15:04"
 
 // Range formats a start and end in loc with the zone named:
 // "Tue 1 Dec 2026, 18:30–20:00 CET (Europe/Berlin)", or both dates when it
-// ends on another day.
+// ends on another day. It is written into one buffer: pages format a
+// range for every card they show.
 func Range(start, end time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	s, e := start.In(loc), end.In(loc)
-	if s.Format("2006-01-02") == e.Format("2006-01-02") {
-		return s.Format("Mon 2 Jan 2006, 15:04") + "–" + e.Format("15:04") + " " + ZoneLabel(s, loc)
+	var buf [128]byte
+	b := s.AppendFormat(buf[:0], dateTime)
+	if s.Year() == e.Year() && s.YearDay() == e.YearDay() {
+		b = append(b, "–"...)
+		b = e.AppendFormat(b, "15:04")
+		b = append(b, ' ')
+		return string(appendZoneLabel(b, s, loc))
 	}
-	return s.Format("Mon 2 Jan 2006, 15:04") + " – " + e.Format("Mon 2 Jan 2006, 15:04") + " " + ZoneLabel(e, loc)
+	b = append(b, " – "...)
+	b = e.AppendFormat(b, dateTime)
+	b = append(b, ' ')
+	return string(appendZoneLabel(b, e, loc))
 }
 
 // Local formats t in loc and names the zone, e.g.
@@ -74,7 +95,10 @@ func Local(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 ") + ZoneLabel(t, loc)
+	t = t.In(loc)
+	var buf [96]byte
+	b := t.AppendFormat(buf[:0], dateTime+" ")
+	return string(appendZoneLabel(b, t, loc))
 }
 
 // Relative says how far t is from now in words: "in 3 days", "2 hours ago".
@@ -108,5 +132,5 @@ func Plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.Itoa(n) + " " + unit + "s"
 }

@@ -52,6 +52,35 @@ func TestRangeAndZone(t *testing.T) {
 	if got, want := Range(start, start.Add(8*time.Hour), berlin), "Tue 1 Dec 2026, 18:30 – Wed 2 Dec 2026, 02:30 CET (Europe/Berlin)"; got != want {
 		t.Errorf("Range across midnight = %q, want %q", got, want)
 	}
+	cases := []struct {
+		start, end time.Time
+		loc        *time.Location
+		want       string
+	}{
+		// A zone whose abbreviation is its offset, and one that ends in
+		// another year in the reader's zone while both are one day in UTC.
+		{start, start.Add(time.Hour), Zone("America/Sao_Paulo"), "Tue 1 Dec 2026, 14:30–15:30 -03 (America/Sao_Paulo)"},
+		{time.Date(2026, 12, 31, 22, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), Zone("Asia/Tokyo"),
+			"Fri 1 Jan 2027, 07:00–08:30 JST (Asia/Tokyo)"},
+		{time.Date(2026, 12, 31, 13, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 15, 30, 0, 0, time.UTC), Zone("Asia/Tokyo"),
+			"Thu 31 Dec 2026, 22:00 – Fri 1 Jan 2027, 00:30 JST (Asia/Tokyo)"},
+		{start, start.Add(time.Hour), nil, "Tue 1 Dec 2026, 17:30–18:30 UTC"},
+		// The same day of the year in two years is two days.
+		{start, start.AddDate(1, 0, 0), time.UTC, "Tue 1 Dec 2026, 17:30 – Wed 1 Dec 2027, 17:30 UTC"},
+	}
+	for _, c := range cases {
+		if got := Range(c.start, c.end, c.loc); got != c.want {
+			t.Errorf("Range in %v = %q, want %q", c.loc, got, c.want)
+		}
+	}
+	if got, want := ZoneLabel(start, berlin), "CET (Europe/Berlin)"; got != want {
+		t.Errorf("ZoneLabel = %q, want %q", got, want)
+	}
+	// Every card of a page formats a range: it is written straight into
+	// the one string it returns.
+	if n := testing.AllocsPerRun(100, func() { Range(start, start.Add(time.Hour), berlin) }); n != 1 {
+		t.Errorf("Range allocates %v times, want 1", n)
+	}
 }
 
 func TestLoadKnowsWhichNamesAreZones(t *testing.T) {
