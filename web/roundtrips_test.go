@@ -66,6 +66,15 @@ func TestRoundTripsAreRecordedByRoute(t *testing.T) {
 			t.Fatalf("%s made %d round trips, want 0", path, n)
 		}
 	}
+	// A static address that names no file is missing without reading
+	// the session of whoever asks.
+	before, n := app.RoundTrips(t, http.MethodGet, "/static/*")
+	if r := org.Get("/static/a/" + version[2] + "/app.css"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("a static address of three parts: %d, want 404", r.StatusCode)
+	}
+	if after, m := app.RoundTrips(t, http.MethodGet, "/static/*"); m != n+1 || after != before {
+		t.Fatalf("a missing static address made %v round trips over %d requests, want none over one", after-before, m-n)
+	}
 	r := anon.Get("/metrics")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("/metrics: %d", r.StatusCode)
@@ -243,6 +252,7 @@ func TestPagesStayWithinThreeRoundTrips(t *testing.T) {
 		"/healthz":                        "no Redis",
 		"/static/:name":                   "TestRoundTripsAreRecordedByRoute",
 		"/static/:version/:name":          "TestRoundTripsAreRecordedByRoute",
+		"/static/*":                       "TestRoundTripsAreRecordedByRoute",
 		"/readyz":                         "one PING",
 		"/metrics":                        "no Redis",
 		"/api/*":                          "the API's not found, no Redis",

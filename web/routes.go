@@ -8,6 +8,8 @@ func (h *handler) routes(app *fiber.App) {
 
 	app.Get("/static/:version/:name", h.static.serve)
 	app.Get("/static/:name", h.static.serve)
+	// Any other static address is missing, whoever asks: it reads no session.
+	app.All("/static/*", func(c *fiber.Ctx) error { return notFound() })
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 	app.Get("/metrics", h.metrics())
