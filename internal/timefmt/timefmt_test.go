@@ -67,6 +67,14 @@ func TestRangeAndZone(t *testing.T) {
 		{start, start.Add(time.Hour), nil, "Tue 1 Dec 2026, 17:30–18:30 UTC"},
 		// The same day of the year in two years is two days.
 		{start, start.AddDate(1, 0, 0), time.UTC, "Tue 1 Dec 2026, 17:30 – Wed 1 Dec 2027, 17:30 UTC"},
+		// Across a change of offset the zone is named as at the start
+		// when the range is one day, as at the end when it spans two.
+		{time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC), time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), berlin,
+			"Sun 29 Mar 2026, 01:30–03:30 CET (Europe/Berlin)"},
+		{time.Date(2026, 10, 24, 21, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC), berlin,
+			"Sat 24 Oct 2026, 23:30 – Sun 25 Oct 2026, 03:00 CET (Europe/Berlin)"},
+		{time.Date(2026, 3, 28, 22, 30, 0, 0, time.UTC), time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), berlin,
+			"Sat 28 Mar 2026, 23:30 – Sun 29 Mar 2026, 03:30 CEST (Europe/Berlin)"},
 	}
 	for _, c := range cases {
 		if got := Range(c.start, c.end, c.loc); got != c.want {
