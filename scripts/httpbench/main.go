@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ type options struct {
 	profile  string
 	appEnv   string
 	baseline string
+	paired   bool
 }
 
 func run() error {
@@ -73,6 +75,7 @@ func run() error {
 	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
 	flag.StringVar(&o.appEnv, "app-env", "", "space-separated NAME=value settings for the app only (e.g. \"GOGC=200\"), to compare runtime settings")
 	flag.StringVar(&o.baseline, "baseline", "", "a git revision whose app is built too and measured in the same rounds (floor, page, page at the revision) for the GET pages, to tell a change from the machine's noise")
+	flag.BoolVar(&o.paired, "paired", false, "with -baseline: run the page and the baseline at the same time, each with its own wrk, and compare the app's own CPU per request, so both meet the same neighbours on the machine")
 	loadgen := flag.String("loadgen", "", "internal: post the RSVP of each cookie/token line of this file once (see rsvp.go)")
 	target := flag.String("target", "", "internal: the URL -loadgen posts to")
 	flag.Parse()
@@ -153,9 +156,15 @@ func run() error {
 		checks = c
 	}
 	if o.baseline != "" {
-		fmt.Printf("\nAgainst %s, measured in the same rounds:\n\n", o.baseline)
-		fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change | change by round |")
-		fmt.Println("|---|---|---|---|---|---|---|")
+		if o.paired {
+			fmt.Printf("\nAgainst %s, each round's page and baseline run at the same time on the same core (the app's own CPU, Redis left out):\n\n", o.baseline)
+			fmt.Println("| page | app CPU per request now | at baseline | change (median of rounds) | change by round |")
+			fmt.Println("|---|---|---|---|---|")
+		} else {
+			fmt.Printf("\nAgainst %s, measured in the same rounds:\n\n", o.baseline)
+			fmt.Println("| page | req/s now | req/s at baseline | CPU per request now | at baseline | change | change by round |")
+			fmt.Println("|---|---|---|---|---|---|---|")
+		}
 		for _, r := range baseRows {
 			fmt.Println(r)
 		}
@@ -420,6 +429,10 @@ type result struct {
 	redisCPU float64 // the part of cpu that Redis used
 }
 
+// appCPU is the server's own CPU µs per request. In a paired run the
+// two servers share Redis, so only this part is the page's.
+func (r result) appCPU() float64 { return r.cpu - r.redisCPU }
+
 var (
 	rpsLine = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	pctLine = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
@@ -522,15 +535,32 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	var cmds int64 // Redis commands run while the page was measured
 	// The baseline runs after the page in even rounds and before it in
 	// odd ones, so neither always follows the other.
+	var paired []result // the page's runs beside the baseline's, with -paired
 	runBase := func() error {
 		if b.baseURL == "" {
 			return nil
 		}
-		base, err := b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
+		if !o.paired {
+			base, err := b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
+			if err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+			bases = append(bases, base)
+			return nil
 		}
-		bases = append(bases, base)
+		var base result
+		var baseErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			base, baseErr = b.wrk(b.baseURL+p.path, p.cookie, b.basePid, o)
+		}()
+		pg, err := b.wrk(b.appURL+p.path, p.cookie, b.appPid, o)
+		<-done
+		if err := errors.Join(err, baseErr); err != nil {
+			return fmt.Errorf("paired with the baseline: %w", err)
+		}
+		paired, bases = append(paired, pg), append(bases, base)
 		return nil
 	}
 	for i := range o.rounds {
@@ -584,7 +614,18 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	}
 	fl, pg := median(floors), median(pages)
 	var baseRow string
-	if len(bases) > 0 {
+	switch {
+	case len(paired) > 0:
+		// Each round ran the page and the baseline at once, on the same
+		// core, so the change of each round is free of what the
+		// machine's neighbours did between runs.
+		changes := make([]float64, len(paired))
+		for i := range paired {
+			changes[i] = 100 * (paired[i].appCPU() - bases[i].appCPU()) / bases[i].appCPU()
+		}
+		now, base := medianOf(paired, result.appCPU), medianOf(bases, result.appCPU)
+		baseRow = fmt.Sprintf("| %s | %.0f µs | %.0f µs | %+.1f %% | %+.1f … %+.1f %% |", p.name, now, base, medianFloat(changes), slices.Min(changes), slices.Max(changes))
+	case len(bases) > 0:
 		bs := median(bases)
 		// Each round's page and baseline ran next to each other: the
 		// spread of their changes shows how much of the median change is
@@ -640,24 +681,31 @@ func ms(d time.Duration) string {
 
 // median takes each figure's median across runs.
 func median(rs []result) result {
-	pick := func(f func(result) float64) float64 {
-		v := make([]float64, len(rs))
-		for i, r := range rs {
-			v[i] = f(r)
-		}
-		sort.Float64s(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
 	return result{
-		rps:      pick(func(r result) float64 { return r.rps }),
-		p50:      time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
-		p99:      time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
-		cpu:      pick(func(r result) float64 { return r.cpu }),
-		redisCPU: pick(func(r result) float64 { return r.redisCPU }),
+		rps:      medianOf(rs, func(r result) float64 { return r.rps }),
+		p50:      time.Duration(medianOf(rs, func(r result) float64 { return float64(r.p50) })),
+		p99:      time.Duration(medianOf(rs, func(r result) float64 { return float64(r.p99) })),
+		cpu:      medianOf(rs, func(r result) float64 { return r.cpu }),
+		redisCPU: medianOf(rs, func(r result) float64 { return r.redisCPU }),
 	}
+}
+
+// medianOf is the median of f over rs.
+func medianOf(rs []result, f func(result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	return medianFloat(v)
+}
+
+// medianFloat is the median of v, which it sorts.
+func medianFloat(v []float64) float64 {
+	sort.Float64s(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // cpuProfile saves a CPU profile of the app taken over most of a run of
