@@ -130,9 +130,10 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	}
 	soonest := soonestNotMine(indexes, member, mine.IDs())
 	picked := soonest[:min(len(soonest), max(dashCandidates, last.candidates))]
-	candidates := make(map[any]bool, len(picked))
+	candidates := make(map[string]bool, len(picked))
 	for _, z := range picked {
-		candidates[z.Member] = true
+		id, _ := z.Member.(string)
+		candidates[id] = true
 	}
 	for _, gid := range member {
 		if reads[gid], err = h.queueDashGroup(ctx, second, indexes[gid], mine, gid, u.ID, false, false, func(id string) bool { return candidates[id] }); err != nil {

@@ -111,7 +111,7 @@ func (s staticFiles) url(name string) (string, error) {
 func (s staticFiles) serve(c *fiber.Ctx) error {
 	f, ok := s[c.Params("name")]
 	if !ok {
-		return fiber.ErrNotFound
+		return notFound()
 	}
 	body, coding, tag := f.plain, "", f.version
 	switch preferredEncoding(c.Get(fiber.HeaderAcceptEncoding)) {

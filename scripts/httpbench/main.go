@@ -82,6 +82,9 @@ func run() error {
 	if *loadgen != "" {
 		return runLoadgen(*loadgen, *target, o.conns)
 	}
+	if o.paired && o.baseline == "" {
+		return fmt.Errorf("-paired compares the page with a baseline: name one with -baseline")
+	}
 	for _, tool := range []string{"wrk", "redis-server"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed (scripts/ensure-pkg.sh installs it)", tool)
@@ -534,7 +537,8 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	var floors, pages, bases []result
 	var cmds int64 // Redis commands run while the page was measured
 	// The baseline runs after the page in even rounds and before it in
-	// odd ones, so neither always follows the other.
+	// odd ones, so neither always follows the other; with -paired, the
+	// page runs beside it as well.
 	var paired []result // the page's runs beside the baseline's, with -paired
 	runBase := func() error {
 		if b.baseURL == "" {
