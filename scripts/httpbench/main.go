@@ -535,7 +535,10 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		return "", "", err
 	}
 	var floors, pages, bases []result
-	var cmds int64 // Redis commands run while the page was measured
+	// Redis commands run while the page alone was measured, and the
+	// requests it served meanwhile (with -paired it serves more beside
+	// the baseline, while the baseline's commands run too).
+	var cmds, cmdReqs int64
 	// The baseline runs after the page in even rounds and before it in
 	// odd ones, so neither always follows the other; with -paired, the
 	// page runs beside it as well.
@@ -586,6 +589,10 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		if err != nil {
 			return "", "", err
 		}
+		_, reqsBefore, err := b.trips(http.MethodGet, p.route)
+		if err != nil {
+			return "", "", err
+		}
 		pg, err := b.wrk(b.appURL+p.path, p.cookie, b.appPid, o)
 		if err != nil {
 			return "", "", err
@@ -594,7 +601,11 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		if err != nil {
 			return "", "", err
 		}
-		cmds += cmdsAfter - cmdsBefore
+		_, reqsAfter, err := b.trips(http.MethodGet, p.route)
+		if err != nil {
+			return "", "", err
+		}
+		cmds, cmdReqs = cmds+cmdsAfter-cmdsBefore, cmdReqs+int64(reqsAfter-reqsBefore)
 		if profiled != nil {
 			if err := <-profiled; err != nil {
 				return "", "", err
@@ -614,7 +625,9 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	trips, perRequest := "?", "?"
 	if afterN > beforeN {
 		trips = strconv.FormatFloat((after-before)/float64(afterN-beforeN), 'f', 1, 64)
-		perRequest = strconv.FormatFloat(float64(cmds)/float64(afterN-beforeN), 'f', 1, 64)
+	}
+	if cmdReqs > 0 {
+		perRequest = strconv.FormatFloat(float64(cmds)/float64(cmdReqs), 'f', 1, 64)
 	}
 	fl, pg := median(floors), median(pages)
 	var baseRow string
