@@ -51,6 +51,9 @@ func run(args []string) error {
 	}
 	logger := newLogger(cfg.Dev(), cfg.LogLevel)
 	slog.SetDefault(logger)
+	if tuneGC(envGetenv) {
+		logger.Debug("garbage collector paced by heap size", "heap_floor_mib", gcHeapFloor>>20)
+	}
 
 	rdb, err := newRedis(cfg)
 	if err != nil {
