@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/mail"
 )
@@ -153,6 +154,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
 		opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
 		opts.ContextTimeoutEnabled = true
+		redisconn.Cluster(opts)
 		rdb := redis.NewClusterClient(opts)
 		rdb.AddHook(roundtrips.Hook{})
 		return rdb, nil
@@ -164,6 +166,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
 	opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
 	opts.ContextTimeoutEnabled = true
+	redisconn.Client(opts)
 	rdb := redis.NewClient(opts)
 	rdb.AddHook(roundtrips.Hook{})
 	return rdb, nil

@@ -18,15 +18,18 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/apptest"
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 // outageClient talks to a Redis the test stops: short timeouts, so a
 // frozen server costs a test a second, not a minute.
 func outageClient(t *testing.T, addr string, hooks ...redis.Hook) *redis.Client {
-	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 300 * time.Millisecond,
+	opts := &redis.Options{Addr: addr, DialTimeout: 300 * time.Millisecond,
 		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
-		PoolSize: 8, PoolTimeout: 300 * time.Millisecond, ContextTimeoutEnabled: true})
+		PoolSize: 8, PoolTimeout: 300 * time.Millisecond, ContextTimeoutEnabled: true}
+	redisconn.Client(opts) // as the server dials
+	rdb := redis.NewClient(opts)
 	for _, h := range hooks {
 		rdb.AddHook(h)
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 )
 
 var (
@@ -31,7 +33,9 @@ func Cluster(t testing.TB) (redis.UniversalClient, string) {
 	if clusterErr != nil {
 		t.Fatalf("testenv: Redis Cluster: %v", clusterErr)
 	}
-	client := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs})
+	opts := &redis.ClusterOptions{Addrs: clusterAddrs}
+	redisconn.Cluster(opts) // as the server dials
+	client := redis.NewClusterClient(opts)
 	prefix := "t" + RandomHex(6) + ":"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

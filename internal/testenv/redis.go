@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 )
 
 var (
@@ -42,6 +44,7 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	if err != nil {
 		t.Fatalf("testenv: TEST_REDIS_URL: %v", err)
 	}
+	redisconn.Client(opts) // as the server dials
 	client := redis.NewClient(opts)
 	prefix := "t" + RandomHex(6) + ":"
 	t.Cleanup(func() {
