@@ -4,16 +4,17 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
-// gcHeapFloor is the heap the collector may let grow before Go's default
-// pace applies. A live heap under a third of it is collected at GOGC=200
-// (5-9 % less CPU per page view than Go's default, docs/performance.md);
-// a larger one may grow to it, and from half of it on the pace is Go's
-// default and never below, so a large heap takes no more memory than
-// Go's default would give it. 48 MiB keeps the benchmark's peak RSS
-// where Go's default has it (84 MB); 64 MiB took it to 98 MB.
-const gcHeapFloor = 48 << 20
+// gcHeapGoal is the heap the collector may let grow to before Go's
+// default pace applies. A live heap under a third of it is collected at
+// GOGC=200; a larger one may grow to about it; from half of it on the
+// pace is Go's default, never below, so a large heap takes no more
+// memory than Go's default would give it. 48 MiB keeps the benchmark's
+// peak RSS where Go's default has it; 64 MiB raised it by 13 MB
+// (docs/performance.md).
+const gcHeapGoal = 48 << 20
 
 // GC percents the pacer keeps between.
 const (
@@ -21,41 +22,43 @@ const (
 	gcPercentMax = 200
 )
 
-// tuneGC paces the collector after each collection by the live heap it
-// found (see gcHeapFloor), unless the operator set GOGC or GOMEMLIMIT,
-// which then apply as Go defines them. It reports whether it did.
+// tuneGC paces the collector by the live heap each collection found (see
+// gcHeapGoal), unless the operator set GOGC or GOMEMLIMIT, which then
+// apply as Go defines them; ok reports whether it does. stop ends the
+// pacing (after the next collection), leaving the pace where it is.
 //
-// Libraries that do this (bytedance/gopkg's gctuner) pace by the heap in
-// use, which right after a collection still holds the garbage not swept
-// yet: measured here under load, 31 MB in use for 17 MB live, which kept
-// the pace at GOGC 105-108 and gained nothing. The live heap is what Go's
-// own pacer goes by, and runtime/metrics gives it without stopping the
-// world.
-func tuneGC(getenv func(string) string) bool {
+// bytedance/gopkg's gctuner does this by the heap in use, which right
+// after a collection still holds the garbage not swept yet: measured
+// under load, 31 MB in use for 17 MB live, which held the pace at GOGC
+// 105-108 and gained nothing. The live heap is what Go's own pacer goes
+// by, and runtime/metrics gives it without stopping the world.
+func tuneGC(getenv func(string) string) (stop func(), ok bool) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return false
+		return func() {}, false
 	}
-	p := &gcPacer{live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}, percent: gcPercentMin}
+	p := &gcPacer{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/gogc:percent"}}}
 	p.arm()
-	return true
+	return func() { p.stopped.Store(true) }, true
 }
 
-// gcPacer sets the GC percent once per collection, from a finalizer on
-// an object that only it references: the collector runs the finalizer
-// after each cycle that found the object unreachable, and the finalizer
-// sets itself again.
+// gcPacer sets the GC percent from a finalizer on an object only it
+// references: the collector queues the finalizer once a cycle finds the
+// object unreachable, and the finalizer arms a new one. Finalizers run
+// one at a time, so a busy heap may be paced every other cycle.
 type gcPacer struct {
-	live    []metrics.Sample
-	percent int
+	sample  []metrics.Sample
+	stopped atomic.Bool
 }
 
 type gcSentinel struct{ p *gcPacer }
 
 func (p *gcPacer) arm() {
 	runtime.SetFinalizer(&gcSentinel{p: p}, func(s *gcSentinel) {
-		metrics.Read(s.p.live)
-		if pct := gcPercentFor(s.p.live[0].Value.Uint64()); pct != s.p.percent {
-			s.p.percent = pct
+		if s.p.stopped.Load() {
+			return
+		}
+		metrics.Read(s.p.sample)
+		if pct := gcPercentFor(s.p.sample[0].Value.Uint64()); uint64(pct) != s.p.sample[1].Value.Uint64() {
 			debug.SetGCPercent(pct)
 		}
 		s.p.arm()
@@ -63,13 +66,13 @@ func (p *gcPacer) arm() {
 }
 
 // gcPercentFor is the GC percent that lets a heap of live bytes grow to
-// gcHeapFloor, between gcPercentMin and gcPercentMax.
+// gcHeapGoal, between gcPercentMin and gcPercentMax.
 func gcPercentFor(live uint64) int {
-	if live == 0 {
+	switch {
+	case live == 0: // no collection has finished yet
 		return gcPercentMax
-	}
-	if live >= gcHeapFloor {
+	case live >= gcHeapGoal:
 		return gcPercentMin
 	}
-	return min(gcPercentMax, max(gcPercentMin, int((gcHeapFloor-live)*100/live)))
+	return min(gcPercentMax, max(gcPercentMin, int((gcHeapGoal-live)*100/live)))
 }

@@ -10,7 +10,7 @@ import (
 // An operator's GOGC or GOMEMLIMIT is left to the runtime.
 func TestTuneGCLeavesOperatorSettingsAlone(t *testing.T) {
 	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
-		if tuneGC(env(map[string]string{name: "150"})) {
+		if _, ok := tuneGC(env(map[string]string{name: "150"})); ok {
 			t.Errorf("with %s set, the pace was tuned", name)
 		}
 	}
@@ -21,8 +21,8 @@ func TestGCPercentForLiveHeap(t *testing.T) {
 		live uint64
 		want int
 	}{
-		{0, 200}, {4 << 20, 200}, {gcHeapFloor / 3, 200}, {gcHeapFloor * 2 / 5, 150},
-		{gcHeapFloor / 2, 100}, {gcHeapFloor * 3 / 4, 100}, {gcHeapFloor, 100}, {4 * gcHeapFloor, 100},
+		{0, 200}, {4 << 20, 200}, {gcHeapGoal / 3, 200}, {gcHeapGoal * 2 / 5, 150},
+		{gcHeapGoal / 2, 100}, {gcHeapGoal * 3 / 4, 100}, {gcHeapGoal, 100}, {4 * gcHeapGoal, 100},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("live %d MiB: GOGC %d, want %d", c.live>>20, got, c.want)
@@ -33,10 +33,14 @@ func TestGCPercentForLiveHeap(t *testing.T) {
 // Without them, a small heap is collected at GOGC=200, a heap past the
 // floor at Go's default pace, and at 200 again once it shrinks.
 func TestTuneGCPacesByLiveHeap(t *testing.T) {
-	t.Cleanup(func() { debug.SetGCPercent(100) }) // the pacer keeps running: each test binary is its own process
-	if !tuneGC(env(nil)) {
+	stop, ok := tuneGC(env(nil))
+	if !ok {
 		t.Fatal("not tuned without GOGC or GOMEMLIMIT")
 	}
+	t.Cleanup(func() {
+		stop()
+		debug.SetGCPercent(100)
+	})
 	gogc := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 	settles := func(want uint64) {
 		t.Helper()
@@ -53,7 +57,7 @@ func TestTuneGCPacesByLiveHeap(t *testing.T) {
 	}
 	settles(200)
 	func() {
-		live := make([]byte, gcHeapFloor*3/4)
+		live := make([]byte, gcHeapGoal*3/4)
 		settles(100)
 		runtime.KeepAlive(live)
 	}()

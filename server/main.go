@@ -52,8 +52,8 @@ func run(args []string) error {
 	}
 	logger := newLogger(cfg.Dev(), cfg.LogLevel)
 	slog.SetDefault(logger)
-	if tuneGC(envGetenv) {
-		logger.Debug("garbage collector paced by heap size", "heap_floor_mib", gcHeapFloor>>20)
+	if _, ok := tuneGC(envGetenv); ok {
+		logger.Debug("garbage collector paced by the live heap", "heap_goal_mib", gcHeapGoal>>20)
 	}
 
 	rdb, err := newRedis(cfg)

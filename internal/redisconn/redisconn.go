@@ -3,6 +3,7 @@ package redisconn
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"sync/atomic"
 	"syscall"
@@ -12,23 +13,31 @@ import (
 )
 
 // AnsweredWithin is how recently a connection must have read a reply for
-// go-redis's pool to take it without probing its socket.
-const AnsweredWithin = time.Second
+// go-redis's pool to take it without probing its socket. Under load a
+// connection goes back out within microseconds; a restart or failover
+// takes longer than this, so connections are probed again by the time
+// Redis is back.
+const AnsweredWithin = 100 * time.Millisecond
 
-// Dialer wraps dial (go-redis's own) so that a pooled connection that
-// read a reply within AnsweredWithin is taken as alive.
+// Dialer wraps dial so that a pooled connection that read a reply
+// within AnsweredWithin is taken as alive.
 //
 // go-redis checks every connection it takes from the pool with a
 // non-blocking peek at its socket (a recvfrom system call), to find one
-// the server closed or that holds unexpected data. Under load a
-// connection comes back to the pool and out again within microseconds,
-// and that call was 4 % of the session page's CPU. One idle longer is
-// probed as before, so after a Redis restart or outage the stale
-// connections are found before use. One that the server closed within
-// AnsweredWithin of its last reply is found by the command that uses
-// it, which go-redis retries on another connection: what happens to
-// every connection over TLS, whose socket go-redis never peeks at, and
-// to any whose peer vanished without closing.
+// the server closed or that holds data nobody asked for. Under load that
+// call was 4 % of the session page's CPU. A connection idle longer than
+// AnsweredWithin is probed as before, so after a Redis restart or outage
+// the stale connections are found before use. One the server closed
+// within AnsweredWithin of its last reply is found by the command that
+// uses it (go-redis sends it again on another connection after a clean
+// close, and fails it after a reset), as every connection is over TLS,
+// whose socket go-redis never peeks at.
+//
+// go-redis's other peeks at the socket (for push messages and the
+// client-side cache's invalidations) see a recent connection as empty
+// too; push messages are still read before each reply. The app uses
+// neither the client-side cache nor pub/sub on these clients; one that
+// did would need its invalidations peeked for, and must not dial this way.
 func Dialer(dial func(ctx context.Context, network, addr string) (net.Conn, error), now func() time.Time) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
@@ -45,17 +54,31 @@ func Dialer(dial func(ctx context.Context, network, addr string) (net.Conn, erro
 
 // Client sets o's dialer to go-redis's own, wrapped by Dialer.
 func Client(o *redis.Options) {
-	o.Dialer = Dialer(redis.NewDialer(o), time.Now)
+	o.Dialer = wrapOwn(func() (time.Duration, *tls.Config) { return o.DialTimeout, o.TLSConfig })
 }
 
-// Cluster sets o's dialer to go-redis's own for each node, wrapped by
-// Dialer. It reads o's dial timeout and TLS settings when it dials, once
-// the cluster client has set its defaults.
+// Cluster sets the dialer of o's node clients to go-redis's own, wrapped
+// by Dialer.
 func Cluster(o *redis.ClusterOptions) {
-	o.Dialer = Dialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return redis.NewDialer(&redis.Options{DialTimeout: o.DialTimeout, TLSConfig: o.TLSConfig})(ctx, network, addr)
+	o.Dialer = wrapOwn(func() (time.Duration, *tls.Config) { return o.DialTimeout, o.TLSConfig })
+}
+
+// wrapOwn is go-redis's own dialer, wrapped by Dialer, with the dial
+// timeout and TLS settings that settings gives when it dials (once the
+// client has set its defaults on its options; go-redis's default
+// timeout where they have none).
+func wrapOwn(settings func() (time.Duration, *tls.Config)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return Dialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		timeout, conf := settings()
+		if timeout == 0 {
+			timeout = defaultDialTimeout
+		}
+		return redis.NewDialer(&redis.Options{DialTimeout: timeout, TLSConfig: conf})(ctx, network, addr)
 	}, time.Now)
 }
+
+// defaultDialTimeout is go-redis's default dial timeout.
+const defaultDialTimeout = 5 * time.Second
 
 // recentConn is a connection that remembers when it last read a reply.
 type recentConn struct {

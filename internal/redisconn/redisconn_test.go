@@ -37,7 +37,7 @@ func TestPoolProbesOnlyConnectionsIdleAWhile(t *testing.T) {
 	}
 
 	closed := kill()
-	clock.Advance(redisconn.AnsweredWithin)
+	clock.Advance(redisconn.AnsweredWithin + time.Millisecond)
 	id, err := rdb.ClientID(ctx).Result()
 	if err != nil {
 		t.Fatalf("a connection idle for %v and closed by the server was used: %v", redisconn.AnsweredWithin, err)
