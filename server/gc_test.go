@@ -30,8 +30,8 @@ func TestGCPercentForLiveHeap(t *testing.T) {
 	}
 }
 
-// Without them, a small heap is collected at GOGC=200, a heap past the
-// floor at Go's default pace, and at 200 again once it shrinks.
+// Without them, a small heap is collected at GOGC=200, a heap past half
+// the goal at Go's default pace, and at 200 again once it shrinks.
 func TestTuneGCPacesByLiveHeap(t *testing.T) {
 	stop, ok := tuneGC(env(nil))
 	if !ok {

@@ -585,11 +585,7 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 			profiled = make(chan error, 1)
 			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, p.key+".pprof"), o.duration) }()
 		}
-		cmdsBefore, err := b.commands()
-		if err != nil {
-			return "", "", err
-		}
-		_, reqsBefore, err := b.trips(http.MethodGet, p.route)
+		cmdsBefore, reqsBefore, err := b.served(p.route)
 		if err != nil {
 			return "", "", err
 		}
@@ -597,15 +593,11 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		if err != nil {
 			return "", "", err
 		}
-		cmdsAfter, err := b.commands()
+		cmdsAfter, reqsAfter, err := b.served(p.route)
 		if err != nil {
 			return "", "", err
 		}
-		_, reqsAfter, err := b.trips(http.MethodGet, p.route)
-		if err != nil {
-			return "", "", err
-		}
-		cmds, cmdReqs = cmds+cmdsAfter-cmdsBefore, cmdReqs+int64(reqsAfter-reqsBefore)
+		cmds, cmdReqs = cmds+cmdsAfter-cmdsBefore, cmdReqs+reqsAfter-reqsBefore
 		if profiled != nil {
 			if err := <-profiled; err != nil {
 				return "", "", err
@@ -656,6 +648,16 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 	}
 	return fmt.Sprintf("| %s | %.0f | %s | %s | %.0f | %s | %.0f %% | %.0f / %.0f µs (%.0f %%) | %.0f / %.0f µs | %s | %s | %.1f |", p.name, pg.rps, ms(pg.p50), ms(pg.p99),
 		fl.rps, ms(fl.p99), 100*pg.rps/fl.rps, pg.cpu, fl.cpu, 100*fl.cpu/pg.cpu, pg.redisCPU, fl.redisCPU, trips, perRequest, float64(size)/1000), baseRow, nil
+}
+
+// served is how many commands the benchmark's Redis has run so far and
+// how many GET requests of route the app has served.
+func (b *bench) served(route string) (cmds, reqs int64, err error) {
+	if cmds, err = b.commands(); err != nil {
+		return 0, 0, err
+	}
+	_, n, err := b.trips(http.MethodGet, route)
+	return cmds, int64(n), err
 }
 
 // commands is how many commands the benchmark's Redis has run so far
