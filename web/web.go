@@ -22,6 +22,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/once"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/sharecard"
+	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -128,6 +129,11 @@ type handler struct {
 	// there, and that many standings (see dashboard); a wrong guess costs
 	// a round trip, never a wrong page.
 	dashLast strcache.Cache[dashMemory]
+	// dashReads keeps what each person's last dashboard view read after
+	// its first round trip, read with the first on the next view (see
+	// speculate): a repeat view whose lists name the same groups and
+	// sessions reads in one round trip.
+	dashReads *speculate.Memory
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
 	homeGroups strcache.Cache[[]string]
@@ -195,6 +201,7 @@ func New(d Deps) (*fiber.App, error) {
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 	h.sessionMetas.Size = 2000   // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
+	h.dashReads = speculate.NewMemory(dashReadsKept)
 
 	static, err := embeddedStatic()
 	if err != nil {

@@ -1,0 +1,279 @@
+package speculate_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/speculate"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// page is a page that reads in two round trips: first a list of IDs,
+// then, for each ID it found, a record and a few things about it.
+type page struct {
+	rdb    redis.UniversalClient
+	prefix string
+	mem    *speculate.Memory
+}
+
+// shown is what a view of page shows.
+type shown struct {
+	names   []string
+	counts  []int64
+	members []bool
+	scores  []redis.Z
+	fields  map[string]string
+	missing error // the reply for a field no record has
+}
+
+// view reads the page for viewer, in as many round trips as it takes,
+// and returns what it shows and how many round trips it made.
+func (pg page) view(t *testing.T, viewer string) (shown, int) {
+	t.Helper()
+	ctx, counter := roundtrips.With(context.Background())
+	first := pg.rdb.Pipeline()
+	list := first.ZRange(ctx, pg.prefix+"list:"+viewer, 0, -1)
+	later := pg.mem.Queue(ctx, first, "page:"+viewer)
+	if _, err := later.ExecFirst(ctx, first); err != nil && !errors.Is(err, redis.Nil) {
+		t.Error(err) // not Fatal: views run on other goroutines too
+	}
+	second := pg.rdb.Pipeline()
+	var names []*redis.StringCmd
+	var counts []*redis.IntCmd
+	var members []*redis.BoolCmd
+	for _, id := range list.Val() {
+		names = append(names, second.HGet(ctx, pg.prefix+"rec:"+id, "name"))
+		counts = append(counts, second.ZCard(ctx, pg.prefix+"going:"+id))
+		members = append(members, second.SIsMember(ctx, pg.prefix+"going-set:"+id, viewer))
+	}
+	scores := second.ZRangeWithScores(ctx, pg.prefix+"list:"+viewer, 0, -1)
+	fields := second.HGetAll(ctx, pg.prefix+"rec:"+viewer)
+	missing := second.HGet(ctx, pg.prefix+"rec:"+viewer, "nothing")
+	if _, err := later.Exec(ctx, second); err != nil && !errors.Is(err, redis.Nil) {
+		t.Error(err)
+	}
+	later.Remember()
+	var out shown
+	for i := range names {
+		out.names = append(out.names, names[i].Val())
+		out.counts = append(out.counts, counts[i].Val())
+		out.members = append(out.members, members[i].Val())
+	}
+	out.scores, out.fields, out.missing = scores.Val(), fields.Val(), missing.Err()
+	return out, counter.Count()
+}
+
+func newPage(t *testing.T) page {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	return page{rdb: rdb, prefix: prefix, mem: speculate.NewMemory(100)}
+}
+
+// seed gives viewer a list of n records, each with people going.
+func (pg page) seed(t *testing.T, viewer string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		id := fmt.Sprintf("%s-%d", viewer, i)
+		pg.rdb.ZAdd(ctx, pg.prefix+"list:"+viewer, redis.Z{Score: float64(i), Member: id})
+		pg.rdb.HSet(ctx, pg.prefix+"rec:"+id, "name", "record "+id)
+		for j := range i + 1 {
+			pg.rdb.ZAdd(ctx, pg.prefix+"going:"+id, redis.Z{Score: float64(j), Member: fmt.Sprint(j)})
+		}
+		if i%2 == 0 {
+			pg.rdb.SAdd(ctx, pg.prefix+"going-set:"+id, viewer)
+		}
+	}
+	pg.rdb.HSet(ctx, pg.prefix+"rec:"+viewer, "name", viewer, "tz", "Europe/Berlin")
+}
+
+func (s shown) equal(o shown) bool {
+	return slices.Equal(s.names, o.names) && slices.Equal(s.counts, o.counts) && slices.Equal(s.members, o.members) &&
+		slices.Equal(s.scores, o.scores) && fmt.Sprint(s.fields) == fmt.Sprint(o.fields) && errors.Is(s.missing, o.missing)
+}
+
+func TestARepeatViewReadsInOneRoundTripAndSeesChanges(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 4)
+	plain := page{rdb: pg.rdb, prefix: pg.prefix} // no memory: always two round trips
+
+	want, _ := plain.view(t, "ana")
+	if len(want.names) != 4 || want.counts[3] != 4 || !want.members[0] || want.members[1] || want.fields["tz"] != "Europe/Berlin" || !errors.Is(want.missing, redis.Nil) {
+		t.Fatalf("the page without guesses read %+v", want)
+	}
+	got, trips := pg.view(t, "ana")
+	if trips != 2 || !got.equal(want) {
+		t.Fatalf("first view: %d round trips, %+v; want 2 and %+v", trips, got, want)
+	}
+	got, trips = pg.view(t, "ana")
+	if trips != 1 || !got.equal(want) {
+		t.Fatalf("repeat view: %d round trips, %+v; want 1 and %+v", trips, got, want)
+	}
+
+	// What the guesses read changes: the next view shows it, still in one.
+	ctx := context.Background()
+	pg.rdb.HSet(ctx, pg.prefix+"rec:ana-2", "name", "renamed")
+	pg.rdb.ZAdd(ctx, pg.prefix+"going:ana-0", redis.Z{Score: 9, Member: "late"})
+	pg.rdb.SRem(ctx, pg.prefix+"going-set:ana-0", "ana")
+	want, _ = plain.view(t, "ana")
+	if want.names[2] != "renamed" || want.counts[0] != 2 || want.members[0] {
+		t.Fatalf("the page without guesses read %+v after the change", want)
+	}
+	got, trips = pg.view(t, "ana")
+	if trips != 1 || !got.equal(want) {
+		t.Fatalf("view after a change: %d round trips, %+v; want 1 and %+v", trips, got, want)
+	}
+
+	// The list names a record more: that one is read in a second round
+	// trip, once; then the view is one round trip again.
+	pg.seed(t, "ana", 5)
+	want, _ = plain.view(t, "ana")
+	got, trips = pg.view(t, "ana")
+	if trips != 2 || !got.equal(want) || len(got.names) != 5 {
+		t.Fatalf("view of a longer list: %d round trips, %+v; want 2 and %+v", trips, got, want)
+	}
+	if got, trips = pg.view(t, "ana"); trips != 1 || !got.equal(want) {
+		t.Fatalf("next view: %d round trips, %+v; want 1 and %+v", trips, got, want)
+	}
+}
+
+func TestGuessesAreEachViewersOwn(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 2)
+	pg.seed(t, "bo", 3)
+	pg.view(t, "ana")
+	pg.view(t, "ana")
+	want, _ := page{rdb: pg.rdb, prefix: pg.prefix}.view(t, "bo")
+	got, trips := pg.view(t, "bo")
+	if trips != 2 || !got.equal(want) {
+		t.Fatalf("bo's first view after ana's: %d round trips, %+v; want 2 and %+v", trips, got, want)
+	}
+}
+
+func TestWritesAndScriptsAreNeverGuessed(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	mem := speculate.NewMemory(10)
+	script := redis.NewScript(`return redis.call('INCR', KEYS[1])`)
+	view := func() (int64, int64, string, int) {
+		ctx, counter := roundtrips.With(context.Background())
+		first := rdb.Pipeline()
+		first.Get(ctx, prefix+"x")
+		later := mem.Queue(ctx, first, "v")
+		if _, err := later.ExecFirst(ctx, first); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		second := rdb.Pipeline()
+		incr := second.Incr(ctx, prefix+"n")
+		eval := script.Eval(ctx, second, []string{prefix + "m"})
+		get := second.Get(ctx, prefix+"n")
+		if _, err := later.Exec(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		later.Remember()
+		m, _ := eval.Int64()
+		return incr.Val(), m, get.Val(), counter.Count()
+	}
+	for i := int64(1); i <= 3; i++ {
+		n, m, got, trips := view()
+		if n != i || m != i || trips != 2 {
+			t.Fatalf("view %d: INCR gave %d, the script %d, in %d round trips; want %d, %d and 2", i, n, m, trips, i, i)
+		}
+		if got != fmt.Sprint(i) {
+			t.Fatalf("view %d: GET after the INCR gave %q, want %d (a guess would have read it before)", i, got, i)
+		}
+	}
+}
+
+// A read guessed with the same arguments twice gives each its own reply,
+// and a guess that failed leaves its read to be sent.
+func TestDuplicatesAndFailedGuesses(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(roundtrips.Hook{})
+	ctx := context.Background()
+	rdb.RPush(ctx, prefix+"l", "a", "b")
+	rdb.ZAdd(ctx, prefix+"z", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"})
+	mem := speculate.NewMemory(10)
+	view := func() ([]string, []string, int, error) {
+		ctx, counter := roundtrips.With(context.Background())
+		first := rdb.Pipeline()
+		first.Ping(ctx)
+		later := mem.Queue(ctx, first, "v")
+		if _, err := later.ExecFirst(ctx, first); err != nil {
+			t.Fatal(err) // a failed guess fails no page
+		}
+		second := rdb.Pipeline()
+		one := second.ZRange(ctx, prefix+"z", 0, -1)
+		two := second.ZRange(ctx, prefix+"z", 0, -1)
+		list := second.LRange(ctx, prefix+"l", 0, -1)
+		_, err := later.Exec(ctx, second)
+		later.Remember()
+		one.Val()[0] = "changed by the page"
+		return two.Val(), list.Val(), counter.Count(), err
+	}
+	view()
+	two, list, trips, err := view()
+	if err != nil || trips != 1 || !slices.Equal(two, []string{"a", "b"}) || !slices.Equal(list, []string{"a", "b"}) {
+		t.Fatalf("repeat view: %v, %v, %v in %d round trips; want [a b] twice, no error, 1", two, list, err, trips)
+	}
+
+	// The list becomes a string: the guess fails, the read is sent and
+	// fails on its own.
+	rdb.Del(ctx, prefix+"l")
+	rdb.Set(ctx, prefix+"l", "s", 0)
+	_, _, trips, err = view()
+	if err == nil || !redis.HasErrorPrefix(err, "WRONGTYPE") || trips != 2 {
+		t.Fatalf("view of a list that became a string: %v in %d round trips; want WRONGTYPE in 2", err, trips)
+	}
+}
+
+func TestNilMemoryGuessesNothing(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 2)
+	pg.mem = nil
+	for range 2 {
+		if _, trips := pg.view(t, "ana"); trips != 2 {
+			t.Fatalf("a view without memory made %d round trips, want 2", trips)
+		}
+	}
+}
+
+func TestViewersAtOnce(t *testing.T) {
+	pg := newPage(t)
+	viewers := []string{"a", "b", "c", "d"}
+	for _, v := range viewers {
+		pg.seed(t, v, 3)
+	}
+	want := map[string]shown{}
+	for _, v := range viewers {
+		want[v], _ = page{rdb: pg.rdb, prefix: pg.prefix}.view(t, v)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := viewers[i%len(viewers)]
+			for range 5 {
+				if got, _ := pg.view(t, v); !got.equal(want[v]) {
+					errs <- fmt.Sprintf("%s saw %+v, want %+v", v, got, want[v])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
