@@ -175,34 +175,44 @@ func (v *View) Remember() {
 	if v.m == nil {
 		return
 	}
-	plan := make([]guess, 0, len(v.asked))
-	same := true
+	n := 0 // the guesses that were asked for again, in order
+	var plan []guess
 	for _, cmd := range v.asked {
 		if !readOnly[cmd.Name()] {
 			break // what follows is not guessed (see wrote)
 		}
-		kind, ok := kindOf(cmd)
+		k, ok := kindOf(cmd)
 		if !ok || !guessable(cmd.Args()) {
 			continue
 		}
-		i := len(plan)
-		same = same && i < len(v.last) && v.last[i].kind == kind && sameArgs(v.last[i].args, cmd.Args())
-		plan = append(plan, guess{kind: kind, args: cmd.Args()})
-	}
-	if same && len(plan) == len(v.last) {
-		return
-	}
-	for i, g := range plan {
-		args := make([]any, len(g.args))
-		for j, a := range g.args {
-			if s, ok := a.(string); ok {
-				a = strings.Clone(s) // it may point into the request's buffer
-			}
-			args[j] = a
+		if plan == nil && n < len(v.last) && v.last[n].kind == k && sameArgs(v.last[n].args, cmd.Args()) {
+			n++
+			continue
 		}
-		plan[i].args = args
+		if plan == nil {
+			plan = append(make([]guess, 0, len(v.asked)), v.last[:n]...)
+		}
+		plan = append(plan, guess{kind: k, args: owned(cmd.Args())})
 	}
-	v.m.plans.Put(v.key, plan)
+	switch {
+	case plan != nil:
+		v.m.plans.Put(v.key, plan)
+	case n < len(v.last):
+		v.m.plans.Put(v.key, v.last[:n])
+	}
+}
+
+// owned is a copy of args that the Memory can keep: a string argument
+// may point into the request's buffer, which the server reuses.
+func owned(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = strings.Clone(s)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // kind is the type of a command's reply that a guess can stand for: how

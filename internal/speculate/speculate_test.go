@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -275,5 +276,45 @@ func TestViewersAtOnce(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// cmdCount is a go-redis hook that counts the commands sent in pipelines.
+type cmdCount struct{ n atomic.Int64 }
+
+func (h *cmdCount) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *cmdCount) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *cmdCount) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// A view that reads less than the last one is remembered too: the view
+// after it guesses only what it read.
+func TestAShorterViewIsRemembered(t *testing.T) {
+	pg := newPage(t)
+	count := &cmdCount{}
+	pg.rdb.AddHook(count)
+	pg.seed(t, "ana", 4)
+	pg.view(t, "ana")
+	pg.view(t, "ana")
+	sent := func() (int64, int) {
+		before := count.n.Load()
+		_, trips := pg.view(t, "ana")
+		return count.n.Load() - before, trips
+	}
+	full, trips := sent()
+	if trips != 1 {
+		t.Fatalf("repeat view: %d round trips, want 1", trips)
+	}
+	ctx := context.Background()
+	pg.rdb.ZRem(ctx, pg.prefix+"list:ana", "ana-2", "ana-3")
+	if n, trips := sent(); n != full || trips != 1 {
+		t.Fatalf("the first view of the shorter list sent %d commands in %d round trips, want the %d guessed before in 1", n, trips, full)
+	}
+	if n, trips := sent(); n != full-6 || trips != 1 {
+		t.Fatalf("the next view sent %d commands in %d round trips, want %d (three reads fewer for each of two records) in 1", n, trips, full-6)
 	}
 }
