@@ -62,7 +62,7 @@ func (s *Store) QueueDirectory(ctx context.Context, p redis.Pipeliner, f *match.
 // QueueMentorProfiles queues on p the reads of the mentor profiles of
 // userIDs; the returned function gives those that exist, in that order.
 func (s *Store) QueueMentorProfiles(ctx context.Context, p redis.Pipeliner, userIDs []string) func() ([]match.MentorProfile, error) {
-	return s.queueMentorProfiles(ctx, p, userIDs)
+	return s.queueMentorProfiles(ctx, p, userIDs, false)
 }
 
 // MentorProfiles reads the mentor profiles of userIDs in one round trip,

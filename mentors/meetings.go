@@ -171,7 +171,7 @@ func (s *Store) Availabilities(ctx context.Context, who Parties) (Availabilities
 }
 
 func (s *Store) queueAvailabilities(ctx context.Context, p redis.Pipeliner, who Parties) func() (Availabilities, error) {
-	mentor := s.queueMentorProfiles(ctx, p, []string{who.Mentor})
+	mentor := s.queueMentorProfiles(ctx, p, []string{who.Mentor}, false)
 	mentee := s.queueMenteeProfile(ctx, p, who.Mentee)
 	return func() (Availabilities, error) {
 		var a Availabilities

@@ -107,7 +107,7 @@ type MentoringRead struct {
 // profiles.
 func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID string) *Mentoring {
 	m := &Mentoring{s: s, userID: userID,
-		mentorProfile: s.queueMentorProfiles(ctx, p, []string{userID}),
+		mentorProfile: s.queueMentorProfiles(ctx, p, []string{userID}, false),
 		menteeProfile: s.queueMenteeProfile(ctx, p, userID),
 	}
 	if ids.Valid(userID) {

@@ -143,7 +143,7 @@ func (s *Store) MentorProfile(ctx context.Context, userID string) (match.MentorP
 // leaving out those without one.
 func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.MentorProfile, error) {
 	pipe := s.rdb.Pipeline()
-	read := s.queueMentorProfiles(ctx, pipe, userIDs)
+	read := s.queueMentorProfiles(ctx, pipe, userIDs, false)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
 	}
@@ -151,16 +151,26 @@ func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.M
 }
 
 // queueMentorProfiles queues on p the reads of mentorProfiles; the
-// returned function decodes them once p has been executed.
-func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string) func() ([]match.MentorProfile, error) {
+// returned function decodes them once p has been executed. With recent,
+// a mentor's count of mentees that a list read less than RecentCountFor
+// ago is not read again.
+func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string, recent bool) func() ([]match.MentorProfile, error) {
+	now := s.now()
 	fields := make([]*redis.SliceCmd, 0, len(userIDs))
 	counts := make([]*redis.IntCmd, 0, len(userIDs))
+	known := make([]int, 0, len(userIDs))
+	read := make([]string, 0, len(userIDs))
 	for _, u := range userIDs {
 		if !ids.Valid(u) {
 			continue
 		}
 		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"))
-		counts = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u)))
+		if c, ok := s.activeRecent.Get(u); recent && ok && now.Sub(c.read) < RecentCountFor {
+			counts, known = append(counts, nil), append(known, c.n)
+		} else {
+			counts, known = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u))), append(known, 0)
+		}
+		read = append(read, u)
 	}
 	return func() ([]match.MentorProfile, error) {
 		out := make([]match.MentorProfile, 0, len(fields))
@@ -169,8 +179,15 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			if err != nil {
 				return nil, err
 			}
-			if err := counts[k].Err(); err != nil {
-				return nil, err
+			active := known[k]
+			if c := counts[k]; c != nil {
+				if err := c.Err(); err != nil {
+					return nil, err
+				}
+				active = int(c.Val())
+				if recent {
+					s.activeRecent.Put(read[k], recentCount{n: active, read: now})
+				}
 			}
 			raw, ok := v[0].(string)
 			if !ok {
@@ -186,7 +203,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			p.Paused = v[1] == "1"
 			p.PausedAuto = v[2] == "1"
 			p.PauseReason, _ = v[3].(string)
-			p.Active = int(counts[k].Val())
+			p.Active = active
 			if t, ok := v[4].(string); ok {
 				p.Thanks, _ = strconv.Atoi(t)
 			}

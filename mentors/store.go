@@ -97,6 +97,24 @@ type Store struct {
 	// named when last read (people with none are not kept), so the next
 	// read reads them with the lists.
 	recordKeys strcache.Cache[recordKeys]
+	// activeRecent remembers each mentor's count of mentees as a list of
+	// suggestions last read it, so the next list within RecentCountFor
+	// does not read it again (see queueMentorProfiles).
+	activeRecent strcache.Cache[recentCount]
+}
+
+// RecentCountFor is how old a mentor's count of mentees may be in a list
+// of suggestions (their free seats, and whether they are full): the
+// request to a mentor checks the count as it is, so an older count only
+// shows a seat that was taken a moment ago. It is the age of the names
+// in a list of people (auth.RecentFor). This instance forgets a count as
+// soon as it changes one.
+const RecentCountFor = time.Minute
+
+// recentCount is a mentor's count of mentees and when it was read.
+type recentCount struct {
+	n    int
+	read time.Time
 }
 
 // The bounds of rankings (up to about 10 KB a ranking: 200 IDs as

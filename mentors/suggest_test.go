@@ -508,3 +508,70 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 		}
 	}
 }
+
+// A list of suggestions shows a mentor's free seats as read at most
+// RecentCountFor ago: a mentee taken through another instance shows within
+// that time, one this instance took shows at once. A full mentor is not
+// suggested; asking one still listed is refused, since the request counts
+// the mentees as they are.
+func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor := f.mentor(t, func(p *match.MentorProfile) {
+		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
+	})
+	// want lists suggestions for viewer: the mentor with active mentees,
+	// or (active < 0) no one.
+	want := func(what string, viewer string, active int) {
+		t.Helper()
+		got, err := pageSuggest(t, f.Store, viewer, match.Filter{}, 5)
+		switch {
+		case err != nil:
+			t.Fatalf("%s: %v", what, err)
+		case active < 0 && len(got) != 0:
+			t.Fatalf("%s: %+v, want no one (the mentor is full)", what, got)
+		case active >= 0 && (len(got) != 1 || got[0].Mentor.Active != active):
+			t.Fatalf("%s: %+v, want the mentor with %d mentees", what, got, active)
+		}
+	}
+	newMentee := func() string {
+		return f.mentee(t, func(p *match.MenteeProfile) { p.WantSkills, p.Path = []string{"go"}, "backend" })
+	}
+	accept := func(s *Store) Mentorship {
+		t.Helper()
+		r, err := s.Ask(f.ctx, newMentee(), mentor, "Hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Accept(f.ctx, mentor, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	viewer := newMentee()
+	want("the first list", viewer, 0)
+
+	other := NewStore(f.rdb, f.prefix) // another instance, on the same clock
+	other.Now = f.Now
+	first := accept(other)
+	want("a list a moment after another instance took a mentee", viewer, 0)
+	f.advance(RecentCountFor)
+	want("a list a minute later", viewer, 1)
+
+	accept(f.Store)
+	want("a list right after this instance took the last seat", viewer, -1)
+
+	if _, err := other.End(f.ctx, mentor, first.ID, Ending{}); err != nil {
+		t.Fatal(err)
+	}
+	want("a list a moment after another instance ended a mentorship", viewer, -1)
+	f.advance(RecentCountFor)
+	want("a list a minute after the end", viewer, 1)
+
+	accept(other)
+	want("a list a moment after another instance took the last seat", viewer, 1)
+	if _, err := f.Ask(f.ctx, newMentee(), mentor, "Hello"); !errors.Is(err, ErrFull) {
+		t.Fatalf("asking the full mentor still listed: %v, want %v", err, ErrFull)
+	}
+}

@@ -133,7 +133,7 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 				r.batch = s.queueBatch(ctx, p, &e, f)
 			}
 			if known {
-				r.last, r.guessed = last, s.queueMentorProfiles(ctx, p, last.ids)
+				r.last, r.guessed = last, s.queueMentorProfiles(ctx, p, last.ids, true)
 			}
 		}
 	}
@@ -230,7 +230,7 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 	}
 	readProfiles := r.guessed
 	if r.guessed == nil || !slices.Equal(batchIDs, r.last.ids) {
-		readProfiles = s.queueMentorProfiles(ctx, p, batchIDs)
+		readProfiles = s.queueMentorProfiles(ctx, p, batchIDs, true)
 	}
 	return func() ([]match.Suggestion, error) {
 		profiles, err := readProfiles()
