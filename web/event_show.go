@@ -108,7 +108,8 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if gid, ok := h.Events.KnownGroupOf(id); ok {
 		getView = h.queueGroupView(ctx, first, gid, uid)
 	}
-	if err := runReads(ctx, first); err != nil {
+	later := h.sessionLater.Queue(ctx, first, id)
+	if err := readsFailed(later.ExecFirst(ctx, first)); err != nil {
 		return sessionReads{}, err
 	}
 	if !claimHeld(c, uid) {
@@ -154,7 +155,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 			getView = h.queueGroupView(ctx, second, r.Event.GroupID, uid)
 		}
 		getUsers := h.Users.QueueGetMany(ctx, second, missing)
-		if err := runReads(ctx, second); err != nil {
+		if err := runLater(ctx, later, second); err != nil {
 			return r, err
 		}
 		read, err := getUsers()
@@ -165,11 +166,16 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 			r.Users[id] = u
 		}
 	}
-	if r.groupView, err = getView(); err != nil || getSeries == nil {
+	if r.groupView, err = getView(); err != nil {
 		return r, err
 	}
-	r.Series, err = h.readSeries(ctx, getSeries)
-	return r, err
+	if getSeries != nil {
+		if r.Series, err = h.readSeries(ctx, later, getSeries); err != nil {
+			return r, err
+		}
+	}
+	later.Remember()
+	return r, nil
 }
 
 // sessionShow is the session page.

@@ -259,3 +259,48 @@ func TestADateTheViewerAnsweredKeepsItsOwnCard(t *testing.T) {
 		t.Errorf("the group page shows the series title %d times, want twice (the series and the date Mo goes to)", n)
 	}
 }
+
+// A series date's page reads the other dates with its first round trip
+// once any view of it on this instance has read them (see speculate), for
+// every viewer, and shows a date cancelled since.
+func TestSeriesSessionPageReadsInOneRoundTripAndFollowsChanges(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Grace Hopper", "")
+	g := sesGroup(t, app, org, "cobol-club", nil)
+	first, _ := sesSeries(t, org, g, "3", "Weekly COBOL")
+	ev, err := app.Events.Get(t.Context(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, occ, err := app.Events.Series(t.Context(), ev.SeriesID)
+	if err != nil || len(occ) != 3 {
+		t.Fatalf("series: %d occurrences, %v", len(occ), err)
+	}
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	path := "/s/" + occ[1].ID
+	if n := pageTrips(t, app, member.Client, "/s/:id", path); n != 1 {
+		t.Errorf("a series date seen before: %d round trips, want 1", n)
+	}
+	anon := app.NewClient(t)
+	before, _ := app.RoundTrips(t, http.MethodGet, "/s/:id")
+	body := anon.Get(path).Body
+	after, _ := app.RoundTrips(t, http.MethodGet, "/s/:id")
+	if n := int(after - before); n != 1 {
+		t.Errorf("a visitor's first view of a date others saw: %d round trips, want 1", n)
+	}
+	sesContains(t, "the visitor's view", body, "2 of 3")
+	sesLacks(t, "the visitor's view", body, "(cancelled)")
+
+	if _, err := app.Events.Cancel(t.Context(), events.Actor{UserID: org.User.ID, Organizer: true}, occ[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	before, _ = app.RoundTrips(t, http.MethodGet, "/s/:id")
+	body = member.Get(path).Body
+	after, _ = app.RoundTrips(t, http.MethodGet, "/s/:id")
+	if n := int(after - before); n != 1 {
+		t.Errorf("the view after a date was cancelled: %d round trips, want 1", n)
+	}
+	sesContains(t, "the view after a date was cancelled", body, `<a href="/s/`+occ[2].ID+`">`, "(cancelled)")
+}

@@ -134,6 +134,11 @@ type handler struct {
 	// speculate): a repeat view whose lists name the same groups and
 	// sessions reads in one round trip.
 	dashReads *speculate.Memory
+	// sessionLater keeps what each session's page read after its first
+	// round trip (its series' dates, the people and group this instance
+	// had not read), read with the first on the next view of the session,
+	// whoever views it: a series' page reads in one round trip, not three.
+	sessionLater *speculate.Memory
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
 	homeGroups strcache.Cache[[]string]
@@ -202,6 +207,7 @@ func New(d Deps) (*fiber.App, error) {
 	h.sessionMetas.Size = 2000   // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
 	h.dashReads = speculate.NewMemory(dashReadsKept)
+	h.sessionLater = speculate.NewMemory(1000) // a series of 52 dates: about 10 KB
 
 	static, err := embeddedStatic()
 	if err != nil {
