@@ -21,6 +21,7 @@ import (
 
 	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/mail"
 )
 
@@ -156,6 +157,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 		opts.ContextTimeoutEnabled = true
 		redisconn.Cluster(opts)
 		rdb := redis.NewClusterClient(opts)
+		rdb.AddHook(speculate.Hook{}) // before the counter: a guessed read is no round trip
 		rdb.AddHook(roundtrips.Hook{})
 		return rdb, nil
 	}
@@ -168,6 +170,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 	opts.ContextTimeoutEnabled = true
 	redisconn.Client(opts)
 	rdb := redis.NewClient(opts)
+	rdb.AddHook(speculate.Hook{})
 	rdb.AddHook(roundtrips.Hook{})
 	return rdb, nil
 }

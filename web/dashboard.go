@@ -26,11 +26,6 @@ const (
 	dashCandidates    = dashUnanswered + dashSpare
 	dashSpare         = 5 // picked beyond what the last view needed, for answers to come
 	dashMaxCandidates = 60
-	// dashReadsKept bounds the people whose dashboard reads are kept
-	// (see handler.dashReads): about 200 bytes a read, so about 10 KB for
-	// a member of six groups (49 reads) and 60 KB for a member of ten
-	// groups of twelve sessions each (about 300).
-	dashReadsKept = 1000
 )
 
 // hostingCard is a session the viewer hosts, with who answered.
@@ -69,8 +64,9 @@ type dashMemory struct {
 // hold fewer than dashUnanswered sessions I have not answered (the rest
 // are read then, and the next view reads as many as that one needed).
 // What the second and third read on my last view on this instance is
-// read with the first (see speculate), so a repeat view whose lists name
-// the same groups and sessions as the last reads in one round trip.
+// read with the first (see handler.pageLater), so a repeat view whose
+// lists name the same groups and sessions as the last reads in one round
+// trip.
 func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
@@ -86,8 +82,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	for _, gid := range last.groups {
 		queueIndex(first, gid)
 	}
-	later := h.dashReads.Queue(ctx, first, uid)
-	if err := readsFailed(later.ExecFirst(ctx, first)); err != nil {
+	if err := runReads(ctx, first); err != nil {
 		return err
 	}
 	u := currentUser(c)
@@ -149,7 +144,7 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := runLater(ctx, later, second); err != nil {
+	if err := runReads(ctx, second); err != nil {
 		return err
 	}
 	gl, err := getLists()
@@ -194,10 +189,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	if err := queueRestToAnswer(ctx, third, warmMember, soonest, len(picked), u.ID, now); err != nil {
 		return err
 	}
-	if err := runLater(ctx, later, third); err != nil {
+	if err := runReads(ctx, third); err != nil {
 		return err
 	}
-	later.Remember()
 	for _, r := range reads {
 		r.fresh()
 	}

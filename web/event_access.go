@@ -10,7 +10,6 @@ import (
 
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/ids"
-	"github.com/focusgroups/focusgroups/internal/speculate"
 )
 
 // eventView is a session as one visitor may see it, with its group and the
@@ -172,18 +171,7 @@ func (h *handler) queueGroupRead(ctx context.Context, p redis.Pipeliner, id, uid
 // returns at once), so a page whose first round trip already read
 // everything calls it all the same.
 func runReads(ctx context.Context, p redis.Pipeliner) error {
-	return readsFailed(p.Exec(ctx))
-}
-
-// runLater is runReads for a later round trip of a page that guessed its
-// reads with the first (see speculate): only what was not guessed is sent.
-func runLater(ctx context.Context, v *speculate.View, p redis.Pipeliner) error {
-	return readsFailed(v.Exec(ctx, p))
-}
-
-// readsFailed is the error of a page's read round trip that ran cmds (see
-// runReads).
-func readsFailed(cmds []redis.Cmder, err error) error {
+	cmds, err := p.Exec(ctx)
 	if err == nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/markdown"
+	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors/match"
 	"github.com/focusgroups/focusgroups/notify"
@@ -91,6 +92,13 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	}
 	ctx := c.UserContext()
 	first, uid := pageReads(c, h.Redis)
+	if v := speculate.From(ctx); v != nil {
+		// What the page reads after its first round trip (the series'
+		// dates; the people and the group this instance had not read) is
+		// the same for every viewer: guess it from the session's last
+		// view, whoever made it.
+		v.Rekey("/s/" + id)
+	}
 	goingList := 0 // the people going are shown to members and organizers
 	if uid != "" {
 		goingList = goingListSize
@@ -108,8 +116,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	if gid, ok := h.Events.KnownGroupOf(id); ok {
 		getView = h.queueGroupView(ctx, first, gid, uid)
 	}
-	later := h.sessionLater.Queue(ctx, first, id)
-	if err := readsFailed(later.ExecFirst(ctx, first)); err != nil {
+	if err := runReads(ctx, first); err != nil {
 		return sessionReads{}, err
 	}
 	if !claimHeld(c, uid) {
@@ -155,7 +162,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 			getView = h.queueGroupView(ctx, second, r.Event.GroupID, uid)
 		}
 		getUsers := h.Users.QueueGetMany(ctx, second, missing)
-		if err := runLater(ctx, later, second); err != nil {
+		if err := runReads(ctx, second); err != nil {
 			return r, err
 		}
 		read, err := getUsers()
@@ -170,12 +177,9 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 		return r, err
 	}
 	if getSeries != nil {
-		if r.Series, err = h.readSeries(ctx, later, getSeries); err != nil {
-			return r, err
-		}
+		r.Series, err = h.readSeries(ctx, getSeries)
 	}
-	later.Remember()
-	return r, nil
+	return r, err
 }
 
 // sessionShow is the session page.

@@ -17,6 +17,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/internal/outage"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/speculate"
 )
 
 type contextKey string
@@ -222,7 +223,23 @@ func (h *handler) lazySession(c *fiber.Ctx, cookie string) error {
 	claimed, resolve := h.Sessions.QueueLoad(c.UserContext(), p, cookie)
 	lz := &lazy{p: p, claimed: claimed, resolve: resolve, fresh: h.Sessions.Fresh}
 	c.Locals(lazyContextKey, lz)
+	var later *speculate.View
+	if c.Method() == fiber.MethodGet {
+		// The page's later reads are guessed with its first round trip
+		// (see handler.pageLater), by address and the viewer the cookie
+		// claims.
+		later = h.pageLater.View(c.OriginalURL(), claimed)
+		c.SetUserContext(speculate.With(c.UserContext(), later))
+	}
 	err := c.Next()
+	if later != nil && err == nil && c.Response().StatusCode() < fiber.StatusBadRequest && lz.done && lz.err == nil && claimHeld(c, claimed) {
+		// Kept only for the viewer the cookie named (a forged claim
+		// leaves nothing for its victim's next view) and for a page that
+		// wrote nothing (it may have read what it wrote).
+		if n := roundtrips.From(c.UserContext()); n == nil || n.Writes() == 0 {
+			later.Remember()
+		}
+	}
 	if lz.err != nil {
 		// The session could not be read: whatever the page made of a
 		// visitor it took for signed out is not sent.

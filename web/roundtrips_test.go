@@ -487,3 +487,38 @@ func TestMentorSuggestionsReadInOneRoundTripOnceKnown(t *testing.T) {
 		t.Errorf("after signing out: %d to %q, want 303 to sign in", r.StatusCode, r.Header.Get("Location"))
 	}
 }
+
+// Any GET page reads with its first round trip what its later ones read
+// on the viewer's last view of the same address (handler.pageLater): the
+// profile, which reads the person's groups after the session, is one
+// round trip once seen, and shows a group joined since (read in a round
+// trip of its own, once).
+func TestAPageSeenBeforeReadsInOneRoundTrip(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	member := sesSignIn(t, app, "Mia Member", "mia@example.com")
+	sesJoin(t, app, sesGroup(t, app, org, "first-group", nil), member)
+	if n := pageTrips(t, app, member.Client, "/profile", "/profile"); n != 1 {
+		t.Errorf("the profile seen before: %d round trips, want 1", n)
+	}
+	g := sesGroup(t, app, org, "second-group", nil)
+	sesJoin(t, app, g, member)
+	before, _ := app.RoundTrips(t, http.MethodGet, "/profile")
+	body := member.Get("/profile").Body
+	after, _ := app.RoundTrips(t, http.MethodGet, "/profile")
+	if n := int(after - before); n != 2 {
+		t.Errorf("the profile after joining a group: %d round trips, want 2", n)
+	}
+	sesContains(t, "the profile after joining a group", body, `value="`+g.ID+`"`)
+	if n := pageTrips(t, app, member.Client, "/profile", "/profile"); n != 1 {
+		t.Errorf("the profile seen again: %d round trips, want 1", n)
+	}
+	// Another person's first view of the same address guesses nothing of
+	// Mia's.
+	before, _ = app.RoundTrips(t, http.MethodGet, "/profile")
+	org.Get("/profile")
+	after, _ = app.RoundTrips(t, http.MethodGet, "/profile")
+	if n := int(after - before); n < 2 {
+		t.Errorf("Olga's first view of her profile: %d round trips, want her own reads after her session", n)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/events"
-	"github.com/focusgroups/focusgroups/internal/speculate"
 )
 
 // seriesNav places a session among the dates of its series: "2 of 6 ·
@@ -27,9 +26,9 @@ type seriesDate struct {
 	Current, Cancelled bool
 }
 
-// readSeries reads, in one round trip (none when later guessed them), the occurrences whose IDs ids
+// readSeries reads, in one round trip, the occurrences whose IDs ids
 // gives, in start order; occurrences deleted meanwhile are left out.
-func (h *handler) readSeries(ctx context.Context, later *speculate.View, ids func() ([]string, error)) ([]events.Event, error) {
+func (h *handler) readSeries(ctx context.Context, ids func() ([]string, error)) ([]events.Event, error) {
 	list, err := ids()
 	if err != nil || len(list) == 0 {
 		return nil, err
@@ -39,7 +38,7 @@ func (h *handler) readSeries(ctx context.Context, later *speculate.View, ids fun
 	for i, id := range list {
 		reads[i] = h.Events.QueueGet(ctx, p, id)
 	}
-	if err := runLater(ctx, later, p); err != nil {
+	if err := runReads(ctx, p); err != nil {
 		return nil, err
 	}
 	out := make([]events.Event, 0, len(list))

@@ -129,16 +129,11 @@ type handler struct {
 	// there, and that many standings (see dashboard); a wrong guess costs
 	// a round trip, never a wrong page.
 	dashLast strcache.Cache[dashMemory]
-	// dashReads keeps what each person's last dashboard view read after
-	// its first round trip, read with the first on the next view (see
-	// speculate): a repeat view whose lists name the same groups and
-	// sessions reads in one round trip.
-	dashReads *speculate.Memory
-	// sessionLater keeps what each session's page read after its first
-	// round trip (its series' dates, the people and group this instance
-	// had not read), read with the first on the next view of the session,
-	// whoever views it: a series' page reads in one round trip, not three.
-	sessionLater *speculate.Memory
+	// pageLater keeps, by address and viewer, what any other GET page
+	// read after its first round trip (see runReads), read with the first
+	// on the next view: a page whose reads name the same records as last
+	// time reads in one round trip.
+	pageLater *speculate.Memory
 	// homeGroups keeps the groups the home page showed last, read
 	// speculatively with its indexes (see home).
 	homeGroups strcache.Cache[[]string]
@@ -146,6 +141,11 @@ type handler struct {
 	// read speculatively with the search (see discover).
 	discoverGroups strcache.Cache[[]string]
 }
+
+// pagesLaterKept bounds the pages (address and viewer) whose later reads
+// are kept for the next view (see handler.pageLater): about 200 bytes a
+// read, a few KB a page.
+const pagesLaterKept = 2000
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
 const MaxBodySize = 256 << 10
@@ -206,8 +206,7 @@ func New(d Deps) (*fiber.App, error) {
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 	h.sessionMetas.Size = 2000   // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
-	h.dashReads = speculate.NewMemory(dashReadsKept)
-	h.sessionLater = speculate.NewMemory(1000) // a series of 52 dates: about 10 KB
+	h.pageLater = speculate.NewMemory(pagesLaterKept)
 
 	static, err := embeddedStatic()
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -142,6 +143,7 @@ func Start(t testing.TB, opts Options) *App {
 		rdb, prefix = testenv.Redis(t)
 		// The test's own client: count its round trips (a shared one
 		// would count them once per app).
+		rdb.AddHook(speculate.Hook{}) // as the server's client (server.newRedis)
 		rdb.AddHook(roundtrips.Hook{})
 		for _, hook := range opts.RedisHooks {
 			rdb.AddHook(hook)

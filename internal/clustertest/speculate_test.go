@@ -14,12 +14,14 @@ import (
 	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
-// Reads guessed with a page's first round trip (the dashboard's) go to
-// the masters of their own slots and give each later read the reply it
-// would have had: one round trip from the client's side, on a cluster too.
+// Reads guessed with a page's first round trip go to the masters of their
+// own slots and give each later read the reply it would have had: one
+// round trip from the client's side, on a cluster too (the hook sees the
+// cluster client's whole pipeline).
 func TestSpeculatedReadsOnCluster(t *testing.T) {
 	t.Parallel()
 	rdb, pfx := testenv.Cluster(t)
+	rdb.AddHook(speculate.Hook{})
 	rdb.AddHook(roundtrips.Hook{})
 	ctx := context.Background()
 	var keys []string
@@ -45,10 +47,11 @@ func TestSpeculatedReadsOnCluster(t *testing.T) {
 	mem := speculate.NewMemory(10)
 	view := func() ([]string, [][]string, int, error) {
 		ctx, counter := roundtrips.With(ctx)
+		later := mem.View("page", "viewer")
+		ctx = speculate.With(ctx, later)
 		first := rdb.Pipeline()
 		first.Ping(ctx)
-		later := mem.Queue(ctx, first, "viewer")
-		if _, err := later.ExecFirst(ctx, first); err != nil {
+		if _, err := first.Exec(ctx); err != nil {
 			return nil, nil, 0, err
 		}
 		second := rdb.Pipeline()
@@ -59,7 +62,7 @@ func TestSpeculatedReadsOnCluster(t *testing.T) {
 			going = append(going, second.ZRange(ctx, k+":going", 0, -1))
 		}
 		missing := second.HGet(ctx, keys[0], "none")
-		if _, err := later.Exec(ctx, second); err != nil && !errors.Is(err, redis.Nil) {
+		if _, err := second.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, nil, 0, err
 		}
 		later.Remember()

@@ -35,6 +35,12 @@ func With(ctx context.Context) (context.Context, *Counter) {
 	return context.WithValue(ctx, counterKey{}, c), c
 }
 
+// From returns the Counter of ctx (see With), or nil.
+func From(ctx context.Context) *Counter {
+	c, _ := ctx.Value(counterKey{}).(*Counter)
+	return c
+}
+
 // add counts one round trip carrying cmds.
 func add(ctx context.Context, cmds ...redis.Cmder) {
 	c, ok := ctx.Value(counterKey{}).(*Counter)
@@ -78,7 +84,7 @@ func (Hook) DialHook(next redis.DialHook) redis.DialHook {
 // ProcessHook counts one command.
 func (Hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if !handshake(cmd) {
+		if !Handshake(cmd) {
 			add(ctx, cmd)
 		}
 		return next(ctx, cmd)
@@ -88,18 +94,18 @@ func (Hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 // ProcessPipelineHook counts one pipeline or transaction.
 func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if len(cmds) == 0 || !handshake(cmds[0]) {
+		if len(cmds) == 0 || !Handshake(cmds[0]) {
 			add(ctx, cmds...)
 		}
 		return next(ctx, cmds)
 	}
 }
 
-// handshake reports whether cmd is part of opening a pooled connection
+// Handshake reports whether cmd is part of opening a pooled connection
 // (HELLO, AUTH, SELECT, CLIENT ...), which the app never sends itself:
 // those round trips belong to the pool, not to the request that happened
 // to open the connection.
-func handshake(cmd redis.Cmder) bool {
+func Handshake(cmd redis.Cmder) bool {
 	switch cmd.Name() {
 	case "hello", "auth", "select", "client":
 		return true

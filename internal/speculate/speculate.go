@@ -1,15 +1,18 @@
 // Package speculate lets a page that reads Redis in several round trips,
 // each naming what the one before found, read in one on a repeat view:
-// the reads its later round trips made on the viewer's last view ride
-// with its first one, and a later round trip sends only what is not
-// among them. When nothing the page reads changed what it names, a view
-// costs one round trip; a guess that no longer holds costs only reads
-// made for nothing, never a wrong page, since every reply comes from the
-// same view's first round trip.
+// the reads its later round trips made on the last view of the same page
+// (its key: the address and the viewer, say) ride with its first one,
+// and a later read that was among them is answered without a round trip.
+// When nothing the page reads changed what it names, a view costs one
+// round trip; a guess that no longer holds costs only reads made for
+// nothing, never a wrong page, since every reply comes from the same
+// view's first round trip.
 //
-// Only plain reads are guessed (see readOnly): a write, a script or a
-// command whose reply type this package does not copy is always sent in
-// its own round trip, in the order the page asked for it.
+// A page's view travels in its context (With); Hook, on the client, does
+// the rest for every command and pipeline run with that context, whatever
+// package runs it. Only plain reads are guessed (see readOnly): once a
+// view sends a command that may write (a script, a transaction), nothing
+// after it is guessed or remembered, since it may read what was written.
 package speculate
 
 import (
@@ -21,6 +24,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
@@ -34,42 +38,140 @@ func NewMemory(size int) *Memory {
 }
 
 // guess is a read to make with a view's first round trip: its reply kind
-// (its index in kinds) and its arguments (strings and numbers, owned by the Memory and never
-// changed).
+// (its index in kinds) and its arguments (strings and numbers, owned by
+// the Memory and never changed).
 type guess struct {
 	kind byte
 	args []any
 }
 
-// View is one page view's guesses: queued with its first round trip by
-// Queue, used by Exec, remembered for the next view by Remember.
+// View is one page view: its guesses, queued with its first pipeline,
+// and what it read after that, for Remember. One request's goroutine
+// uses it.
 type View struct {
-	m     *Memory
-	key   string
-	last  []guess
-	cmds  []redis.Cmder // last's commands, queued on the first pipeline
-	used  []bool        // whether a later command took cmds[i]'s reply
-	next  int           // where the next later command is looked for first
-	asked []redis.Cmder // what the later round trips read, in order
-	// wrote is set once a later round trip carried a command that may
-	// write: what follows may read what it wrote, so it is not guessed.
+	m *Memory
+	// page and who name the view's key; they may point into the
+	// request's buffers, so the Memory keeps a copy (see Remember).
+	page, who string
+	last      []guess
+	cmds      []redis.Cmder // last's commands, once queued
+	used      []bool        // whether a later command took cmds[i]'s reply
+	next      int           // where the next later command is looked for first
+	asked     []redis.Cmder // what the later round trips read, in order
+	// started is set once the view's first round trip was sent.
+	started bool
+	// wrote is set once the view sent a command that may write: what
+	// follows may read what it wrote, so it is neither guessed nor
+	// remembered.
 	wrote bool
 }
 
-// Queue queues on p, the page's first pipeline, the reads that the later
-// round trips of key's last view made, and returns the view that
-// ExecFirst, Exec and Remember use. The page queues its own first reads
-// before, so that none of the guesses comes before a write of the first
-// round trip that its read followed last time. A nil Memory guesses
-// nothing.
-func (m *Memory) Queue(ctx context.Context, p redis.Pipeliner, key string) *View {
-	v := &View{m: m, key: key}
-	if m == nil {
-		return v
+// View returns the view of a page (its address, say) seen by who (""
+// for anyone), for a page about to read (see With).
+func (m *Memory) View(page, who string) *View {
+	v := &View{m: m, page: page, who: who}
+	v.lookUp()
+	return v
+}
+
+// Rekey makes the view one of page for anyone instead, before its first
+// round trip (after it, Rekey does nothing): for a page whose later
+// reads are the same for every viewer.
+func (v *View) Rekey(page string) {
+	if v.started || (page == v.page && v.who == "") {
+		return
 	}
-	v.last, _ = m.plans.Get(key)
+	v.page, v.who = page, ""
+	v.lookUp()
+}
+
+// lookUp finds what the last view of the same key read later.
+func (v *View) lookUp() {
+	if v.m == nil {
+		return
+	}
+	var buf [256]byte
+	v.last, _ = v.m.plans.GetBytes(v.key(buf[:0]))
+}
+
+// key appends the view's key to b.
+func (v *View) key(b []byte) []byte {
+	return append(append(append(b, v.page...), 0), v.who...)
+}
+
+type viewKey struct{}
+
+// With returns a context whose commands and pipelines belong to v (on a
+// client with the Hook).
+func With(ctx context.Context, v *View) context.Context {
+	return context.WithValue(ctx, viewKey{}, v)
+}
+
+// From returns the view ctx carries, or nil.
+func From(ctx context.Context) *View {
+	v, _ := ctx.Value(viewKey{}).(*View)
+	return v
+}
+
+// Hook is the go-redis hook that runs a view's commands: add it to the
+// client before a hook that counts round trips, so that a read answered
+// by a guess counts none.
+type Hook struct{}
+
+// DialHook leaves dialing alone.
+func (Hook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook answers a read of a view's later round trips from a guess
+// when it can.
+func (Hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		v := From(ctx)
+		if v == nil || roundtrips.Handshake(cmd) {
+			return next(ctx, cmd) // a connection's opening belongs to the pool
+		}
+		switch {
+		case !v.started: // a first round trip of one command carries no guesses
+			v.started = true
+			v.wrote = v.wrote || !readOnly[cmd.Name()]
+		case v.later(cmd):
+			return cmd.Err()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook sends a view's guesses after the commands of its
+// first pipeline, and in a later one sends only what was not guessed.
+func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		v := From(ctx)
+		if v == nil || len(cmds) == 0 || roundtrips.Handshake(cmds[0]) {
+			return next(ctx, cmds)
+		}
+		if !v.started {
+			return v.first(ctx, cmds, next)
+		}
+		rest := make([]redis.Cmder, 0, len(cmds))
+		for _, cmd := range cmds {
+			if !v.later(cmd) {
+				rest = append(rest, cmd)
+			}
+		}
+		if len(rest) == 0 {
+			return firstErr(cmds, nil)
+		}
+		return firstErr(cmds, next(ctx, rest))
+	}
+}
+
+// first sends cmds, the view's first pipeline, with the guesses after
+// them, so after any write among them, as the guessed reads came last
+// time. It returns what the pipeline alone would: a guess that failed
+// fails no page.
+func (v *View) first(ctx context.Context, cmds []redis.Cmder, next redis.ProcessPipelineHook) error {
+	v.started = true
 	if len(v.last) == 0 {
-		return v
+		return next(ctx, cmds)
 	}
 	v.cmds = make([]redis.Cmder, len(v.last))
 	v.used = make([]bool, len(v.last))
@@ -77,56 +179,39 @@ func (m *Memory) Queue(ctx context.Context, p redis.Pipeliner, key string) *View
 	for i, g := range v.last {
 		v.cmds[i] = kinds[g.kind].make(ctx, g.args)
 	}
-	_ = p.BatchProcess(ctx, v.cmds...)
-	return v
+	all := append(slices.Clip(cmds), v.cmds...)
+	err := next(ctx, all)
+	if e := firstErr(cmds, nil); e != nil {
+		return e
+	}
+	if err != nil && !slices.ContainsFunc(v.cmds, func(g redis.Cmder) bool { return g.Err() == err }) {
+		// Not a guess's own reply (a connection that failed, say): no
+		// guess is known to hold a reply, and the page hears of it.
+		v.cmds = nil
+		return err
+	}
+	return nil
 }
 
-// ExecFirst runs p, the first pipeline, on which Queue queued the
-// guesses, and returns the page's own commands and the first error among
-// them, as redis.Pipeliner.Exec does: a guess that failed fails no page
-// (the read it guessed is sent later).
-func (v *View) ExecFirst(ctx context.Context, p redis.Pipeliner) ([]redis.Cmder, error) {
-	cmds, err := p.Exec(ctx)
-	if err == nil || len(v.cmds) == 0 {
-		return cmds, err
+// later notes cmd, a command after the view's first round trip, and
+// reports whether a guess answered it.
+func (v *View) later(cmd redis.Cmder) bool {
+	if v.wrote = v.wrote || !readOnly[cmd.Name()]; v.wrote {
+		return false
 	}
-	own := slices.DeleteFunc(cmds, func(c redis.Cmder) bool { return slices.Contains(v.cmds, c) })
-	for _, c := range own {
-		if err := c.Err(); err != nil {
-			return own, err
-		}
-	}
-	return own, nil
+	v.asked = append(v.asked, cmd)
+	return v.fill(cmd)
 }
 
-// Exec runs p, a later pipeline of the view, once the first has run:
-// each command on it that was guessed gets the guess's reply, and the
-// others are sent in one round trip (none when all were guessed). It
-// returns the commands it sent and the first error among them, as
-// redis.Pipeliner.Exec does; a guessed command holds no error but
-// redis.Nil.
-func (v *View) Exec(ctx context.Context, p redis.Pipeliner) ([]redis.Cmder, error) {
-	cmds := p.Cmds()
-	if v.m != nil {
-		v.asked = append(v.asked, cmds...)
-	}
-	if len(v.cmds) == 0 {
-		return p.Exec(ctx)
-	}
-	n := 0 // the commands not guessed, moved to the front
+// firstErr is the error of the first of cmds that failed, as go-redis
+// reports a pipeline's, or err when none did.
+func firstErr(cmds []redis.Cmder, err error) error {
 	for _, cmd := range cmds {
-		v.wrote = v.wrote || !readOnly[cmd.Name()]
-		if v.wrote || !v.fill(cmd) {
-			cmds[n] = cmd
-			n++
+		if e := cmd.Err(); e != nil {
+			return e
 		}
 	}
-	if n < len(cmds) {
-		rest := slices.Clone(cmds[:n])
-		p.Discard()
-		_ = p.BatchProcess(ctx, rest...)
-	}
-	return p.Exec(ctx)
+	return err
 }
 
 // fill gives cmd the reply of the guess it matches, looked for where the
@@ -168,9 +253,9 @@ func sameArgs(guess, args []any) bool {
 	return true
 }
 
-// Remember keeps what the view's later round trips read for the key's
-// next view, when it differs from what this one guessed. A page calls it
-// once its reads all succeeded.
+// Remember keeps what the view's later round trips read (up to its
+// first write) for the key's next view, when it differs from what this
+// one guessed. A page calls it once it succeeded.
 func (v *View) Remember() {
 	if v.m == nil {
 		return
@@ -178,9 +263,6 @@ func (v *View) Remember() {
 	n := 0 // the guesses that were asked for again, in order
 	var plan []guess
 	for _, cmd := range v.asked {
-		if !readOnly[cmd.Name()] {
-			break // what follows is not guessed (see wrote)
-		}
 		k, ok := kindOf(cmd)
 		if !ok || !guessable(cmd.Args()) {
 			continue
@@ -196,9 +278,9 @@ func (v *View) Remember() {
 	}
 	switch {
 	case plan != nil:
-		v.m.plans.Put(v.key, plan)
+		v.m.plans.PutBytes(v.key(nil), plan)
 	case n < len(v.last):
-		v.m.plans.Put(v.key, v.last[:n])
+		v.m.plans.PutBytes(v.key(nil), v.last[:n])
 	}
 }
 
@@ -263,7 +345,7 @@ func same[T any](v T) T { return v }
 var readOnly = map[string]bool{}
 
 func init() {
-	for _, name := range strings.Fields(`get mget strlen exists hget hmget hgetall hlen hexists
+	for _, name := range strings.Fields(`ping get mget strlen exists hget hmget hgetall hlen hexists
 		zcard zscore zmscore zrank zrevrank zrange zrevrange zrangebyscore zrevrangebyscore zcount
 		sismember smismember smembers scard lrange llen`) {
 		readOnly[name] = true

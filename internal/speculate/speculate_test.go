@@ -35,14 +35,16 @@ type shown struct {
 }
 
 // view reads the page for viewer, in as many round trips as it takes,
-// and returns what it shows and how many round trips it made.
+// and returns what it shows and how many round trips it made. Its second
+// round trip is a pipeline, and then a read of one command.
 func (pg page) view(t *testing.T, viewer string) (shown, int) {
 	t.Helper()
 	ctx, counter := roundtrips.With(context.Background())
+	later := pg.mem.View("page", viewer)
+	ctx = speculate.With(ctx, later)
 	first := pg.rdb.Pipeline()
 	list := first.ZRange(ctx, pg.prefix+"list:"+viewer, 0, -1)
-	later := pg.mem.Queue(ctx, first, "page:"+viewer)
-	if _, err := later.ExecFirst(ctx, first); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := first.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		t.Error(err) // not Fatal: views run on other goroutines too
 	}
 	second := pg.rdb.Pipeline()
@@ -55,9 +57,12 @@ func (pg page) view(t *testing.T, viewer string) (shown, int) {
 		members = append(members, second.SIsMember(ctx, pg.prefix+"going-set:"+id, viewer))
 	}
 	scores := second.ZRangeWithScores(ctx, pg.prefix+"list:"+viewer, 0, -1)
-	fields := second.HGetAll(ctx, pg.prefix+"rec:"+viewer)
 	missing := second.HGet(ctx, pg.prefix+"rec:"+viewer, "nothing")
-	if _, err := later.Exec(ctx, second); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := second.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		t.Error(err)
+	}
+	fields := pg.rdb.HGetAll(ctx, pg.prefix+"rec:"+viewer)
+	if err := fields.Err(); err != nil {
 		t.Error(err)
 	}
 	later.Remember()
@@ -71,10 +76,19 @@ func (pg page) view(t *testing.T, viewer string) (shown, int) {
 	return out, counter.Count()
 }
 
-func newPage(t *testing.T) page {
+// client is a test client with the Hook, which a round trip counter
+// follows.
+func client(t *testing.T) (redis.UniversalClient, string) {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
+	rdb.AddHook(speculate.Hook{})
 	rdb.AddHook(roundtrips.Hook{})
+	return rdb, prefix
+}
+
+func newPage(t *testing.T) page {
+	t.Helper()
+	rdb, prefix := client(t)
 	return page{rdb: rdb, prefix: prefix, mem: speculate.NewMemory(100)}
 }
 
@@ -104,15 +118,15 @@ func (s shown) equal(o shown) bool {
 func TestARepeatViewReadsInOneRoundTripAndSeesChanges(t *testing.T) {
 	pg := newPage(t)
 	pg.seed(t, "ana", 4)
-	plain := page{rdb: pg.rdb, prefix: pg.prefix} // no memory: always two round trips
+	plain := page{rdb: pg.rdb, prefix: pg.prefix} // no memory: always three round trips
 
 	want, _ := plain.view(t, "ana")
 	if len(want.names) != 4 || want.counts[3] != 4 || !want.members[0] || want.members[1] || want.fields["tz"] != "Europe/Berlin" || !errors.Is(want.missing, redis.Nil) {
 		t.Fatalf("the page without guesses read %+v", want)
 	}
 	got, trips := pg.view(t, "ana")
-	if trips != 2 || !got.equal(want) {
-		t.Fatalf("first view: %d round trips, %+v; want 2 and %+v", trips, got, want)
+	if trips != 3 || !got.equal(want) {
+		t.Fatalf("first view: %d round trips, %+v; want 3 and %+v", trips, got, want)
 	}
 	got, trips = pg.view(t, "ana")
 	if trips != 1 || !got.equal(want) {
@@ -134,7 +148,8 @@ func TestARepeatViewReadsInOneRoundTripAndSeesChanges(t *testing.T) {
 	}
 
 	// The list names a record more: that one is read in a second round
-	// trip, once; then the view is one round trip again.
+	// trip (the rest was guessed), once; then the view is one round trip
+	// again.
 	pg.seed(t, "ana", 5)
 	want, _ = plain.view(t, "ana")
 	got, trips = pg.view(t, "ana")
@@ -154,68 +169,99 @@ func TestGuessesAreEachViewersOwn(t *testing.T) {
 	pg.view(t, "ana")
 	want, _ := page{rdb: pg.rdb, prefix: pg.prefix}.view(t, "bo")
 	got, trips := pg.view(t, "bo")
-	if trips != 2 || !got.equal(want) {
-		t.Fatalf("bo's first view after ana's: %d round trips, %+v; want 2 and %+v", trips, got, want)
+	if trips != 3 || !got.equal(want) {
+		t.Fatalf("bo's first view after ana's: %d round trips, %+v; want 3 and %+v", trips, got, want)
 	}
 }
 
 func TestWritesAndScriptsAreNeverGuessed(t *testing.T) {
-	rdb, prefix := testenv.Redis(t)
-	rdb.AddHook(roundtrips.Hook{})
+	rdb, prefix := client(t)
 	mem := speculate.NewMemory(10)
 	script := redis.NewScript(`return redis.call('INCR', KEYS[1])`)
-	view := func() (int64, int64, string, int) {
+	// view reads x, then increments n in a pipeline with a script and a
+	// read of n; then reads n and m alone.
+	view := func() (n, m int64, got, again string, trips int) {
 		ctx, counter := roundtrips.With(context.Background())
+		later := mem.View("v", "")
+		ctx = speculate.With(ctx, later)
 		first := rdb.Pipeline()
 		first.Get(ctx, prefix+"x")
-		later := mem.Queue(ctx, first, "v")
-		if _, err := later.ExecFirst(ctx, first); err != nil && !errors.Is(err, redis.Nil) {
+		if _, err := first.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			t.Fatal(err)
 		}
 		second := rdb.Pipeline()
 		incr := second.Incr(ctx, prefix+"n")
 		eval := script.Eval(ctx, second, []string{prefix + "m"})
 		get := second.Get(ctx, prefix+"n")
-		if _, err := later.Exec(ctx, second); err != nil {
+		if _, err := second.Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
+		again = rdb.Get(ctx, prefix+"n").Val()
 		later.Remember()
-		m, _ := eval.Int64()
-		return incr.Val(), m, get.Val(), counter.Count()
+		m, _ = eval.Int64()
+		return incr.Val(), m, get.Val(), again, counter.Count()
 	}
 	for i := int64(1); i <= 3; i++ {
-		n, m, got, trips := view()
-		if n != i || m != i || trips != 2 {
-			t.Fatalf("view %d: INCR gave %d, the script %d, in %d round trips; want %d, %d and 2", i, n, m, trips, i, i)
+		n, m, got, again, trips := view()
+		if n != i || m != i || trips != 3 {
+			t.Fatalf("view %d: INCR gave %d, the script %d, in %d round trips; want %d, %d and 3", i, n, m, trips, i, i)
 		}
-		if got != fmt.Sprint(i) {
-			t.Fatalf("view %d: GET after the INCR gave %q, want %d (a guess would have read it before)", i, got, i)
+		if got != fmt.Sprint(i) || again != fmt.Sprint(i) {
+			t.Fatalf("view %d: GET after the INCR gave %q and %q, want %d (a guess would have read it before)", i, got, again, i)
 		}
+	}
+}
+
+// A write sent alone stops the guesses too, and what follows it is not
+// remembered.
+func TestAWriteAloneStopsGuessing(t *testing.T) {
+	rdb, prefix := client(t)
+	mem := speculate.NewMemory(10)
+	view := func(write bool) (string, int) {
+		ctx, counter := roundtrips.With(context.Background())
+		later := mem.View("v", "")
+		ctx = speculate.With(ctx, later)
+		if _, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error { p.Get(ctx, prefix+"a"); return nil }); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		if write {
+			rdb.Set(ctx, prefix+"b", "written", 0)
+		}
+		got := rdb.Get(ctx, prefix+"b").Val()
+		later.Remember()
+		return got, counter.Count()
+	}
+	view(false)
+	if got, trips := view(false); trips != 1 || got != "" {
+		t.Fatalf("a repeat view read %q in %d round trips, want nothing in 1", got, trips)
+	}
+	if got, trips := view(true); got != "written" || trips != 3 {
+		t.Fatalf("a view that wrote read %q in %d round trips, want what it wrote in 3", got, trips)
 	}
 }
 
 // A read guessed with the same arguments twice gives each its own reply,
 // and a guess that failed leaves its read to be sent.
 func TestDuplicatesAndFailedGuesses(t *testing.T) {
-	rdb, prefix := testenv.Redis(t)
-	rdb.AddHook(roundtrips.Hook{})
+	rdb, prefix := client(t)
 	ctx := context.Background()
 	rdb.RPush(ctx, prefix+"l", "a", "b")
 	rdb.ZAdd(ctx, prefix+"z", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"})
 	mem := speculate.NewMemory(10)
 	view := func() ([]string, []string, int, error) {
 		ctx, counter := roundtrips.With(context.Background())
+		later := mem.View("v", "")
+		ctx = speculate.With(ctx, later)
 		first := rdb.Pipeline()
 		first.Ping(ctx)
-		later := mem.Queue(ctx, first, "v")
-		if _, err := later.ExecFirst(ctx, first); err != nil {
+		if _, err := first.Exec(ctx); err != nil {
 			t.Fatal(err) // a failed guess fails no page
 		}
 		second := rdb.Pipeline()
 		one := second.ZRange(ctx, prefix+"z", 0, -1)
 		two := second.ZRange(ctx, prefix+"z", 0, -1)
 		list := second.LRange(ctx, prefix+"l", 0, -1)
-		_, err := later.Exec(ctx, second)
+		_, err := second.Exec(ctx)
 		later.Remember()
 		one.Val()[0] = "changed by the page"
 		return two.Val(), list.Val(), counter.Count(), err
@@ -236,13 +282,64 @@ func TestDuplicatesAndFailedGuesses(t *testing.T) {
 	}
 }
 
+// A page read the same way by every viewer keys its view by what it shows.
+func TestRekeyShareGuessesBetweenViewers(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 2)
+	view := func(viewer string) int {
+		ctx, counter := roundtrips.With(context.Background())
+		later := pg.mem.View("page", viewer)
+		later.Rekey("list:ana")
+		ctx = speculate.With(ctx, later)
+		list := pg.rdb.ZRange(ctx, pg.prefix+"list:ana", 0, -1).Val()
+		later.Rekey("too late")
+		p := pg.rdb.Pipeline()
+		for _, id := range list {
+			p.HGet(ctx, pg.prefix+"rec:"+id, "name")
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		later.Remember()
+		return counter.Count()
+	}
+	view("ana")
+	// The first round trip is one command: it carries no guesses.
+	if n := view("bo"); n != 2 {
+		t.Fatalf("bo's view: %d round trips, want 2", n)
+	}
+	ctx := context.Background()
+	first := func(viewer string) int {
+		cctx, counter := roundtrips.With(ctx)
+		later := pg.mem.View("page", viewer)
+		later.Rekey("list:ana")
+		cctx = speculate.With(cctx, later)
+		p := pg.rdb.Pipeline()
+		list := p.ZRange(cctx, pg.prefix+"list:ana", 0, -1)
+		if _, err := p.Exec(cctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range list.Val() {
+			if got := pg.rdb.HGet(cctx, pg.prefix+"rec:"+id, "name").Val(); got != "record "+id {
+				t.Fatalf("%s read %q for %s", viewer, got, id)
+			}
+		}
+		later.Remember()
+		return counter.Count()
+	}
+	first("ana")
+	if n := first("cy"); n != 1 {
+		t.Fatalf("cy's view, keyed as ana's was: %d round trips, want 1", n)
+	}
+}
+
 func TestNilMemoryGuessesNothing(t *testing.T) {
 	pg := newPage(t)
 	pg.seed(t, "ana", 2)
 	pg.mem = nil
 	for range 2 {
-		if _, trips := pg.view(t, "ana"); trips != 2 {
-			t.Fatalf("a view without memory made %d round trips, want 2", trips)
+		if _, trips := pg.view(t, "ana"); trips != 3 {
+			t.Fatalf("a view without memory made %d round trips, want 3", trips)
 		}
 	}
 }
@@ -316,5 +413,35 @@ func TestAShorterViewIsRemembered(t *testing.T) {
 	}
 	if n, trips := sent(); n != full-6 || trips != 1 {
 		t.Fatalf("the next view sent %d commands in %d round trips, want %d (three reads fewer for each of two records) in 1", n, trips, full-6)
+	}
+}
+
+// While Redis cannot be reached, a view's first round trip fails, and so
+// does every later read it guessed: no guess answers for a round trip
+// that never happened.
+func TestGuessesFailWithTheirRoundTrip(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 2)
+	pg.view(t, "ana") // what the next view guesses
+	port, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1})
+	t.Cleanup(func() { _ = down.Close() })
+	down.AddHook(speculate.Hook{})
+	ctx := speculate.With(context.Background(), pg.mem.View("page", "ana"))
+	p := down.Pipeline()
+	p.ZRange(ctx, pg.prefix+"list:ana", 0, -1)
+	if _, err := p.Exec(ctx); err == nil {
+		t.Fatal("the first round trip to a Redis that is not there succeeded")
+	}
+	if err := down.HGetAll(ctx, pg.prefix+"rec:ana").Err(); err == nil {
+		t.Fatal("a guessed read of a round trip that failed succeeded")
+	}
+	p = down.Pipeline()
+	name := p.HGet(ctx, pg.prefix+"rec:ana-0", "name")
+	if _, err := p.Exec(ctx); err == nil || name.Err() == nil {
+		t.Fatalf("a guessed pipeline of a round trip that failed: %v, %v", err, name.Err())
 	}
 }
