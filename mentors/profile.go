@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -165,8 +166,8 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			continue
 		}
 		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"))
-		if c, ok := s.activeRecent.Get(u); recent && ok && now.Sub(c.read) < RecentCountFor {
-			counts, known = append(counts, nil), append(known, c.n)
+		if c, ok := s.recentCount(u, recent, now); ok {
+			counts, known = append(counts, nil), append(known, c)
 		} else {
 			counts, known = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u))), append(known, 0)
 		}
@@ -186,7 +187,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 				}
 				active = int(c.Val())
 				if recent {
-					s.activeRecent.Put(read[k], recentCount{n: active, read: now})
+					s.keepCount(read[k], active, now)
 				}
 			}
 			raw, ok := v[0].(string)
@@ -211,6 +212,28 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 		}
 		return out, nil
 	}
+}
+
+// recentCount gives mentorID's count of mentees as a list read it less
+// than RecentCountFor before now, when recent asks for it.
+func (s *Store) recentCount(mentorID string, recent bool, now time.Time) (int, bool) {
+	if !recent {
+		return 0, false
+	}
+	c, ok := s.activeRecent.Get(mentorID)
+	if !ok || c.forgot || now.Sub(c.read) >= RecentCountFor {
+		return 0, false
+	}
+	return c.n, true
+}
+
+// keepCount keeps mentorID's count of mentees n, read at read, unless
+// this instance changed it since.
+func (s *Store) keepCount(mentorID string, n int, read time.Time) {
+	if c, ok := s.activeRecent.Get(mentorID); ok && c.forgot && !c.read.Before(read) {
+		return
+	}
+	s.activeRecent.Put(mentorID, recentCount{n: n, read: read})
 }
 
 // SetPaused pauses or resumes a mentor by their own choice. Resuming also

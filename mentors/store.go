@@ -111,10 +111,19 @@ type Store struct {
 // soon as it changes one.
 const RecentCountFor = time.Minute
 
-// recentCount is a mentor's count of mentees and when it was read.
+// recentCount is a mentor's count of mentees and when it was read, or
+// (forgot) when this instance changed it: a count read before that is
+// not kept.
 type recentCount struct {
-	n    int
-	read time.Time
+	n      int
+	read   time.Time
+	forgot bool
+}
+
+// forgetCount makes the next list of suggestions read mentorID's count
+// of mentees again, and one read before now not be kept.
+func (s *Store) forgetCount(mentorID string) {
+	s.activeRecent.Put(mentorID, recentCount{read: s.now(), forgot: true})
 }
 
 // The bounds of rankings (up to about 10 KB a ranking: 200 IDs as

@@ -561,6 +561,8 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 
 	accept(f.Store)
 	want("a list right after this instance took the last seat", viewer, -1)
+	f.advance(time.Second) // a count read when this instance changed it is not kept
+	want("a list a second later", viewer, -1)
 
 	if _, err := other.End(f.ctx, mentor, first.ID, Ending{}); err != nil {
 		t.Fatal(err)
@@ -569,9 +571,33 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 	f.advance(RecentCountFor)
 	want("a list a minute after the end", viewer, 1)
 
-	accept(other)
+	last := accept(other)
 	want("a list a moment after another instance took the last seat", viewer, 1)
 	if _, err := f.Ask(f.ctx, newMentee(), mentor, "Hello"); !errors.Is(err, ErrFull) {
 		t.Fatalf("asking the full mentor still listed: %v, want %v", err, ErrFull)
 	}
+
+	// This instance ends a mentorship: its lists show the seat at once,
+	// and a count a list queued before the end is not kept.
+	f.advance(RecentCountFor) // the list reads the count afresh
+	p := f.rdb.Pipeline()
+	r := f.QueueSuggest(f.ctx, p, viewer, match.Filter{}, 5)
+	if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	p = f.rdb.Pipeline()
+	read, _, err := r.QueueProfiles(f.ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Exec(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.End(f.ctx, mentor, last.ID, Ending{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(); err != nil { // decodes the count read before the end
+		t.Fatal(err)
+	}
+	want("a list right after this instance ended a mentorship", viewer, 1)
 }

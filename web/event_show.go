@@ -93,10 +93,12 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	ctx := c.UserContext()
 	first, uid := pageReads(c, h.Redis)
 	if v := speculate.From(ctx); v != nil {
-		// What the page reads after its first round trip (the series'
-		// dates; the people and the group this instance had not read) is
-		// the same for every viewer: guess it from the session's last
-		// view, whoever made it.
+		// What the page reads after its first round trip is mostly the
+		// same for every viewer (the series' dates, the people this
+		// instance had not read): guess it from the session's last view,
+		// whoever made it. A viewer's own reads there (their standing in
+		// a group this instance had not read) are only guessed for
+		// nothing by the next viewer.
 		v.Rekey("/s/" + id)
 	}
 	goingList := 0 // the people going are shown to members and organizers

@@ -17,8 +17,9 @@ package speculate
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
-	"maps"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -30,12 +31,21 @@ import (
 
 // Memory remembers, per key (a page and its viewer), the reads the later
 // round trips of the key's last view made. Safe for concurrent use.
-type Memory struct{ plans strcache.Cache[[]guess] }
+// Keys are kept hashed: an address may hold a token, and a hash is short;
+// two keys with one hash only cost reads made for nothing.
+type Memory struct {
+	plans strcache.Cache[[]guess]
+	seed  maphash.Seed
+}
 
 // NewMemory remembers up to size keys (see strcache.Cache).
 func NewMemory(size int) *Memory {
-	return &Memory{plans: strcache.Cache[[]guess]{Size: size}}
+	return &Memory{plans: strcache.Cache[[]guess]{Size: size}, seed: maphash.MakeSeed()}
 }
+
+// MaxGuesses bounds the reads a view remembers for the next: a page that
+// reads more after its first round trip is guessed up to there.
+const MaxGuesses = 512
 
 // guess is a read to make with a view's first round trip: its reply kind
 // (its index in kinds) and its arguments (strings and numbers, owned by
@@ -50,8 +60,9 @@ type guess struct {
 // uses it.
 type View struct {
 	m *Memory
-	// page and who name the view's key; they may point into the
-	// request's buffers, so the Memory keeps a copy (see Remember).
+	// page and who name the view's key (the Memory keeps its hash); they
+	// may point into the request's buffers, so the view lives no longer
+	// than its request.
 	page, who string
 	last      []guess
 	cmds      []redis.Cmder // last's commands, once queued
@@ -90,13 +101,18 @@ func (v *View) lookUp() {
 	if v.m == nil {
 		return
 	}
-	var buf [256]byte
+	var buf [8]byte
 	v.last, _ = v.m.plans.GetBytes(v.key(buf[:0]))
 }
 
-// key appends the view's key to b.
+// key appends the hash of the view's key to b.
 func (v *View) key(b []byte) []byte {
-	return append(append(append(b, v.page...), 0), v.who...)
+	var h maphash.Hash
+	h.SetSeed(v.m.seed)
+	h.WriteString(v.page)
+	h.WriteByte(0)
+	h.WriteString(v.who)
+	return binary.LittleEndian.AppendUint64(b, h.Sum64())
 }
 
 type viewKey struct{}
@@ -149,6 +165,12 @@ func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPip
 			return next(ctx, cmds)
 		}
 		if !v.started {
+			if cmds[0].Name() == "multi" {
+				// A transaction takes no guesses: its commands between
+				// MULTI and EXEC are all it may carry.
+				v.started, v.wrote = true, true
+				return next(ctx, cmds)
+			}
 			return v.first(ctx, cmds, next)
 		}
 		rest := make([]redis.Cmder, 0, len(cmds))
@@ -160,7 +182,10 @@ func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPip
 		if len(rest) == 0 {
 			return firstErr(cmds, nil)
 		}
-		return firstErr(cmds, next(ctx, rest))
+		if err := next(ctx, rest); err != nil && !replyErr(err) {
+			return err // a failed connection, not a guessed nil, is the pipeline's error
+		}
+		return firstErr(cmds, nil)
 	}
 }
 
@@ -203,6 +228,13 @@ func (v *View) later(cmd redis.Cmder) bool {
 	return v.fill(cmd)
 }
 
+// replyErr reports whether err is a reply of Redis's (redis.Nil among
+// them) rather than a failure to reach it.
+func replyErr(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re)
+}
+
 // firstErr is the error of the first of cmds that failed, as go-redis
 // reports a pipeline's, or err when none did.
 func firstErr(cmds []redis.Cmder, err error) error {
@@ -214,9 +246,11 @@ func firstErr(cmds []redis.Cmder, err error) error {
 	return err
 }
 
-// fill gives cmd the reply of the guess it matches, looked for where the
-// last match left off first (later reads come in the order they came
-// last time), and reports whether there was one that succeeded.
+// fill gives cmd the reply of a guess it matches that no other command
+// took (so no two commands share a slice or a map, which a page may
+// change), looked for where the last match left off first (later reads
+// come in the order they came last time), and reports whether there was
+// one that succeeded.
 func (v *View) fill(cmd redis.Cmder) bool {
 	kind, ok := kindOf(cmd)
 	if !ok {
@@ -225,11 +259,11 @@ func (v *View) fill(cmd redis.Cmder) bool {
 	args := cmd.Args()
 	for k := range v.cmds {
 		i := (v.next + k) % len(v.cmds)
-		if g := v.last[i]; g.kind != kind || !sameArgs(g.args, args) {
+		if g := v.last[i]; v.used[i] || g.kind != kind || !sameArgs(g.args, args) {
 			continue
 		}
 		v.next = i + 1
-		if !copyReply(cmd, v.cmds[i], kind, v.used[i]) {
+		if !copyReply(cmd, v.cmds[i], kind) {
 			return false
 		}
 		v.used[i] = true
@@ -267,6 +301,9 @@ func (v *View) Remember() {
 		if !ok || !guessable(cmd.Args()) {
 			continue
 		}
+		if size := max(n, len(plan)); size >= MaxGuesses {
+			break
+		}
 		if plan == nil && n < len(v.last) && v.last[n].kind == k && sameArgs(v.last[n].args, cmd.Args()) {
 			n++
 			continue
@@ -298,54 +335,45 @@ func owned(args []any) []any {
 }
 
 // kind is the type of a command's reply that a guess can stand for: how
-// to tell it, make it and copy a reply between two of it.
+// to tell it, make it and give a reply of one to another.
 type kind struct {
 	is   func(redis.Cmder) bool
 	make func(context.Context, []any) redis.Cmder
-	copy func(dst, g redis.Cmder, taken bool)
+	copy func(dst, g redis.Cmder)
 }
 
 // kinds are the reply types guessed; a guess keeps its index.
 var kinds = []kind{
-	of(redis.NewStringCmd, same[string]),
-	of(redis.NewIntCmd, same[int64]),
-	of(redis.NewBoolCmd, same[bool]),
-	of(redis.NewFloatCmd, same[float64]),
-	of(redis.NewSliceCmd, slices.Clone[[]any]),
-	of(redis.NewStringSliceCmd, slices.Clone[[]string]),
-	of(redis.NewZSliceCmd, slices.Clone[[]redis.Z]),
-	of(redis.NewMapStringStringCmd, maps.Clone[map[string]string]),
+	of[string](redis.NewStringCmd),
+	of[int64](redis.NewIntCmd),
+	of[bool](redis.NewBoolCmd),
+	of[float64](redis.NewFloatCmd),
+	of[[]any](redis.NewSliceCmd),
+	of[[]string](redis.NewStringSliceCmd),
+	of[[]redis.Z](redis.NewZSliceCmd),
+	of[map[string]string](redis.NewMapStringStringCmd),
 }
 
-// of is the kind of the commands newCmd makes, whose replies clone
-// copies.
+// of is the kind of the commands newCmd makes.
 func of[T any, C interface {
 	redis.Cmder
 	Val() T
 	SetVal(T)
-}](newCmd func(context.Context, ...any) C, clone func(T) T) kind {
+}](newCmd func(context.Context, ...any) C) kind {
 	return kind{
 		is:   func(c redis.Cmder) bool { _, ok := c.(C); return ok },
 		make: func(ctx context.Context, args []any) redis.Cmder { return newCmd(ctx, args...) },
-		copy: func(dst, g redis.Cmder, taken bool) {
-			v := g.(C).Val()
-			if taken {
-				v = clone(v)
-			}
-			dst.(C).SetVal(v)
-		},
+		copy: func(dst, g redis.Cmder) { dst.(C).SetVal(g.(C).Val()) },
 	}
 }
 
-// same is a reply that needs no copy.
-func same[T any](v T) T { return v }
-
-// readOnly are the commands that are guessed: plain reads, whose reply
-// is the same whichever round trip of a view carries them.
+// readOnly are the commands that only read: a view guesses those of them
+// whose reply kind it knows (see kinds), and any command not here may
+// write, which stops its guessing.
 var readOnly = map[string]bool{}
 
 func init() {
-	for _, name := range strings.Fields(`ping get mget strlen exists hget hmget hgetall hlen hexists
+	for _, name := range strings.Fields(`ping type ttl pttl eval_ro evalsha_ro xrange xrevrange xlen get mget strlen exists hget hmget hgetall hlen hexists
 		zcard zscore zmscore zrank zrevrank zrange zrevrange zrangebyscore zrevrangebyscore zcount
 		sismember smismember smembers scard lrange llen`) {
 		readOnly[name] = true
@@ -381,14 +409,12 @@ func guessable(args []any) bool {
 
 // copyReply gives dst the reply of g, a guess of the same kind and
 // arguments, unless g failed other than by finding nothing (then dst is
-// sent). A reply holding a slice or a map that another command took
-// already (two reads of a view may be the same) is copied, since a page
-// may change what it is given.
-func copyReply(dst, g redis.Cmder, k byte, taken bool) bool {
+// sent).
+func copyReply(dst, g redis.Cmder, k byte) bool {
 	if err := g.Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return false
 	}
-	kinds[k].copy(dst, g, taken)
+	kinds[k].copy(dst, g)
 	dst.SetErr(g.Err())
 	return true
 }

@@ -331,6 +331,19 @@ func TestRekeyShareGuessesBetweenViewers(t *testing.T) {
 	if n := first("cy"); n != 1 {
 		t.Fatalf("cy's view, keyed as ana's was: %d round trips, want 1", n)
 	}
+	// A Rekey after the first round trip changed nothing: nothing was
+	// remembered under the key it named.
+	tooLate := pg.mem.View("too late", "")
+	cctx := speculate.With(ctx, tooLate)
+	cctx, counter := roundtrips.With(cctx)
+	p := pg.rdb.Pipeline()
+	p.ZRange(cctx, pg.prefix+"list:ana", 0, -1)
+	if _, err := p.Exec(cctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.rdb.HGet(cctx, pg.prefix+"rec:ana-0", "name").Err(); err != nil || counter.Count() != 2 {
+		t.Fatalf("a view of the key named too late: %v, %d round trips; want no guess, 2", err, counter.Count())
+	}
 }
 
 func TestNilMemoryGuessesNothing(t *testing.T) {
@@ -443,5 +456,80 @@ func TestGuessesFailWithTheirRoundTrip(t *testing.T) {
 	name := p.HGet(ctx, pg.prefix+"rec:ana-0", "name")
 	if _, err := p.Exec(ctx); err == nil || name.Err() == nil {
 		t.Fatalf("a guessed pipeline of a round trip that failed: %v, %v", err, name.Err())
+	}
+}
+
+// failing is a go-redis hook that fails every pipeline without sending
+// it and without marking its commands, as a pool that cannot hand out a
+// connection may.
+type failing struct{ on *atomic.Bool }
+
+func (h failing) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h failing) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h failing) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.on.Load() {
+			return errors.New("no connection")
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// A first round trip that failed without a word on its commands answers
+// no later read, and a later pipeline that failed so reports the failure,
+// not a guessed nil.
+func TestAnUnsentRoundTripAnswersNothing(t *testing.T) {
+	pg := newPage(t)
+	var on atomic.Bool
+	pg.rdb.AddHook(failing{on: &on})
+	pg.seed(t, "ana", 2)
+	pg.view(t, "ana")
+	// view runs a first pipeline, then one of reads guessed (a nil reply)
+	// and, with more, one that was not; fail says which fail.
+	view := func(failFirst, failLater, more bool) (first, later error) {
+		ctx := speculate.With(context.Background(), pg.mem.View("page", "ana"))
+		on.Store(failFirst)
+		p := pg.rdb.Pipeline()
+		p.ZRange(ctx, pg.prefix+"list:ana", 0, -1)
+		_, first = p.Exec(ctx)
+		on.Store(failLater)
+		p = pg.rdb.Pipeline()
+		p.HGet(ctx, pg.prefix+"rec:ana", "nothing")
+		if more {
+			p.HGet(ctx, pg.prefix+"rec:ana-0", "not read before")
+		}
+		_, later = p.Exec(ctx)
+		on.Store(false)
+		return first, later
+	}
+	if first, later := view(true, true, false); first == nil || later == nil || errors.Is(later, redis.Nil) {
+		t.Fatalf("with no connection: first %v, later %v; want both to fail, not with a nil reply", first, later)
+	}
+	if first, later := view(false, true, true); first != nil || later == nil || errors.Is(later, redis.Nil) {
+		t.Fatalf("connections lost after the first round trip: first %v, later %v; want the later one to fail, not with a nil reply", first, later)
+	}
+	if first, later := view(false, false, false); first != nil || !errors.Is(later, redis.Nil) {
+		t.Fatalf("connections back: first %v, later %v; want the guessed nil reply", first, later)
+	}
+}
+
+// A transaction as a view's first round trip carries no guesses (they
+// would land after its EXEC).
+func TestATransactionTakesNoGuesses(t *testing.T) {
+	pg := newPage(t)
+	pg.seed(t, "ana", 2)
+	pg.view(t, "ana")
+	ctx, counter := roundtrips.With(context.Background())
+	ctx = speculate.With(ctx, pg.mem.View("page", "ana"))
+	cmds, err := pg.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRange(ctx, pg.prefix+"list:ana", 0, -1)
+		p.HGet(ctx, pg.prefix+"rec:ana-0", "name")
+		return nil
+	})
+	if err != nil || len(cmds) != 2 || cmds[1].(*redis.StringCmd).Val() != "record ana-0" {
+		t.Fatalf("the transaction: %v, %v", cmds, err)
+	}
+	if got := pg.rdb.HGet(ctx, pg.prefix+"rec:ana-1", "name"); got.Val() != "record ana-1" || counter.Count() != 2 {
+		t.Fatalf("a read after the transaction: %q in %d round trips, want it sent (2)", got.Val(), counter.Count())
 	}
 }
