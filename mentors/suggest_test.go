@@ -197,6 +197,16 @@ func sameSuggestions(t *testing.T, what string, got, want []match.Suggestion) {
 // pageSuggest ranks as a page does, with QueueSuggest and QueueProfiles.
 func pageSuggest(t *testing.T, s *Store, mentee string, filter match.Filter, limit int) ([]match.Suggestion, error) {
 	t.Helper()
+	read, err := pageSuggestRead(t, s, mentee, filter, limit)
+	if err != nil {
+		return nil, err
+	}
+	return read()
+}
+
+// pageSuggestRead is pageSuggest up to the decoding of what it read.
+func pageSuggestRead(t *testing.T, s *Store, mentee string, filter match.Filter, limit int) (func() ([]match.Suggestion, error), error) {
+	t.Helper()
 	ctx := context.Background()
 	p := s.rdb.Pipeline()
 	r := s.QueueSuggest(ctx, p, mentee, filter, limit)
@@ -211,7 +221,7 @@ func pageSuggest(t *testing.T, s *Store, mentee string, filter match.Filter, lim
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return read()
+	return read, nil
 }
 
 // A page ranks for the profile as stored now, even when another process
@@ -580,17 +590,8 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 	// This instance ends a mentorship: its lists show the seat at once,
 	// and a count a list queued before the end is not kept.
 	f.advance(RecentCountFor) // the list reads the count afresh
-	p := f.rdb.Pipeline()
-	r := f.QueueSuggest(f.ctx, p, viewer, match.Filter{}, 5)
-	if _, err := p.Exec(f.ctx); err != nil && !errors.Is(err, redis.Nil) {
-		t.Fatal(err)
-	}
-	p = f.rdb.Pipeline()
-	read, _, err := r.QueueProfiles(f.ctx, p)
+	read, err := pageSuggestRead(t, f.Store, viewer, match.Filter{}, 5)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Exec(f.ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.End(f.ctx, mentor, last.ID, Ending{}); err != nil {
