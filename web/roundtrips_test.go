@@ -27,6 +27,16 @@ func pageTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path st
 	return trips
 }
 
+// viewTrips requests path once and returns the page and the Redis round
+// trips the app recorded for it.
+func viewTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path string) (string, int) {
+	t.Helper()
+	before, _ := app.RoundTrips(t, http.MethodGet, route)
+	body := c.Get(path).Body
+	after, _ := app.RoundTrips(t, http.MethodGet, route)
+	return body, int(after - before)
+}
+
 // pageCost is pageTrips with the commands that may write among them.
 func pageCost(t *testing.T, app *apptest.App, c *apptest.Client, route, path string) (trips, writes int) {
 	t.Helper()
@@ -503,10 +513,8 @@ func TestAPageSeenBeforeReadsInOneRoundTrip(t *testing.T) {
 	}
 	g := sesGroup(t, app, org, "second-group", nil)
 	sesJoin(t, app, g, member)
-	before, _ := app.RoundTrips(t, http.MethodGet, "/profile")
-	body := member.Get("/profile").Body
-	after, _ := app.RoundTrips(t, http.MethodGet, "/profile")
-	if n := int(after - before); n != 2 {
+	body, n := viewTrips(t, app, member.Client, "/profile", "/profile")
+	if n != 2 {
 		t.Errorf("the profile after joining a group: %d round trips, want 2", n)
 	}
 	sesContains(t, "the profile after joining a group", body, `value="`+g.ID+`"`)
@@ -515,10 +523,7 @@ func TestAPageSeenBeforeReadsInOneRoundTrip(t *testing.T) {
 	}
 	// Another person's first view of the same address guesses nothing of
 	// Mia's.
-	before, _ = app.RoundTrips(t, http.MethodGet, "/profile")
-	org.Get("/profile")
-	after, _ = app.RoundTrips(t, http.MethodGet, "/profile")
-	if n := int(after - before); n < 2 {
+	if _, n := viewTrips(t, app, org.Client, "/profile", "/profile"); n < 2 {
 		t.Errorf("Olga's first view of her profile: %d round trips, want her own reads after her session", n)
 	}
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,22 @@ func sesSeries(t *testing.T, org sesPerson, g *groups.Group, n string, title str
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	start, _ := time.ParseInLocation("2006-01-02T15:04", form.Get("start"), berlin)
 	return id, start
+}
+
+// sesSeriesDates creates a weekly series of n dates and returns them in
+// start order, with the first date's start.
+func sesSeriesDates(t *testing.T, app *apptest.App, org sesPerson, g *groups.Group, n int, title string) ([]events.Event, time.Time) {
+	t.Helper()
+	first, start := sesSeries(t, org, g, strconv.Itoa(n), title)
+	ev, err := app.Events.Get(t.Context(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, occ, err := app.Events.Series(t.Context(), ev.SeriesID)
+	if err != nil || len(occ) != n {
+		t.Fatalf("series: %d occurrences, %v", len(occ), err)
+	}
+	return occ, start
 }
 
 func TestSeriesShowsAsOneCardOnGroupAndHomePages(t *testing.T) {
@@ -49,15 +66,7 @@ func TestSeriesSessionPageSaysWhichDateAndLinksTheOthers(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Grace Hopper", "")
 	g := sesGroup(t, app, org, "cobol-club", nil)
-	first, start := sesSeries(t, org, g, "3", "Weekly COBOL")
-	ev, err := app.Events.Get(t.Context(), first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, occ, err := app.Events.Series(t.Context(), ev.SeriesID)
-	if err != nil || len(occ) != 3 {
-		t.Fatalf("series: %d occurrences, %v", len(occ), err)
-	}
+	occ, start := sesSeriesDates(t, app, org, g, 3, "Weekly COBOL")
 	day := start.Weekday().String()
 	body := org.Get("/s/" + occ[1].ID).Body
 	sesContains(t, "the second date's page", body, "2 of 3 · every "+day,
@@ -268,15 +277,7 @@ func TestSeriesSessionPageReadsInOneRoundTripAndFollowsChanges(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Grace Hopper", "")
 	g := sesGroup(t, app, org, "cobol-club", nil)
-	first, _ := sesSeries(t, org, g, "3", "Weekly COBOL")
-	ev, err := app.Events.Get(t.Context(), first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, occ, err := app.Events.Series(t.Context(), ev.SeriesID)
-	if err != nil || len(occ) != 3 {
-		t.Fatalf("series: %d occurrences, %v", len(occ), err)
-	}
+	occ, _ := sesSeriesDates(t, app, org, g, 3, "Weekly COBOL")
 	member := sesSignIn(t, app, "Mo Member", "")
 	sesJoin(t, app, g, member)
 	path := "/s/" + occ[1].ID
@@ -284,10 +285,8 @@ func TestSeriesSessionPageReadsInOneRoundTripAndFollowsChanges(t *testing.T) {
 		t.Errorf("a series date seen before: %d round trips, want 1", n)
 	}
 	anon := app.NewClient(t)
-	before, _ := app.RoundTrips(t, http.MethodGet, "/s/:id")
-	body := anon.Get(path).Body
-	after, _ := app.RoundTrips(t, http.MethodGet, "/s/:id")
-	if n := int(after - before); n != 1 {
+	body, n := viewTrips(t, app, anon, "/s/:id", path)
+	if n != 1 {
 		t.Errorf("a visitor's first view of a date others saw: %d round trips, want 1", n)
 	}
 	sesContains(t, "the visitor's view", body, "2 of 3")
@@ -296,10 +295,7 @@ func TestSeriesSessionPageReadsInOneRoundTripAndFollowsChanges(t *testing.T) {
 	if _, err := app.Events.Cancel(t.Context(), events.Actor{UserID: org.User.ID, Organizer: true}, occ[2].ID); err != nil {
 		t.Fatal(err)
 	}
-	before, _ = app.RoundTrips(t, http.MethodGet, "/s/:id")
-	body = member.Get(path).Body
-	after, _ = app.RoundTrips(t, http.MethodGet, "/s/:id")
-	if n := int(after - before); n != 1 {
+	if body, n = viewTrips(t, app, member.Client, "/s/:id", path); n != 1 {
 		t.Errorf("the view after a date was cancelled: %d round trips, want 1", n)
 	}
 	sesContains(t, "the view after a date was cancelled", body, `<a href="/s/`+occ[2].ID+`">`, "(cancelled)")
