@@ -156,38 +156,39 @@ func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.M
 // a mentor's count of mentees that a list read less than RecentCountFor
 // ago is not read again.
 func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string, recent bool) func() ([]match.MentorProfile, error) {
+	type mentorRead struct {
+		id     string
+		fields *redis.SliceCmd
+		count  *redis.IntCmd // nil when the count was recent: active holds it
+		active int
+	}
 	now := s.now()
-	fields := make([]*redis.SliceCmd, 0, len(userIDs))
-	counts := make([]*redis.IntCmd, 0, len(userIDs))
-	known := make([]int, 0, len(userIDs))
-	read := make([]string, 0, len(userIDs))
+	reads := make([]mentorRead, 0, len(userIDs))
 	for _, u := range userIDs {
 		if !ids.Valid(u) {
 			continue
 		}
-		fields = append(fields, pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"))
-		if c, ok := s.recentCount(u, recent, now); ok {
-			counts, known = append(counts, nil), append(known, c)
-		} else {
-			counts, known = append(counts, pipe.HLen(ctx, s.mentorMenteesKey(u))), append(known, 0)
+		r := mentorRead{id: u, fields: pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks")}
+		var ok bool
+		if r.active, ok = s.recentCount(u, recent, now); !ok {
+			r.count = pipe.HLen(ctx, s.mentorMenteesKey(u))
 		}
-		read = append(read, u)
+		reads = append(reads, r)
 	}
 	return func() ([]match.MentorProfile, error) {
-		out := make([]match.MentorProfile, 0, len(fields))
-		for k, f := range fields {
-			v, err := f.Result()
+		out := make([]match.MentorProfile, 0, len(reads))
+		for _, r := range reads {
+			v, err := r.fields.Result()
 			if err != nil {
 				return nil, err
 			}
-			active := known[k]
-			if c := counts[k]; c != nil {
-				if err := c.Err(); err != nil {
+			if r.count != nil {
+				if err := r.count.Err(); err != nil {
 					return nil, err
 				}
-				active = int(c.Val())
+				r.active = int(r.count.Val())
 				if recent {
-					s.keepCount(read[k], active, now)
+					s.keepCount(r.id, r.active, now)
 				}
 			}
 			raw, ok := v[0].(string)
@@ -204,7 +205,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			p.Paused = v[1] == "1"
 			p.PausedAuto = v[2] == "1"
 			p.PauseReason, _ = v[3].(string)
-			p.Active = active
+			p.Active = r.active
 			if t, ok := v[4].(string); ok {
 				p.Thanks, _ = strconv.Atoi(t)
 			}

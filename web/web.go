@@ -142,10 +142,14 @@ type handler struct {
 	discoverGroups strcache.Cache[[]string]
 }
 
-// pagesLaterKept bounds the pages (address and viewer) whose later reads
-// are kept for the next view (see handler.pageLater): about 200 bytes a
-// read, a few KB a page.
-const pagesLaterKept = 2000
+// The bounds of handler.pageLater: the pages (address and viewer) whose
+// later reads are kept for their next view, and those reads in all
+// (about 200 bytes each: up to 10 MB; a page takes a few to a few
+// hundred).
+const (
+	pagesLaterKept = 2000
+	readsLaterKept = 50_000
+)
 
 // MaxBodySize bounds request bodies; larger forms get a 413 page.
 const MaxBodySize = 256 << 10
@@ -206,7 +210,7 @@ func New(d Deps) (*fiber.App, error) {
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 	h.sessionMetas.Size = 2000   // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
-	h.pageLater = speculate.NewMemory(pagesLaterKept)
+	h.pageLater = speculate.NewMemory(pagesLaterKept, readsLaterKept)
 
 	static, err := embeddedStatic()
 	if err != nil {

@@ -44,7 +44,7 @@ func TestSpeculatedReadsOnCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mem := speculate.NewMemory(10)
+	mem := speculate.NewMemory(10, 1000)
 	view := func() ([]string, [][]string, int, error) {
 		ctx, counter := roundtrips.With(ctx)
 		later := mem.View("page", "viewer")

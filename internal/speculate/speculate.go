@@ -38,9 +38,11 @@ type Memory struct {
 	seed  maphash.Seed
 }
 
-// NewMemory remembers up to size keys (see strcache.Cache).
-func NewMemory(size int) *Memory {
-	return &Memory{plans: strcache.Cache[[]guess]{Size: size}, seed: maphash.MakeSeed()}
+// NewMemory remembers up to size keys and up to reads reads in all (see
+// strcache.Cache; a read takes about 200 bytes).
+func NewMemory(size, reads int) *Memory {
+	return &Memory{seed: maphash.MakeSeed(), plans: strcache.Cache[[]guess]{Size: size,
+		Weigh: func(p []guess) int { return len(p) }, MaxWeight: reads}}
 }
 
 // MaxGuesses bounds the reads a view remembers for the next: a page that
@@ -173,13 +175,21 @@ func (Hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPip
 			}
 			return v.first(ctx, cmds, next)
 		}
-		rest := make([]redis.Cmder, 0, len(cmds))
-		for _, cmd := range cmds {
-			if !v.later(cmd) {
+		var rest []redis.Cmder // made at the first command a guess answered
+		for i, cmd := range cmds {
+			switch {
+			case v.later(cmd):
+				if rest == nil {
+					rest = append(make([]redis.Cmder, 0, len(cmds)), cmds[:i]...)
+				}
+			case rest != nil:
 				rest = append(rest, cmd)
 			}
 		}
-		if len(rest) == 0 {
+		switch {
+		case rest == nil:
+			return next(ctx, cmds) // nothing was guessed
+		case len(rest) == 0:
 			return firstErr(cmds, nil)
 		}
 		if err := next(ctx, rest); err != nil && !replyErr(err) {

@@ -89,7 +89,7 @@ func client(t *testing.T) (redis.UniversalClient, string) {
 func newPage(t *testing.T) page {
 	t.Helper()
 	rdb, prefix := client(t)
-	return page{rdb: rdb, prefix: prefix, mem: speculate.NewMemory(100)}
+	return page{rdb: rdb, prefix: prefix, mem: speculate.NewMemory(100, 10000)}
 }
 
 // seed gives viewer a list of n records, each with people going.
@@ -176,7 +176,7 @@ func TestGuessesAreEachViewersOwn(t *testing.T) {
 
 func TestWritesAndScriptsAreNeverGuessed(t *testing.T) {
 	rdb, prefix := client(t)
-	mem := speculate.NewMemory(10)
+	mem := speculate.NewMemory(10, 1000)
 	script := redis.NewScript(`return redis.call('INCR', KEYS[1])`)
 	// view reads x, then increments n in a pipeline with a script and a
 	// read of n; then reads n and m alone.
@@ -216,7 +216,7 @@ func TestWritesAndScriptsAreNeverGuessed(t *testing.T) {
 // remembered.
 func TestAWriteAloneStopsGuessing(t *testing.T) {
 	rdb, prefix := client(t)
-	mem := speculate.NewMemory(10)
+	mem := speculate.NewMemory(10, 1000)
 	view := func(write bool) (string, int) {
 		ctx, counter := roundtrips.With(context.Background())
 		later := mem.View("v", "")
@@ -247,7 +247,7 @@ func TestDuplicatesAndFailedGuesses(t *testing.T) {
 	ctx := context.Background()
 	rdb.RPush(ctx, prefix+"l", "a", "b")
 	rdb.ZAdd(ctx, prefix+"z", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"})
-	mem := speculate.NewMemory(10)
+	mem := speculate.NewMemory(10, 1000)
 	view := func() ([]string, []string, int, error) {
 		ctx, counter := roundtrips.With(context.Background())
 		later := mem.View("v", "")

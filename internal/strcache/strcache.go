@@ -22,8 +22,14 @@ type Cache[V any] struct {
 	// Size is how many entries it keeps before starting afresh
 	// (DefaultSize when 0).
 	Size int
-	mu   sync.RWMutex
-	m    map[string]V
+	// Weigh, when set, weighs each value, and the cache also starts
+	// afresh rather than hold more than MaxWeight in all: for values
+	// whose sizes differ by orders of magnitude.
+	Weigh     func(V) int
+	MaxWeight int
+	mu        sync.RWMutex
+	m         map[string]V
+	weight    int // of the values in m, with Weigh
 }
 
 // DefaultSize is the size of a Cache that sets none.
@@ -60,18 +66,35 @@ func (c *Cache[V]) put(key string, value V) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[key]; !ok && len(c.m) >= size {
-		c.m = nil
+	old, replaced := c.m[key]
+	if replaced {
+		c.weight -= c.weigh(old)
+	}
+	w := c.weigh(value)
+	if (!replaced && len(c.m) >= size) || (c.Weigh != nil && c.weight+w > c.MaxWeight) {
+		c.m, c.weight = nil, 0
 	}
 	if c.m == nil {
 		c.m = make(map[string]V)
 	}
 	c.m[key] = value
+	c.weight += w
+}
+
+// weigh is v's weight (0 without Weigh).
+func (c *Cache[V]) weigh(v V) int {
+	if c.Weigh == nil {
+		return 0
+	}
+	return c.Weigh(v)
 }
 
 // Forget drops what is remembered for key.
 func (c *Cache[V]) Forget(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.m, key)
+	if v, ok := c.m[key]; ok {
+		c.weight -= c.weigh(v)
+		delete(c.m, key)
+	}
 }

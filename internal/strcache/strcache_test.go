@@ -23,6 +23,29 @@ func TestRemembersAndForgets(t *testing.T) {
 	}
 }
 
+func TestStaysWithinItsWeight(t *testing.T) {
+	c := Cache[string]{Weigh: func(v string) int { return len(v) }, MaxWeight: 10}
+	c.Put("a", "xxxx")
+	c.Put("b", "xxxx")
+	c.Put("a", "xx") // replacing counts the new weight only: 6 in all
+	c.Put("c", "xxxx")
+	if len(c.m) != 3 || c.weight != 10 {
+		t.Fatalf("%d entries weighing %d, want 3 weighing 10", len(c.m), c.weight)
+	}
+	c.Forget("c")
+	c.Forget("c")
+	if c.weight != 6 {
+		t.Fatalf("weight %d after forgetting c (twice), want 6", c.weight)
+	}
+	c.Put("d", "xxxxx")
+	if len(c.m) != 1 || c.weight != 5 {
+		t.Fatalf("%d entries weighing %d after outweighing 10, want a fresh start with d alone", len(c.m), c.weight)
+	}
+	if v, ok := c.Get("d"); !ok || v != "xxxxx" {
+		t.Fatal("the entry that outweighed the cache was lost")
+	}
+}
+
 func TestStaysWithinItsSize(t *testing.T) {
 	c := Cache[string]{Size: 3}
 	for i := range 3 {
