@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/luascript"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -36,7 +37,10 @@ type RSVPResult struct {
 	// Freed says that this answer gave up a seat nobody on the waitlist
 	// took: the session has one more seat free.
 	Freed bool
-	start int64 // session start (unix ms), for the personal index
+	// Before is the person's answer before this change (RSVPNone for
+	// none).
+	Before RSVPStatus
+	start  int64 // session start (unix ms), for the personal index
 }
 
 func parseResult(vals []interface{}) (RSVPResult, error) {
@@ -50,7 +54,10 @@ func parseResult(vals []interface{}) (RSVPResult, error) {
 	}
 	r.SeatsLeft, _ = strconv.Atoi(fmt.Sprint(vals[2]))
 	r.start, _ = strconv.ParseInt(fmt.Sprint(vals[3]), 10, 64)
-	for _, v := range vals[4:] {
+	if len(vals) > 4 {
+		r.Before = RSVPStatus(fmt.Sprint(vals[4]))
+	}
+	for _, v := range vals[min(len(vals), 5):] {
 		r.Promoted = append(r.Promoted, fmt.Sprint(v))
 	}
 	return r, nil
@@ -108,6 +115,62 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: res.SeatsLeft})
 	}
 	return res, s.followUp(ctx, eventID, userID, res), nil
+}
+
+// QueueGoing queues on p the "going" of RSVPQueued, so it can share a
+// round trip with a change elsewhere (joining the session's group); the
+// returned function gives what RSVPQueued returns once p has been
+// executed. A "going" hands no seat on, so it needs no notice mark.
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, userID string) func() (RSVPResult, FollowUp, error) {
+	get := luascript.Queue(ctx, p, s.rdb, rsvpScript, false, s.eventKeys(eventID), userID, string(RSVPGoing), s.now().UnixMilli(), ids.New())
+	return func() (RSVPResult, FollowUp, error) {
+		vals, err := get().Slice()
+		if err != nil {
+			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
+		}
+		res, err := parseResult(vals)
+		if err != nil {
+			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+		}
+		return res, s.followUp(ctx, eventID, userID, res), nil
+	}
+}
+
+// Retract takes back the answer res that userID's "going" (QueueGoing)
+// just recorded, when the change it went with failed (joining the
+// group): their answer goes back to what it was before (res.Before),
+// and a seat it took goes to the head of the waitlist, as when someone
+// drops out. An answer that was already theirs, or that changed since,
+// is left as it is. The going's follow-up must not have run.
+func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPResult) error {
+	gave, prev := res.Status, res.Before
+	if !Active(gave) || Active(prev) {
+		return nil // nothing changed: it was theirs already
+	}
+	if gave == RSVPGoing {
+		if err := s.notices.Mark(ctx, eventID); err != nil {
+			return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
+		}
+	}
+	run := ids.New()
+	vals, err := retractScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, string(gave), string(prev), run).Slice()
+	if err != nil {
+		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, scriptErr(err))
+	}
+	if len(vals) == 0 {
+		return nil // answered again since
+	}
+	back, err := parseResult(vals)
+	if err != nil {
+		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
+	}
+	if len(back.Promoted) > 0 {
+		s.notices.Relay(ctx, eventID, run, s.logger())
+	}
+	if back.Freed {
+		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: back.SeatsLeft})
+	}
+	return nil
 }
 
 // followUp updates the personal index of the person who answered.

@@ -408,3 +408,105 @@ func TestTurningApprovalOffAnswersThoseWaitingForIt(t *testing.T) {
 		t.Fatalf("told of their seats: %v, want the first two", got)
 	}
 }
+
+// queueGoing records u's "going" the way a join that goes with it does:
+// queued on a pipeline of its own.
+func (f fixture) queueGoing(t *testing.T, eventID, u string) RSVPResult {
+	t.Helper()
+	ctx := context.Background()
+	p := f.s.rdb.Pipeline()
+	get := f.s.QueueGoing(ctx, p, eventID, u)
+	_, _ = p.Exec(ctx)
+	res, follow, err := get()
+	if err != nil || follow == nil {
+		t.Fatalf("queued going of %s: %+v %v", u, res, err)
+	}
+	return res
+}
+
+// A "going" whose join failed is taken back: the answer goes back to
+// what it was, a seat it took goes to the head of the waitlist, and an
+// answer that was the person's already, or that changed since, stays.
+func TestRetractTakesBackOnlyWhatTheGoingChanged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
+	p := users(4)
+	status := func(u string) RSVPStatus {
+		t.Helper()
+		st, err := f.s.StatusOf(ctx, ev.ID, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Status
+	}
+
+	seat := f.queueGoing(t, ev.ID, p[0])
+	if seat.Status != RSVPGoing || seat.Before != RSVPNone {
+		t.Fatalf("first going: %+v", seat)
+	}
+	if res, err := f.s.RSVP(ctx, ev.ID, p[1], true); err != nil || res.Status != RSVPWaitlisted || res.Before != RSVPNone {
+		t.Fatalf("second going: %+v %v", res, err)
+	}
+	if err := f.s.Retract(ctx, ev.ID, p[0], seat); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(p[0]); got != RSVPNone {
+		t.Fatalf("taken back, the first person is %q, want no answer at all", got)
+	}
+	if got := status(p[1]); got != RSVPGoing {
+		t.Fatalf("the seat taken back went to %q, want the head of the waitlist going", got)
+	}
+	if got := f.rec.of(NoticePromoted); len(got) == 0 || !slices.Equal(got[len(got)-1], p[1:2]) {
+		t.Fatalf("promotion notices %v, want %v told", got, p[1])
+	}
+
+	// An earlier "not going" comes back; the place on the waitlist goes.
+	if _, err := f.s.RSVP(ctx, ev.ID, p[2], false); err != nil {
+		t.Fatal(err)
+	}
+	wait := f.queueGoing(t, ev.ID, p[2])
+	if wait.Status != RSVPWaitlisted || wait.Before != RSVPNotGoing {
+		t.Fatalf("going after not going: %+v", wait)
+	}
+	if err := f.s.Retract(ctx, ev.ID, p[2], wait); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(p[2]); got != RSVPNotGoing {
+		t.Fatalf("taken back, the answer is %q, want not-going again", got)
+	}
+	if wl, _ := f.s.Waitlist(ctx, ev.ID); len(wl) != 0 {
+		t.Fatalf("waitlist after taking back: %v", wl)
+	}
+
+	// Already waiting before: the going changed nothing, so nothing goes.
+	if _, err := f.s.RSVP(ctx, ev.ID, p[3], true); err != nil {
+		t.Fatal(err)
+	}
+	again := f.queueGoing(t, ev.ID, p[3])
+	if again.Status != RSVPWaitlisted || again.Before != RSVPWaitlisted {
+		t.Fatalf("second going of someone waiting: %+v", again)
+	}
+	if err := f.s.Retract(ctx, ev.ID, p[3], again); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(p[3]); got != RSVPWaitlisted {
+		t.Fatalf("an answer that was theirs already was taken back: %q", got)
+	}
+
+	// Answered again in between: the newer answer stays.
+	fresh := f.queueGoing(t, ev.ID, p[2])
+	if _, err := f.s.RSVP(ctx, ev.ID, p[2], false); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Retract(ctx, ev.ID, p[2], fresh); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(p[2]); got != RSVPNotGoing {
+		t.Fatalf("a newer answer was overwritten: %q", got)
+	}
+	if wl, _ := f.s.Waitlist(ctx, ev.ID); !slices.Equal(wl, p[3:4]) {
+		t.Fatalf("waitlist at the end: %v, want %v", wl, p[3:4])
+	}
+}

@@ -72,7 +72,7 @@ end
 // rsvpScript records one person's answer.
 // ARGV: user, "going"|"not-going", now (unix ms), notice ID.
 // Returns {status, waitlist position, seats left (-1 = no limit), start (ms),
-// promoted...}.
+// the status before ("" for none), promoted...}.
 var rsvpScript = redis.NewScript(luaCommon + `
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
@@ -111,7 +111,7 @@ else
     if #promoted == 0 and cap > 0 then pos = -1 end
   end
 end
-local out = {status, pos, seatsLeft(cap), ev[5]}
+local out = {status, pos, seatsLeft(cap), ev[5], cur or ''}
 for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)
@@ -134,12 +134,13 @@ elseif cur == 'waitlisted' then
 elseif cur ~= 'going' then
   return redis.error_reply('NOTPENDING')
 end
-return {status, pos, seatsLeft(cap), redis.call('HGET', KEYS[1], 'start')}
+return {status, pos, seatsLeft(cap), redis.call('HGET', KEYS[1], 'start'), cur}
 `)
 
 // removeScript takes a person off the session for good and promotes from
 // the waitlist when a seat became free. ARGV: user.
-// Returns {previous status, 0, seats left, start (ms), promoted...}.
+// Returns {previous status ("none" for none), 0, seats left, start (ms),
+// previous status ("" for none), promoted...}.
 var removeScript = redis.NewScript(luaCommon + `
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
@@ -147,7 +148,7 @@ local uid, cap = ARGV[1], tonumber(ev[2])
 local cur = redis.call('HGET', KEYS[2], uid) or 'none'
 unseat(uid)
 redis.call('HSET', KEYS[2], uid, 'removed')
-local out = {cur, 0, seatsLeft(cap), ev[3]}
+local out = {cur, 0, seatsLeft(cap), ev[3], cur == 'none' and '' or cur}
 if cur == 'going' or cur == 'waitlisted' or cur == 'pending' then notice(ARGV[2], 'removed', {uid}) end
 if cur == 'going' and ev[1] ~= 'cancelled' then
   local promoted = {}
@@ -156,6 +157,31 @@ if cur == 'going' and ev[1] ~= 'cancelled' then
   for _, p in ipairs(promoted) do table.insert(out, p) end
   out[3] = seatsLeft(cap)
 end
+return out
+`)
+
+// retractScript takes back the answer gave (going, waitlisted or
+// pending) that a person's "going" just recorded, when it is still their
+// answer, and puts back prev ("" for none); a seat it held goes to the
+// head of the waitlist. ARGV: user, gave, prev, notice ID. Returns like
+// rsvpScript, with prev as the status (and position -1 when a seat nobody
+// took is free again), or {} when the answer changed since.
+var retractScript = redis.NewScript(luaCommon + `
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
+if not ev[1] then return redis.error_reply('NOTFOUND') end
+local uid, gave, prev, cap = ARGV[1], ARGV[2], ARGV[3], tonumber(ev[2])
+if redis.call('HGET', KEYS[2], uid) ~= gave then return {} end
+unseat(uid)
+if prev == '' then redis.call('HDEL', KEYS[2], uid) else redis.call('HSET', KEYS[2], uid, prev) end
+local promoted = {}
+local pos = 0
+if gave == 'going' and ev[1] ~= 'cancelled' then
+  promote(cap, promoted)
+  notice(ARGV[4], 'promoted', promoted)
+  if #promoted == 0 and cap > 0 then pos = -1 end
+end
+local out = {prev, pos, seatsLeft(cap), ev[3], gave}
+for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)
 

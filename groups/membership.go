@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/luascript"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/redis/go-redis/v9"
 )
@@ -84,13 +85,41 @@ func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails [
 	return s.runFollowUp(ctx, s.afterJoin(ctx, groupID, userID, count))
 }
 
+// QueueJoin queues on p what JoinQueued (or, with accept,
+// AcceptInviteQueued) does, so it can share a round trip with a change
+// elsewhere (an RSVP to one of the group's sessions); the returned
+// function gives what they return once p has been executed.
+func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, groupID, userID string, verifiedEmails []string) func() (FollowUp, error) {
+	mode := "join"
+	if accept {
+		mode = "accept"
+	}
+	if userID == "" {
+		return func() (FollowUp, error) { return nil, fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden) }
+	}
+	domains := strings.Join(emailDomains(verifiedEmails), ",")
+	get := luascript.Queue(ctx, p, s.rdb, joinScript, false, s.groupKeys(groupID), mode, userID, s.nowMS(), domains)
+	return func() (FollowUp, error) {
+		count, err := joinCount(mode, groupID, get())
+		if err != nil {
+			return nil, err
+		}
+		return s.afterJoin(ctx, groupID, userID, count), nil
+	}
+}
+
 // joinScript runs the join script and returns the count it left.
 func (s *Store) joinScript(ctx context.Context, mode, groupID, userID string, emails []string) (memberCount, error) {
 	if userID == "" {
 		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
 	}
 	domains := strings.Join(emailDomains(emails), ",")
-	res, err := joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains).Int64Slice()
+	return joinCount(mode, groupID, joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains))
+}
+
+// joinCount reads the join script's reply: the count it left.
+func joinCount(mode, groupID string, cmd *redis.Cmd) (memberCount, error) {
+	res, err := cmd.Int64Slice()
 	if err != nil {
 		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, scriptErr(err))
 	}

@@ -262,22 +262,34 @@ func TestRemindersFollowTheAnswer(t *testing.T) {
 	// From the RSVP form, with the group already read, sent with the
 	// request's last writes: the same reminders, replaced in place when the
 	// answer is given again, gone when waitlisted.
-	answer := func(status events.RSVPStatus) {
+	answer := func(status, before events.RSVPStatus) (queued int) {
 		p := f.rdb.Pipeline()
-		check := f.n.RSVPAnswered(f.ctx, ev, f.group, cara, status)(p)
+		check := f.n.RSVPAnswered(f.ctx, ev, f.group, cara, events.RSVPResult{Status: status, Before: before})(p)
+		queued = p.Len()
 		_, _ = p.Exec(f.ctx) // check reports the error
 		if err := check(); err != nil {
 			t.Fatal(err)
 		}
+		return queued
 	}
-	answer(events.RSVPGoing)
-	answer(events.RSVPGoing)
+	answer(events.RSVPGoing, events.RSVPNone)
+	answer(events.RSVPGoing, events.RSVPGoing)
 	if n, err := f.mail.CancelReminders(f.ctx, prefix); err != nil || n != 2 {
 		t.Fatalf("reminders scheduled from the form: %d (%v), want 48h and 1h", n, err)
 	}
-	answer(events.RSVPGoing)
-	answer(events.RSVPWaitlisted)
+	answer(events.RSVPGoing, events.RSVPNotGoing)
+	answer(events.RSVPWaitlisted, events.RSVPGoing)
 	if n, _ := f.mail.CancelReminders(f.ctx, prefix); n != 0 {
 		t.Fatalf("reminders left after being waitlisted: %d", n)
+	}
+	// A first answer that is not "going" has no reminders to drop, so it
+	// sends nothing; any later one does.
+	for _, status := range []events.RSVPStatus{events.RSVPWaitlisted, events.RSVPPending, events.RSVPNotGoing} {
+		if n := answer(status, events.RSVPNone); n != 0 {
+			t.Errorf("a first answer %q queued %d commands, want none", status, n)
+		}
+		if n := answer(status, events.RSVPNotGoing); n == 0 {
+			t.Errorf("answer %q after not going queued nothing, want its reminders dropped", status)
+		}
 	}
 }

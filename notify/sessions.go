@@ -228,11 +228,16 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 
 // RSVPAnswered is RSVPChanged for a caller that has just read the
 // session's group g and sends its last writes together: it returns the
-// change to u's reminders for the caller to queue on that pipeline, and
-// the check that reports its error once the pipeline has run.
-func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, status events.RSVPStatus) func(p redis.Pipeliner) func() error {
+// change to u's reminders that the answer res calls for, for the caller
+// to queue on that pipeline, and the check that reports its error once
+// the pipeline has run. A first answer that is not "going" changes
+// nothing: someone who never answered has no reminders to drop.
+func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, res events.RSVPResult) func(p redis.Pipeliner) func() error {
+	if res.Status != events.RSVPGoing && res.Before == events.RSVPNone {
+		return func(redis.Pipeliner) func() error { return func() error { return nil } }
+	}
 	prefix, rs := reminderPrefix(ev.ID, u.ID), []mail.Reminder(nil)
-	if status == events.RSVPGoing {
+	if res.Status == events.RSVPGoing {
 		prefix, rs = n.reminders(ev, g, u)
 	}
 	queue, err := n.Mail.QueueReplaceReminders(ctx, prefix, rs)

@@ -81,30 +81,21 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 			return a, nil
 		}
 	}
+	var res events.RSVPResult
+	var indexed events.FollowUp
+	var err error
 	if going && !v.Member() {
-		join := h.Groups.JoinQueued
-		switch {
-		case v.Standing.Invited:
-			join = h.Groups.AcceptInviteQueued // invited to the session, so to the group too
-		case !openPublic(v.Group):
+		if !v.Standing.Invited && !openPublic(v.Group) { // invited to the session, so to the group too
 			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
 			a.Cause = groups.ErrForbidden
 			return a, nil
 		}
-		joined, err := join(ctx, v.Group.ID, u.ID, u.VerifiedEmails())
-		a.Joined = err == nil
-		if a.Joined {
-			queueLastWrite(c, joined)
-		}
-		if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
-			if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
-				a.Cause = err
-				return a, nil
-			}
+		if res, indexed, err = h.joinAndGo(c, v, u, &a); a.Refusal != "" {
 			return a, err
 		}
+	} else {
+		res, indexed, err = h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, going)
 	}
-	res, indexed, err := h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, going)
 	if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
 		a.Cause = err
 		return a, nil
@@ -114,8 +105,55 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 	}
 	a.Result = res
 	queueLastWrite(c, indexed)
-	queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res.Status))
+	queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
 	return a, nil
+}
+
+// joinAndGo joins u to the group of the session in v (accepting their
+// invitation when they have one) and records their "going", for
+// answerRSVP; a refusal to join goes in a. When what was read with the
+// request says the join will succeed, both are sent in one round trip,
+// and should the join fail all the same (a ban or a change of the group's
+// rules in between), the answer is taken back. Otherwise the join goes
+// alone, first, and its refusal is the answer.
+func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnswer) (events.RSVPResult, events.FollowUp, error) {
+	ctx := c.UserContext()
+	emails := u.VerifiedEmails()
+	d := groups.JoinDecision(v.Group, v.Standing, emails).Action
+	together := d == groups.ActionJoin || d == groups.ActionAcceptInvite
+	p := h.Redis.Pipeline()
+	getJoined := h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
+	getGoing := func() (events.RSVPResult, events.FollowUp, error) {
+		return h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, true)
+	}
+	if together {
+		getGoing = h.Events.QueueGoing(ctx, p, v.Event.ID, u.ID)
+	}
+	_, _ = p.Exec(ctx) // each reports its own error
+	joined, err := getJoined()
+	if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
+		if together {
+			if res, _, gerr := getGoing(); gerr == nil {
+				if rerr := h.Events.Retract(ctx, v.Event.ID, u.ID, res); rerr != nil {
+					return events.RSVPResult{}, nil, rerr
+				}
+				if res.Status == events.RSVPGoing && !events.Active(res.Before) {
+					// It held a seat for a moment: drop any reminder a notice
+					// scheduled meanwhile (see notify.RSVPAnswered).
+					h.Notify.CancelReminders(ctx, v.Event.ID, u.ID)
+				}
+			}
+		}
+		if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
+			a.Cause = err
+			return events.RSVPResult{}, nil, nil
+		}
+		return events.RSVPResult{}, nil, err
+	}
+	if a.Joined = err == nil; a.Joined {
+		queueLastWrite(c, joined)
+	}
+	return getGoing()
 }
 
 // windowError is the error an RSVP would get now because of the session's

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
@@ -54,7 +57,7 @@ func rsvpPost(t testing.TB, app *apptest.App, c *apptest.Client, sessionID, toke
 // An RSVP POST reads and writes Redis in a bounded number of round trips,
 // whether it joins the group, takes a seat, waits, or hands a seat on:
 // the session, user and the form's one-time claim with the session, group
-// and standing; the join; the RSVP script; then the session with its
+// and standing; the join with the RSVP script; then the session with its
 // flash, the form's record, the join's follow-ups, the personal index and
 // the reminders, all in one.
 func TestRSVPPostRoundTrips(t *testing.T) {
@@ -82,8 +85,8 @@ func TestRSVPPostRoundTrips(t *testing.T) {
 		going  string
 		budget int
 	}{
-		{"a non-member joins and takes the seat", crowd[0], tokens[0], "yes", 4},
-		{"a non-member joins onto the waitlist", crowd[1], tokens[1], "yes", 4},
+		{"a non-member joins and takes the seat", crowd[0], tokens[0], "yes", 3},
+		{"a non-member joins onto the waitlist", crowd[1], tokens[1], "yes", 3},
 		{"a member joins the waitlist", member.Client, member.CSRF("/s/" + id), "yes", 3},
 		{"the same answer again", crowd[1], tokens[1], "yes", 3},
 		{"dropping out hands the seat on", crowd[0], tokens[0], "no", 13},
@@ -222,5 +225,83 @@ func TestAnRSVPThatJoinsLeavesEveryFollowUpDone(t *testing.T) {
 	}
 	if n, err := app.Mail.CancelReminders(ctx, "event:"+id+":user:"+pat.User.ID+":"); err != nil || n != 2 {
 		t.Fatalf("%d reminders scheduled (%v), want 24h and 1h", n, err)
+	}
+}
+
+// banAtJoin bans the person a pipelined join names, just before the
+// pipeline runs (as an organizer's ban landing between the request's
+// read and its join), then calls meanwhile once the pipeline has run.
+type banAtJoin struct {
+	armed     atomic.Bool
+	meanwhile func(ctx context.Context)
+}
+
+func (b *banAtJoin) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (b *banAtJoin) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (b *banAtJoin) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		var ban redis.Cmder
+		for _, c := range cmds {
+			// The join script: its sha, nine keys (the fourth is the bans),
+			// then the mode and the person.
+			a := c.Args()
+			if len(a) > 13 && a[0] == "evalsha" && fmt.Sprint(a[2]) == "9" && a[12] == "join" && b.armed.CompareAndSwap(true, false) {
+				ban = redis.NewIntCmd(ctx, "sadd", a[6], a[13])
+			}
+		}
+		if ban == nil {
+			return next(ctx, cmds)
+		}
+		if err := next(ctx, []redis.Cmder{ban}); err != nil {
+			return err
+		}
+		err := next(ctx, cmds)
+		b.meanwhile(ctx)
+		return err
+	}
+}
+
+// A newcomer's "going" goes with their join in one round trip. Should
+// the join fail all the same (banned in between), the answer is taken
+// back: no seat, no answer, no membership, and the seat it held goes to
+// the person who queued behind it meanwhile.
+func TestAGoingWhoseJoinFailsIsTakenBack(t *testing.T) {
+	hook := &banAtJoin{}
+	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
+	ctx := context.Background()
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "taken-back", nil)
+	f := sesForm("One seat")
+	f.Set("capacity", "1")
+	id := sesCreate(t, org, g, f)
+	mia := sesSignIn(t, app, "Mia Member", "")
+	sesJoin(t, app, g, mia)
+	hook.meanwhile = func(ctx context.Context) {
+		if res, err := app.Events.RSVP(ctx, id, mia.User.ID, true); err != nil || res.Status != events.RSVPWaitlisted {
+			t.Errorf("Mia behind the newcomer: %+v %v, want waitlisted", res, err)
+		}
+	}
+	eve := sesSignIn(t, app, "Eve Newcomer", "eve@example.com")
+	token := eve.CSRF("/s/" + id)
+	hook.armed.Store(true)
+	r := eve.Post("/s/"+id+"/rsvp", rsvpForm(token, "yes"))
+	if r.StatusCode != http.StatusSeeOther || hook.armed.Load() {
+		t.Fatalf("RSVP: %d (join seen: %v)\n%s", r.StatusCode, !hook.armed.Load(), r.Body)
+	}
+	sesContains(t, "the page after the RSVP", eve.Follow(r).Body, "You cannot join Group taken-back, so you cannot RSVP to its sessions.")
+	if st := sesStatus(t, app, id, eve.User.ID); st.Status != events.RSVPNone {
+		t.Fatalf("Eve's answer is %q, want none", st.Status)
+	}
+	if st := sesStatus(t, app, id, mia.User.ID); st.Status != events.RSVPGoing {
+		t.Fatalf("Mia is %q, want going: the seat taken back goes to her", st.Status)
+	}
+	if role, err := app.Groups.Role(ctx, g.ID, eve.User.ID); err != nil || role.IsMember() {
+		t.Fatalf("Eve's role %q (%v), want none", role, err)
+	}
+	if sessions, err := app.Events.UserSessions(ctx, eve.User.ID, time.Now(), time.Time{}, 10); err != nil || len(sessions) != 0 {
+		t.Fatalf("Eve's sessions: %v (%v), want none", sessions, err)
+	}
+	if n, err := app.Mail.CancelReminders(ctx, "event:"+id+":user:"+eve.User.ID+":"); err != nil || n != 0 {
+		t.Fatalf("%d reminders for Eve (%v), want none", n, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -463,5 +464,69 @@ func TestGroupPageReadsInOnePipelineOnCluster(t *testing.T) {
 		if want := []string{owner, carol}; !slices.Equal(page, want) {
 			t.Fatalf("queued first page of members of %s: %v, want %v", g.Slug, page, want)
 		}
+	}
+}
+
+// A join and a "going" to one of the group's sessions go in one pipeline
+// though the group and the session live on different masters, and a going
+// whose join failed is taken back there too.
+func TestJoinAndGoingInOnePipelineOnCluster(t *testing.T) {
+	t.Parallel()
+	f := newGroupsFixture(t)
+	ctx := f.ctx
+	es := events.NewStore(f.rdb, f.pfx)
+	es.Now = func() time.Time { return eventsStart }
+	owner, ann, ben := ids.New(), ids.New(), ids.New()
+	g := f.create(owner, groups.Input{Name: "Group pipeline", Slug: "join-going", Topics: []string{"go"}, City: "Berlin"})
+	master := func(key string) string {
+		node, err := f.rdb.(*redis.ClusterClient).MasterForKey(ctx, f.pfx+key)
+		f.must("master for key", err)
+		return node.Options().Addr
+	}
+	var ev events.Event
+	for i := 0; ev.ID == "" || master("event:{"+ev.ID+"}") == master("group:{"+g.ID+"}"); i++ {
+		if i == 30 {
+			t.Fatalf("30 sessions all on the group's master")
+		}
+		in := input(day(2))
+		in.Capacity = "1"
+		var err error
+		ev, err = es.Create(ctx, events.Actor{UserID: owner, Organizer: true}, g.ID, in)
+		f.must("create session", err)
+	}
+	joinAndGo := func(uid string) (events.RSVPResult, error) {
+		p := f.rdb.Pipeline()
+		getJoined := f.s.QueueJoin(ctx, p, false, g.ID, uid, nil)
+		getGoing := es.QueueGoing(ctx, p, ev.ID, uid)
+		_, _ = p.Exec(ctx)
+		follow, jerr := getJoined()
+		res, _, err := getGoing()
+		f.must("going", err)
+		if jerr == nil {
+			p := f.rdb.Pipeline()
+			check := follow(p)
+			_, _ = p.Exec(ctx)
+			f.must("join follow-up", check())
+		}
+		return res, jerr
+	}
+	if res, err := joinAndGo(ann); err != nil || res.Status != events.RSVPGoing {
+		t.Fatalf("Ann joins and goes: %v %+v", err, res)
+	}
+	if r := f.role(g.ID, ann); r != groups.RoleMember {
+		t.Fatalf("Ann is %q, want a member", r)
+	}
+	f.must("ban Ben", f.s.Ban(ctx, g.ID, owner, ben))
+	res, err := joinAndGo(ben)
+	f.want("Ben's join", err, groups.ErrBanned)
+	if res.Status != events.RSVPWaitlisted {
+		t.Fatalf("Ben's going before it is taken back: %+v", res)
+	}
+	f.must("take Ben's going back", es.Retract(ctx, ev.ID, ben, res))
+	if st, err := es.StatusOf(ctx, ev.ID, ben); err != nil || st.Status != events.RSVPNone {
+		t.Fatalf("Ben after taking back: %+v %v", st, err)
+	}
+	if wl, err := es.Waitlist(ctx, ev.ID); err != nil || len(wl) != 0 {
+		t.Fatalf("waitlist %v (%v), want empty", wl, err)
 	}
 }
