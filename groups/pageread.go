@@ -53,7 +53,7 @@ func (s *Store) QueueCoOrganizers(ctx context.Context, p redis.Pipeliner, groupI
 // been executed. Who may see them is the caller's rule.
 func (s *Store) QueueMemberIDs(ctx context.Context, p redis.Pipeliner, groupID string, page, perPage int) func() ([]string, error) {
 	start, stop, _ := pageBounds(page, perPage)
-	cmd := p.ZRange(ctx, s.groupKeys(groupID)[kMembers], start, stop)
+	cmd := p.ZRange(ctx, s.key(groupID, kMembers), start, stop)
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {
@@ -67,7 +67,7 @@ func (s *Store) QueueMemberIDs(ctx context.Context, p redis.Pipeliner, groupID s
 // first; QueuePending then reads their requests. Only organizers may see
 // them: that is the caller's check.
 func (s *Store) QueueRequestIDs(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
-	cmd := p.ZRange(ctx, s.groupKeys(groupID)[kRequests], 0, -1)
+	cmd := p.ZRange(ctx, s.key(groupID, kRequests), 0, -1)
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {
@@ -99,7 +99,7 @@ func (s *Store) QueuePending(ctx context.Context, p redis.Pipeliner, groupID str
 	if len(userIDs) == 0 {
 		return func() ([]Application, error) { return nil, nil }
 	}
-	cmd := p.HMGet(ctx, s.groupKeys(groupID)[kApplications], userIDs...)
+	cmd := p.HMGet(ctx, s.key(groupID, kApplications), userIDs...)
 	return func() ([]Application, error) {
 		raws, err := cmd.Result()
 		if err != nil {
@@ -177,12 +177,12 @@ func (l *UserLists) QueueGroups(ctx context.Context, p redis.Pipeliner) (func() 
 	readInvites := s.QueueGetMany(ctx, p, inviteIDs)
 	invites := make([]*redis.StringCmd, len(inviteIDs))
 	for i, id := range inviteIDs {
-		invites[i] = p.HGet(ctx, s.groupKeys(id)[kInvites], userID)
+		invites[i] = p.HGet(ctx, s.key(id, kInvites), userID)
 	}
 	readApps := s.QueueGetMany(ctx, p, appIDs)
 	apps := make([]*redis.StringCmd, len(appIDs))
 	for i, id := range appIDs {
-		apps[i] = p.HGet(ctx, s.groupKeys(id)[kApplications], userID)
+		apps[i] = p.HGet(ctx, s.key(id, kApplications), userID)
 	}
 	return func() (UserListsRead, error) {
 		var out UserListsRead

@@ -69,7 +69,7 @@ func (s *Store) QueueMembers(ctx context.Context, p redis.Pipeliner, groupID str
 // QueueBans queues on p the read of the group's banned people, sorted;
 // the caller shows them to organizers only.
 func (s *Store) QueueBans(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
-	cmd := p.SMembers(ctx, s.groupKeys(groupID)[kBans])
+	cmd := p.SMembers(ctx, s.key(groupID, kBans))
 	return func() ([]string, error) {
 		ids, err := cmd.Result()
 		if err != nil {
@@ -364,7 +364,7 @@ func (s *Store) Banned(ctx context.Context, groupID, actorID string) ([]string, 
 	if !r.IsOrganizer() {
 		return nil, fmt.Errorf("groups: bans of %s: %w", groupID, ErrForbidden)
 	}
-	ids, err := s.rdb.SMembers(ctx, s.groupKeys(groupID)[kBans]).Result()
+	ids, err := s.rdb.SMembers(ctx, s.key(groupID, kBans)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("groups: bans of %s: %w", groupID, err)
 	}

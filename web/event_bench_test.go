@@ -94,6 +94,33 @@ func BenchmarkHomePageWhileSessionsRun(b *testing.B) {
 	benchPage(b, c, "/")
 }
 
+// BenchmarkGroupPage renders GET /g/:slug through the real app for a
+// member of an open public group of 40 people with one upcoming session,
+// which the viewer goes to.
+func BenchmarkGroupPage(b *testing.B) {
+	app, c, viewer := benchViewer(b, apptest.Options{})
+	ctx := context.Background()
+	g := benchGroup(b, app, viewer.ID, 0)
+	for i := range 39 {
+		u, _, err := app.Users.SignIn(ctx, auth.Profile{Provider: "dev", Subject: fmt.Sprintf("fan-%d", i), Name: fmt.Sprintf("Fan %d", i),
+			Emails: []auth.Email{{Address: fmt.Sprintf("fan%d@bench.example", i), Verified: true}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := app.Groups.Join(ctx, g.ID, u.ID, u.VerifiedEmails()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ev, err := app.Events.Create(ctx, events.Actor{UserID: viewer.ID, Organizer: true}, g.ID, listedWorkshop("Benchmarking Go"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := app.Events.RSVP(ctx, ev.ID, viewer.ID, true); err != nil {
+		b.Fatal(err)
+	}
+	benchPage(b, c, "/g/"+g.Slug)
+}
+
 // BenchmarkDashboardBusyMember renders GET /dashboard for a member of ten
 // groups that each meet weekly (a series of twelve sessions), going to
 // one session in each.
