@@ -108,12 +108,22 @@ func layoutView(data fiber.Map) fiber.Map {
 }
 
 // keyOf is m as its key encodes it: a zone by its name (a
-// *time.Location encodes as {}).
+// *time.Location encodes as {}), and a group by its revision (see
+// shownGroup) rather than by all of its fields, alone or with the
+// viewer's standing.
 func keyOf(m fiber.Map) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		if l, ok := v.(*time.Location); ok {
-			v = l.String()
+		switch x := v.(type) {
+		case *time.Location:
+			v = x.String()
+		case *groups.Group:
+			v = shownGroup{x}
+		case groupView:
+			v = struct {
+				Group    shownGroup
+				Standing groups.Standing
+			}{shownGroup{x.Group}, x.Standing}
 		}
 		out[k] = v
 	}
