@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
@@ -69,21 +67,7 @@ const slowRequest = time.Second
 // pattern, never the query string, which can hold codes and tokens): at
 // debug, or at warn when it failed on our side or was slow.
 func (h *handler) observe() fiber.Handler {
-	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "http_requests_total", Help: "HTTP requests by route, method and status.",
-	}, []string{"route", "method", "status"})
-	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
-		Buckets: prometheus.DefBuckets,
-	}, []string{"route", "method"})
-	trips := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "http_request_redis_roundtrips", Help: "Redis round trips per request by route (a pipeline counts one).",
-		Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32},
-	}, []string{"route", "method"})
-	writes := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "http_request_redis_writes_total", Help: "Redis commands that may write (scripts included) sent by requests, by route.",
-	}, []string{"route", "method"})
-	h.Metrics.MustRegister(requests, latency, trips, writes)
+	metrics := newRequestMetrics(h.Metrics)
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		ctx, counted := roundtrips.With(c.UserContext())
@@ -102,12 +86,13 @@ func (h *handler) observe() fiber.Handler {
 		}
 		elapsed := time.Since(start)
 		// c.Method() points into fasthttp's request buffer, which the next
-		// request on the connection overwrites; a label keeps its own copy.
-		method := strings.Clone(c.Method())
-		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-		latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
-		trips.WithLabelValues(route, method).Observe(float64(counted.Count()))
-		writes.WithLabelValues(route, method).Add(float64(counted.Writes()))
+		// request on the connection overwrites; series copies what it keeps.
+		method := c.Method()
+		series, count := metrics.series(route, method, status)
+		count.Inc()
+		series.latency.Observe(elapsed.Seconds())
+		series.trips.Observe(float64(counted.Count()))
+		series.writes.Add(float64(counted.Writes()))
 		// Every request is counted above; a line for each costs about 6 %
 		// of a page's CPU, so only server errors and slow requests get one
 		// unless LOG_LEVEL=debug.
