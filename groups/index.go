@@ -23,6 +23,8 @@ import (
 // revision, mode ("listed", "unlisted" or "delete"), newest score,
 // members score, soonest score, old terms ("\n"-joined), content
 // revision (see memberCountScript), new terms...
+// The last two KEYS are the index's versions (all, members; see
+// idxVersionKey), both moved by a change.
 // It returns 0 when a newer revision was already applied and -1 when the
 // old terms changed since the caller read them (read them again).
 var indexScript = redis.NewScript(`
@@ -55,6 +57,8 @@ if mode == 'delete' then
 else
   redis.call('HSET', entry, 'rev', rev, 'crev', ARGV[8], 'terms', table.concat(terms, '\n'))
 end
+redis.call('INCR', KEYS[#KEYS - 1])
+redis.call('INCR', KEYS[#KEYS])
 return 1
 `)
 
@@ -63,16 +67,20 @@ return 1
 // (terms, visibility, the other sorts) as of the last change that was
 // not a membership change (content revision crev): then only the count
 // moved. Membership changes arriving out of order are fine: the newest
-// revision's count wins. KEYS entry, members sort. ARGV id, rev, crev,
-// members. It returns 1 when applied, 0 when a newer revision was already
-// applied, and -1 when the caller must reindex the group instead.
+// revision's count wins. KEYS entry, members sort, members version (see
+// idxVersionKey). ARGV id, rev, crev, members. It returns 1 when
+// applied, 0 when a newer revision was already applied, and -1 when the
+// caller must reindex the group instead.
 var memberCountScript = redis.NewScript(`
 local e = redis.call('HMGET', KEYS[1], 'rev', 'crev')
 if not e[1] or not e[2] then return -1 end
 local rev = tonumber(ARGV[2])
 if tonumber(e[1]) >= rev then return 0 end
 if tonumber(e[2]) < tonumber(ARGV[3]) then return -1 end
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+  redis.call('INCR', KEYS[3])
+end
 redis.call('HSET', KEYS[1], 'rev', rev)
 return 1
 `)
@@ -94,7 +102,7 @@ func (s *Store) queueMemberCount(ctx context.Context, p redis.Pipeliner, id stri
 }
 
 func (s *Store) memberCountKeys(id string) []string {
-	return []string{s.idxEntryKey(id), s.idxSortKey(SortMembers)}
+	return []string{s.idxEntryKey(id), s.idxSortKey(SortMembers), s.idxVersionKey("members")}
 }
 
 // finishMemberCount checks the queued count update and falls back to a
@@ -179,6 +187,7 @@ func (s *Store) applyIndex(ctx context.Context, id string, e indexEntry) error {
 			keys = append(keys, s.idxTermKey(t))
 			args = append(args, t)
 		}
+		keys = append(keys, s.idxVersionKey("all"), s.idxVersionKey("members"))
 		res, err := indexScript.Run(ctx, s.rdb, keys, args...).Int()
 		if err != nil {
 			return err

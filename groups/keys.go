@@ -78,3 +78,9 @@ func (s *Store) idxSortKey(sort Sort) string { return s.idxBase() + "sort:" + st
 func (s *Store) idxTopicsKey() string { return s.idxBase() + "topics" }
 
 func (s *Store) idxTempKey(tag string) string { return s.idxBase() + "tmp:" + tag }
+
+// idxVersionKey counts the changes to the discovery index: every change
+// moves "all", and a change of a member count moves "members" alone (it
+// reorders only the members sort). A search remembers its answer with the
+// version it read (see Store.searches).
+func (s *Store) idxVersionKey(which string) string { return s.idxBase() + "version:" + which }

@@ -2,7 +2,11 @@ package groups
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -35,17 +39,21 @@ type Query struct {
 	PerPage int  // default DefaultPerPage, at most MaxPerPage
 }
 
-// searchScript: KEYS tmp, tmp-or, sort zset, filter sets... (the last
-// ARGV[1] of them are united first); ARGV n-or, offset, limit, order ("asc",
-// "desc" or "soonest"), now ms. Returns {total, id...}. Equal scores fall
-// back to ID order, so pages neither repeat nor skip a group.
+// searchScript: KEYS tmp, tmp-or, sort zset, index version (see
+// idxVersionKey), filter sets... (the last ARGV[1] of them are united
+// first); ARGV n-or, offset, limit, order ("asc", "desc" or "soonest"),
+// now ms. Returns {total, {id...}, version, valid}: valid is, for the
+// soonest order, when the next session among the matches starts (unix
+// ms; the order changes then), else 0. Equal scores fall back to ID
+// order, so pages neither repeat nor skip a group.
 var searchScript = redis.NewScript(`
 local tmp, tmpor, sortk = KEYS[1], KEYS[2], KEYS[3]
+local version = redis.call('GET', KEYS[4]) or '0'
 local nor, off, lim, order, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local src = sortk
-if #KEYS > 3 then
+if #KEYS > 4 then
   local ands = {}
-  for i = 4, #KEYS - nor do ands[#ands + 1] = KEYS[i] end
+  for i = 5, #KEYS - nor do ands[#ands + 1] = KEYS[i] end
   if nor > 0 then
     local ors = {}
     for i = #KEYS - nor + 1, #KEYS do ors[#ors + 1] = KEYS[i] end
@@ -64,6 +72,7 @@ if #KEYS > 3 then
 end
 local total = redis.call('ZCARD', src)
 local ids = {}
+local valid = 0
 if order == 'asc' then
   ids = redis.call('ZRANGE', src, off, off + lim - 1)
 elseif order == 'desc' then
@@ -78,17 +87,36 @@ else
     local past = redis.call('ZREVRANGEBYSCORE', src, '(' .. now, '-inf', 'LIMIT', off2, rest)
     for _, id in ipairs(past) do ids[#ids + 1] = id end
   end
+  local first = redis.call('ZRANGEBYSCORE', src, now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first > 0 then valid = tonumber(first[2]) end
 end
 if src == tmp then redis.call('DEL', tmp, tmpor) end
-return {total, ids}
+return {total, ids, version, valid}
 `)
 
-// searchFixedKeys are the KEYS searchScript always gets (tmp, tmp-or and
-// the sort index); any more are filters.
-const searchFixedKeys = 3
+// searchFixedKeys are the KEYS searchScript always gets (tmp, tmp-or, the
+// sort index and its version); any more are filters.
+const searchFixedKeys = 4
 
 // maxQueryWords bounds the sets one search intersects.
 const maxQueryWords = 8
+
+// searchAnswer is a search's answer as the index stood at version.
+type searchAnswer struct {
+	version string
+	gids    []string
+	total   int
+	valid   int64     // unix ms the answer holds until whatever the version (0: no limit)
+	at      time.Time // when it was read
+}
+
+// Remembered search answers (see QueueSearch): how many, and for how long
+// at most, so an index that changed behind the versions' back (an
+// instance running older code) shows within that time.
+const (
+	searchesKept = 2000
+	searchFresh  = time.Minute
+)
 
 // Search finds public groups. It returns one page and the number of
 // matching groups. Private and unlisted groups never appear. It takes two
@@ -113,25 +141,71 @@ func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 // topics). Once p has run, the returned function gives the IDs of the
 // page's groups and the number of matches, running the full script first
 // when Redis had not loaded it; Visible then reads the groups.
+//
+// The index is the same for everyone, so this Store remembers each
+// query's answer with the index version it was read at: the same query
+// then reads the version alone, and searches again (one more round trip)
+// only when the index changed since, or after searchFresh.
 func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) func() ([]string, int, error) {
 	keys, args := s.searchArgs(q)
+	query := searchQuery(keys, args)
+	now := s.Now()
+	last, ok := s.searches.Get(query)
+	if !ok || now.Sub(last.at) >= searchFresh || (last.valid != 0 && now.UnixMilli() >= last.valid) {
+		return s.queueSearchScript(ctx, p, query, keys, args)
+	}
+	version := p.Get(ctx, keys[3])
+	return func() ([]string, int, error) {
+		v, err := version.Result()
+		if errors.Is(err, redis.Nil) {
+			v, err = "0", nil
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("groups: search: %w", err)
+		}
+		if v == last.version {
+			return slices.Clone(last.gids), last.total, nil
+		}
+		again := s.rdb.Pipeline()
+		read := s.queueSearchScript(ctx, again, query, keys, args)
+		_, _ = again.Exec(ctx) // read reports its command's error
+		return read()
+	}
+}
+
+// queueSearchScript queues searchScript on p for QueueSearch, which
+// remembers its answer under query.
+func (s *Store) queueSearchScript(ctx context.Context, p redis.Pipeliner, query string, keys []string, args []any) func() ([]string, int, error) {
 	// Without filters the script only reads the sort index: it runs as
 	// read-only, so it writes nothing (not even to the AOF) and may run
 	// on a replica.
 	answer := luascript.Queue(ctx, p, s.rdb, searchScript, len(keys) == searchFixedKeys, keys, args...)
+	at := s.Now()
 	return func() ([]string, int, error) {
 		res, err := answer().Slice()
+		if err == nil && len(res) != 4 {
+			err = fmt.Errorf("unexpected reply %v", res)
+		}
 		if err != nil {
 			return nil, 0, fmt.Errorf("groups: search: %w", err)
 		}
-		total := int(res[0].(int64))
+		total, _ := res[0].(int64)
 		raw, _ := res[1].([]any)
 		gids := make([]string, len(raw))
 		for i, r := range raw {
-			gids[i] = r.(string)
+			gids[i], _ = r.(string)
 		}
-		return gids, total, nil
+		version, _ := res[2].(string)
+		valid, _ := res[3].(int64)
+		s.searches.Put(query, searchAnswer{version: version, gids: gids, total: int(total), valid: valid, at: at})
+		return slices.Clone(gids), int(total), nil
 	}
+}
+
+// searchQuery names what searchScript's keys and arguments ask, leaving
+// out the scratch keys and the time.
+func searchQuery(keys []string, args []any) string {
+	return strings.Join(keys[2:], "\n") + "\n" + fmt.Sprint(args[:4]...)
 }
 
 // searchArgs are the KEYS and ARGV of searchScript for q.
@@ -170,7 +244,11 @@ func (s *Store) searchArgs(q Query) ([]string, []any) {
 		sort = SortNewest
 	}
 	tag := ids.New()
-	keys := append([]string{s.idxTempKey(tag), s.idxTempKey(tag + ":or"), s.idxSortKey(sort)}, filters...)
+	version := s.idxVersionKey("all")
+	if sort == SortMembers {
+		version = s.idxVersionKey("members")
+	}
+	keys := append([]string{s.idxTempKey(tag), s.idxTempKey(tag + ":or"), s.idxSortKey(sort), version}, filters...)
 	keys = append(keys, ors...)
 	return keys, []any{len(ors), start, per, order, s.nowMS()}
 }

@@ -139,6 +139,8 @@ type Store struct {
 	// it instead of the whole hash (see groupRead).
 	parsed strcache.Cache[*parsedGroup]
 	gens   atomic.Uint64 // the last Generation given
+	// searches remembers discovery answers by query (see QueueSearch).
+	searches strcache.Cache[searchAnswer]
 }
 
 // parsedGroup is a group as parsed at display revision drev and content
@@ -159,6 +161,7 @@ const parsedFor = time.Minute
 // NewStore returns a Store whose keys all start with prefix.
 func NewStore(rdb redis.UniversalClient, prefix string) *Store {
 	s := &Store{rdb: rdb, prefix: prefix, Now: time.Now}
+	s.searches.Size = searchesKept
 	s.notices = s.newNotices()
 	return s
 }
