@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"html"
 	"html/template"
 	"net/url"
@@ -112,10 +113,26 @@ func (h *handler) sessionMeta(ev events.Event, g *groups.Group) *pageMeta {
 }
 
 // groupMeta describes a public or unlisted group; nil for a private one.
+// It is kept by the group's revision (as shownGroup keys it), so a view
+// builds it only after a change; callers must not change it.
 func (h *handler) groupMeta(g *groups.Group) *pageMeta {
 	if !travels(g) {
 		return nil
 	}
+	if g.ContentRevision() == 0 {
+		return h.buildGroupMeta(g)
+	}
+	key := fmt.Sprintf("%s c%d m%d g%d", g.ID, g.ContentRevision(), g.MemberCount, g.Generation())
+	if m, ok := h.groupMetas.Get(key); ok {
+		return m
+	}
+	m := h.buildGroupMeta(g)
+	h.groupMetas.Put(key, m)
+	return m
+}
+
+// buildGroupMeta is groupMeta, built afresh.
+func (h *handler) buildGroupMeta(g *groups.Group) *pageMeta {
 	head := []string{"Focus group"}
 	if place := placeText(g.City, g.Online); place != "" {
 		head = append(head, place)

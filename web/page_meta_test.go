@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
@@ -57,6 +58,18 @@ func TestPagesThatTravelCarryLinkPreviews(t *testing.T) {
 					t.Errorf("%s page of a %s group: noindex %v", what, vis, noindex)
 				}
 			}
+			// The group's preview follows its changes: a new description
+			// and a new member.
+			in := g.Input()
+			in.Description = "We **test** things in Go."
+			if _, err := app.Groups.Update(context.Background(), g.ID, org.User.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			if err := app.Groups.Join(context.Background(), g.ID, sesSignIn(t, app, "Nia New", "").User.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+			sesContains(t, "the group's preview after a change", previewTags(anon.Get("/g/"+g.Slug).Body),
+				`<meta property="og:description" content="Focus group · Berlin and online · 2 members. We test things in Go.">`)
 		})
 	}
 }

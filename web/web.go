@@ -119,6 +119,8 @@ type handler struct {
 	// metaWords keeps the words of descriptions for meta descriptions, by
 	// content, so a page view does not parse the Markdown a second time.
 	metaWords strcache.Cache[string]
+	// groupMetas keeps the groups' link previews (see groupMeta).
+	groupMetas strcache.Cache[*pageMeta]
 	// sessionMetas keeps each session version's link preview and map
 	// link, so a view formats them once (see addSessionTravel).
 	sessionMetas strcache.Cache[sessionMetaParts]
@@ -209,6 +211,7 @@ func New(d Deps) (*fiber.App, error) {
 	h := &handler{Deps: d, zones: loadZones(), limits: ratelimit.New(d.Redis, d.Prefix), onceGuard: once.New(d.Redis, d.Prefix, 2*d.RequestTimeout)}
 	h.shareCards = sharecard.NewRenderer(shareCardsKept)
 	h.sessionMetas.Size = 2000   // about 1 KB each
+	h.groupMetas.Size = 2000     // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
 	h.pageLater = speculate.NewMemory(pagesLaterKept, readsLaterKept)
 
