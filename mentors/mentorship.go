@@ -106,7 +106,7 @@ func (s *Store) End(ctx context.Context, actorID, id string, e Ending) (Mentorsh
 	if err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: end %s: %w", id, err)
 	}
-	s.forgetCount(mentor)
+	s.forgetMentor(mentor)
 	s.notices.Relay(ctx, mentor, run, s.logger())
 	m, err := s.mentorship(ctx, mentor, id)
 	if err != nil {

@@ -51,6 +51,7 @@ func (s *Store) SaveMentorProfile(ctx context.Context, p match.MentorProfile) (m
 	if err != nil {
 		return p, fmt.Errorf("mentors: save mentor profile %s: %w", p.UserID, err)
 	}
+	s.forgetMentor(p.UserID)
 	var old match.MentorProfile
 	if oldRaw != "" {
 		_ = json.Unmarshal([]byte(oldRaw), &old)
@@ -153,14 +154,14 @@ func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.M
 
 // queueMentorProfiles queues on p the reads of mentorProfiles; the
 // returned function decodes them once p has been executed. With recent,
-// a mentor's count of mentees that a list read less than RecentCountFor
-// ago is not read again.
+// a mentor that a list read less than RecentMentorFor ago (profile, pause,
+// thanks and count of mentees) is not read again.
 func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string, recent bool) func() ([]match.MentorProfile, error) {
 	type mentorRead struct {
 		id     string
-		fields *redis.SliceCmd
-		count  *redis.IntCmd // nil when the count was recent: active holds it
-		active int
+		fields *redis.SliceCmd // nil when kept holds the mentor as read recently
+		count  *redis.IntCmd
+		kept   recentMentor
 	}
 	now := s.now()
 	reads := make([]mentorRead, 0, len(userIDs))
@@ -168,31 +169,34 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 		if !ids.Valid(u) {
 			continue
 		}
-		r := mentorRead{id: u, fields: pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks")}
-		var ok bool
-		if r.active, ok = s.recentCount(u, recent, now); !ok {
-			r.count = pipe.HLen(ctx, s.mentorMenteesKey(u))
+		if m, ok := s.recentMentor(u, recent, now); ok {
+			reads = append(reads, mentorRead{id: u, kept: m})
+			continue
 		}
-		reads = append(reads, r)
+		reads = append(reads, mentorRead{id: u, fields: pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"),
+			count: pipe.HLen(ctx, s.mentorMenteesKey(u))})
 	}
 	return func() ([]match.MentorProfile, error) {
 		out := make([]match.MentorProfile, 0, len(reads))
 		for _, r := range reads {
+			if r.fields == nil {
+				if !r.kept.none {
+					out = append(out, r.kept.p)
+				}
+				continue
+			}
 			v, err := r.fields.Result()
 			if err != nil {
 				return nil, err
 			}
-			if r.count != nil {
-				if err := r.count.Err(); err != nil {
-					return nil, err
-				}
-				r.active = int(r.count.Val())
-				if recent {
-					s.keepCount(r.id, r.active, now)
-				}
+			if err := r.count.Err(); err != nil {
+				return nil, err
 			}
 			raw, ok := v[0].(string)
 			if !ok {
+				if recent {
+					s.keepMentor(r.id, recentMentor{none: true, read: now})
+				}
 				continue
 			}
 			p, ok := s.mentorDecoded.Get(raw)
@@ -205,9 +209,12 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			p.Paused = v[1] == "1"
 			p.PausedAuto = v[2] == "1"
 			p.PauseReason, _ = v[3].(string)
-			p.Active = r.active
+			p.Active = int(r.count.Val())
 			if t, ok := v[4].(string); ok {
 				p.Thanks, _ = strconv.Atoi(t)
+			}
+			if recent {
+				s.keepMentor(r.id, recentMentor{p: p, read: now})
 			}
 			out = append(out, p)
 		}
@@ -215,26 +222,26 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 	}
 }
 
-// recentCount gives mentorID's count of mentees as a list read it less
-// than RecentCountFor before now, when recent asks for it.
-func (s *Store) recentCount(mentorID string, recent bool, now time.Time) (int, bool) {
+// recentMentor gives mentorID as a list read them less than
+// RecentMentorFor before now, when recent asks for it.
+func (s *Store) recentMentor(mentorID string, recent bool, now time.Time) (recentMentor, bool) {
 	if !recent {
-		return 0, false
+		return recentMentor{}, false
 	}
-	c, ok := s.activeRecent.Get(mentorID)
-	if !ok || c.forgot || now.Sub(c.read) >= RecentCountFor {
-		return 0, false
+	m, ok := s.mentorsRecent.Get(mentorID)
+	if !ok || m.forgot || now.Sub(m.read) >= RecentMentorFor {
+		return recentMentor{}, false
 	}
-	return c.n, true
+	return m, true
 }
 
-// keepCount keeps mentorID's count of mentees n, read at read, unless
-// this instance changed it since.
-func (s *Store) keepCount(mentorID string, n int, read time.Time) {
-	if c, ok := s.activeRecent.Get(mentorID); ok && c.forgot && !c.read.Before(read) {
+// keepMentor keeps m, read at m.read, unless this instance changed the
+// mentor since.
+func (s *Store) keepMentor(mentorID string, m recentMentor) {
+	if c, ok := s.mentorsRecent.Get(mentorID); ok && c.forgot && !c.read.Before(m.read) {
 		return
 	}
-	s.activeRecent.Put(mentorID, recentCount{n: n, read: read})
+	s.mentorsRecent.Put(mentorID, m)
 }
 
 // SetPaused pauses or resumes a mentor by their own choice. Resuming also
@@ -254,6 +261,7 @@ func (s *Store) SetPaused(ctx context.Context, userID string, paused bool, reaso
 	if err != nil {
 		return fmt.Errorf("mentors: pause %s: %w", userID, err)
 	}
+	s.forgetMentor(userID)
 	if n == 0 {
 		return fmt.Errorf("mentors: pause %s: %w", userID, ErrNotFound)
 	}

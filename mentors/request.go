@@ -258,7 +258,7 @@ func (s *Store) Accept(ctx context.Context, mentorID, requestID string) (Mentors
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)
 	}
 	menteeID := res[1]
-	s.forgetCount(mentorID)
+	s.forgetMentor(mentorID)
 	s.notices.Relay(ctx, mentorID, run, s.logger())
 	if err := s.linkMentee(ctx, mentorID, menteeID, shipID, now); err != nil {
 		return Mentorship{}, fmt.Errorf("mentors: accept %s: %w", requestID, err)

@@ -93,7 +93,7 @@ func (s *Store) startFromRound(ctx context.Context, r Round, p match.Pair) (stri
 		return "", err
 	}
 	if res[0] == "OK" {
-		s.forgetCount(p.MentorID)
+		s.forgetMentor(p.MentorID)
 		s.notices.Relay(ctx, p.MentorID, run, s.logger())
 	} else if err := s.rdb.Del(context.WithoutCancel(ctx), s.mentorshipRefKey(shipID)).Err(); err != nil {
 		s.logger().Error("mentors: unused mentorship reference left behind", "mentorship", shipID, "err", err)

@@ -97,33 +97,34 @@ type Store struct {
 	// named when last read (people with none are not kept), so the next
 	// read reads them with the lists.
 	recordKeys strcache.Cache[recordKeys]
-	// activeRecent remembers each mentor's count of mentees as a list of
-	// suggestions last read it, so the next list within RecentCountFor
-	// does not read it again (see queueMentorProfiles).
-	activeRecent strcache.Cache[recentCount]
+	// mentorsRecent remembers each mentor as a list of suggestions last
+	// read them, so the next list within RecentMentorFor does not read
+	// them again (see queueMentorProfiles).
+	mentorsRecent strcache.Cache[recentMentor]
 }
 
-// RecentCountFor is how old a mentor's count of mentees may be in a list
-// of suggestions (their free seats, and whether they are full): the
-// request to a mentor checks the count as it is, so an older count only
-// shows a seat that was taken a moment ago. It is the age of the names
-// in a list of people (auth.RecentFor). This instance forgets a count as
-// soon as it changes one.
-const RecentCountFor = time.Minute
+// RecentMentorFor is how old what a list of suggestions shows of a
+// mentor may be: their profile, pause, thanks and count of mentees (free
+// seats, and whether they are full). A request to a mentor checks all of
+// it as it is, so an older read only shows a change a moment late. It is
+// the age of the names in a list of people (auth.RecentFor). This
+// instance forgets a mentor as soon as it changes one.
+const RecentMentorFor = time.Minute
 
-// recentCount is a mentor's count of mentees and when it was read, or
-// (forgot) when this instance changed it: a count read before that is
-// not kept.
-type recentCount struct {
-	n      int
+// recentMentor is a mentor as read for a list of suggestions (none: they
+// have no profile) and when, or (forgot) when this instance changed them:
+// a read from before that is not kept.
+type recentMentor struct {
+	p      match.MentorProfile
+	none   bool
 	read   time.Time
 	forgot bool
 }
 
-// forgetCount makes the next list of suggestions read mentorID's count
-// of mentees again, and one read before now not be kept.
-func (s *Store) forgetCount(mentorID string) {
-	s.activeRecent.Put(mentorID, recentCount{read: s.now(), forgot: true})
+// forgetMentor makes the next list of suggestions read mentorID again,
+// and one read before now not be kept.
+func (s *Store) forgetMentor(mentorID string) {
+	s.mentorsRecent.Put(mentorID, recentMentor{read: s.now(), forgot: true})
 }
 
 // The bounds of rankings (up to about 10 KB a ranking: 200 IDs as

@@ -276,9 +276,10 @@ func TestPageSuggestFollowsAProfileChangedElsewhere(t *testing.T) {
 
 // A page that ranks the same candidates for the same mentee and filter
 // as last time reads their profiles with the ranking, so its second
-// pipeline has nothing to read; the profiles are still read afresh (a
-// seat taken shows), and a candidate the ranking names anew, or another
-// filter, is read in the second pipeline as before.
+// pipeline has nothing to read (a change this instance made shows at
+// once; see TestPageSuggestShowsMentorsAMinuteOldAtMost for the others),
+// and a candidate the ranking names anew, or another filter, is read in
+// the second pipeline as before.
 func TestPageSuggestReadsKnownCandidatesWithTheRanking(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -519,17 +520,18 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 	}
 }
 
-// A list of suggestions shows a mentor's free seats as read at most
-// RecentCountFor ago: a mentee taken through another instance shows within
-// that time, one this instance took shows at once. A full mentor is not
-// suggested; asking one still listed is refused, since the request counts
-// the mentees as they are.
-func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
+// A list of suggestions shows a mentor (free seats, pause, profile) as
+// read at most RecentMentorFor ago: a mentee taken or a pause through
+// another instance shows within that time, one through this instance at
+// once. A full or paused mentor is not suggested; asking one still listed
+// is refused, since the request checks the mentor as they are.
+func TestPageSuggestShowsMentorsAMinuteOldAtMost(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	mentor := f.mentor(t, func(p *match.MentorProfile) {
 		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
 	})
+	f.advance(time.Second) // a read at the instant this instance saved the profile is not kept
 	// want lists suggestions for viewer: the mentor with active mentees,
 	// or (active < 0) no one.
 	want := func(what string, viewer string, active int) {
@@ -539,7 +541,7 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 		case err != nil:
 			t.Fatalf("%s: %v", what, err)
 		case active < 0 && len(got) != 0:
-			t.Fatalf("%s: %+v, want no one (the mentor is full)", what, got)
+			t.Fatalf("%s: %+v, want no one (the mentor is full or paused)", what, got)
 		case active >= 0 && (len(got) != 1 || got[0].Mentor.Active != active):
 			t.Fatalf("%s: %+v, want the mentor with %d mentees", what, got, active)
 		}
@@ -566,7 +568,7 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 	other.Now = f.Now
 	first := accept(other)
 	want("a list a moment after another instance took a mentee", viewer, 0)
-	f.advance(RecentCountFor)
+	f.advance(RecentMentorFor)
 	want("a list a minute later", viewer, 1)
 
 	accept(f.Store)
@@ -578,7 +580,7 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("a list a moment after another instance ended a mentorship", viewer, -1)
-	f.advance(RecentCountFor)
+	f.advance(RecentMentorFor)
 	want("a list a minute after the end", viewer, 1)
 
 	last := accept(other)
@@ -589,7 +591,7 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 
 	// This instance ends a mentorship: its lists show the seat at once,
 	// and a count a list queued before the end is not kept.
-	f.advance(RecentCountFor) // the list reads the count afresh
+	f.advance(RecentMentorFor) // the list reads the count afresh
 	read, err := pageSuggestRead(t, f.Store, viewer, match.Filter{}, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -601,4 +603,22 @@ func TestPageSuggestCountsMenteesAMinuteOldAtMost(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("a list right after this instance ended a mentorship", viewer, 1)
+
+	// Paused through another instance: still listed for up to a minute,
+	// and asking is refused meanwhile.
+	f.advance(time.Second)
+	want("a list before the pause", viewer, 1)
+	if err := other.SetPaused(f.ctx, mentor, true, "On holiday"); err != nil {
+		t.Fatal(err)
+	}
+	want("a list a moment after another instance paused the mentor", viewer, 1)
+	if _, err := f.Ask(f.ctx, newMentee(), mentor, "Hello"); !errors.Is(err, ErrPaused) {
+		t.Fatalf("asking the paused mentor still listed: %v, want %v", err, ErrPaused)
+	}
+	f.advance(RecentMentorFor)
+	want("a list a minute after the pause", viewer, -1)
+	if err := f.SetPaused(f.ctx, mentor, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	want("a list right after this instance resumed the mentor", viewer, 1)
 }

@@ -76,6 +76,7 @@ func (s *Store) expire(ctx context.Context, member string, cutoff int64, now tim
 	case "GONE", "SKIP":
 		return false, s.rdb.ZRem(ctx, s.waitingKey(), member).Err()
 	}
+	s.forgetMentor(mentor) // paused now
 	s.notices.Relay(ctx, mentor, run, s.logger())
 	mentee := res[1]
 	pipe := s.rdb.Pipeline()
