@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
-	"github.com/focusgroups/focusgroups/internal/luascript"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -120,11 +119,18 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // QueueGoing queues on p the "going" of RSVPQueued, so it can share a
 // round trip with a change elsewhere (joining the session's group); the
 // returned function gives what RSVPQueued returns once p has been
-// executed. A "going" hands no seat on, so it needs no notice mark.
-func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, userID string) func() (RSVPResult, FollowUp, error) {
-	get := luascript.Queue(ctx, p, s.rdb, rsvpScript, false, s.eventKeys(eventID), userID, string(RSVPGoing), s.now().UnixMilli(), ids.New())
-	return func() (RSVPResult, FollowUp, error) {
-		vals, err := get().Slice()
+// executed. When Redis had not loaded the script (after a restart), it
+// runs it in full then only with want: a caller whose other change
+// failed passes false, and nothing is recorded. A "going" hands no seat
+// on, so it needs no notice mark.
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(want bool) (RSVPResult, FollowUp, error) {
+	keys, args := s.eventKeys(eventID), []any{userID, string(RSVPGoing), s.now().UnixMilli(), ids.New()}
+	cmd := rsvpScript.EvalSha(ctx, p, keys, args...)
+	return func(want bool) (RSVPResult, FollowUp, error) {
+		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && want {
+			cmd = rsvpScript.Eval(ctx, s.rdb, keys, args...)
+		}
+		vals, err := cmd.Slice()
 		if err != nil {
 			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
 		}
@@ -139,26 +145,25 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, user
 // Retract takes back the answer res that userID's "going" (QueueGoing)
 // just recorded, when the change it went with failed (joining the
 // group): their answer goes back to what it was before (res.Before),
-// and a seat it took goes to the head of the waitlist, as when someone
-// drops out. An answer that was already theirs, or that changed since,
-// is left as it is. The going's follow-up must not have run.
+// and a seat they hold goes to the head of the waitlist, as when someone
+// drops out. A promotion or an approval since is taken back too; an
+// answer that was already theirs, or one of another kind since (not
+// going, removed), is left as it is. The going's follow-up must not have
+// run.
 func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPResult) error {
-	gave, prev := res.Status, res.Before
-	if !Active(gave) || Active(prev) {
+	if !Active(res.Status) || Active(res.Before) {
 		return nil // nothing changed: it was theirs already
 	}
-	if gave == RSVPGoing {
-		if err := s.notices.Mark(ctx, eventID); err != nil {
-			return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
-		}
+	if err := s.notices.Mark(ctx, eventID); err != nil { // a seat may go on
+		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
 	}
 	run := ids.New()
-	vals, err := retractScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, string(gave), string(prev), run).Slice()
+	vals, err := retractScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, string(res.Before), run).Slice()
 	if err != nil {
 		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, scriptErr(err))
 	}
 	if len(vals) == 0 {
-		return nil // answered again since
+		return nil // not going, or removed, since: nothing to take back
 	}
 	back, err := parseResult(vals)
 	if err != nil {

@@ -7,6 +7,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 func TestThousandConcurrentRSVPsForFiftySeats(t *testing.T) {
@@ -417,7 +421,7 @@ func (f fixture) queueGoing(t *testing.T, eventID, u string) RSVPResult {
 	p := f.s.rdb.Pipeline()
 	get := f.s.QueueGoing(ctx, p, eventID, u)
 	_, _ = p.Exec(ctx)
-	res, follow, err := get()
+	res, follow, err := get(true)
 	if err != nil || follow == nil {
 		t.Fatalf("queued going of %s: %+v %v", u, res, err)
 	}
@@ -508,5 +512,98 @@ func TestRetractTakesBackOnlyWhatTheGoingChanged(t *testing.T) {
 	}
 	if wl, _ := f.s.Waitlist(ctx, ev.ID); !slices.Equal(wl, p[3:4]) {
 		t.Fatalf("waitlist at the end: %v, want %v", wl, p[3:4])
+	}
+}
+
+// A going taken back after a promotion or an approval made it a seat in
+// the meantime still goes, and the seat goes on to the next in line.
+func TestRetractTakesBackWhatAPromotionOrApprovalMadeOfIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	status := func(eventID, u string) RSVPStatus {
+		t.Helper()
+		st, err := f.s.StatusOf(ctx, eventID, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Status
+	}
+	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
+	p := users(3) // p[0] seated, p[1] the newcomer, p[2] behind them
+	if _, err := f.s.RSVP(ctx, ev.ID, p[0], true); err != nil {
+		t.Fatal(err)
+	}
+	wait := f.queueGoing(t, ev.ID, p[1])
+	if _, err := f.s.RSVP(ctx, ev.ID, p[2], true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.s.RSVP(ctx, ev.ID, p[0], false); err != nil || !slices.Equal(res.Promoted, p[1:2]) {
+		t.Fatalf("dropping out: %+v %v, want the newcomer promoted", res, err)
+	}
+	if err := f.s.Retract(ctx, ev.ID, p[1], wait); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(ev.ID, p[1]); got != RSVPNone {
+		t.Fatalf("the newcomer, promoted then taken back: %q, want no answer", got)
+	}
+	if got := status(ev.ID, p[2]); got != RSVPGoing {
+		t.Fatalf("the next in line: %q, want the seat", got)
+	}
+
+	approval := f.create(t, func(in *Input) { in.Capacity, in.ApprovalRequired = "1", true })
+	asked := f.queueGoing(t, approval.ID, p[1])
+	if asked.Status != RSVPPending {
+		t.Fatalf("going to a session that needs approval: %+v", asked)
+	}
+	if res, err := f.s.Approve(ctx, f.org, approval.ID, p[1]); err != nil || res.Status != RSVPGoing {
+		t.Fatalf("approve: %+v %v", res, err)
+	}
+	if err := f.s.Retract(ctx, approval.ID, p[1], asked); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(approval.ID, p[1]); got != RSVPNone {
+		t.Fatalf("approved then taken back: %q, want no answer", got)
+	}
+	if att, _ := f.s.Attendees(ctx, approval.ID); len(att) != 0 {
+		t.Fatalf("going after taking back: %v", att)
+	}
+
+}
+
+// A going queued while Redis had not loaded the script (after a restart)
+// runs in full only when its caller still wants it: not when the join it
+// went with failed. (On a server of its own: it flushes the scripts.)
+func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
+	own := testenv.StartOwnRedis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	f := newFixture(t)
+	s := NewStore(rdb, "t:")
+	s.Now = f.s.Now
+	ctx := context.Background()
+	ev, err := s.Create(ctx, f.org, f.group, goodInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := users(2)
+	for i, want := range []bool{false, true} {
+		if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		p := rdb.Pipeline()
+		get := s.QueueGoing(ctx, p, ev.ID, u[i])
+		_, _ = p.Exec(ctx)
+		res, _, err := get(want)
+		st, serr := s.StatusOf(ctx, ev.ID, u[i])
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		switch {
+		case !want && (err == nil || st.Status != RSVPNone):
+			t.Fatalf("not wanted any more: %+v %v, stored %q; want the script's error and nothing stored", res, err, st.Status)
+		case want && (err != nil || res.Status != RSVPGoing || st.Status != RSVPGoing):
+			t.Fatalf("still wanted: %+v %v, stored %q; want going", res, err, st.Status)
+		}
 	}
 }

@@ -160,27 +160,31 @@ end
 return out
 `)
 
-// retractScript takes back the answer gave (going, waitlisted or
-// pending) that a person's "going" just recorded, when it is still their
-// answer, and puts back prev ("" for none); a seat it held goes to the
-// head of the waitlist. ARGV: user, gave, prev, notice ID. Returns like
-// rsvpScript, with prev as the status (and position -1 when a seat nobody
-// took is free again), or {} when the answer changed since.
+// retractScript takes back the answer a person's "going" just recorded
+// (going, waitlisted or pending) when the change it went with
+// failed: while they still hold an answer of that kind (a promotion or an
+// approval since leaves them going or waitlisted, still to take back),
+// it puts back prev ("" for none), and a seat they held goes to the head
+// of the waitlist. An answer of another kind since (they said not going,
+// an organizer removed them) stays. ARGV: user, prev, notice ID.
+// Returns like rsvpScript, with prev as the status (and position -1 when
+// a seat nobody took is free again), or {} when nothing was taken back.
 var retractScript = redis.NewScript(luaCommon + `
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
-local uid, gave, prev, cap = ARGV[1], ARGV[2], ARGV[3], tonumber(ev[2])
-if redis.call('HGET', KEYS[2], uid) ~= gave then return {} end
+local uid, prev, cap = ARGV[1], ARGV[2], tonumber(ev[2])
+local cur = redis.call('HGET', KEYS[2], uid)
+if cur ~= 'going' and cur ~= 'waitlisted' and cur ~= 'pending' then return {} end
 unseat(uid)
 if prev == '' then redis.call('HDEL', KEYS[2], uid) else redis.call('HSET', KEYS[2], uid, prev) end
 local promoted = {}
 local pos = 0
-if gave == 'going' and ev[1] ~= 'cancelled' then
+if cur == 'going' and ev[1] ~= 'cancelled' then
   promote(cap, promoted)
-  notice(ARGV[4], 'promoted', promoted)
+  notice(ARGV[3], 'promoted', promoted)
   if #promoted == 0 and cap > 0 then pos = -1 end
 end
-local out = {prev, pos, seatsLeft(cap), ev[3], gave}
+local out = {prev, pos, seatsLeft(cap), ev[3], cur}
 for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)

@@ -120,7 +120,8 @@ const (
 
 // Search finds public groups. It returns one page and the number of
 // matching groups. Private and unlisted groups never appear. It takes two
-// round trips: the index, then the groups found.
+// round trips (the index, then the groups found), and one more when the
+// answer was remembered but the index changed since (see QueueSearch).
 func (s *Store) Search(ctx context.Context, q Query) ([]*Group, int, error) {
 	p := s.rdb.Pipeline()
 	read := s.QueueSearch(ctx, p, q)
@@ -171,6 +172,14 @@ func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) fun
 		_, _ = again.Exec(ctx) // read reports its command's error
 		return read()
 	}
+}
+
+// QueueSearchNow is QueueSearch that runs the search itself whatever this
+// Store remembers, for a caller that has no round trip to spare after p
+// (it still remembers the answer for the next QueueSearch).
+func (s *Store) QueueSearchNow(ctx context.Context, p redis.Pipeliner, q Query) func() ([]string, int, error) {
+	keys, args := s.searchArgs(q)
+	return s.queueSearchScript(ctx, p, searchQuery(keys, args), keys, args)
 }
 
 // queueSearchScript queues searchScript on p for QueueSearch, which

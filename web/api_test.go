@@ -461,6 +461,16 @@ func TestAPIListsStayWithinThreeRoundTrips(t *testing.T) {
 			t.Errorf("%s: %d round trips, want at most 3", c.path, trips)
 		}
 	}
+	// A search asked before, right after the index changed.
+	api.get("/api/v1/groups?q=api+budget")
+	sesGroup(t, app, org, "api-budget-too", nil)
+	sum, _ := app.RoundTrips(t, http.MethodGet, "/api/v1/groups")
+	if r := api.get("/api/v1/groups?q=api+budget"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "api-budget-too") {
+		t.Fatalf("groups after a new one: %d %s", r.Status, r.Body)
+	}
+	if after, _ := app.RoundTrips(t, http.MethodGet, "/api/v1/groups"); int(after-sum) > 3 {
+		t.Errorf("groups right after the index changed: %d round trips, want at most 3", int(after-sum))
+	}
 }
 
 // Each token has its own rate limit, answered with 429 and Retry-After.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -123,9 +124,7 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	together := d == groups.ActionJoin || d == groups.ActionAcceptInvite
 	p := h.Redis.Pipeline()
 	getJoined := h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
-	getGoing := func() (events.RSVPResult, events.FollowUp, error) {
-		return h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, true)
-	}
+	var getGoing func(want bool) (events.RSVPResult, events.FollowUp, error)
 	if together {
 		getGoing = h.Events.QueueGoing(ctx, p, v.Event.ID, u.ID)
 	}
@@ -133,15 +132,8 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	joined, err := getJoined()
 	if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
 		if together {
-			if res, _, gerr := getGoing(); gerr == nil {
-				if rerr := h.Events.Retract(ctx, v.Event.ID, u.ID, res); rerr != nil {
-					return events.RSVPResult{}, nil, rerr
-				}
-				if res.Status == events.RSVPGoing && !events.Active(res.Before) {
-					// It held a seat for a moment: drop any reminder a notice
-					// scheduled meanwhile (see notify.RSVPAnswered).
-					h.Notify.CancelReminders(ctx, v.Event.ID, u.ID)
-				}
+			if res, _, gerr := getGoing(false); gerr == nil {
+				h.takeBack(ctx, v.Event.ID, u.ID, res)
 			}
 		}
 		if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
@@ -153,7 +145,28 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	if a.Joined = err == nil; a.Joined {
 		queueLastWrite(c, joined)
 	}
-	return getGoing()
+	if together {
+		return getGoing(true)
+	}
+	return h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, true)
+}
+
+// takeBack undoes the "going" res of a person whose join failed (see
+// joinAndGo). It runs to the end even when the request's own time is up
+// (the join may have failed for that very reason), and a failure is
+// logged: it leaves an answer from someone who is not a member, but the
+// person is told why they could not join all the same.
+func (h *handler) takeBack(ctx context.Context, eventID, userID string, res events.RSVPResult) {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.Events.Retract(ctx, eventID, userID, res); err != nil {
+		h.Logger.ErrorContext(ctx, "rsvp: an answer whose join failed was not taken back", "session", eventID, "err", err)
+		return
+	}
+	if events.Active(res.Status) && !events.Active(res.Before) {
+		// It held a place for a moment: drop any reminder a notice
+		// scheduled meanwhile (see notify.RSVPAnswered).
+		h.Notify.CancelReminders(ctx, eventID, userID)
+	}
 }
 
 // windowError is the error an RSVP would get now because of the session's

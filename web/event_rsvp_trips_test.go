@@ -305,3 +305,40 @@ func TestAGoingWhoseJoinFailsIsTakenBack(t *testing.T) {
 		t.Fatalf("%d reminders for Eve (%v), want none", n, err)
 	}
 }
+
+// Someone invited to a private group says they are going to one of its
+// sessions: the invitation is accepted and the answer recorded in the
+// same round trip, three in all.
+func TestAnInvitedPersonsGoingAcceptsTheInvitation(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "invited-going", func(in *groups.Input) {
+		in.Visibility, in.JoinPolicy = groups.Private, groups.Invite
+	})
+	id := sesCreate(t, org, g, sesForm("Behind closed doors"))
+	// Every script loaded and the group's index entry as of its session's
+	// zone (the join after that takes its count alone), as in a server
+	// that has run a while.
+	sesRSVP(t, org, id, "yes")
+	ivy, wes := sesSignIn(t, app, "Ivy Invited", "ivy@example.com"), sesSignIn(t, app, "Wes Warm", "")
+	for _, p := range []sesPerson{wes, ivy} {
+		if err := app.Groups.Invite(t.Context(), g.ID, org.User.ID, p.User.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := app.Groups.AcceptInvite(t.Context(), g.ID, wes.User.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	token := ivy.CSRF("/s/" + id)
+	ivy.Get("/s/" + id) // the session page, as before the answer
+	if n := rsvpPost(t, app, ivy.Client, id, token, "yes"); n != 3 {
+		t.Errorf("going while invited: %d round trips, want 3", n)
+	}
+	if role, err := app.Groups.Role(t.Context(), g.ID, ivy.User.ID); err != nil || !role.IsMember() {
+		t.Fatalf("Ivy's role %q (%v), want a member", role, err)
+	}
+	if st := sesStatus(t, app, id, ivy.User.ID); st.Status != events.RSVPGoing {
+		t.Fatalf("Ivy is %q, want going", st.Status)
+	}
+	sesContains(t, "the session after the answer", ivy.Get("/s/"+id).Body, "You joined Group invited-going. You are going.")
+}

@@ -48,9 +48,11 @@ func (h *handler) discover(c *fiber.Ctx) error {
 	default:
 		q.Sort = groups.SortNewest
 	}
-	// One round trip when warm: the session, the index search, the topics
-	// and the groups this instance found for the same query last time (the
-	// index is the same for everyone); the groups found anew in a second.
+	// One round trip when warm: the session, the index search (or, for a
+	// query this instance answered before, the index's version alone), the
+	// topics and the groups it found for the same query last time (the
+	// index is the same for everyone). An index changed since takes a
+	// second to search again, and the groups found anew one more.
 	ctx := c.UserContext()
 	first, _ := pageReads(c, h.Redis)
 	getIDs := h.Groups.QueueSearch(ctx, first, q)

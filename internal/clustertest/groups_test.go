@@ -500,7 +500,7 @@ func TestJoinAndGoingInOnePipelineOnCluster(t *testing.T) {
 		getGoing := es.QueueGoing(ctx, p, ev.ID, uid)
 		_, _ = p.Exec(ctx)
 		follow, jerr := getJoined()
-		res, _, err := getGoing()
+		res, _, err := getGoing(true)
 		f.must("going", err)
 		if jerr == nil {
 			p := f.rdb.Pipeline()
