@@ -13,10 +13,16 @@ import (
 )
 
 // Person is how the pages show someone: name and avatar.
+//
+// Its JSON tags only shorten the key a remembered page is kept by (see
+// fragments), where lists of people are most of it; nothing else encodes
+// a Person.
 type Person struct {
-	ID, Name, AvatarURL string
-	Handle              string // the person's page, /u/<handle>; "" without one
-	Role                groups.Role
+	ID        string      `json:"i"`
+	Name      string      `json:"n"`
+	AvatarURL string      `json:"a,omitempty"`
+	Handle    string      `json:"h,omitempty"` // the person's page, /u/<handle>; "" without one
+	Role      groups.Role `json:"r,omitempty"`
 }
 
 // peopleOf lists the users behind ids that exist, in that order.
