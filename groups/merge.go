@@ -21,6 +21,7 @@ redis.call('HDEL', INVITES, from)
 if redis.call('SISMEMBER', BANS, to) == 1 or redis.call('ZSCORE', MEMBERS, to) then return 'kept' end
 if score then
   redis.call('ZADD', MEMBERS, score, to)
+  count_members()
   redis.call('HSET', JOINED, to, now)
   redis.call('HDEL', INVITES, to)
   return 'member'

@@ -36,15 +36,15 @@ func TestGroupsParsedOnceStayCurrent(t *testing.T) {
 	if _, ok := here.parsed.Get(g.ID); !ok {
 		t.Fatal("the group was not remembered after a read")
 	}
-	// The second read asks for four fields: the hash does not cross the
-	// wire again.
+	// The second read asks for five fields, the member count among them:
+	// the hash does not cross the wire again, and no ZCARD goes with it.
 	p := rdb.Pipeline()
 	r := here.queueGroupRead(ctx, p, g.ID)
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r.all != nil || len(r.revs.Val()) != 4 {
-		t.Fatal("an unchanged group was read whole")
+	if r.all != nil || len(r.revs.Val()) != 5 || r.members != nil {
+		t.Fatal("an unchanged group was read whole, or counted apart")
 	}
 
 	mustJoin(t, there, g.ID, member)
@@ -266,4 +266,66 @@ func TestGroupWithStandingAgreesWithStanding(t *testing.T) {
 	if _, _, err := read(); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a missing group: %v", err)
 	}
+}
+
+// The member count on a group's hash follows every membership change
+// (join, leave, removal, a guest merged into an account), as ZCARD
+// counts them; a group stored before it kept one is counted with ZCARD
+// until a change writes it.
+func TestGroupsKeepTheirMemberCount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, rdb, _ := newStore(t)
+	owner, ann, ben, guest, account := newUser(), newUser(), newUser(), newUser(), newUser()
+	g := mustCreate(t, s, owner, goodInput("counted"))
+	check := func(when string, want int) {
+		t.Helper()
+		stored, err := rdb.HGet(ctx, s.key(g.ID, kGroup), "members").Int()
+		if err != nil || stored != want {
+			t.Fatalf("%s: the hash counts %d (%v), want %d", when, stored, err, want)
+		}
+		fresh := NewStore(rdb, s.prefix) // reads the hash whole, then by its revisions
+		for i := range 2 {
+			got, err := fresh.Get(ctx, g.ID)
+			if err != nil || got.MemberCount != want {
+				t.Fatalf("%s, read %d: %d members (%v), want %d", when, i+1, got.MemberCount, err, want)
+			}
+		}
+		if got, err := s.Get(ctx, g.ID); err != nil || got.MemberCount != want {
+			t.Fatalf("%s, remembered: %d members (%v), want %d", when, got.MemberCount, err, want)
+		}
+	}
+	check("created", 1)
+	mustJoin(t, s, g.ID, ann)
+	mustJoin(t, s, g.ID, ben)
+	mustJoin(t, s, g.ID, guest)
+	check("three joined", 4)
+	if err := s.Leave(ctx, g.ID, ann); err != nil {
+		t.Fatal(err)
+	}
+	check("one left", 3)
+	if err := s.Ban(ctx, g.ID, owner, ben); err != nil {
+		t.Fatal(err)
+	}
+	check("one banned", 2)
+	if err := s.MergeMember(ctx, guest, account); err != nil {
+		t.Fatal(err)
+	}
+	if r := role(t, s, g.ID, account); !r.IsMember() {
+		t.Fatalf("the account after the merge: %q", r)
+	}
+	check("a guest merged into an account", 2)
+
+	// Stored before the count was kept: counted with ZCARD.
+	if err := rdb.HDel(ctx, s.key(g.ID, kGroup), "members").Err(); err != nil {
+		t.Fatal(err)
+	}
+	old := NewStore(rdb, s.prefix)
+	for i := range 2 {
+		if got, err := old.Get(ctx, g.ID); err != nil || got.MemberCount != 2 {
+			t.Fatalf("a group without a count on its hash, read %d: %d members (%v), want 2", i+1, got.MemberCount, err)
+		}
+	}
+	mustJoin(t, s, g.ID, ann)
+	check("joined again", 3)
 }

@@ -70,6 +70,12 @@ local function decide(uid, status, now)
   end
   redis.call('ZREM', REQUESTS, uid)
 end
+-- count_members keeps the member count on the group's hash ("members"),
+-- so a page reads it with the group's revisions (see groupRead); every
+-- change of MEMBERS calls it in the same script.
+local function count_members()
+  redis.call('HSET', G, 'members', redis.call('ZCARD', MEMBERS))
+end
 local function add_member(uid, now)
   if redis.call('ZADD', MEMBERS, 'NX', next_arrival(), uid) == 1 then
     redis.call('HSET', JOINED, uid, now)
@@ -77,6 +83,7 @@ local function add_member(uid, now)
   redis.call('HDEL', INVITES, uid)
   decide(uid, 'approved', now)
   redis.call('HINCRBY', G, 'rev', 1)
+  count_members()
 end
 -- bump_crev marks a change other than who is a member: the discovery
 -- index takes a membership change's new count alone only when it already
@@ -97,6 +104,7 @@ local function drop_member(uid)
   redis.call('HDEL', JOINED, uid)
   redis.call('SREM', ORGS, uid)
   redis.call('HINCRBY', G, 'rev', 1)
+  count_members()
 end
 if redis.call('EXISTS', G) == 0 and ARGV[1] ~= 'create' then
   return redis.error_reply('NOT_FOUND')
@@ -151,6 +159,7 @@ for i = 4, #ARGV, 2 do redis.call('HSET', G, ARGV[i], ARGV[i+1]) end
 redis.call('HSET', G, 'owner', owner, 'created', now, 'updated', now, 'rev', 1, 'crev', 1, 'drev', 1)
 redis.call('ZADD', MEMBERS, next_arrival(), owner)
 redis.call('HSET', JOINED, owner, now)
+count_members()
 return 'OK'
 `)
 

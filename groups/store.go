@@ -150,6 +150,11 @@ type parsedGroup struct {
 	drev, crev string
 	g          Group
 	at         time.Time // when it was parsed
+	// counted says that the hash kept its member count ("members"; every
+	// membership change writes it, see count_members), so the count is
+	// read with the revisions; a group not changed since that came in is
+	// counted with ZCARD.
+	counted bool
 }
 
 // parsedFor is how long a parsed group is taken on its revisions alone.
@@ -274,30 +279,34 @@ func (s *Store) QueueGetManyOrChanged(ctx context.Context, p redis.Pipeliner, id
 }
 
 // groupRead is one group's read for a page. A group this Store has
-// parsed before is read as four fields: its display revision (drev), its
-// content revision (crev), its next session and its session zone. Every
-// script that writes the group's hash bumps drev, except the two that
-// scheduling a session runs (next session and zone), which bump crev
-// alone, and the member and arrival counters, which bump neither: so an
-// unchanged drev is an unchanged group but for the fields that come with
-// it and its member count, read beside it. A group written before drev
-// existed compares crev instead. A changed group takes the whole hash in
-// one more round trip; a group not parsed yet, or parsed over a minute
-// ago (parsedFor), takes it in this one.
+// parsed before is read as five fields: its display revision (drev), its
+// content revision (crev), its next session, its session zone and its
+// member count. Every script that writes the group's hash bumps drev,
+// except the two that scheduling a session runs (next session and zone),
+// which bump crev alone, and the member and arrival counters, which bump
+// neither: so an unchanged drev is an unchanged group but for the fields
+// that come with it. A group written before drev existed compares crev
+// instead, and one whose hash holds no member count yet is counted with
+// ZCARD beside it. A changed group takes the whole hash in one more round
+// trip; a group not parsed yet, or parsed over a minute ago (parsedFor),
+// takes it in this one.
 type groupRead struct {
 	s       *Store
 	id      string
 	known   *parsedGroup              // nil when not parsed yet, or too long ago
-	revs    *redis.SliceCmd           // drev, crev, next_session, tz, for a known group
+	revs    *redis.SliceCmd           // drev, crev, next_session, tz, members, for a known group
 	all     *redis.MapStringStringCmd // the hash, for a group not parsed yet
-	members *redis.IntCmd
+	members *redis.IntCmd             // nil when the known group's hash counts them
 }
 
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
 	r := &groupRead{s: s, id: id}
 	if known, ok := s.parsed.Get(id); ok && s.Now().Sub(known.at) < parsedFor {
 		r.known = known
-		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz")
+		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz", "members")
+		if known.counted {
+			return r
+		}
 	} else {
 		r.all = p.HGetAll(ctx, s.key(id, kGroup))
 	}
@@ -308,8 +317,10 @@ func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string
 // result gives the group, nil when it does not exist, or stale when it
 // changed since this Store parsed it (see ReadAgain).
 func (r *groupRead) result() (g *Group, stale bool, err error) {
-	if err := r.members.Err(); err != nil {
-		return nil, false, err
+	if r.members != nil {
+		if err := r.members.Err(); err != nil {
+			return nil, false, err
+		}
 	}
 	if r.all != nil {
 		if err := r.all.Err(); err != nil {
@@ -333,7 +344,16 @@ func (r *groupRead) result() (g *Group, stale bool, err error) {
 		return nil, true, nil
 	}
 	known := r.known.g
-	known.MemberCount = int(r.members.Val())
+	if r.members != nil {
+		known.MemberCount = int(r.members.Val())
+	} else {
+		count, _ := v[4].(string)
+		n, err := strconv.Atoi(count)
+		if err != nil {
+			return nil, true, nil // no count on the hash after all: read it whole
+		}
+		known.MemberCount = n
+	}
 	known.NextSessionAt, known.TimeZone = msTime(next), zone
 	known.crev, _ = strconv.ParseInt(crev, 10, 64)
 	return &known, false, nil
@@ -348,7 +368,8 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 	g := parseGroup(m, int(members))
 	g.gen = s.gens.Add(1)
 	if crev := m["crev"]; crev != "" {
-		s.parsed.Put(id, &parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now()})
+		_, counted := m["members"]
+		s.parsed.Put(id, &parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now(), counted: counted})
 	}
 	return g
 }
