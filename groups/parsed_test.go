@@ -328,4 +328,16 @@ func TestGroupsKeepTheirMemberCount(t *testing.T) {
 	}
 	mustJoin(t, s, g.ID, ann)
 	check("joined again", 3)
+
+	// A set changed without the count (an instance on older code, the
+	// account scrub): the count read whole disagrees, so ZCARD counts.
+	if err := rdb.ZRem(ctx, s.key(g.ID, kMembers), ann).Err(); err != nil {
+		t.Fatal(err)
+	}
+	behind := NewStore(rdb, s.prefix)
+	for i := range 2 {
+		if got, err := behind.Get(ctx, g.ID); err != nil || got.MemberCount != 2 {
+			t.Fatalf("a count the set moved past, read %d: %d members (%v), want 2", i+1, got.MemberCount, err)
+		}
+	}
 }

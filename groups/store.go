@@ -150,10 +150,11 @@ type parsedGroup struct {
 	drev, crev string
 	g          Group
 	at         time.Time // when it was parsed
-	// counted says that the hash kept its member count ("members"; every
-	// membership change writes it, see count_members), so the count is
-	// read with the revisions; a group not changed since that came in is
-	// counted with ZCARD.
+	// counted says that the hash's member count ("members"; every
+	// membership change writes it, see count_members) agreed with ZCARD
+	// when the hash was read whole, so the count is read with the
+	// revisions; otherwise (a group stored before the count was kept, or
+	// a set changed without it) it is counted with ZCARD.
 	counted bool
 }
 
@@ -368,7 +369,10 @@ func (s *Store) parse(id string, m map[string]string, members int64) *Group {
 	g := parseGroup(m, int(members))
 	g.gen = s.gens.Add(1)
 	if crev := m["crev"]; crev != "" {
-		_, counted := m["members"]
+		// The hash's count is trusted only while it agrees with the set:
+		// an instance on older code during a rolling deploy, or the
+		// account scrub's ZREM, changes the set without it.
+		counted := m["members"] == strconv.FormatInt(members, 10)
 		s.parsed.Put(id, &parsedGroup{drev: m["drev"], crev: crev, g: *g, at: s.Now(), counted: counted})
 	}
 	return g
