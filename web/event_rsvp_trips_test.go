@@ -108,11 +108,7 @@ func TestRSVPPostRoundTrips(t *testing.T) {
 // may not see the session (404) and so cannot answer it.
 func TestAPostWhoseCookieNamesSomeoneElseSeesTheSessionAsThePoster(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
-	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
-	g := sesGroup(t, app, org, "hidden", func(in *groups.Input) {
-		in.Visibility, in.JoinPolicy = groups.Private, groups.Invite
-	})
-	id := sesCreate(t, org, g, sesForm("Behind closed doors"))
+	org, _, id := privateSession(t, app, "hidden")
 	eve := sesSignIn(t, app, "Eve Outsider", "eve@example.com")
 	form := rsvpForm(eve.CSRF("/profile"), "yes")
 	// Altered after the page above, whose answer set the cookie right.
@@ -311,11 +307,7 @@ func TestAGoingWhoseJoinFailsIsTakenBack(t *testing.T) {
 // same round trip, three in all.
 func TestAnInvitedPersonsGoingAcceptsTheInvitation(t *testing.T) {
 	app := apptest.Start(t, apptest.Options{})
-	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
-	g := sesGroup(t, app, org, "invited-going", func(in *groups.Input) {
-		in.Visibility, in.JoinPolicy = groups.Private, groups.Invite
-	})
-	id := sesCreate(t, org, g, sesForm("Behind closed doors"))
+	org, g, id := privateSession(t, app, "invited-going")
 	// Every script loaded and the group's index entry as of its session's
 	// zone (the join after that takes its count alone), as in a server
 	// that has run a while.
@@ -341,4 +333,15 @@ func TestAnInvitedPersonsGoingAcceptsTheInvitation(t *testing.T) {
 		t.Fatalf("Ivy is %q, want going", st.Status)
 	}
 	sesContains(t, "the session after the answer", ivy.Get("/s/"+id).Body, "You joined Group invited-going. You are going.")
+}
+
+// privateSession makes an organizer, a private invitation-only group with
+// the slug and one session of it.
+func privateSession(t *testing.T, app *apptest.App, slug string) (sesPerson, *groups.Group, string) {
+	t.Helper()
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, slug, func(in *groups.Input) {
+		in.Visibility, in.JoinPolicy = groups.Private, groups.Invite
+	})
+	return org, g, sesCreate(t, org, g, sesForm("Behind closed doors"))
 }
