@@ -41,7 +41,7 @@ type Application struct {
 // invitation-only groups ErrInviteOnly, a ban ErrBanned; a private group
 // answers ErrNotFound to anyone not invited, so it does not leak.
 func (s *Store) Join(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
-	return s.join(ctx, "join", groupID, userID, verifiedEmails)
+	return s.join(ctx, false, groupID, userID, verifiedEmails)
 }
 
 // FollowUp is the idempotent follow-up of a change that already
@@ -50,45 +50,28 @@ func (s *Store) Join(ctx context.Context, groupID, userID string, verifiedEmails
 // has run.
 type FollowUp func(p redis.Pipeliner) func() error
 
-// JoinQueued is Join that leaves its follow-ups (the member's lists, the
-// index's member count) to the caller, to send with the request's last
-// writes in one round trip.
-func (s *Store) JoinQueued(ctx context.Context, groupID, userID string, verifiedEmails []string) (FollowUp, error) {
-	count, err := s.joinScript(ctx, "join", groupID, userID, verifiedEmails)
-	if err != nil {
-		return nil, err
-	}
-	return s.afterJoin(ctx, groupID, userID, count), nil
-}
-
-// AcceptInviteQueued is AcceptInvite whose follow-up writes the caller
-// runs, like JoinQueued.
-func (s *Store) AcceptInviteQueued(ctx context.Context, groupID, userID string, verifiedEmails []string) (FollowUp, error) {
-	count, err := s.joinScript(ctx, "accept", groupID, userID, verifiedEmails)
-	if err != nil {
-		return nil, err
-	}
-	return s.afterJoin(ctx, groupID, userID, count), nil
-}
-
 // AcceptInvite makes an invited user a member, whatever the join policy;
 // without a pending invitation it returns ErrNoInvite.
 func (s *Store) AcceptInvite(ctx context.Context, groupID, userID string, verifiedEmails []string) error {
-	return s.join(ctx, "accept", groupID, userID, verifiedEmails)
+	return s.join(ctx, true, groupID, userID, verifiedEmails)
 }
 
-func (s *Store) join(ctx context.Context, mode, groupID, userID string, emails []string) error {
-	count, err := s.joinScript(ctx, mode, groupID, userID, emails)
+func (s *Store) join(ctx context.Context, accept bool, groupID, userID string, emails []string) error {
+	p := s.rdb.Pipeline()
+	get := s.QueueJoin(ctx, p, accept, groupID, userID, emails)
+	_, _ = p.Exec(ctx) // get reports the script's error
+	follow, err := get()
 	if err != nil {
 		return err
 	}
-	return s.runFollowUp(ctx, s.afterJoin(ctx, groupID, userID, count))
+	return s.runFollowUp(ctx, follow)
 }
 
-// QueueJoin queues on p what JoinQueued (or, with accept,
-// AcceptInviteQueued) does, so it can share a round trip with a change
-// elsewhere (an RSVP to one of the group's sessions); the returned
-// function gives what they return once p has been executed.
+// QueueJoin queues on p what Join (or, with accept, AcceptInvite) does,
+// so it can share a round trip with a change elsewhere (an RSVP to one of
+// the group's sessions); the returned function gives the script's error,
+// or the join's follow-ups (the member's lists, the index's member count)
+// for the caller to send with its last writes.
 func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, groupID, userID string, verifiedEmails []string) func() (FollowUp, error) {
 	mode := "join"
 	if accept {
@@ -106,15 +89,6 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 		}
 		return s.afterJoin(ctx, groupID, userID, count), nil
 	}
-}
-
-// joinScript runs the join script and returns the count it left.
-func (s *Store) joinScript(ctx context.Context, mode, groupID, userID string, emails []string) (memberCount, error) {
-	if userID == "" {
-		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, ErrForbidden)
-	}
-	domains := strings.Join(emailDomains(emails), ",")
-	return joinCount(mode, groupID, joinScript.Run(ctx, s.rdb, s.groupKeys(groupID), mode, userID, s.nowMS(), domains))
 }
 
 // joinCount reads the join script's reply: the count it left.
