@@ -91,29 +91,18 @@ func runFollowUp(ctx context.Context, rdb redis.UniversalClient, f FollowUp) err
 // sessions) to the caller, to send with the request's last writes in one
 // round trip.
 func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bool) (RSVPResult, FollowUp, error) {
-	want := string(RSVPNotGoing)
-	if going {
-		want = string(RSVPGoing)
-	} else if err := s.notices.Mark(ctx, eventID); err != nil {
-		// Dropping out can hand a seat on: mark before it can.
-		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+	want := RSVPGoing
+	if !going {
+		want = RSVPNotGoing
+		if err := s.notices.Mark(ctx, eventID); err != nil {
+			// Dropping out can hand a seat on: mark before it can.
+			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+		}
 	}
-	run := ids.New()
-	vals, err := rsvpScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, want, s.now().UnixMilli(), run).Slice()
-	if err != nil {
-		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
-	}
-	res, err := parseResult(vals)
-	if err != nil {
-		return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
-	}
-	if len(res.Promoted) > 0 {
-		s.notices.Relay(ctx, eventID, run, s.logger())
-	}
-	if res.Freed {
-		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: res.SeatsLeft})
-	}
-	return res, s.followUp(ctx, eventID, userID, res), nil
+	p := s.rdb.Pipeline()
+	get := s.queueAnswer(ctx, p, eventID, userID, want)
+	_, _ = p.Exec(ctx) // get reports the script's error
+	return get(true)
 }
 
 // QueueGoing queues on p the "going" of RSVPQueued, so it can share a
@@ -124,7 +113,14 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // failed passes false, and nothing is recorded. A "going" hands no seat
 // on, so it needs no notice mark.
 func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(want bool) (RSVPResult, FollowUp, error) {
-	keys, args := s.eventKeys(eventID), []any{userID, string(RSVPGoing), s.now().UnixMilli(), ids.New()}
+	return s.queueAnswer(ctx, p, eventID, userID, RSVPGoing)
+}
+
+// queueAnswer queues the RSVP script for userID's answer (going or not
+// going) on p; the returned function reads its reply, as QueueGoing's.
+func (s *Store) queueAnswer(ctx context.Context, p redis.Pipeliner, eventID, userID string, answer RSVPStatus) func(want bool) (RSVPResult, FollowUp, error) {
+	run := ids.New()
+	keys, args := s.eventKeys(eventID), []any{userID, string(answer), s.now().UnixMilli(), run}
 	cmd := rsvpScript.EvalSha(ctx, p, keys, args...)
 	return func(want bool) (RSVPResult, FollowUp, error) {
 		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && want {
@@ -138,7 +134,19 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, user
 		if err != nil {
 			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 		}
+		s.handedOn(ctx, eventID, run, res)
 		return res, s.followUp(ctx, eventID, userID, res), nil
+	}
+}
+
+// handedOn relays the notices of a change that handed seats on (run is
+// its notice ID), and says when it left a seat free.
+func (s *Store) handedOn(ctx context.Context, eventID, run string, res RSVPResult) {
+	if len(res.Promoted) > 0 {
+		s.notices.Relay(ctx, eventID, run, s.logger())
+	}
+	if res.Freed {
+		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: res.SeatsLeft})
 	}
 }
 
@@ -148,34 +156,29 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, user
 // and a seat they hold goes to the head of the waitlist, as when someone
 // drops out. A promotion or an approval since is taken back too; an
 // answer that was already theirs, or one of another kind since (not
-// going, removed), is left as it is. The going's follow-up must not have
-// run.
-func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPResult) error {
+// going, removed), is left as it is. It reports whether it took an
+// answer back. The going's follow-up must not have run.
+func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPResult) (bool, error) {
 	if !Active(res.Status) || Active(res.Before) {
-		return nil // nothing changed: it was theirs already
+		return false, nil // nothing changed: it was theirs already
 	}
 	if err := s.notices.Mark(ctx, eventID); err != nil { // a seat may go on
-		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
+		return false, fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
 	}
 	run := ids.New()
 	vals, err := retractScript.Run(ctx, s.rdb, s.eventKeys(eventID), userID, string(res.Before), run).Slice()
 	if err != nil {
-		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, scriptErr(err))
+		return false, fmt.Errorf("events: retract %s on %s: %w", userID, eventID, scriptErr(err))
 	}
 	if len(vals) == 0 {
-		return nil // not going, or removed, since: nothing to take back
+		return false, nil // not going, or removed, since: nothing to take back
 	}
 	back, err := parseResult(vals)
 	if err != nil {
-		return fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
+		return false, fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
 	}
-	if len(back.Promoted) > 0 {
-		s.notices.Relay(ctx, eventID, run, s.logger())
-	}
-	if back.Freed {
-		s.changed(ctx, Change{Kind: ChangeSeatsFreed, EventID: eventID, SeatsLeft: back.SeatsLeft})
-	}
-	return nil
+	s.handedOn(ctx, eventID, run, back)
+	return true, nil
 }
 
 // followUp updates the personal index of the person who answered.

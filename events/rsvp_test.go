@@ -428,6 +428,30 @@ func (f fixture) queueGoing(t *testing.T, eventID, u string) RSVPResult {
 	return res
 }
 
+// takeBack retracts res, u's going on eventID, and checks whether it was
+// taken back and what u's answer is after it.
+func (f fixture) takeBack(t *testing.T, eventID, u string, res RSVPResult, took bool, after RSVPStatus) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := f.s.Retract(ctx, eventID, u, res)
+	if err != nil || got != took {
+		t.Fatalf("taking back %+v: %v (%v), want %v", res, got, err, took)
+	}
+	if st, err := f.s.StatusOf(ctx, eventID, u); err != nil || st.Status != after {
+		t.Fatalf("after taking back %+v: %q (%v), want %q", res, st.Status, err, after)
+	}
+}
+
+// mustRSVP answers for u and returns the result.
+func (f fixture) mustRSVP(t *testing.T, eventID, u string, going bool) RSVPResult {
+	t.Helper()
+	res, err := f.s.RSVP(context.Background(), eventID, u, going)
+	if err != nil {
+		t.Fatalf("RSVP of %s: %v", u, err)
+	}
+	return res
+}
+
 // A "going" whose join failed is taken back: the answer goes back to
 // what it was, a seat it took goes to the head of the waitlist, and an
 // answer that was the person's already, or that changed since, stays.
@@ -437,79 +461,45 @@ func TestRetractTakesBackOnlyWhatTheGoingChanged(t *testing.T) {
 	ctx := context.Background()
 	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
 	p := users(4)
-	status := func(u string) RSVPStatus {
-		t.Helper()
-		st, err := f.s.StatusOf(ctx, ev.ID, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.Status
-	}
 
 	seat := f.queueGoing(t, ev.ID, p[0])
 	if seat.Status != RSVPGoing || seat.Before != RSVPNone {
 		t.Fatalf("first going: %+v", seat)
 	}
-	if res, err := f.s.RSVP(ctx, ev.ID, p[1], true); err != nil || res.Status != RSVPWaitlisted || res.Before != RSVPNone {
-		t.Fatalf("second going: %+v %v", res, err)
+	if res := f.mustRSVP(t, ev.ID, p[1], true); res.Status != RSVPWaitlisted || res.Before != RSVPNone {
+		t.Fatalf("second going: %+v", res)
 	}
-	if err := f.s.Retract(ctx, ev.ID, p[0], seat); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(p[0]); got != RSVPNone {
-		t.Fatalf("taken back, the first person is %q, want no answer at all", got)
-	}
-	if got := status(p[1]); got != RSVPGoing {
-		t.Fatalf("the seat taken back went to %q, want the head of the waitlist going", got)
+	f.takeBack(t, ev.ID, p[0], seat, true, RSVPNone)
+	if st, _ := f.s.StatusOf(ctx, ev.ID, p[1]); st.Status != RSVPGoing {
+		t.Fatalf("the seat taken back went to %q, want the head of the waitlist going", st.Status)
 	}
 	if got := f.rec.of(NoticePromoted); len(got) == 0 || !slices.Equal(got[len(got)-1], p[1:2]) {
 		t.Fatalf("promotion notices %v, want %v told", got, p[1])
 	}
 
 	// An earlier "not going" comes back; the place on the waitlist goes.
-	if _, err := f.s.RSVP(ctx, ev.ID, p[2], false); err != nil {
-		t.Fatal(err)
-	}
+	f.mustRSVP(t, ev.ID, p[2], false)
 	wait := f.queueGoing(t, ev.ID, p[2])
 	if wait.Status != RSVPWaitlisted || wait.Before != RSVPNotGoing {
 		t.Fatalf("going after not going: %+v", wait)
 	}
-	if err := f.s.Retract(ctx, ev.ID, p[2], wait); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(p[2]); got != RSVPNotGoing {
-		t.Fatalf("taken back, the answer is %q, want not-going again", got)
-	}
+	f.takeBack(t, ev.ID, p[2], wait, true, RSVPNotGoing)
 	if wl, _ := f.s.Waitlist(ctx, ev.ID); len(wl) != 0 {
 		t.Fatalf("waitlist after taking back: %v", wl)
 	}
 
 	// Already waiting before: the going changed nothing, so nothing goes.
-	if _, err := f.s.RSVP(ctx, ev.ID, p[3], true); err != nil {
-		t.Fatal(err)
-	}
+	f.mustRSVP(t, ev.ID, p[3], true)
 	again := f.queueGoing(t, ev.ID, p[3])
 	if again.Status != RSVPWaitlisted || again.Before != RSVPWaitlisted {
 		t.Fatalf("second going of someone waiting: %+v", again)
 	}
-	if err := f.s.Retract(ctx, ev.ID, p[3], again); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(p[3]); got != RSVPWaitlisted {
-		t.Fatalf("an answer that was theirs already was taken back: %q", got)
-	}
+	f.takeBack(t, ev.ID, p[3], again, false, RSVPWaitlisted)
 
 	// Answered again in between: the newer answer stays.
 	fresh := f.queueGoing(t, ev.ID, p[2])
-	if _, err := f.s.RSVP(ctx, ev.ID, p[2], false); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.Retract(ctx, ev.ID, p[2], fresh); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(p[2]); got != RSVPNotGoing {
-		t.Fatalf("a newer answer was overwritten: %q", got)
-	}
+	f.mustRSVP(t, ev.ID, p[2], false)
+	f.takeBack(t, ev.ID, p[2], fresh, false, RSVPNotGoing)
 	if wl, _ := f.s.Waitlist(ctx, ev.ID); !slices.Equal(wl, p[3:4]) {
 		t.Fatalf("waitlist at the end: %v, want %v", wl, p[3:4])
 	}
@@ -521,34 +511,17 @@ func TestRetractTakesBackWhatAPromotionOrApprovalMadeOfIt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	status := func(eventID, u string) RSVPStatus {
-		t.Helper()
-		st, err := f.s.StatusOf(ctx, eventID, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.Status
-	}
 	ev := f.create(t, func(in *Input) { in.Capacity = "1" })
 	p := users(3) // p[0] seated, p[1] the newcomer, p[2] behind them
-	if _, err := f.s.RSVP(ctx, ev.ID, p[0], true); err != nil {
-		t.Fatal(err)
-	}
+	f.mustRSVP(t, ev.ID, p[0], true)
 	wait := f.queueGoing(t, ev.ID, p[1])
-	if _, err := f.s.RSVP(ctx, ev.ID, p[2], true); err != nil {
-		t.Fatal(err)
+	f.mustRSVP(t, ev.ID, p[2], true)
+	if res := f.mustRSVP(t, ev.ID, p[0], false); !slices.Equal(res.Promoted, p[1:2]) {
+		t.Fatalf("dropping out: %+v, want the newcomer promoted", res)
 	}
-	if res, err := f.s.RSVP(ctx, ev.ID, p[0], false); err != nil || !slices.Equal(res.Promoted, p[1:2]) {
-		t.Fatalf("dropping out: %+v %v, want the newcomer promoted", res, err)
-	}
-	if err := f.s.Retract(ctx, ev.ID, p[1], wait); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(ev.ID, p[1]); got != RSVPNone {
-		t.Fatalf("the newcomer, promoted then taken back: %q, want no answer", got)
-	}
-	if got := status(ev.ID, p[2]); got != RSVPGoing {
-		t.Fatalf("the next in line: %q, want the seat", got)
+	f.takeBack(t, ev.ID, p[1], wait, true, RSVPNone)
+	if st, _ := f.s.StatusOf(ctx, ev.ID, p[2]); st.Status != RSVPGoing {
+		t.Fatalf("the next in line: %q, want the seat", st.Status)
 	}
 
 	approval := f.create(t, func(in *Input) { in.Capacity, in.ApprovalRequired = "1", true })
@@ -559,16 +532,10 @@ func TestRetractTakesBackWhatAPromotionOrApprovalMadeOfIt(t *testing.T) {
 	if res, err := f.s.Approve(ctx, f.org, approval.ID, p[1]); err != nil || res.Status != RSVPGoing {
 		t.Fatalf("approve: %+v %v", res, err)
 	}
-	if err := f.s.Retract(ctx, approval.ID, p[1], asked); err != nil {
-		t.Fatal(err)
-	}
-	if got := status(approval.ID, p[1]); got != RSVPNone {
-		t.Fatalf("approved then taken back: %q, want no answer", got)
-	}
+	f.takeBack(t, approval.ID, p[1], asked, true, RSVPNone)
 	if att, _ := f.s.Attendees(ctx, approval.ID); len(att) != 0 {
 		t.Fatalf("going after taking back: %v", att)
 	}
-
 }
 
 // A going queued while Redis had not loaded the script (after a restart)

@@ -158,11 +158,12 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 // person is told why they could not join all the same.
 func (h *handler) takeBack(ctx context.Context, eventID, userID string, res events.RSVPResult) {
 	ctx = context.WithoutCancel(ctx)
-	if err := h.Events.Retract(ctx, eventID, userID, res); err != nil {
+	took, err := h.Events.Retract(ctx, eventID, userID, res)
+	if err != nil {
 		h.Logger.ErrorContext(ctx, "rsvp: an answer whose join failed was not taken back", "session", eventID, "err", err)
 		return
 	}
-	if events.Active(res.Status) && !events.Active(res.Before) {
+	if took {
 		// It held a place for a moment: drop any reminder a notice
 		// scheduled meanwhile (see notify.RSVPAnswered).
 		h.Notify.CancelReminders(ctx, eventID, userID)

@@ -522,7 +522,9 @@ func TestJoinAndGoingInOnePipelineOnCluster(t *testing.T) {
 	if res.Status != events.RSVPWaitlisted {
 		t.Fatalf("Ben's going before it is taken back: %+v", res)
 	}
-	f.must("take Ben's going back", es.Retract(ctx, ev.ID, ben, res))
+	if took, err := es.Retract(ctx, ev.ID, ben, res); err != nil || !took {
+		t.Fatalf("taking Ben's going back: %v (%v), want it taken", took, err)
+	}
 	if st, err := es.StatusOf(ctx, ev.ID, ben); err != nil || st.Status != events.RSVPNone {
 		t.Fatalf("Ben after taking back: %+v %v", st, err)
 	}
