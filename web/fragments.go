@@ -272,5 +272,11 @@ func (g shownGroup) MarshalJSON() ([]byte, error) {
 	if g.Group == nil || g.ContentRevision() == 0 {
 		return json.Marshal(g.Group)
 	}
-	return fmt.Appendf(nil, `"%s c%d m%d g%d"`, g.ID, g.ContentRevision(), g.MemberCount, g.Generation()), nil
+	return strconv.AppendQuote(nil, g.key()), nil
+}
+
+// key names the group as shown: its ID, content revision, member count
+// and generation (see MarshalJSON); for a group with a revision only.
+func (g shownGroup) key() string {
+	return fmt.Sprintf("%s c%d m%d g%d", g.ID, g.ContentRevision(), g.MemberCount, g.Generation())
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"html"
 	"html/template"
 	"net/url"
@@ -122,7 +121,7 @@ func (h *handler) groupMeta(g *groups.Group) *pageMeta {
 	if g.ContentRevision() == 0 {
 		return h.buildGroupMeta(g)
 	}
-	key := fmt.Sprintf("%s c%d m%d g%d", g.ID, g.ContentRevision(), g.MemberCount, g.Generation())
+	key := shownGroup{g}.key()
 	if m, ok := h.groupMetas.Get(key); ok {
 		return m
 	}
