@@ -177,6 +177,11 @@ func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPRes
 	if err != nil {
 		return false, fmt.Errorf("events: retract %s on %s: %w", userID, eventID, err)
 	}
+	if res.Status == RSVPGoing {
+		// The seat was free before the going took it, and nobody heard
+		// that it was taken: giving it back frees nothing new.
+		back.Freed = false
+	}
 	s.handedOn(ctx, eventID, run, back)
 	return true, nil
 }

@@ -538,6 +538,46 @@ func TestRetractTakesBackWhatAPromotionOrApprovalMadeOfIt(t *testing.T) {
 	}
 }
 
+// Taking back a seat the going took frees nothing anyone heard was
+// taken, so the world outside hears of no seats freed; taking back one a
+// promotion gave since, with nobody left to take it, does free a seat.
+func TestRetractTellsOfSeatsFreedOnlyWhenTheyAreNew(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var mu sync.Mutex
+	var freed []Change
+	f.s.Changed = func(_ context.Context, c Change) {
+		if c.Kind == ChangeSeatsFreed {
+			mu.Lock()
+			defer mu.Unlock()
+			freed = append(freed, c)
+		}
+	}
+	seen := func() []Change {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(freed)
+	}
+	p := users(2)
+	open := f.create(t, func(in *Input) { in.Capacity = "2" })
+	took := f.queueGoing(t, open.ID, p[0])
+	f.takeBack(t, open.ID, p[0], took, true, RSVPNone)
+	if got := seen(); len(got) != 0 {
+		t.Fatalf("a seat the going took, given back: %+v, want no seats freed", got)
+	}
+
+	full := f.create(t, func(in *Input) { in.Capacity = "1" })
+	f.mustRSVP(t, full.ID, p[0], true)
+	wait := f.queueGoing(t, full.ID, p[1])
+	if res := f.mustRSVP(t, full.ID, p[0], false); !slices.Equal(res.Promoted, p[1:2]) || len(seen()) != 0 {
+		t.Fatalf("dropping out: %+v, freed %+v; want the newcomer promoted and no seat free", res, seen())
+	}
+	f.takeBack(t, full.ID, p[1], wait, true, RSVPNone)
+	if got := seen(); len(got) != 1 || got[0].EventID != full.ID || got[0].SeatsLeft != 1 {
+		t.Fatalf("a promoted seat given back with nobody waiting: %+v, want one seat freed on %s", got, full.ID)
+	}
+}
+
 // A going queued while Redis had not loaded the script (after a restart)
 // runs in full only when its caller still wants it: not when the join it
 // went with failed. (On a server of its own: it flushes the scripts.)

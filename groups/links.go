@@ -129,7 +129,7 @@ if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
 add_member(uid, ARGV[4])
 l.uses = l.uses + 1
 redis.call('HSET', LINKS, ARGV[2], cjson.encode(l))
-return {redis.call('HGET', G, 'rev'), redis.call('HGET', G, 'crev') or '0', redis.call('ZCARD', MEMBERS)}
+return joined()
 `)
 
 func init() {

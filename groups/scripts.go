@@ -76,6 +76,12 @@ end
 local function count_members()
   redis.call('HSET', G, 'members', redis.call('ZCARD', MEMBERS))
 end
+-- joined is a join's reply: the group's rev and crev and the member
+-- count add_member left (see joinCount).
+local function joined()
+  local r = redis.call('HMGET', G, 'rev', 'crev', 'members')
+  return {r[1], r[2] or '0', r[3]}
+end
 local function add_member(uid, now)
   if redis.call('ZADD', MEMBERS, 'NX', next_arrival(), uid) == 1 then
     redis.call('HSET', JOINED, uid, now)
@@ -204,7 +210,7 @@ if not invited then
   if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
 end
 add_member(uid, now)
-return {redis.call('HGET', G, 'rev'), redis.call('HGET', G, 'crev') or '0', redis.call('ZCARD', MEMBERS)}
+return joined()
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.
