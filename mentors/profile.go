@@ -62,6 +62,33 @@ func (s *Store) SaveMentorProfile(ctx context.Context, p match.MentorProfile) (m
 	return s.MentorProfile(ctx, p.UserID)
 }
 
+// RemoveMentorProfile takes userID's mentor profile away and them out of
+// every mentor index (a deleted account): each index's version moves, so
+// the lists every instance remembers are ranked again without them. No
+// profile is no error.
+func (s *Store) RemoveMentorProfile(ctx context.Context, userID string) error {
+	raw, err := s.rdb.HGet(ctx, s.mentorKey(userID), "profile").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("mentors: remove mentor profile %s: %w", userID, err)
+	}
+	var old match.MentorProfile
+	if err := json.Unmarshal(raw, &old); err != nil {
+		return fmt.Errorf("mentors: remove mentor profile %s: %w", userID, err)
+	}
+	old.UserID = userID
+	if err := s.reindex(ctx, &old, &match.MentorProfile{UserID: userID}); err != nil {
+		return fmt.Errorf("mentors: unindex mentor %s: %w", userID, err)
+	}
+	if err := s.rdb.Del(ctx, s.mentorKey(userID)).Err(); err != nil {
+		return fmt.Errorf("mentors: remove mentor profile %s: %w", userID, err)
+	}
+	s.forgetMentor(userID)
+	return nil
+}
+
 // indexEntry is one index a mentor belongs to: a plain set for the
 // filters, a sorted set scored by match points for each language paired
 // with each skill and path, so one union gives every candidate of a mentee

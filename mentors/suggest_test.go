@@ -627,3 +627,32 @@ func TestPageSuggestShowsMentorsAMinuteOldAtMost(t *testing.T) {
 	}
 	want("a list right after this instance resumed the mentor", viewer, 1)
 }
+
+// A mentor profile removed through another instance (a deleted account)
+// leaves this instance's lists at once: the indexes' versions moved, so
+// the list it remembered is ranked again.
+func TestARemovedMentorLeavesEveryInstancesLists(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mentor := f.mentor(t, func(p *match.MentorProfile) {
+		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
+	})
+	f.advance(time.Second) // a read at the instant this instance saved the profile is not kept
+	viewer := f.mentee(t, func(p *match.MenteeProfile) { p.WantSkills, p.Path = []string{"go"}, "backend" })
+	if got, err := pageSuggest(t, f.Store, viewer, match.Filter{}, 5); err != nil || len(got) != 1 {
+		t.Fatalf("before: %+v %v, want the mentor", got, err)
+	}
+	other := NewStore(f.rdb, f.prefix)
+	other.Now = f.Now
+	for range 2 { // the second time finds nothing to remove
+		if err := other.RemoveMentorProfile(f.ctx, mentor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := pageSuggest(t, f.Store, viewer, match.Filter{}, 5); err != nil || len(got) != 0 {
+		t.Fatalf("after another instance removed the mentor: %+v %v, want no one", got, err)
+	}
+	if _, err := f.MentorProfile(f.ctx, mentor); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the removed profile: %v, want %v", err, ErrNotFound)
+	}
+}

@@ -263,7 +263,8 @@ func (h *handler) deleteAccount(c *fiber.Ctx) error {
 // undoFootprint undoes through the stores what the person holds, so the
 // people around them are served as if they had left: seats go to the
 // waitlist, groups and rounds are left, mentorships end (freeing the
-// mentor's seat), requests are withdrawn or declined.
+// mentor's seat), requests are withdrawn or declined, and no list of
+// mentors suggests them any more.
 func (h *handler) undoFootprint(ctx context.Context, u *auth.User) error {
 	sessions, err := h.Events.UserSessions(ctx, u.ID, h.Events.Now(), time.Time{}, 1000)
 	if err != nil {
@@ -315,5 +316,5 @@ func (h *handler) undoFootprint(ctx context.Context, u *auth.User) error {
 			return err
 		}
 	}
-	return nil
+	return h.Mentors.RemoveMentorProfile(ctx, u.ID)
 }

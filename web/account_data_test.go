@@ -221,6 +221,25 @@ func TestDeletingAnAccountLeavesNoTrace(t *testing.T) {
 	}
 }
 
+// A deleted mentor leaves the suggestions of the instance that deleted
+// them at once, though the list remembered them a moment before.
+func TestADeletedMentorLeavesSuggestionsAtOnce(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	dee := mtrSignIn(t, app, "Dee Departing", "")
+	mtrMentor(t, app, dee, nil)
+	sam := mtrSignIn(t, app, "Sam Seeker", "")
+	mtrMentee(t, app, sam, nil)
+	mtrHas(t, "suggestions before", sam.Get("/mentors/suggestions").Body, "Dee Departing")
+	if r := dee.PostForm("/profile/delete", "/profile/delete", url.Values{"confirm": {"delete"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", r.StatusCode, r.Body)
+	}
+	r := sam.Get("/mentors/suggestions")
+	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "Dee Departing") {
+		t.Fatalf("suggestions after the mentor deleted their account: %d, still naming them: %v", r.StatusCode, strings.Contains(r.Body, "Dee Departing"))
+	}
+}
+
 // sameAsTheStores fails unless the export body (read in three round trips)
 // holds what each store's own read of the person gives.
 func sameAsTheStores(t *testing.T, app *apptest.App, uid, body string) {
