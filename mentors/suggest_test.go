@@ -525,6 +525,18 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 	}
 }
 
+// goMentor stores a Go and backend mentor with two seats and moves the
+// clock on a second, since a read at the instant this instance saved the
+// profile is not kept.
+func (f *fixture) goMentor(t *testing.T) string {
+	t.Helper()
+	mentor := f.mentor(t, func(p *match.MentorProfile) {
+		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
+	})
+	f.advance(time.Second)
+	return mentor
+}
+
 // A list of suggestions shows a mentor (free seats, pause, profile) as
 // read at most RecentMentorFor ago: a mentee taken or a pause through
 // another instance shows within that time, one through this instance at
@@ -533,10 +545,7 @@ func TestRememberedRankingsFollowIndexChanges(t *testing.T) {
 func TestPageSuggestShowsMentorsAMinuteOldAtMost(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mentor := f.mentor(t, func(p *match.MentorProfile) {
-		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
-	})
-	f.advance(time.Second) // a read at the instant this instance saved the profile is not kept
+	mentor := f.goMentor(t)
 	// want lists suggestions for viewer: the mentor with active mentees,
 	// or (active < 0) no one.
 	want := func(what string, viewer string, active int) {
@@ -634,10 +643,7 @@ func TestPageSuggestShowsMentorsAMinuteOldAtMost(t *testing.T) {
 func TestARemovedMentorLeavesEveryInstancesLists(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mentor := f.mentor(t, func(p *match.MentorProfile) {
-		p.Skills, p.Paths, p.Capacity = []match.Skill{{Name: "go", Level: 4}}, []string{"backend"}, 2
-	})
-	f.advance(time.Second) // a read at the instant this instance saved the profile is not kept
+	mentor := f.goMentor(t)
 	viewer := f.mentee(t, func(p *match.MenteeProfile) { p.WantSkills, p.Path = []string{"go"}, "backend" })
 	if got, err := pageSuggest(t, f.Store, viewer, match.Filter{}, 5); err != nil || len(got) != 1 {
 		t.Fatalf("before: %+v %v, want the mentor", got, err)
