@@ -186,9 +186,29 @@ func TestPhoneEveryKeyPageFitsAndIsEasyToTap(t *testing.T) {
 	if st := eval[string](dana, "bar state", `document.querySelector(".rsvp-bar-state").innerText`); !strings.Contains(st, "going") {
 		t.Errorf("e2e: after answering, the RSVP bar says %q", st)
 	}
+	barFits(t, dana, "going")
+	dana.click(`.rsvp-bar button[value=no]`)
+	dana.see("You are not going.")
+	barFits(t, dana, "not going")
 	dana.asDesktop()
 	dana.open(base + session)
 	if d := eval[string](dana, "bar on desktop", `getComputedStyle(document.querySelector(".rsvp-bar")).display`); d != "none" {
 		t.Errorf("e2e: the RSVP bar shows on a desktop (display %s)", d)
 	}
 }
+
+// barFits fails unless the phone's RSVP bar keeps its state to two lines
+// at most and every button on screen.
+func barFits(t *testing.T, p *person, when string) {
+	t.Helper()
+	r := eval[[]float64](p, "RSVP bar layout", `(() => {
+		const bar = document.querySelector(".rsvp-bar"), state = bar.querySelector(".rsvp-bar-state");
+		let right = 0;
+		bar.querySelectorAll("button, .button").forEach(b => { right = Math.max(right, b.getBoundingClientRect().right); });
+		return [state.getBoundingClientRect().height, parseFloat(getComputedStyle(state).lineHeight), right, document.documentElement.clientWidth];
+	})()`)
+	if r[0] > 2*r[1]+1 || r[2] > r[3] {
+		t.Errorf("e2e: the RSVP bar when %s: state %.0f px high (lines of %.0f px), buttons to %.0f px on a %.0f px screen", when, r[0], r[1], r[2], r[3])
+	}
+}
+

@@ -61,6 +61,7 @@ func TestPhoneLayoutParts(t *testing.T) {
 		has(c.name+" on the session page", body, `<div class="rsvp-bar" data-rsvp-bar>`)
 		has(c.name+" on the session page", body, c.want)
 	}
+	lacks("the host on the session page", host.Get(session).Body, `data-rsvp-bar`)
 	host.Follow(host.PostForm(session, session+"/cancel", nil))
 	lacks("a cancelled session", member.Get(session).Body, `data-rsvp-bar`)
 }

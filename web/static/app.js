@@ -96,13 +96,15 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
   }
   // The RSVP bar at the foot of a session page on phones: it gets the
-  // RSVP card's own buttons, and steps aside while the card is on screen.
+  // RSVP card's own buttons (not its words: the bar says where the viewer
+  // stands in its own), and steps aside while the card is on screen.
   var bar = document.querySelector("[data-rsvp-bar]"), card = document.getElementById("rsvp");
   if (bar && card) {
     var form = card.querySelector("form[action$='/rsvp']"), jump = bar.querySelector("[data-rsvp-jump]");
     if (form && jump) {
-      var copy = form.cloneNode(true);
+      var copy = form.cloneNode(false);
       copy.classList.add("rsvp-bar-form");
+      form.querySelectorAll("input[type=hidden], button").forEach(function (el) { copy.appendChild(el.cloneNode(true)); });
       jump.replaceWith(copy);
     }
     if ("IntersectionObserver" in window) {
