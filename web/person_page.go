@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -125,31 +126,39 @@ func personLinks(u *auth.User) []personLink {
 }
 
 // personPageSave saves the bio, website, address and who sees the page;
-// nothing is saved when any of them is refused.
+// nothing is saved when any of them is refused: the profile page comes
+// back (422) with what was typed and each refusal beside its field.
 func (h *handler) personPageSave(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	handle := strings.ToLower(strings.TrimSpace(c.FormValue("handle")))
-	refuse := func(msg string) error {
-		return h.redirectWith(c, "/profile#page-h", "error", "Your page was not saved. "+msg)
+	form := pageForm{Handle: strings.ToLower(strings.TrimSpace(c.FormValue("handle"))), Bio: c.FormValue("bio"),
+		Website: c.FormValue("website"), MembersOnly: c.FormValue("members_only") == "on"}
+	refuse := func(fields valid.Errors) error {
+		c.Locals(pageFormContextKey, &form)
+		return h.renderProfile(c, fields, nil)
 	}
-	if handle != "" && handle != u.Handle {
-		if msg := auth.ValidHandle(handle); msg != "" {
-			return refuse(msg)
+	fields := valid.Errors{}
+	changed := form.Handle != "" && form.Handle != u.Handle
+	if changed {
+		if msg := auth.ValidHandle(form.Handle); msg != "" {
+			fields.Add("handle", msg)
 		}
 	}
-	in := auth.PageUpdate{Bio: c.FormValue("bio"), Website: c.FormValue("website"), MembersOnly: c.FormValue("members_only") == "on"}
+	in := auth.PageUpdate{Bio: form.Bio, Website: form.Website, MembersOnly: form.MembersOnly}
 	if err := in.Validate(); err != nil {
-		var fields valid.Errors
-		if errors.As(err, &fields) {
-			return refuse(strings.TrimSpace(fields["bio"] + " " + fields["website"]))
+		var ve valid.Errors
+		if !errors.As(err, &ve) {
+			return err
 		}
-		return err
+		maps.Copy(fields, ve)
 	}
-	if handle != "" && handle != u.Handle {
-		_, err := h.Users.SetHandle(ctx, u.ID, handle)
+	if len(fields) > 0 {
+		return refuse(fields)
+	}
+	if changed {
+		_, err := h.Users.SetHandle(ctx, u.ID, form.Handle)
 		if errors.Is(err, auth.ErrHandleTaken) {
-			return refuse("That address is taken: choose another.")
+			return refuse(valid.Errors{"handle": "That address is taken: choose another."})
 		}
 		if err != nil {
 			return err
@@ -159,4 +168,23 @@ func (h *handler) personPageSave(c *fiber.Ctx) error {
 		return err
 	}
 	return h.redirectWith(c, "/profile#page-h", "ok", "Your page is saved.")
+}
+
+// pageForm is the "Your page" form of the profile page as typed.
+type pageForm struct {
+	Handle, Bio, Website string
+	MembersOnly          bool
+}
+
+// pageFormContextKey carries the "Your page" form back to the profile
+// page when it had a mistake.
+const pageFormContextKey = contextKey("page_form")
+
+// pageFormOf is the "Your page" form to show: as typed when it came back
+// with a mistake, else as stored.
+func pageFormOf(c *fiber.Ctx, u *auth.User) *pageForm {
+	if f, ok := c.Locals(pageFormContextKey).(*pageForm); ok {
+		return f
+	}
+	return &pageForm{Handle: u.Handle, Bio: u.Bio, Website: u.Website, MembersOnly: u.PageMembersOnly}
 }

@@ -29,7 +29,19 @@ func TestPersonPages(t *testing.T) {
 	}
 	r := ana.PostForm("/profile", "/profile/page", url.Values{"handle": {u.Handle}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
 		"website": {"javascript:alert(1)"}})
-	sesContains(t, "a javascript: website", ana.Follow(r).Body, "Your page was not saved", "https://")
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a javascript: website: %d, want 422", r.StatusCode)
+	}
+	sesContains(t, "a javascript: website", r.Body, `id="website-error"`, "https://", `value="javascript:alert(1)" maxlength="300" autofocus`,
+		"I &lt;b&gt;build&lt;/b&gt; things &lt;script&gt;")
+	r = ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"No Spaces"}, "bio": {"kept"}, "website": {"ftp://ana.example"}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad address and website: %d, want 422", r.StatusCode)
+	}
+	sesContains(t, "a bad address and website", r.Body, `id="handle-error"`, `id="website-error"`, `value="no spaces" maxlength="30" autocomplete="off" autofocus`, ">kept</textarea>")
+	if got, _ := app.Users.Get(context.Background(), ana.User.ID); got.Handle != u.Handle || got.Bio != "" {
+		t.Fatalf("a refused page saved something: handle %q, bio %q", got.Handle, got.Bio)
+	}
 	r = ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}, "bio": {"I <b>build</b> things <script>alert(1)</script>"},
 		"website": {"https://ana.example"}})
 	sesContains(t, "saving the page", ana.Follow(r).Body, "Your page is saved")
@@ -56,8 +68,9 @@ func TestPersonPages(t *testing.T) {
 	if r := ana.Get(page); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Edit your page") {
 		t.Errorf("her own page: %d", r.StatusCode)
 	}
-	if r := bob.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}}); !strings.Contains(bob.Follow(r).Body, "taken") {
-		t.Error("taking someone's address is not refused")
+	if r := bob.PostForm("/profile", "/profile/page", url.Values{"handle": {"ana-a"}, "bio": {"Bob's bio"}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, "That address is taken") || !strings.Contains(r.Body, `value="ana-a"`) || !strings.Contains(r.Body, ">Bob&#39;s bio</textarea>") {
+		t.Errorf("taking someone's address: %d, want 422 with what was typed", r.StatusCode)
 	}
 	before, _ := app.RoundTrips(t, http.MethodGet, "/u/:handle")
 	bob.Get(page)
