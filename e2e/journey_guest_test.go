@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
@@ -26,6 +28,23 @@ func TestAnInvitedAddressRSVPsAsAGuestThenSignsIn(t *testing.T) {
 	org.see("Invitations to Running Kubernetes upgrades", "nia.newcomer@example.com", "not-an-address")
 	org.checkA11y("invitation report")
 	org.screenshot("invite-report")
+
+	// A visitor asks for a link from the public page with an address the
+	// browser lets through: the form comes back as typed, the error
+	// beside the address.
+	kenji := newPerson(t)
+	kenji.open(w.app.URL + session)
+	kenji.do("open the guest form", chromedp.Click(chromedp.CSS("details.guest-rsvp > summary")))
+	kenji.fill(map[string]string{"#guest-name": "Kenji Visitor", "#guest-email": "kenji@example"})
+	kenji.click(`form[action="` + session + `/guest-rsvp"] button[type=submit]`)
+	kenji.see("Give one email address")
+	if v := eval[string](kenji, "name kept", `document.querySelector("#guest-name").value`); v != "Kenji Visitor" {
+		t.Errorf("e2e: the refused guest form lost the name: %q", v)
+	}
+	kenji.checkA11y("guest form with an error")
+	kenji.fill(map[string]string{"#guest-email": "kenji@example.com"})
+	kenji.click(`form[action="` + session + `/guest-rsvp"] button[type=submit]`)
+	kenji.see("Check your inbox", "kenji@example.com")
 
 	invite := w.smtp.WaitFor(t, "nia.newcomer@example.com", "Running Kubernetes upgrades")
 	link := goingLink.FindString(invite.Text)

@@ -211,4 +211,3 @@ func barFits(t *testing.T, p *person, when string) {
 		t.Errorf("e2e: the RSVP bar when %s: state %.0f px high (lines of %.0f px), buttons to %.0f px on a %.0f px screen", when, r[0], r[1], r[2], r[3])
 	}
 }
-

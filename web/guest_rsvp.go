@@ -55,8 +55,14 @@ func (h *handler) guestRSVP(c *fiber.Ctx) error {
 	if aerr != nil {
 		errs.Add("email", "Give one email address, like name@example.com.")
 	}
-	if err := errs.Err(); err != nil {
-		return err
+	if len(errs) > 0 {
+		data := h.view(c, "RSVP by email")
+		data["Event"], data["Fields"] = v.Event, errs
+		data["Name"], data["Email"], data["Focus"] = c.FormValue("name"), c.FormValue("email"), "email"
+		if errs["name"] != "" {
+			data["Focus"] = "name"
+		}
+		return renderForm(c, "events/guest_form", data, true)
 	}
 	wait, err := h.limits.Allow(c.UserContext(), "guest-rsvp-addr", addr, guestAddressLimit)
 	if err != nil {

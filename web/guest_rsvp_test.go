@@ -27,7 +27,7 @@ func TestGuestRSVPFromThePublicPage(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("guest RSVP: %d\n%s", r.StatusCode, r.Body)
 	}
-	sesContains(t, "the answer", r.Body, "Check your inbox", "vera@example.com")
+	sesContains(t, "the answer", r.Body, "Check your inbox", "vera@example.com", "a seat if one is free, else a place on the waitlist")
 	vera, err := app.Users.FindByEmail(context.Background(), "vera@example.com")
 	if err != nil || !vera.Guest || vera.Name != "Vera Visitor" {
 		t.Fatalf("the guest: %+v, %v", vera, err)
@@ -55,10 +55,18 @@ func TestGuestRSVPFromThePublicPage(t *testing.T) {
 
 	for _, bad := range []url.Values{{"name": {"Vera"}, "email": {"not-an-address"}}, {"name": {""}, "email": {"ok@example.com"}},
 		{"name": {"Ve\x00ra"}, "email": {"ok@example.com"}}, {"name": {strings.Repeat("v", 101)}, "email": {"ok@example.com"}}} {
-		if r := anon.Post("/s/"+id+"/guest-rsvp", bad); r.StatusCode != http.StatusUnprocessableEntity {
-			t.Fatalf("guest RSVP with %q: %d, want 422", bad, r.StatusCode)
+		r := anon.Post("/s/"+id+"/guest-rsvp", bad)
+		field := "guest-email-error"
+		if bad.Get("email") == "ok@example.com" {
+			field = "guest-name-error"
+		}
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="`+field+`"`) ||
+			!strings.Contains(r.Body, `action="/s/`+id+`/guest-rsvp"`) || !strings.Contains(r.Body, `value="`+bad.Get("email")+`"`) {
+			t.Fatalf("guest RSVP with %q: %d, want 422 with the form as typed and %s\n%s", bad, r.StatusCode, field, r.Body)
 		}
 	}
+	r = anon.Post("/s/"+id+"/guest-rsvp", url.Values{"name": {"Kenji"}, "email": {"kenji@example"}})
+	sesContains(t, "an address without a domain", r.Body, `value="Kenji"`, `value="kenji@example"`, `autofocus aria-invalid="true" aria-describedby="guest-email-error"`)
 }
 
 // Company-only groups and groups that switched guests off show no form
