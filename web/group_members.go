@@ -62,6 +62,7 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		Person
 		JoinedAt string
 		Self     bool
+		Guest    bool // no account yet (see auth.User.Guest): nothing to report, promote or hand over
 	}
 	loc := zoneOr(c, gv.Group.TimeZone)
 	rows := make([]row, 0, len(members))
@@ -72,7 +73,7 @@ func (h *handler) groupMembers(c *fiber.Ctx) error {
 		}
 		p := personOf(u)
 		p.Role = m.Role
-		rows = append(rows, row{Person: p, JoinedAt: localTime(m.JoinedAt, loc), Self: m.UserID == me.ID})
+		rows = append(rows, row{Person: p, JoinedAt: localTime(m.JoinedAt, loc), Self: m.UserID == me.ID, Guest: u.Guest})
 	}
 	data := h.view(c, "Members of "+gv.Group.Name)
 	data["G"] = gv
@@ -116,10 +117,16 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 	if !ok {
 		return notFound()
 	}
+	back := "/g/" + gv.Group.Slug + "/members"
+	if action := c.Params("action"); action == "promote" || action == "transfer" {
+		u, err := h.Users.Get(ctx, target)
+		if err == nil && u.Guest {
+			return h.redirectWith(c, back, "error", u.Name+" has no account yet (a guest, from an emailed invitation): they can organize once they sign in.")
+		}
+	}
 	if memberActionsToConfirm[c.Params("action")] && !confirmed(c) {
 		return needConfirm(c, memberConfirmPath(gv.Group.Slug, target, c.Params("action")))
 	}
-	back := "/g/" + gv.Group.Slug + "/members"
 	if err := a.run(); err != nil {
 		if isForbidden(err) {
 			return forbidden("You cannot do that to this member.")

@@ -398,3 +398,39 @@ func TestAMovedSlugShowsTheGroupThatHoldsItNow(t *testing.T) {
 	}
 	sesContains(t, "/g/moved", owner.Get("/g/moved").Body, third.Name)
 }
+
+// A guest (someone with no account yet, who answered an emailed
+// invitation) is a member like anyone on the members page, marked as a
+// guest, but cannot be reported, made a co-organizer or made the owner
+// until they sign in.
+func TestGuestMembersCannotBeGivenTheGroup(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	org := sesSignIn(t, app, "Olga Owner", "olga@example.com")
+	g := sesGroup(t, app, org, "guests-inside", nil)
+	guest, _, err := app.Users.Guest(ctx, "gia@example.com", "Gia Guest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Groups.Join(ctx, g.ID, guest.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	members := "/g/" + g.Slug + "/members"
+	body := org.Get(members).Body
+	sesContains(t, "the members page", body, "Gia Guest", `<span class="badge">guest</span></td>`, "/members/"+guest.ID+"/remove")
+	sesLacks(t, "the members page", body, "/report?kind=person&amp;id="+guest.ID, "/members/"+guest.ID+"/promote", "/members/"+guest.ID+"/transfer")
+	for _, action := range []string{"promote", "transfer"} {
+		r := org.PostForm(members, members+"/"+guest.ID+"/"+action, url.Values{"confirmed": {"yes"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != members {
+			t.Fatalf("%s a guest: %d %s", action, r.StatusCode, r.Header.Get("Location"))
+		}
+		sesContains(t, action+" a guest", org.Follow(r).Body, "Gia Guest has no account yet")
+		if st, err := app.Groups.Standing(ctx, g.ID, guest.ID); err != nil || st.Role != groups.RoleMember {
+			t.Fatalf("after %s: %+v %v, want still a member", action, st, err)
+		}
+	}
+	if owner, _ := app.Groups.Get(ctx, g.ID); owner.OwnerID != org.User.ID {
+		t.Fatalf("the owner is %s, want %s", owner.OwnerID, org.User.ID)
+	}
+}
