@@ -9,6 +9,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"unicode"
+
+	"github.com/focusgroups/focusgroups/internal/markdown"
 )
 
 //go:embed templates/*.html templates/*.txt
@@ -52,6 +54,8 @@ func NewRenderer() (*Renderer, error) {
 		"button": func(url any, label string, secondary bool) buttonData {
 			return buttonData{URL: fmt.Sprint(url), Label: label, Secondary: secondary}
 		},
+		// markdown shows a description as the session page does (sanitised).
+		"markdown": markdown.HTML,
 	}
 	htmlBase, err := htmltemplate.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

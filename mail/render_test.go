@@ -48,3 +48,29 @@ func TestEveryTemplateRendersWithItsRequiredData(t *testing.T) {
 		})
 	}
 }
+
+// An invitation's HTML shows the session's description as its page does:
+// Markdown rendered and sanitised; the text part keeps the words as typed.
+func TestAnInvitationRendersItsDescription(t *testing.T) {
+	t.Parallel()
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{"Description": "Bring your **async** code.\n\n<script>alert(1)</script>"}
+	for _, k := range required["invite"] {
+		data[k] = k
+	}
+	m := Message{Kind: KindGeneric, Template: "invite", To: "a@example.com", Data: data, UnsubscribeURL: "https://fg.test/unsub/TOKEN"}
+	_, text, html, err := r.Render(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "<strong>async</strong>") || strings.Contains(html, "**async**") || strings.Contains(html, "<script>") {
+		t.Errorf("the HTML part's description:\n%s", html)
+	}
+	if !strings.Contains(text, "Bring your **async** code.") {
+		t.Errorf("the text part's description:\n%s", text)
+	}
+}
+
