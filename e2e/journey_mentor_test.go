@@ -58,7 +58,7 @@ func TestMenteeFindsAMentorWhoAccepts(t *testing.T) {
 	mia.tick(`input[name=slots][value="2-evening"]`)
 	mia.click(`form[action="/mentors/profile/mentee"] button[type=submit]`)
 	mia.open(w.app.URL + "/mentors/suggestions")
-	mia.see("Ana Alvarez", "Finn Frontend", "Why:")
+	mia.see("Ana Alvarez", "Finn Frontend", "How you match:")
 	first := mia.text()
 	if strings.Index(first, "Ana Alvarez") > strings.Index(first, "Finn Frontend") {
 		t.Fatalf("Ana (Go, Kubernetes, backend, same zone) is ranked below Finn (React):\n%s", first)

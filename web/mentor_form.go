@@ -150,15 +150,17 @@ func skillLabels(tags []string) string {
 	return strings.Join(names, ", ")
 }
 
-// formInt reads a whole number typed into field; empty is 0.
-func formInt(text, field string, errs valid.Errors) int {
+// formInt reads a whole number typed into field; empty is 0. what names
+// the number in the error, which an error summary shows away from the
+// field ("the hours a week").
+func formInt(text, field, what string, errs valid.Errors) int {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(text)
 	if err != nil {
-		errs.Add(field, "Enter a whole number.")
+		errs.Add(field, "Enter "+what+" as a whole number, such as 3.")
 	}
 	return n
 }

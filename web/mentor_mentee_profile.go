@@ -41,8 +41,8 @@ func (f menteeForm) profile(userID string) (match.MenteeProfile, valid.Errors) {
 	errs := valid.Errors{}
 	p := match.MenteeProfile{
 		UserID: userID, Goals: f.Goals, Path: f.Path, WantSkills: splitItems(f.WantSkills),
-		MinYears: formInt(f.MinYears, "min_years", errs), Languages: splitItems(f.Languages), TimeZone: f.TimeZone,
-		Availability: match.Availability{HoursPerWeek: formInt(f.Hours, "hours_per_week", errs), Slots: parseSlots(f.Slots, errs)},
+		MinYears: formInt(f.MinYears, "min_years", "the years of experience you ask for", errs), Languages: splitItems(f.Languages), TimeZone: f.TimeZone,
+		Availability: match.Availability{HoursPerWeek: formInt(f.Hours, "hours_per_week", "the hours a week", errs), Slots: parseSlots(f.Slots, errs)},
 	}
 	return p, errs
 }

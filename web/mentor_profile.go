@@ -45,9 +45,9 @@ func (f mentorForm) profile(userID string) (match.MentorProfile, valid.Errors) {
 	errs := valid.Errors{}
 	p := match.MentorProfile{
 		UserID: userID, Skills: parseSkills(f.Skills, errs), Paths: f.Paths, PreferPath: f.PreferPath,
-		Years: formInt(f.Years, "years", errs), Languages: splitItems(f.Languages), TimeZone: f.TimeZone,
-		Availability: match.Availability{HoursPerWeek: formInt(f.Hours, "hours_per_week", errs), Slots: parseSlots(f.Slots, errs)},
-		Capacity:     formInt(f.Capacity, "capacity", errs), Bio: f.Bio, AvailableNow: f.AvailableNow,
+		Years: formInt(f.Years, "years", "your years of experience", errs), Languages: splitItems(f.Languages), TimeZone: f.TimeZone,
+		Availability: match.Availability{HoursPerWeek: formInt(f.Hours, "hours_per_week", "the hours a week", errs), Slots: parseSlots(f.Slots, errs)},
+		Capacity:     formInt(f.Capacity, "capacity", "how many mentees you take", errs), Bio: f.Bio, AvailableNow: f.AvailableNow,
 	}
 	return p, errs
 }

@@ -175,7 +175,7 @@ func (h *handler) roundAction(c *fiber.Ctx) error {
 	switch action {
 	case "signup":
 		fields := valid.Errors{}
-		capacity := formInt(draft.Capacity, "capacity", fields)
+		capacity := formInt(draft.Capacity, "capacity", "how many mentees you take", fields)
 		if len(fields) == 0 {
 			err = h.Mentors.SignUp(ctx, r.ID, u.ID, match.Role(draft.Role), capacity)
 		} else {

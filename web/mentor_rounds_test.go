@@ -74,7 +74,7 @@ func TestGroupMentoringRound(t *testing.T) {
 	}
 	for _, bad := range []struct{ role, capacity, field, says string }{
 		{"", "", "role", "Sign up as mentor or as mentee"},
-		{"mentor", "many", "capacity", "Enter a whole number"},
+		{"mentor", "many", "capacity", "Enter how many mentees you take as a whole number"},
 		{"mentor", "99", "capacity", "Offer between 1 and 10"},
 	} {
 		r := signUp(gopher, bad.role, bad.capacity)

@@ -46,7 +46,7 @@ func (f suggestionFilter) query() string {
 func (f suggestionFilter) filter() (match.Filter, valid.Errors) {
 	errs := valid.Errors{}
 	return match.Filter{Skill: f.Skill, Path: f.Path, Language: f.Language,
-		MaxTZHours: formInt(f.MaxTZ, "max_tz_hours", errs), AvailableNow: f.AvailableNow}, errs
+		MaxTZHours: formInt(f.MaxTZ, "max_tz_hours", "the hours apart", errs), AvailableNow: f.AvailableNow}, errs
 }
 
 // askDraft is a request form that was sent back, with its message.

@@ -81,7 +81,7 @@ func TestSuggestionsExplainEachMentorAndFilter(t *testing.T) {
 		{"language=Klingon", "language", "is not a language we know"},
 		{"path=astrology", "path", "is not a path we know"},
 		{"max_tz_hours=20", "max_tz_hours", "between 0 (any) and 12 hours"},
-		{"max_tz_hours=far", "max_tz_hours", "Enter a whole number"},
+		{"max_tz_hours=far", "max_tz_hours", "Enter the hours apart as a whole number"},
 	} {
 		r := me.Get("/mentors/suggestions?" + bad.query)
 		if r.StatusCode != http.StatusUnprocessableEntity {
