@@ -66,7 +66,7 @@ func TestAPIJourney(t *testing.T) {
 		t.Fatalf("session after RSVP: %s", after.Body)
 	}
 	// The page shows the same answer: one RSVP path for both.
-	sesContains(t, "session page", mia.Get("/s/"+id).Body, "You are going")
+	sesContains(t, "session page", mia.Get("/s/"+id).Body, "You&#39;re going")
 	mine := api.get("/api/v1/me/sessions").JSON(t)["items"].([]any)
 	if len(mine) != 1 || mine[0].(map[string]any)["id"] != id {
 		t.Fatalf("my sessions: %v", mine)

@@ -88,7 +88,7 @@ func TestAttendeesRemoveApproveCapacityAndCSV(t *testing.T) {
 	form.Set("approval", "on")
 	rid := sesCreate(t, org, g, form)
 	page = sesRSVP(t, asker, rid, "yes")
-	sesContains(t, "request", page.Body, "with the organizers", "awaits an organizer")
+	sesContains(t, "request", page.Body, "with the organizers", `<span class="rsvp-state">Seat requested</span>`)
 	sesContains(t, "pending list", org.Get("/s/"+rid+"/attendees").Body, "Awaiting approval (1)", "Asking Alice")
 	page = org.Follow(org.PostForm("/s/"+rid+"/attendees", "/s/"+rid+"/attendees/"+asker.User.ID+"/approve", nil))
 	sesContains(t, "approved", page.Body, "Asking Alice is approved and has a seat", "Going (1)")
@@ -129,5 +129,5 @@ func TestCheckInShortlyBeforeTheStart(t *testing.T) {
 	if st := sesStatus(t, app, id, guest.User.ID); st.CheckedIn {
 		t.Fatal("undo check-in not stored")
 	}
-	sesContains(t, "guest's page", guest.Get("/s/"+id).Body, "You are going.")
+	sesContains(t, "guest's page", guest.Get("/s/"+id).Body, "You&#39;re going")
 }

@@ -47,12 +47,12 @@ func TestRSVPSeatsWaitlistAndOnlineLink(t *testing.T) {
 
 	// Ann drops out: Cat gets her seat, Dan moves up.
 	page = sesRSVP(t, ann, id, "no")
-	sesContains(t, "Ann not going", page.Body, "You are not going", "You said you are not going")
+	sesContains(t, "Ann not going", page.Body, "You are not going", `<span class="rsvp-state">Not going</span>`)
 	sesLacks(t, "Ann not going", page.Body, link)
 	if st := sesStatus(t, app, id, cat.User.ID); st.Status != "going" {
 		t.Fatalf("Cat after Ann dropped out: %+v", st)
 	}
-	sesContains(t, "Cat promoted", cat.Get("/s/"+id).Body, "You are going", link)
+	sesContains(t, "Cat promoted", cat.Get("/s/"+id).Body, "You&#39;re going", link)
 	sesContains(t, "Dan moved up", dan.Get("/s/"+id).Body, "#1 on the waitlist", "Leave the waitlist")
 	// Organizers and hosts always see the link; anonymous visitors never.
 	sesContains(t, "organizer's page", org.Get("/s/"+id).Body, link)
@@ -167,7 +167,7 @@ func TestSessionPageButtonsFollowTheViewersState(t *testing.T) {
 	sesContains(t, "Ann before answering", ann.Get("/s/"+id).Body, `value="yes">Going</button>`, `value="no">Not going</button>`)
 	sesRSVP(t, ann, id, "yes")
 	body := ann.Get("/s/" + id).Body
-	sesContains(t, "Ann with the seat", body, "You are going.", "Full (1 seat)", `value="no">Not going</button>`)
+	sesContains(t, "Ann with the seat", body, "You&#39;re going", "Full (1 seat)", `value="no">Not going</button>`)
 	sesLacks(t, "Ann with the seat", body, "new RSVPs join the waitlist", `value="yes"`)
 	body = bea.Get("/s/" + id).Body
 	sesContains(t, "Bea before answering", body, `value="yes">Join the waitlist</button>`, "new RSVPs join the waitlist")
@@ -175,7 +175,7 @@ func TestSessionPageButtonsFollowTheViewersState(t *testing.T) {
 	sesRSVP(t, bea, id, "yes")
 	sesContains(t, "Bea waitlisted", bea.Get("/s/"+id).Body, "#1 on the waitlist", `value="no">Leave the waitlist</button>`)
 	sesRSVP(t, bea, id, "no")
-	sesContains(t, "Bea after saying no", bea.Get("/s/"+id).Body, "You said you are not going.", "Changed your mind?", `value="yes">Join the waitlist</button>`)
+	sesContains(t, "Bea after saying no", bea.Get("/s/"+id).Body, `<span class="rsvp-state">Not going</span>`, "Changed your mind?", `value="yes">Join the waitlist</button>`)
 	body = org.Get("/s/" + id).Body
 	sesContains(t, "the host", body, "You&#39;re hosting")
 	sesLacks(t, "the host", body, `name="going"`)

@@ -29,7 +29,7 @@ type sessionPage struct {
 	Description       template.HTML `json:"-"` // rendered from Event, which keys it
 	Link              string        // the online link, only for those who may see it
 	HasLink           bool          // the session has an online link at all
-	Hosts             []string
+	Hosts             []Person
 	SkillLabels       []string // the skills the session teaches, by name
 	Proposer          string
 	Standing          events.Standing
@@ -228,7 +228,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 	}
 	for _, id := range ev.Hosts {
 		if hu, ok := r.Users[id]; ok {
-			p.Hosts = append(p.Hosts, hu.Name)
+			p.Hosts = append(p.Hosts, personOf(hu))
 		}
 	}
 	if pu, ok := r.Users[ev.ProposerID]; ok {

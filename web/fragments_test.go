@@ -49,7 +49,7 @@ func TestRememberedPagesCarryEachViewersFormsAndEveryChange(t *testing.T) {
 		t.Fatalf("Ann posting with Bob's token: %d, want 403", r.StatusCode)
 	}
 	page := sesRSVP(t, ann, id, "yes").Body
-	sesContains(t, "Ann's page after her RSVP", page, "You are going.", "Ann Member")
+	sesContains(t, "Ann's page after her RSVP", page, "You&#39;re going", "Ann Member")
 	sesContains(t, "Bob's page after Ann's RSVP", bob.Get("/s/"+id).Body, "Ann Member", "Who's going")
 
 	// A rename through this instance shows on the next view of any page.

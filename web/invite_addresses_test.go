@@ -73,7 +73,7 @@ func TestAGuestInvitedByAddressRSVPsThenSignsIn(t *testing.T) {
 	signInGitHub(t, c, gh, apptest.GitHubUser{ID: 4242, Login: "gia", Name: "Gia Guest",
 		Emails: []apptest.GitHubEmail{{Email: "gia.guest@example.com", Primary: true, Verified: true}}})
 	sesContains(t, "Gia's dashboard after signing in", c.Get("/dashboard").Body, "Hello, Gia Guest", "Guests welcome")
-	sesContains(t, "Gia's session page", c.Get("/s/"+id).Body, "You are going.")
+	sesContains(t, "Gia's session page", c.Get("/s/"+id).Body, "You&#39;re going")
 	u, err := app.Users.Get(context.Background(), guest.ID)
 	if err != nil || u.Guest || len(u.Identities) != 1 {
 		t.Fatalf("the account after sign-in: %+v, %v", u, err)
@@ -204,7 +204,7 @@ func TestAnAccountTakesOverAGuestAtAnAddressItLaterVerifies(t *testing.T) {
 	both := work
 	both.Emails = append(both.Emails, apptest.GitHubEmail{Email: "kai@home.example", Verified: true})
 	signInGitHub(t, c, gh, both)
-	sesContains(t, "Kai's session page after taking the guest over", c.Get("/s/"+id).Body, "You are going.")
+	sesContains(t, "Kai's session page after taking the guest over", c.Get("/s/"+id).Body, "You&#39;re going")
 	if st, _ := app.Groups.Standing(context.Background(), g.ID, account.ID); !st.Role.IsMember() {
 		t.Fatal("the guest's membership did not move to the account")
 	}

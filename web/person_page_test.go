@@ -51,6 +51,8 @@ func TestPersonPages(t *testing.T) {
 	sesLacks(t, "Ana's page", body, "<script>alert(1)", "secret-circle")
 	sesContains(t, "her own page", ana.Get(page).Body, "Group secret-circle")
 	sesContains(t, "members list", bob.Get("/g/"+g.Slug+"/members").Body, `<a href="/u/ana-a">Ana Author</a>`)
+	hosted := sesCreate(t, ana, g, sesForm("Ana's talk"))
+	sesContains(t, "the session she hosts", bob.Get("/s/"+hosted).Body, `<h3>Hosted by</h3><p><a href="/u/ana-a">Ana Author</a></p>`)
 	if r := bob.Get("/u/" + u.Handle); r.StatusCode != http.StatusNotFound {
 		t.Errorf("the old address: %d", r.StatusCode)
 	}
