@@ -127,7 +127,9 @@ type stored struct {
 type TokenInput struct {
 	Name    string
 	Scope   string
-	Expires string // "YYYY-MM-DD" (end of that day, UTC) or empty: never
+	Expires string // "YYYY-MM-DD" (the end of that day in Zone) or empty: never
+	// Zone is the person's time zone, where the expiry day ends; nil is UTC.
+	Zone *time.Location
 }
 
 // Create makes a token for uid and returns its secret text, to show once.
@@ -175,17 +177,22 @@ func (t *Tokens) validate(in TokenInput) (Token, error) {
 	}
 	var expires time.Time
 	if s := strings.TrimSpace(in.Expires); s != "" {
-		day, err := time.Parse(time.DateOnly, s)
-		now := t.Now().UTC()
+		zone := in.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		day, err := time.ParseInLocation(time.DateOnly, s, zone)
+		now := t.Now().In(zone)
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
 		switch {
 		case err != nil:
 			fields.Add("token_expires", "Enter the expiry date as YYYY-MM-DD, or leave it empty.")
-		case !day.After(now.Truncate(24 * time.Hour)):
+		case !day.After(today):
 			fields.Add("token_expires", "Choose an expiry date after today.")
 		case day.After(now.AddDate(maxTokenYears, 0, 0)):
 			fields.Add("token_expires", "Choose an expiry date within a year.")
 		default:
-			expires = day.Add(24*time.Hour - time.Second)
+			expires = day.AddDate(0, 0, 1).Add(-time.Second).UTC() // the day's last second there, whatever its length
 		}
 	}
 	if err := fields.Err(); err != nil {

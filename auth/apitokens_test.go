@@ -187,3 +187,33 @@ func TestTokenScriptsDeclareTheirKeys(t *testing.T) {
 		}
 	})
 }
+
+// A token's expiry day ends in the person's own zone, a day of 23 hours
+// too.
+func TestATokenExpiresAtTheEndOfTheDayInThePersonsZone(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	tk := NewTokens(rdb, prefix)
+	tk.Now = clock.Now
+	ctx := context.Background()
+	// The expiry day ends in the person's zone, a day of 23 hours too.
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for day, want := range map[string]time.Time{
+		"2026-03-10": time.Date(2026, 3, 11, 6, 59, 59, 0, time.UTC), // PDT, UTC-7
+		"2026-03-08": time.Date(2026, 3, 9, 6, 59, 59, 0, time.UTC),  // the day clocks go forward
+		"2026-03-05": time.Date(2026, 3, 6, 7, 59, 59, 0, time.UTC),  // PST, UTC-8
+	} {
+		_, local, err := tk.Create(ctx, ids.New(), TokenInput{Name: "zoned", Scope: "read", Expires: day, Zone: la})
+		if err != nil || !local.Expires.Equal(want) {
+			t.Fatalf("expiry %s in Los Angeles: %v %v, want %v", day, local.Expires, err, want)
+		}
+	}
+	if _, _, err := tk.Create(ctx, ids.New(), TokenInput{Name: "zoned", Scope: "read", Expires: "2026-03-01", Zone: la}); err == nil {
+		t.Fatal("an expiry today in Los Angeles was taken")
+	}
+}
+

@@ -76,7 +76,8 @@ func (h *handler) tokensView(c *fiber.Ctx, data fiber.Map) error {
 // never rests in the session or in a URL.
 func (h *handler) tokenCreate(c *fiber.Ctx) error {
 	u := currentUser(c)
-	in := auth.TokenInput{Name: c.FormValue("token_name"), Scope: c.FormValue("token_scope"), Expires: c.FormValue("token_expires")}
+	in := auth.TokenInput{Name: c.FormValue("token_name"), Scope: c.FormValue("token_scope"), Expires: c.FormValue("token_expires"),
+		Zone: viewerZone(c)}
 	text, _, err := h.Tokens.Create(c.UserContext(), u.ID, in)
 	var fields valid.Errors
 	switch {
