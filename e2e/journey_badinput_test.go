@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,6 +26,10 @@ func TestBadInputDoubleClicksAndTheBackButton(t *testing.T) {
 	p.fill(kept)
 	p.click(`form[action="/groups"] button[type=submit]`)
 	p.see("Please fix the fields marked below")
+	order := eval[[]string](p, "the error summary's order", `Array.from(document.querySelectorAll(".error-summary a")).map(a => a.getAttribute("href").slice(1))`)
+	if want := []string{"name", "slug", "cover"}; !slices.Equal(order, want) {
+		t.Errorf("e2e: the error summary lists %v, want the form's order %v", order, want)
+	}
 	for _, field := range []string{"name", "slug", "cover"} {
 		if got := p.attr("#"+field, "aria-invalid"); got != "true" {
 			t.Errorf("#%s: aria-invalid=%q, want true", field, got)

@@ -22,6 +22,9 @@ func TestHostingAGroupForm(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || strings.Contains(r.Body, "Choose an address for the group") || !strings.Contains(r.Body, `id="name-error"`) {
 		t.Errorf("an empty form: %d, address error shown: %v", r.StatusCode, strings.Contains(r.Body, "Choose an address"))
 	}
+	if strings.Contains(r.Body, `href="/groups" aria-current="page"`) {
+		t.Error("the refused form marks Discover as the page in the menu")
+	}
 	form := url.Values{"name": {"Preview Club"}, "description": {"We **pair**.<script>alert(1)</script>"}, "topics": {"go"}, "paths": {"architecture"},
 		"city": {"Berlin"}, "preview": {"1"}}
 	r = org.PostForm("/groups/new", "/groups", form)

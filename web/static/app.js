@@ -21,6 +21,20 @@
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
     }
   } catch (e) { /* no Intl: times stay in the session's zone */ }
+  // An error summary lists its fields in the order of the form, not of
+  // the field names (the server knows no order); items whose field is not
+  // found keep their place at the end.
+  document.querySelectorAll(".error-summary ul").forEach(function (list) {
+    var items = Array.prototype.slice.call(list.children).map(function (li, i) {
+      var a = li.querySelector("a[href^='#']");
+      return { li: li, at: i, field: a && document.getElementById(a.getAttribute("href").slice(1)) };
+    });
+    items.sort(function (x, y) {
+      if (!x.field || !y.field) { return (x.field ? -1 : 0) + (y.field ? 1 : 0) || x.at - y.at; }
+      return x.field.compareDocumentPosition(y.field) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+    items.forEach(function (it) { list.appendChild(it.li); });
+  });
   // Share and copy-link buttons: the Web Share API where the browser has
   // it, the clipboard otherwise; without either the plain link stays.
   document.querySelectorAll("[data-share]").forEach(function (box) {
