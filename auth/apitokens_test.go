@@ -216,4 +216,3 @@ func TestATokenExpiresAtTheEndOfTheDayInThePersonsZone(t *testing.T) {
 		t.Fatal("an expiry today in Los Angeles was taken")
 	}
 }
-

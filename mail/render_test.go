@@ -73,4 +73,3 @@ func TestAnInvitationRendersItsDescription(t *testing.T) {
 		t.Errorf("the text part's description:\n%s", text)
 	}
 }
-
