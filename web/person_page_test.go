@@ -34,11 +34,15 @@ func TestPersonPages(t *testing.T) {
 	}
 	sesContains(t, "a javascript: website", r.Body, `id="website-error"`, "https://", `value="javascript:alert(1)" maxlength="300" autofocus`,
 		"I &lt;b&gt;build&lt;/b&gt; things &lt;script&gt;")
+	if r := ana.PostForm("/profile", "/profile", url.Values{"name": {"Ana Author"}, "tz": {"Europe/Berlin"}, "reminder_hours": {"48"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the settings: %d", r.StatusCode)
+	}
 	r = ana.PostForm("/profile", "/profile/page", url.Values{"handle": {"No Spaces"}, "bio": {"kept"}, "website": {"ftp://ana.example"}})
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad address and website: %d, want 422", r.StatusCode)
 	}
-	sesContains(t, "a bad address and website", r.Body, `id="handle-error"`, `id="website-error"`, `value="no spaces" maxlength="30" autocomplete="off" autofocus`, ">kept</textarea>")
+	sesContains(t, "a bad address and website", r.Body, `id="handle-error"`, `id="website-error"`, `value="no spaces" maxlength="30" autocomplete="off" autofocus`, ">kept</textarea>",
+		`id="reminder_hours" name="reminder_hours" value="48"`, `href="/profile" aria-current="page"`)
 	if got, _ := app.Users.Get(context.Background(), ana.User.ID); got.Handle != u.Handle || got.Bio != "" {
 		t.Fatalf("a refused page saved something: handle %q, bio %q", got.Handle, got.Bio)
 	}

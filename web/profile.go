@@ -26,6 +26,7 @@ func (h *handler) profilePage(c *fiber.Ctx) error {
 func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.ProfileUpdate) error {
 	u := currentUser(c)
 	data := h.view(c, "Your profile")
+	data["Path"] = "/profile" // also when a form posted elsewhere (/profile/page, /profile/tokens) comes back
 	data["Fields"] = fields
 	if form == nil {
 		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail, HideFromAttendees: u.HideFromAttendees}
@@ -33,8 +34,10 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 	data["Zones"] = h.zoneChoices(form.TimeZone)
 	data["Form"] = form
 	data["ReminderHours"] = reminderHoursText(form.Mail.ReminderHours)
-	if c.Method() == fiber.MethodPost {
-		data["ReminderHours"] = c.FormValue("reminder_hours") // show what was typed, mistakes included
+	if c.Method() == fiber.MethodPost && c.Path() == "/profile" {
+		// The settings form came back: show what was typed, mistakes
+		// included. Another form of the page leaves the stored hours.
+		data["ReminderHours"] = c.FormValue("reminder_hours")
 	}
 	type linkRow struct {
 		Name, Label, Login string
