@@ -120,6 +120,7 @@ func TestCheckInShortlyBeforeTheStart(t *testing.T) {
 	if st := sesStatus(t, app, id, guest.User.ID); !st.CheckedIn {
 		t.Fatal("check-in not stored")
 	}
+	sesContains(t, "the checked-in person's page", guest.Get("/s/"+id).Body, "You&#39;re going", "You are checked in.")
 	rows, _ := csv.NewReader(strings.NewReader(org.Get("/s/" + id + "/attendees.csv").Body)).ReadAll()
 	if len(rows) != 2 || rows[1][3] != "yes" {
 		t.Fatalf("CSV after check-in: %q", rows)
@@ -129,5 +130,7 @@ func TestCheckInShortlyBeforeTheStart(t *testing.T) {
 	if st := sesStatus(t, app, id, guest.User.ID); st.CheckedIn {
 		t.Fatal("undo check-in not stored")
 	}
-	sesContains(t, "guest's page", guest.Get("/s/"+id).Body, "You&#39;re going")
+	page = guest.Get("/s/" + id)
+	sesContains(t, "guest's page", page.Body, "You&#39;re going")
+	sesLacks(t, "guest's page after the undo", page.Body, "You are checked in.")
 }

@@ -173,7 +173,7 @@ func TestSessionPageButtonsFollowTheViewersState(t *testing.T) {
 	sesContains(t, "Bea before answering", body, `value="yes">Join the waitlist</button>`, "new RSVPs join the waitlist")
 	sesLacks(t, "Bea before answering", body, `value="yes">Going</button>`)
 	sesRSVP(t, bea, id, "yes")
-	sesContains(t, "Bea waitlisted", bea.Get("/s/"+id).Body, "#1 on the waitlist", `value="no">Leave the waitlist</button>`)
+	sesContains(t, "Bea waitlisted", bea.Get("/s/"+id).Body, "#1 on the waitlist", `value="no">Leave the waitlist</button>`, "You get a seat, and an email, when one frees up.")
 	sesRSVP(t, bea, id, "no")
 	sesContains(t, "Bea after saying no", bea.Get("/s/"+id).Body, `<span class="rsvp-state">Not going</span>`, "Changed your mind?", `value="yes">Join the waitlist</button>`)
 	body = org.Get("/s/" + id).Body

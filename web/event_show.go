@@ -33,7 +33,8 @@ type sessionPage struct {
 	SkillLabels       []string // the skills the session teaches, by name
 	Proposer          string
 	Standing          events.Standing
-	StatusText        string
+	StatusText        string        // where the viewer stands, for a cancelled session (its card has no buttons)
+	StatusNote        string        // what the card's short status leaves out (a check-in, how a waitlist place turns into a seat)
 	RSVP              events.Choice // the buttons of the RSVP card
 	Seats             string
 	Cancelled, Ended  bool
@@ -235,6 +236,7 @@ func (h *handler) buildSessionPage(c *fiber.Ctx, r sessionReads) sessionPage {
 		p.Proposer = pu.Name
 	}
 	p.StatusText = statusText(st)
+	p.StatusNote = statusNote(st)
 	p.Series = buildSeriesNav(ev, r.Series, loc, now)
 
 	started := !now.Before(ev.Start)
@@ -314,6 +316,20 @@ func seatsText(capacity, left int) string {
 		return "1 of " + strconv.Itoa(capacity) + " seats left"
 	}
 	return strconv.Itoa(left) + " of " + strconv.Itoa(capacity) + " seats left"
+}
+
+// statusNote says, under the RSVP card's buttons, what their short status
+// ("You're going", "#2 on the waitlist") leaves out.
+func statusNote(st events.Standing) string {
+	switch {
+	case st.Status == events.RSVPGoing && st.CheckedIn:
+		return "You are checked in."
+	case st.Status == events.RSVPWaitlisted:
+		return "You get a seat, and an email, when one frees up."
+	case st.Status == events.RSVPPending:
+		return "An organizer decides on your request."
+	}
+	return ""
 }
 
 // statusText tells the viewer where they stand.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -62,6 +63,10 @@ func TestPhoneLayoutParts(t *testing.T) {
 		has(c.name+" on the session page", body, c.want)
 	}
 	lacks("the host on the session page", host.Get(session).Body, `data-rsvp-bar`)
+	if r := host.PostForm(session, session+"/rsvp", url.Values{"going": {"yes"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the host answers going: %d", r.StatusCode)
+	}
+	has("the host who is going", host.Get(session).Body, `<div class="rsvp-bar" data-rsvp-bar>`)
 	host.Follow(host.PostForm(session, session+"/cancel", nil))
 	lacks("a cancelled session", member.Get(session).Body, `data-rsvp-bar`)
 }
