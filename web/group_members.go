@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
 )
 
@@ -120,6 +123,9 @@ func (h *handler) groupMemberAction(c *fiber.Ctx) error {
 	back := "/g/" + gv.Group.Slug + "/members"
 	if action := c.Params("action"); action == "promote" || action == "transfer" {
 		u, err := h.Users.Get(ctx, target)
+		if err != nil && !errors.Is(err, auth.ErrNotFound) {
+			return err // unknown here: the groups package refuses someone who is not a member
+		}
 		if err == nil && u.Guest {
 			return h.redirectWith(c, back, "error", u.Name+" has no account yet (a guest, from an emailed invitation): they can organize once they sign in.")
 		}
