@@ -54,8 +54,9 @@ func NewRenderer() (*Renderer, error) {
 		"button": func(url any, label string, secondary bool) buttonData {
 			return buttonData{URL: fmt.Sprint(url), Label: label, Secondary: secondary}
 		},
-		// markdown shows a description as the session page does (sanitised).
-		"markdown": markdown.HTML,
+		// markdown shows a description as the session page does, with
+		// what a mail may hold (markdown.MailHTML).
+		"markdown": markdown.MailHTML,
 	}
 	htmlBase, err := htmltemplate.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

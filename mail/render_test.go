@@ -50,14 +50,17 @@ func TestEveryTemplateRendersWithItsRequiredData(t *testing.T) {
 }
 
 // An invitation's HTML shows the session's description as its page does:
-// Markdown rendered and sanitised; the text part keeps the words as typed.
+// Markdown rendered and sanitised, without images (a remote one would
+// track who opened the mail) or links that lead nowhere from a mailbox;
+// the text part keeps the words as typed.
 func TestAnInvitationRendersItsDescription(t *testing.T) {
 	t.Parallel()
 	r, err := NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := map[string]any{"Description": "Bring your **async** code.\n\n<script>alert(1)</script>"}
+	data := map[string]any{"Description": "Bring your **async** code.\n\n<script>alert(1)</script>\n\n![pixel](https://tracker.example/p.gif) " +
+		"[the slides](https://slides.example/async) and [our page](/g/rust)"}
 	for _, k := range required["invite"] {
 		data[k] = k
 	}
@@ -66,7 +69,9 @@ func TestAnInvitationRendersItsDescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html, "<strong>async</strong>") || strings.Contains(html, "**async**") || strings.Contains(html, "<script>") {
+	if !strings.Contains(html, "<strong>async</strong>") || strings.Contains(html, "**async**") || strings.Contains(html, "<script>") ||
+		strings.Contains(html, "tracker.example") || !strings.Contains(html, `href="https://slides.example/async"`) ||
+		strings.Contains(html, `href="/g/rust"`) || !strings.Contains(html, "our page") {
 		t.Errorf("the HTML part's description:\n%s", html)
 	}
 	if !strings.Contains(text, "Bring your **async** code.") {

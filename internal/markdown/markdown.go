@@ -31,6 +31,23 @@ var (
 	}()
 )
 
+// mailPolicy is policy for mail: no images (a remote one would tell the
+// sender who opened the mail and when) and only absolute http, https and
+// mailto links (a relative one leads nowhere from a mailbox); the text
+// of a link refused stays.
+var mailPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "strong", "b", "em", "i", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+		"h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowRelativeURLs(false)
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnFullyQualifiedLinks(true)
+	return p
+}()
+
 // rendered remembers the HTML of recent sources, so a description is
 // rendered once per version and process rather than on every view. It
 // holds up to 1,000 (descriptions are capped at a few KB each).
@@ -46,12 +63,28 @@ func HTML(src string) template.HTML {
 	return h
 }
 
-func render(src string) template.HTML {
+// MailHTML renders src for an HTML mail: as HTML does, with mailPolicy.
+func MailHTML(src string) template.HTML {
+	if h, ok := renderedMail.Get(src); ok {
+		return h
+	}
+	h := renderWith(src, mailPolicy)
+	renderedMail.Put(src, h)
+	return h
+}
+
+// renderedMail is rendered for MailHTML: an announcement renders one
+// description for every member it mails.
+var renderedMail = strcache.Cache[template.HTML]{Size: 200}
+
+func render(src string) template.HTML { return renderWith(src, policy) }
+
+func renderWith(src string, p *bluemonday.Policy) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
-	return template.HTML(policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised by bluemonday just above
+	return template.HTML(p.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised by bluemonday just above
 }
 
 // Text keeps only the words of src, on one line, as a reader sees them:
