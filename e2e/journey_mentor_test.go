@@ -28,6 +28,12 @@ func TestMenteeFindsAMentorWhoAccepts(t *testing.T) {
 	w.devSignIn(ana, "Ana Alvarez", "ana@example.com")
 	ana.open(w.app.URL + "/mentors/profile/mentor")
 	ana.checkA11y("mentor profile form")
+	// Fields side by side keep to the top of their row: a hint under one
+	// does not stretch the other.
+	tops := eval[[]float64](ana, "row tops", `["#languages", "#time_zone"].map(s => document.querySelector(s).getBoundingClientRect().top)`)
+	if tops[0] != tops[1] {
+		t.Errorf("e2e: the languages field starts at %.0f px and the time zone beside it at %.0f px", tops[0], tops[1])
+	}
 	ana.fill(map[string]string{
 		"#skills":         "go:5, kubernetes:4, postgresql:3",
 		"#years":          "11",
