@@ -79,10 +79,10 @@ func (s *Store) RemoveMentorProfile(ctx context.Context, userID string) error {
 		return fmt.Errorf("mentors: remove mentor profile %s: %w", userID, err)
 	}
 	old.UserID = userID
-	if err := s.reindex(ctx, &old, &match.MentorProfile{UserID: userID}); err != nil {
-		return fmt.Errorf("mentors: unindex mentor %s: %w", userID, err)
-	}
-	if err := s.rdb.Del(ctx, s.mentorKey(userID)).Err(); err != nil {
+	pipe := s.rdb.TxPipeline() // unindexed and gone in one round trip (one transaction per slot on a Cluster)
+	s.queueReindex(ctx, pipe, &old, &match.MentorProfile{UserID: userID})
+	pipe.Del(ctx, s.mentorKey(userID))
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("mentors: remove mentor profile %s: %w", userID, err)
 	}
 	s.forgetMentor(userID)
@@ -129,8 +129,15 @@ func (s *Store) indexEntries(p *match.MentorProfile) []indexEntry {
 // one transaction: a ranking read with the versions of its indexes is
 // never paired with versions that came after the change.
 func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error {
-	keep := map[string]bool{}
 	pipe := s.rdb.TxPipeline()
+	s.queueReindex(ctx, pipe, old, p)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// queueReindex queues reindex's writes on pipe, a transaction.
+func (s *Store) queueReindex(ctx context.Context, pipe redis.Pipeliner, old, p *match.MentorProfile) {
+	keep := map[string]bool{}
 	for _, e := range s.indexEntries(p) {
 		keep[e.key] = true
 		if e.sorted {
@@ -151,8 +158,6 @@ func (s *Store) reindex(ctx context.Context, old, p *match.MentorProfile) error 
 		}
 		pipe.HIncrBy(ctx, s.versionsKey(), e.key, 1)
 	}
-	_, err := pipe.Exec(ctx)
-	return err
 }
 
 // MentorProfile returns a mentor's profile with their pause state and how
