@@ -48,43 +48,37 @@ var mailPolicy = func() *bluemonday.Policy {
 	return p
 }()
 
-// rendered remembers the HTML of recent sources, so a description is
-// rendered once per version and process rather than on every view. It
-// holds up to 1,000 (descriptions are capped at a few KB each).
-var rendered = strcache.Cache[template.HTML]{Size: 1000}
-
-// HTML renders src and sanitises the result.
-func HTML(src string) template.HTML {
-	if h, ok := rendered.Get(src); ok {
-		return h
-	}
-	h := render(src)
-	rendered.Put(src, h)
-	return h
+// renderer renders Markdown sanitised by one policy, and remembers the
+// HTML of recent sources, so a description is rendered once per version
+// and process rather than on every view (or every mail of an
+// announcement). Descriptions are capped at a few KB each.
+type renderer struct {
+	policy *bluemonday.Policy
+	done   strcache.Cache[template.HTML]
 }
+
+var (
+	pages = &renderer{policy: policy, done: strcache.Cache[template.HTML]{Size: 1000}}
+	mails = &renderer{policy: mailPolicy, done: strcache.Cache[template.HTML]{Size: 200}}
+)
+
+// HTML renders src for a page and sanitises the result.
+func HTML(src string) template.HTML { return pages.html(src) }
 
 // MailHTML renders src for an HTML mail: as HTML does, with mailPolicy.
-func MailHTML(src string) template.HTML {
-	if h, ok := renderedMail.Get(src); ok {
+func MailHTML(src string) template.HTML { return mails.html(src) }
+
+func (r *renderer) html(src string) template.HTML {
+	if h, ok := r.done.Get(src); ok {
 		return h
 	}
-	h := renderWith(src, mailPolicy)
-	renderedMail.Put(src, h)
-	return h
-}
-
-// renderedMail is rendered for MailHTML: an announcement renders one
-// description for every member it mails.
-var renderedMail = strcache.Cache[template.HTML]{Size: 200}
-
-func render(src string) template.HTML { return renderWith(src, policy) }
-
-func renderWith(src string, p *bluemonday.Policy) template.HTML {
 	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(src))
+	h := template.HTML(template.HTMLEscapeString(src))
+	if err := md.Convert([]byte(src), &buf); err == nil {
+		h = template.HTML(r.policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised by bluemonday just above
 	}
-	return template.HTML(p.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised by bluemonday just above
+	r.done.Put(src, h)
+	return h
 }
 
 // Text keeps only the words of src, on one line, as a reader sees them:
