@@ -38,11 +38,11 @@ func TestAnInvitedAddressRSVPsAsAGuestThenSignsIn(t *testing.T) {
 	kenji.fill(map[string]string{"#guest-name": "Kenji Visitor", "#guest-email": "kenji@example"})
 	kenji.click(`form[action="` + session + `/guest-rsvp"] button[type=submit]`)
 	kenji.see("Give one email address")
-	if v := eval[string](kenji, "name kept", `document.querySelector("#guest-name").value`); v != "Kenji Visitor" {
+	if v := eval[string](kenji, "name kept", `document.querySelector("#name").value`); v != "Kenji Visitor" {
 		t.Errorf("e2e: the refused guest form lost the name: %q", v)
 	}
 	kenji.checkA11y("guest form with an error")
-	kenji.fill(map[string]string{"#guest-email": "kenji@example.com"})
+	kenji.fill(map[string]string{"#email": "kenji@example.com"})
 	kenji.click(`form[action="` + session + `/guest-rsvp"] button[type=submit]`)
 	kenji.see("Check your inbox", "kenji@example.com")
 

@@ -46,6 +46,17 @@ type formErrors valid.Errors
 // Msg is the message for field, or "".
 func (e formErrors) Msg(field string) string { return e[field] }
 
+// First is the first of fields, in the form's order, that has a
+// message: the field to give the focus. "" when none has.
+func (e formErrors) First(fields ...string) string {
+	for _, f := range fields {
+		if e[f] != "" {
+			return f
+		}
+	}
+	return ""
+}
+
 // Attrs marks a field invalid and points at its message.
 func (e formErrors) Attrs(field string) template.HTMLAttr {
 	if e[field] == "" {

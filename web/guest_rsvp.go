@@ -57,11 +57,8 @@ func (h *handler) guestRSVP(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		data := h.view(c, "RSVP by email")
-		data["Event"], data["Fields"] = v.Event, errs
-		data["Name"], data["Email"], data["Focus"] = c.FormValue("name"), c.FormValue("email"), "email"
-		if errs["name"] != "" {
-			data["Focus"] = "name"
-		}
+		data["Event"], data["Fields"], data["Focus"] = v.Event, formErrors(errs), formErrors(errs).First("name", "email")
+		data["Name"], data["Email"] = c.FormValue("name"), c.FormValue("email")
 		return renderForm(c, "events/guest_form", data, true)
 	}
 	wait, err := h.limits.Allow(c.UserContext(), "guest-rsvp-addr", addr, guestAddressLimit)

@@ -56,9 +56,9 @@ func TestGuestRSVPFromThePublicPage(t *testing.T) {
 	for _, bad := range []url.Values{{"name": {"Vera"}, "email": {"not-an-address"}}, {"name": {""}, "email": {"ok@example.com"}},
 		{"name": {"Ve\x00ra"}, "email": {"ok@example.com"}}, {"name": {strings.Repeat("v", 101)}, "email": {"ok@example.com"}}} {
 		r := anon.Post("/s/"+id+"/guest-rsvp", bad)
-		field := "guest-email-error"
+		field := "email-error"
 		if bad.Get("email") == "ok@example.com" {
-			field = "guest-name-error"
+			field = "name-error"
 		}
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="`+field+`"`) ||
 			!strings.Contains(r.Body, `action="/s/`+id+`/guest-rsvp"`) || !strings.Contains(r.Body, `value="`+bad.Get("email")+`"`) {
@@ -66,7 +66,7 @@ func TestGuestRSVPFromThePublicPage(t *testing.T) {
 		}
 	}
 	r = anon.Post("/s/"+id+"/guest-rsvp", url.Values{"name": {"Kenji"}, "email": {"kenji@example"}})
-	sesContains(t, "an address without a domain", r.Body, `value="Kenji"`, `value="kenji@example"`, `autofocus aria-invalid="true" aria-describedby="guest-email-error"`)
+	sesContains(t, "an address without a domain", r.Body, `value="Kenji"`, `value="kenji@example"`, `autofocus aria-invalid="true" aria-describedby="email-error"`)
 }
 
 // Company-only groups and groups that switched guests off show no form

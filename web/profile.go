@@ -57,13 +57,7 @@ func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.Pr
 	}
 	data["Accounts"] = rows
 	data["NewEmail"], _ = c.Locals(newEmailContextKey).(string)
-	data["Page"], data["PageFocus"] = pageFormOf(c, u), ""
-	for _, f := range []string{"handle", "bio", "website"} { // the first refused field of "Your page" takes the focus
-		if fields[f] != "" {
-			data["PageFocus"] = f
-			break
-		}
-	}
+	data["Page"], data["PageFocus"] = pageFormOf(c, u), formErrors(fields).First("handle", "bio", "website")
 	mine, err := h.Groups.UserGroups(c.UserContext(), u.ID)
 	if err != nil {
 		return err
