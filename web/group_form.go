@@ -47,9 +47,6 @@ func (h *handler) renderGroupForm(c *fiber.Ctx, gv *groupView, in groups.Input, 
 		action = "/g/" + gv.Group.Slug + "/edit"
 	}
 	data := h.view(c, title)
-	if gv == nil {
-		data["Path"] = "/groups/new" // posted to /groups, but this is not Discover
-	}
 	data["Form"] = in
 	data["Fields"] = fields
 	data["Action"] = action

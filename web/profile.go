@@ -26,7 +26,7 @@ func (h *handler) profilePage(c *fiber.Ctx) error {
 func (h *handler) renderProfile(c *fiber.Ctx, fields valid.Errors, form *auth.ProfileUpdate) error {
 	u := currentUser(c)
 	data := h.view(c, "Your profile")
-	data["Path"] = "/profile" // also when a form posted elsewhere (/profile/page, /profile/tokens) comes back
+	data["Path"] = "/profile" // the page's own, whichever of its forms was posted (see navPath)
 	data["Fields"] = fields
 	if form == nil {
 		form = &auth.ProfileUpdate{Name: u.Name, TimeZone: u.TimeZone, Mail: u.Mail, HideFromAttendees: u.HideFromAttendees}

@@ -27,7 +27,7 @@ func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 		"User":      u,
 		"CSRF":      token,
 		"Dev":       h.Dev,
-		"Path":      c.Path(),
+		"Path":      navPath(c),
 		"Providers": h.Providers.List(),
 		"Loc":       viewerZone(c),
 		"Once":      ids.New(),
@@ -67,4 +67,16 @@ func renderForm(c *fiber.Ctx, view string, data fiber.Map, invalid bool) error {
 		status = fiber.StatusUnprocessableEntity
 	}
 	return c.Status(status).Render(view, data)
+}
+
+// navPath is the address the menu marks as the current page: the page's
+// own on a GET. A form that comes back from a POST is at its action's
+// address, which may be another page's (the new-group form posts to
+// Discover's /groups), so it marks none unless its handler names its
+// page.
+func navPath(c *fiber.Ctx) string {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return ""
+	}
+	return c.Path()
 }
