@@ -385,10 +385,14 @@ var readOnly = map[string]bool{}
 func init() {
 	for _, name := range strings.Fields(`ping type ttl pttl eval_ro evalsha_ro xrange xrevrange xlen get mget strlen exists hget hmget hgetall hlen hexists
 		zcard zscore zmscore zrank zrevrank zrange zrevrange zrangebyscore zrevrangebyscore zcount
-		sismember smismember smembers scard lrange llen`) {
+		zinter zunion zdiff sinter sunion sdiff sismember smismember smembers scard lrange llen`) {
 		readOnly[name] = true
 	}
 }
+
+// ReadOnly reports whether the command named name only reads (a command
+// it does not know may write).
+func ReadOnly(name string) bool { return readOnly[name] }
 
 // kindOf gives the index in kinds of cmd's reply type, when cmd is a
 // read this package guesses.

@@ -1,0 +1,438 @@
+package nearcache
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/speculate"
+)
+
+// scope is one request's standing with the cache.
+type scope struct {
+	synced atomic.Bool // a PING sent after the request began was answered
+	off    atomic.Bool // the request sent a command that may write
+}
+
+type scopeKey struct{}
+
+// Scope returns a context whose reads (on a client with the Hook) may be
+// answered from the cache: one request's, which reads what any client
+// finished writing before it began. Reads outside a scope (workers,
+// scripts' callers, tests' setup) always go to Redis.
+func Scope(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scopeKey{}, &scope{})
+}
+
+func scopeOf(ctx context.Context) *scope {
+	s, _ := ctx.Value(scopeKey{}).(*scope)
+	return s
+}
+
+// Hook answers a scope's reads from the cache and keeps what Redis
+// answers. Add it to the client after speculate's hook (whose guesses it
+// answers too) and before the round-trip counter, so that a read the
+// cache answers is no round trip. A nil Cache's Hook passes everything
+// on.
+func (c *Cache) Hook() redis.Hook { return hook{c} }
+
+type hook struct{ c *Cache }
+
+func (hook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		sc := scopeOf(ctx)
+		if h.c == nil || sc == nil || roundtrips.Handshake(cmd) {
+			return next(ctx, cmd)
+		}
+		return h.c.run(ctx, sc, []redis.Cmder{cmd}, func(ctx context.Context, cmds []redis.Cmder) error {
+			// go-redis gives a lone command the error of its reply only
+			// once every hook returned: give it now, or a nil or an
+			// error reply would be kept as an empty value.
+			err := next(ctx, cmds[0])
+			cmds[0].SetErr(err)
+			return err
+		})
+	}
+}
+
+func (h hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		sc := scopeOf(ctx)
+		if h.c == nil || sc == nil || len(cmds) == 0 || roundtrips.Handshake(cmds[0]) {
+			return next(ctx, cmds)
+		}
+		return h.c.run(ctx, sc, cmds, next)
+	}
+}
+
+// found is a reply the cache holds for one of a batch's commands, to be
+// given once the request's PING is answered.
+type found struct {
+	cmd redis.Cmder
+	key string
+	r   reply
+}
+
+// asked is a command the cache may keep the reply of.
+type asked struct {
+	cmd      redis.Cmder
+	key, sig string
+	others   []string // further keys it reads
+}
+
+// run answers what it can of cmds, one batch of a scope, and sends the
+// rest with send.
+func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send func(context.Context, []redis.Cmder) error) error {
+	if sc.off.Load() {
+		return send(ctx, cmds)
+	}
+	for _, cmd := range cmds {
+		if !speculate.ReadOnly(cmd.Name()) {
+			sc.off.Store(true) // what follows may read what this writes
+			return send(ctx, cmds)
+		}
+	}
+	if !c.active.Load() {
+		return send(ctx, cmds)
+	}
+	var r *round
+	if !sc.synced.Load() {
+		if r = c.sync(); r == nil {
+			return send(ctx, cmds)
+		}
+	}
+	seq, epoch := c.seq.Load(), c.epoch.Load()
+	var hits []found
+	var misses []asked
+	rest := make([]redis.Cmder, 0, len(cmds))
+	var buf [128]byte
+	for _, cmd := range cmds {
+		key, others, sig, ok := c.keyOf(cmd, buf[:0])
+		if !ok {
+			rest = append(rest, cmd)
+			continue
+		}
+		if rep, ok := c.get(key, sig); ok {
+			hits = append(hits, found{cmd: cmd, key: key, r: rep})
+			continue
+		}
+		misses = append(misses, asked{cmd: cmd, key: key, sig: string(sig), others: others})
+		rest = append(rest, cmd)
+	}
+	var err error
+	if len(rest) > 0 {
+		err = send(ctx, rest)
+	}
+	c.keep(misses, seq, epoch)
+	if r != nil {
+		synced := wait(ctx, r)
+		if synced {
+			sc.synced.Store(true)
+		}
+		if !synced { // not known to be fresh: Redis answers them all
+			stale := make([]redis.Cmder, len(hits))
+			for i, f := range hits {
+				stale[i] = f.cmd
+			}
+			return c.again(ctx, cmds, stale, send, err)
+		}
+	}
+	var stale []redis.Cmder
+	for _, f := range hits {
+		if !c.fresh(f, seq, epoch) || !give(f.cmd, f.r) {
+			stale = append(stale, f.cmd)
+		}
+	}
+	return c.again(ctx, cmds, stale, send, err)
+}
+
+// again sends the commands of stale (answers the cache could not give
+// after all) and returns what the batch returns: a failure to reach Redis
+// first, else the first command's error, as go-redis does.
+func (c *Cache) again(ctx context.Context, cmds, stale []redis.Cmder, send func(context.Context, []redis.Cmder) error, err error) error {
+	if len(stale) > 0 {
+		if e := send(ctx, stale); e != nil && err == nil {
+			err = e
+		}
+	}
+	var re redis.Error
+	if err != nil && !errors.As(err, &re) {
+		return err
+	}
+	for _, cmd := range cmds {
+		if e := cmd.Err(); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
+// keyOf gives the Redis key of cmd (its first, when it reads several),
+// the others, and its signature (its name and arguments, written into
+// b), when the cache may keep its reply: every key it reads is tracked.
+func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool) {
+	args := cmd.Args()
+	keys, ok := keysOf(cmd.Name(), args)
+	if !ok {
+		return "", nil, nil, false
+	}
+	var others []string
+	for i, a := range keys {
+		k, ok := a.(string)
+		if !ok || !c.tracked(k) {
+			return "", nil, nil, false
+		}
+		if i > 0 {
+			others = append(others, k)
+		}
+	}
+	b = append(b, cmd.Name()...)
+	for _, a := range args[1:] {
+		b = append(b, 0)
+		switch v := a.(type) {
+		case string:
+			b = strconv.AppendInt(b, int64(len(v)), 10)
+			b = append(b, ':')
+			b = append(b, v...)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		default:
+			return "", nil, nil, false
+		}
+	}
+	return keys[0].(string), others, b, true
+}
+
+// keysOf gives the arguments of a read named name that are its keys,
+// when the cache may keep its reply: one whose reply only the content of
+// those keys decides.
+func keysOf(name string, args []any) ([]any, bool) {
+	if len(args) < 2 {
+		return nil, false
+	}
+	switch {
+	case oneKey[name]:
+		return args[1:2], true
+	case name == "exists" || name == "mget" || name == "sinter" || name == "sunion" || name == "sdiff":
+		return args[1:], true
+	case name == "zinter" || name == "zunion" || name == "zdiff":
+		n, ok := args[1].(int)
+		if !ok || n < 1 || len(args) < 2+n {
+			return nil, false
+		}
+		return args[2 : 2+n], true
+	}
+	return nil, false
+}
+
+// oneKey are the reads of one key, the second argument, that the cache
+// keeps.
+var oneKey = map[string]bool{}
+
+func init() {
+	for _, name := range []string{"get", "strlen", "hget", "hmget", "hgetall", "hlen", "hexists",
+		"zcard", "zscore", "zmscore", "zrank", "zrevrank", "zrange", "zrevrange", "zrangebyscore",
+		"zrevrangebyscore", "zcount", "sismember", "smismember", "smembers", "scard", "lrange", "llen"} {
+		oneKey[name] = true
+	}
+}
+
+// get returns the reply kept for key and sig.
+func (c *Cache) get(key string, sig []byte) (reply, bool) {
+	s, _ := c.locate(key)
+	s.mu.RLock()
+	r, ok := s.keys[key][string(sig)]
+	s.mu.RUnlock()
+	return r, ok
+}
+
+// fresh reports whether nothing dropped f's reply since seq and epoch
+// were read, and no other key it read changed since it was kept.
+func (c *Cache) fresh(f found, seq, epoch uint64) bool {
+	if !c.heardBy(f.key, seq) || c.epoch.Load() != epoch || !c.active.Load() {
+		return false
+	}
+	for _, k := range f.r.others {
+		if !c.heardBy(k, f.r.seq) {
+			return false
+		}
+	}
+	return true
+}
+
+// heardBy reports whether key's last invalidation was heard by seq.
+func (c *Cache) heardBy(key string, seq uint64) bool {
+	s, slot := c.locate(key)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.heard[slot] <= seq
+}
+
+// keep stores the replies of misses that Redis gave and that no
+// invalidation heard since seq (read before they were sent) may have
+// made old.
+func (c *Cache) keep(misses []asked, seq, epoch uint64) {
+	limit := c.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	limit /= shards
+	for _, a := range misses {
+		r, ok := take(a.cmd)
+		if !ok || slices.ContainsFunc(a.others, func(k string) bool { return !c.heardBy(k, seq) }) {
+			continue
+		}
+		r.others, r.seq = a.others, seq
+		s, slot := c.locate(a.key)
+		size := weigh(a.key, r) + len(a.sig)
+		s.mu.Lock()
+		if s.heard[slot] <= seq && c.epoch.Load() == epoch && c.active.Load() {
+			if s.bytes+size > limit {
+				clear(s.keys) // start afresh: memory stays bounded
+				s.bytes = 0
+			}
+			sub := s.keys[a.key]
+			if sub == nil {
+				sub = map[string]reply{}
+				s.keys[a.key] = sub
+			}
+			if _, had := sub[a.sig]; !had {
+				s.bytes += size
+			}
+			sub[a.sig] = r
+		}
+		s.mu.Unlock()
+	}
+}
+
+// take is what the cache keeps of cmd's reply: a copy, so the caller
+// may change what it got.
+func take(cmd redis.Cmder) (reply, bool) {
+	err := cmd.Err()
+	if errors.Is(err, redis.Nil) {
+		return reply{nil: true}, true
+	}
+	if err != nil {
+		return reply{}, false
+	}
+	var v any
+	switch c := cmd.(type) {
+	case *redis.StringCmd:
+		v = c.Val()
+	case *redis.IntCmd:
+		v = c.Val()
+	case *redis.BoolCmd:
+		v = c.Val()
+	case *redis.FloatCmd:
+		v = c.Val()
+	case *redis.SliceCmd:
+		v = slices.Clone(c.Val())
+	case *redis.StringSliceCmd:
+		v = slices.Clone(c.Val())
+	case *redis.ZSliceCmd:
+		v = slices.Clone(c.Val())
+	case *redis.BoolSliceCmd:
+		v = slices.Clone(c.Val())
+	case *redis.FloatSliceCmd:
+		v = slices.Clone(c.Val())
+	case *redis.MapStringStringCmd:
+		v = maps.Clone(c.Val())
+	default:
+		return reply{}, false
+	}
+	return reply{val: v}, true
+}
+
+// give answers cmd with r (a copy of its slices and maps), when r is of
+// cmd's type.
+func give(cmd redis.Cmder, r reply) bool {
+	if r.nil {
+		switch cmd.(type) {
+		case *redis.StringCmd, *redis.IntCmd, *redis.FloatCmd, *redis.SliceCmd:
+			cmd.SetErr(redis.Nil)
+			return true
+		}
+		return false
+	}
+	ok := false
+	switch c := cmd.(type) {
+	case *redis.StringCmd:
+		ok = set(c, r.val, func(v string) string { return v })
+	case *redis.IntCmd:
+		ok = set(c, r.val, func(v int64) int64 { return v })
+	case *redis.BoolCmd:
+		ok = set(c, r.val, func(v bool) bool { return v })
+	case *redis.FloatCmd:
+		ok = set(c, r.val, func(v float64) float64 { return v })
+	case *redis.SliceCmd:
+		ok = set(c, r.val, slices.Clone[[]any])
+	case *redis.StringSliceCmd:
+		ok = set(c, r.val, slices.Clone[[]string])
+	case *redis.ZSliceCmd:
+		ok = set(c, r.val, slices.Clone[[]redis.Z])
+	case *redis.BoolSliceCmd:
+		ok = set(c, r.val, slices.Clone[[]bool])
+	case *redis.FloatSliceCmd:
+		ok = set(c, r.val, slices.Clone[[]float64])
+	case *redis.MapStringStringCmd:
+		ok = set(c, r.val, maps.Clone[map[string]string])
+	}
+	if ok {
+		cmd.SetErr(nil)
+	}
+	return ok
+}
+
+// set gives cmd the value v (through cp, which copies what may be
+// changed) when v is of cmd's type.
+func set[T any](cmd interface{ SetVal(T) }, v any, cp func(T) T) bool {
+	t, ok := v.(T)
+	if ok {
+		cmd.SetVal(cp(t))
+	}
+	return ok
+}
+
+// weigh is about the memory a reply of key takes.
+func weigh(key string, r reply) int {
+	n := 64 + len(key)
+	switch v := r.val.(type) {
+	case string:
+		n += len(v)
+	case []string:
+		for _, s := range v {
+			n += 16 + len(s)
+		}
+	case []any:
+		for _, e := range v {
+			s, _ := e.(string)
+			n += 16 + len(s)
+		}
+	case []redis.Z:
+		for _, z := range v {
+			s, _ := z.Member.(string)
+			n += 24 + len(s)
+		}
+	case map[string]string:
+		for k, s := range v {
+			n += 32 + len(k) + len(s)
+		}
+	case []bool:
+		n += len(v)
+	case []float64:
+		n += 8 * len(v)
+	}
+	return n
+}

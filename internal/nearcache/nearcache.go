@@ -1,0 +1,418 @@
+// Package nearcache keeps the replies of a page's reads in the instance's
+// memory and drops each as soon as Redis says its key changed, so a page
+// reads from Redis only what changed since it was last read, and what is
+// the viewer's alone.
+//
+// Redis tells: a dedicated connection turns on client-side caching
+// tracking in broadcast mode (CLIENT TRACKING ... BCAST) for the key
+// families the app caches, redirected to itself and subscribed to
+// __redis__:invalidate, so every change to a key of those families, by
+// any client of that server, is named on it. Nothing is tracked per read,
+// and Redis keeps no table of who read what.
+//
+// Reads are as fresh as without it: a request (Scope) waits once, with
+// its first read, for that connection to answer a PING sent after the
+// request began. Redis sends a key's invalidation before it answers the
+// write that changed it, so once the PONG is in, every change that any
+// client finished before the request began has been heard and its
+// replies dropped. Requests that wait at the same time share one PING,
+// sent with the first of them; the wait overlaps the request's own first
+// round trip. A reply read from Redis is kept only when no invalidation
+// of its key was heard between its sending and its arrival (it may be
+// older than the change). While the connection is down, or before it is
+// up, nothing is served or kept, and all that was kept is dropped when it
+// comes back (changes made in between went unheard).
+//
+// Only plain single-key reads whose key is of a tracked family are kept
+// (see cacheable); scripts, transactions and everything after a request's
+// first command that may write go to Redis: a request may read what it
+// wrote. Redis Cluster is not served yet: its tracking is per node.
+package nearcache
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// channel is where Redis sends the invalidations of a RESP2 connection.
+const channel = "__redis__:invalidate"
+
+const (
+	shards = 16
+	slots  = 4096 // invalidation counters, shared by the keys hashing alike
+)
+
+// Cache is one instance's memory of its reads; safe for concurrent use.
+// Its methods do nothing on a nil Cache, so a client it does not serve
+// (a cluster, or caching turned off) needs no other code path.
+type Cache struct {
+	// Logger hears of the tracking connection's losses (nil: quiet).
+	Logger *slog.Logger
+	// MaxBytes bounds the replies kept, about (DefaultMaxBytes when 0):
+	// a shard past its part starts afresh.
+	MaxBytes int
+	// AnswerWithin is how long a PING may go unanswered before the
+	// tracking connection is taken for dead (DefaultAnswerWithin when 0).
+	AnswerWithin time.Duration
+
+	opts     redis.Options // the tracking connection's
+	prefixes []string
+	seed     maphash.Seed
+	shard    [shards]shard
+
+	seq    atomic.Uint64 // invalidations heard
+	epoch  atomic.Uint64 // moves when all is dropped
+	active atomic.Bool   // tracking is on and heard from
+
+	mu       sync.Mutex
+	ps       *redis.PubSub
+	inflight *round // the PING sent and not answered yet
+	pending  *round // the PING to send when inflight is answered
+	pings    uint64
+	up       chan struct{} // closed when tracking is on, made anew when it goes
+}
+
+type shard struct {
+	mu    sync.RWMutex
+	keys  map[string]map[string]reply // Redis key → command and arguments → reply
+	heard [slots / shards]uint64      // seq when a key hashing here was last invalidated
+	bytes int
+}
+
+type reply struct {
+	val any
+	nil bool // the reply was nil (redis.Nil)
+	// others are the further keys a reply of several keys read (it is
+	// kept under the first), and seq the invalidations heard before it
+	// was read: a change heard since to one of them makes it stale.
+	others []string
+	seq    uint64
+}
+
+// round is one PING of the barrier; done is closed when it is answered
+// (err nil) or the connection failed (err set).
+type round struct {
+	n    uint64
+	sent time.Time
+	done chan struct{}
+	err  error
+}
+
+// DefaultMaxBytes bounds the replies a Cache keeps unless MaxBytes says.
+const DefaultMaxBytes = 32 << 20
+
+// DefaultAnswerWithin is how long a PING may go unanswered by default.
+const DefaultAnswerWithin = 2 * time.Second
+
+// New returns a Cache for rdb's server and the keys starting with one of
+// prefixes (they must not be prefixes of each other, as Redis requires).
+// It serves nothing until Run has turned tracking on. Add Hook to rdb.
+func New(rdb *redis.Client, prefixes []string) *Cache {
+	o := *rdb.Options()
+	// One connection of its own, in RESP2 so invalidations come as pub/sub
+	// messages, dialled plainly: the app's dialer may take a connection
+	// for alive without reading it (redisconn), which pub/sub must not.
+	o.Protocol, o.PoolSize, o.MinIdleConns, o.MaxIdleConns = 2, 1, 0, 1
+	o.Dialer, o.OnConnect = nil, nil
+	c := &Cache{opts: o, prefixes: prefixes, seed: maphash.MakeSeed(), up: make(chan struct{})}
+	for i := range c.shard {
+		c.shard[i].keys = map[string]map[string]reply{}
+	}
+	return c
+}
+
+// Run keeps the tracking connection up until ctx ends, dialling again
+// after a loss (a second apart at most), and drops everything kept when
+// it stops.
+func (c *Cache) Run(ctx context.Context) {
+	if c == nil {
+		return
+	}
+	o := c.opts
+	o.OnConnect = c.track
+	client := redis.NewClient(&o)
+	defer client.Close()
+	wait := 10 * time.Millisecond
+	for ctx.Err() == nil {
+		ps := client.Subscribe(ctx, channel)
+		stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
+		c.mu.Lock()
+		c.ps = ps
+		c.mu.Unlock()
+		err := c.listen(ctx, ps)
+		c.lose(err)
+		stop()
+		_ = ps.Close()
+		if ctx.Err() != nil {
+			return
+		}
+		if c.Logger != nil {
+			c.Logger.Warn("nearcache: tracking connection lost; reads go to Redis until it is back", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// track turns on broadcast tracking of the prefixes, redirected to the
+// connection itself, before it subscribes.
+func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
+	id, err := cn.ClientID(ctx).Result()
+	if err != nil {
+		return err
+	}
+	args := []any{"client", "tracking", "on", "redirect", id, "bcast"}
+	for _, p := range c.prefixes {
+		args = append(args, "prefix", p)
+	}
+	return cn.Do(ctx, args...).Err()
+}
+
+// listen reads the tracking connection until it fails: the
+// subscription's confirmation turns serving on, invalidations drop
+// replies, PONGs answer the barrier. A quiet connection is pinged, and
+// one that leaves a PING unanswered too long is given up.
+func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
+	within := c.AnswerWithin
+	if within <= 0 {
+		within = DefaultAnswerWithin
+	}
+	for {
+		msg, err := ps.ReceiveTimeout(ctx, within/2)
+		if err != nil {
+			if !isTimeout(err) {
+				return err
+			}
+			if err := c.idle(within); err != nil {
+				return err
+			}
+			continue
+		}
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				c.start()
+			}
+		case *redis.Message:
+			if m.Channel != channel {
+				continue
+			}
+			if m.PayloadSlice == nil {
+				return errors.New("nearcache: an invalidation without keys (the database was flushed)")
+			}
+			for _, key := range m.PayloadSlice {
+				c.invalidate(key)
+			}
+		case *redis.Pong:
+			n, err := strconv.ParseUint(m.Payload, 10, 64)
+			if err == nil {
+				c.answered(n)
+			}
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var nerr interface{ Timeout() bool }
+	return errors.As(err, &nerr) && nerr.Timeout()
+}
+
+// idle pings a quiet connection, and reports a PING left unanswered for
+// longer than within.
+func (c *Cache) idle(within time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight == nil {
+		c.inflight = c.newRound()
+		return c.ping(c.inflight)
+	}
+	if time.Since(c.inflight.sent) > within {
+		return errors.New("nearcache: the tracking connection did not answer a PING")
+	}
+	return nil
+}
+
+// start turns serving on, once tracking is on and subscribed: what was
+// kept before is dropped, as changes may have gone unheard.
+func (c *Cache) start() {
+	c.dropAll()
+	c.mu.Lock()
+	c.active.Store(true)
+	close(c.up)
+	c.mu.Unlock()
+}
+
+// lose turns serving off and fails the requests waiting on a PING.
+func (c *Cache) lose(err error) {
+	if err == nil {
+		err = errors.New("nearcache: tracking stopped")
+	}
+	c.mu.Lock()
+	if c.active.Load() {
+		c.active.Store(false)
+		c.up = make(chan struct{})
+	}
+	for _, r := range []*round{c.inflight, c.pending} {
+		if r != nil {
+			r.err = err
+			close(r.done)
+		}
+	}
+	c.inflight, c.pending, c.ps = nil, nil, nil
+	c.mu.Unlock()
+	c.dropAll()
+}
+
+// Tracking returns a channel closed once tracking is on and replies are
+// served and kept (until the connection is lost).
+func (c *Cache) Tracking() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.up
+}
+
+// dropAll forgets every reply; replies read before are not kept.
+func (c *Cache) dropAll() {
+	c.epoch.Add(1)
+	for i := range c.shard {
+		s := &c.shard[i]
+		s.mu.Lock()
+		clear(s.keys)
+		s.bytes = 0
+		s.mu.Unlock()
+	}
+}
+
+// locate gives the shard and counter slot of a Redis key.
+func (c *Cache) locate(key string) (*shard, int) {
+	h := maphash.String(c.seed, key)
+	return &c.shard[h%shards], int(h/shards) % (slots / shards)
+}
+
+// invalidate drops key's replies and marks it heard of, so a reply of it
+// already on its way is not kept.
+func (c *Cache) invalidate(key string) {
+	n := c.seq.Add(1)
+	s, slot := c.locate(key)
+	s.mu.Lock()
+	s.heard[slot] = n
+	if sub, ok := s.keys[key]; ok {
+		for sig, r := range sub {
+			s.bytes -= weigh(key, r) + len(sig)
+		}
+		delete(s.keys, key)
+	}
+	s.mu.Unlock()
+}
+
+// sync starts (or joins) a PING sent after now; nil when not tracking.
+func (c *Cache) sync() *round {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.active.Load() || c.ps == nil {
+		return nil
+	}
+	if c.inflight == nil {
+		c.inflight = c.newRound()
+		if err := c.ping(c.inflight); err != nil {
+			return nil
+		}
+		return c.inflight
+	}
+	if c.pending == nil {
+		c.pending = c.newRound()
+	}
+	return c.pending
+}
+
+func (c *Cache) newRound() *round {
+	c.pings++
+	return &round{n: c.pings, done: make(chan struct{})}
+}
+
+// ping sends r's PING; mu is held.
+func (c *Cache) ping(r *round) error {
+	r.sent = time.Now()
+	err := c.ps.Ping(context.Background(), strconv.FormatUint(r.n, 10))
+	if err != nil {
+		c.inflight = nil
+		r.err = err
+		close(r.done)
+	}
+	return err
+}
+
+// answered closes the round whose PING was answered, and sends the next.
+func (c *Cache) answered(n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.inflight
+	if r == nil || r.n != n {
+		return
+	}
+	close(r.done)
+	c.inflight, c.pending = c.pending, nil
+	if c.inflight != nil {
+		_ = c.ping(c.inflight)
+	}
+}
+
+// Sync returns once the cache has heard of every change that any client
+// finished before the call (a request does so with its first read): a
+// reply read after it is kept unless its key changes again.
+func (c *Cache) Sync(ctx context.Context) error {
+	if c == nil {
+		return errors.New("nearcache: no cache")
+	}
+	r := c.sync()
+	if r == nil {
+		return errors.New("nearcache: not tracking")
+	}
+	if !wait(ctx, r) {
+		return errors.Join(errors.New("nearcache: the tracking connection did not answer"), r.err, ctx.Err())
+	}
+	return nil
+}
+
+// wait waits for r's answer; false when it failed or ctx ended first.
+func wait(ctx context.Context, r *round) bool {
+	select {
+	case <-r.done:
+		return r.err == nil
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Prefixes returns the key families the cache keeps, with prefix (the
+// app's key prefix) before each of families.
+func Prefixes(prefix string, families []string) []string {
+	out := make([]string, len(families))
+	for i, f := range families {
+		out[i] = prefix + f
+	}
+	return out
+}
+
+// tracked reports whether key is of a family the cache keeps.
+func (c *Cache) tracked(key string) bool {
+	for _, p := range c.prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}

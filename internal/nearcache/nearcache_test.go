@@ -1,0 +1,384 @@
+package nearcache
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/roundtrips"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// fixture is a client with the cache's hook and the round-trip counter,
+// as the server has them, a second client that stands for another
+// instance (or a worker) writing, and the cache, tracking.
+type fixture struct {
+	rdb, other *redis.Client
+	cache      *Cache
+	key        string // a key of the cached family
+}
+
+func newFixture(t *testing.T, rdb *redis.Client, prefix string, hooks ...redis.Hook) *fixture {
+	t.Helper()
+	c := New(rdb, []string{prefix + "k:"})
+	rdb.AddHook(c.Hook())
+	rdb.AddHook(roundtrips.Hook{})
+	for _, h := range hooks {
+		rdb.AddHook(h)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	<-c.Tracking()
+	other := redis.NewClient(&redis.Options{Addr: rdb.Options().Addr, DB: rdb.Options().DB})
+	t.Cleanup(func() { _ = other.Close() })
+	return &fixture{rdb: rdb, other: other, cache: c, key: prefix + "k:{1}"}
+}
+
+func sharedFixture(t *testing.T, hooks ...redis.Hook) *fixture {
+	rdb, prefix := testenv.Redis(t)
+	return newFixture(t, rdb.(*redis.Client), prefix, hooks...)
+}
+
+// settle waits until the cache has heard every change finished before:
+// a reply read while a change's invalidation is on its way is not kept,
+// so a test that counts what is kept lets them arrive first.
+func (f *fixture) settle(t *testing.T) {
+	t.Helper()
+	if err := f.cache.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// request is a new request's context and its round-trip counter.
+func request() (context.Context, *roundtrips.Counter) {
+	ctx, n := roundtrips.With(context.Background())
+	return Scope(ctx), n
+}
+
+// hget reads field of key as a new request, through a pipeline as pages
+// do, and returns the reply and the round trips it took.
+func (f *fixture) hget(t *testing.T, key, field string) (string, error, int) {
+	t.Helper()
+	ctx, n := request()
+	p := f.rdb.Pipeline()
+	get := p.HGet(ctx, key, field)
+	_, _ = p.Exec(ctx)
+	v, err := get.Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	return v, err, n.Count()
+}
+
+func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	if err := f.other.HSet(ctx, f.key, "name", "Go").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	if v, _, trips := f.hget(t, f.key, "name"); v != "Go" || trips != 1 {
+		t.Fatalf("first read: %q in %d round trips, want Go in 1", v, trips)
+	}
+	if v, _, trips := f.hget(t, f.key, "name"); v != "Go" || trips != 0 {
+		t.Fatalf("second read: %q in %d round trips, want Go from memory", v, trips)
+	}
+	// Another client's change, finished before the next request begins,
+	// is what that request reads: no wait, no retry.
+	if err := f.other.HSet(ctx, f.key, "name", "Rust").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, trips := f.hget(t, f.key, "name"); v != "Rust" || trips != 1 {
+		t.Fatalf("read after a change: %q in %d round trips, want Rust from Redis", v, trips)
+	}
+	f.hget(t, f.key, "name") // kept only if the change's invalidation came first
+	if v, _, trips := f.hget(t, f.key, "name"); v != "Rust" || trips != 0 {
+		t.Fatalf("read after that: %q in %d round trips, want Rust from memory", v, trips)
+	}
+}
+
+func TestNothingIsKeptOfWhatFoundNothingOnceItExists(t *testing.T) {
+	f := sharedFixture(t)
+	for range 2 {
+		if _, err, _ := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
+			t.Fatalf("a missing field: %v, want redis.Nil", err)
+		}
+	}
+	if _, _, trips := f.hget(t, f.key, "name"); trips != 0 {
+		t.Fatalf("a missing field again: %d round trips, want its nil from memory", trips)
+	}
+	if err := f.other.HSet(context.Background(), f.key, "name", "Go").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v, err, _ := f.hget(t, f.key, "name"); v != "Go" || err != nil {
+		t.Fatalf("once set: %q, %v", v, err)
+	}
+}
+
+// TestALoneCommandsNilAndErrorsAreNotKeptAsValues: outside a pipeline,
+// go-redis sets a command's error after the hooks ran; a missing key read
+// alone must come back missing, and an error reply must not be kept.
+func TestALoneCommandsNilAndErrorsAreNotKeptAsValues(t *testing.T) {
+	f := sharedFixture(t)
+	for i := range 3 {
+		ctx, _ := request()
+		if v, err := f.rdb.Get(ctx, f.key).Result(); !errors.Is(err, redis.Nil) {
+			t.Fatalf("GET of a missing key, read %d: %q, %v; want redis.Nil", i, v, err)
+		}
+	}
+	if err := f.other.RPush(context.Background(), f.key, "a").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	for i := range 3 {
+		ctx, _ := request()
+		if v, err := f.rdb.Get(ctx, f.key).Result(); err == nil || errors.Is(err, redis.Nil) {
+			t.Fatalf("GET of a list, read %d: %q, %v; want WRONGTYPE", i, v, err)
+		}
+	}
+}
+
+func TestOnlyAScopesReadsOfTrackedKeysAreKept(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	untracked := f.key[:len(f.key)-len("k:{1}")] + "other:{1}"
+	for _, k := range []string{f.key, untracked} {
+		if err := f.other.Set(ctx, k, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.settle(t)
+	get := func(ctx context.Context, key string) {
+		if v, err := f.rdb.Get(ctx, key).Result(); v != "v" || err != nil {
+			t.Fatalf("GET %s: %q, %v", key, v, err)
+		}
+	}
+	for range 2 {
+		ctx, n := request()
+		get(ctx, untracked)
+		if n.Count() != 1 {
+			t.Fatalf("a key of no tracked family: %d round trips, want 1 each time", n.Count())
+		}
+	}
+	for range 2 {
+		ctx, n := roundtrips.With(context.Background()) // a worker's read: no request
+		get(ctx, f.key)
+		if n.Count() != 1 {
+			t.Fatalf("a read outside a request: %d round trips, want 1 each time", n.Count())
+		}
+	}
+	ctx1, n := request()
+	get(ctx1, f.key)
+	get(ctx1, f.key)
+	if n.Count() != 1 {
+		t.Fatalf("a tracked key read twice in a request: %d round trips, want 1", n.Count())
+	}
+	// Once a request may have written, it reads from Redis: it may read
+	// what it wrote, before its invalidation is heard.
+	if err := f.rdb.Set(ctx1, f.key, "w", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v := f.rdb.Get(ctx1, f.key).Val(); v != "w" || n.Count() != 3 {
+		t.Fatalf("after the request's write: %q in %d round trips, want w from Redis", v, n.Count())
+	}
+}
+
+func TestRepliesAreCopiesTheCallerMayChange(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	if err := f.other.RPush(ctx, f.key, "a", "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	for i := range 3 {
+		ctx, n := request()
+		got, err := f.rdb.LRange(ctx, f.key, 0, -1).Result()
+		if err != nil || len(got) != 2 || got[0] != "a" {
+			t.Fatalf("read %d: %v, %v", i, got, err)
+		}
+		if i > 0 && n.Count() != 0 {
+			t.Fatalf("read %d: %d round trips, want it from memory", i, n.Count())
+		}
+		got[0] = "changed by the page"
+	}
+}
+
+// TestAReplyOlderThanAHeardChangeIsNotKept: a read whose reply comes back
+// after Redis already said its key changed may hold the old value, and
+// must not be kept.
+func TestAReplyOlderThanAHeardChangeIsNotKept(t *testing.T) {
+	var f *fixture
+	var once sync.Once
+	changeAfterRead := hookFunc(func(ctx context.Context, cmds []redis.Cmder, next redis.ProcessPipelineHook) error {
+		err := next(ctx, cmds) // the reply (the old name) is read...
+		if roundtrips.Handshake(cmds[0]) {
+			return err // the connection's opening
+		}
+		once.Do(func() {
+			// ...then the name changes, and the cache hears of it
+			// before the reply reaches it.
+			if err := f.other.HSet(context.Background(), f.key, "name", "new").Err(); err != nil {
+				t.Error(err)
+			}
+			if err := f.cache.Sync(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+		return err
+	})
+	f = sharedFixture(t, changeAfterRead)
+	if err := f.other.HSet(context.Background(), f.key, "name", "old").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := f.hget(t, f.key, "name"); v != "old" {
+		t.Fatalf("first read: %q", v)
+	}
+	if v, _, trips := f.hget(t, f.key, "name"); v != "new" || trips != 1 {
+		t.Fatalf("next read: %q in %d round trips, want new from Redis (the old reply was not kept)", v, trips)
+	}
+}
+
+type hookFunc func(ctx context.Context, cmds []redis.Cmder, next redis.ProcessPipelineHook) error
+
+func (hookFunc) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (hookFunc) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h hookFunc) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { return h(ctx, cmds, next) }
+}
+
+// TestEveryRequestReadsWhatWasWrittenBeforeItBegan: writers change a
+// counter while many requests read it at once; each must read at least
+// the value the last write finished before it began had set.
+func TestEveryRequestReadsWhatWasWrittenBeforeItBegan(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	var written atomic.Int64
+	if err := f.other.Set(ctx, f.key, 0, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	const writes, readers = 300, 16
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := int64(1); i <= writes; i++ {
+			if err := f.other.Set(ctx, f.key, i, 0).Err(); err != nil {
+				t.Error(err)
+				return
+			}
+			written.Store(i)
+		}
+	})
+	var served atomic.Int64
+	for range readers {
+		wg.Go(func() {
+			for written.Load() < writes {
+				before := written.Load()
+				rctx, n := request()
+				p := f.rdb.Pipeline()
+				get := p.Get(rctx, f.key)
+				_, _ = p.Exec(rctx)
+				got, err := strconv.ParseInt(get.Val(), 10, 64)
+				if err != nil || got < before {
+					t.Errorf("a request that began after write %d read %q (%v)", before, get.Val(), err)
+					return
+				}
+				if n.Count() == 0 {
+					served.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("%d reads answered from memory", served.Load())
+}
+
+func TestALostTrackingConnectionServesNothingOld(t *testing.T) {
+	own := testenv.StartOwnRedis(t)
+	f := newFixture(t, redis.NewClient(&redis.Options{Addr: own.Addr}), "fg:")
+	ctx := context.Background()
+	if err := f.other.HSet(ctx, f.key, "name", "old").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		f.hget(t, f.key, "name")
+	}
+	// The tracking connection goes; a change made now is heard by nobody.
+	if err := f.other.ClientKillByFilter(ctx, "TYPE", "pubsub").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.other.HSet(ctx, f.key, "name", "new").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Whether the cache has noticed yet or not, or is tracking again,
+	// nothing kept from before is served.
+	if v, _, _ := f.hget(t, f.key, "name"); v != "new" {
+		t.Fatalf("after the loss: %q, want new", v)
+	}
+	<-f.cache.Tracking()
+	if v, _, _ := f.hget(t, f.key, "name"); v != "new" {
+		t.Fatalf("tracking again: %q, want new", v)
+	}
+}
+
+func TestAFlushedDatabaseServesNothingOld(t *testing.T) {
+	own := testenv.StartOwnRedis(t)
+	f := newFixture(t, redis.NewClient(&redis.Options{Addr: own.Addr}), "fg:")
+	ctx := context.Background()
+	if err := f.other.HSet(ctx, f.key, "name", "old").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		f.hget(t, f.key, "name")
+	}
+	if err := f.other.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err, _ := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
+		t.Fatalf("after FLUSHDB: %v, want nothing found", err)
+	}
+}
+
+// TestAReadOfSeveralKeysIsDroppedWhenAnyOfThemChanges: an intersection is
+// kept under its first key and must not outlive a change to another.
+func TestAReadOfSeveralKeysIsDroppedWhenAnyOfThemChanges(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	second := f.key + ":second"
+	if err := f.other.ZAdd(ctx, f.key, redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.other.SAdd(ctx, second, "a").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	inter := func() ([]string, int) {
+		ctx, n := request()
+		got, err := f.rdb.ZInter(ctx, &redis.ZStore{Keys: []string{f.key, second}, Weights: []float64{1, 0}}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, n.Count()
+	}
+	inter()
+	if got, trips := inter(); len(got) != 1 || trips != 0 {
+		t.Fatalf("the intersection again: %v in %d round trips, want [a] from memory", got, trips)
+	}
+	if err := f.other.SAdd(ctx, second, "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, trips := inter(); len(got) != 2 || trips != 1 {
+		t.Fatalf("after the second key changed: %v in %d round trips, want [a b] from Redis", got, trips)
+	}
+}
