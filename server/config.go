@@ -16,17 +16,20 @@ import (
 
 // Config is everything the app reads from the environment, parsed once.
 type Config struct {
-	Port          int
-	BaseURL       string
-	Env           string
-	RedisURL      string
-	RedisCluster  bool
-	RedisPrefix   string
-	SessionSecret string
-	SMTPURL       string
-	MailFrom      string
-	TrustProxy    bool
-	MetricsToken  string
+	Port         int
+	BaseURL      string
+	Env          string
+	RedisURL     string
+	RedisCluster bool
+	RedisPrefix  string
+	// RedisNearCache keeps pages' reads in memory, dropped when Redis
+	// says their keys changed (internal/nearcache); one server only.
+	RedisNearCache bool
+	SessionSecret  string
+	SMTPURL        string
+	MailFrom       string
+	TrustProxy     bool
+	MetricsToken   string
 	// AdminEmails (ADMIN_EMAILS, comma-separated) are the verified
 	// addresses of the instance admins, who handle reports about groups
 	// and their organizers and may suspend accounts.
@@ -126,6 +129,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	c.RedisPrefix = get("REDIS_PREFIX", "fg:")
+	switch get("REDIS_NEAR_CACHE", "true") {
+	case "true":
+		c.RedisNearCache = !c.RedisCluster
+	case "false":
+	default:
+		bad("REDIS_NEAR_CACHE", "must be true or false")
+	}
 	duration := func(name, def string, lo, hi time.Duration) time.Duration {
 		d, err := time.ParseDuration(get(name, def))
 		if err != nil || d < lo || d > hi {

@@ -151,7 +151,7 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 	if c.RequestTimeout != 8*time.Second {
 		t.Errorf("REQUEST_TIMEOUT: %v", c.RequestTimeout)
 	}
-	rdb, err := newRedis(c)
+	rdb, near, err := newRedis(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,10 +161,13 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 		o.PoolSize != 64 || o.PoolTimeout != 3*time.Second || !o.ContextTimeoutEnabled {
 		t.Fatalf("single-server client options: %+v", o)
 	}
+	if near == nil {
+		t.Fatal("one server's client has no near cache")
+	}
 
 	c.RedisCluster = true
 	c.RedisURL = "redis://127.0.0.1:7000?addr=127.0.0.1:7001"
-	cl, err := newRedis(c)
+	cl, clusterNear, err := newRedis(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +176,25 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 	if co.DialTimeout != 750*time.Millisecond || co.ReadTimeout != 1500*time.Millisecond || co.WriteTimeout != 250*time.Millisecond ||
 		co.PoolSize != 64 || co.PoolTimeout != 3*time.Second || !co.ContextTimeoutEnabled {
 		t.Fatalf("cluster client options: %+v", co)
+	}
+	if clusterNear != nil {
+		t.Fatal("a cluster's client has a near cache: tracking is per node, which it does not follow")
+	}
+	m["REDIS_NEAR_CACHE"] = "false"
+	if c, err = LoadConfig(env(m)); err != nil || c.RedisNearCache {
+		t.Fatalf("REDIS_NEAR_CACHE=false: %v, %v", c.RedisNearCache, err)
+	}
+	off, near, err := newRedis(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	if near != nil {
+		t.Fatal("REDIS_NEAR_CACHE=false still made a near cache")
+	}
+	m["REDIS_NEAR_CACHE"] = "yes"
+	if _, err = LoadConfig(env(m)); err == nil || !strings.Contains(err.Error(), "REDIS_NEAR_CACHE must be true or false") {
+		t.Fatalf("REDIS_NEAR_CACHE=yes: %v", err)
 	}
 }
 

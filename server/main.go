@@ -19,10 +19,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/mail"
+	"github.com/focusgroups/focusgroups/web"
 )
 
 // shutdownTimeout bounds how long in-flight requests get after SIGTERM.
@@ -57,7 +59,7 @@ func run(args []string) error {
 		logger.Debug("garbage collector paced by the live heap", "heap_goal_mib", gcHeapGoal>>20)
 	}
 
-	rdb, err := newRedis(cfg)
+	rdb, near, err := newRedis(cfg)
 	if err != nil {
 		return err
 	}
@@ -113,6 +115,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if near != nil {
+		near.Logger = logger
+		workers.Go(func() { near.Run(workCtx) })
+	}
 	errc := make(chan error, 1)
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, logger)
@@ -145,12 +151,14 @@ func newLogger(dev bool, level slog.Level) *slog.Logger {
 // TLS) or, with REDIS_CLUSTER=true, to a cluster whose further nodes are
 // addr= parameters of the same URL. Both are a UniversalClient. Timeouts
 // and the pool size come from the config, and a request's context
-// deadline reaches every command.
-func newRedis(cfg *Config) (redis.UniversalClient, error) {
+// deadline reaches every command. One server's client also gets the
+// near cache of its reads (nil when off, or on a cluster), which the web
+// app's process runs.
+func newRedis(cfg *Config) (redis.UniversalClient, *nearcache.Cache, error) {
 	if cfg.RedisCluster {
 		opts, err := redis.ParseClusterURL(cfg.RedisURL)
 		if err != nil {
-			return nil, fmt.Errorf("REDIS_URL: %w", err)
+			return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
 		opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
@@ -159,20 +167,25 @@ func newRedis(cfg *Config) (redis.UniversalClient, error) {
 		rdb := redis.NewClusterClient(opts)
 		rdb.AddHook(speculate.Hook{}) // before the counter: a guessed read is no round trip
 		rdb.AddHook(roundtrips.Hook{})
-		return rdb, nil
+		return rdb, nil, nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = cfg.RedisDialTimeout, cfg.RedisReadTimeout, cfg.RedisWriteTimeout
 	opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
 	opts.ContextTimeoutEnabled = true
 	redisconn.Client(opts)
 	rdb := redis.NewClient(opts)
+	var near *nearcache.Cache
+	if cfg.RedisNearCache {
+		near = nearcache.New(rdb, nearcache.Prefixes(cfg.RedisPrefix, web.CachedKeyFamilies))
+	}
 	rdb.AddHook(speculate.Hook{})
+	rdb.AddHook(near.Hook()) // after the guesses, which it answers too, and before the counter
 	rdb.AddHook(roundtrips.Hook{})
-	return rdb, nil
+	return rdb, near, nil
 }
 
 // runWorkers runs the mail and webhook workers and the periodic sweeps

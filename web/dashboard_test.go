@@ -202,7 +202,7 @@ func (k *keyLog) take() []string {
 // the second view after the change; nothing of them is shown before.
 func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 	log := &keyLog{suffixes: []string{":requests", ":pending", ":waitlist"}}
-	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{log}})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true, RedisHooks: []redis.Hook{log}})
 	ctx := context.Background()
 	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
 	g := sesGroup(t, app, owner, "reviewed", func(in *groups.Input) { in.JoinPolicy = groups.Approval })
@@ -292,7 +292,7 @@ func TestDashboardReadsOrganizerCountsOnlyWhereNeeded(t *testing.T) {
 // session they host far ahead still shows under Hosting.
 func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 	log := &keyLog{suffixes: []string{":rsvp"}}
-	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{log}})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true, RedisHooks: []redis.Hook{log}})
 	ctx := context.Background()
 	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
 	member := sesSignIn(t, app, "Mo Member", "")
@@ -408,7 +408,7 @@ func TestDashboardFindsTheSoonestToAnswerReadingFew(t *testing.T) {
 // late: they must not hide the sessions of the viewer's other groups that
 // were not among the few read first but start sooner.
 func TestDashboardToAnswerIsTheSoonestAcrossGroupsReadWholeAndNot(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	ctx := context.Background()
 	owner := sesSignIn(t, app, "Olga Owner", "olga@example.com")
 	viewer := sesSignIn(t, app, "Vic Viewer", "")

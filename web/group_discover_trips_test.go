@@ -17,7 +17,7 @@ import (
 // the search runs again in a second round trip, and a group found anew
 // is read in a third.
 func TestDiscoveryReadsInOneRoundTripOnceItKnowsTheQuery(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	sesGroup(t, app, org, "search-me", nil)
 	member := sesSignIn(t, app, "Mia Member", "")

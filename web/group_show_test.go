@@ -12,7 +12,7 @@ import (
 // session scheduled since is read in a second and shown at once, and an
 // answer given since shows on the next view without one.
 func TestGroupPageReadsInOneRoundTripOnceItKnowsTheSessions(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "one-trip", nil)
 	sesCreate(t, org, g, sesForm("Known session"))

@@ -13,7 +13,7 @@ import (
 // sessions and groups it showed then (and the viewer's standings) in one
 // round trip; what the indexes name anew is read after and shown at once.
 func TestHomeReadsInOneRoundTripOnceItKnowsWhatItShows(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "home-first", nil)
 	sesCreate(t, org, g, sesForm("Known session"))

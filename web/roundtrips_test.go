@@ -58,7 +58,7 @@ func pageCost(t *testing.T, app *apptest.App, c *apptest.Client, route, path str
 // Every request's Redis round trips are recorded by route, for /metrics
 // and for the tests that hold pages to their budget.
 func TestRoundTripsAreRecordedByRoute(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "trips", nil)
 	id := sesCreate(t, org, g, sesForm("Counting round trips"))
@@ -432,7 +432,7 @@ func TestHomeListsOnlyWhatIsPublic(t *testing.T) {
 // one again), and mentors whose indexes changed. A signed-out visitor, or a cookie whose session is gone,
 // is sent to sign in.
 func TestMentorSuggestionsReadInOneRoundTripOnceKnown(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	ctx := context.Background()
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	ment, mentee := budgetMentoring(t, app, org)

@@ -274,7 +274,7 @@ func TestADateTheViewerAnsweredKeepsItsOwnCard(t *testing.T) {
 // every viewer, and shows a date cancelled since.
 func TestSeriesSessionPageReadsInOneRoundTripAndFollowsChanges(t *testing.T) {
 	t.Parallel()
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true})
 	org := sesSignIn(t, app, "Grace Hopper", "")
 	g := sesGroup(t, app, org, "cobol-club", nil)
 	occ, _ := sesSeriesDates(t, app, org, g, 3, "Weekly COBOL")

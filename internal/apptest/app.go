@@ -27,6 +27,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
@@ -67,6 +68,11 @@ type Options struct {
 	// round-trip counter, to watch what the app sends; Start refuses them
 	// with Redis or Share (a client the test does not own).
 	RedisHooks []redis.Hook
+	// NoNearCache reads everything from Redis, as on a cluster (see
+	// internal/nearcache): for tests of what a page reads and guesses,
+	// which the cache would answer from memory. Only on the test's own
+	// client (neither Redis nor Share), which has the cache otherwise.
+	NoNearCache bool
 	// Redis replaces the shared test server, for tests that stop their own
 	// (testenv.StartOwnRedis); keys still get a prefix of their own.
 	Redis redis.UniversalClient
@@ -124,6 +130,9 @@ type App struct {
 	Moderation *moderation.Store
 	// Skills keeps people's skills and the groups' skill maps.
 	Skills *skills.Store
+	// NearCache is the app's memory of its reads (nil with NoNearCache,
+	// Redis or Share).
+	NearCache *nearcache.Cache
 }
 
 // Start runs the app until the test ends.
@@ -134,6 +143,7 @@ func Start(t testing.TB, opts Options) *App {
 	if len(opts.RedisHooks) > 0 && (opts.Share != nil || opts.Redis != nil) {
 		t.Fatal("apptest: RedisHooks need the test's own client, not Redis or Share")
 	}
+	var near *nearcache.Cache
 	switch {
 	case opts.Share != nil:
 		rdb, prefix = opts.Share.Redis, opts.Share.Prefix
@@ -143,10 +153,17 @@ func Start(t testing.TB, opts Options) *App {
 		rdb, prefix = testenv.Redis(t)
 		// The test's own client: count its round trips (a shared one
 		// would count them once per app).
+		if !opts.NoNearCache {
+			near = nearcache.New(rdb.(*redis.Client), nearcache.Prefixes(prefix, web.CachedKeyFamilies))
+		}
 		rdb.AddHook(speculate.Hook{}) // as the server's client (server.newRedis)
+		rdb.AddHook(near.Hook())
 		rdb.AddHook(roundtrips.Hook{})
 		for _, hook := range opts.RedisHooks {
 			rdb.AddHook(hook)
+		}
+		if near != nil {
+			runNearCache(t, near)
 		}
 	}
 	metrics := prometheus.NewRegistry()
@@ -257,7 +274,7 @@ func Start(t testing.TB, opts Options) *App {
 		<-workDone
 	})
 	return &App{URL: base, Redis: rdb, Prefix: prefix, Users: users, Tokens: tokens, Groups: gs, Events: es, Mentors: ms, Mail: mailSvc,
-		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod, Skills: sk, routes: app.GetRoutes(true)}
+		Notify: notifier, Notices: relay, metrics: metrics, Hooks: hooks, Moderation: mod, Skills: sk, NearCache: near, routes: app.GetRoutes(true)}
 }
 
 // WaitMailDrained waits until the outbox holds nothing queued or waiting
@@ -506,4 +523,35 @@ func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
 		}
 	}
 	return nil
+}
+
+// runNearCache runs near until the test ends, and returns once it tracks,
+// so that every request of the test meets it the same way.
+func runNearCache(t testing.TB, near *nearcache.Cache) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		near.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	select {
+	case <-near.Tracking():
+	case <-time.After(10 * time.Second):
+		t.Fatal("apptest: the near cache's tracking connection did not come up")
+	}
+}
+
+// SettleNearCache returns once the app's near cache has heard of every
+// change finished so far, so that what the next view reads is kept: a
+// reply read while a change's notice is on its way is not. For tests
+// that count what a repeat view reads.
+func (a *App) SettleNearCache(t testing.TB) {
+	t.Helper()
+	if err := a.NearCache.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

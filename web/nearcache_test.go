@@ -1,0 +1,51 @@
+package web_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/apptest"
+)
+
+// With the near cache, a page seen before reads from Redis only the
+// viewer's session (nothing for a visitor without one), and every change,
+// made through this instance or another, is on the next view.
+func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "near", nil)
+	id := sesCreate(t, org, g, sesForm("Near talk"))
+	member := sesSignIn(t, app, "Mo Member", "")
+	sesJoin(t, app, g, member)
+	anon := app.NewClient(t)
+	pages := []struct{ route, path string }{{"/", "/"}, {"/g/:slug", "/g/" + g.Slug}, {"/s/:id", "/s/" + id}, {"/groups", "/groups"}}
+	app.SettleNearCache(t)
+	for _, p := range pages {
+		if n := pageTrips(t, app, member.Client, p.route, p.path); n != 1 {
+			t.Errorf("a member's repeat view of %s: %d round trips, want 1 (the session)", p.path, n)
+		}
+		if n := pageTrips(t, app, anon, p.route, p.path); n != 0 {
+			t.Errorf("a visitor's repeat view of %s: %d round trips, want none", p.path, n)
+		}
+	}
+
+	// Renamed through another instance's store: every page shows it.
+	elsewhere := groups.NewStore(app.Redis, app.Prefix)
+	in := g.Input()
+	in.Name = "Renamed elsewhere"
+	if _, err := elsewhere.Update(context.Background(), g.ID, org.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/g/" + g.Slug, "/s/" + id, "/groups"} {
+		sesContains(t, "after the rename, "+path, anon.Get(path).Body, "Renamed elsewhere")
+	}
+
+	// An answer through this instance: the member's own standing and the
+	// count everyone sees.
+	sesRSVP(t, member, id, "yes")
+	sesContains(t, "the member's session page after answering", member.Get("/s/"+id).Body, "You&#39;re going")
+	sesContains(t, "the visitor's session page after the answer", anon.Get("/s/"+id).Body, "1 going")
+	sesRSVP(t, member, id, "no")
+	sesLacks(t, "the member's session page after taking it back", member.Get("/s/"+id).Body, "You&#39;re going")
+}
