@@ -111,7 +111,7 @@ func run(args []string) error {
 		return nil
 	}
 
-	app, err := newApp(cfg, rdb, st, logger)
+	app, err := newApp(cfg, rdb, near, st, logger)
 	if err != nil {
 		return err
 	}

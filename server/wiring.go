@@ -13,6 +13,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
@@ -86,10 +87,13 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 }
 
 // newApp builds the web app on the stores.
-func newApp(cfg *Config, rdb redis.UniversalClient, st *stores, logger *slog.Logger) (appServer, error) {
+func newApp(cfg *Config, rdb redis.UniversalClient, near *nearcache.Cache, st *stores, logger *slog.Logger) (appServer, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newMailCollector(st.mail.Outbox, logger))
+	if near != nil {
+		reg.MustRegister(near.Collector())
+	}
 	app, err := web.New(web.Deps{
 		Dev:            cfg.Dev(),
 		BaseURL:        cfg.BaseURL,

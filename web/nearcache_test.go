@@ -48,4 +48,9 @@ func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
 	sesContains(t, "the visitor's session page after the answer", anon.Get("/s/"+id).Body, "1 going")
 	sesRSVP(t, member, id, "no")
 	sesLacks(t, "the member's session page after taking it back", member.Get("/s/"+id).Body, "You&#39;re going")
+
+	metrics := anon.Get("/metrics").Body
+	sesContains(t, "/metrics", metrics, "nearcache_tracking 1", `nearcache_replies_total{from="memory"}`,
+		`nearcache_replies_total{from="redis"}`, "nearcache_invalidations_total", "nearcache_bytes")
+	sesLacks(t, "/metrics", metrics, `nearcache_replies_total{from="memory"} 0`+"\n", "nearcache_invalidations_total 0\n")
 }

@@ -167,6 +167,9 @@ func Start(t testing.TB, opts Options) *App {
 		}
 	}
 	metrics := prometheus.NewRegistry()
+	if near != nil {
+		metrics.MustRegister(near.Collector())
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -151,6 +151,8 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 			stale = append(stale, f.cmd)
 		}
 	}
+	c.served.Add(uint64(len(hits) - len(stale)))
+	c.fetched.Add(uint64(len(misses) + len(stale)))
 	return c.again(ctx, cmds, stale, send, err)
 }
 

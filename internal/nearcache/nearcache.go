@@ -69,6 +69,10 @@ type Cache struct {
 	seed     maphash.Seed
 	shard    [shards]shard
 
+	served  atomic.Uint64 // replies given from memory
+	fetched atomic.Uint64 // replies it could keep, read from Redis
+	losses  atomic.Uint64 // tracking connections lost
+
 	seq    atomic.Uint64 // invalidations heard
 	epoch  atomic.Uint64 // moves when all is dropped
 	active atomic.Bool   // tracking is on and heard from
@@ -131,8 +135,10 @@ func New(rdb *redis.Client, prefixes []string) *Cache {
 }
 
 // Run keeps the tracking connection up until ctx ends, dialling again
-// after a loss (a second apart at most), and drops everything kept when
-// it stops.
+// after a loss (10 ms, doubling, a second apart at most; a minute when
+// Redis refuses tracking, say an ACL or a managed service that forbids
+// CLIENT TRACKING), and drops everything kept when it stops. A loss after
+// tracking worked is logged at warn, further failures at debug.
 func (c *Cache) Run(ctx context.Context) {
 	if c == nil {
 		return
@@ -141,7 +147,7 @@ func (c *Cache) Run(ctx context.Context) {
 	o.OnConnect = c.track
 	client := redis.NewClient(&o)
 	defer client.Close()
-	wait := 10 * time.Millisecond
+	wait, failed := 10*time.Millisecond, false
 	for ctx.Err() == nil {
 		ps := client.Subscribe(ctx, channel)
 		stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
@@ -149,21 +155,34 @@ func (c *Cache) Run(ctx context.Context) {
 		c.ps = ps
 		c.mu.Unlock()
 		err := c.listen(ctx, ps)
-		c.lose(err)
+		tracked := c.lose(err)
 		stop()
 		_ = ps.Close()
 		if ctx.Err() != nil {
 			return
 		}
+		if tracked {
+			wait, failed = 10*time.Millisecond, false
+		}
 		if c.Logger != nil {
-			c.Logger.Warn("nearcache: tracking connection lost; reads go to Redis until it is back", "err", err)
+			level := slog.LevelWarn
+			if failed {
+				level = slog.LevelDebug
+			}
+			c.Logger.Log(ctx, level, "nearcache: no tracking connection; pages read everything from Redis until it is back", "err", err)
+		}
+		failed = true
+		limit := time.Second
+		var refused redis.Error
+		if errors.As(err, &refused) {
+			limit = time.Minute
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, time.Second)
+		wait = min(2*wait, limit)
 	}
 }
 
@@ -255,13 +274,16 @@ func (c *Cache) start() {
 	c.mu.Unlock()
 }
 
-// lose turns serving off and fails the requests waiting on a PING.
-func (c *Cache) lose(err error) {
+// lose turns serving off and fails the requests waiting on a PING; it
+// reports whether it was serving.
+func (c *Cache) lose(err error) bool {
 	if err == nil {
 		err = errors.New("nearcache: tracking stopped")
 	}
 	c.mu.Lock()
-	if c.active.Load() {
+	tracked := c.active.Load()
+	if tracked {
+		c.losses.Add(1)
 		c.active.Store(false)
 		c.up = make(chan struct{})
 	}
@@ -274,6 +296,7 @@ func (c *Cache) lose(err error) {
 	c.inflight, c.pending, c.ps = nil, nil, nil
 	c.mu.Unlock()
 	c.dropAll()
+	return tracked
 }
 
 // Tracking returns a channel closed once tracking is on and replies are

@@ -3,7 +3,9 @@ package nearcache
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -381,4 +383,64 @@ func TestAReadOfSeveralKeysIsDroppedWhenAnyOfThemChanges(t *testing.T) {
 	if got, trips := inter(); len(got) != 2 || trips != 1 {
 		t.Fatalf("after the second key changed: %v in %d round trips, want [a b] from Redis", got, trips)
 	}
+}
+
+// TestARedisThatRefusesTrackingIsReadAsWithout: where CLIENT TRACKING is
+// not allowed (an ACL here, a managed service elsewhere), nothing is kept
+// and every read goes to Redis.
+func TestARedisThatRefusesTrackingIsReadAsWithout(t *testing.T) {
+	own := testenv.StartOwnRedis(t)
+	admin := redis.NewClient(&redis.Options{Addr: own.Addr})
+	t.Cleanup(func() { _ = admin.Close() })
+	ctx := context.Background()
+	if err := admin.Do(ctx, "ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all", "-client").Err(); err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: own.Addr, Username: "app", Password: "secret"})
+	c := New(rdb, []string{"fg:k:"})
+	refused := make(chan string, 1)
+	c.Logger = slog.New(slog.NewTextHandler(lineFunc(func(line string) {
+		select {
+		case refused <- line:
+		default:
+		}
+	}), nil))
+	rdb.AddHook(c.Hook())
+	rdb.AddHook(roundtrips.Hook{})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Run(runCtx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = rdb.Close()
+	})
+	if line := <-refused; !strings.Contains(line, "NOPERM") {
+		t.Fatalf("the refusal logged: %s", line)
+	}
+	if err := admin.Set(ctx, "fg:k:{1}", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		rctx, n := request()
+		if v, err := rdb.Get(rctx, "fg:k:{1}").Result(); v != "v" || err != nil || n.Count() != 1 {
+			t.Fatalf("read %d: %q, %v in %d round trips; want v from Redis", i, v, err, n.Count())
+		}
+	}
+	select {
+	case <-c.Tracking():
+		t.Fatal("tracking is on although Redis refuses CLIENT")
+	default:
+	}
+}
+
+// lineFunc is an io.Writer that hands each write (a log line) to f.
+type lineFunc func(string)
+
+func (f lineFunc) Write(p []byte) (int, error) {
+	f(string(p))
+	return len(p), nil
 }

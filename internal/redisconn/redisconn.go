@@ -36,8 +36,9 @@ const AnsweredWithin = 100 * time.Millisecond
 // go-redis's other peeks at the socket (for push messages and the
 // client-side cache's invalidations) see a recent connection as empty
 // too; push messages are still read before each reply. The app uses
-// neither the client-side cache nor pub/sub on these clients; one that
-// did would need its invalidations peeked for, and must not dial this way.
+// neither go-redis's client-side cache nor pub/sub on these clients: the
+// near cache's tracking connection (internal/nearcache) is a client of
+// its own, dialled plainly.
 func Dialer(dial func(ctx context.Context, network, addr string) (net.Conn, error), now func() time.Time) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
