@@ -72,7 +72,7 @@ func request() (context.Context, *roundtrips.Counter) {
 
 // hget reads field of key as a new request, through a pipeline as pages
 // do, and returns the reply and the round trips it took.
-func (f *fixture) hget(t *testing.T, key, field string) (string, error, int) {
+func (f *fixture) hget(t *testing.T, key, field string) (string, int, error) {
 	t.Helper()
 	ctx, n := request()
 	p := f.rdb.Pipeline()
@@ -82,7 +82,7 @@ func (f *fixture) hget(t *testing.T, key, field string) (string, error, int) {
 	if err != nil && !errors.Is(err, redis.Nil) {
 		t.Fatal(err)
 	}
-	return v, err, n.Count()
+	return v, n.Count(), err
 }
 
 func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
@@ -92,10 +92,10 @@ func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.settle(t)
-	if v, _, trips := f.hget(t, f.key, "name"); v != "Go" || trips != 1 {
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Go" || trips != 1 {
 		t.Fatalf("first read: %q in %d round trips, want Go in 1", v, trips)
 	}
-	if v, _, trips := f.hget(t, f.key, "name"); v != "Go" || trips != 0 {
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Go" || trips != 0 {
 		t.Fatalf("second read: %q in %d round trips, want Go from memory", v, trips)
 	}
 	// Another client's change, finished before the next request begins,
@@ -103,11 +103,11 @@ func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
 	if err := f.other.HSet(ctx, f.key, "name", "Rust").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if v, _, trips := f.hget(t, f.key, "name"); v != "Rust" || trips != 1 {
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Rust" || trips != 1 {
 		t.Fatalf("read after a change: %q in %d round trips, want Rust from Redis", v, trips)
 	}
 	f.hget(t, f.key, "name") // kept only if the change's invalidation came first
-	if v, _, trips := f.hget(t, f.key, "name"); v != "Rust" || trips != 0 {
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Rust" || trips != 0 {
 		t.Fatalf("read after that: %q in %d round trips, want Rust from memory", v, trips)
 	}
 }
@@ -115,17 +115,17 @@ func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
 func TestNothingIsKeptOfWhatFoundNothingOnceItExists(t *testing.T) {
 	f := sharedFixture(t)
 	for range 2 {
-		if _, err, _ := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
+		if _, _, err := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
 			t.Fatalf("a missing field: %v, want redis.Nil", err)
 		}
 	}
-	if _, _, trips := f.hget(t, f.key, "name"); trips != 0 {
+	if _, trips, _ := f.hget(t, f.key, "name"); trips != 0 {
 		t.Fatalf("a missing field again: %d round trips, want its nil from memory", trips)
 	}
 	if err := f.other.HSet(context.Background(), f.key, "name", "Go").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if v, err, _ := f.hget(t, f.key, "name"); v != "Go" || err != nil {
+	if v, _, err := f.hget(t, f.key, "name"); v != "Go" || err != nil {
 		t.Fatalf("once set: %q, %v", v, err)
 	}
 }
@@ -248,7 +248,7 @@ func TestAReplyOlderThanAHeardChangeIsNotKept(t *testing.T) {
 	if v, _, _ := f.hget(t, f.key, "name"); v != "old" {
 		t.Fatalf("first read: %q", v)
 	}
-	if v, _, trips := f.hget(t, f.key, "name"); v != "new" || trips != 1 {
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "new" || trips != 1 {
 		t.Fatalf("next read: %q in %d round trips, want new from Redis (the old reply was not kept)", v, trips)
 	}
 }
@@ -347,7 +347,7 @@ func TestAFlushedDatabaseServesNothingOld(t *testing.T) {
 	if err := f.other.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err, _ := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
+	if _, _, err := f.hget(t, f.key, "name"); !errors.Is(err, redis.Nil) {
 		t.Fatalf("after FLUSHDB: %v, want nothing found", err)
 	}
 }
