@@ -76,9 +76,9 @@ func (h hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessP
 // found is a reply the cache holds for one of a batch's commands, to be
 // given once the request's PING is answered.
 type found struct {
-	cmd redis.Cmder
-	key string
-	r   reply
+	cmd      redis.Cmder
+	key, sig string
+	r        reply
 }
 
 // asked is a command the cache may keep the reply of.
@@ -121,7 +121,7 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 			continue
 		}
 		if rep, ok := c.get(key, sig); ok {
-			hits = append(hits, found{cmd: cmd, key: key, r: rep})
+			hits = append(hits, found{cmd: cmd, key: key, sig: string(sig), r: rep})
 			continue
 		}
 		misses = append(misses, asked{cmd: cmd, key: key, sig: string(sig), others: others})
@@ -146,14 +146,25 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 		}
 	}
 	var stale []redis.Cmder
+	var reread []asked
 	for _, f := range hits {
-		if !c.fresh(f, seq, epoch) || !give(f.cmd, f.r) {
+		switch {
+		case !c.fresh(f, seq, epoch):
+			// One of the other keys it read changed: read it again, and
+			// keep that instead.
+			c.drop(f.key, f.sig, f.r)
+			stale = append(stale, f.cmd)
+			reread = append(reread, asked{cmd: f.cmd, key: f.key, sig: f.sig, others: f.r.others})
+		case !give(f.cmd, f.r):
 			stale = append(stale, f.cmd)
 		}
 	}
 	c.served.Add(uint64(len(hits) - len(stale)))
 	c.fetched.Add(uint64(len(misses) + len(stale)))
-	return c.again(ctx, cmds, stale, send, err)
+	seq, epoch = c.seq.Load(), c.epoch.Load()
+	err = c.again(ctx, cmds, stale, send, err)
+	c.keep(reread, seq, epoch)
+	return err
 }
 
 // again sends the commands of stale (answers the cache could not give
@@ -274,6 +285,20 @@ func (c *Cache) fresh(f found, seq, epoch uint64) bool {
 	return true
 }
 
+// drop forgets the reply r kept for key and sig, unless another took its
+// place since.
+func (c *Cache) drop(key, sig string, r reply) {
+	s, _ := c.locate(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sub := s.keys[key]; sub != nil {
+		if now, ok := sub[sig]; ok && now.seq == r.seq && slices.Equal(now.others, r.others) {
+			s.bytes -= weigh(key, now) + len(sig)
+			delete(sub, sig)
+		}
+	}
+}
+
 // heardBy reports whether key's last invalidation was heard by seq.
 func (c *Cache) heardBy(key string, seq uint64) bool {
 	s, slot := c.locate(key)
@@ -310,9 +335,10 @@ func (c *Cache) keep(misses []asked, seq, epoch uint64) {
 				sub = map[string]reply{}
 				s.keys[a.key] = sub
 			}
-			if _, had := sub[a.sig]; !had {
-				s.bytes += size
+			if old, had := sub[a.sig]; had {
+				s.bytes -= weigh(a.key, old) + len(a.sig)
 			}
+			s.bytes += size
 			sub[a.sig] = r
 		}
 		s.mu.Unlock()

@@ -27,6 +27,12 @@
 // (see cacheable); scripts, transactions and everything after a request's
 // first command that may write go to Redis: a request may read what it
 // wrote. Redis Cluster is not served yet: its tracking is per node.
+//
+// A key that expires is dropped when Redis deletes it (its expiry cycle,
+// which names the key like any change), not at the moment its time runs
+// out: no key of a tracked family holds what a page shows only until a
+// deadline (closed mentoring requests, kept for months, are shown a
+// little past their end at most).
 package nearcache
 
 import (
@@ -52,8 +58,9 @@ const (
 )
 
 // Cache is one instance's memory of its reads; safe for concurrent use.
-// Its methods do nothing on a nil Cache, so a client it does not serve
-// (a cluster, or caching turned off) needs no other code path.
+// Hook, Run and Sync do nothing (Sync says so) on a nil Cache, so a
+// client it does not serve (a cluster, or caching turned off) needs no
+// other code path.
 type Cache struct {
 	// Logger hears of the tracking connection's losses (nil: quiet).
 	Logger *slog.Logger
@@ -222,9 +229,16 @@ func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
 		}
 		switch m := msg.(type) {
 		case *redis.Subscription:
-			if m.Kind == "subscribe" {
-				c.start()
+			if m.Kind != "subscribe" {
+				continue
 			}
+			if c.active.Load() {
+				// go-redis dialled again by itself (a PING that failed):
+				// what changed in between went unheard, and PINGs sent on
+				// the old connection will not be answered.
+				return errors.New("nearcache: the tracking connection was replaced")
+			}
+			c.start()
 		case *redis.Message:
 			if m.Channel != channel {
 				continue
@@ -328,9 +342,11 @@ func (c *Cache) locate(key string) (*shard, int) {
 // invalidate drops key's replies and marks it heard of, so a reply of it
 // already on its way is not kept.
 func (c *Cache) invalidate(key string) {
-	n := c.seq.Add(1)
 	s, slot := c.locate(key)
 	s.mu.Lock()
+	// Counted under the lock: a request that reads the count after this
+	// finds the reply gone, one that read it before finds it stale.
+	n := c.seq.Add(1)
 	s.heard[slot] = n
 	if sub, ok := s.keys[key]; ok {
 		for sig, r := range sub {
@@ -374,6 +390,9 @@ func (c *Cache) ping(r *round) error {
 		c.inflight = nil
 		r.err = err
 		close(r.done)
+		// Give the connection up here rather than let go-redis dial a new
+		// one behind listen's back (or behind this lock).
+		_ = c.ps.Close()
 	}
 	return err
 }

@@ -383,6 +383,9 @@ func TestAReadOfSeveralKeysIsDroppedWhenAnyOfThemChanges(t *testing.T) {
 	if got, trips := inter(); len(got) != 2 || trips != 1 {
 		t.Fatalf("after the second key changed: %v in %d round trips, want [a b] from Redis", got, trips)
 	}
+	if got, trips := inter(); len(got) != 2 || trips != 0 {
+		t.Fatalf("once more: %v in %d round trips, want [a b] from memory (what was read again is kept)", got, trips)
+	}
 }
 
 // TestARedisThatRefusesTrackingIsReadAsWithout: where CLIENT TRACKING is
