@@ -73,14 +73,6 @@ func (h hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessP
 	}
 }
 
-// found is a reply the cache holds for one of a batch's commands, to be
-// given once the request's PING is answered.
-type found struct {
-	cmd      redis.Cmder
-	key, sig string
-	r        reply
-}
-
 // asked is a command the cache may keep the reply of.
 type asked struct {
 	cmd      redis.Cmder
@@ -89,7 +81,10 @@ type asked struct {
 }
 
 // run answers what it can of cmds, one batch of a scope, and sends the
-// rest with send.
+// rest with send, in one round trip: a scope's first batch waits for its
+// PING's answer before it looks anything up, so what it finds is fresh
+// and nothing has to be read again after the batch was sent (which would
+// cost a page a round trip more than without the cache).
 func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send func(context.Context, []redis.Cmder) error) error {
 	if sc.off.Load() {
 		return send(ctx, cmds)
@@ -103,16 +98,16 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	if !c.active.Load() {
 		return send(ctx, cmds)
 	}
-	var r *round
 	if !sc.synced.Load() {
-		if r = c.sync(); r == nil {
-			return send(ctx, cmds)
+		if r := c.sync(); r == nil || !wait(ctx, r) {
+			return send(ctx, cmds) // not known to be fresh: Redis answers
 		}
+		sc.synced.Store(true)
 	}
 	seq, epoch := c.seq.Load(), c.epoch.Load()
-	var hits []found
 	var misses []asked
 	rest := make([]redis.Cmder, 0, len(cmds))
+	served := 0
 	var buf [128]byte
 	for _, cmd := range cmds {
 		key, others, sig, ok := c.keyOf(cmd, buf[:0])
@@ -121,61 +116,28 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 			continue
 		}
 		if rep, ok := c.get(key, sig); ok {
-			hits = append(hits, found{cmd: cmd, key: key, sig: string(sig), r: rep})
-			continue
+			if c.othersKept(rep) && give(cmd, rep) {
+				served++
+				continue
+			}
+			c.drop(key, string(sig), rep)
 		}
 		misses = append(misses, asked{cmd: cmd, key: key, sig: string(sig), others: others})
 		rest = append(rest, cmd)
 	}
+	c.served.Add(uint64(served))
+	c.fetched.Add(uint64(len(misses)))
 	var err error
 	if len(rest) > 0 {
 		err = send(ctx, rest)
 	}
 	c.keep(misses, seq, epoch)
-	if r != nil {
-		synced := wait(ctx, r)
-		if synced {
-			sc.synced.Store(true)
-		}
-		if !synced { // not known to be fresh: Redis answers them all
-			stale := make([]redis.Cmder, len(hits))
-			for i, f := range hits {
-				stale[i] = f.cmd
-			}
-			return c.again(ctx, cmds, stale, send, err)
-		}
-	}
-	var stale []redis.Cmder
-	var reread []asked
-	for _, f := range hits {
-		switch {
-		case !c.fresh(f, seq, epoch):
-			// One of the other keys it read changed: read it again, and
-			// keep that instead.
-			c.drop(f.key, f.sig, f.r)
-			stale = append(stale, f.cmd)
-			reread = append(reread, asked{cmd: f.cmd, key: f.key, sig: f.sig, others: f.r.others})
-		case !give(f.cmd, f.r):
-			stale = append(stale, f.cmd)
-		}
-	}
-	c.served.Add(uint64(len(hits) - len(stale)))
-	c.fetched.Add(uint64(len(misses) + len(stale)))
-	seq, epoch = c.seq.Load(), c.epoch.Load()
-	err = c.again(ctx, cmds, stale, send, err)
-	c.keep(reread, seq, epoch)
-	return err
+	return result(cmds, err)
 }
 
-// again sends the commands of stale (answers the cache could not give
-// after all) and returns what the batch returns: a failure to reach Redis
-// first, else the first command's error, as go-redis does.
-func (c *Cache) again(ctx context.Context, cmds, stale []redis.Cmder, send func(context.Context, []redis.Cmder) error, err error) error {
-	if len(stale) > 0 {
-		if e := send(ctx, stale); e != nil && err == nil {
-			err = e
-		}
-	}
+// result is what a batch returns: a failure to reach Redis first, else
+// the first command's error, as go-redis does.
+func result(cmds []redis.Cmder, err error) error {
 	var re redis.Error
 	if err != nil && !errors.As(err, &re) {
 		return err
@@ -271,14 +233,11 @@ func (c *Cache) get(key string, sig []byte) (reply, bool) {
 	return r, ok
 }
 
-// fresh reports whether nothing dropped f's reply since seq and epoch
-// were read, and no other key it read changed since it was kept.
-func (c *Cache) fresh(f found, seq, epoch uint64) bool {
-	if !c.heardBy(f.key, seq) || c.epoch.Load() != epoch || !c.active.Load() {
-		return false
-	}
-	for _, k := range f.r.others {
-		if !c.heardBy(k, f.r.seq) {
+// othersKept reports whether no other key a reply of several keys read
+// changed since it was read (a change to its first key drops it).
+func (c *Cache) othersKept(r reply) bool {
+	for _, k := range r.others {
+		if !c.heardBy(k, r.seq) {
 			return false
 		}
 	}

@@ -16,8 +16,9 @@
 // write that changed it, so once the PONG is in, every change that any
 // client finished before the request began has been heard and its
 // replies dropped. Requests that wait at the same time share one PING,
-// sent with the first of them; the wait overlaps the request's own first
-// round trip. A reply read from Redis is kept only when no invalidation
+// sent with the first of them; the request looks up nothing before the
+// answer, so what it finds is fresh and a page never reads in more round
+// trips than without the cache. A reply read from Redis is kept only when no invalidation
 // of its key was heard between its sending and its arrival (it may be
 // older than the change). While the connection is down, or before it is
 // up, nothing is served or kept, and all that was kept is dropped when it
