@@ -531,16 +531,7 @@ func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
 // runNearCache runs near until the test ends, and returns once it tracks,
 // so that every request of the test meets it the same way.
 func runNearCache(t testing.TB, near *nearcache.Cache) {
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		near.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		<-done
-	})
+	t.Cleanup(near.Start())
 	select {
 	case <-near.Tracking():
 	case <-time.After(10 * time.Second):

@@ -194,6 +194,21 @@ func (c *Cache) Run(ctx context.Context) {
 	}
 }
 
+// Start runs the cache (see Run) in a goroutine of its own; stop ends it
+// and returns once it has stopped.
+func (c *Cache) Start() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // track turns on broadcast tracking of the prefixes, redirected to the
 // connection itself, before it subscribes.
 func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
