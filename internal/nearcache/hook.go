@@ -3,13 +3,13 @@ package nearcache
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"strconv"
 	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/replies"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/speculate"
 )
@@ -270,11 +270,7 @@ func (c *Cache) heardBy(key string, seq uint64) bool {
 // invalidation heard since seq (read before they were sent) may have
 // made old.
 func (c *Cache) keep(misses []asked, seq, epoch uint64) {
-	limit := c.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMaxBytes
-	}
-	limit /= shards
+	const limit = maxBytes / shards
 	for _, a := range misses {
 		r, ok := take(a.cmd)
 		if !ok || slices.ContainsFunc(a.others, func(k string) bool { return !c.heardBy(k, seq) }) {
@@ -307,89 +303,30 @@ func (c *Cache) keep(misses []asked, seq, epoch uint64) {
 // take is what the cache keeps of cmd's reply: a copy, so the caller
 // may change what it got.
 func take(cmd redis.Cmder) (reply, bool) {
-	err := cmd.Err()
-	if errors.Is(err, redis.Nil) {
-		return reply{nil: true}, true
-	}
-	if err != nil {
+	k, ok := replies.Of(cmd)
+	if !ok {
 		return reply{}, false
 	}
-	var v any
-	switch c := cmd.(type) {
-	case *redis.StringCmd:
-		v = c.Val()
-	case *redis.IntCmd:
-		v = c.Val()
-	case *redis.BoolCmd:
-		v = c.Val()
-	case *redis.FloatCmd:
-		v = c.Val()
-	case *redis.SliceCmd:
-		v = slices.Clone(c.Val())
-	case *redis.StringSliceCmd:
-		v = slices.Clone(c.Val())
-	case *redis.ZSliceCmd:
-		v = slices.Clone(c.Val())
-	case *redis.BoolSliceCmd:
-		v = slices.Clone(c.Val())
-	case *redis.FloatSliceCmd:
-		v = slices.Clone(c.Val())
-	case *redis.MapStringStringCmd:
-		v = maps.Clone(c.Val())
-	default:
+	switch err := cmd.Err(); {
+	case errors.Is(err, redis.Nil):
+		return reply{kind: k, nil: true}, true
+	case err != nil:
 		return reply{}, false
 	}
-	return reply{val: v}, true
+	return reply{kind: k, val: replies.Take(cmd, k)}, true
 }
 
 // give answers cmd with r (a copy of its slices and maps), when r is of
-// cmd's type.
+// cmd's kind.
 func give(cmd redis.Cmder, r reply) bool {
-	if r.nil {
-		switch cmd.(type) {
-		case *redis.StringCmd, *redis.IntCmd, *redis.FloatCmd, *redis.SliceCmd:
-			cmd.SetErr(redis.Nil)
-			return true
-		}
+	if k, ok := replies.Of(cmd); !ok || k != r.kind {
 		return false
 	}
-	ok := false
-	switch c := cmd.(type) {
-	case *redis.StringCmd:
-		ok = set(c, r.val, func(v string) string { return v })
-	case *redis.IntCmd:
-		ok = set(c, r.val, func(v int64) int64 { return v })
-	case *redis.BoolCmd:
-		ok = set(c, r.val, func(v bool) bool { return v })
-	case *redis.FloatCmd:
-		ok = set(c, r.val, func(v float64) float64 { return v })
-	case *redis.SliceCmd:
-		ok = set(c, r.val, slices.Clone[[]any])
-	case *redis.StringSliceCmd:
-		ok = set(c, r.val, slices.Clone[[]string])
-	case *redis.ZSliceCmd:
-		ok = set(c, r.val, slices.Clone[[]redis.Z])
-	case *redis.BoolSliceCmd:
-		ok = set(c, r.val, slices.Clone[[]bool])
-	case *redis.FloatSliceCmd:
-		ok = set(c, r.val, slices.Clone[[]float64])
-	case *redis.MapStringStringCmd:
-		ok = set(c, r.val, maps.Clone[map[string]string])
+	if r.nil {
+		cmd.SetErr(redis.Nil)
+		return true
 	}
-	if ok {
-		cmd.SetErr(nil)
-	}
-	return ok
-}
-
-// set gives cmd the value v (through cp, which copies what may be
-// changed) when v is of cmd's type.
-func set[T any](cmd interface{ SetVal(T) }, v any, cp func(T) T) bool {
-	t, ok := v.(T)
-	if ok {
-		cmd.SetVal(cp(t))
-	}
-	return ok
+	return replies.Give(cmd, r.kind, r.val)
 }
 
 // weigh is about the memory a reply of key takes.

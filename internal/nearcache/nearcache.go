@@ -48,6 +48,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/replies"
 )
 
 // channel is where Redis sends the invalidations of a RESP2 connection.
@@ -65,12 +67,6 @@ const (
 type Cache struct {
 	// Logger hears of the tracking connection's losses (nil: quiet).
 	Logger *slog.Logger
-	// MaxBytes bounds the replies kept, about (DefaultMaxBytes when 0):
-	// a shard past its part starts afresh.
-	MaxBytes int
-	// AnswerWithin is how long a PING may go unanswered before the
-	// tracking connection is taken for dead (DefaultAnswerWithin when 0).
-	AnswerWithin time.Duration
 
 	opts     redis.Options // the tracking connection's
 	prefixes []string
@@ -101,8 +97,9 @@ type shard struct {
 }
 
 type reply struct {
-	val any
-	nil bool // the reply was nil (redis.Nil)
+	kind replies.Kind
+	val  any
+	nil  bool // the reply was nil (redis.Nil)
 	// others are the further keys a reply of several keys read (it is
 	// kept under the first), and seq the invalidations heard before it
 	// was read: a change heard since to one of them makes it stale.
@@ -119,11 +116,14 @@ type round struct {
 	err  error
 }
 
-// DefaultMaxBytes bounds the replies a Cache keeps unless MaxBytes says.
-const DefaultMaxBytes = 32 << 20
-
-// DefaultAnswerWithin is how long a PING may go unanswered by default.
-const DefaultAnswerWithin = 2 * time.Second
+const (
+	// maxBytes bounds the replies kept, about: a shard past its part
+	// starts afresh.
+	maxBytes = 32 << 20
+	// answerWithin is how long a PING may go unanswered before the
+	// tracking connection is taken for dead.
+	answerWithin = 2 * time.Second
+)
 
 // New returns a Cache for rdb's server and the keys starting with one of
 // prefixes (they must not be prefixes of each other, as Redis requires).
@@ -228,17 +228,13 @@ func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
 // replies, PONGs answer the barrier. A quiet connection is pinged, and
 // one that leaves a PING unanswered too long is given up.
 func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
-	within := c.AnswerWithin
-	if within <= 0 {
-		within = DefaultAnswerWithin
-	}
 	for {
-		msg, err := ps.ReceiveTimeout(ctx, within/2)
+		msg, err := ps.ReceiveTimeout(ctx, answerWithin/2)
 		if err != nil {
 			if !isTimeout(err) {
 				return err
 			}
-			if err := c.idle(within); err != nil {
+			if err := c.idle(); err != nil {
 				return err
 			}
 			continue
@@ -280,15 +276,15 @@ func isTimeout(err error) bool {
 }
 
 // idle pings a quiet connection, and reports a PING left unanswered for
-// longer than within.
-func (c *Cache) idle(within time.Duration) error {
+// longer than answerWithin.
+func (c *Cache) idle() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inflight == nil {
 		c.inflight = c.newRound()
 		return c.ping(c.inflight)
 	}
-	if time.Since(c.inflight.sent) > within {
+	if time.Since(c.inflight.sent) > answerWithin {
 		return errors.New("nearcache: the tracking connection did not answer a PING")
 	}
 	return nil

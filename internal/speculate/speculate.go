@@ -25,6 +25,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/replies"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
@@ -50,10 +51,10 @@ func NewMemory(size, reads int) *Memory {
 const MaxGuesses = 512
 
 // guess is a read to make with a view's first round trip: its reply kind
-// (its index in kinds) and its arguments (strings and numbers, owned by
+// (internal/replies) and its arguments (strings and numbers, owned by
 // the Memory and never changed).
 type guess struct {
-	kind byte
+	kind replies.Kind
 	args []any
 }
 
@@ -212,7 +213,7 @@ func (v *View) first(ctx context.Context, cmds []redis.Cmder, next redis.Process
 	v.used = make([]bool, len(v.last))
 	v.asked = make([]redis.Cmder, 0, len(v.last))
 	for i, g := range v.last {
-		v.cmds[i] = kinds[g.kind].make(ctx, g.args)
+		v.cmds[i] = replies.New(ctx, g.kind, g.args)
 	}
 	all := append(slices.Clip(cmds), v.cmds...)
 	err := next(ctx, all)
@@ -344,42 +345,9 @@ func owned(args []any) []any {
 	return out
 }
 
-// kind is the type of a command's reply that a guess can stand for: how
-// to tell it, make it and give a reply of one to another.
-type kind struct {
-	is   func(redis.Cmder) bool
-	make func(context.Context, []any) redis.Cmder
-	copy func(dst, g redis.Cmder)
-}
-
-// kinds are the reply types guessed; a guess keeps its index.
-var kinds = []kind{
-	of[string](redis.NewStringCmd),
-	of[int64](redis.NewIntCmd),
-	of[bool](redis.NewBoolCmd),
-	of[float64](redis.NewFloatCmd),
-	of[[]any](redis.NewSliceCmd),
-	of[[]string](redis.NewStringSliceCmd),
-	of[[]redis.Z](redis.NewZSliceCmd),
-	of[map[string]string](redis.NewMapStringStringCmd),
-}
-
-// of is the kind of the commands newCmd makes.
-func of[T any, C interface {
-	redis.Cmder
-	Val() T
-	SetVal(T)
-}](newCmd func(context.Context, ...any) C) kind {
-	return kind{
-		is:   func(c redis.Cmder) bool { _, ok := c.(C); return ok },
-		make: func(ctx context.Context, args []any) redis.Cmder { return newCmd(ctx, args...) },
-		copy: func(dst, g redis.Cmder) { dst.(C).SetVal(g.(C).Val()) },
-	}
-}
-
 // readOnly are the commands that only read: a view guesses those of them
-// whose reply kind it knows (see kinds), and any command not here may
-// write, which stops its guessing.
+// whose reply kind it knows (internal/replies), and any command not here
+// may write, which stops its guessing.
 var readOnly = map[string]bool{}
 
 func init() {
@@ -394,18 +362,13 @@ func init() {
 // it does not know may write).
 func ReadOnly(name string) bool { return readOnly[name] }
 
-// kindOf gives the index in kinds of cmd's reply type, when cmd is a
-// read this package guesses.
-func kindOf(cmd redis.Cmder) (byte, bool) {
+// kindOf gives the kind of cmd's reply, when cmd is a read this package
+// guesses.
+func kindOf(cmd redis.Cmder) (replies.Kind, bool) {
 	if len(cmd.Args()) == 0 || !readOnly[cmd.Name()] {
 		return 0, false
 	}
-	for i, k := range kinds {
-		if k.is(cmd) {
-			return byte(i), true
-		}
-	}
-	return 0, false
+	return replies.Of(cmd)
 }
 
 // guessable reports whether args can be kept and compared: strings and
@@ -424,11 +387,10 @@ func guessable(args []any) bool {
 // copyReply gives dst the reply of g, a guess of the same kind and
 // arguments, unless g failed other than by finding nothing (then dst is
 // sent).
-func copyReply(dst, g redis.Cmder, k byte) bool {
+func copyReply(dst, g redis.Cmder, k replies.Kind) bool {
 	if err := g.Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return false
 	}
-	kinds[k].copy(dst, g)
-	dst.SetErr(g.Err())
+	replies.Copy(dst, g, k)
 	return true
 }
