@@ -155,7 +155,8 @@ func result(cmds []redis.Cmder, err error) error {
 // b), when the cache may keep its reply: every key it reads is tracked.
 func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool) {
 	args := cmd.Args()
-	keys, ok := keysOf(cmd.Name(), args)
+	name := cmd.Name() // lower-cased anew at each call
+	keys, ok := keysOf(name, args)
 	if !ok {
 		return "", nil, nil, false
 	}
@@ -169,7 +170,7 @@ func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool
 			others = append(others, k)
 		}
 	}
-	b = append(b, cmd.Name()...)
+	b = append(b, name...)
 	for _, a := range args[1:] {
 		b = append(b, 0)
 		switch v := a.(type) {
