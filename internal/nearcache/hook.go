@@ -320,14 +320,14 @@ func take(cmd redis.Cmder) (reply, bool) {
 // give answers cmd with r (a copy of its slices and maps), when r is of
 // cmd's kind.
 func give(cmd redis.Cmder, r reply) bool {
-	if k, ok := replies.Of(cmd); !ok || k != r.kind {
+	if !r.nil {
+		return replies.Give(cmd, r.kind, r.val)
+	}
+	if !replies.Is(cmd, r.kind) {
 		return false
 	}
-	if r.nil {
-		cmd.SetErr(redis.Nil)
-		return true
-	}
-	return replies.Give(cmd, r.kind, r.val)
+	cmd.SetErr(redis.Nil)
+	return true
 }
 
 // weigh is about the memory a reply of key takes.

@@ -52,11 +52,12 @@ func of[T any, C interface {
 		copy: func(dst, src redis.Cmder) { dst.(C).SetVal(src.(C).Val()) },
 		take: func(c redis.Cmder) any { return clone(c.(C).Val()) },
 		give: func(c redis.Cmder, v any) bool {
-			t, ok := v.(T)
-			if ok {
-				c.(C).SetVal(clone(t))
+			cmd, ok := c.(C)
+			t, of := v.(T)
+			if ok && of {
+				cmd.SetVal(clone(t))
 			}
-			return ok
+			return ok && of
 		},
 	}
 }
@@ -71,6 +72,9 @@ func Of(cmd redis.Cmder) (Kind, bool) {
 	return 0, false
 }
 
+// Is reports whether cmd's reply is of kind k.
+func Is(cmd redis.Cmder, k Kind) bool { return kinds[k].is(cmd) }
+
 // New makes a command of kind k with args.
 func New(ctx context.Context, k Kind, args []any) redis.Cmder { return kinds[k].make(ctx, args) }
 
@@ -84,8 +88,8 @@ func Copy(dst, src redis.Cmder, k Kind) {
 // Take is a copy of cmd's value (of kind k), to keep.
 func Take(cmd redis.Cmder, k Kind) any { return kinds[k].take(cmd) }
 
-// Give answers cmd, of kind k, with a copy of v (from Take on a command of
-// the same kind) and no error; false when v is of another type.
+// Give answers cmd with a copy of v (from Take on a command of kind k)
+// and no error; false when cmd or v is of another kind.
 func Give(cmd redis.Cmder, k Kind, v any) bool {
 	if !kinds[k].give(cmd, v) {
 		return false

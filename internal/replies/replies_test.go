@@ -24,8 +24,11 @@ func TestEveryKindKeepsACopyAndGivesItToItsOwnKind(t *testing.T) {
 			t.Fatalf("kind %d: Give refused its own value or left the error: %v", k, dst.Err())
 		}
 		other := Kind((i + 1) % len(kinds))
-		if Give(New(ctx, other, nil), other, kept) {
+		if Give(New(ctx, other, nil), other, kept) || Give(New(ctx, other, nil), k, kept) {
 			t.Fatalf("kind %d's value given to a command of kind %d", k, other)
+		}
+		if !Is(dst, k) || Is(dst, other) {
+			t.Fatalf("kind %d: Is says otherwise", k)
 		}
 	}
 	s := redis.NewStringSliceCmd(ctx, "lrange", "key", 0, -1)
