@@ -72,7 +72,7 @@ func run() error {
 	flag.IntVar(&o.conns, "conns", 64, "connections wrk keeps open")
 	flag.IntVar(&o.rounds, "rounds", 2, "floor/page pairs per page")
 	flag.StringVar(&o.only, "pages", "", "comma-separated page keys to run (session-member, session-anon, home, group, discovery, dashboard, suggestions, rsvp; default all)")
-	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the app per page into (during its last run)")
+	flag.StringVar(&o.profile, "profile", "", "directory to write a CPU and an allocation profile of the app per page into (during its last run)")
 	flag.StringVar(&o.appEnv, "app-env", "", "space-separated NAME=value settings for the app only (e.g. \"GOGC=200\"), to compare runtime settings")
 	flag.StringVar(&o.baseline, "baseline", "", "a git revision whose app is built too and measured in the same rounds (floor, page, page at the revision) for the GET pages, to tell a change from the machine's noise")
 	flag.BoolVar(&o.paired, "paired", false, "with -baseline: run the page and the baseline at the same time, each with its own wrk, and compare the app's own CPU per request, so both meet the same neighbours on the machine")
@@ -583,7 +583,7 @@ func (b *bench) measure(p page, o options) (string, string, error) {
 		var profiled chan error
 		if o.profile != "" && i == o.rounds-1 {
 			profiled = make(chan error, 1)
-			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, p.key+".pprof"), o.duration) }()
+			go func() { profiled <- b.profiles(filepath.Join(o.profile, p.key+".pprof"), o.duration) }()
 		}
 		cmdsBefore, reqsBefore, err := b.served(p.route)
 		if err != nil {
@@ -727,17 +727,28 @@ func medianFloat(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
-// cpuProfile saves a CPU profile of the app taken over most of a run of
-// length d into path.
-func (b *bench) cpuProfile(path string, d time.Duration) error {
-	secs := max(1, int(d.Seconds())-1)
-	resp, err := http.Get(b.pprofURL + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs))
+// profiles saves a CPU profile of the app taken over most of a run of
+// length d into path, and the allocations made meanwhile into path with
+// ".allocs" before its extension (both are taken at once).
+func (b *bench) profiles(path string, d time.Duration) error {
+	secs := strconv.Itoa(max(1, int(d.Seconds())-1))
+	allocs := make(chan error, 1)
+	go func() {
+		allocs <- b.saveProfile(strings.TrimSuffix(path, ".pprof")+".allocs.pprof", "/debug/pprof/allocs?seconds="+secs)
+	}()
+	return errors.Join(b.saveProfile(path, "/debug/pprof/profile?seconds="+secs), <-allocs)
+}
+
+// saveProfile saves the profile the app's profiler serves at route into
+// path.
+func (b *bench) saveProfile(path, route string) error {
+	resp, err := http.Get(b.pprofURL + route)
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profile: %s", resp.Status)
+		return fmt.Errorf("profile %s: %s", route, resp.Status)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err

@@ -263,7 +263,7 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 		if o.profile != "" && round == o.rounds-1 {
 			// The posts take a few seconds: profile the first three.
 			profiled = make(chan error, 1)
-			go func() { profiled <- b.cpuProfile(filepath.Join(o.profile, "rsvp.pprof"), 4*time.Second) }()
+			go func() { profiled <- b.profiles(filepath.Join(o.profile, "rsvp.pprof"), 4*time.Second) }()
 		}
 		cmdsBefore, err := b.commands()
 		if err != nil {
