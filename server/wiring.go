@@ -118,6 +118,7 @@ func newApp(cfg *Config, rdb redis.UniversalClient, near *nearcache.Cache, st *s
 		MetricsToken:   cfg.MetricsToken,
 		TrustProxy:     cfg.TrustProxy,
 		RequestTimeout: cfg.RequestTimeout,
+		NearCache:      near,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -213,10 +213,11 @@ func (h *handler) lazySession(c *fiber.Ctx, cookie string) error {
 	lz := &lazy{p: p, claimed: claimed, resolve: resolve, fresh: h.Sessions.Fresh}
 	c.Locals(lazyContextKey, lz)
 	var later *speculate.View
-	if c.Method() == fiber.MethodGet {
+	if c.Method() == fiber.MethodGet && !h.NearCache.Active() {
 		// The page's later reads are guessed with its first round trip
 		// (see handler.pageLater), by address and the viewer the cookie
-		// claims.
+		// claims; not while the near cache answers them from memory, where
+		// a guess would only be made and answered twice.
 		later = h.pageLater.View(c.OriginalURL(), claimed)
 		c.SetUserContext(speculate.With(c.UserContext(), later))
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/focusgroups/focusgroups/groups"
@@ -53,4 +54,28 @@ func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
 	sesContains(t, "/metrics", metrics, "nearcache_tracking 1", `nearcache_replies_total{from="memory"}`,
 		`nearcache_replies_total{from="redis"}`, "nearcache_invalidations_total", "nearcache_bytes")
 	sesLacks(t, "/metrics", metrics, `nearcache_replies_total{from="memory"} 0`+"\n", "nearcache_invalidations_total 0\n")
+}
+
+// While the near cache tracks, a page's later reads are answered from
+// memory, so none is guessed with its first round trip (which would make
+// each twice); without it, a repeat view guesses them and uses the guesses.
+func TestPagesGuessLaterReadsOnlyWithoutTheNearCache(t *testing.T) {
+	for _, near := range []bool{true, false} {
+		app := apptest.Start(t, apptest.Options{NoNearCache: !near})
+		org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+		g := sesGroup(t, app, org, "guesses", nil)
+		sesCreate(t, org, g, sesForm("Guessed talk"))
+		for range 3 {
+			if r := org.Get("/dashboard"); r.StatusCode != http.StatusOK {
+				t.Fatalf("dashboard: %d", r.StatusCode)
+			}
+		}
+		guessed, used := app.Counter(t, "page_reads_guessed_total"), app.Counter(t, "page_reads_guessed_used_total")
+		switch {
+		case near && guessed != 0:
+			t.Errorf("with the near cache, repeat dashboard views guessed %v reads, want none", guessed)
+		case !near && (guessed == 0 || used == 0):
+			t.Errorf("without the near cache, repeat dashboard views guessed %v reads and used %v, want some of each", guessed, used)
+		}
+	}
 }

@@ -506,7 +506,7 @@ func TestMentorSuggestionsReadInOneRoundTripOnceKnown(t *testing.T) {
 // round trip once seen, and shows a group joined since (read in a round
 // trip of its own, once).
 func TestAPageSeenBeforeReadsInOneRoundTrip(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{})
+	app := apptest.Start(t, apptest.Options{NoNearCache: true}) // guesses are made without it
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	member := sesSignIn(t, app, "Mia Member", "mia@example.com")
 	sesJoin(t, app, sesGroup(t, app, org, "first-group", nil), member)

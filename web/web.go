@@ -19,6 +19,7 @@ import (
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/events"
 	"github.com/focusgroups/focusgroups/groups"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/once"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
 	"github.com/focusgroups/focusgroups/internal/sharecard"
@@ -96,6 +97,11 @@ type Deps struct {
 	// APIRateLimit bounds the API requests of one token; zero means the
 	// default (120 a minute).
 	APIRateLimit ratelimit.Limit
+	// NearCache is the memory of pages' reads the client's hooks keep
+	// (internal/nearcache), nil when off: while it tracks, a page's later
+	// reads are not guessed with its first round trip, since it answers
+	// them from memory.
+	NearCache *nearcache.Cache
 	// RequestTimeout bounds the work of one request, Redis calls included;
 	// 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
@@ -214,6 +220,7 @@ func New(d Deps) (*fiber.App, error) {
 	h.groupMetas.Size = 2000     // about 1 KB each
 	h.discoverGroups.Size = 1000 // queries are the visitors' own: about 500 bytes each
 	h.pageLater = speculate.NewMemory(pagesLaterKept, readsLaterKept)
+	d.Metrics.MustRegister(h.pageLater.Collector())
 
 	static, err := embeddedStatic()
 	if err != nil {

@@ -242,6 +242,7 @@ func Start(t testing.TB, opts Options) *App {
 		Dev:            !opts.Production,
 		BaseURL:        base,
 		Redis:          rdb,
+		NearCache:      near,
 		Prefix:         prefix,
 		Users:          users,
 		Groups:         gs,
@@ -501,6 +502,25 @@ func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, reque
 		return m.GetHistogram().GetSampleSum(), m.GetHistogram().GetSampleCount()
 	}
 	return 0, 0
+}
+
+// Counter returns the app's counter called name, summed over its series
+// (0 before it counted anything).
+func (a *App) Counter(t testing.TB, name string) float64 {
+	t.Helper()
+	families, err := a.metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }
 
 // metric is the app's metric called name for method and route, or nil

@@ -325,6 +325,10 @@ func (c *Cache) lose(err error) bool {
 	return tracked
 }
 
+// Active reports whether the cache is tracking and serves and keeps
+// replies now (false for a nil Cache).
+func (c *Cache) Active() bool { return c != nil && c.active.Load() }
+
 // Tracking returns a channel closed once tracking is on and replies are
 // served and kept (until the connection is lost).
 func (c *Cache) Tracking() <-chan struct{} {

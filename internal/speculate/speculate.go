@@ -22,6 +22,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 
@@ -37,6 +38,9 @@ import (
 type Memory struct {
 	plans strcache.Cache[[]guess]
 	seed  maphash.Seed
+	// guessed and used count the guesses views sent and those a later
+	// read took (see Collector).
+	guessed, used atomic.Uint64
 }
 
 // NewMemory remembers up to size keys and up to reads reads in all (see
@@ -209,6 +213,7 @@ func (v *View) first(ctx context.Context, cmds []redis.Cmder, next redis.Process
 	if len(v.last) == 0 {
 		return next(ctx, cmds)
 	}
+	v.m.guessed.Add(uint64(len(v.last)))
 	v.cmds = make([]redis.Cmder, len(v.last))
 	v.used = make([]bool, len(v.last))
 	v.asked = make([]redis.Cmder, 0, len(v.last))
@@ -278,6 +283,7 @@ func (v *View) fill(cmd redis.Cmder) bool {
 			return false
 		}
 		v.used[i] = true
+		v.m.used.Add(1)
 		return true
 	}
 	return false
