@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,14 +60,18 @@ func (h *handler) mentorHome(c *fiber.Ctx) error {
 
 // skillsWords writes skills with levels for people: "Go (4/5), Kubernetes (3/5)".
 func skillsWords(skills []match.Skill) string {
-	out := ""
+	var b strings.Builder
+	b.Grow(16 * len(skills))
 	for i, s := range skills {
 		if i > 0 {
-			out += ", "
+			b.WriteString(", ")
 		}
-		out += match.SkillLabel(s.Name) + " (" + strconv.Itoa(s.Level) + "/5)"
+		b.WriteString(match.SkillLabel(s.Name))
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(s.Level))
+		b.WriteString("/5)")
 	}
-	return out
+	return b.String()
 }
 
 // menteeAim says in words what a mentee looks for.

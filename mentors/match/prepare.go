@@ -165,6 +165,9 @@ func (p *preparer) mentor(m *MentorProfile) mentorData {
 	fillWeek(&d.week, m.Availability.Slots, d.offset)
 	for _, s := range m.Skills {
 		if id, ok := p.skills[s.Name]; ok {
+			if d.skills == nil {
+				d.skills = make([]skillRef, 0, len(m.Skills))
+			}
 			d.skills = insertSortedRef(d.skills, skillRef{id: id, level: int32(s.Level)})
 		}
 	}

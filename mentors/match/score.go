@@ -163,57 +163,82 @@ func (rs Reasons) Total() int {
 // DevOps; 2 hours apart, 6 overlapping hours a week; speaks English and
 // Spanish".
 func (rs Reasons) String() string {
-	parts := make([]string, 0, len(rs))
-	for _, r := range rs {
-		parts = append(parts, r.String())
+	var b strings.Builder
+	b.Grow(64 * len(rs))
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		r.write(&b)
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 // String renders one reason in plain words.
 func (r Reason) String() string {
+	var b strings.Builder
+	r.write(&b)
+	return b.String()
+}
+
+// write writes the reason in plain words into b.
+func (r Reason) write(b *strings.Builder) {
 	switch r.Kind {
 	case ReasonSkills:
-		return "teaches what you want to learn: " + skillLevels(r.Skills)
+		b.WriteString("teaches what you want to learn: ")
+		writeSkillLevels(b, r.Skills)
 	case ReasonPath:
-		return "guides " + PathLabel(r.Path)
+		b.WriteString("guides ")
+		b.WriteString(PathLabel(r.Path))
 	case ReasonTimeZone:
-		s := "same time zone"
 		if r.MinutesApart > 0 {
-			s = hours(r.MinutesApart) + " apart"
+			writeHours(b, r.MinutesApart, "hour")
+			b.WriteString(" apart")
+		} else {
+			b.WriteString("same time zone")
 		}
 		switch {
 		case r.OverlapMinutes == 0:
-			s += ", no overlapping hours a week"
+			b.WriteString(", no overlapping hours a week")
 		case r.OverlapMinutes > 0:
-			s += ", " + strings.Replace(hours(r.OverlapMinutes), "hour", "overlapping hour", 1) + " a week"
+			b.WriteString(", ")
+			writeHours(b, r.OverlapMinutes, "overlapping hour")
+			b.WriteString(" a week")
 		}
-		return s
 	case ReasonLanguage:
-		names := make([]string, len(r.Languages))
-		for i, c := range r.Languages {
-			names[i] = LanguageName(c)
-		}
-		return "speaks " + joinWords(names)
+		b.WriteString("speaks ")
+		writeWords(b, len(r.Languages), func(i int) { b.WriteString(LanguageName(r.Languages[i])) })
 	case ReasonExperience:
-		return strconv.Itoa(r.Years) + " years of experience (you asked for " + strconv.Itoa(r.MinYears) + " or more)"
+		b.WriteString(strconv.Itoa(r.Years))
+		b.WriteString(" years of experience (you asked for ")
+		b.WriteString(strconv.Itoa(r.MinYears))
+		b.WriteString(" or more)")
 	case ReasonMentorPrefers:
-		return "most likes to guide people heading for " + PathLabel(r.Path)
+		b.WriteString("most likes to guide people heading for ")
+		b.WriteString(PathLabel(r.Path))
 	case ReasonNoLanguage:
-		return "no shared language"
+		b.WriteString("no shared language")
 	case ReasonNothingInCommon:
-		return "guides none of your paths and teaches none of the skills you want"
+		b.WriteString("guides none of your paths and teaches none of the skills you want")
+	default:
+		b.WriteString(string(r.Kind))
 	}
-	return string(r.Kind)
 }
 
 // skillLevels names skills with the mentor's level: "Go (4/5) and Rust (5/5)".
 func skillLevels(skills []Skill) string {
-	names := make([]string, len(skills))
-	for i, s := range skills {
-		names[i] = SkillLabel(s.Name) + " (" + strconv.Itoa(s.Level) + "/5)"
-	}
-	return joinWords(names)
+	var b strings.Builder
+	writeSkillLevels(&b, skills)
+	return b.String()
+}
+
+func writeSkillLevels(b *strings.Builder, skills []Skill) {
+	writeWords(b, len(skills), func(i int) {
+		b.WriteString(SkillLabel(skills[i].Name))
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(skills[i].Level))
+		b.WriteString("/5)")
+	})
 }
 
 // ForOrganizer renders the reasons for someone who is neither of the
@@ -270,22 +295,34 @@ func Quality(score int) string {
 	return QualityFair
 }
 
-func hours(minutes int) string {
-	h := strconv.FormatFloat(float64(minutes)/60, 'f', -1, 64)
-	if minutes == 60 {
-		return "1 hour"
+// writeHours writes minutes as hours of unit: "1 hour", "2.5 hours".
+func writeHours(b *strings.Builder, minutes int, unit string) {
+	b.WriteString(strconv.FormatFloat(float64(minutes)/60, 'f', -1, 64))
+	b.WriteByte(' ')
+	b.WriteString(unit)
+	if minutes != 60 {
+		b.WriteByte('s')
 	}
-	return h + " hours"
 }
 
 func joinWords(w []string) string {
-	switch len(w) {
-	case 0:
-		return ""
-	case 1:
-		return w[0]
+	var b strings.Builder
+	writeWords(&b, len(w), func(i int) { b.WriteString(w[i]) })
+	return b.String()
+}
+
+// writeWords writes n words, each written by word, as "a, b and c".
+func writeWords(b *strings.Builder, n int, word func(i int)) {
+	for i := range n {
+		switch {
+		case i == 0:
+		case i == n-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		word(i)
 	}
-	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
 // Score rates how well a mentor fits a mentee at the instant at (which fixes
@@ -309,7 +346,7 @@ func Score(mentee *MenteeProfile, mentor *MentorProfile, at time.Time) (int, Rea
 // explain builds the reasons of a candidate pair from the profiles; its
 // points add up to what score returns.
 func explain(e *menteeData, m *mentorData) Reasons {
-	var rs Reasons
+	rs := make(Reasons, 0, 6) // at most one reason of each kind a candidate has
 	var shared []Skill
 	for _, want := range e.prof.WantSkills {
 		level := 0
@@ -319,6 +356,9 @@ func explain(e *menteeData, m *mentorData) Reasons {
 			}
 		}
 		if level > 0 {
+			if shared == nil {
+				shared = make([]Skill, 0, len(e.prof.WantSkills))
+			}
 			shared = append(shared, Skill{Name: want, Level: level})
 		}
 	}

@@ -180,3 +180,20 @@ func TestExplanationsMatchTheProfiles(t *testing.T) {
 		t.Fatalf("only %d candidate pairs checked", checked)
 	}
 }
+
+// Lists of three read "a, b and c"; one zone and no time slots say only
+// that.
+func TestReasonsInWordsListThreeAndSameZone(t *testing.T) {
+	t.Parallel()
+	rs := Reasons{
+		{Kind: ReasonSkills, Skills: []Skill{{"go", 4}, {"kubernetes", 5}, {"rust", 3}}},
+		{Kind: ReasonTimeZone, OverlapMinutes: -1},
+		{Kind: ReasonLanguage, Languages: []string{"en", "es", "de"}},
+		{Kind: ReasonTimeZone, MinutesApart: 90, OverlapMinutes: 60},
+	}
+	want := "teaches what you want to learn: Go (4/5), Kubernetes (5/5) and Rust (3/5); same time zone; " +
+		"speaks English, Spanish and German; 1.5 hours apart, 1 overlapping hour a week"
+	if got := rs.String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
