@@ -99,8 +99,18 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 		return send(ctx, cmds)
 	}
 	if !sc.synced.Load() {
-		if r := c.sync(); r == nil || !wait(ctx, r) {
-			return send(ctx, cmds) // not known to be fresh: Redis answers
+		r := c.sync()
+		if r == nil {
+			return send(ctx, cmds) // not tracking: Redis answers
+		}
+		if ok, late := waitWithin(ctx, r, c.syncWithin); !ok {
+			if late {
+				c.unsynced.Add(1)
+			}
+			// Not known to be fresh: Redis answers the rest of the
+			// request, which waits no longer.
+			sc.off.Store(true)
+			return send(ctx, cmds)
 		}
 		sc.synced.Store(true)
 	}

@@ -20,10 +20,12 @@ var (
 		"1 while Redis tracks keys for the near cache and it serves reads, else 0.", nil, nil)
 	bytesDesc = prometheus.NewDesc("nearcache_bytes",
 		"About how much memory the kept replies take.", nil, nil)
+	unsyncedDesc = prometheus.NewDesc("nearcache_unsynced_requests_total",
+		"Requests that read everything from Redis because the tracking connection did not answer their PING within 100 ms.", nil, nil)
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{repliesDesc, invalidationsDesc, lossesDesc, trackingDesc, bytesDesc} {
+	for _, d := range []*prometheus.Desc{repliesDesc, invalidationsDesc, lossesDesc, trackingDesc, bytesDesc, unsyncedDesc} {
 		ch <- d
 	}
 }
@@ -34,6 +36,7 @@ func (m collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(repliesDesc, prometheus.CounterValue, float64(c.fetched.Load()), "redis")
 	ch <- prometheus.MustNewConstMetric(invalidationsDesc, prometheus.CounterValue, float64(c.seq.Load()))
 	ch <- prometheus.MustNewConstMetric(lossesDesc, prometheus.CounterValue, float64(c.losses.Load()))
+	ch <- prometheus.MustNewConstMetric(unsyncedDesc, prometheus.CounterValue, float64(c.unsynced.Load()))
 	tracking := 0.0
 	if c.active.Load() {
 		tracking = 1

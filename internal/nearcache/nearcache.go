@@ -18,7 +18,10 @@
 // replies dropped. Requests that wait at the same time share one PING,
 // sent with the first of them; the request looks up nothing before the
 // answer, so what it finds is fresh and a page never reads in more round
-// trips than without the cache. A reply read from Redis is kept only when no invalidation
+// trips than without the cache. A request whose PING is not answered
+// within syncWithin (100 ms: the connection stalls, or the listener is
+// behind on a burst of invalidations) reads everything from Redis
+// instead. A reply read from Redis is kept only when no invalidation
 // of its key was heard between its sending and its arrival (it may be
 // older than the change). While the connection is down, or before it is
 // up, nothing is served or kept, and all that was kept is dropped when it
@@ -73,9 +76,14 @@ type Cache struct {
 	seed     maphash.Seed
 	shard    [shards]shard
 
-	served  atomic.Uint64 // replies given from memory
-	fetched atomic.Uint64 // replies it could keep, read from Redis
-	losses  atomic.Uint64 // tracking connections lost
+	served   atomic.Uint64 // replies given from memory
+	fetched  atomic.Uint64 // replies it could keep, read from Redis
+	losses   atomic.Uint64 // tracking connections lost
+	unsynced atomic.Uint64 // requests that read from Redis as their PING was not answered in time
+
+	// answerWithin and syncWithin are the constants of the same names
+	// (tests shorten or lengthen them before Run).
+	answerWithin, syncWithin time.Duration
 
 	seq    atomic.Uint64 // invalidations heard
 	epoch  atomic.Uint64 // moves when all is dropped
@@ -123,6 +131,11 @@ const (
 	// answerWithin is how long a PING may go unanswered before the
 	// tracking connection is taken for dead.
 	answerWithin = 2 * time.Second
+	// syncWithin is how long a request waits for its PING's answer
+	// before it reads from Redis instead: a tracking connection that
+	// stalls, or a listener behind on a burst of invalidations, slows no
+	// page by more.
+	syncWithin = 100 * time.Millisecond
 )
 
 // New returns a Cache for rdb's server and the keys starting with one of
@@ -135,7 +148,8 @@ func New(rdb *redis.Client, prefixes []string) *Cache {
 	// for alive without reading it (redisconn), which pub/sub must not.
 	o.Protocol, o.PoolSize, o.MinIdleConns, o.MaxIdleConns = 2, 1, 0, 1
 	o.Dialer, o.OnConnect = nil, nil
-	c := &Cache{opts: o, prefixes: prefixes, seed: maphash.MakeSeed(), up: make(chan struct{})}
+	c := &Cache{opts: o, prefixes: prefixes, seed: maphash.MakeSeed(), up: make(chan struct{}),
+		answerWithin: answerWithin, syncWithin: syncWithin}
 	for i := range c.shard {
 		c.shard[i].keys = map[string]map[string]reply{}
 	}
@@ -229,7 +243,7 @@ func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
 // one that leaves a PING unanswered too long is given up.
 func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
 	for {
-		msg, err := ps.ReceiveTimeout(ctx, answerWithin/2)
+		msg, err := ps.ReceiveTimeout(ctx, c.answerWithin/2)
 		if err != nil {
 			if !isTimeout(err) {
 				return err
@@ -284,7 +298,7 @@ func (c *Cache) idle() error {
 		c.inflight = c.newRound()
 		return c.ping(c.inflight)
 	}
-	if time.Since(c.inflight.sent) > answerWithin {
+	if time.Since(c.inflight.sent) > c.answerWithin {
 		return errors.New("nearcache: the tracking connection did not answer a PING")
 	}
 	return nil
@@ -452,6 +466,20 @@ func wait(ctx context.Context, r *round) bool {
 		return r.err == nil
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// waitWithin is wait for at most d.
+func waitWithin(ctx context.Context, r *round, d time.Duration) (answered, late bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.done:
+		return r.err == nil, false
+	case <-ctx.Done():
+		return false, false
+	case <-t.C:
+		return false, true
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -25,9 +28,12 @@ type fixture struct {
 	key        string // a key of the cached family
 }
 
-func newFixture(t *testing.T, rdb *redis.Client, prefix string, hooks ...redis.Hook) *fixture {
+func newFixture(t *testing.T, rdb *redis.Client, prefix string, setup func(*Cache), hooks ...redis.Hook) *fixture {
 	t.Helper()
 	c := New(rdb, []string{prefix + "k:"})
+	if setup != nil {
+		setup(c)
+	}
 	rdb.AddHook(c.Hook())
 	rdb.AddHook(roundtrips.Hook{})
 	for _, h := range hooks {
@@ -42,7 +48,7 @@ func newFixture(t *testing.T, rdb *redis.Client, prefix string, hooks ...redis.H
 
 func sharedFixture(t *testing.T, hooks ...redis.Hook) *fixture {
 	rdb, prefix := testenv.Redis(t)
-	return newFixture(t, rdb.(*redis.Client), prefix, hooks...)
+	return newFixture(t, rdb.(*redis.Client), prefix, nil, hooks...)
 }
 
 // settle waits until the cache has heard every change finished before:
@@ -303,7 +309,7 @@ func ownFixture(t *testing.T) *fixture {
 	own := testenv.StartOwnRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
-	f := newFixture(t, rdb, "fg:")
+	f := newFixture(t, rdb, "fg:", nil)
 	if err := f.other.HSet(context.Background(), f.key, "name", "old").Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -432,4 +438,153 @@ type lineFunc func(string)
 func (f lineFunc) Write(p []byte) (int, error) {
 	f(string(p))
 	return len(p), nil
+}
+
+// gate holds back the reads of the connections it was given to while
+// it is shut.
+type gate struct {
+	mu   sync.Mutex
+	open chan struct{} // closed while the gate is open
+}
+
+func newGate() *gate {
+	g := &gate{open: make(chan struct{})}
+	close(g.open)
+	return g
+}
+
+func (g *gate) shut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = make(chan struct{})
+}
+
+func (g *gate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	close(g.open)
+}
+
+func (g *gate) opened() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.open
+}
+
+// stallConn is a connection whose reads a gate can hold back, as a
+// network path that stops delivering: bytes wait in the kernel until the
+// gate opens, and a read meanwhile meets its deadline, as on a socket.
+type stallConn struct {
+	net.Conn
+	gate     *gate
+	deadline atomic.Pointer[time.Time]
+}
+
+func (c *stallConn) SetReadDeadline(d time.Time) error {
+	c.deadline.Store(&d)
+	return c.Conn.SetReadDeadline(d)
+}
+
+func (c *stallConn) SetDeadline(d time.Time) error {
+	c.deadline.Store(&d)
+	return c.Conn.SetDeadline(d)
+}
+
+func (c *stallConn) Read(b []byte) (int, error) {
+	var expired <-chan time.Time
+	if d := c.deadline.Load(); d != nil && !d.IsZero() {
+		t := time.NewTimer(time.Until(*d))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-c.gate.opened():
+		return c.Conn.Read(b)
+	case <-expired:
+		return 0, os.ErrDeadlineExceeded
+	}
+}
+
+// A tracking connection that stops answering (a stalled network path, or
+// a listener behind a burst of invalidations) holds a request up for
+// syncWithin at most: the request reads from Redis, and sees the latest
+// write, while the cache goes on tracking; once the connection answers
+// again, reads are kept and served as before.
+func TestAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T) {
+	g := newGate()
+	rdb, prefix := testenv.Redis(t)
+	f := newFixture(t, rdb.(*redis.Client), prefix, func(c *Cache) {
+		c.answerWithin = time.Hour // the stall is not taken for a loss here
+		c.syncWithin = 10 * time.Millisecond
+		c.opts.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			cn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &stallConn{Conn: cn, gate: g}, nil
+		}
+	})
+	shut := false
+	t.Cleanup(func() { // before the cache stops (cleanups run last first): a shut gate holds its reads
+		if shut {
+			g.release()
+		}
+	})
+	ctx := context.Background()
+	if err := f.other.HSet(ctx, f.key, "name", "old").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	f.hget(t, f.key, "name")
+	// Shut, the gate holds back the reads the listener starts from now
+	// on; the one it is in may still take a message. The change's notice
+	// is that message: once it is heard, the listener's next read waits.
+	heard := f.cache.seq.Load()
+	g.shut()
+	shut = true
+	if err := f.other.HSet(ctx, f.key, "name", "new").Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the change's notice is heard", func() bool { return f.cache.seq.Load() > heard })
+	// The request's deadline is long past syncWithin: without the bound
+	// it would wait for the PONG until the deadline and fail.
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	rctx, n := roundtrips.With(rctx)
+	rctx = Scope(rctx)
+	p := f.rdb.Pipeline()
+	get := p.HGet(rctx, f.key, "name")
+	p.HGet(rctx, f.key, "other") // a second read in the same request
+	_, _ = p.Exec(rctx)
+	if v, err := get.Result(); err != nil || v != "new" {
+		t.Fatalf("while the tracking connection stalls: %q, %v; want new from Redis", v, err)
+	}
+	if n.Count() != 1 {
+		t.Errorf("while the tracking connection stalls: %d round trips, want 1", n.Count())
+	}
+	if !f.cache.Active() || f.cache.unsynced.Load() != 1 {
+		t.Fatalf("the cache is active %v, with %d requests not synced; want active and 1", f.cache.Active(), f.cache.unsynced.Load())
+	}
+	g.release()
+	shut = false
+	f.settle(t)
+	f.hget(t, f.key, "name")
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "new" || trips != 0 {
+		t.Fatalf("once it answers again: %q in %d round trips, want new from memory", v, trips)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after a while.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-timeout:
+			t.Fatalf("waited 10 s until %s", what)
+		}
+	}
 }
