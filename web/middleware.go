@@ -217,7 +217,9 @@ func (h *handler) lazySession(c *fiber.Ctx, cookie string) error {
 		// The page's later reads are guessed with its first round trip
 		// (see handler.pageLater), by address and the viewer the cookie
 		// claims; not while the near cache answers them from memory, where
-		// a guess would only be made and answered twice.
+		// a guess would be made, answered and copied: work done twice. A
+		// view after a change to what it reads later then takes a round
+		// trip per batch the change touched (three at most).
 		later = h.pageLater.View(c.OriginalURL(), claimed)
 		c.SetUserContext(speculate.With(c.UserContext(), later))
 	}

@@ -17,7 +17,7 @@ import (
 // scope is one request's standing with the cache.
 type scope struct {
 	synced atomic.Bool // a PING sent after the request began was answered
-	off    atomic.Bool // the request sent a command that may write
+	off    atomic.Bool // the request sent a command that may write, or its PING was not answered in time
 }
 
 type scopeKey struct{}

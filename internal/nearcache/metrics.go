@@ -21,7 +21,7 @@ var (
 	bytesDesc = prometheus.NewDesc("nearcache_bytes",
 		"About how much memory the kept replies take.", nil, nil)
 	unsyncedDesc = prometheus.NewDesc("nearcache_unsynced_requests_total",
-		"Requests that read everything from Redis because the tracking connection did not answer their PING within 100 ms.", nil, nil)
+		"Requests that read everything from Redis because the tracking connection did not answer their PING in time (100 ms).", nil, nil)
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {

@@ -17,8 +17,11 @@
 // client finished before the request began has been heard and its
 // replies dropped. Requests that wait at the same time share one PING,
 // sent with the first of them; the request looks up nothing before the
-// answer, so what it finds is fresh and a page never reads in more round
-// trips than without the cache. A request whose PING is not answered
+// answer, so what it finds is fresh and no batch of a page's reads is
+// split into two round trips. (Pages guess none of their later reads
+// while the cache tracks, so a view right after a change to what it read
+// later takes a round trip for each of its batches that the change
+// touched, three at most; see web's lazySession.) A request whose PING is not answered
 // within syncWithin (100 ms: the connection stalls, or the listener is
 // behind on a burst of invalidations) reads everything from Redis
 // instead. A reply read from Redis is kept only when no invalidation
