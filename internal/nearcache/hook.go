@@ -116,13 +116,19 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	}
 	seq, epoch := c.seq.Load(), c.epoch.Load()
 	var misses []asked
-	rest := make([]redis.Cmder, 0, len(cmds))
+	var rest []redis.Cmder // what Redis answers, made at the first such command
+	send1 := func(cmd redis.Cmder) {
+		if rest == nil {
+			rest = make([]redis.Cmder, 0, len(cmds))
+		}
+		rest = append(rest, cmd)
+	}
 	served := 0
 	var buf [128]byte
 	for _, cmd := range cmds {
 		key, others, sig, ok := c.keyOf(cmd, buf[:0])
 		if !ok {
-			rest = append(rest, cmd)
+			send1(cmd)
 			continue
 		}
 		if rep, ok := c.get(key, sig); ok {
@@ -133,7 +139,7 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 			c.drop(key, string(sig), rep)
 		}
 		misses = append(misses, asked{cmd: cmd, key: key, sig: string(sig), others: others})
-		rest = append(rest, cmd)
+		send1(cmd)
 	}
 	c.served.Add(uint64(served))
 	c.fetched.Add(uint64(len(misses)))
