@@ -136,8 +136,8 @@ const (
 	answerWithin = 2 * time.Second
 	// syncWithin is how long a request waits for its PING's answer
 	// before it reads from Redis instead: a tracking connection that
-	// stalls, or a listener behind on a burst of invalidations, slows no
-	// page by more.
+	// stalls, or a listener behind on a burst of invalidations, holds no
+	// request up for longer.
 	syncWithin = 100 * time.Millisecond
 )
 
@@ -447,7 +447,8 @@ func (c *Cache) answered(n uint64) {
 
 // Sync returns once the cache has heard of every change that any client
 // finished before the call (a request does so with its first read): a
-// reply read after it is kept unless its key changes again.
+// reply read after it is kept unless its key changes again. It waits as
+// long as a PING may take before the connection is taken for dead.
 func (c *Cache) Sync(ctx context.Context) error {
 	if c == nil {
 		return errors.New("nearcache: no cache")
@@ -456,23 +457,14 @@ func (c *Cache) Sync(ctx context.Context) error {
 	if r == nil {
 		return errors.New("nearcache: not tracking")
 	}
-	if !wait(ctx, r) {
+	if ok, _ := waitWithin(ctx, r, c.answerWithin); !ok {
 		return errors.Join(errors.New("nearcache: the tracking connection did not answer"), r.err, ctx.Err())
 	}
 	return nil
 }
 
-// wait waits for r's answer; false when it failed or ctx ended first.
-func wait(ctx context.Context, r *round) bool {
-	select {
-	case <-r.done:
-		return r.err == nil
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// waitWithin is wait for at most d.
+// waitWithin waits at most d for r's answer: answered is false when it
+// failed, ctx ended or d passed first (late).
 func waitWithin(ctx context.Context, r *round, d time.Duration) (answered, late bool) {
 	t := time.NewTimer(d)
 	defer t.Stop()
