@@ -508,41 +508,39 @@ func (a *App) RoundTrips(t testing.TB, method, route string) (sum float64, reque
 // (0 before it counted anything).
 func (a *App) Counter(t testing.TB, name string) float64 {
 	t.Helper()
-	families, err := a.metrics.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sum float64
-	for _, f := range families {
-		if f.GetName() == name {
-			for _, m := range f.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
-		}
+	for _, m := range a.series(t, name) {
+		sum += m.GetCounter().GetValue()
 	}
 	return sum
 }
 
-// metric is the app's metric called name for method and route, or nil
-// before any such request.
-func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
+// series are the app's series of the metric called name.
+func (a *App) series(t testing.TB, name string) []*dto.Metric {
 	t.Helper()
 	families, err := a.metrics.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() != name {
-			continue
+		if f.GetName() == name {
+			return f.GetMetric()
 		}
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["route"] == route && labels["method"] == method {
-				return m
-			}
+	}
+	return nil
+}
+
+// metric is the app's metric called name for method and route, or nil
+// before any such request.
+func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
+	t.Helper()
+	for _, m := range a.series(t, name) {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["route"] == route && labels["method"] == method {
+			return m
 		}
 	}
 	return nil
