@@ -214,3 +214,106 @@ func TestGroupListsKeepTheirBoundsAndOrder(t *testing.T) {
 		t.Fatalf("appending to the upcoming list changed the past one: %v", titles(past))
 	}
 }
+
+// A group's lists read by the minute: at every instant of a minute the
+// index reads are the same commands (so the near cache answers them all
+// minute), and the lists are what the sessions' times say at that instant:
+// a session starting on the minute moves from next to running, one ending
+// on it from upcoming to past.
+func TestGroupListsReadTheSameIndexAllMinuteAndStayExact(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Minute).Add(24 * time.Hour)
+	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
+	org := Actor{UserID: "org", Organizer: true}
+	var all []Event
+	for i := -30; i <= 10; i++ {
+		start := base.Add(time.Duration(i) * 30 * time.Minute)
+		minutes := []int{1, 30, 60, 720, 31}[(i+30)%5]
+		ev, err := s.Create(ctx, org, "g1", Input{Title: fmt.Sprintf("S%+d", i), Format: "talk", TimeZone: "UTC", OnlineURL: "https://x.example/r",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, ev)
+	}
+	// What the lists should be at now, from every session's times.
+	want := func(now time.Time) (upcoming, past, next []string) {
+		for _, ev := range all { // in start order
+			switch {
+			case ev.End.After(now) && len(upcoming) < 3:
+				upcoming = append(upcoming, ev.Title)
+			case !ev.End.After(now):
+				past = append([]string{ev.Title}, past...)
+			}
+			if ev.Start.Unix() >= now.Unix() && len(next) < 3 {
+				next = append(next, ev.Title)
+			}
+		}
+		return upcoming, past[:min(3, len(past))], next
+	}
+	read := func(now time.Time, timed bool) (upcoming, past, next []string, index string) {
+		t.Helper()
+		s.Now = func() time.Time { return now }
+		p := rdb.Pipeline()
+		var l *SessionLists
+		if timed {
+			l = s.QueueGroupSessionsTimed(ctx, p, "g1", 3)
+		} else {
+			l = s.QueueGroupSessions(ctx, p, "g1", 3, 3)
+		}
+		for _, c := range p.Cmds() {
+			index += fmt.Sprint(c.Args())
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p = rdb.Pipeline()
+		get, err := l.QueueEvents(ctx, p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		up, gone, _, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if timed {
+			for _, z := range l.NextStarts() {
+				for _, ev := range all {
+					if ev.ID == z.Member && float64(ev.Start.Unix()) == z.Score {
+						next = append(next, ev.Title)
+					}
+				}
+			}
+		}
+		return titles(up), titles(gone), next, index
+	}
+	for _, minute := range []time.Duration{-30 * time.Minute, -time.Minute, 0, time.Minute, 30 * time.Minute, 12 * time.Hour} {
+		for _, timed := range []bool{false, true} {
+			var first string
+			for _, sec := range []time.Duration{0, time.Second, 30 * time.Second, 59*time.Second + 999*time.Millisecond} {
+				now := base.Add(minute + sec)
+				up, past, next, index := read(now, timed)
+				wantUp, wantPast, wantNext := want(now)
+				if timed {
+					wantPast, past = nil, nil
+				} else {
+					wantNext = nil
+				}
+				if got, w := fmt.Sprint(up, past, next), fmt.Sprint(wantUp, wantPast, wantNext); got != w {
+					t.Errorf("at %s (timed %v): upcoming, past, next %s, want %s", now.Format(time.TimeOnly), timed, got, w)
+				}
+				if sec == 0 {
+					first = index
+				} else if index != first {
+					t.Errorf("at %s (timed %v): the index reads %s, not the minute's %s", now.Format(time.TimeOnly), timed, index, first)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -153,33 +154,55 @@ func (l *SessionLists) settle() {
 func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name string, upcoming, past int, timed bool) *SessionLists {
 	l := s.newLists(key, name, upcoming, past)
 	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-	l.running = p.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: unix(l.now.Add(-MaxDuration)), Max: "(" + unix(l.now), Count: maxRunning})
-	next := &redis.ZRangeBy{Min: unix(l.now), Max: "+inf", Count: int64(upcoming)}
+	// The reads are bounded by the minute now falls in, not by now, so
+	// they repeat for a minute and the near cache answers them; what they
+	// read is sorted by now in QueueEvents. The first reads the sessions
+	// that may run at any time of the minute, and those that start later
+	// in it; the second those that start after it.
+	from, to := l.now.Truncate(listWindow), l.now.Truncate(listWindow).Add(listWindow)
+	started := &redis.ZRangeBy{Min: unix(from.Add(-MaxDuration)), Max: "(" + unix(to), Count: maxRunning}
+	next := &redis.ZRangeBy{Min: unix(to), Max: "+inf", Count: int64(upcoming)}
 	if timed {
-		starts := p.ZRangeByScoreWithScores(ctx, key, next)
-		l.next = redis.NewStringSliceCmd(ctx)
+		startedZ, nextZ := p.ZRangeByScoreWithScores(ctx, key, started), p.ZRangeByScoreWithScores(ctx, key, next)
+		l.running, l.next = redis.NewStringSliceCmd(ctx), redis.NewStringSliceCmd(ctx)
 		l.load = func() {
-			zs, err := starts.Result()
-			if err != nil {
-				l.next.SetErr(err)
+			if !fillIDs(l.running, startedZ) || !fillIDs(l.next, nextZ) {
 				return
 			}
-			l.nextStarts = zs
-			ids := make([]string, len(zs))
-			for i, z := range zs {
-				ids[i], _ = z.Member.(string)
-			}
-			l.next.SetVal(ids)
+			// Not started yet: from now on in the first read, then the second.
+			zs := slices.Concat(startedZ.Val(), nextZ.Val())
+			first, _ := slices.BinarySearchFunc(zs, float64(l.now.Unix()), func(z redis.Z, t float64) int { return cmp.Compare(z.Score, t) })
+			l.nextStarts = zs[first:min(len(zs), first+upcoming)]
 		}
 	} else {
+		l.running = p.ZRangeByScore(ctx, key, started)
 		l.next = p.ZRangeByScore(ctx, key, next)
 	}
 	if past > 0 {
-		// Started sessions, latest first; some may still run, so read
-		// enough to find past ended ones behind them.
-		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(l.now), Count: int64(past + upcoming)})
+		// Sessions started a longest session before the minute have ended:
+		// the latest of them follow the ended ones of the first read.
+		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(from.Add(-MaxDuration)), Count: int64(past)})
 	}
 	return l
+}
+
+// listWindow is the span of time over which the index reads of a list of
+// sessions stay the same (see queueLists).
+const listWindow = time.Minute
+
+// fillIDs sets ids to the members of zs, or to its error; it reports
+// whether zs succeeded.
+func fillIDs(ids *redis.StringSliceCmd, zs *redis.ZSliceCmd) bool {
+	if err := zs.Err(); err != nil {
+		ids.SetErr(err)
+		return false
+	}
+	out := make([]string, len(zs.Val()))
+	for i, z := range zs.Val() {
+		out[i], _ = z.Member.(string)
+	}
+	ids.SetVal(out)
+	return true
 }
 
 // newLists is a SessionLists of the index under key, its reads not
@@ -376,7 +399,15 @@ func (l *SessionLists) QueueEvents(ctx context.Context, p redis.Pipeliner, userI
 		if l.prev == nil {
 			return upcoming, nil, standings, nil
 		}
+		// Ended: those of the first read, latest first, then the
+		// earlier ones (all ended).
 		ended := func(ev Event) bool { return !ev.End.After(l.now) }
+		started := l.running.Val()
+		for i := len(started) - 1; i >= 0 && len(evs)-len(upcoming) < l.past; i-- {
+			if err := add(started[i], ended); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		for _, id := range l.prev.Val() {
 			if len(evs)-len(upcoming) == l.past {
 				break

@@ -97,11 +97,9 @@ func TestDashboardFirstStepsForSomeoneNew(t *testing.T) {
 // everything with the session, in one round trip (the second and third
 // round trips of the last view guessed with the first, see speculate); a
 // group joined since is read in a second and a third on the next view,
-// and shown at once. The clock stands still: in a later second than the
-// last view, the lists of sessions, read by the second they start in, are
-// read anew (see TestRepeatViewsReadOnlyTheSessionAndShowEveryChange).
+// and shown at once.
 func TestDashboardReadsInOnePipelineOnceItKnowsTheGroups(t *testing.T) {
-	app := apptest.Start(t, apptest.Options{EventClock: apptest.NewClock(time.Now())})
+	app := apptest.Start(t, apptest.Options{})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "first-group", nil)
 	sesCreate(t, org, g, sesForm("Known group session"))
