@@ -169,6 +169,8 @@ func result(cmds []redis.Cmder, err error) error {
 // keyOf gives the Redis key of cmd (its first, when it reads several),
 // the others, and its signature (its name and arguments, written into
 // b), when the cache may keep its reply: every key it reads is tracked.
+// Replies are kept by key, then signature, so the signature leaves out
+// the key when it is the first argument.
 func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool) {
 	args := cmd.Args()
 	name := cmd.Name() // lower-cased anew at each call
@@ -187,7 +189,11 @@ func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool
 		}
 	}
 	b = append(b, name...)
-	for _, a := range args[1:] {
+	rest := args[1:]
+	if &keys[0] == &args[1] {
+		rest = args[2:]
+	}
+	for _, a := range rest {
 		b = append(b, 0)
 		switch v := a.(type) {
 		case string:
