@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -427,26 +428,19 @@ func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, u
 // from the session read with it (it is stored with the session, in the
 // same write), so the returned function takes it; CheckedIn stays false.
 func (s *Store) queueCardStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
-	going := p.ZCard(ctx, s.goingKey(eventID))
-	var st *redis.StringCmd
-	var rank *redis.IntCmd
-	if userID != "" {
-		st = p.HGet(ctx, s.rsvpKey(eventID), userID)
-		rank = p.ZRank(ctx, s.waitlistKey(eventID), userID)
+	going := nearcache.ZCard(ctx, p, s.goingKey(eventID))
+	if userID == "" {
+		return func(capacity int) (Standing, error) { return seats(eventID, going, capacity) }
 	}
+	st := nearcache.HGet(ctx, p, s.rsvpKey(eventID), userID)
+	rank := nearcache.ZRank(ctx, p, s.waitlistKey(eventID), userID)
 	return func(capacity int) (Standing, error) {
-		if err := going.Err(); err != nil {
-			return Standing{}, fmt.Errorf("events: seats of %s: %w", eventID, err)
+		out, err := seats(eventID, going, capacity)
+		if err != nil {
+			return Standing{}, err
 		}
-		out := Standing{SeatsLeft: -1, Going: int(going.Val())}
-		if capacity > 0 {
-			out.SeatsLeft = max(0, capacity-out.Going)
-		}
-		if st == nil {
-			return out, nil
-		}
-		for _, c := range []redis.Cmder{st, rank} {
-			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+		for _, err := range []error{st.Err(), rank.Err()} {
+			if err != nil && !errors.Is(err, redis.Nil) {
 				return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
 			}
 		}
@@ -456,6 +450,19 @@ func (s *Store) queueCardStanding(ctx context.Context, p redis.Pipeliner, eventI
 		}
 		return out, nil
 	}
+}
+
+// seats is the standing of a session of capacity (0: unlimited) with the
+// going count read: seats only.
+func seats(eventID string, going nearcache.Reply[int64], capacity int) (Standing, error) {
+	if err := going.Err(); err != nil {
+		return Standing{}, fmt.Errorf("events: seats of %s: %w", eventID, err)
+	}
+	out := Standing{SeatsLeft: -1, Going: int(going.Val())}
+	if capacity > 0 {
+		out.SeatsLeft = max(0, capacity-out.Going)
+	}
+	return out, nil
 }
 
 // QueueSessionView queues on p what a session's own page reads of it:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
@@ -199,22 +200,22 @@ func (s *Store) Get(ctx context.Context, id string) (Event, error) {
 // once per Store: the session's slices are shared with other readers and
 // must not be changed in place.
 func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func() (Event, error) {
-	cmd := p.HGet(ctx, s.eventKey(id), "data")
+	read := nearcache.HGet(ctx, p, s.eventKey(id), "data")
 	return func() (Event, error) {
-		data, err := cmd.Bytes()
+		data, err := read.Result()
 		if err != nil {
 			return Event{}, fmt.Errorf("events: get %s: %w", id, scriptErr(err))
 		}
-		if ev, ok := s.decoded.GetBytes(data); ok {
+		if ev, ok := s.decoded.Get(data); ok {
 			return ev, nil
 		}
 		var ev Event
-		if err := json.Unmarshal(data, &ev); err != nil {
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
 			return Event{}, fmt.Errorf("events: decode %s: %w", id, err)
 		}
 		ev.Version = versionOf(data)
 		s.groupOf.Put(ev.ID, ev.GroupID)
-		s.decoded.PutBytes(data, ev)
+		s.decoded.Put(data, ev)
 		return ev, nil
 	}
 }
@@ -224,8 +225,8 @@ func (s *Store) QueueGet(ctx context.Context, p redis.Pipeliner, id string) func
 var versionSeed = maphash.MakeSeed()
 
 // versionOf is the Version of a session stored as data; never 0.
-func versionOf(data []byte) uint64 {
-	return maphash.Bytes(versionSeed, data) | 1
+func versionOf(data string) uint64 {
+	return maphash.String(versionSeed, data) | 1
 }
 
 // KnownGroupOf returns the group of session id when this Store has read

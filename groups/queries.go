@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -238,11 +239,11 @@ func (s *Store) memberships(ctx context.Context, userID string, zs []redis.Z, gs
 // queueRoles queues on p the reads of userID's role in each of gids; the
 // returned function gives the roles given the groups read (nil: gone).
 func (s *Store) queueRoles(ctx context.Context, p redis.Pipeliner, gids []string, userID string) func([]*Group) ([]Role, error) {
-	org := make([]*redis.BoolCmd, len(gids))
-	mem := make([]*redis.FloatCmd, len(gids))
+	org := make([]nearcache.Reply[bool], len(gids))
+	mem := make([]nearcache.Reply[float64], len(gids))
 	for i, id := range gids {
-		org[i] = p.SIsMember(ctx, s.key(id, kOrganizers), userID)
-		mem[i] = p.ZScore(ctx, s.key(id, kMembers), userID)
+		org[i] = nearcache.SIsMember(ctx, p, s.key(id, kOrganizers), userID)
+		mem[i] = nearcache.ZScore(ctx, p, s.key(id, kMembers), userID)
 	}
 	return func(gs []*Group) ([]Role, error) {
 		out := make([]Role, len(gids))

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 	"github.com/redis/go-redis/v9"
@@ -295,23 +296,24 @@ type groupRead struct {
 	s       *Store
 	id      string
 	known   *parsedGroup              // nil when not parsed yet, or too long ago
-	revs    *redis.SliceCmd           // drev, crev, next_session, tz, members, for a known group
+	revs    nearcache.Reply[[]any]    // drev, crev, next_session, tz, members, for a known group
 	all     *redis.MapStringStringCmd // the hash, for a group not parsed yet
-	members *redis.IntCmd             // nil when the known group's hash counts them
+	members *nearcache.Reply[int64]   // nil when the known group's hash counts them
 }
 
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
 	r := &groupRead{s: s, id: id}
 	if known, ok := s.parsed.Get(id); ok && s.Now().Sub(known.at) < parsedFor {
 		r.known = known
-		r.revs = p.HMGet(ctx, s.key(id, kGroup), "drev", "crev", "next_session", "tz", "members")
+		r.revs = nearcache.HMGet(ctx, p, s.key(id, kGroup), "drev", "crev", "next_session", "tz", "members")
 		if known.counted {
 			return r
 		}
 	} else {
 		r.all = p.HGetAll(ctx, s.key(id, kGroup))
 	}
-	r.members = p.ZCard(ctx, s.key(id, kMembers))
+	members := nearcache.ZCard(ctx, p, s.key(id, kMembers))
+	r.members = &members
 	return r
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
-	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/outage"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/speculate"
@@ -73,7 +72,7 @@ func (h *handler) observe() fiber.Handler {
 		start := time.Now()
 		ctx, counted := roundtrips.With(c.UserContext())
 		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
-			ctx = nearcache.Scope(ctx) // reads what was written before it began
+			ctx = h.NearCache.Scope(ctx) // reads what was written before it began
 		}
 		c.SetUserContext(ctx)
 		err := c.Next()

@@ -16,8 +16,9 @@ import (
 
 // scope is one request's standing with the cache.
 type scope struct {
-	synced atomic.Bool // a PING sent after the request began was answered
-	off    atomic.Bool // the request sent a command that may write, or its PING was not answered in time
+	synced atomic.Bool           // a PING sent after the request began was answered
+	off    atomic.Bool           // the request sent a command that may write, or its PING was not answered in time
+	cache  atomic.Pointer[Cache] // whose scope it is (nil: none's)
 }
 
 type scopeKey struct{}
@@ -25,9 +26,12 @@ type scopeKey struct{}
 // Scope returns a context whose reads (on a client with the Hook) may be
 // answered from the cache: one request's, which reads what any client
 // finished writing before it began. Reads outside a scope (workers,
-// scripts' callers, tests' setup) always go to Redis.
-func Scope(ctx context.Context) context.Context {
-	return context.WithValue(ctx, scopeKey{}, &scope{})
+// scripts' callers, tests' setup) always go to Redis. A nil Cache's
+// scope answers nothing.
+func (c *Cache) Scope(ctx context.Context) context.Context {
+	sc := &scope{}
+	sc.cache.Store(c)
+	return context.WithValue(ctx, scopeKey{}, sc)
 }
 
 func scopeOf(ctx context.Context) *scope {
@@ -98,21 +102,8 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	if !c.active.Load() {
 		return send(ctx, cmds)
 	}
-	if !sc.synced.Load() {
-		r := c.sync()
-		if r == nil {
-			return send(ctx, cmds) // not tracking: Redis answers
-		}
-		if ok, late := waitWithin(ctx, r, c.syncWithin); !ok {
-			if late {
-				c.unsynced.Add(1)
-			}
-			// Not known to be fresh: Redis answers the rest of the
-			// request, which waits no longer.
-			sc.off.Store(true)
-			return send(ctx, cmds)
-		}
-		sc.synced.Store(true)
+	if sc.cache.Load() != c || !c.syncScope(ctx, sc) {
+		return send(ctx, cmds)
 	}
 	seq, epoch := c.seq.Load(), c.epoch.Load()
 	var misses []asked
@@ -149,6 +140,30 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	}
 	c.keep(misses, seq, epoch)
 	return result(cmds, err)
+}
+
+// syncScope reports whether the request of sc may be answered from
+// memory, waiting the first time for its PING's answer, after which the
+// cache has heard every change finished before the request began.
+func (c *Cache) syncScope(ctx context.Context, sc *scope) bool {
+	if sc.synced.Load() {
+		return true
+	}
+	r := c.sync()
+	if r == nil {
+		return false // not tracking: Redis answers
+	}
+	if ok, late := waitWithin(ctx, r, c.syncWithin); !ok {
+		if late {
+			c.unsynced.Add(1)
+		}
+		// Not known to be fresh: Redis answers the rest of the
+		// request, which waits no longer.
+		sc.off.Store(true)
+		return false
+	}
+	sc.synced.Store(true)
+	return true
 }
 
 // result is what a batch returns: a failure to reach Redis first, else

@@ -72,16 +72,16 @@ func (f *fixture) keepName(t *testing.T, name string) {
 }
 
 // request is a new request's context and its round-trip counter.
-func request() (context.Context, *roundtrips.Counter) {
+func (f *fixture) request() (context.Context, *roundtrips.Counter) {
 	ctx, n := roundtrips.With(context.Background())
-	return Scope(ctx), n
+	return f.cache.Scope(ctx), n
 }
 
 // hget reads field of key as a new request, through a pipeline as pages
 // do, and returns the reply and the round trips it took.
 func (f *fixture) hget(t *testing.T, key, field string) (string, int, error) {
 	t.Helper()
-	ctx, n := request()
+	ctx, n := f.request()
 	p := f.rdb.Pipeline()
 	get := p.HGet(ctx, key, field)
 	_, _ = p.Exec(ctx)
@@ -143,7 +143,7 @@ func TestNothingIsKeptOfWhatFoundNothingOnceItExists(t *testing.T) {
 func TestALoneCommandsNilAndErrorsAreNotKeptAsValues(t *testing.T) {
 	f := sharedFixture(t)
 	for i := range 3 {
-		ctx, _ := request()
+		ctx, _ := f.request()
 		if v, err := f.rdb.Get(ctx, f.key).Result(); !errors.Is(err, redis.Nil) {
 			t.Fatalf("GET of a missing key, read %d: %q, %v; want redis.Nil", i, v, err)
 		}
@@ -153,7 +153,7 @@ func TestALoneCommandsNilAndErrorsAreNotKeptAsValues(t *testing.T) {
 	}
 	f.settle(t)
 	for i := range 3 {
-		ctx, _ := request()
+		ctx, _ := f.request()
 		if v, err := f.rdb.Get(ctx, f.key).Result(); err == nil || errors.Is(err, redis.Nil) {
 			t.Fatalf("GET of a list, read %d: %q, %v; want WRONGTYPE", i, v, err)
 		}
@@ -176,7 +176,7 @@ func TestOnlyAScopesReadsOfTrackedKeysAreKept(t *testing.T) {
 		}
 	}
 	for range 2 {
-		ctx, n := request()
+		ctx, n := f.request()
 		get(ctx, untracked)
 		if n.Count() != 1 {
 			t.Fatalf("a key of no tracked family: %d round trips, want 1 each time", n.Count())
@@ -189,7 +189,7 @@ func TestOnlyAScopesReadsOfTrackedKeysAreKept(t *testing.T) {
 			t.Fatalf("a read outside a request: %d round trips, want 1 each time", n.Count())
 		}
 	}
-	ctx1, n := request()
+	ctx1, n := f.request()
 	get(ctx1, f.key)
 	get(ctx1, f.key)
 	if n.Count() != 1 {
@@ -213,7 +213,7 @@ func TestRepliesAreCopiesTheCallerMayChange(t *testing.T) {
 	}
 	f.settle(t)
 	for i := range 3 {
-		ctx, n := request()
+		ctx, n := f.request()
 		got, err := f.rdb.LRange(ctx, f.key, 0, -1).Result()
 		if err != nil || len(got) != 2 || got[0] != "a" {
 			t.Fatalf("read %d: %v, %v", i, got, err)
@@ -294,7 +294,7 @@ func TestEveryRequestReadsWhatWasWrittenBeforeItBegan(t *testing.T) {
 		wg.Go(func() {
 			for written.Load() < writes {
 				before := written.Load()
-				rctx, n := request()
+				rctx, n := f.request()
 				p := f.rdb.Pipeline()
 				get := p.Get(rctx, f.key)
 				_, _ = p.Exec(rctx)
@@ -373,7 +373,7 @@ func TestAReadOfSeveralKeysIsDroppedWhenAnyOfThemChanges(t *testing.T) {
 	}
 	f.settle(t)
 	inter := func() ([]string, int) {
-		ctx, n := request()
+		ctx, n := f.request()
 		got, err := f.rdb.ZInter(ctx, &redis.ZStore{Keys: []string{f.key, second}, Weights: []float64{1, 0}}).Result()
 		if err != nil {
 			t.Fatal(err)
@@ -425,8 +425,9 @@ func TestARedisThatRefusesTrackingIsReadAsWithout(t *testing.T) {
 	if err := admin.Set(ctx, "fg:k:{1}", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
+	f := &fixture{rdb: rdb, cache: c}
 	for i := range 3 {
-		rctx, n := request()
+		rctx, n := f.request()
 		if v, err := rdb.Get(rctx, "fg:k:{1}").Result(); v != "v" || err != nil || n.Count() != 1 {
 			t.Fatalf("read %d: %q, %v in %d round trips; want v from Redis", i, v, err, n.Count())
 		}
@@ -528,7 +529,7 @@ func TestAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T) {
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	rctx, n := roundtrips.With(rctx)
-	rctx = Scope(rctx)
+	rctx = f.cache.Scope(rctx)
 	p := f.rdb.Pipeline()
 	get := p.HGet(rctx, f.key, "name")
 	p.HGet(rctx, f.key, "other") // a second read in the same request

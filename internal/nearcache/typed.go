@@ -1,0 +1,126 @@
+package nearcache
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The reads below take a reply from memory without making a go-redis
+// command, when the request may: the cache heard every change finished
+// before the request began (the first such read waits for the request's
+// PING, as its first batch would) and the request sent nothing that may
+// write since. Otherwise, or when the cache lacks the reply, they queue
+// the command on the pipeline as before, which the cache answers or keeps
+// when it runs. A page skips the making, looking up and copying of a
+// command for each read this way.
+
+// held returns the reply kept for key and the command name with args
+// (the arguments after the key), written as keyOf writes a signature,
+// when ctx's request may take it from memory.
+func held(ctx context.Context, key, name string, args ...string) (*Cache, reply, bool) {
+	sc := scopeOf(ctx)
+	if sc == nil || sc.off.Load() {
+		return nil, reply{}, false
+	}
+	c := sc.cache.Load()
+	if c == nil || !c.active.Load() || !c.syncScope(ctx, sc) {
+		return nil, reply{}, false
+	}
+	var buf [128]byte
+	sig := append(buf[:0], name...)
+	for _, a := range args {
+		sig = append(sig, 0)
+		sig = strconv.AppendInt(sig, int64(len(a)), 10)
+		sig = append(sig, ':')
+		sig = append(sig, a...)
+	}
+	r, ok := c.get(key, sig)
+	return c, r, ok && len(r.others) == 0
+}
+
+// Reply is a reply of type T read by one of the functions below: from
+// memory, or from the command queued.
+type Reply[T string | int64 | bool | float64 | []any] struct {
+	cmd interface {
+		Err() error
+		Val() T
+	}
+	val   T
+	isNil bool
+}
+
+// Err is the reply's error (redis.Nil for a nil reply) once the
+// pipeline ran.
+func (r Reply[T]) Err() error {
+	switch {
+	case r.cmd != nil:
+		return r.cmd.Err()
+	case r.isNil:
+		return redis.Nil
+	}
+	return nil
+}
+
+// Val is the reply's value once the pipeline ran (zero on an error).
+func (r Reply[T]) Val() T {
+	if r.cmd != nil {
+		return r.cmd.Val()
+	}
+	return r.val
+}
+
+// Result is Val and Err.
+func (r Reply[T]) Result() (T, error) { return r.Val(), r.Err() }
+
+// from is the Reply held for key and the command, or the command queue
+// makes.
+func from[T string | int64 | bool | float64 | []any, C interface {
+	Err() error
+	Val() T
+}](ctx context.Context, key, name string, args []string, queue func() C) Reply[T] {
+	if c, r, ok := held(ctx, key, name, args...); ok {
+		v, of := r.val.(T)
+		if r.nil || of {
+			c.served.Add(1)
+			return Reply[T]{val: v, isNil: r.nil}
+		}
+	}
+	return Reply[T]{cmd: queue()}
+}
+
+// HGet reads field of the hash key.
+func HGet(ctx context.Context, p redis.Pipeliner, key, field string) Reply[string] {
+	return from[string](ctx, key, "hget", []string{field}, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
+}
+
+// HMGet reads fields of the hash key; the caller may change the reply.
+func HMGet(ctx context.Context, p redis.Pipeliner, key string, fields ...string) Reply[[]any] {
+	r := from[[]any](ctx, key, "hmget", fields, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
+	if r.cmd == nil {
+		r.val = slices.Clone(r.val)
+	}
+	return r
+}
+
+// ZCard reads the size of the sorted set key.
+func ZCard(ctx context.Context, p redis.Pipeliner, key string) Reply[int64] {
+	return from[int64](ctx, key, "zcard", nil, func() *redis.IntCmd { return p.ZCard(ctx, key) })
+}
+
+// ZRank reads the rank of member in the sorted set key.
+func ZRank(ctx context.Context, p redis.Pipeliner, key, member string) Reply[int64] {
+	return from[int64](ctx, key, "zrank", []string{member}, func() *redis.IntCmd { return p.ZRank(ctx, key, member) })
+}
+
+// ZScore reads the score of member in the sorted set key.
+func ZScore(ctx context.Context, p redis.Pipeliner, key, member string) Reply[float64] {
+	return from[float64](ctx, key, "zscore", []string{member}, func() *redis.FloatCmd { return p.ZScore(ctx, key, member) })
+}
+
+// SIsMember reads whether member is in the set key.
+func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply[bool] {
+	return from[bool](ctx, key, "sismember", []string{member}, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
+}

@@ -1,0 +1,129 @@
+package nearcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// typedReads reads, as one request's first batch (or, when write is set,
+// after a read that syncs it with the cache and a write), the same things
+// as the typed reads and as plain commands, and returns what each gave
+// and how many commands the typed reads queued.
+func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queued int) {
+	t.Helper()
+	ctx, _ := f.request()
+	k, z, s := f.key, f.key+":z", f.key+":s"
+	if write {
+		if err := f.rdb.Exists(ctx, k).Err(); err != nil { // syncs the request first
+			t.Fatal(err)
+		}
+		if err := f.rdb.HSet(ctx, f.key+":w", "x", "1").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := f.rdb.Pipeline()
+	reads := []interface{ Err() error }{
+		HGet(ctx, p, k, "name"), HGet(ctx, p, k, "none"), ZCard(ctx, p, z),
+		ZRank(ctx, p, z, "b"), ZRank(ctx, p, z, "none"), ZScore(ctx, p, z, "b"), ZScore(ctx, p, z, "none"),
+		SIsMember(ctx, p, s, "a"), SIsMember(ctx, p, s, "none"), HMGet(ctx, p, k, "name", "none"),
+	}
+	queued = p.Len()
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	for _, r := range reads {
+		switch r := r.(type) {
+		case Reply[string]:
+			typed = append(typed, r.Val(), r.Err())
+		case Reply[int64]:
+			typed = append(typed, r.Val(), r.Err())
+		case Reply[float64]:
+			typed = append(typed, r.Val(), r.Err())
+		case Reply[bool]:
+			typed = append(typed, r.Val(), r.Err())
+		case Reply[[]any]:
+			typed = append(typed, fmt.Sprint(r.Val()), r.Err())
+			r.Val()[0] = "changed by the caller" // not in what the cache keeps
+		}
+	}
+	bg := context.Background()
+	for _, c := range []interface {
+		Err() error
+	}{f.other.HGet(bg, k, "name"), f.other.HGet(bg, k, "none"), f.other.ZCard(bg, z),
+		f.other.ZRank(bg, z, "b"), f.other.ZRank(bg, z, "none"), f.other.ZScore(bg, z, "b"), f.other.ZScore(bg, z, "none"),
+		f.other.SIsMember(bg, s, "a"), f.other.SIsMember(bg, s, "none"), f.other.HMGet(bg, k, "name", "none")} {
+		switch c := c.(type) {
+		case *redis.StringCmd:
+			plain = append(plain, c.Val(), c.Err())
+		case *redis.IntCmd:
+			plain = append(plain, c.Val(), c.Err())
+		case *redis.FloatCmd:
+			plain = append(plain, c.Val(), c.Err())
+		case *redis.BoolCmd:
+			plain = append(plain, c.Val(), c.Err())
+		case *redis.SliceCmd:
+			plain = append(plain, fmt.Sprint(c.Val()), c.Err())
+		}
+	}
+	return typed, plain, queued
+}
+
+// The typed reads give what the commands give, nil replies included:
+// from Redis while the cache does not hold the replies, from memory
+// (queueing nothing) once it does, and from Redis again after a change
+// to their key or once the request wrote.
+func TestTypedReadsSkipTheCommandOnlyWhenMemoryMayAnswer(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	set := func(name string) {
+		t.Helper()
+		if _, err := f.other.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, f.key, "name", name)
+			p.ZAdd(ctx, f.key+":z", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2.5, Member: "b"})
+			p.SAdd(ctx, f.key+":s", "a")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		f.settle(t)
+	}
+	check := func(when string, write bool, wantQueued int) {
+		t.Helper()
+		served := f.cache.served.Load()
+		typed, plain, queued := f.typedReads(t, write)
+		if got, want := fmt.Sprint(typed...), fmt.Sprint(plain...); got != want {
+			t.Errorf("%s: the typed reads gave %s, the commands %s", when, got, want)
+		}
+		if queued != wantQueued {
+			t.Errorf("%s: %d commands queued, want %d", when, queued, wantQueued)
+		}
+		if got := f.cache.served.Load() - served; wantQueued == 0 && got < 10 {
+			t.Errorf("%s: %d replies counted as from memory, want the 10 reads among them", when, got)
+		}
+	}
+	set("Go")
+	check("first", false, 10)
+	check("repeat", false, 0)
+	check("in a request that wrote first", true, 10)
+	set("Rust") // changes the hash only: the sets hold what they held
+	check("after a change to the hash", false, 3)
+	check("repeat after the change", false, 0)
+	check("repeat after a caller changed a reply", false, 0)
+
+	// Outside a request's scope, or in one no cache answers, the typed
+	// reads queue their commands.
+	for name, c := range map[string]context.Context{"no scope": ctx, "another cache's": (*Cache)(nil).Scope(ctx)} {
+		p := f.rdb.Pipeline()
+		r := HGet(c, p, f.key, "name")
+		if p.Len() != 1 {
+			t.Errorf("%s: %d commands queued, want 1", name, p.Len())
+		}
+		if _, err := p.Exec(c); err != nil || r.Val() != "Rust" {
+			t.Errorf("%s: %q (%v), want Rust", name, r.Val(), err)
+		}
+	}
+}
