@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/luascript"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 )
 
 // SessionLists reads lists of sessions for a page in two round trips
@@ -163,7 +164,7 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 	started := &redis.ZRangeBy{Min: unix(from.Add(-MaxDuration)), Max: "(" + unix(to), Count: maxRunning}
 	next := &redis.ZRangeBy{Min: unix(to), Max: "+inf", Count: int64(upcoming)}
 	if timed {
-		startedZ, nextZ := p.ZRangeByScoreWithScores(ctx, key, started), p.ZRangeByScoreWithScores(ctx, key, next)
+		startedZ, nextZ := nearcache.ZRangeByScoreWithScores(ctx, p, key, started), nearcache.ZRangeByScoreWithScores(ctx, p, key, next)
 		l.running, l.next = redis.NewStringSliceCmd(ctx), redis.NewStringSliceCmd(ctx)
 		l.load = func() {
 			if !fillIDs(l.running, startedZ) || !fillIDs(l.next, nextZ) {
@@ -175,13 +176,13 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 			l.nextStarts = zs[first:min(len(zs), first+upcoming)]
 		}
 	} else {
-		l.running = p.ZRangeByScore(ctx, key, started)
-		l.next = p.ZRangeByScore(ctx, key, next)
+		l.running = nearcache.ZRangeByScore(ctx, p, key, started)
+		l.next = nearcache.ZRangeByScore(ctx, p, key, next)
 	}
 	if past > 0 {
 		// Sessions started a longest session before the minute have ended:
 		// the latest of them follow the ended ones of the first read.
-		l.prev = p.ZRevRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(from.Add(-MaxDuration)), Count: int64(past)})
+		l.prev = nearcache.ZRevRangeByScore(ctx, p, key, &redis.ZRangeBy{Min: "-inf", Max: "(" + unix(from.Add(-MaxDuration)), Count: int64(past)})
 	}
 	return l
 }
@@ -442,7 +443,7 @@ func (s *Store) QueueUserSessions(ctx context.Context, p redis.Pipeliner, userID
 	if to.IsZero() {
 		rng.Max = "+inf"
 	}
-	return &UserSessionList{s: s, userID: userID, ids: p.ZRangeByScore(ctx, s.userEventsKey(userID), rng)}
+	return &UserSessionList{s: s, userID: userID, ids: nearcache.ZRangeByScore(ctx, p, s.userEventsKey(userID), rng)}
 }
 
 // IDs returns, once the index read has run, the sessions on the list.

@@ -209,24 +209,29 @@ func (c *Cache) keyOf(cmd redis.Cmder, b []byte) (string, []string, []byte, bool
 		rest = args[2:]
 	}
 	for _, a := range rest {
-		b = append(b, 0)
 		switch v := a.(type) {
 		case string:
-			b = strconv.AppendInt(b, int64(len(v)), 10)
-			b = append(b, ':')
-			b = append(b, v...)
+			b = appendStr(b, v)
 		case int:
-			b = strconv.AppendInt(b, int64(v), 10)
+			b = appendNum(b, int64(v))
 		case int64:
-			b = strconv.AppendInt(b, v, 10)
+			b = appendNum(b, v)
 		case float64:
-			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			b = strconv.AppendFloat(append(b, 0), v, 'g', -1, 64)
 		default:
 			return "", nil, nil, false
 		}
 	}
 	return keys[0].(string), others, b, true
 }
+
+// appendStr and appendNum write an argument of a signature.
+func appendStr(b []byte, s string) []byte {
+	b = strconv.AppendInt(append(b, 0), int64(len(s)), 10)
+	return append(append(b, ':'), s...)
+}
+
+func appendNum(b []byte, n int64) []byte { return strconv.AppendInt(append(b, 0), n, 10) }
 
 // keysOf gives the arguments of a read named name that are its keys,
 // when the cache may keep its reply: one whose reply only the content of

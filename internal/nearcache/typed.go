@@ -3,7 +3,6 @@ package nearcache
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -17,10 +16,9 @@ import (
 // when it runs. A page skips the making, looking up and copying of a
 // command for each read this way.
 
-// held returns the reply kept for key and the command name with args
-// (the arguments after the key), written as keyOf writes a signature,
-// when ctx's request may take it from memory.
-func held(ctx context.Context, key, name string, args ...string) (*Cache, reply, bool) {
+// held returns the reply kept for key and the signature sig (as keyOf
+// writes it), when ctx's request may take it from memory.
+func held(ctx context.Context, key string, sig []byte) (*Cache, reply, bool) {
 	sc := scopeOf(ctx)
 	if sc == nil || sc.off.Load() {
 		return nil, reply{}, false
@@ -28,14 +26,6 @@ func held(ctx context.Context, key, name string, args ...string) (*Cache, reply,
 	c := sc.cache.Load()
 	if c == nil || !c.active.Load() || !c.syncScope(ctx, sc) {
 		return nil, reply{}, false
-	}
-	var buf [128]byte
-	sig := append(buf[:0], name...)
-	for _, a := range args {
-		sig = append(sig, 0)
-		sig = strconv.AppendInt(sig, int64(len(a)), 10)
-		sig = append(sig, ':')
-		sig = append(sig, a...)
 	}
 	r, ok := c.get(key, sig)
 	return c, r, ok && len(r.others) == 0
@@ -81,7 +71,12 @@ func from[T string | int64 | bool | float64 | []any, C interface {
 	Err() error
 	Val() T
 }](ctx context.Context, key, name string, args []string, queue func() C) Reply[T] {
-	if c, r, ok := held(ctx, key, name, args...); ok {
+	var buf [128]byte
+	sig := append(buf[:0], name...)
+	for _, a := range args {
+		sig = appendStr(sig, a)
+	}
+	if c, r, ok := held(ctx, key, sig); ok {
 		v, of := r.val.(T)
 		if r.nil || of {
 			c.served.Add(1)
@@ -123,4 +118,60 @@ func ZScore(ctx context.Context, p redis.Pipeliner, key, member string) Reply[fl
 // SIsMember reads whether member is in the set key.
 func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply[bool] {
 	return from[bool](ctx, key, "sismember", []string{member}, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
+}
+
+// ZRangeByScore reads members of the sorted set key by score, as
+// p.ZRangeByScore does; the caller may change the reply.
+func ZRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
+	if v, ok := heldRange[string](ctx, key, "zrangebyscore", opt.Min, opt.Max, false, opt); ok {
+		cmd := redis.NewStringSliceCmd(ctx)
+		cmd.SetVal(v)
+		return cmd
+	}
+	return p.ZRangeByScore(ctx, key, opt)
+}
+
+// ZRevRangeByScore reads members of the sorted set key by score, highest
+// first, as p.ZRevRangeByScore does; the caller may change the reply.
+func ZRevRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
+	if v, ok := heldRange[string](ctx, key, "zrevrangebyscore", opt.Max, opt.Min, false, opt); ok {
+		cmd := redis.NewStringSliceCmd(ctx)
+		cmd.SetVal(v)
+		return cmd
+	}
+	return p.ZRevRangeByScore(ctx, key, opt)
+}
+
+// ZRangeByScoreWithScores reads members of the sorted set key by score,
+// with their scores, as p.ZRangeByScoreWithScores does; the caller may
+// change the reply.
+func ZRangeByScoreWithScores(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.ZSliceCmd {
+	if v, ok := heldRange[redis.Z](ctx, key, "zrangebyscore", opt.Min, opt.Max, true, opt); ok {
+		cmd := redis.NewZSliceCmd(ctx)
+		cmd.SetVal(v)
+		return cmd
+	}
+	return p.ZRangeByScoreWithScores(ctx, key, opt)
+}
+
+// heldRange returns a copy of the reply kept for a range read of key by
+// score, its arguments written as go-redis writes them.
+func heldRange[E string | redis.Z](ctx context.Context, key, name, from, to string, scores bool, opt *redis.ZRangeBy) ([]E, bool) {
+	var buf [128]byte
+	sig := appendStr(appendStr(append(buf[:0], name...), from), to)
+	if scores {
+		sig = appendStr(sig, "withscores")
+	}
+	if opt.Offset != 0 || opt.Count != 0 {
+		sig = appendNum(appendNum(appendStr(sig, "limit"), opt.Offset), opt.Count)
+	}
+	c, r, ok := held(ctx, key, sig)
+	if !ok || r.nil {
+		return nil, false
+	}
+	v, ok := r.val.([]E)
+	if ok {
+		c.served.Add(1)
+	}
+	return slices.Clone(v), ok
 }
