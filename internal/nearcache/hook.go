@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
@@ -16,9 +17,41 @@ import (
 
 // scope is one request's standing with the cache.
 type scope struct {
-	synced atomic.Bool           // a PING sent after the request began was answered
-	off    atomic.Bool           // the request sent a command that may write, or its PING was not answered in time
-	cache  atomic.Pointer[Cache] // whose scope it is (nil: none's)
+	synced atomic.Bool // a PING sent after the request began was answered
+	off    atomic.Bool // the request sent a command that may write, or its PING was not answered in time
+	cache  *Cache      // whose scope it is (nil: none's)
+
+	// For the reads of typed.go: the pipeline last looked at for
+	// commands that may write, how many of its commands were, its first
+	// (a pipeline run and filled anew starts afresh) and whether one may.
+	mu      sync.Mutex
+	queued  redis.Pipeliner
+	checked int
+	first   redis.Cmder
+	wrote   bool
+}
+
+// queuedWrite reports whether p holds a command that may write, so a read
+// queued after it is for Redis to answer after it. Only the commands
+// queued since the last look at p are looked at.
+func (sc *scope) queuedWrite(p redis.Pipeliner) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	cmds := p.Cmds()
+	if len(cmds) == 0 {
+		return false
+	}
+	if sc.queued != p || len(cmds) < sc.checked || cmds[0] != sc.first {
+		sc.queued, sc.checked, sc.first, sc.wrote = p, 0, cmds[0], false
+	}
+	for _, cmd := range cmds[sc.checked:] {
+		if sc.wrote {
+			break
+		}
+		sc.wrote = !speculate.ReadOnly(cmd.Name())
+	}
+	sc.checked = len(cmds)
+	return sc.wrote
 }
 
 type scopeKey struct{}
@@ -29,9 +62,7 @@ type scopeKey struct{}
 // scripts' callers, tests' setup) always go to Redis. A nil Cache's
 // scope answers nothing.
 func (c *Cache) Scope(ctx context.Context) context.Context {
-	sc := &scope{}
-	sc.cache.Store(c)
-	return context.WithValue(ctx, scopeKey{}, sc)
+	return context.WithValue(ctx, scopeKey{}, &scope{cache: c})
 }
 
 func scopeOf(ctx context.Context) *scope {
@@ -102,7 +133,7 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	if !c.active.Load() {
 		return send(ctx, cmds)
 	}
-	if sc.cache.Load() != c || !c.syncScope(ctx, sc) {
+	if sc.cache != c || !c.syncScope(ctx, sc) {
 		return send(ctx, cmds)
 	}
 	seq, epoch := c.seq.Load(), c.epoch.Load()

@@ -25,6 +25,7 @@ type fixture struct {
 	rdb, other *redis.Client
 	cache      *Cache
 	key        string // a key of the cached family
+	typed      bool   // hget reads through HGet of typed.go
 }
 
 func newFixture(t *testing.T, rdb *redis.Client, prefix string, setup func(*Cache), hooks ...redis.Hook) *fixture {
@@ -77,13 +78,29 @@ func (f *fixture) request() (context.Context, *roundtrips.Counter) {
 	return f.cache.Scope(ctx), n
 }
 
+// queueHGet queues the read of field of key on p, through HGet of
+// typed.go when f.typed.
+func (f *fixture) queueHGet(ctx context.Context, p redis.Pipeliner, key, field string) interface{ Result() (string, error) } {
+	if f.typed {
+		return HGet(ctx, p, key, field)
+	}
+	return p.HGet(ctx, key, field)
+}
+
+// bothReads runs test with plain reads and with typed ones.
+func bothReads(t *testing.T, test func(t *testing.T, typed bool)) {
+	for _, typed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "typed"}[typed], func(t *testing.T) { test(t, typed) })
+	}
+}
+
 // hget reads field of key as a new request, through a pipeline as pages
 // do, and returns the reply and the round trips it took.
 func (f *fixture) hget(t *testing.T, key, field string) (string, int, error) {
 	t.Helper()
 	ctx, n := f.request()
 	p := f.rdb.Pipeline()
-	get := p.HGet(ctx, key, field)
+	get := f.queueHGet(ctx, p, key, field)
 	_, _ = p.Exec(ctx)
 	v, err := get.Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -93,7 +110,12 @@ func (f *fixture) hget(t *testing.T, key, field string) (string, int, error) {
 }
 
 func TestAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T) {
+	bothReads(t, testAReadIsAnsweredFromMemoryUntilItsKeyChanges)
+}
+
+func testAReadIsAnsweredFromMemoryUntilItsKeyChanges(t *testing.T, typed bool) {
 	f := sharedFixture(t)
+	f.typed = typed
 	ctx := context.Background()
 	if err := f.other.HSet(ctx, f.key, "name", "Go").Err(); err != nil {
 		t.Fatal(err)
@@ -328,7 +350,12 @@ func ownFixture(t *testing.T) *fixture {
 }
 
 func TestALostTrackingConnectionServesNothingOld(t *testing.T) {
+	bothReads(t, testALostTrackingConnectionServesNothingOld)
+}
+
+func testALostTrackingConnectionServesNothingOld(t *testing.T, typed bool) {
 	f := ownFixture(t)
+	f.typed = typed
 	ctx := context.Background()
 	// The tracking connection goes; a change made now is heard by nobody.
 	if err := f.other.ClientKillByFilter(ctx, "TYPE", "pubsub").Err(); err != nil {
@@ -349,7 +376,12 @@ func TestALostTrackingConnectionServesNothingOld(t *testing.T) {
 }
 
 func TestAFlushedDatabaseServesNothingOld(t *testing.T) {
+	bothReads(t, testAFlushedDatabaseServesNothingOld)
+}
+
+func testAFlushedDatabaseServesNothingOld(t *testing.T, typed bool) {
 	f := ownFixture(t)
+	f.typed = typed
 	ctx := context.Background()
 	if err := f.other.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -498,6 +530,10 @@ func (c *stallConn) Read(b []byte) (int, error) {
 // write, while the cache goes on tracking; once the connection answers
 // again, reads are kept and served as before.
 func TestAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T) {
+	bothReads(t, testAStalledTrackingConnectionHoldsNoRequestUp)
+}
+
+func testAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T, typed bool) {
 	g := newGate()
 	rdb, prefix := testenv.Redis(t)
 	f := newFixture(t, rdb.(*redis.Client), prefix, func(c *Cache) {
@@ -511,6 +547,7 @@ func TestAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T) {
 			return &stallConn{Conn: cn, gate: g}, nil
 		}
 	})
+	f.typed = typed
 	shut := false
 	t.Cleanup(func() { // before the cache stops (cleanups run last first): a shut gate holds its reads
 		if shut {
@@ -531,8 +568,8 @@ func TestAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T) {
 	rctx, n := roundtrips.With(rctx)
 	rctx = f.cache.Scope(rctx)
 	p := f.rdb.Pipeline()
-	get := p.HGet(rctx, f.key, "name")
-	p.HGet(rctx, f.key, "other") // a second read in the same request
+	get := f.queueHGet(rctx, p, f.key, "name")
+	f.queueHGet(rctx, p, f.key, "other") // a second read in the same request
 	_, _ = p.Exec(rctx)
 	if v, err := get.Result(); err != nil || v != "new" {
 		t.Fatalf("while the tracking connection stalls: %q, %v; want new from Redis", v, err)

@@ -10,21 +10,25 @@ import (
 // The reads below take a reply from memory without making a go-redis
 // command, when the request may: the cache heard every change finished
 // before the request began (the first such read waits for the request's
-// PING, as its first batch would) and the request sent nothing that may
-// write since. Otherwise, or when the cache lacks the reply, they queue
-// the command on the pipeline as before, which the cache answers or keeps
-// when it runs. A page skips the making, looking up and copying of a
-// command for each read this way.
+// PING, as its first batch would), and the request neither sent nor
+// queued on the pipeline a command that may write. Otherwise, or when the
+// cache lacks the reply, they queue the command on the pipeline as
+// before, which the cache answers or keeps when it runs. A page skips the
+// making, looking up and copying of a command for each read this way.
+//
+// The pipeline must be of the client the cache's Hook is on, and not a
+// transaction (TxPipeline): a reply from memory is no part of one.
 
 // held returns the reply kept for key and the signature sig (as keyOf
-// writes it), when ctx's request may take it from memory.
-func held(ctx context.Context, key string, sig []byte) (*Cache, reply, bool) {
+// writes it), when ctx's request may take it from memory for a read to
+// be queued on p.
+func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*Cache, reply, bool) {
 	sc := scopeOf(ctx)
-	if sc == nil || sc.off.Load() {
+	if sc == nil || sc.off.Load() || sc.cache == nil || !sc.cache.active.Load() || sc.queuedWrite(p) {
 		return nil, reply{}, false
 	}
-	c := sc.cache.Load()
-	if c == nil || !c.active.Load() || !c.syncScope(ctx, sc) {
+	c := sc.cache
+	if !c.syncScope(ctx, sc) {
 		return nil, reply{}, false
 	}
 	r, ok := c.get(key, sig)
@@ -70,13 +74,13 @@ func (r Reply[T]) Result() (T, error) { return r.Val(), r.Err() }
 func from[T string | int64 | bool | float64 | []any, C interface {
 	Err() error
 	Val() T
-}](ctx context.Context, key, name string, args []string, queue func() C) Reply[T] {
+}](ctx context.Context, p redis.Pipeliner, key, name string, args []string, queue func() C) Reply[T] {
 	var buf [128]byte
 	sig := append(buf[:0], name...)
 	for _, a := range args {
 		sig = appendStr(sig, a)
 	}
-	if c, r, ok := held(ctx, key, sig); ok {
+	if c, r, ok := held(ctx, p, key, sig); ok {
 		v, of := r.val.(T)
 		if r.nil || of {
 			c.served.Add(1)
@@ -88,12 +92,12 @@ func from[T string | int64 | bool | float64 | []any, C interface {
 
 // HGet reads field of the hash key.
 func HGet(ctx context.Context, p redis.Pipeliner, key, field string) Reply[string] {
-	return from[string](ctx, key, "hget", []string{field}, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
+	return from[string](ctx, p, key, "hget", []string{field}, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
 }
 
 // HMGet reads fields of the hash key; the caller may change the reply.
 func HMGet(ctx context.Context, p redis.Pipeliner, key string, fields ...string) Reply[[]any] {
-	r := from[[]any](ctx, key, "hmget", fields, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
+	r := from[[]any](ctx, p, key, "hmget", fields, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
 	if r.cmd == nil {
 		r.val = slices.Clone(r.val)
 	}
@@ -102,28 +106,28 @@ func HMGet(ctx context.Context, p redis.Pipeliner, key string, fields ...string)
 
 // ZCard reads the size of the sorted set key.
 func ZCard(ctx context.Context, p redis.Pipeliner, key string) Reply[int64] {
-	return from[int64](ctx, key, "zcard", nil, func() *redis.IntCmd { return p.ZCard(ctx, key) })
+	return from[int64](ctx, p, key, "zcard", nil, func() *redis.IntCmd { return p.ZCard(ctx, key) })
 }
 
 // ZRank reads the rank of member in the sorted set key.
 func ZRank(ctx context.Context, p redis.Pipeliner, key, member string) Reply[int64] {
-	return from[int64](ctx, key, "zrank", []string{member}, func() *redis.IntCmd { return p.ZRank(ctx, key, member) })
+	return from[int64](ctx, p, key, "zrank", []string{member}, func() *redis.IntCmd { return p.ZRank(ctx, key, member) })
 }
 
 // ZScore reads the score of member in the sorted set key.
 func ZScore(ctx context.Context, p redis.Pipeliner, key, member string) Reply[float64] {
-	return from[float64](ctx, key, "zscore", []string{member}, func() *redis.FloatCmd { return p.ZScore(ctx, key, member) })
+	return from[float64](ctx, p, key, "zscore", []string{member}, func() *redis.FloatCmd { return p.ZScore(ctx, key, member) })
 }
 
 // SIsMember reads whether member is in the set key.
 func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply[bool] {
-	return from[bool](ctx, key, "sismember", []string{member}, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
+	return from[bool](ctx, p, key, "sismember", []string{member}, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
 }
 
 // ZRangeByScore reads members of the sorted set key by score, as
 // p.ZRangeByScore does; the caller may change the reply.
 func ZRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	if v, ok := heldRange[string](ctx, key, "zrangebyscore", opt.Min, opt.Max, false, opt); ok {
+	if v, ok := heldRange[string](ctx, p, key, "zrangebyscore", opt.Min, opt.Max, false, opt); ok {
 		cmd := redis.NewStringSliceCmd(ctx)
 		cmd.SetVal(v)
 		return cmd
@@ -134,7 +138,7 @@ func ZRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redi
 // ZRevRangeByScore reads members of the sorted set key by score, highest
 // first, as p.ZRevRangeByScore does; the caller may change the reply.
 func ZRevRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	if v, ok := heldRange[string](ctx, key, "zrevrangebyscore", opt.Max, opt.Min, false, opt); ok {
+	if v, ok := heldRange[string](ctx, p, key, "zrevrangebyscore", opt.Max, opt.Min, false, opt); ok {
 		cmd := redis.NewStringSliceCmd(ctx)
 		cmd.SetVal(v)
 		return cmd
@@ -146,7 +150,7 @@ func ZRevRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *r
 // with their scores, as p.ZRangeByScoreWithScores does; the caller may
 // change the reply.
 func ZRangeByScoreWithScores(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.ZSliceCmd {
-	if v, ok := heldRange[redis.Z](ctx, key, "zrangebyscore", opt.Min, opt.Max, true, opt); ok {
+	if v, ok := heldRange[redis.Z](ctx, p, key, "zrangebyscore", opt.Min, opt.Max, true, opt); ok {
 		cmd := redis.NewZSliceCmd(ctx)
 		cmd.SetVal(v)
 		return cmd
@@ -155,17 +159,17 @@ func ZRangeByScoreWithScores(ctx context.Context, p redis.Pipeliner, key string,
 }
 
 // heldRange returns a copy of the reply kept for a range read of key by
-// score, its arguments written as go-redis writes them.
-func heldRange[E string | redis.Z](ctx context.Context, key, name, from, to string, scores bool, opt *redis.ZRangeBy) ([]E, bool) {
+// score from lo to hi, its arguments written as go-redis writes them.
+func heldRange[E string | redis.Z](ctx context.Context, p redis.Pipeliner, key, name, lo, hi string, scores bool, opt *redis.ZRangeBy) ([]E, bool) {
 	var buf [128]byte
-	sig := appendStr(appendStr(append(buf[:0], name...), from), to)
+	sig := appendStr(appendStr(append(buf[:0], name...), lo), hi)
 	if scores {
 		sig = appendStr(sig, "withscores")
 	}
 	if opt.Offset != 0 || opt.Count != 0 {
 		sig = appendNum(appendNum(appendStr(sig, "limit"), opt.Offset), opt.Count)
 	}
-	c, r, ok := held(ctx, key, sig)
+	c, r, ok := held(ctx, p, key, sig)
 	if !ok || r.nil {
 		return nil, false
 	}

@@ -125,16 +125,30 @@ func TestTypedReadsSkipTheCommandOnlyWhenMemoryMayAnswer(t *testing.T) {
 	check("repeat after the change", false, 0)
 	check("repeat after a caller changed a reply", false, 0)
 
+	// A read queued after a write on the same pipeline is answered by
+	// Redis, after the write, without waiting for the request's PING.
+	wctx, n := f.request()
+	p := f.rdb.Pipeline()
+	p.HSet(wctx, f.key, "name", "Zig")
+	r := HGet(wctx, p, f.key, "name")
+	if p.Len() != 2 {
+		t.Errorf("a read after a queued write: %d commands queued, want 2", p.Len())
+	}
+	if _, err := p.Exec(wctx); err != nil || r.Val() != "Zig" || n.Count() != 1 {
+		t.Errorf("a read after a queued write: %q (%v) in %d round trips, want Zig in 1", r.Val(), err, n.Count())
+	}
+	f.settle(t)
+
 	// Outside a request's scope, or in one no cache answers, the typed
 	// reads queue their commands.
-	for name, c := range map[string]context.Context{"no scope": ctx, "another cache's": (*Cache)(nil).Scope(ctx)} {
+	for name, c := range map[string]context.Context{"no scope": ctx, "a scope no cache answers": (*Cache)(nil).Scope(ctx)} {
 		p := f.rdb.Pipeline()
 		r := HGet(c, p, f.key, "name")
 		if p.Len() != 1 {
 			t.Errorf("%s: %d commands queued, want 1", name, p.Len())
 		}
-		if _, err := p.Exec(c); err != nil || r.Val() != "Rust" {
-			t.Errorf("%s: %q (%v), want Rust", name, r.Val(), err)
+		if _, err := p.Exec(c); err != nil || r.Val() != "Zig" {
+			t.Errorf("%s: %q (%v), want Zig", name, r.Val(), err)
 		}
 	}
 }
