@@ -317,3 +317,48 @@ func TestGroupListsReadTheSameIndexAllMinuteAndStayExact(t *testing.T) {
 		}
 	}
 }
+
+// The home page's list switches to its script when the minute's first
+// read finds more started than it shows, and back when the script finds
+// few: both count the same sessions, so within a minute the reads do not
+// alternate between the two (a session started exactly 12 hours before
+// the minute is counted by both, or by neither).
+func TestListedReadsSwitchOnTheSameCount(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Minute).Add(24 * time.Hour)
+	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
+	org := Actor{UserID: "org", Organizer: true}
+	for i, start := range []time.Time{base.Add(-MaxDuration), base} {
+		if _, err := s.Create(ctx, org, "g1", Input{Title: fmt.Sprint("Session ", i), Format: "talk", TimeZone: "UTC", OnlineURL: "https://x.example/r",
+			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Hour).Format("2006-01-02T15:04"), Listed: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Now = func() time.Time { return base.Add(30 * time.Second) }
+	var kinds []string
+	for range 4 {
+		p := rdb.Pipeline()
+		l := s.QueueListedSessions(ctx, p, 1)
+		kinds = append(kinds, p.Cmds()[0].Name())
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p = rdb.Pipeline()
+		get, err := l.QueueEvents(ctx, p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if evs, _, _, err := get(); err != nil || fmt.Sprint(titles(evs)) != "[Session 1]" {
+			t.Fatalf("the listed sessions: %v (%v), want [Session 1]", titles(evs), err)
+		}
+	}
+	if got := fmt.Sprint(kinds); got != "[zrangebyscore evalsha_ro evalsha_ro evalsha_ro]" {
+		t.Errorf("the reads of four views in one minute: %s, want a plain read, then the script", got)
+	}
+}

@@ -28,7 +28,7 @@ type SessionLists struct {
 	upcoming, past      int
 	now                 time.Time
 	running, next, prev *redis.StringSliceCmd
-	load                func()    // fills running and next from a script's answer, once its pipeline has run
+	load                func()    // once the pipeline has run: fills running and next from a script's answer or the timed reads, or checks a plain read's size
 	nextStarts          []redis.Z // with QueueGroupSessionsTimed: the upcoming sessions with their starts
 	userID              string    // whose standings the speculative reads are
 	reads               map[string]func() (Event, error)
@@ -83,8 +83,9 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 	}
 	l := s.newLists(s.listedKey(), "the listed sessions", upcoming, 0)
 	l.running, l.next = redis.NewStringSliceCmd(ctx), redis.NewStringSliceCmd(ctx)
+	from, to := minuteOf(l.now)
 	answer := luascript.Queue(ctx, p, s.rdb, listedScript, true, []string{s.listedKey(), s.listedEndsKey()},
-		l.now.Add(-MaxDuration).Unix(), l.now.Unix(), upcoming, maxRunning)
+		from.Add(-MaxDuration).Unix(), l.now.Unix(), upcoming, maxRunning, to.Unix())
 	l.load = func() {
 		reply, err := answer().Slice()
 		if err == nil && len(reply) != 3 {
@@ -115,12 +116,14 @@ func (s *Store) QueueListedSessions(ctx context.Context, p redis.Pipeliner, upco
 // listedScript reads the listed sessions a page may show: up to ARGV[3]
 // of those that started from ARGV[1] on, before ARGV[2] (now), and have
 // not ended by then, in start order, among the first ARGV[4] started; and
-// as many more as it takes to make ARGV[3] that start from ARGV[2] on. KEYS[1] is the index by
-// start, KEYS[2] the same sessions by end. A session missing from KEYS[2]
-// (indexed before it existed, or its index write lost) is given too, not
-// counted among the ARGV[3]: the page reads it and checks, as it did
-// every started session before the index. Third in its answer is how
-// many started within the window. It only reads.
+// as many more as it takes to make ARGV[3] that start from ARGV[2] on.
+// KEYS[1] is the index by start, KEYS[2] the same sessions by end. A
+// session missing from KEYS[2] (indexed before it existed, or its index
+// write lost) is given too, not counted among the ARGV[3]: the page reads
+// it and checks, as it did every started session before the index. Third
+// in its answer is how many start from ARGV[1] on, before ARGV[5] (the
+// end of now's minute): what the plain reads' first counts, so the two
+// agree on when to switch. It only reads.
 var listedScript = redis.NewScript(`
 local now, k = tonumber(ARGV[2]), tonumber(ARGV[3])
 local running, known = {}, 0
@@ -141,7 +144,7 @@ local next = {}
 if known < k then
   next = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf', 'LIMIT', 0, k - known)
 end
-return {running, next, #started}
+return {running, next, redis.call('ZCOUNT', KEYS[1], ARGV[1], '(' .. ARGV[5])}
 `)
 
 // settle fills the index reads from a script's answer, once.
@@ -156,11 +159,13 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 	l := s.newLists(key, name, upcoming, past)
 	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 	// The reads are bounded by the minute now falls in, not by now, so
-	// they repeat for a minute and the near cache answers them; what they
-	// read is sorted by now in QueueEvents. The first reads the sessions
-	// that may run at any time of the minute, and those that start later
-	// in it; the second those that start after it.
-	from, to := l.now.Truncate(listWindow), l.now.Truncate(listWindow).Add(listWindow)
+	// they repeat for a minute and the near cache answers them; QueueEvents
+	// sorts what they read into upcoming and past by now. The first reads
+	// the sessions that may run at any time of the minute, and those that
+	// start later in it; the second those that start after it. Past
+	// maxRunning sessions in the first (500 started within 12 hours), the
+	// latest are cut, as the running ones were when it ended at now.
+	from, to := minuteOf(l.now)
 	started := &redis.ZRangeBy{Min: unix(from.Add(-MaxDuration)), Max: "(" + unix(to), Count: maxRunning}
 	next := &redis.ZRangeBy{Min: unix(to), Max: "+inf", Count: int64(upcoming)}
 	if timed {
@@ -187,9 +192,12 @@ func (s *Store) queueLists(ctx context.Context, p redis.Pipeliner, key, name str
 	return l
 }
 
-// listWindow is the span of time over which the index reads of a list of
-// sessions stay the same (see queueLists).
-const listWindow = time.Minute
+// minuteOf gives the bounds of the minute t falls in: the index reads of
+// a list of sessions stay the same over it (see queueLists).
+func minuteOf(t time.Time) (from, to time.Time) {
+	from = t.Truncate(time.Minute)
+	return from, from.Add(time.Minute)
+}
 
 // fillIDs sets ids to the members of zs, or to its error; it reports
 // whether zs succeeded.
@@ -291,7 +299,8 @@ func (l *SessionLists) KnownGroupIDs() []string {
 }
 
 // soon returns, once the index reads have run, the sessions that may be
-// upcoming: those started within MaxDuration, then those to come.
+// upcoming: those started within MaxDuration of now's minute, then those
+// to come.
 func (l *SessionLists) soon() []string {
 	l.settle()
 	return append(append([]string{}, l.running.Val()...), l.next.Val()...)
