@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
@@ -155,6 +157,40 @@ func TestEndedSessionsDoNotHideUpcomingOnes(t *testing.T) {
 	}
 }
 
+// minuteFixture is a Store whose clock stands two days before base, a
+// minute tomorrow, so sessions can be made around base, and an organizer.
+func minuteFixture(t *testing.T) (redis.UniversalClient, *Store, time.Time, Actor) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	s := NewStore(rdb, prefix)
+	base := time.Now().UTC().Truncate(time.Minute).Add(24 * time.Hour)
+	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
+	return rdb, s, base, Actor{UserID: "org", Organizer: true}
+}
+
+// readLists runs p, holding the index reads of l, then the reads
+// l.QueueEvents queues for a signed-out visitor, and returns the lists.
+func readLists(t *testing.T, rdb redis.UniversalClient, p redis.Pipeliner, l *SessionLists) (upcoming, past []Event) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p = rdb.Pipeline()
+	get, err := l.QueueEvents(ctx, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	upcoming, past, _, err = get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return upcoming, past
+}
+
 func titles(evs []Event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
@@ -190,22 +226,7 @@ func TestGroupListsKeepTheirBoundsAndOrder(t *testing.T) {
 	}
 	s.Now = func() time.Time { return base }
 	p := rdb.Pipeline()
-	l := s.QueueGroupSessions(ctx, p, "g1", 2, 2)
-	if _, err := p.Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p = rdb.Pipeline()
-	get, err := l.QueueEvents(ctx, p, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
-	upcoming, past, _, err := get()
-	if err != nil {
-		t.Fatal(err)
-	}
+	upcoming, past := readLists(t, rdb, p, s.QueueGroupSessions(ctx, p, "g1", 2, 2))
 	if got, want := fmt.Sprint(titles(upcoming), titles(past)), fmt.Sprint([]string{"Running", "Next 0"}, []string{"Ended 2", "Ended 1"}); got != want {
 		t.Fatalf("upcoming and past: %s, want %s", got, want)
 	}
@@ -221,13 +242,8 @@ func TestGroupListsKeepTheirBoundsAndOrder(t *testing.T) {
 // a session starting on the minute moves from next to running, one ending
 // on it from upcoming to past.
 func TestGroupListsReadTheSameIndexAllMinuteAndStayExact(t *testing.T) {
-	t.Parallel()
-	rdb, prefix := testenv.Redis(t)
-	s := NewStore(rdb, prefix)
+	rdb, s, base, org := minuteFixture(t)
 	ctx := context.Background()
-	base := time.Now().UTC().Truncate(time.Minute).Add(24 * time.Hour)
-	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
-	org := Actor{UserID: "org", Organizer: true}
 	var all []Event
 	for i := -30; i <= 10; i++ {
 		start := base.Add(time.Duration(i) * 30 * time.Minute)
@@ -267,21 +283,7 @@ func TestGroupListsReadTheSameIndexAllMinuteAndStayExact(t *testing.T) {
 		for _, c := range p.Cmds() {
 			index += fmt.Sprint(c.Args())
 		}
-		if _, err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		p = rdb.Pipeline()
-		get, err := l.QueueEvents(ctx, p, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		up, gone, _, err := get()
-		if err != nil {
-			t.Fatal(err)
-		}
+		up, gone := readLists(t, rdb, p, l)
 		if timed {
 			for _, z := range l.NextStarts() {
 				for _, ev := range all {
@@ -324,13 +326,8 @@ func TestGroupListsReadTheSameIndexAllMinuteAndStayExact(t *testing.T) {
 // alternate between the two (a session started exactly 12 hours before
 // the minute is counted by both, or by neither).
 func TestListedReadsSwitchOnTheSameCount(t *testing.T) {
-	t.Parallel()
-	rdb, prefix := testenv.Redis(t)
-	s := NewStore(rdb, prefix)
+	rdb, s, base, org := minuteFixture(t)
 	ctx := context.Background()
-	base := time.Now().UTC().Truncate(time.Minute).Add(24 * time.Hour)
-	s.Now = func() time.Time { return base.Add(-48 * time.Hour) }
-	org := Actor{UserID: "org", Organizer: true}
 	for i, start := range []time.Time{base.Add(-MaxDuration), base} {
 		if _, err := s.Create(ctx, org, "g1", Input{Title: fmt.Sprint("Session ", i), Format: "talk", TimeZone: "UTC", OnlineURL: "https://x.example/r",
 			Start: start.Format("2006-01-02T15:04"), End: start.Add(time.Hour).Format("2006-01-02T15:04"), Listed: true}); err != nil {
@@ -343,19 +340,8 @@ func TestListedReadsSwitchOnTheSameCount(t *testing.T) {
 		p := rdb.Pipeline()
 		l := s.QueueListedSessions(ctx, p, 1)
 		kinds = append(kinds, p.Cmds()[0].Name())
-		if _, err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		p = rdb.Pipeline()
-		get, err := l.QueueEvents(ctx, p, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if evs, _, _, err := get(); err != nil || fmt.Sprint(titles(evs)) != "[Session 1]" {
-			t.Fatalf("the listed sessions: %v (%v), want [Session 1]", titles(evs), err)
+		if evs, _ := readLists(t, rdb, p, l); fmt.Sprint(titles(evs)) != "[Session 1]" {
+			t.Fatalf("the listed sessions: %v, want [Session 1]", titles(evs))
 		}
 	}
 	if got := fmt.Sprint(kinds); got != "[zrangebyscore evalsha_ro evalsha_ro evalsha_ro]" {

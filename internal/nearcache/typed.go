@@ -127,23 +127,24 @@ func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply
 // ZRangeByScore reads members of the sorted set key by score, as
 // p.ZRangeByScore does; the caller may change the reply.
 func ZRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	if v, ok := heldRange[string](ctx, p, key, "zrangebyscore", opt.Min, opt.Max, false, opt); ok {
-		cmd := redis.NewStringSliceCmd(ctx)
-		cmd.SetVal(v)
-		return cmd
-	}
-	return p.ZRangeByScore(ctx, key, opt)
+	return members(ctx, p, key, "zrangebyscore", opt.Min, opt.Max, opt, func() *redis.StringSliceCmd { return p.ZRangeByScore(ctx, key, opt) })
 }
 
 // ZRevRangeByScore reads members of the sorted set key by score, highest
 // first, as p.ZRevRangeByScore does; the caller may change the reply.
 func ZRevRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	if v, ok := heldRange[string](ctx, p, key, "zrevrangebyscore", opt.Max, opt.Min, false, opt); ok {
+	return members(ctx, p, key, "zrevrangebyscore", opt.Max, opt.Min, opt, func() *redis.StringSliceCmd { return p.ZRevRangeByScore(ctx, key, opt) })
+}
+
+// members is a range read of key by score from lo to hi without scores:
+// a command filled from memory, or the one queue queues.
+func members(ctx context.Context, p redis.Pipeliner, key, name, lo, hi string, opt *redis.ZRangeBy, queue func() *redis.StringSliceCmd) *redis.StringSliceCmd {
+	if v, ok := heldRange[string](ctx, p, key, name, lo, hi, false, opt); ok {
 		cmd := redis.NewStringSliceCmd(ctx)
 		cmd.SetVal(v)
 		return cmd
 	}
-	return p.ZRevRangeByScore(ctx, key, opt)
+	return queue()
 }
 
 // ZRangeByScoreWithScores reads members of the sorted set key by score,
