@@ -60,13 +60,14 @@ func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queu
 		}
 	}
 	bg := context.Background()
+	var o redis.Cmdable = f.other // the commands the stores queue on pipelines
 	for _, c := range []interface {
 		Err() error
-	}{f.other.HGet(bg, k, "name"), f.other.HGet(bg, k, "none"), f.other.ZCard(bg, z),
-		f.other.ZRank(bg, z, "b"), f.other.ZRank(bg, z, "none"), f.other.ZScore(bg, z, "b"), f.other.ZScore(bg, z, "none"),
-		f.other.SIsMember(bg, s, "a"), f.other.SIsMember(bg, s, "none"), f.other.HMGet(bg, k, "name", "none"),
-		f.other.ZRangeByScore(bg, z, all), f.other.ZRangeByScore(bg, z, first),
-		f.other.ZRevRangeByScore(bg, z, all), f.other.ZRangeByScoreWithScores(bg, z, first)} {
+	}{o.HGet(bg, k, "name"), o.HGet(bg, k, "none"), o.ZCard(bg, z),
+		o.ZRank(bg, z, "b"), o.ZRank(bg, z, "none"), o.ZScore(bg, z, "b"), o.ZScore(bg, z, "none"),
+		o.SIsMember(bg, s, "a"), o.SIsMember(bg, s, "none"), o.HMGet(bg, k, "name", "none"),
+		o.ZRangeByScore(bg, z, all), o.ZRangeByScore(bg, z, first),
+		o.ZRevRangeByScore(bg, z, all), o.ZRangeByScoreWithScores(bg, z, first)} {
 		switch c := c.(type) {
 		case *redis.StringCmd:
 			plain = append(plain, c.Val(), c.Err())
