@@ -22,8 +22,9 @@ type scope struct {
 	cache  *Cache      // whose scope it is (nil: none's)
 
 	// For the reads of typed.go: the pipeline last looked at for
-	// commands that may write, how many of its commands were, its first
-	// (a pipeline run and filled anew starts afresh) and whether one may.
+	// commands that may write, how many of its commands were looked at,
+	// its first (a pipeline run and filled anew starts afresh) and
+	// whether one of them may write.
 	mu      sync.Mutex
 	queued  redis.Pipeliner
 	checked int
@@ -44,13 +45,9 @@ func (sc *scope) queuedWrite(p redis.Pipeliner) bool {
 	if sc.queued != p || len(cmds) < sc.checked || cmds[0] != sc.first {
 		sc.queued, sc.checked, sc.first, sc.wrote = p, 0, cmds[0], false
 	}
-	for _, cmd := range cmds[sc.checked:] {
-		if sc.wrote {
-			break
-		}
-		sc.wrote = !speculate.ReadOnly(cmd.Name())
+	for ; sc.checked < len(cmds) && !sc.wrote; sc.checked++ {
+		sc.wrote = !speculate.ReadOnly(cmds[sc.checked].Name())
 	}
-	sc.checked = len(cmds)
 	return sc.wrote
 }
 

@@ -21,8 +21,8 @@
 // split into two round trips. (Pages guess none of their later reads
 // while the cache tracks, so a view right after a change to what it read
 // later takes a round trip for each of its batches that the change
-// touched, three at most; see web's lazySession.) A request whose PING is not answered
-// within syncWithin (100 ms: the connection stalls, or the listener is
+// touched, three at most; see web's lazySession.) A request whose PING
+// is not answered within syncWithin (100 ms: the connection stalls, or the listener is
 // behind on a burst of invalidations) reads everything from Redis
 // instead. A reply read from Redis is kept only when no invalidation
 // of its key was heard between its sending and its arrival (it may be

@@ -127,41 +127,30 @@ func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply
 // ZRangeByScore reads members of the sorted set key by score, as
 // p.ZRangeByScore does; the caller may change the reply.
 func ZRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	return members(ctx, p, key, "zrangebyscore", opt.Min, opt.Max, opt, func() *redis.StringSliceCmd { return p.ZRangeByScore(ctx, key, opt) })
+	return ranged(ctx, p, key, "zrangebyscore", opt.Min, opt.Max, false, opt, redis.NewStringSliceCmd,
+		func() *redis.StringSliceCmd { return p.ZRangeByScore(ctx, key, opt) })
 }
 
 // ZRevRangeByScore reads members of the sorted set key by score, highest
 // first, as p.ZRevRangeByScore does; the caller may change the reply.
 func ZRevRangeByScore(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.StringSliceCmd {
-	return members(ctx, p, key, "zrevrangebyscore", opt.Max, opt.Min, opt, func() *redis.StringSliceCmd { return p.ZRevRangeByScore(ctx, key, opt) })
-}
-
-// members is a range read of key by score from lo to hi without scores:
-// a command filled from memory, or the one queue queues.
-func members(ctx context.Context, p redis.Pipeliner, key, name, lo, hi string, opt *redis.ZRangeBy, queue func() *redis.StringSliceCmd) *redis.StringSliceCmd {
-	if v, ok := heldRange[string](ctx, p, key, name, lo, hi, false, opt); ok {
-		cmd := redis.NewStringSliceCmd(ctx)
-		cmd.SetVal(v)
-		return cmd
-	}
-	return queue()
+	return ranged(ctx, p, key, "zrevrangebyscore", opt.Max, opt.Min, false, opt, redis.NewStringSliceCmd,
+		func() *redis.StringSliceCmd { return p.ZRevRangeByScore(ctx, key, opt) })
 }
 
 // ZRangeByScoreWithScores reads members of the sorted set key by score,
 // with their scores, as p.ZRangeByScoreWithScores does; the caller may
 // change the reply.
 func ZRangeByScoreWithScores(ctx context.Context, p redis.Pipeliner, key string, opt *redis.ZRangeBy) *redis.ZSliceCmd {
-	if v, ok := heldRange[redis.Z](ctx, p, key, "zrangebyscore", opt.Min, opt.Max, true, opt); ok {
-		cmd := redis.NewZSliceCmd(ctx)
-		cmd.SetVal(v)
-		return cmd
-	}
-	return p.ZRangeByScoreWithScores(ctx, key, opt)
+	return ranged(ctx, p, key, "zrangebyscore", opt.Min, opt.Max, true, opt, redis.NewZSliceCmd,
+		func() *redis.ZSliceCmd { return p.ZRangeByScoreWithScores(ctx, key, opt) })
 }
 
-// heldRange returns a copy of the reply kept for a range read of key by
-// score from lo to hi, its arguments written as go-redis writes them.
-func heldRange[E string | redis.Z](ctx context.Context, p redis.Pipeliner, key, name, lo, hi string, scores bool, opt *redis.ZRangeBy) ([]E, bool) {
+// ranged is a range read of key by score from lo to hi (its arguments
+// written as go-redis writes them): a command newCmd makes, filled with a
+// copy of the reply kept, or the one queue queues.
+func ranged[E string | redis.Z, C interface{ SetVal([]E) }](ctx context.Context, p redis.Pipeliner, key, name, lo, hi string,
+	scores bool, opt *redis.ZRangeBy, newCmd func(context.Context, ...any) C, queue func() C) C {
 	var buf [128]byte
 	sig := appendStr(appendStr(append(buf[:0], name...), lo), hi)
 	if scores {
@@ -170,13 +159,13 @@ func heldRange[E string | redis.Z](ctx context.Context, p redis.Pipeliner, key, 
 	if opt.Offset != 0 || opt.Count != 0 {
 		sig = appendNum(appendNum(appendStr(sig, "limit"), opt.Offset), opt.Count)
 	}
-	c, r, ok := held(ctx, p, key, sig)
-	if !ok || r.nil {
-		return nil, false
+	if c, r, ok := held(ctx, p, key, sig); ok && !r.nil {
+		if v, of := r.val.([]E); of {
+			c.served.Add(1)
+			cmd := newCmd(ctx)
+			cmd.SetVal(slices.Clone(v))
+			return cmd
+		}
 	}
-	v, ok := r.val.([]E)
-	if ok {
-		c.served.Add(1)
-	}
-	return slices.Clone(v), ok
+	return queue()
 }
