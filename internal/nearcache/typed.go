@@ -2,6 +2,7 @@ package nearcache
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/redis/go-redis/v9"
@@ -37,7 +38,7 @@ func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*Cach
 
 // Reply is a reply of type T read by one of the functions below: from
 // memory, or from the command queued.
-type Reply[T string | int64 | bool | float64 | []any] struct {
+type Reply[T string | int64 | bool | float64 | []any | []string | map[string]string] struct {
 	cmd interface {
 		Err() error
 		Val() T
@@ -71,7 +72,7 @@ func (r Reply[T]) Result() (T, error) { return r.Val(), r.Err() }
 
 // from is the Reply held for key and the command, or the command queue
 // makes.
-func from[T string | int64 | bool | float64 | []any, C interface {
+func from[T string | int64 | bool | float64 | []any | []string | map[string]string, C interface {
 	Err() error
 	Val() T
 }](ctx context.Context, p redis.Pipeliner, key, name string, args []string, queue func() C) Reply[T] {
@@ -98,6 +99,71 @@ func HGet(ctx context.Context, p redis.Pipeliner, key, field string) Reply[strin
 // HMGet reads fields of the hash key; the caller may change the reply.
 func HMGet(ctx context.Context, p redis.Pipeliner, key string, fields ...string) Reply[[]any] {
 	r := from[[]any](ctx, p, key, "hmget", fields, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
+	if r.cmd == nil {
+		r.val = slices.Clone(r.val)
+	}
+	return r
+}
+
+// HGetAll reads the whole hash key; the caller may change the reply.
+func HGetAll(ctx context.Context, p redis.Pipeliner, key string) Reply[map[string]string] {
+	r := from[map[string]string](ctx, p, key, "hgetall", nil, func() *redis.MapStringStringCmd { return p.HGetAll(ctx, key) })
+	if r.cmd == nil {
+		r.val = maps.Clone(r.val)
+	}
+	return r
+}
+
+// HExists reads whether field is in the hash key.
+func HExists(ctx context.Context, p redis.Pipeliner, key, field string) Reply[bool] {
+	return from[bool](ctx, p, key, "hexists", []string{field}, func() *redis.BoolCmd { return p.HExists(ctx, key, field) })
+}
+
+// HLen reads the number of fields of the hash key.
+func HLen(ctx context.Context, p redis.Pipeliner, key string) Reply[int64] {
+	return from[int64](ctx, p, key, "hlen", nil, func() *redis.IntCmd { return p.HLen(ctx, key) })
+}
+
+// SMembers reads the members of the set key; the caller may change the
+// reply.
+func SMembers(ctx context.Context, p redis.Pipeliner, key string) Reply[[]string] {
+	return cloned(from[[]string](ctx, p, key, "smembers", nil, func() *redis.StringSliceCmd { return p.SMembers(ctx, key) }))
+}
+
+// ZRange reads the members of the sorted set key from rank start to stop;
+// the caller may change the reply.
+func ZRange(ctx context.Context, p redis.Pipeliner, key string, start, stop int64) Reply[[]string] {
+	return byRank(ctx, p, key, "zrange", start, stop, func() *redis.StringSliceCmd { return p.ZRange(ctx, key, start, stop) })
+}
+
+// ZRevRange reads the members of the sorted set key from rank start to
+// stop, highest first; the caller may change the reply.
+func ZRevRange(ctx context.Context, p redis.Pipeliner, key string, start, stop int64) Reply[[]string] {
+	return byRank(ctx, p, key, "zrevrange", start, stop, func() *redis.StringSliceCmd { return p.ZRevRange(ctx, key, start, stop) })
+}
+
+// LRange reads the elements of the list key from index start to stop;
+// the caller may change the reply.
+func LRange(ctx context.Context, p redis.Pipeliner, key string, start, stop int64) Reply[[]string] {
+	return byRank(ctx, p, key, "lrange", start, stop, func() *redis.StringSliceCmd { return p.LRange(ctx, key, start, stop) })
+}
+
+// byRank is a read of key from index start to stop (its signature
+// written as keyOf writes go-redis's int64 arguments).
+func byRank(ctx context.Context, p redis.Pipeliner, key, name string, start, stop int64, queue func() *redis.StringSliceCmd) Reply[[]string] {
+	var buf [64]byte
+	sig := appendNum(appendNum(append(buf[:0], name...), start), stop)
+	if c, r, ok := held(ctx, p, key, sig); ok {
+		if v, of := r.val.([]string); r.nil || of {
+			c.served.Add(1)
+			return Reply[[]string]{val: slices.Clone(v), isNil: r.nil}
+		}
+	}
+	return Reply[[]string]{cmd: queue()}
+}
+
+// cloned gives the caller a copy of a []string reply from memory.
+func cloned(r Reply[[]string]) Reply[[]string] {
 	if r.cmd == nil {
 		r.val = slices.Clone(r.val)
 	}

@@ -16,7 +16,7 @@ import (
 func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queued int) {
 	t.Helper()
 	ctx, _ := f.request()
-	k, z, s := f.key, f.key+":z", f.key+":s"
+	k, z, s, l := f.key, f.key+":z", f.key+":s", f.key+":l"
 	all, first := &redis.ZRangeBy{Min: "-inf", Max: "+inf"}, &redis.ZRangeBy{Min: "(1", Max: "+inf", Count: 1}
 	if write {
 		if err := f.rdb.Exists(ctx, k).Err(); err != nil { // syncs the request first
@@ -33,6 +33,8 @@ func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queu
 		SIsMember(ctx, p, s, "a"), SIsMember(ctx, p, s, "none"), HMGet(ctx, p, k, "name", "none"),
 		ZRangeByScore(ctx, p, z, all), ZRangeByScore(ctx, p, z, first),
 		ZRevRangeByScore(ctx, p, z, all), ZRangeByScoreWithScores(ctx, p, z, first),
+		HGetAll(ctx, p, k), HExists(ctx, p, k, "name"), HExists(ctx, p, k, "none"), HLen(ctx, p, k),
+		SMembers(ctx, p, s), ZRange(ctx, p, z, 0, -1), ZRevRange(ctx, p, z, 0, 0), LRange(ctx, p, l, 0, -1),
 	}
 	queued = p.Len()
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -51,6 +53,12 @@ func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queu
 		case Reply[[]any]:
 			typed = append(typed, fmt.Sprint(r.Val()), r.Err())
 			r.Val()[0] = "changed by the caller" // not in what the cache keeps
+		case Reply[[]string]:
+			typed = append(typed, fmt.Sprint(r.Val()), r.Err())
+			r.Val()[0] = "changed by the caller"
+		case Reply[map[string]string]:
+			typed = append(typed, fmt.Sprint(r.Val()), r.Err())
+			r.Val()["name"] = "changed by the caller"
 		case *redis.StringSliceCmd:
 			typed = append(typed, fmt.Sprint(r.Val()), r.Err())
 			r.Val()[0] = "changed by the caller"
@@ -67,7 +75,9 @@ func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queu
 		o.ZRank(bg, z, "b"), o.ZRank(bg, z, "none"), o.ZScore(bg, z, "b"), o.ZScore(bg, z, "none"),
 		o.SIsMember(bg, s, "a"), o.SIsMember(bg, s, "none"), o.HMGet(bg, k, "name", "none"),
 		o.ZRangeByScore(bg, z, all), o.ZRangeByScore(bg, z, first),
-		o.ZRevRangeByScore(bg, z, all), o.ZRangeByScoreWithScores(bg, z, first)} {
+		o.ZRevRangeByScore(bg, z, all), o.ZRangeByScoreWithScores(bg, z, first),
+		o.HGetAll(bg, k), o.HExists(bg, k, "name"), o.HExists(bg, k, "none"), o.HLen(bg, k),
+		o.SMembers(bg, s), o.ZRange(bg, z, 0, -1), o.ZRevRange(bg, z, 0, 0), o.LRange(bg, l, 0, -1)} {
 		switch c := c.(type) {
 		case *redis.StringCmd:
 			plain = append(plain, c.Val(), c.Err())
@@ -77,7 +87,7 @@ func (f *fixture) typedReads(t *testing.T, write bool) (typed, plain []any, queu
 			plain = append(plain, c.Val(), c.Err())
 		case *redis.BoolCmd:
 			plain = append(plain, c.Val(), c.Err())
-		case *redis.SliceCmd, *redis.StringSliceCmd, *redis.ZSliceCmd:
+		case *redis.SliceCmd, *redis.StringSliceCmd, *redis.ZSliceCmd, *redis.MapStringStringCmd:
 			plain = append(plain, valOf(c), c.Err())
 		}
 	}
@@ -97,6 +107,8 @@ func TestTypedReadsSkipTheCommandOnlyWhenMemoryMayAnswer(t *testing.T) {
 			p.HSet(ctx, f.key, "name", name)
 			p.ZAdd(ctx, f.key+":z", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2.5, Member: "b"})
 			p.SAdd(ctx, f.key+":s", "a")
+			p.Del(ctx, f.key+":l")
+			p.RPush(ctx, f.key+":l", "x", "y")
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -113,16 +125,16 @@ func TestTypedReadsSkipTheCommandOnlyWhenMemoryMayAnswer(t *testing.T) {
 		if queued != wantQueued {
 			t.Errorf("%s: %d commands queued, want %d", when, queued, wantQueued)
 		}
-		if got := f.cache.served.Load() - served; wantQueued == 0 && got < 14 {
-			t.Errorf("%s: %d replies counted as from memory, want the 14 reads among them", when, got)
+		if got := f.cache.served.Load() - served; wantQueued == 0 && got < 22 {
+			t.Errorf("%s: %d replies counted as from memory, want the 22 reads among them", when, got)
 		}
 	}
 	set("Go")
-	check("first", false, 14)
+	check("first", false, 22)
 	check("repeat", false, 0)
-	check("in a request that wrote first", true, 14)
-	set("Rust") // changes the hash only: the sets hold what they held
-	check("after a change to the hash", false, 3)
+	check("in a request that wrote first", true, 22)
+	set("Rust") // changes the hash and the list (written anew); the sets hold what they held
+	check("after a change to the hash and the list", false, 8)
 	check("repeat after the change", false, 0)
 	check("repeat after a caller changed a reply", false, 0)
 
@@ -162,6 +174,8 @@ func valOf(c interface{ Err() error }) string {
 	case *redis.StringSliceCmd:
 		return fmt.Sprint(c.Val())
 	case *redis.ZSliceCmd:
+		return fmt.Sprint(c.Val())
+	case *redis.MapStringStringCmd:
 		return fmt.Sprint(c.Val())
 	}
 	return ""
