@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -201,7 +202,7 @@ func (s *Store) SendMessage(ctx context.Context, a Actor, eventID string, m Mess
 // QueueMessages queues on p the read of a session's message log, newest
 // first, so the session page reads it with its other reads.
 func (s *Store) QueueMessages(ctx context.Context, p redis.Pipeliner, eventID string) func() ([]SentMessage, error) {
-	cmd := p.LRange(ctx, s.messagesKey(eventID), 0, messageLogSize-1)
+	cmd := nearcache.LRange(ctx, p, s.messagesKey(eventID), 0, messageLogSize-1)
 	return func() ([]SentMessage, error) {
 		raw, err := cmd.Result()
 		if err != nil {

@@ -485,13 +485,13 @@ func (l *UserSessionList) QueueEvents(ctx context.Context, p redis.Pipeliner) (f
 	}
 	reads := make([]func() (Event, error), len(ids))
 	statuses := make([]func(int) (Standing, error), len(ids))
-	checked := make([]*redis.BoolCmd, len(ids))
+	checked := make([]nearcache.Reply[bool], len(ids))
 	l.reads = make(map[string]func() (Event, error), len(ids))
 	l.statuses = make(map[string]func(int) (Standing, error), len(ids))
 	for i, id := range ids {
 		reads[i] = l.s.QueueGet(ctx, p, id)
 		statuses[i] = l.s.queueCardStanding(ctx, p, id, l.userID)
-		checked[i] = p.SIsMember(ctx, l.s.checkinKey(id), l.userID)
+		checked[i] = nearcache.SIsMember(ctx, p, l.s.checkinKey(id), l.userID)
 		l.reads[id], l.statuses[id] = reads[i], statuses[i]
 	}
 	return func() ([]UserSession, map[string]Standing, error) {

@@ -474,13 +474,13 @@ func seats(eventID string, going nearcache.Reply[int64], capacity int) (Standing
 func (s *Store) QueueSessionView(ctx context.Context, p redis.Pipeliner, eventID, userID string, going int) func() (Event, Standing, []string, error) {
 	getEvent := s.QueueGet(ctx, p, eventID)
 	card := s.queueCardStanding(ctx, p, eventID, userID)
-	var checked *redis.BoolCmd
+	var checked nearcache.Reply[bool]
 	if userID != "" {
-		checked = p.SIsMember(ctx, s.checkinKey(eventID), userID)
+		checked = nearcache.SIsMember(ctx, p, s.checkinKey(eventID), userID)
 	}
-	var first *redis.StringSliceCmd
+	var first nearcache.Reply[[]string]
 	if going > 0 {
-		first = p.ZRange(ctx, s.goingKey(eventID), 0, int64(going)-1)
+		first = nearcache.ZRange(ctx, p, s.goingKey(eventID), 0, int64(going)-1)
 	}
 	return func() (Event, Standing, []string, error) {
 		ev, err := getEvent()
@@ -491,13 +491,13 @@ func (s *Store) QueueSessionView(ctx context.Context, p redis.Pipeliner, eventID
 		if err != nil {
 			return Event{}, Standing{}, nil, err
 		}
-		if checked != nil {
+		if userID != "" {
 			if st.CheckedIn, err = checked.Result(); err != nil {
 				return Event{}, Standing{}, nil, fmt.Errorf("events: check-ins of %s: %w", eventID, err)
 			}
 		}
 		var ids []string
-		if first != nil {
+		if going > 0 {
 			if ids, err = first.Result(); err != nil {
 				return Event{}, Standing{}, nil, fmt.Errorf("events: going to %s: %w", eventID, err)
 			}

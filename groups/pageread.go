@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 )
 
 // SlugID returns the ID of the group that holds slug, so a page can read
@@ -53,7 +55,7 @@ func (s *Store) QueueCoOrganizers(ctx context.Context, p redis.Pipeliner, groupI
 // been executed. Who may see them is the caller's rule.
 func (s *Store) QueueMemberIDs(ctx context.Context, p redis.Pipeliner, groupID string, page, perPage int) func() ([]string, error) {
 	start, stop, _ := pageBounds(page, perPage)
-	cmd := p.ZRange(ctx, s.key(groupID, kMembers), start, stop)
+	cmd := nearcache.ZRange(ctx, p, s.key(groupID, kMembers), start, stop)
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {
@@ -67,7 +69,7 @@ func (s *Store) QueueMemberIDs(ctx context.Context, p redis.Pipeliner, groupID s
 // first; QueuePending then reads their requests. Only organizers may see
 // them: that is the caller's check.
 func (s *Store) QueueRequestIDs(ctx context.Context, p redis.Pipeliner, groupID string) func() ([]string, error) {
-	cmd := p.ZRange(ctx, s.key(groupID, kRequests), 0, -1)
+	cmd := nearcache.ZRange(ctx, p, s.key(groupID, kRequests), 0, -1)
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {
@@ -131,7 +133,7 @@ type UserLists struct {
 	s             *Store
 	userID        string
 	groups        *redis.ZSliceCmd
-	invites, apps *redis.StringSliceCmd
+	invites, apps nearcache.Reply[[]string]
 }
 
 // UserListsRead is what UserLists found: the same lists as UserGroups,
@@ -148,8 +150,8 @@ func (s *Store) QueueUserLists(ctx context.Context, p redis.Pipeliner, userID st
 	return &UserLists{
 		s: s, userID: userID,
 		groups:  p.ZRevRangeWithScores(ctx, s.userGroupsKey(userID), 0, -1),
-		invites: p.ZRevRange(ctx, s.userInvitesKey(userID), 0, -1),
-		apps:    p.ZRevRange(ctx, s.userApplicationsKey(userID), 0, -1),
+		invites: nearcache.ZRevRange(ctx, p, s.userInvitesKey(userID), 0, -1),
+		apps:    nearcache.ZRevRange(ctx, p, s.userApplicationsKey(userID), 0, -1),
 	}
 }
 

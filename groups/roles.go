@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 )
 
 // Role is what a person is in one group.
@@ -94,11 +96,11 @@ func (s *Store) QueueGetWithStanding(ctx context.Context, p redis.Pipeliner, gro
 			return g, Standing{}, err
 		}
 	}
-	org := p.SIsMember(ctx, s.key(groupID, kOrganizers), userID)
-	member := p.ZScore(ctx, s.key(groupID, kMembers), userID)
-	banned := p.SIsMember(ctx, s.key(groupID, kBans), userID)
-	invited := p.HExists(ctx, s.key(groupID, kInvites), userID)
-	app := p.HGet(ctx, s.key(groupID, kApplications), userID)
+	org := nearcache.SIsMember(ctx, p, s.key(groupID, kOrganizers), userID)
+	member := nearcache.ZScore(ctx, p, s.key(groupID, kMembers), userID)
+	banned := nearcache.SIsMember(ctx, p, s.key(groupID, kBans), userID)
+	invited := nearcache.HExists(ctx, p, s.key(groupID, kInvites), userID)
+	app := nearcache.HGet(ctx, p, s.key(groupID, kApplications), userID)
 	return func() (*Group, Standing, error) {
 		g, err := getGroup()
 		if err != nil {
@@ -111,10 +113,11 @@ func (s *Store) QueueGetWithStanding(ctx context.Context, p redis.Pipeliner, gro
 
 // standingOf decodes userID's standing from the reads QueueStanding and
 // QueueGetWithStanding queue.
-func standingOf(groupID, userID, owner string, org *redis.BoolCmd, member *redis.FloatCmd, banned, invited *redis.BoolCmd, app *redis.StringCmd) (Standing, error) {
+// They are go-redis commands or the typed reads of internal/nearcache.
+func standingOf[B read[bool], F read[float64], S read[string]](groupID, userID, owner string, org B, member F, banned, invited B, app S) (Standing, error) {
 	st := Standing{UserID: userID}
-	for _, c := range []redis.Cmder{org, member, banned, invited, app} {
-		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+	for _, err := range [...]error{org.Err(), member.Err(), banned.Err(), invited.Err(), app.Err()} {
+		if err != nil && !errors.Is(err, redis.Nil) {
 			return st, fmt.Errorf("groups: standing in %s: %w", groupID, err)
 		}
 	}
@@ -135,6 +138,12 @@ func standingOf(groupID, userID, owner string, org *redis.BoolCmd, member *redis
 		st.Application = &a
 	}
 	return st, nil
+}
+
+// read is a reply of type T once its pipeline ran.
+type read[T any] interface {
+	Err() error
+	Val() T
 }
 
 // CanView reports whether someone with this standing may see the group:

@@ -13,6 +13,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/careers"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/luascript"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 )
 
 // Sort is a discovery order.
@@ -155,7 +156,7 @@ func (s *Store) QueueSearch(ctx context.Context, p redis.Pipeliner, q Query) fun
 	if !ok || now.Sub(last.at) >= searchFresh || (last.valid != 0 && now.UnixMilli() >= last.valid) {
 		return s.queueSearchScript(ctx, p, query, keys, args)
 	}
-	version := p.Get(ctx, keys[3])
+	version := nearcache.Get(ctx, p, keys[3])
 	return func() ([]string, int, error) {
 		v, err := version.Result()
 		if errors.Is(err, redis.Nil) {
@@ -298,7 +299,7 @@ func (s *Store) KeepPublic(ctx context.Context, gids []string, gs []*Group) ([]*
 // SortMembers); QueueGetMany and KeepPublic then read and check them.
 func (s *Store) QueuePopularIDs(ctx context.Context, p redis.Pipeliner, limit int) func() ([]string, error) {
 	_, stop, _ := pageBounds(1, limit)
-	cmd := p.ZRevRange(ctx, s.idxSortKey(SortMembers), 0, stop)
+	cmd := nearcache.ZRevRange(ctx, p, s.idxSortKey(SortMembers), 0, stop)
 	return func() ([]string, error) {
 		out, err := cmd.Result()
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 )
 
 // State is where a message is on its way to the recipient.
@@ -73,7 +75,7 @@ func (o *Outbox) BatchStatus(ctx context.Context, batchID string) (BatchStatus, 
 // it with its other data in one round trip; the returned function decodes
 // it once p has been executed.
 func (o *Outbox) QueueBatchStatus(ctx context.Context, p redis.Pipeliner, batchID string) func() (BatchStatus, error) {
-	cmd := p.HGetAll(ctx, o.batchKey(batchID))
+	cmd := nearcache.HGetAll(ctx, p, o.batchKey(batchID))
 	return func() (BatchStatus, error) {
 		h, err := cmd.Result()
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
@@ -24,8 +25,8 @@ import (
 type Mentoring struct {
 	s                *Store
 	userID           string
-	mentors, mentees *redis.MapStringStringCmd
-	in               *redis.StringSliceCmd
+	mentors, mentees nearcache.Reply[map[string]string]
+	in               nearcache.Reply[[]string]
 	out              *redis.ZSliceCmd
 	mentorProfile    func() ([]match.MentorProfile, error)
 	menteeProfile    func() (match.MenteeProfile, error)
@@ -111,9 +112,9 @@ func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID st
 		menteeProfile: s.queueMenteeProfile(ctx, p, userID),
 	}
 	if ids.Valid(userID) {
-		m.mentors = p.HGetAll(ctx, s.menteeMentorsKey(userID))
-		m.mentees = p.HGetAll(ctx, s.mentorMenteesKey(userID))
-		m.in = p.ZRange(ctx, s.mentorPendingKey(userID), 0, -1)
+		m.mentors = nearcache.HGetAll(ctx, p, s.menteeMentorsKey(userID))
+		m.mentees = nearcache.HGetAll(ctx, p, s.mentorMenteesKey(userID))
+		m.in = nearcache.ZRange(ctx, p, s.mentorPendingKey(userID), 0, -1)
 		m.out = p.ZRangeWithScores(ctx, s.menteeOpenKey(userID), 0, -1)
 		if k, ok := s.recordKeys.Get(userID); ok {
 			m.guess, m.guessed = k, s.queueRecordReads(ctx, p, k)
@@ -128,7 +129,7 @@ func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID st
 // requests this Store has read before. A page reads them with the
 // records; a request's mentee not among them is still to read.
 func (m *Mentoring) KnownPeople() []string {
-	if m.mentors == nil {
+	if m.out == nil { // no lists read for an invalid ID
 		return nil
 	}
 	var out []string
@@ -156,7 +157,7 @@ func (m *Mentoring) KnownPeople() []string {
 // slots that a closed request still holds.
 func (m *Mentoring) QueueRecords(ctx context.Context, p redis.Pipeliner) (func() (MentoringRead, error), error) {
 	s, userID := m.s, m.userID
-	if m.mentors == nil {
+	if m.out == nil { // no lists read for an invalid ID
 		return func() (MentoringRead, error) { return m.profiles(MentoringRead{}) }, nil
 	}
 	mentors, err := m.mentors.Result()

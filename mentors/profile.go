@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/valid"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
@@ -191,9 +192,10 @@ func (s *Store) mentorProfiles(ctx context.Context, userIDs []string) ([]match.M
 func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, userIDs []string, recent bool) func() ([]match.MentorProfile, error) {
 	type mentorRead struct {
 		id     string
-		fields *redis.SliceCmd // nil when kept holds the mentor as read recently
-		count  *redis.IntCmd
+		fields nearcache.Reply[[]any] // not read when kept holds the mentor as read recently
+		count  nearcache.Reply[int64]
 		kept   recentMentor
+		isKept bool
 	}
 	now := s.now()
 	reads := make([]mentorRead, 0, len(userIDs))
@@ -202,16 +204,16 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			continue
 		}
 		if m, ok := s.recentMentor(u, recent, now); ok {
-			reads = append(reads, mentorRead{id: u, kept: m})
+			reads = append(reads, mentorRead{id: u, kept: m, isKept: true})
 			continue
 		}
-		reads = append(reads, mentorRead{id: u, fields: pipe.HMGet(ctx, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"),
-			count: pipe.HLen(ctx, s.mentorMenteesKey(u))})
+		reads = append(reads, mentorRead{id: u, fields: nearcache.HMGet(ctx, pipe, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"),
+			count: nearcache.HLen(ctx, pipe, s.mentorMenteesKey(u))})
 	}
 	return func() ([]match.MentorProfile, error) {
 		out := make([]match.MentorProfile, 0, len(reads))
 		for _, r := range reads {
-			if r.fields == nil {
+			if r.isKept {
 				if !r.kept.none {
 					out = append(out, r.kept.p)
 				}
@@ -345,9 +347,9 @@ func (s *Store) queueMenteeProfile(ctx context.Context, pipe redis.Pipeliner, us
 			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
 		}
 	}
-	cmd := pipe.HGet(ctx, s.menteeKey(userID), "profile")
+	cmd := nearcache.HGet(ctx, pipe, s.menteeKey(userID), "profile")
 	return func() (match.MenteeProfile, error) {
-		raw, err := cmd.Bytes()
+		raw, err := cmd.Result()
 		if errors.Is(err, redis.Nil) {
 			return match.MenteeProfile{}, fmt.Errorf("mentors: mentee profile %s: %w", userID, ErrNotFound)
 		}
@@ -360,15 +362,15 @@ func (s *Store) queueMenteeProfile(ctx context.Context, pipe redis.Pipeliner, us
 
 // decodeMentee decodes userID's stored mentee profile, once per version
 // (menteeDecoded): callers share its slices and must not change them.
-func (s *Store) decodeMentee(userID string, raw []byte) (match.MenteeProfile, error) {
-	if p, ok := s.menteeDecoded.GetBytes(raw); ok {
+func (s *Store) decodeMentee(userID, raw string) (match.MenteeProfile, error) {
+	if p, ok := s.menteeDecoded.Get(raw); ok {
 		return p, nil
 	}
 	var p match.MenteeProfile
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return p, fmt.Errorf("mentors: mentee profile %s: %w", userID, err)
 	}
-	s.menteeDecoded.PutBytes(raw, p)
+	s.menteeDecoded.Put(raw, p)
 	return p, nil
 }
 

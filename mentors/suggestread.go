@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/mentors/match"
 )
 
@@ -35,10 +36,10 @@ type SuggestRead struct {
 	menteeID string
 	f        match.Filter
 	limit    int
-	profile  *redis.StringCmd // nil for an invalid ID
-	guess    string           // the profile the reads were queued for
-	batch    *redis.ZSliceCmd // nil when no ranking was queued
-	versions *redis.SliceCmd  // of the ranking's indexes, read before it
+	profile  nearcache.Reply[string] // not read for an invalid ID
+	guess    string                  // the profile the reads were queued for
+	batch    *redis.ZSliceCmd        // nil when no ranking was queued
+	versions *redis.SliceCmd         // of the ranking's indexes, read before it
 	// last is the ranking remembered for this mentee and filter (no ids:
 	// none), and guessed reads its candidates' profiles.
 	last     ranking
@@ -121,9 +122,9 @@ func (s *Store) QueueSuggest(ctx context.Context, p redis.Pipeliner, menteeID st
 	if !ids.Valid(menteeID) {
 		return r
 	}
-	r.profile = p.HGet(ctx, s.menteeKey(menteeID), "profile")
+	r.profile = nearcache.HGet(ctx, p, s.menteeKey(menteeID), "profile")
 	if raw, ok := s.menteeRaw.Get(menteeID); ok && r.badInput == nil {
-		if e, err := s.decodeMentee(menteeID, []byte(raw)); err == nil {
+		if e, err := s.decodeMentee(menteeID, raw); err == nil {
 			r.guess = raw
 			r.versions = s.queueVersions(ctx, p, &e, f)
 			// What the versions will say is known only once p has run; a
@@ -170,7 +171,7 @@ func (s *Store) queueBatch(ctx context.Context, p redis.Pipeliner, e *match.Ment
 // valid.Errors.
 func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (func() ([]match.Suggestion, error), []string, error) {
 	s := r.s
-	if r.profile == nil {
+	if !ids.Valid(r.menteeID) {
 		return nil, nil, fmt.Errorf("mentors: suggest: mentee profile %s: %w", r.menteeID, ErrNotFound)
 	}
 	raw, err := r.profile.Result()
@@ -181,7 +182,7 @@ func (r *SuggestRead) QueueProfiles(ctx context.Context, p redis.Pipeliner) (fun
 	if err != nil {
 		return nil, nil, fmt.Errorf("mentors: suggest: mentee profile %s: %w", r.menteeID, err)
 	}
-	if r.mentee, err = s.decodeMentee(r.menteeID, []byte(raw)); err != nil {
+	if r.mentee, err = s.decodeMentee(r.menteeID, raw); err != nil {
 		return nil, nil, fmt.Errorf("mentors: suggest: %w", err)
 	}
 	s.menteeRaw.Put(r.menteeID, raw)

@@ -26,6 +26,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/valid"
 )
 
@@ -128,10 +129,10 @@ return v
 // QueueCode queues the read of groupID's code and of userID's accepted
 // version ("" reads none) on p.
 func (s *Store) QueueCode(ctx context.Context, p redis.Pipeliner, groupID, userID string) func() (Code, int, error) {
-	code := p.HGetAll(ctx, s.codeKey(groupID))
-	var accepted *redis.StringCmd
+	code := nearcache.HGetAll(ctx, p, s.codeKey(groupID))
+	var accepted nearcache.Reply[string]
 	if userID != "" {
-		accepted = p.HGet(ctx, s.acceptedKey(groupID), userID)
+		accepted = nearcache.HGet(ctx, p, s.acceptedKey(groupID), userID)
 	}
 	return func() (Code, int, error) {
 		m, err := code.Result()
@@ -144,11 +145,18 @@ func (s *Store) QueueCode(ctx context.Context, p redis.Pipeliner, groupID, userI
 		if ms, err := strconv.ParseInt(m["updated_at"], 10, 64); err == nil {
 			c.UpdatedAt = time.UnixMilli(ms).UTC()
 		}
-		if accepted == nil {
+		if userID == "" {
 			return c, 0, nil
 		}
-		v, err := accepted.Int()
-		if err != nil && !errors.Is(err, redis.Nil) {
+		raw, err := accepted.Result()
+		if errors.Is(err, redis.Nil) {
+			return c, 0, nil
+		}
+		v := 0
+		if err == nil {
+			v, err = strconv.Atoi(raw)
+		}
+		if err != nil {
 			return Code{}, 0, fmt.Errorf("moderation: acceptance in %s: %w", groupID, err)
 		}
 		return c, v, nil
@@ -234,11 +242,11 @@ func (s *Store) Unblock(ctx context.Context, userID, other string) error {
 // QueueBlocks queues the read of the people userID blocked and of those
 // who blocked userID on p.
 func (s *Store) QueueBlocks(ctx context.Context, p redis.Pipeliner, userID string) func() (blocked, blockedBy map[string]bool, err error) {
-	a := p.SMembers(ctx, s.blockKey(userID))
-	b := p.SMembers(ctx, s.blockedByKey(userID))
+	a := nearcache.SMembers(ctx, p, s.blockKey(userID))
+	b := nearcache.SMembers(ctx, p, s.blockedByKey(userID))
 	return func() (map[string]bool, map[string]bool, error) {
 		out := [2]map[string]bool{{}, {}}
-		for i, cmd := range []*redis.StringSliceCmd{a, b} {
+		for i, cmd := range [2]nearcache.Reply[[]string]{a, b} {
 			ids, err := cmd.Result()
 			if err != nil {
 				return nil, nil, fmt.Errorf("moderation: blocks of %s: %w", userID, err)

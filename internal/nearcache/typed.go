@@ -91,6 +91,11 @@ func from[T string | int64 | bool | float64 | []any | []string | map[string]stri
 	return Reply[T]{cmd: queue()}
 }
 
+// Get reads the string key.
+func Get(ctx context.Context, p redis.Pipeliner, key string) Reply[string] {
+	return from[string](ctx, p, key, "get", nil, func() *redis.StringCmd { return p.Get(ctx, key) })
+}
+
 // HGet reads field of the hash key.
 func HGet(ctx context.Context, p redis.Pipeliner, key, field string) Reply[string] {
 	return from[string](ctx, p, key, "hget", []string{field}, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
