@@ -149,7 +149,7 @@ type UserListsRead struct {
 func (s *Store) QueueUserLists(ctx context.Context, p redis.Pipeliner, userID string) *UserLists {
 	return &UserLists{
 		s: s, userID: userID,
-		groups:  p.ZRevRangeWithScores(ctx, s.userGroupsKey(userID), 0, -1),
+		groups:  nearcache.ZRevRangeWithScores(ctx, p, s.userGroupsKey(userID), 0, -1),
 		invites: nearcache.ZRevRange(ctx, p, s.userInvitesKey(userID), 0, -1),
 		apps:    nearcache.ZRevRange(ctx, p, s.userApplicationsKey(userID), 0, -1),
 	}

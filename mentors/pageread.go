@@ -115,7 +115,7 @@ func (s *Store) QueueMentoring(ctx context.Context, p redis.Pipeliner, userID st
 		m.mentors = nearcache.HGetAll(ctx, p, s.menteeMentorsKey(userID))
 		m.mentees = nearcache.HGetAll(ctx, p, s.mentorMenteesKey(userID))
 		m.in = nearcache.ZRange(ctx, p, s.mentorPendingKey(userID), 0, -1)
-		m.out = p.ZRangeWithScores(ctx, s.menteeOpenKey(userID), 0, -1)
+		m.out = nearcache.ZRangeWithScores(ctx, p, s.menteeOpenKey(userID), 0, -1)
 		if k, ok := s.recordKeys.Get(userID); ok {
 			m.guess, m.guessed = k, s.queueRecordReads(ctx, p, k)
 		}

@@ -167,6 +167,26 @@ func byRank(ctx context.Context, p redis.Pipeliner, key, name string, start, sto
 	return Reply[[]string]{cmd: queue()}
 }
 
+// ZRangeWithScores reads the members of the sorted set key from rank
+// start to stop with their scores, as p.ZRangeWithScores does; the caller
+// may change the reply.
+func ZRangeWithScores(ctx context.Context, p redis.Pipeliner, key string, start, stop int64) *redis.ZSliceCmd {
+	return byRankWithScores(ctx, p, key, "zrange", start, stop, func() *redis.ZSliceCmd { return p.ZRangeWithScores(ctx, key, start, stop) })
+}
+
+// ZRevRangeWithScores reads the members of the sorted set key from rank
+// start to stop, highest first, with their scores, as
+// p.ZRevRangeWithScores does; the caller may change the reply.
+func ZRevRangeWithScores(ctx context.Context, p redis.Pipeliner, key string, start, stop int64) *redis.ZSliceCmd {
+	return byRankWithScores(ctx, p, key, "zrevrange", start, stop, func() *redis.ZSliceCmd { return p.ZRevRangeWithScores(ctx, key, start, stop) })
+}
+
+func byRankWithScores(ctx context.Context, p redis.Pipeliner, key, name string, start, stop int64, queue func() *redis.ZSliceCmd) *redis.ZSliceCmd {
+	var buf [64]byte
+	sig := appendStr(appendNum(appendNum(append(buf[:0], name...), start), stop), "withscores")
+	return heldRange(ctx, p, key, sig, redis.NewZSliceCmd, queue)
+}
+
 // cloned gives the caller a copy of a []string reply from memory.
 func cloned(r Reply[[]string]) Reply[[]string] {
 	if r.cmd == nil {
@@ -230,6 +250,13 @@ func ranged[E string | redis.Z, C interface{ SetVal([]E) }](ctx context.Context,
 	if opt.Offset != 0 || opt.Count != 0 {
 		sig = appendNum(appendNum(appendStr(sig, "limit"), opt.Offset), opt.Count)
 	}
+	return heldRange(ctx, p, key, sig, newCmd, queue)
+}
+
+// heldRange is a command newCmd makes, filled with a copy of the range
+// reply kept for key and sig, or the one queue queues.
+func heldRange[E string | redis.Z, C interface{ SetVal([]E) }](ctx context.Context, p redis.Pipeliner, key string, sig []byte,
+	newCmd func(context.Context, ...any) C, queue func() C) C {
 	if c, r, ok := held(ctx, p, key, sig); ok && !r.nil {
 		if v, of := r.val.([]E); of {
 			c.served.Add(1)
