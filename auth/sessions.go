@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
@@ -199,18 +200,18 @@ func (m *Sessions) QueueLoad(ctx context.Context, p redis.Pipeliner, cookie stri
 	if uid != "" && !ids.Valid(uid) {
 		uid = ""
 	}
-	sessCmd := p.Get(ctx, m.key(sid))
-	var userCmd *redis.StringCmd
+	sessCmd := nearcache.Get(ctx, p, m.key(sid))
+	var userCmd nearcache.Reply[string]
 	if uid != "" {
-		userCmd = p.Get(ctx, m.users.userKey(uid))
+		userCmd = nearcache.Get(ctx, p, m.users.userKey(uid))
 	}
 	return uid, func() (*Session, *User, error) {
 		return m.resolve(ctx, sid, uid, sessCmd, userCmd)
 	}
 }
 
-func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCmd *redis.StringCmd) (*Session, *User, error) {
-	raw, err := sessCmd.Bytes()
+func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCmd nearcache.Reply[string]) (*Session, *User, error) {
+	raw, err := sessCmd.Result()
 	if errors.Is(err, redis.Nil) {
 		return m.fresh(), nil, nil // expired or never stored
 	}
@@ -218,20 +219,26 @@ func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCm
 		return nil, nil, fmt.Errorf("%w: load: %w", ErrStore, err)
 	}
 	s := &Session{id: sid, stored: true, uidSeen: uid}
-	if d, ok := m.decoded.GetBytes(raw); ok {
+	if d, ok := m.decoded.Get(raw); ok {
 		s.data = d
-	} else if err := json.Unmarshal(raw, &s.data); err != nil {
+	} else if err := json.Unmarshal([]byte(raw), &s.data); err != nil {
 		return m.fresh(), nil, nil // undecodable: a new session
 	} else {
-		m.decoded.PutBytes(raw, s.data)
+		m.decoded.Put(raw, s.data)
+	}
+	if s.data.Expires != 0 && !m.Now().Before(time.Unix(s.data.Expires, 0)) {
+		// Its time is up, though Redis has not dropped the key yet (it
+		// deletes expired keys in passing) and a reply from an instance's
+		// memory (internal/nearcache) would not know.
+		return m.fresh(), nil, nil
 	}
 	s.shared = true
 	if s.data.UserID != "" && time.Unix(s.data.Expires, 0).Sub(m.Now())+touchEvery < SessionTTL {
 		s.touch = true // a day since the last push: push the expiry back
 	}
 	var u *User
-	if userCmd != nil && s.data.UserID == uid {
-		raw, err := userCmd.Bytes()
+	if uid != "" && s.data.UserID == uid {
+		raw, err := userCmd.Result()
 		switch {
 		case err == nil:
 			if u, err = m.users.readUser(raw); err != nil {

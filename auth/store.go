@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
@@ -69,7 +70,7 @@ func (s *Store) emailKey(addr string) string {
 
 // Get returns the user with id.
 func (s *Store) Get(ctx context.Context, id string) (*User, error) {
-	raw, err := s.rdb.Get(ctx, s.userKey(id)).Bytes()
+	raw, err := s.rdb.Get(ctx, s.userKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, ErrNotFound
 	}
@@ -120,14 +121,14 @@ func (s *Store) GetMany(ctx context.Context, ids []string) (map[string]*User, er
 // people it shows with its other data in one round trip; the returned
 // function decodes them once p has been executed.
 func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []string) func() (map[string]*User, error) {
-	cmds := make([]*redis.StringCmd, len(ids))
+	cmds := make([]nearcache.Reply[string], len(ids))
 	for i, id := range ids {
-		cmds[i] = p.Get(ctx, s.userKey(id))
+		cmds[i] = nearcache.Get(ctx, p, s.userKey(id))
 	}
 	return func() (map[string]*User, error) {
 		out := make(map[string]*User, len(ids))
 		for i, cmd := range cmds {
-			raw, err := cmd.Bytes()
+			raw, err := cmd.Result()
 			if errors.Is(err, redis.Nil) {
 				continue
 			}
@@ -149,16 +150,16 @@ func (s *Store) QueueGetMany(ctx context.Context, p redis.Pipeliner, ids []strin
 // the result is a copy the caller may change field by field, but whose
 // slices it shares with other readers and must not modify in place (the
 // writers in update decode their own).
-func (s *Store) readUser(raw []byte) (*User, error) {
-	if u, ok := s.decoded.GetBytes(raw); ok {
+func (s *Store) readUser(raw string) (*User, error) {
+	if u, ok := s.decoded.Get(raw); ok {
 		cp := *u
 		return &cp, nil
 	}
-	u, err := decodeUser(raw)
+	u, err := decodeUser([]byte(raw))
 	if err != nil {
 		return nil, err
 	}
-	s.decoded.PutBytes(raw, u)
+	s.decoded.Put(raw, u)
 	cp := *u
 	return &cp, nil
 }

@@ -3,12 +3,16 @@ package web
 // CachedKeyFamilies are the key families (after the app's prefix) whose
 // reads an instance keeps in memory while Redis tracks them for it
 // (internal/nearcache): what pages show of sessions, groups, people,
-// mentoring, skills and moderation. Left out are what changes with nearly
-// every request or belongs to one visitor's request alone: sessions,
-// rate limits, one-time claims, tokens, the outbox and the queues. None
-// may be a prefix of another (Redis refuses overlapping prefixes).
+// mentoring, skills and moderation, an announcement's delivery counts
+// (which move with each of its mails), and the visitors' sessions
+// ("sess:"), which change only when something is to remember (a day at
+// most between writes) and carry their own expiry, which auth checks.
+// Left out are what changes with nearly every request or belongs to one
+// request alone: rate limits, one-time claims, tokens, the rest of the
+// outbox and the queues.
+// None may be a prefix of another (Redis refuses overlapping prefixes).
 var CachedKeyFamilies = []string{
-	"event:", "ev:listed", "gev:", "uev:", "series:", "proposals:",
+	"sess:", "mail:{outbox}:batch:", "event:", "ev:listed", "gev:", "uev:", "series:", "proposals:",
 	"group:", "group-slug:", "gidx:", "guser:", "user:", "handle:", "ufeed:",
 	"mentor:", "mentee:", "mentors:{idx}:", "mship:", "mgroup:", "mreq:", "mround:",
 	"smap:", "uskills:", "coc:", "mod:", "block:", "blockedby:",

@@ -2,20 +2,22 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
 )
 
-// With the near cache, a page seen before reads from Redis only the
-// viewer's session (nothing for a visitor without one), and every change,
-// made through this instance or another, is on the next view. Lists of
-// sessions are read by the minute (see events.SessionLists), so repeat
-// views within a minute read none of them, and the clock moves only
-// within one here.
-func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
+// With the near cache, a page seen before reads nothing from Redis, for
+// a member (whose session and user are in memory too) as for a visitor,
+// and every change, made through this instance or another, is on the
+// next view. Lists of sessions are read by the minute (see
+// events.SessionLists), so repeat views within a minute read none of
+// them, and the clock moves only within one here.
+func TestRepeatViewsReadNothingAndShowEveryChange(t *testing.T) {
 	clock := apptest.NewClock(time.Now().Truncate(time.Minute))
 	app := apptest.Start(t, apptest.Options{EventClock: clock})
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
@@ -25,10 +27,13 @@ func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
 	sesJoin(t, app, g, member)
 	anon := app.NewClient(t)
 	pages := []struct{ route, path string }{{"/", "/"}, {"/g/:slug", "/g/" + g.Slug}, {"/s/:id", "/s/" + id}, {"/groups", "/groups"}}
+	for _, p := range pages {
+		member.Get(p.path) // the first shows (and clears) the notice of the join, a write
+	}
 	app.SettleNearCache(t)
 	for _, p := range pages {
-		if n := pageTrips(t, app, member.Client, p.route, p.path); n != 1 {
-			t.Errorf("a member's repeat view of %s: %d round trips, want 1 (the session)", p.path, n)
+		if n := pageTrips(t, app, member.Client, p.route, p.path); n != 0 {
+			t.Errorf("a member's repeat view of %s: %d round trips, want none", p.path, n)
 		}
 		if n := pageTrips(t, app, anon, p.route, p.path); n != 0 {
 			t.Errorf("a visitor's repeat view of %s: %d round trips, want none", p.path, n)
@@ -64,6 +69,48 @@ func TestRepeatViewsReadOnlyTheSessionAndShowEveryChange(t *testing.T) {
 	sesContains(t, "/metrics", metrics, "nearcache_tracking 1", `nearcache_replies_total{from="memory"}`,
 		`nearcache_replies_total{from="redis"}`, "nearcache_invalidations_total", "nearcache_bytes")
 	sesLacks(t, "/metrics", metrics, `nearcache_replies_total{from="memory"} 0`+"\n", "nearcache_invalidations_total 0\n")
+}
+
+// A session an instance holds in memory ends as one read from Redis
+// does: at sign-out (its cookie, replayed, is signed out at once) and
+// when its time is up by the app's clock, though Redis has not dropped
+// the key yet (it would be served from memory, and a touch would write
+// it back for another month).
+func TestASessionInMemoryEndsAtSignOutAndAtItsTime(t *testing.T) {
+	clock := apptest.NewClock(time.Now())
+	app := apptest.Start(t, apptest.Options{SessionClock: clock})
+	leaving := sesSignIn(t, app, "Lea Leaving", "")
+	idle := sesSignIn(t, app, "Ida Idle", "")
+	for _, p := range []sesPerson{leaving, idle} {
+		p.Get("/dashboard") // shows and clears the sign-in notice
+	}
+	app.SettleNearCache(t)
+	for _, p := range []sesPerson{leaving, idle} {
+		if n := pageTrips(t, app, p.Client, "/dashboard", "/dashboard"); n != 0 {
+			t.Fatalf("%s's repeat view: %d round trips, want none (the session in memory)", p.User.Name, n)
+		}
+	}
+
+	replay := app.NewClient(t)
+	replay.SetCookie("fg_session", leaving.Cookie("fg_session"))
+	if r := replay.Get("/dashboard"); r.StatusCode != http.StatusOK {
+		t.Fatalf("the copied cookie before sign-out: %d, want the dashboard", r.StatusCode)
+	}
+	if r := leaving.PostForm("/dashboard", "/signout", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", r.StatusCode)
+	}
+	if r := replay.Get("/dashboard"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the copied cookie after sign-out: %d, want a redirect to sign in", r.StatusCode)
+	}
+
+	clock.Advance(auth.SessionTTL - time.Minute)
+	if r := idle.Get("/dashboard"); r.StatusCode != http.StatusOK {
+		t.Fatalf("a minute before the session's end: %d, want the dashboard", r.StatusCode)
+	}
+	clock.Advance(auth.SessionTTL + time.Minute)
+	if r := idle.Get("/dashboard"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a month after the last view: %d, want a redirect to sign in", r.StatusCode)
+	}
 }
 
 // While the near cache tracks, a page's later reads are answered from

@@ -84,9 +84,12 @@ type Options struct {
 	LogLevel slog.Level
 	// AdminEmails are the instance admins' addresses (ADMIN_EMAILS).
 	AdminEmails []string
-	// Clock, when set, is the sessions store's clock, so a test can move
-	// past a session's end.
+	// Clock, when set, is the events store's clock, as EventClock (it
+	// wins over it), so a test can move past a session's end.
 	Clock *Clock
+	// SessionClock, when set, is the clock of the visitors' sessions
+	// (auth.Sessions), so a test can move past their expiry.
+	SessionClock *Clock
 	// TokenClock, when set, is the API token store's clock, so a test can
 	// move past a token's expiry.
 	TokenClock *Clock
@@ -191,6 +194,10 @@ func Start(t testing.TB, opts Options) *App {
 		es.Now = opts.Clock.Now
 	}
 	ms := mentors.NewStore(rdb, prefix)
+	sessions := auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret"))
+	if opts.SessionClock != nil {
+		sessions.Now = opts.SessionClock.Now
+	}
 	tokens := auth.NewTokens(rdb, prefix)
 	if opts.TokenClock != nil {
 		tokens.Now = opts.TokenClock.Now
@@ -256,7 +263,7 @@ func Start(t testing.TB, opts Options) *App {
 		Skills:         sk,
 		SkillSync:      skillSync,
 		Providers:      auth.NewProviders(base, opts.Providers, &http.Client{Timeout: opts.ProviderTimeout}),
-		Sessions:       auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret")),
+		Sessions:       sessions,
 		Tokens:         tokens,
 		APIRateLimit:   opts.APIRateLimit,
 		Logger:         logger,
