@@ -326,9 +326,16 @@ func (m *Sessions) SaveWith(ctx context.Context, s *Session, queue func(p redis.
 		return "", 0, false, err
 	}
 	// The new record and, after a rotation, the old one's deletion go in
-	// one round trip, with what the caller queued.
+	// one round trip, with what the caller queued. A stored session is
+	// only written over (XX): one that ended meanwhile (signed out
+	// elsewhere, or expired in Redis while this request read it) stays
+	// ended rather than written back for another month.
 	p := m.rdb.Pipeline()
-	own := []redis.Cmder{p.Set(ctx, m.key(s.id), raw, ttl)}
+	set := redis.SetArgs{TTL: ttl}
+	if s.stored {
+		set.Mode = "XX"
+	}
+	own := []redis.Cmder{p.SetArgs(ctx, m.key(s.id), raw, set)}
 	if s.old != "" {
 		own = append(own, p.Del(ctx, m.key(s.old)))
 	}
@@ -336,6 +343,10 @@ func (m *Sessions) SaveWith(ctx context.Context, s *Session, queue func(p redis.
 		queue(p)
 	}
 	_, _ = p.Exec(ctx) // errors checked below
+	if s.stored && errors.Is(own[0].Err(), redis.Nil) {
+		s.gone = true
+		return "", 0, false, nil // it ended: the cookie goes too
+	}
 	for _, c := range own {
 		if err := c.Err(); err != nil {
 			return "", 0, false, fmt.Errorf("%w: save: %w", ErrStore, err)

@@ -222,3 +222,67 @@ func TestCSRFTokensFromManyGoroutinesAreEachSessionsOwn(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// A request that read a session before it ended (signed out in another
+// request, or expired in Redis) does not write it back when it saves a
+// change or the day's touch: the session stays ended and the cookie
+// goes. Its expiry, carried in the record, ends it too, whatever Redis
+// (or an instance's memory of it) still holds.
+func TestASessionThatEndedMeanwhileIsNotWrittenBack(t *testing.T) {
+	m, _, u := newSessions(t)
+	ctx := context.Background()
+	now := time.Now()
+	m.Now = func() time.Time { return now }
+	s, _, _ := m.Load(ctx, "")
+	s.SignIn(u.ID)
+	cookie, _, _, err := m.Save(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range []string{"a flash message", "the day's touch"} {
+		if change == "the day's touch" {
+			cookie, _, _, _ = m.Save(ctx, mustSignIn(t, m, u.ID))
+			now = now.Add(2 * 24 * time.Hour) // this read's save pushes the expiry back
+		}
+		late, who, err := m.Load(ctx, cookie)
+		if err != nil || who == nil {
+			t.Fatalf("%s: the session before sign-out: %v %v", change, who, err)
+		}
+		out, _, _ := m.Load(ctx, cookie)
+		out.Destroy()
+		if _, _, _, err := m.Save(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+		if change == "a flash message" {
+			late.Set("flash", "saved")
+		}
+		got, _, keep, err := m.Save(ctx, late)
+		if err != nil || got != "" || keep {
+			t.Errorf("%s after sign-out: cookie %q keep=%v %v, want it cleared", change, got, keep, err)
+		}
+		if _, who, _ := m.Load(ctx, cookie); who != nil {
+			t.Errorf("%s after sign-out wrote the session back", change)
+		}
+	}
+
+	s = mustSignIn(t, m, u.ID)
+	cookie, _, _, err = m.Save(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(SessionTTL)
+	if _, who, err := m.Load(ctx, cookie); err != nil || who != nil {
+		t.Errorf("a session past its end (its key not dropped yet): %v %v, want a new one", who, err)
+	}
+}
+
+// mustSignIn is a new session of uid, not saved yet.
+func mustSignIn(t *testing.T, m *Sessions, uid string) *Session {
+	t.Helper()
+	s, _, err := m.Load(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SignIn(uid)
+	return s
+}

@@ -181,6 +181,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, *nearcache.Cache, error) {
 	var near *nearcache.Cache
 	if cfg.RedisNearCache {
 		near = nearcache.New(rdb, nearcache.Prefixes(cfg.RedisPrefix, web.CachedKeyFamilies))
+		near.NoNil = nearcache.Prefixes(cfg.RedisPrefix, web.UnkeptNilFamilies)
 	}
 	rdb.AddHook(speculate.Hook{})
 	rdb.AddHook(near.Hook()) // after the guesses, which it answers too, and before the counter

@@ -72,7 +72,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	now := h.Events.Now()
 	first, uid := pageReads(c, h.Redis)
 	lists := h.Groups.QueueUserLists(ctx, first, uid)
-	mine := h.Events.QueueUserSessions(ctx, first, uid, now.Add(-events.MaxDuration), time.Time{}, myCards)
+	// From the minute's start, so the read repeats all minute and memory
+	// answers it; the ended sessions it may add are left out below.
+	mine := h.Events.QueueUserSessions(ctx, first, uid, now.Truncate(time.Minute).Add(-events.MaxDuration), time.Time{}, myCards)
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	indexes := map[string]*events.SessionLists{}
 	queueIndex := func(p redis.Pipeliner, gid string) {

@@ -17,3 +17,8 @@ var CachedKeyFamilies = []string{
 	"mentor:", "mentee:", "mentors:{idx}:", "mship:", "mgroup:", "mreq:", "mround:",
 	"smap:", "uskills:", "coc:", "mod:", "block:", "blockedby:",
 }
+
+// UnkeptNilFamilies are the families among them whose missing keys are
+// not remembered: a session ID comes from a cookie, which anyone may set
+// to anything.
+var UnkeptNilFamilies = []string{"sess:"}

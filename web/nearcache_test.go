@@ -78,7 +78,8 @@ func TestRepeatViewsReadNothingAndShowEveryChange(t *testing.T) {
 // it back for another month).
 func TestASessionInMemoryEndsAtSignOutAndAtItsTime(t *testing.T) {
 	clock := apptest.NewClock(time.Now())
-	app := apptest.Start(t, apptest.Options{SessionClock: clock})
+	// The dashboard's lists are read by the minute: that clock stays in one.
+	app := apptest.Start(t, apptest.Options{SessionClock: clock, EventClock: apptest.NewClock(time.Now().Truncate(time.Minute))})
 	leaving := sesSignIn(t, app, "Lea Leaving", "")
 	idle := sesSignIn(t, app, "Ida Idle", "")
 	for _, p := range []sesPerson{leaving, idle} {
@@ -103,11 +104,20 @@ func TestASessionInMemoryEndsAtSignOutAndAtItsTime(t *testing.T) {
 		t.Errorf("the copied cookie after sign-out: %d, want a redirect to sign in", r.StatusCode)
 	}
 
+	// A view a minute before the end pushes it back a month (a write);
+	// the next views find the session in memory, until its new end.
 	clock.Advance(auth.SessionTTL - time.Minute)
 	if r := idle.Get("/dashboard"); r.StatusCode != http.StatusOK {
 		t.Fatalf("a minute before the session's end: %d, want the dashboard", r.StatusCode)
 	}
+	app.SettleNearCache(t)
+	if n := pageTrips(t, app, idle.Client, "/dashboard", "/dashboard"); n != 0 {
+		t.Fatalf("views after the session was pushed back: %d round trips, want none (the session in memory)", n)
+	}
 	clock.Advance(auth.SessionTTL + time.Minute)
+	if _, n := viewTrips(t, app, idle.Client, "/dashboard", "/dashboard"); n != 0 {
+		t.Errorf("a month after the last view: %d round trips, want none (the ended session found in memory)", n)
+	}
 	if r := idle.Get("/dashboard"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("a month after the last view: %d, want a redirect to sign in", r.StatusCode)
 	}

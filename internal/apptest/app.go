@@ -158,6 +158,7 @@ func Start(t testing.TB, opts Options) *App {
 		// would count them once per app).
 		if !opts.NoNearCache {
 			near = nearcache.New(rdb.(*redis.Client), nearcache.Prefixes(prefix, web.CachedKeyFamilies))
+			near.NoNil = nearcache.Prefixes(prefix, web.UnkeptNilFamilies)
 		}
 		rdb.AddHook(speculate.Hook{}) // as the server's client (server.newRedis)
 		rdb.AddHook(near.Hook())

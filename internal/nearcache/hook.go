@@ -344,7 +344,7 @@ func (c *Cache) keep(misses []asked, seq, epoch uint64) {
 	const limit = maxBytes / shards
 	for _, a := range misses {
 		r, ok := take(a.cmd)
-		if !ok || slices.ContainsFunc(a.others, func(k string) bool { return !c.heardBy(k, seq) }) {
+		if !ok || (r.nil && !c.keepsNil(a.key)) || slices.ContainsFunc(a.others, func(k string) bool { return !c.heardBy(k, seq) }) {
 			continue
 		}
 		r.others, r.seq = a.others, seq

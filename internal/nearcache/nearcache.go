@@ -37,9 +37,10 @@
 //
 // A key that expires is dropped when Redis deletes it (its expiry cycle,
 // which names the key like any change), not at the moment its time runs
-// out: no key of a tracked family holds what a page shows only until a
-// deadline (closed mentoring requests, kept for months, are shown a
-// little past their end at most).
+// out. A family whose keys must end on time carries the end in the value
+// and its reader checks it (web's sessions, see auth); for the others a
+// key shown a little past its end does no harm (closed mentoring
+// requests, kept for months; an announcement's delivery counts).
 package nearcache
 
 import (
@@ -73,6 +74,10 @@ const (
 type Cache struct {
 	// Logger hears of the tracking connection's losses (nil: quiet).
 	Logger *slog.Logger
+	// NoNil are key prefixes whose nil replies are not kept: keys anyone
+	// may name at random (a cookie's session ID), whose misses would
+	// otherwise fill the memory others' replies need. Set before use.
+	NoNil []string
 
 	opts     redis.Options // the tracking connection's
 	prefixes []string
@@ -486,6 +491,16 @@ func Prefixes(prefix string, families []string) []string {
 		out[i] = prefix + f
 	}
 	return out
+}
+
+// keepsNil reports whether a nil reply of key may be kept.
+func (c *Cache) keepsNil(key string) bool {
+	for _, p := range c.NoNil {
+		if strings.HasPrefix(key, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // tracked reports whether key is of a family the cache keeps.

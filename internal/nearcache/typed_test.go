@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 // typedReads reads, as one request's first batch (or, when write is set,
@@ -182,4 +184,30 @@ func valOf(c interface{ Err() error }) string {
 		return fmt.Sprint(c.Val())
 	}
 	return ""
+}
+
+// A missing key is remembered as such (a nil reply), except in the
+// families named in NoNil, whose keys anyone may make up.
+func TestMissingKeysAreKeptOutsideTheNoNilFamilies(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	f := newFixture(t, rdb.(*redis.Client), prefix, func(c *Cache) { c.NoNil = []string{prefix + "k:{made-up"} })
+	for _, tc := range []struct {
+		key       string
+		wantTrips int
+	}{{prefix + "k:{missing}", 0}, {prefix + "k:{made-up-1}", 1}} {
+		for view := range 2 {
+			ctx, n := f.request()
+			p := f.rdb.Pipeline()
+			r := Get(ctx, p, tc.key)
+			if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+				t.Fatal(err)
+			}
+			if !errors.Is(r.Err(), redis.Nil) {
+				t.Fatalf("%s: %v, want a nil reply", tc.key, r.Err())
+			}
+			if view == 1 && n.Count() != tc.wantTrips {
+				t.Errorf("%s read again: %d round trips, want %d", tc.key, n.Count(), tc.wantTrips)
+			}
+		}
+	}
 }
