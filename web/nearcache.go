@@ -19,6 +19,6 @@ var CachedKeyFamilies = []string{
 }
 
 // UnkeptNilFamilies are the families among them whose missing keys are
-// not remembered: a session ID comes from a cookie, which anyone may set
-// to anything.
-var UnkeptNilFamilies = []string{"sess:"}
+// not remembered: the session ID and the user a cookie names, which
+// anyone may set to anything.
+var UnkeptNilFamilies = []string{"sess:", "user:"}

@@ -31,9 +31,12 @@ func pageTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path st
 // trips the app recorded for it.
 func viewTrips(t *testing.T, app *apptest.App, c *apptest.Client, route, path string) (string, int) {
 	t.Helper()
-	before, _ := app.RoundTrips(t, http.MethodGet, route)
+	before, n := app.RoundTrips(t, http.MethodGet, route)
 	body := c.Get(path).Body
-	after, _ := app.RoundTrips(t, http.MethodGet, route)
+	after, m := app.RoundTrips(t, http.MethodGet, route)
+	if m != n+1 {
+		t.Fatalf("%s: %d requests recorded, want one more than %d", route, m, n)
+	}
 	return body, int(after - before)
 }
 
