@@ -95,12 +95,7 @@ func TestReadingPagesWritesTheSessionAtMostOnceADay(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	m.Now = func() time.Time { return now }
-	s, _, _ := m.Load(ctx, "")
-	s.SignIn(u.ID)
-	cookie, _, _, err := m.Save(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cookie := signedIn(t, m, u.ID)
 	read := func() (written bool) {
 		s, _, err := m.Load(ctx, cookie)
 		if err != nil {
@@ -233,15 +228,10 @@ func TestASessionThatEndedMeanwhileIsNotWrittenBack(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	m.Now = func() time.Time { return now }
-	s, _, _ := m.Load(ctx, "")
-	s.SignIn(u.ID)
-	cookie, _, _, err := m.Save(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cookie := signedIn(t, m, u.ID)
 	for _, change := range []string{"a flash message", "the day's touch"} {
 		if change == "the day's touch" {
-			cookie, _, _, _ = m.Save(ctx, mustSignIn(t, m, u.ID))
+			cookie = signedIn(t, m, u.ID)
 			now = now.Add(2 * 24 * time.Hour) // this read's save pushes the expiry back
 		}
 		late, who, err := m.Load(ctx, cookie)
@@ -265,24 +255,25 @@ func TestASessionThatEndedMeanwhileIsNotWrittenBack(t *testing.T) {
 		}
 	}
 
-	s = mustSignIn(t, m, u.ID)
-	cookie, _, _, err = m.Save(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cookie = signedIn(t, m, u.ID)
 	now = now.Add(SessionTTL)
 	if _, who, err := m.Load(ctx, cookie); err != nil || who != nil {
 		t.Errorf("a session past its end (its key not dropped yet): %v %v, want a new one", who, err)
 	}
 }
 
-// mustSignIn is a new session of uid, not saved yet.
-func mustSignIn(t *testing.T, m *Sessions, uid string) *Session {
+// signedIn is the cookie of a new session signed in as uid.
+func signedIn(t *testing.T, m *Sessions, uid string) string {
 	t.Helper()
-	s, _, err := m.Load(context.Background(), "")
+	ctx := context.Background()
+	s, _, err := m.Load(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SignIn(uid)
-	return s
+	cookie, _, _, err := m.Save(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cookie
 }
