@@ -3,12 +3,17 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/auth"
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/apptest"
+	"github.com/focusgroups/focusgroups/internal/testenv"
 )
 
 // With the near cache, a page seen before reads nothing from Redis, for
@@ -155,5 +160,62 @@ func TestPagesGuessLaterReadsOnlyWithoutTheNearCache(t *testing.T) {
 		if n > 3 {
 			t.Errorf("near cache %v: the dashboard after an answer took %d round trips, want 3 at most", near, n)
 		}
+	}
+}
+
+// endsFirst is a go-redis hook that, once armed, deletes a session key
+// just before a pipeline writes it: a sign-out elsewhere landing between
+// a request's read of the session and its save.
+type endsFirst struct {
+	armed atomic.Bool
+	del   *redis.Client
+}
+
+func (e *endsFirst) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (e *endsFirst) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (e *endsFirst) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			args := cmd.Args()
+			if len(args) < 2 {
+				continue
+			}
+			key, _ := args[1].(string)
+			if cmd.Name() == "set" && strings.Contains(key, "sess:") && e.armed.CompareAndSwap(true, false) {
+				if err := e.del.Del(ctx, key).Err(); err != nil {
+					return err
+				}
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// A page view that read a session before it ended elsewhere does not
+// write it back when it saves (here, clearing the sign-in notice): the
+// session stays ended and the response clears the cookie.
+func TestAViewDoesNotWriteBackASessionThatEndedMeanwhile(t *testing.T) {
+	rdb, _ := testenv.Redis(t)
+	hook := &endsFirst{del: redis.NewClient(&redis.Options{Addr: rdb.(*redis.Client).Options().Addr, DB: rdb.(*redis.Client).Options().DB})}
+	t.Cleanup(func() { _ = hook.del.Close() })
+	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
+	p := sesSignIn(t, app, "Sam Stale", "")
+	hook.armed.Store(true)
+	r := p.Get("/dashboard") // shows the sign-in notice, and saves the session without it
+	if hook.armed.Load() {
+		t.Fatal("the view wrote no session over: nothing was tested")
+	}
+	cleared := false
+	for _, ck := range r.Cookies() {
+		if ck.Name == "fg_session" && (ck.MaxAge < 0 || ck.Value == "") {
+			cleared = true
+		}
+	}
+	if !cleared {
+		t.Errorf("the view's response kept the ended session's cookie: %v", r.Header.Values("Set-Cookie"))
+	}
+	if r := p.Get("/dashboard"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the next view: %d, want a redirect to sign in (the session written back?)", r.StatusCode)
 	}
 }
