@@ -85,7 +85,8 @@ type Options struct {
 	// AdminEmails are the instance admins' addresses (ADMIN_EMAILS).
 	AdminEmails []string
 	// Clock, when set, is the events store's clock, as EventClock (it
-	// wins over it), so a test can move past a session's end.
+	// wins over it), so a test can move past a skill-sharing session's
+	// end; SessionClock is the visitors' sessions'.
 	Clock *Clock
 	// SessionClock, when set, is the clock of the visitors' sessions
 	// (auth.Sessions), so a test can move past their expiry.
