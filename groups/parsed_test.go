@@ -43,7 +43,7 @@ func TestGroupsParsedOnceStayCurrent(t *testing.T) {
 	if _, err := p.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r.all != nil || len(r.revs.Val()) != 5 || r.members != nil {
+	if r.all != nil || len(r.revs.Val()) != 5 || r.members.Read() {
 		t.Fatal("an unchanged group was read whole, or counted apart")
 	}
 

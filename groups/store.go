@@ -298,7 +298,7 @@ type groupRead struct {
 	known   *parsedGroup              // nil when not parsed yet, or too long ago
 	revs    nearcache.Reply[[]any]    // drev, crev, next_session, tz, members, for a known group
 	all     *redis.MapStringStringCmd // the hash, for a group not parsed yet
-	members *nearcache.Reply[int64]   // nil when the known group's hash counts them
+	members nearcache.Reply[int64]    // not read when the known group's hash counts them
 }
 
 func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string) *groupRead {
@@ -312,15 +312,14 @@ func (s *Store) queueGroupRead(ctx context.Context, p redis.Pipeliner, id string
 	} else {
 		r.all = p.HGetAll(ctx, s.key(id, kGroup))
 	}
-	members := nearcache.ZCard(ctx, p, s.key(id, kMembers))
-	r.members = &members
+	r.members = nearcache.ZCard(ctx, p, s.key(id, kMembers))
 	return r
 }
 
 // result gives the group, nil when it does not exist, or stale when it
 // changed since this Store parsed it (see ReadAgain).
 func (r *groupRead) result() (g *Group, stale bool, err error) {
-	if r.members != nil {
+	if r.members.Read() {
 		if err := r.members.Err(); err != nil {
 			return nil, false, err
 		}
@@ -347,7 +346,7 @@ func (r *groupRead) result() (g *Group, stale bool, err error) {
 		return nil, true, nil
 	}
 	known := r.known.g
-	if r.members != nil {
+	if r.members.Read() {
 		known.MemberCount = int(r.members.Val())
 	} else {
 		count, _ := v[4].(string)

@@ -195,7 +195,6 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 		fields nearcache.Reply[[]any] // not read when kept holds the mentor as read recently
 		count  nearcache.Reply[int64]
 		kept   recentMentor
-		isKept bool
 	}
 	now := s.now()
 	reads := make([]mentorRead, 0, len(userIDs))
@@ -204,7 +203,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 			continue
 		}
 		if m, ok := s.recentMentor(u, recent, now); ok {
-			reads = append(reads, mentorRead{id: u, kept: m, isKept: true})
+			reads = append(reads, mentorRead{id: u, kept: m})
 			continue
 		}
 		reads = append(reads, mentorRead{id: u, fields: nearcache.HMGet(ctx, pipe, s.mentorKey(u), "profile", "paused", "paused_auto", "pause_reason", "thanks"),
@@ -213,7 +212,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 	return func() ([]match.MentorProfile, error) {
 		out := make([]match.MentorProfile, 0, len(reads))
 		for _, r := range reads {
-			if r.isKept {
+			if !r.fields.Read() {
 				if !r.kept.none {
 					out = append(out, r.kept.p)
 				}

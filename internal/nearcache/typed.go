@@ -2,6 +2,7 @@ package nearcache
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 
@@ -37,15 +38,23 @@ func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*Cach
 }
 
 // Reply is a reply of type T read by one of the functions below: from
-// memory, or from the command queued.
+// memory, or from the command queued. A zero Reply was never read: its
+// Err says so, rather than passing for an empty answer.
 type Reply[T string | int64 | bool | float64 | []any | []string | map[string]string] struct {
 	cmd interface {
 		Err() error
 		Val() T
 	}
 	val   T
+	held  bool // val (or isNil) came from memory
 	isNil bool
 }
+
+// errNotRead is the error of a Reply no read made.
+var errNotRead = errors.New("nearcache: reply of a read never made")
+
+// Read reports whether a read made r (from memory or queued).
+func (r Reply[T]) Read() bool { return r.cmd != nil || r.held }
 
 // Err is the reply's error (redis.Nil for a nil reply) once the
 // pipeline ran.
@@ -53,6 +62,8 @@ func (r Reply[T]) Err() error {
 	switch {
 	case r.cmd != nil:
 		return r.cmd.Err()
+	case !r.held:
+		return errNotRead
 	case r.isNil:
 		return redis.Nil
 	}
@@ -70,22 +81,34 @@ func (r Reply[T]) Val() T {
 // Result is Val and Err.
 func (r Reply[T]) Result() (T, error) { return r.Val(), r.Err() }
 
-// from is the Reply held for key and the command, or the command queue
-// makes.
+// from is the Reply held for key and the command name with args, or the
+// command queue makes; clone (nil for a value without slices or maps)
+// copies a reply from memory for a caller that may change it.
 func from[T string | int64 | bool | float64 | []any | []string | map[string]string, C interface {
 	Err() error
 	Val() T
-}](ctx context.Context, p redis.Pipeliner, key, name string, args []string, queue func() C) Reply[T] {
+}](ctx context.Context, p redis.Pipeliner, key, name string, args []string, clone func(T) T, queue func() C) Reply[T] {
 	var buf [128]byte
 	sig := append(buf[:0], name...)
 	for _, a := range args {
 		sig = appendStr(sig, a)
 	}
+	return fromSig(ctx, p, key, sig, clone, queue)
+}
+
+// fromSig is from with the signature written (as keyOf writes it).
+func fromSig[T string | int64 | bool | float64 | []any | []string | map[string]string, C interface {
+	Err() error
+	Val() T
+}](ctx context.Context, p redis.Pipeliner, key string, sig []byte, clone func(T) T, queue func() C) Reply[T] {
 	if c, r, ok := held(ctx, p, key, sig); ok {
 		v, of := r.val.(T)
 		if r.nil || of {
 			c.served.Add(1)
-			return Reply[T]{val: v, isNil: r.nil}
+			if clone != nil {
+				v = clone(v)
+			}
+			return Reply[T]{val: v, held: true, isNil: r.nil}
 		}
 	}
 	return Reply[T]{cmd: queue()}
@@ -93,46 +116,38 @@ func from[T string | int64 | bool | float64 | []any | []string | map[string]stri
 
 // Get reads the string key.
 func Get(ctx context.Context, p redis.Pipeliner, key string) Reply[string] {
-	return from[string](ctx, p, key, "get", nil, func() *redis.StringCmd { return p.Get(ctx, key) })
+	return from(ctx, p, key, "get", nil, nil, func() *redis.StringCmd { return p.Get(ctx, key) })
 }
 
 // HGet reads field of the hash key.
 func HGet(ctx context.Context, p redis.Pipeliner, key, field string) Reply[string] {
-	return from[string](ctx, p, key, "hget", []string{field}, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
+	return from(ctx, p, key, "hget", []string{field}, nil, func() *redis.StringCmd { return p.HGet(ctx, key, field) })
 }
 
 // HMGet reads fields of the hash key; the caller may change the reply.
 func HMGet(ctx context.Context, p redis.Pipeliner, key string, fields ...string) Reply[[]any] {
-	r := from[[]any](ctx, p, key, "hmget", fields, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
-	if r.cmd == nil {
-		r.val = slices.Clone(r.val)
-	}
-	return r
+	return from(ctx, p, key, "hmget", fields, slices.Clone, func() *redis.SliceCmd { return p.HMGet(ctx, key, fields...) })
 }
 
 // HGetAll reads the whole hash key; the caller may change the reply.
 func HGetAll(ctx context.Context, p redis.Pipeliner, key string) Reply[map[string]string] {
-	r := from[map[string]string](ctx, p, key, "hgetall", nil, func() *redis.MapStringStringCmd { return p.HGetAll(ctx, key) })
-	if r.cmd == nil {
-		r.val = maps.Clone(r.val)
-	}
-	return r
+	return from(ctx, p, key, "hgetall", nil, maps.Clone, func() *redis.MapStringStringCmd { return p.HGetAll(ctx, key) })
 }
 
 // HExists reads whether field is in the hash key.
 func HExists(ctx context.Context, p redis.Pipeliner, key, field string) Reply[bool] {
-	return from[bool](ctx, p, key, "hexists", []string{field}, func() *redis.BoolCmd { return p.HExists(ctx, key, field) })
+	return from(ctx, p, key, "hexists", []string{field}, nil, func() *redis.BoolCmd { return p.HExists(ctx, key, field) })
 }
 
 // HLen reads the number of fields of the hash key.
 func HLen(ctx context.Context, p redis.Pipeliner, key string) Reply[int64] {
-	return from[int64](ctx, p, key, "hlen", nil, func() *redis.IntCmd { return p.HLen(ctx, key) })
+	return from(ctx, p, key, "hlen", nil, nil, func() *redis.IntCmd { return p.HLen(ctx, key) })
 }
 
 // SMembers reads the members of the set key; the caller may change the
 // reply.
 func SMembers(ctx context.Context, p redis.Pipeliner, key string) Reply[[]string] {
-	return cloned(from[[]string](ctx, p, key, "smembers", nil, func() *redis.StringSliceCmd { return p.SMembers(ctx, key) }))
+	return from(ctx, p, key, "smembers", nil, slices.Clone, func() *redis.StringSliceCmd { return p.SMembers(ctx, key) })
 }
 
 // ZRange reads the members of the sorted set key from rank start to stop;
@@ -157,14 +172,7 @@ func LRange(ctx context.Context, p redis.Pipeliner, key string, start, stop int6
 // written as keyOf writes go-redis's int64 arguments).
 func byRank(ctx context.Context, p redis.Pipeliner, key, name string, start, stop int64, queue func() *redis.StringSliceCmd) Reply[[]string] {
 	var buf [64]byte
-	sig := appendNum(appendNum(append(buf[:0], name...), start), stop)
-	if c, r, ok := held(ctx, p, key, sig); ok {
-		if v, of := r.val.([]string); r.nil || of {
-			c.served.Add(1)
-			return Reply[[]string]{val: slices.Clone(v), isNil: r.nil}
-		}
-	}
-	return Reply[[]string]{cmd: queue()}
+	return fromSig(ctx, p, key, appendNum(appendNum(append(buf[:0], name...), start), stop), slices.Clone, queue)
 }
 
 // ZRangeWithScores reads the members of the sorted set key from rank
@@ -187,32 +195,24 @@ func byRankWithScores(ctx context.Context, p redis.Pipeliner, key, name string, 
 	return heldRange(ctx, p, key, sig, redis.NewZSliceCmd, queue)
 }
 
-// cloned gives the caller a copy of a []string reply from memory.
-func cloned(r Reply[[]string]) Reply[[]string] {
-	if r.cmd == nil {
-		r.val = slices.Clone(r.val)
-	}
-	return r
-}
-
 // ZCard reads the size of the sorted set key.
 func ZCard(ctx context.Context, p redis.Pipeliner, key string) Reply[int64] {
-	return from[int64](ctx, p, key, "zcard", nil, func() *redis.IntCmd { return p.ZCard(ctx, key) })
+	return from(ctx, p, key, "zcard", nil, nil, func() *redis.IntCmd { return p.ZCard(ctx, key) })
 }
 
 // ZRank reads the rank of member in the sorted set key.
 func ZRank(ctx context.Context, p redis.Pipeliner, key, member string) Reply[int64] {
-	return from[int64](ctx, p, key, "zrank", []string{member}, func() *redis.IntCmd { return p.ZRank(ctx, key, member) })
+	return from(ctx, p, key, "zrank", []string{member}, nil, func() *redis.IntCmd { return p.ZRank(ctx, key, member) })
 }
 
 // ZScore reads the score of member in the sorted set key.
 func ZScore(ctx context.Context, p redis.Pipeliner, key, member string) Reply[float64] {
-	return from[float64](ctx, p, key, "zscore", []string{member}, func() *redis.FloatCmd { return p.ZScore(ctx, key, member) })
+	return from(ctx, p, key, "zscore", []string{member}, nil, func() *redis.FloatCmd { return p.ZScore(ctx, key, member) })
 }
 
 // SIsMember reads whether member is in the set key.
 func SIsMember(ctx context.Context, p redis.Pipeliner, key, member string) Reply[bool] {
-	return from[bool](ctx, p, key, "sismember", []string{member}, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
+	return from(ctx, p, key, "sismember", []string{member}, nil, func() *redis.BoolCmd { return p.SIsMember(ctx, key, member) })
 }
 
 // ZRangeByScore reads members of the sorted set key by score, as

@@ -211,3 +211,32 @@ func TestMissingKeysAreKeptOutsideTheNoNilFamilies(t *testing.T) {
 		}
 	}
 }
+
+// A Reply says whether a read made it: from Redis or from memory it
+// was, and a zero Reply (a read never queued) is an error, not an empty
+// answer.
+func TestRepliesTellWhetherAReadMadeThem(t *testing.T) {
+	f := sharedFixture(t)
+	f.keepName(t, "Go")
+	var none Reply[string]
+	if none.Read() || none.Err() == nil {
+		t.Errorf("a zero Reply: read %v, error %v; want not read, and an error", none.Read(), none.Err())
+	}
+	for _, from := range []string{"memory", "redis"} {
+		ctx, _ := f.request()
+		if from == "redis" {
+			ctx = context.Background() // outside a scope: Redis answers
+		}
+		p := f.rdb.Pipeline()
+		r := HGet(ctx, p, f.key, "name")
+		if queued := p.Len() == 1; queued != (from == "redis") {
+			t.Fatalf("from %s: queued %v", from, queued)
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !r.Read() || r.Val() != "Go" || r.Err() != nil {
+			t.Errorf("from %s: read %v, %q, %v; want read, Go, no error", from, r.Read(), r.Val(), r.Err())
+		}
+	}
+}
