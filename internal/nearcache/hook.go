@@ -1,10 +1,12 @@
 package nearcache
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +32,39 @@ type scope struct {
 	checked int
 	first   redis.Cmder
 	wrote   bool
+
+	// What the request read, for ReadsOf: the entry of each key it read
+	// (from memory, or read and kept), unless lost says one of its reads
+	// cannot be named so (see lose).
+	deps []dep
+	lost bool
+}
+
+// dep is a key a request read, and the birth of its entry then.
+type dep struct {
+	key  string
+	born uint64
+}
+
+// note records a read of key answered by (or kept in) its entry born
+// then; a reply that read further keys cannot be followed by an entry.
+func (sc *scope) note(key string, born uint64, others []string) {
+	sc.mu.Lock()
+	if len(others) > 0 {
+		sc.lost = true
+	} else if !sc.lost {
+		sc.deps = append(sc.deps, dep{key, born})
+	}
+	sc.mu.Unlock()
+}
+
+// lose records a read whose reply no entry holds: of a key no family
+// tracks, a script's, one after a write, one read while the cache did
+// not serve, or one not kept.
+func (sc *scope) lose() {
+	sc.mu.Lock()
+	sc.lost, sc.deps = true, nil
+	sc.mu.Unlock()
 }
 
 // queuedWrite reports whether p holds a command that may write, so a read
@@ -119,18 +154,18 @@ type asked struct {
 // cost a page a round trip more than without the cache).
 func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send func(context.Context, []redis.Cmder) error) error {
 	if sc.off.Load() {
+		sc.lose()
 		return send(ctx, cmds)
 	}
 	for _, cmd := range cmds {
 		if !speculate.ReadOnly(cmd.Name()) {
 			sc.off.Store(true) // what follows may read what this writes
+			sc.lose()
 			return send(ctx, cmds)
 		}
 	}
-	if !c.active.Load() {
-		return send(ctx, cmds)
-	}
-	if sc.cache != c || !c.syncScope(ctx, sc) {
+	if !c.active.Load() || sc.cache != c || !c.syncScope(ctx, sc) {
+		sc.lose()
 		return send(ctx, cmds)
 	}
 	seq, epoch := c.seq.Load(), c.epoch.Load()
@@ -147,11 +182,13 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	for _, cmd := range cmds {
 		key, others, sig, ok := c.keyOf(cmd, buf[:0])
 		if !ok {
+			sc.lose() // a read the cache cannot name
 			send1(cmd)
 			continue
 		}
-		if rep, ok := c.get(key, sig); ok {
+		if rep, born, ok := c.get(key, sig); ok {
 			if c.othersKept(rep) && give(cmd, rep) {
+				sc.note(key, born, rep.others)
 				served++
 				continue
 			}
@@ -166,7 +203,7 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 	if len(rest) > 0 {
 		err = send(ctx, rest)
 	}
-	c.keep(misses, seq, epoch)
+	c.keep(sc, misses, seq, epoch)
 	return result(cmds, err)
 }
 
@@ -295,13 +332,17 @@ func init() {
 	}
 }
 
-// get returns the reply kept for key and sig.
-func (c *Cache) get(key string, sig []byte) (reply, bool) {
+// get returns the reply kept for key and sig, and its entry's birth.
+func (c *Cache) get(key string, sig []byte) (reply, uint64, bool) {
 	s, _ := c.locate(key)
 	s.mu.RLock()
-	r, ok := s.keys[key][string(sig)]
-	s.mu.RUnlock()
-	return r, ok
+	defer s.mu.RUnlock()
+	e := s.keys[key]
+	if e == nil {
+		return reply{}, 0, false
+	}
+	r, ok := e.replies[string(sig)]
+	return r, e.born, ok
 }
 
 // othersKept reports whether no other key a reply of several keys read
@@ -321,10 +362,10 @@ func (c *Cache) drop(key, sig string, r reply) {
 	s, _ := c.locate(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sub := s.keys[key]; sub != nil {
-		if now, ok := sub[sig]; ok && now.seq == r.seq && slices.Equal(now.others, r.others) {
+	if e := s.keys[key]; e != nil {
+		if now, ok := e.replies[sig]; ok && now.seq == r.seq && slices.Equal(now.others, r.others) {
 			s.bytes -= weigh(key, now) + len(sig)
-			delete(sub, sig)
+			delete(e.replies, sig)
 		}
 	}
 }
@@ -340,13 +381,16 @@ func (c *Cache) heardBy(key string, seq uint64) bool {
 // keep stores the replies of misses that Redis gave and that no
 // invalidation heard since seq (read before they were sent) may have
 // made old.
-func (c *Cache) keep(misses []asked, seq, epoch uint64) {
+func (c *Cache) keep(sc *scope, misses []asked, seq, epoch uint64) {
 	const limit = maxBytes / shards
 	for _, a := range misses {
 		r, ok := take(a.cmd)
 		if !ok || (r.nil && !c.keepsNil(a.key)) || slices.ContainsFunc(a.others, func(k string) bool { return !c.heardBy(k, seq) }) {
+			sc.lose()
 			continue
 		}
+		var born uint64
+		kept := false
 		r.others, r.seq = a.others, seq
 		s, slot := c.locate(a.key)
 		size := weigh(a.key, r) + len(a.sig)
@@ -356,18 +400,24 @@ func (c *Cache) keep(misses []asked, seq, epoch uint64) {
 				clear(s.keys) // start afresh: memory stays bounded
 				s.bytes = 0
 			}
-			sub := s.keys[a.key]
-			if sub == nil {
-				sub = map[string]reply{}
-				s.keys[a.key] = sub
+			e := s.keys[a.key]
+			if e == nil {
+				e = &entry{born: seq, replies: map[string]reply{}}
+				s.keys[a.key] = e
 			}
-			if old, had := sub[a.sig]; had {
+			if old, had := e.replies[a.sig]; had {
 				s.bytes -= weigh(a.key, old) + len(a.sig)
 			}
 			s.bytes += size
-			sub[a.sig] = r
+			e.replies[a.sig] = r
+			born, kept = e.born, true
 		}
 		s.mu.Unlock()
+		if kept {
+			sc.note(a.key, born, a.others)
+		} else {
+			sc.lose()
+		}
 	}
 }
 
@@ -430,4 +480,70 @@ func weigh(key string, r reply) int {
 		n += 8 * len(v)
 	}
 	return n
+}
+
+// Serves reports whether ctx's request reads from the cache: it has a
+// scope of an active cache and has written nothing. Its reads of tracked
+// keys then cost no round trip and follow every change, so a shortcut
+// that serves older data to save reads (a list's names a minute old) only
+// makes it older.
+func Serves(ctx context.Context) bool {
+	sc := scopeOf(ctx)
+	return sc != nil && !sc.off.Load() && sc.cache != nil && sc.cache.active.Load()
+}
+
+// Reads names what a request read through the cache (see ReadsOf): the
+// state of every key it read, so a later request can tell whether any of
+// them changed since (Unchanged).
+type Reads struct {
+	deps []dep
+}
+
+// Len is how many keys r names.
+func (r Reads) Len() int { return len(r.deps) }
+
+// ReadsOf returns what ctx's request has read so far, when every read was
+// of a key the cache keeps, answered from memory or kept there: false
+// when one was not (a key no family tracks, a script, a read after a
+// write or while the cache did not serve), or outside a scope.
+func ReadsOf(ctx context.Context) (Reads, bool) {
+	sc := scopeOf(ctx)
+	if sc == nil || sc.cache == nil {
+		return Reads{}, false
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.lost || len(sc.deps) == 0 {
+		return Reads{}, false
+	}
+	deps := slices.Clone(sc.deps)
+	slices.SortFunc(deps, func(a, b dep) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.born, b.born)) })
+	return Reads{deps: slices.Compact(deps)}, true
+}
+
+// Unchanged reports whether no key r names changed since it was read, as
+// far as ctx's request (a later one) can know: it waits, as the request's
+// first read would, until every change finished before the request began
+// has been heard, then finds each key's entry still the one read. An
+// entry dropped for room or by a lost connection counts as a change.
+func Unchanged(ctx context.Context, r Reads) bool {
+	sc := scopeOf(ctx)
+	if sc == nil || sc.off.Load() || sc.cache == nil || len(r.deps) == 0 {
+		return false
+	}
+	c := sc.cache
+	if !c.active.Load() || !c.syncScope(ctx, sc) {
+		return false
+	}
+	for _, d := range r.deps {
+		s, _ := c.locate(d.key)
+		s.mu.RLock()
+		e := s.keys[d.key]
+		same := e != nil && e.born == d.born
+		s.mu.RUnlock()
+		if !same {
+			return false
+		}
+	}
+	return true
 }

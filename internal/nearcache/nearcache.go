@@ -107,9 +107,19 @@ type Cache struct {
 
 type shard struct {
 	mu    sync.RWMutex
-	keys  map[string]map[string]reply // Redis key → command and arguments → reply
-	heard [slots / shards]uint64      // seq when a key hashing here was last invalidated
+	keys  map[string]*entry      // Redis key → its replies
+	heard [slots / shards]uint64 // seq when a key hashing here was last invalidated
 	bytes int
+}
+
+// entry is what is kept of one Redis key: its replies by command and
+// arguments, and the invalidations heard before the first of them was
+// read. An entry made after the key changed (or after all was dropped) is
+// born later than the one before it, so a birth names one state of the
+// key (see Reads).
+type entry struct {
+	born    uint64
+	replies map[string]reply
 }
 
 type reply struct {
@@ -159,7 +169,7 @@ func New(rdb *redis.Client, prefixes []string) *Cache {
 	c := &Cache{opts: o, prefixes: prefixes, seed: maphash.MakeSeed(), up: make(chan struct{}),
 		answerWithin: answerWithin, syncWithin: syncWithin}
 	for i := range c.shard {
-		c.shard[i].keys = map[string]map[string]reply{}
+		c.shard[i].keys = map[string]*entry{}
 	}
 	return c
 }
@@ -359,8 +369,11 @@ func (c *Cache) Tracking() <-chan struct{} {
 	return c.up
 }
 
-// dropAll forgets every reply; replies read before are not kept.
+// dropAll forgets every reply; replies read before are not kept. It
+// counts as an invalidation heard, so an entry made afterwards is born
+// later than any before (see entry).
 func (c *Cache) dropAll() {
+	c.seq.Add(1)
 	c.epoch.Add(1)
 	for i := range c.shard {
 		s := &c.shard[i]
@@ -386,8 +399,8 @@ func (c *Cache) invalidate(key string) {
 	// finds the reply gone, one that read it before finds it stale.
 	n := c.seq.Add(1)
 	s.heard[slot] = n
-	if sub, ok := s.keys[key]; ok {
-		for sig, r := range sub {
+	if e, ok := s.keys[key]; ok {
+		for sig, r := range e.replies {
 			s.bytes -= weigh(key, r) + len(sig)
 		}
 		delete(s.keys, key)

@@ -24,17 +24,23 @@ import (
 // held returns the reply kept for key and the signature sig (as keyOf
 // writes it), when ctx's request may take it from memory for a read to
 // be queued on p.
-func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*Cache, reply, bool) {
+func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*scope, reply, uint64, bool) {
 	sc := scopeOf(ctx)
 	if sc == nil || sc.off.Load() || sc.cache == nil || !sc.cache.active.Load() || sc.queuedWrite(p) {
-		return nil, reply{}, false
+		return nil, reply{}, 0, false
 	}
-	c := sc.cache
-	if !c.syncScope(ctx, sc) {
-		return nil, reply{}, false
+	if !sc.cache.syncScope(ctx, sc) {
+		return nil, reply{}, 0, false
 	}
-	r, ok := c.get(key, sig)
-	return c, r, ok && len(r.others) == 0
+	r, born, ok := sc.cache.get(key, sig)
+	return sc, r, born, ok && len(r.others) == 0
+}
+
+// serve counts a reply given from memory for key, and records it for the
+// request.
+func (sc *scope) serve(key string, born uint64) {
+	sc.cache.served.Add(1)
+	sc.note(key, born, nil)
 }
 
 // Reply is a reply of type T read by one of the functions below: from
@@ -101,10 +107,10 @@ func fromSig[T string | int64 | bool | float64 | []any | []string | map[string]s
 	Err() error
 	Val() T
 }](ctx context.Context, p redis.Pipeliner, key string, sig []byte, clone func(T) T, queue func() C) Reply[T] {
-	if c, r, ok := held(ctx, p, key, sig); ok {
+	if sc, r, born, ok := held(ctx, p, key, sig); ok {
 		v, of := r.val.(T)
 		if r.nil || of {
-			c.served.Add(1)
+			sc.serve(key, born)
 			if clone != nil {
 				v = clone(v)
 			}
@@ -257,9 +263,9 @@ func ranged[E string | redis.Z, C interface{ SetVal([]E) }](ctx context.Context,
 // reply kept for key and sig, or the one queue queues.
 func heldRange[E string | redis.Z, C interface{ SetVal([]E) }](ctx context.Context, p redis.Pipeliner, key string, sig []byte,
 	newCmd func(context.Context, ...any) C, queue func() C) C {
-	if c, r, ok := held(ctx, p, key, sig); ok && !r.nil {
+	if sc, r, born, ok := held(ctx, p, key, sig); ok && !r.nil {
 		if v, of := r.val.([]E); of {
-			c.served.Add(1)
+			sc.serve(key, born)
 			cmd := newCmd(ctx)
 			cmd.SetVal(slices.Clone(v))
 			return cmd
