@@ -40,20 +40,25 @@ type scope struct {
 	lost bool
 }
 
-// dep is a key a request read, and the birth of its entry then.
+// dep is a key a request read, and the birth of its entry then; or,
+// for a further key of a reply of several (kept under the first), the
+// invalidations heard before the reply was read (heard set), checked as
+// replies of several keys are (see othersKept).
 type dep struct {
-	key  string
-	born uint64
+	key   string
+	born  uint64
+	heard bool
 }
 
 // note records a read of key answered by (or kept in) its entry born
-// then; a reply that read further keys cannot be followed by an entry.
-func (sc *scope) note(key string, born uint64, others []string) {
+// then, with a reply read after seq invalidations that read others too.
+func (sc *scope) note(key string, born uint64, others []string, seq uint64) {
 	sc.mu.Lock()
-	if len(others) > 0 {
-		sc.lost = true
-	} else if !sc.lost {
-		sc.deps = append(sc.deps, dep{key, born})
+	if !sc.lost {
+		sc.deps = append(sc.deps, dep{key: key, born: born})
+		for _, k := range others {
+			sc.deps = append(sc.deps, dep{key: k, born: seq, heard: true})
+		}
 	}
 	sc.mu.Unlock()
 }
@@ -188,7 +193,7 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 		}
 		if rep, born, ok := c.get(key, sig); ok {
 			if c.othersKept(rep) && give(cmd, rep) {
-				sc.note(key, born, rep.others)
+				sc.note(key, born, rep.others, rep.seq)
 				served++
 				continue
 			}
@@ -414,7 +419,7 @@ func (c *Cache) keep(sc *scope, misses []asked, seq, epoch uint64) {
 		}
 		s.mu.Unlock()
 		if kept {
-			sc.note(a.key, born, a.others)
+			sc.note(a.key, born, a.others, seq)
 		} else {
 			sc.lose()
 		}
@@ -517,7 +522,9 @@ func ReadsOf(ctx context.Context) (Reads, bool) {
 		return Reads{}, false
 	}
 	deps := slices.Clone(sc.deps)
-	slices.SortFunc(deps, func(a, b dep) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.born, b.born)) })
+	slices.SortFunc(deps, func(a, b dep) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.born, b.born), cmp.Compare(b2i(a.heard), b2i(b.heard)))
+	})
 	return Reads{deps: slices.Compact(deps)}, true
 }
 
@@ -536,6 +543,12 @@ func Unchanged(ctx context.Context, r Reads) bool {
 		return false
 	}
 	for _, d := range r.deps {
+		if d.heard {
+			if !c.heardBy(d.key, d.born) {
+				return false
+			}
+			continue
+		}
 		s, _ := c.locate(d.key)
 		s.mu.RLock()
 		e := s.keys[d.key]
@@ -546,4 +559,11 @@ func Unchanged(ctx context.Context, r Reads) bool {
 		}
 	}
 	return true
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -3,6 +3,8 @@ package nearcache
 import (
 	"context"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // readAll is a request that reads the name and the count of f.key (both
@@ -136,5 +138,41 @@ func (f *fixture) hgetIn(t *testing.T, ctx context.Context) {
 	_, _ = p.Exec(ctx)
 	if v, err := r.Result(); err != nil || v != "Go" {
 		t.Fatalf("the name: %q, %v", v, err)
+	}
+}
+
+// A reply of several keys is followed through each of them.
+func TestReadsOfSeveralKeysFollowEach(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := context.Background()
+	second := f.key + ":second"
+	if err := f.other.ZAdd(ctx, f.key, redis.Z{Score: 1, Member: "a"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.other.ZAdd(ctx, second, redis.Z{Score: 1, Member: "a"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	read := func() Reads {
+		ctx, _ := f.request()
+		if err := f.rdb.ZInter(ctx, &redis.ZStore{Keys: []string{f.key, second}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := ReadsOf(ctx)
+		if !ok {
+			t.Fatal("a read of two tracked keys gives no reads")
+		}
+		return r
+	}
+	read()
+	r := read() // from memory
+	if !Unchanged(f.fresh(), r) {
+		t.Fatal("nothing changed, yet the reads say something did")
+	}
+	if err := f.other.ZAdd(ctx, second, redis.Z{Score: 2, Member: "b"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if Unchanged(f.fresh(), r) {
+		t.Fatal("the second key changed, and the reads did not tell")
 	}
 }

@@ -40,7 +40,7 @@ func held(ctx context.Context, p redis.Pipeliner, key string, sig []byte) (*scop
 // request.
 func (sc *scope) serve(key string, born uint64) {
 	sc.cache.served.Add(1)
-	sc.note(key, born, nil)
+	sc.note(key, born, nil, 0)
 }
 
 // Reply is a reply of type T read by one of the functions below: from
