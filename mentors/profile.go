@@ -202,7 +202,7 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 		if !ids.Valid(u) {
 			continue
 		}
-		if m, ok := s.recentMentor(u, recent, now); ok {
+		if m, ok := s.recentMentor(ctx, u, recent, now); ok {
 			reads = append(reads, mentorRead{id: u, kept: m})
 			continue
 		}
@@ -256,9 +256,11 @@ func (s *Store) queueMentorProfiles(ctx context.Context, pipe redis.Pipeliner, u
 }
 
 // recentMentor gives mentorID as a list read them less than
-// RecentMentorFor before now, when recent asks for it.
-func (s *Store) recentMentor(mentorID string, recent bool, now time.Time) (recentMentor, bool) {
-	if !recent {
+// RecentMentorFor before now, when recent asks for it and the near cache
+// does not serve the request (it answers the reads from memory, as they
+// are).
+func (s *Store) recentMentor(ctx context.Context, mentorID string, recent bool, now time.Time) (recentMentor, bool) {
+	if !recent || nearcache.Serves(ctx) {
 		return recentMentor{}, false
 	}
 	m, ok := s.mentorsRecent.Get(mentorID)

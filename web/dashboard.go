@@ -71,6 +71,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.Events.Now()
 	first, uid := pageReads(c, h.Redis)
+	if uid == "" {
+		return h.requireUser(c) // the session ended (found so by kept)
+	}
 	lists := h.Groups.QueueUserLists(ctx, first, uid)
 	// From the minute's start, so the read repeats all minute and memory
 	// answers it; the ended sessions it may add are left out below.

@@ -11,7 +11,7 @@ func (h *handler) eventRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/g/:slug/proposals/:pid/upvote", signedIn, h.proposalUpvote)
 	app.Get("/g/:slug/calendar.ics", h.groupCalendar)
 
-	app.Get("/s/:id", h.sessionShow)
+	app.Get("/s/:id", h.kept(h.eventsNow, h.sessionShow))
 	app.Post("/s/:id/rsvp", signedIn, h.sessionRSVP)
 	app.Post("/s/:id/going-all", signedIn, h.seriesGoingAll)
 	app.Get("/s/:id/edit", signedIn, h.sessionEdit)

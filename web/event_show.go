@@ -154,7 +154,7 @@ func (h *handler) loadSessionPage(c *fiber.Ctx) (sessionReads, error) {
 	// The names on the page may be a minute old (auth.RecentFor): once
 	// this instance has shown the session, a view is two round trips.
 	var missing []string
-	r.Users, missing = h.Users.Recent(people)
+	r.Users, missing = h.recentPeople(c, people)
 	var getSeries func() ([]string, error)
 	if getView == nil || len(missing) > 0 || r.Event.SeriesID != "" {
 		second := h.Redis.Pipeline()

@@ -4,12 +4,12 @@ import "github.com/gofiber/fiber/v2"
 
 // groupRoutes mounts the focus group pages.
 func (h *handler) groupRoutes(app *fiber.App, signedIn fiber.Handler) {
-	app.Get("/groups", h.discover)
+	app.Get("/groups", h.kept(h.eventsNow, h.discover))
 	app.Get("/groups/new", signedIn, h.groupNew)
 	app.Post("/groups", signedIn, h.groupCreate)
-	app.Get("/dashboard", h.requireClaim, h.dashboard)
+	app.Get("/dashboard", h.requireClaim, h.kept(h.eventsNow, h.dashboard))
 
-	app.Get("/g/:slug", h.groupShow)
+	app.Get("/g/:slug", h.kept(h.eventsNow, h.groupShow))
 	app.Get("/g/:slug/edit", signedIn, h.groupEdit)
 	app.Post("/g/:slug/edit", signedIn, h.groupUpdate)
 	app.Get("/g/:slug/delete/confirm", signedIn, h.groupDeleteConfirm)

@@ -103,7 +103,7 @@ func (h *handler) groupShow(c *fiber.Ctx) error {
 	p := h.Redis.Pipeline()
 	// Names a minute old, as on the session page (auth.RecentFor): only
 	// the people this instance has not read lately are read.
-	users, missing := h.Users.Recent(append(append([]string{}, orgIDs...), memberIDs...))
+	users, missing := h.recentPeople(c, append(append([]string{}, orgIDs...), memberIDs...))
 	getUsers := h.Users.QueueGetMany(ctx, p, missing)
 	getSessions, err := sessions.QueueEvents(ctx, p, gv.Standing.UserID)
 	if err != nil {

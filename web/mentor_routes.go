@@ -10,7 +10,7 @@ func (h *handler) mentorRoutes(app *fiber.App, signedIn fiber.Handler) {
 	app.Post("/mentors/profile/mentor/pause", signedIn, h.mentorPause)
 	app.Get("/mentors/profile/mentee", signedIn, h.menteeProfilePage)
 	app.Post("/mentors/profile/mentee", signedIn, h.menteeProfileSave)
-	app.Get("/mentors/suggestions", h.requireClaim, h.mentorSuggestions)
+	app.Get("/mentors/suggestions", h.requireClaim, h.kept(h.mentorsNow, h.mentorSuggestions))
 	app.Get("/mentors/directory", h.requireClaim, h.mentorDirectory)
 
 	app.Post("/mentors/requests", signedIn, h.mentorAsk)

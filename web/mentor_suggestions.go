@@ -92,6 +92,9 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	f, fields := sf.filter()
 	// The ranking and my mentoring ride with the session's own read.
 	first, uid := pageReads(c, h.Redis)
+	if uid == "" {
+		return h.requireUser(c) // the session ended (found so by kept)
+	}
 	suggest := h.Mentors.QueueSuggest(ctx, first, uid, f, match.DefaultSuggestions)
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	if err := runReads(ctx, first); err != nil {
@@ -135,7 +138,7 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	if err != nil {
 		return err
 	}
-	users, missing := h.Users.Recent(likely) // names a minute old, as on the session page
+	users, missing := h.recentPeople(c, likely) // names a minute old, as on the session page
 	getUsers := h.Users.QueueGetMany(ctx, second, missing)
 	if err := runReads(ctx, second); err != nil {
 		return err

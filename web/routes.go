@@ -24,7 +24,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Post("/s/:id/*", h.prefetchEvent)
 	app.Use(h.session(), h.once())
 
-	app.Get("/", h.home)
+	app.Get("/", h.kept(h.eventsNow, h.home))
 	app.Get("/signin", h.signinPage)
 	app.Post("/signout", h.signout)
 

@@ -119,7 +119,10 @@ type handler struct {
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
 	frags     *fragments
-	static    staticFiles
+	// built keeps the bodies of the costliest pages for their visitors'
+	// next views (see builtViews).
+	built  *builtViews
+	static staticFiles
 	// shareCards draws the share images of link previews, once each.
 	shareCards *sharecard.Renderer
 	// metaWords keeps the words of descriptions for meta descriptions, by
@@ -239,6 +242,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	escapeAll(engine)
 	h.frags = newFragments(engine)
+	h.built = newBuiltViews(d.Metrics)
 
 	cfg := fiber.Config{
 		Views:        engine,

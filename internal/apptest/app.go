@@ -100,6 +100,9 @@ type Options struct {
 	// GroupClock, when set, is the groups store's clock, so a test can
 	// age what an instance remembers of a group.
 	GroupClock *Clock
+	// MentorClock, when set, is the mentoring store's clock (which the
+	// suggestions page's minute follows too).
+	MentorClock *Clock
 	// APIRateLimit overrides the API's limit per token.
 	APIRateLimit ratelimit.Limit
 }
@@ -196,6 +199,9 @@ func Start(t testing.TB, opts Options) *App {
 		es.Now = opts.Clock.Now
 	}
 	ms := mentors.NewStore(rdb, prefix)
+	if opts.MentorClock != nil {
+		ms.Now = opts.MentorClock.Now
+	}
 	sessions := auth.NewSessions(users, false, []byte("test-secret-test-secret-test-secret"))
 	if opts.SessionClock != nil {
 		sessions.Now = opts.SessionClock.Now
@@ -522,6 +528,26 @@ func (a *App) Counter(t testing.TB, name string) float64 {
 		sum += m.GetCounter().GetValue()
 	}
 	return sum
+}
+
+// CounterOf returns the app's counter called name in the series with
+// the labels given as name, value pairs (0 before it counted anything).
+func (a *App) CounterOf(t testing.TB, name string, labels ...string) float64 {
+	t.Helper()
+	for _, m := range a.series(t, name) {
+		has := map[string]string{}
+		for _, l := range m.GetLabel() {
+			has[l.GetName()] = l.GetValue()
+		}
+		match := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			match = match && has[labels[i]] == labels[i+1]
+		}
+		if match {
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 // series are the app's series of the metric called name.

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/focusgroups/focusgroups/auth"
+	"github.com/focusgroups/focusgroups/internal/ids"
+	"github.com/focusgroups/focusgroups/internal/nearcache"
+	"github.com/focusgroups/focusgroups/internal/strcache"
+)
+
+// builtViews remembers, for the pages signed-in people view most (home,
+// dashboard, group, session, discovery, mentor suggestions), the page each
+// visitor's last view on this instance was rendered into, with what the
+// view read from Redis (nearcache.Reads: every key, in the state it was
+// read). A repeat view whose reads all stand unchanged, in the same
+// minute, sends that page again (with its own form tokens) without
+// reading or building anything: it is the page the view would make, since
+// a page is made of those reads, the visitor, the address and the minute
+// (times on a page are to the minute, and sessions start on one). A
+// change to anything the view read, by any instance, is heard before the
+// next view reads (nearcache's barrier), so that view builds afresh.
+//
+// A view is kept only when the cache followed all it read
+// (nearcache.ReadsOf): a page that read anything else, or wrote, builds
+// every time. Visitors without a session share their views (the key has
+// no cookie); one whose cookie names no user (a development visitor's,
+// or one that ended) is not served from here. Lists of people on these pages read the people as
+// they are (see nearcache.Serves), not as a list read them a minute ago,
+// so a kept page is no older than one built.
+type builtViews struct {
+	cache strcache.Cache[builtView]
+	// views counts the views of these pages by route and whether the page
+	// was kept from the visitor's last view ("kept") or built ("built").
+	views *prometheus.CounterVec
+}
+
+// builtView is one kept page: its layout and body, cut at their form
+// values (see fragments), and what it was built from.
+type builtView struct {
+	reads        nearcache.Reads
+	minute       int64
+	layout, body fragment
+	csrf         bool // the page has forms (the visitor's session is kept)
+}
+
+// Bounds of builtViews: the views kept, and their pages' bytes in all.
+const (
+	builtViewsKept  = 5000
+	builtViewsBytes = 24 << 20
+)
+
+func newBuiltViews(reg prometheus.Registerer) *builtViews {
+	b := &builtViews{cache: strcache.Cache[builtView]{Size: builtViewsKept, MaxWeight: builtViewsBytes,
+		Weigh: func(v builtView) int { return v.layout.size() + v.body.size() + 64*v.reads.Len() }},
+		views: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_page_bodies_total",
+			Help: "Views of the pages kept for their visitors' next views, by route and whether the page was kept from the visitor's last view (nothing it showed changed) or built."},
+			[]string{"route", "body"})}
+	reg.MustRegister(b.views)
+	return b
+}
+
+// building is a view being built to be kept: its key and minute, and the
+// page once rendered (see fragments.send).
+type building struct {
+	key          string
+	minute       int64
+	layout, body fragment
+	sent         bool
+}
+
+const buildingContextKey = contextKey("building")
+
+// kept serves a GET page (next) from what the visitor's last view of it
+// on this instance was rendered into, when nothing it read changed since
+// (see builtViews), and keeps what next renders otherwise. now is the
+// clock the page's times follow.
+func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		lz, ok := c.Locals(lazyContextKey).(*lazy)
+		ctx := c.UserContext()
+		cookie := c.Cookies(h.Sessions.CookieName())
+		// A visitor signed in, or one without a session (whose pages all
+		// such visitors share); not one whose cookie names no user.
+		if !ok || (lz.claimed == "") != (cookie == "") || !nearcache.Serves(ctx) {
+			return next(c)
+		}
+		route := routePattern(c)
+		b := &building{key: h.builtKey(c, cookie), minute: minuteOf(now())}
+		if v, ok := h.built.cache.Get(b.key); ok && v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) {
+			// The session and user were among the reads, so memory answers
+			// them: the session is known without a round trip.
+			if cookie == "" || claimHeld(c, lz.claimed) {
+				h.built.views.WithLabelValues(route, "kept").Inc()
+				h.sendBuilt(c, v)
+				return nil
+			}
+		}
+		c.Locals(buildingContextKey, b)
+		if err := next(c); err != nil {
+			return err
+		}
+		if !b.sent || c.Response().StatusCode() != fiber.StatusOK || !claimHeld(c, lz.claimed) {
+			return nil
+		}
+		h.built.views.WithLabelValues(route, "built").Inc()
+		if reads, ok := nearcache.ReadsOf(ctx); ok {
+			sess := currentSession(c)
+			h.built.cache.Put(b.key, builtView{reads: reads, minute: b.minute, layout: b.layout, body: b.body,
+				csrf: sess != nil && sess.Kept()})
+		}
+		return nil
+	}
+}
+
+// sendBuilt sends the kept page v with this view's form values.
+func (h *handler) sendBuilt(c *fiber.Ctx, v builtView) {
+	csrf := ""
+	if sess := currentSession(c); v.csrf && sess != nil && sess.Kept() {
+		csrf = h.Sessions.CSRFToken(sess)
+	}
+	c.Type("html", "utf-8")
+	c.Response().ResetBody()
+	v.layout.writeTo(c.Response(), csrf, ids.New(), v.body)
+}
+
+// builtKey names a view: the address with its query, the visitor's
+// session cookie (session and the user it claims; none for a visitor
+// without a session) and the zone the browser reported, which is all of
+// the request a page is made of beyond what it reads.
+func (h *handler) builtKey(c *fiber.Ctx, cookie string) string {
+	return strings.Join([]string{c.OriginalURL(), cookie, browserZoneName(c)}, "\x00")
+}
+
+// recentPeople is h.Users.Recent for a page's list of people: names a
+// minute old, and the people to read. A view to be kept reads them all
+// (from memory, see nearcache.Serves), so that what it keeps is no older
+// than a view built then, and a change to a name builds it anew.
+func (h *handler) recentPeople(c *fiber.Ctx, ids []string) (map[string]*auth.User, []string) {
+	if _, building := c.Locals(buildingContextKey).(*building); building {
+		return make(map[string]*auth.User, len(ids)), ids
+	}
+	return h.Users.Recent(ids)
+}
+
+// eventsNow and mentorsNow are the clocks of the pages about sessions and
+// groups, and of mentoring, as the stores have them when asked.
+func (h *handler) eventsNow() time.Time  { return h.Events.Now() }
+func (h *handler) mentorsNow() time.Time { return h.Mentors.Now() }
+
+// minuteOf numbers the minute of t.
+func minuteOf(t time.Time) int64 { return t.Unix() / 60 }
