@@ -52,12 +52,15 @@ type draft struct {
 
 var wallLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
 
-// parseWall reads a wall-clock date and time without a zone.
+// parseWall reads a wall-clock date and time without a zone, to the
+// minute: a session's times (start, end, RSVP window) fall on a minute, so
+// a page drawn at any second of a minute shows it as it is all that
+// minute (web keeps pages by the minute).
 func parseWall(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, l := range wallLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t, true
+			return t.Truncate(time.Minute), true
 		}
 	}
 	return time.Time{}, false

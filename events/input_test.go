@@ -155,3 +155,23 @@ func TestWallClockAcrossDSTTransitions(t *testing.T) {
 		}
 	}
 }
+
+// A session's times fall on a minute, whatever seconds they are given
+// with (the API takes them), so a page drawn at any second shows them as
+// they are all that minute.
+func TestTimesFallOnAMinute(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ev := f.create(t, func(in *Input) {
+		in.Start, in.End = "2026-01-17T18:30:45", "2026-01-17T20:30:59"
+		in.RSVPOpens, in.RSVPCloses = "2026-01-12T10:00:01", "2026-01-17T12:00:30"
+	})
+	for name, at := range map[string]time.Time{"start": ev.Start, "end": ev.End, "rsvp opens": ev.RSVPOpens, "rsvp closes": ev.RSVPCloses} {
+		if at.Second() != 0 || at.Nanosecond() != 0 {
+			t.Errorf("%s %s is not on a minute", name, at)
+		}
+	}
+	if d := ev.End.Sub(ev.Start); d != 2*time.Hour {
+		t.Errorf("start %s, end %s: %s apart, want two hours", ev.Start, ev.End, d)
+	}
+}
