@@ -173,7 +173,11 @@ func (c *Cache) run(ctx context.Context, sc *scope, cmds []redis.Cmder, send fun
 		sc.lose()
 		return send(ctx, cmds)
 	}
-	seq, epoch := c.seq.Load(), c.epoch.Load()
+	// The epoch first: dropAll moves seq, then the epoch, so a request
+	// that finds the new epoch finds the new seq too, and an entry it
+	// makes is born after everything dropped (see entry).
+	epoch := c.epoch.Load()
+	seq := c.seq.Load()
 	var misses []asked
 	var rest []redis.Cmder // what Redis answers, made at the first such command
 	send1 := func(cmd redis.Cmder) {

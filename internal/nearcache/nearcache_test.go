@@ -577,6 +577,9 @@ func testAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T, typed bool) {
 	if n.Count() != 1 {
 		t.Errorf("while the tracking connection stalls: %d round trips, want 1", n.Count())
 	}
+	if _, ok := ReadsOf(rctx); ok {
+		t.Error("a request not known to be fresh gives reads to follow")
+	}
 	if !f.cache.Active() || f.cache.unsynced.Load() != 1 {
 		t.Fatalf("the cache is active %v, with %d requests not synced; want active and 1", f.cache.Active(), f.cache.unsynced.Load())
 	}

@@ -208,6 +208,10 @@ func TestMissingKeysAreKeptOutsideTheNoNilFamilies(t *testing.T) {
 			if view == 1 && n.Count() != tc.wantTrips {
 				t.Errorf("%s read again: %d round trips, want %d", tc.key, n.Count(), tc.wantTrips)
 			}
+			// A miss not kept cannot be followed (see ReadsOf).
+			if _, ok := ReadsOf(ctx); ok != (tc.wantTrips == 0) {
+				t.Errorf("%s: the request gives reads %v, want %v", tc.key, ok, tc.wantTrips == 0)
+			}
 		}
 	}
 }
