@@ -18,12 +18,13 @@ import (
 // visitor's last view on this instance was rendered into, with what the
 // view read from Redis (nearcache.Reads: every key, in the state it was
 // read). A repeat view whose reads all stand unchanged, in the same
-// minute, sends that page again (with its own form tokens) without
-// reading or building anything: it is the page the view would make, since
-// a page is made of those reads, the visitor, the address and the minute
-// (times on a page are to the minute, and sessions start on one). A
-// change to anything the view read, by any instance, is heard before the
-// next view reads (nearcache's barrier), so that view builds afresh.
+// minute, sends that page again (with its own form tokens), building
+// nothing and reading nothing from Redis (its session and user come from
+// memory): it is the page the view would make, since a page is made of
+// those reads, the visitor, the address and the minute (a session's
+// times fall on a minute, see events). A change to anything the view
+// read, by any instance, is heard before the next view reads (nearcache's
+// barrier), so that view builds afresh.
 //
 // A view is kept only when the cache followed all it read
 // (nearcache.ReadsOf): a page that read anything else, or wrote, builds
@@ -33,7 +34,10 @@ import (
 // they are (see nearcache.Serves), not as a list read them a minute ago,
 // so a kept page is no older than one built.
 type builtViews struct {
-	cache strcache.Cache[builtView]
+	// signedIn keeps signed-in visitors' views and shared those of
+	// visitors without a session, apart, so that views of addresses
+	// anyone can make up (a query) do not push the others out.
+	signedIn, shared strcache.Cache[builtView]
 	// views counts the views of these pages by route and whether the page
 	// was kept from the visitor's last view ("kept") or built ("built").
 	views *prometheus.CounterVec
@@ -42,21 +46,32 @@ type builtViews struct {
 // builtView is one kept page: its layout and body, cut at their form
 // values (see fragments), and what it was built from.
 type builtView struct {
+	key          string // builtKey's, kept for its weight
 	reads        nearcache.Reads
 	minute       int64
 	layout, body fragment
 	csrf         bool // the page has forms (the visitor's session is kept)
 }
 
-// Bounds of builtViews: the views kept, and their pages' bytes in all.
+// weigh is about the bytes v holds: its key, its parts (shared with the
+// fragments cache while it keeps them too) and what it read.
+func (v builtView) weigh() int {
+	return len(v.key) + v.layout.size() + v.body.size() + 96*v.reads.Len()
+}
+
+// Bounds of builtViews: the views kept, and their bytes in all, for
+// signed-in visitors and for the others.
 const (
-	builtViewsKept  = 5000
-	builtViewsBytes = 24 << 20
+	builtViewsKept   = 5000
+	builtViewsBytes  = 24 << 20
+	sharedViewsKept  = 1000
+	sharedViewsBytes = 8 << 20
 )
 
 func newBuiltViews(reg prometheus.Registerer) *builtViews {
-	b := &builtViews{cache: strcache.Cache[builtView]{Size: builtViewsKept, MaxWeight: builtViewsBytes,
-		Weigh: func(v builtView) int { return v.layout.size() + v.body.size() + 64*v.reads.Len() }},
+	b := &builtViews{
+		signedIn: strcache.Cache[builtView]{Size: builtViewsKept, MaxWeight: builtViewsBytes, Weigh: builtView.weigh},
+		shared:   strcache.Cache[builtView]{Size: sharedViewsKept, MaxWeight: sharedViewsBytes, Weigh: builtView.weigh},
 		views: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_page_bodies_total",
 			Help: "Views of the pages kept for their visitors' next views, by route and whether the page was kept from the visitor's last view (nothing it showed changed) or built."},
 			[]string{"route", "body"})}
@@ -90,15 +105,23 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 			return next(c)
 		}
 		route := routePattern(c)
+		views := &h.built.signedIn
+		if cookie == "" {
+			views = &h.built.shared
+		}
 		b := &building{key: h.builtKey(c, cookie), minute: minuteOf(now())}
-		if v, ok := h.built.cache.Get(b.key); ok && v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) {
+		if v, ok := views.Get(b.key); ok {
 			// The session and user were among the reads, so memory answers
-			// them: the session is known without a round trip.
-			if cookie == "" || claimHeld(c, lz.claimed) {
-				h.built.views.WithLabelValues(route, "kept").Inc()
-				h.sendBuilt(c, v)
-				return nil
+			// them: the session is known without a round trip. A flash to
+			// show (put in the session since) makes the page another.
+			if v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) && (cookie == "" || claimHeld(c, lz.claimed)) {
+				if _, flashed := c.Locals(flashContextKey).(flash); !flashed {
+					h.built.views.WithLabelValues(route, "kept").Inc()
+					h.sendBuilt(c, v)
+					return nil
+				}
 			}
+			views.Forget(b.key) // it cannot match again
 		}
 		c.Locals(buildingContextKey, b)
 		if err := next(c); err != nil {
@@ -110,7 +133,7 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 		h.built.views.WithLabelValues(route, "built").Inc()
 		if reads, ok := nearcache.ReadsOf(ctx); ok {
 			sess := currentSession(c)
-			h.built.cache.Put(b.key, builtView{reads: reads, minute: b.minute, layout: b.layout, body: b.body,
+			views.Put(b.key, builtView{key: b.key, reads: reads, minute: b.minute, layout: b.layout, body: b.body,
 				csrf: sess != nil && sess.Kept()})
 		}
 		return nil
@@ -138,8 +161,9 @@ func (h *handler) builtKey(c *fiber.Ctx, cookie string) string {
 
 // recentPeople is h.Users.Recent for a page's list of people: names a
 // minute old, and the people to read. A view to be kept reads them all
-// (from memory, see nearcache.Serves), so that what it keeps is no older
-// than a view built then, and a change to a name builds it anew.
+// (from memory: kept views are made only while the near cache serves), so
+// that what it keeps is no older than a view built then, and a change to
+// a name builds it anew.
 func (h *handler) recentPeople(c *fiber.Ctx, ids []string) (map[string]*auth.User, []string) {
 	if _, building := c.Locals(buildingContextKey).(*building); building {
 		return make(map[string]*auth.User, len(ids)), ids

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"regexp"
 	"testing"
 	"time"
 
@@ -191,15 +193,50 @@ func TestPagesKeptShowEveryChange(t *testing.T) {
 	}
 	changed(t, app, member.Client, "/s/:id", "/s/"+id, "the organizer renamed elsewhere", "Olga Renamed")
 
-	// Visitors without a session share one kept page.
+	// A kept page carries the visitor's own form values: their token, a
+	// fresh one-time value, and its forms work.
+	page := settledView(t, app, member.Client, "/s/:id", "/s/"+id)
+	again, kept := keptView(t, app, member.Client, "/s/:id", "/s/"+id)
+	token, once := formValues(t, page)
+	if token2, once2 := formValues(t, again); !kept || token2 != token || once2 == once || token != member.CSRF("/profile") {
+		t.Fatalf("kept views' form values: token %q then %q (the session's: %q), once %q then %q", token, token2, member.CSRF("/profile"), once, once2)
+	}
+	if r := member.Post("/s/"+id+"/rsvp", url.Values{"_csrf": {token}, "_once": {once}, "going": {"yes"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an answer from a kept page: %d\n%s", r.StatusCode, r.Body)
+	}
+	if st := sesStatus(t, app, id, member.User.ID); st.Status != "going" {
+		t.Fatalf("the answer from a kept page recorded %q", st.Status)
+	}
+	// Someone else signed in gets a page of their own.
+	nina := sesSignIn(t, app, "Nina Newcomer", "")
+	nina.Get("/dashboard") // shows the sign-in notice
+	sesContains(t, "the member's answer", settledView(t, app, member.Client, "/s/:id", "/s/"+id), "You&#39;re going")
+	sesLacks(t, "another person's view", nina.Get("/s/"+id).Body, "You&#39;re going")
+
+	// Visitors without a session share one kept page, which is no
+	// signed-in visitor's, and one per zone their browser reports.
 	anon, other := app.NewClient(t), app.NewClient(t)
-	sesContains(t, "a visitor's session page", settledView(t, app, anon, "/s/:id", "/s/"+id), "Olga Renamed")
+	shared := settledView(t, app, anon, "/s/:id", "/s/"+id)
+	sesContains(t, "a visitor's session page", shared, "Olga Renamed", "Sign in")
+	sesLacks(t, "a visitor's session page", shared, "Sign out", "Mo Renamed", `name="_csrf" value="`+token)
 	if _, kept := keptView(t, app, other, "/s/:id", "/s/"+id); !kept {
 		t.Error("another visitor's view was built again")
 	}
+	other.SetCookie("tz", "Asia/Tokyo")
+	changed(t, app, other, "/s/:id", "/s/"+id, "a visitor in another zone", "Tokyo")
 	in.Name = "Renamed again"
 	if _, err := groups.NewStore(app.Redis, app.Prefix).Update(ctx, g.ID, org.User.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	changed(t, app, anon, "/s/:id", "/s/"+id, "the group renamed again, for a visitor", "Renamed again")
+}
+
+// formValues are the CSRF token and one-time value of page's first form.
+func formValues(t *testing.T, page string) (token, once string) {
+	t.Helper()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]*)"><input type="hidden" name="_once" value="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no form on the page")
+	}
+	return m[1], m[2]
 }

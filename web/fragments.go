@@ -70,12 +70,6 @@ var layoutOnly = map[string]bool{"Title": true, "Path": true, "Dev": true, "Prov
 // body that does not name the viewer is shared by everyone in the same
 // state.
 func (f *fragments) renderMap(c *fiber.Ctx, name string, data fiber.Map, withUser bool) error {
-	_, err := f.renderMapBody(c, name, data, withUser)
-	return err
-}
-
-// renderMapBody is renderMap, and returns the body it sent.
-func (f *fragments) renderMapBody(c *fiber.Ctx, name string, data fiber.Map, withUser bool) (fragment, error) {
 	page := make(fiber.Map, len(data))
 	for k, v := range data {
 		if layoutOnly[k] || perView[k] || (k == "User" && !withUser) {
@@ -137,20 +131,15 @@ func keyOf(m fiber.Map) map[string]any {
 }
 
 // send renders (or finds) the body keyed by key (encoded as JSON) from
-// the input bodyIn makes, and the layout around it, and sends the page;
-// it returns the body.
-func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bodyIn func(csrf, once string) any) (fragment, error) {
+// the input bodyIn makes, and the layout around it, and sends the page
+// (and gives both to a view being kept, see builtViews).
+func (f *fragments) send(c *fiber.Ctx, name string, data fiber.Map, key any, bodyIn func(csrf, once string) any) error {
 	body, err := f.get(name, key, func(buf *bytes.Buffer) error {
 		return f.renderBody(buf, name, bodyIn(f.csrfMark, f.onceMark))
 	})
 	if err != nil {
-		return fragment{}, fmt.Errorf("web: render %s: %w", name, err)
+		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	return body, f.sendBody(c, data, body)
-}
-
-// sendBody sends the page whose body is body, in the layout data says.
-func (f *fragments) sendBody(c *fiber.Ctx, data fiber.Map, body fragment) error {
 	lay := layoutView(data)
 	layout, err := f.get("layout", keyOf(lay), func(buf *bytes.Buffer) error {
 		in := make(fiber.Map, len(lay)+3)
