@@ -156,9 +156,9 @@ func TestWallClockAcrossDSTTransitions(t *testing.T) {
 	}
 }
 
-// A session's times fall on a minute, whatever seconds they are given
-// with (the API takes them), so a page drawn at any second shows them as
-// they are all that minute.
+// A session's times fall on a minute, whatever seconds a form post gives
+// them, so a page drawn at any second shows them as they are all that
+// minute.
 func TestTimesFallOnAMinute(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -15,8 +15,8 @@ import (
 
 // builtViews remembers, for the pages signed-in people view most (home,
 // dashboard, group, session, discovery, mentor suggestions), the page each
-// visitor's last view on this instance was rendered into, with what the
-// view read from Redis (nearcache.Reads: every key, in the state it was
+// visitor's last view of each of them on this instance was rendered into
+// (see builtKey), with what the view read from Redis (nearcache.Reads: every key, in the state it was
 // read). A repeat view whose reads all stand unchanged, in the same
 // minute, sends that page again (with its own form tokens), building
 // nothing and reading nothing from Redis (its session and user come from
@@ -46,17 +46,19 @@ type builtViews struct {
 // builtView is one kept page: its layout and body, cut at their form
 // values (see fragments), and what it was built from.
 type builtView struct {
-	key          string // builtKey's, kept for its weight
+	url          string // the address with its query
+	keyLen       int    // of builtKey's, for the weight
 	reads        nearcache.Reads
 	minute       int64
 	layout, body fragment
 	csrf         bool // the page has forms (the visitor's session is kept)
 }
 
-// weigh is about the bytes v holds: its key, its parts (shared with the
-// fragments cache while it keeps them too) and what it read.
+// weigh is about the bytes v holds: its key (the cache keeps a copy),
+// address, parts (shared with the fragments cache while it keeps them
+// too) and what it read.
 func (v builtView) weigh() int {
-	return len(v.key) + v.layout.size() + v.body.size() + 96*v.reads.Len()
+	return v.keyLen + len(v.url) + v.layout.size() + v.body.size() + 96*v.reads.Len()
 }
 
 // Bounds of builtViews: the views kept, and their bytes in all, for
@@ -110,12 +112,13 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 			views = &h.built.shared
 		}
 		b := &building{key: h.builtKey(c, cookie), minute: minuteOf(now())}
+		url := c.OriginalURL()
 		if v, ok := views.Get(b.key); ok {
 			// The session and user were among the reads, so memory answers
 			// them: the session is known without a round trip. A flash to
 			// show (put in the session since) makes the page another.
-			if v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) && (cookie == "" || claimHeld(c, lz.claimed)) {
-				if _, flashed := c.Locals(flashContextKey).(flash); !flashed {
+			if v.url == url && v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) && (cookie == "" || claimHeld(c, lz.claimed)) {
+				if !flashed(c) {
 					h.built.views.WithLabelValues(route, "kept").Inc()
 					h.sendBuilt(c, v)
 					return nil
@@ -131,13 +134,21 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 			return nil
 		}
 		h.built.views.WithLabelValues(route, "built").Inc()
-		if reads, ok := nearcache.ReadsOf(ctx); ok {
+		// A page that showed a flash is not kept: the session's save right
+		// after (the flash cleared) would make it stale anyway.
+		if reads, ok := nearcache.ReadsOf(ctx); ok && !flashed(c) {
 			sess := currentSession(c)
-			views.Put(b.key, builtView{key: b.key, reads: reads, minute: b.minute, layout: b.layout, body: b.body,
-				csrf: sess != nil && sess.Kept()})
+			views.Put(b.key, builtView{url: strings.Clone(url), keyLen: len(b.key), reads: reads, minute: b.minute,
+				layout: b.layout, body: b.body, csrf: sess != nil && sess.Kept()})
 		}
 		return nil
 	}
+}
+
+// flashed reports whether the view shows a flash message.
+func flashed(c *fiber.Ctx) bool {
+	_, ok := c.Locals(flashContextKey).(flash)
+	return ok
 }
 
 // sendBuilt sends the kept page v with this view's form values.
@@ -151,12 +162,19 @@ func (h *handler) sendBuilt(c *fiber.Ctx, v builtView) {
 	v.layout.writeTo(c.Response(), csrf, ids.New(), v.body)
 }
 
-// builtKey names a view: the address with its query, the visitor's
-// session cookie (session and the user it claims; none for a visitor
-// without a session) and the zone the browser reported, which is all of
-// the request a page is made of beyond what it reads.
+// builtKey names the place of a view: the visitor's session cookie
+// (session and the user it claims), the address's path and the zone the
+// browser reported; for a visitor without a session, the address with its
+// query and the zone. With the address in the view (builtView.url), that
+// is all of the request a page is made of beyond what it reads. A
+// signed-in visitor keeps one view per path, whatever queries they make
+// up; visitors without a session share theirs, kept apart (shared).
 func (h *handler) builtKey(c *fiber.Ctx, cookie string) string {
-	return strings.Join([]string{c.OriginalURL(), cookie, browserZoneName(c)}, "\x00")
+	where := c.Path()
+	if cookie == "" {
+		where = c.OriginalURL()
+	}
+	return strings.Join([]string{where, cookie, browserZoneName(c)}, "\x00")
 }
 
 // recentPeople is h.Users.Recent for a page's list of people: names a

@@ -157,6 +157,8 @@ func TestSuggestionsKeptShowEveryChange(t *testing.T) {
 	filtered := path + "?skill=rust"
 	changed(t, app, me.Client, route, filtered, "other filters", "No mentor fits these filters")
 	sesContains(t, "the filtered suggestions kept", view(filtered), "No mentor fits these filters")
+	// A visitor keeps one view of a page, whatever its query.
+	changed(t, app, me.Client, route, path, "the suggestions without filters, after the filtered ones", "Ana Platform")
 	sesContains(t, "the suggestions without filters kept", view(path), "Ana Platform")
 
 	clock.Advance(time.Minute)

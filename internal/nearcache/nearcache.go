@@ -371,7 +371,8 @@ func (c *Cache) Tracking() <-chan struct{} {
 
 // dropAll forgets every reply; replies read before are not kept. It
 // counts as an invalidation heard, so an entry made afterwards is born
-// later than any before (see entry).
+// later than any before (see entry); the count moves before the epoch,
+// which run reads first.
 func (c *Cache) dropAll() {
 	c.seq.Add(1)
 	c.epoch.Add(1)
