@@ -46,9 +46,13 @@ type fragment struct {
 	vals  []byte // 'c' for the CSRF token, 'o' for the once ID, 'b' for the body
 }
 
-// fragmentEntries bounds the memory of rendered parts (bodies are about
-// 10 KB, layouts 2 KB).
-const fragmentEntries = 4000
+// fragmentEntries and fragmentBytes bound the memory of rendered parts:
+// bodies are about 10 KB (mentor suggestions' 37 KB, a long member list's
+// more), layouts 2 KB, so a bound by count alone could hold 150 MB.
+const (
+	fragmentEntries = 4000
+	fragmentBytes   = 32 << 20
+)
 
 // perView are the view map's entries that differ on every view; they are
 // put in on the way out, so they are no part of a layout's key.
@@ -57,7 +61,7 @@ var perView = map[string]bool{"CSRF": true, "Once": true, "Body": true}
 func newFragments(views *html.Engine) *fragments {
 	mark := func() string { return "fgmark" + ids.Secret() }
 	return &fragments{views: views, seed: maphash.MakeSeed(),
-		cache:    strcache.Cache[fragment]{Size: fragmentEntries},
+		cache:    strcache.Cache[fragment]{Size: fragmentEntries, MaxWeight: fragmentBytes, Weigh: fragment.size},
 		csrfMark: mark(), onceMark: mark(), bodyMark: mark()}
 }
 
