@@ -124,8 +124,8 @@ func TestTheDashboardKeptShowsEveryChange(t *testing.T) {
 // same filters, and build it again after a change to a mentor, to the
 // visitor's profile, for other filters and in a new minute.
 func TestSuggestionsKeptShowEveryChange(t *testing.T) {
-	clock := apptest.NewClock(time.Now().Truncate(time.Minute))
-	app := apptest.Start(t, apptest.Options{MentorClock: clock})
+	clock, sessions := apptest.NewClock(time.Now().Truncate(time.Minute)), apptest.NewClock(time.Now())
+	app := apptest.Start(t, apptest.Options{MentorClock: clock, SessionClock: sessions})
 	ctx := context.Background()
 	ana := mtrSignIn(t, app, "Ana Platform", "")
 	mtrMentor(t, app, ana, nil)
@@ -163,6 +163,18 @@ func TestSuggestionsKeptShowEveryChange(t *testing.T) {
 
 	clock.Advance(time.Minute)
 	changed(t, app, me.Client, route, path, "a minute later", "Ana Platform")
+
+	// The visitor's session ends while their page is kept: the next view
+	// sends them to sign in, reading nothing from Redis.
+	view(path)
+	sessions.Advance(auth.SessionTTL + time.Minute)
+	before, n := app.RoundTrips(t, http.MethodGet, route)
+	if r := me.Get(path); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a kept page after the session ended: %d, want a redirect to sign in", r.StatusCode)
+	}
+	if after, m := app.RoundTrips(t, http.MethodGet, route); m != n+1 || after != before {
+		t.Errorf("a kept page after the session ended: %v round trips, want none", after-before)
+	}
 }
 
 // The home, group, session and discovery pages keep a visitor's page as

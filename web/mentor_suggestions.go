@@ -92,9 +92,6 @@ func (h *handler) renderSuggestions(c *fiber.Ctx, sf suggestionFilter, draft ask
 	f, fields := sf.filter()
 	// The ranking and my mentoring ride with the session's own read.
 	first, uid := pageReads(c, h.Redis)
-	if uid == "" {
-		return h.requireUser(c) // the session ended (found so by kept)
-	}
 	suggest := h.Mentors.QueueSuggest(ctx, first, uid, f, match.DefaultSuggestions)
 	mentoring := h.Mentors.QueueMentoring(ctx, first, uid)
 	if err := runReads(ctx, first); err != nil {
