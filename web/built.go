@@ -13,33 +13,34 @@ import (
 	"github.com/focusgroups/focusgroups/internal/strcache"
 )
 
-// builtViews remembers, for the pages signed-in people view most (home,
-// dashboard, group, session, discovery, mentor suggestions), the page each
-// visitor's last view of each of them on this instance was rendered into
-// (see builtKey), with what the view read from Redis (nearcache.Reads: every key, in the state it was
-// read). A repeat view whose reads all stand unchanged, in the same
-// minute, sends that page again (with its own form tokens), building
-// nothing and reading nothing from Redis (its session and user come from
-// memory): it is the page the view would make, since a page is made of
-// those reads, the visitor, the address and the minute (a session's
-// times fall on a minute, see events). A change to anything the view
-// read, by any instance, is heard before the next view reads (nearcache's
-// barrier), so that view builds afresh.
+// builtViews remembers, for the pages people view most (home, dashboard,
+// group, session, discovery, mentor suggestions), the page each visitor's
+// last view of each of them on this instance was rendered into (see
+// builtKey), with what the view read from Redis (nearcache.Reads: every
+// key, in the state it was read). A repeat view whose reads all stand
+// unchanged, in the same minute, sends that page again (with its own form
+// tokens), building nothing and reading nothing from Redis (its session
+// and user come from memory): it is the page the view would make, since a
+// page is made of those reads, the visitor, the address and the minute (a
+// session's times fall on a minute, see events). A change to anything the
+// view read, by any instance, is heard before the next view reads
+// (nearcache's barrier), so that view builds afresh.
 //
 // A view is kept only when the cache followed all it read
 // (nearcache.ReadsOf): a page that read anything else, or wrote, builds
 // every time. Visitors without a session share their views (the key has
-// no cookie); one whose cookie names no user (a development visitor's,
-// or one that ended) is not served from here. Lists of people on these pages read the people as
-// they are (see nearcache.Serves), not as a list read them a minute ago,
-// so a kept page is no older than one built.
+// no cookie); one whose cookie names no user (a development visitor's, or
+// one that ended) is not served from here. While the near cache serves,
+// lists of people are read as they are (recentPeople), not as a list read
+// them a minute ago, so a kept page is no older than one built.
 type builtViews struct {
 	// signedIn keeps signed-in visitors' views and shared those of
 	// visitors without a session, apart, so that views of addresses
 	// anyone can make up (a query) do not push the others out.
 	signedIn, shared strcache.Cache[builtView]
 	// views counts the views of these pages by route and whether the page
-	// was kept from the visitor's last view ("kept") or built ("built").
+	// was the one kept from the visitor's last view ("kept") or built
+	// ("built").
 	views *prometheus.CounterVec
 }
 
@@ -74,20 +75,30 @@ func newBuiltViews(reg prometheus.Registerer) *builtViews {
 	b := &builtViews{
 		signedIn: strcache.Cache[builtView]{Size: builtViewsKept, MaxWeight: builtViewsBytes, Weigh: builtView.weigh},
 		shared:   strcache.Cache[builtView]{Size: sharedViewsKept, MaxWeight: sharedViewsBytes, Weigh: builtView.weigh},
-		views: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_page_bodies_total",
-			Help: "Views of the pages kept for their visitors' next views, by route and whether the page was kept from the visitor's last view (nothing it showed changed) or built."},
-			[]string{"route", "body"})}
+		views: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_page_views_total",
+			Help: "Views of the pages kept for their visitors' next views, by route and whether the page sent was the one kept from the visitor's last view (nothing it showed changed) or built."},
+			[]string{"route", "page"})}
 	reg.MustRegister(b.views)
 	return b
 }
 
-// building is a view being built to be kept: its key and minute, and the
-// page once rendered (see fragments.send).
+// building is a view being built to be kept: its key, address and
+// minute, and the page once rendered (see fragments.send).
 type building struct {
-	key          string
+	key, url     string
 	minute       int64
 	layout, body fragment
 	sent         bool
+}
+
+// serves reports whether the kept view v is this view's page: same
+// address and minute, nothing it read changed since, the cookie's claim
+// holds and no flash is to show (one put in the session since makes the
+// page another). The session and user were among v's reads, so memory
+// answers them: the claim is checked without a round trip.
+func (b *building) serves(c *fiber.Ctx, v builtView, claimed string) bool {
+	return v.url == b.url && v.minute == b.minute && nearcache.Unchanged(c.UserContext(), v.reads) &&
+		(claimed == "" || claimHeld(c, claimed)) && !flashed(c)
 }
 
 const buildingContextKey = contextKey("building")
@@ -111,20 +122,14 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 		if cookie == "" {
 			views = &h.built.shared
 		}
-		b := &building{key: h.builtKey(c, cookie), minute: minuteOf(now())}
-		url := c.OriginalURL()
+		b := &building{key: h.builtKey(c, cookie), url: c.OriginalURL(), minute: minuteOf(now())}
 		if v, ok := views.Get(b.key); ok {
-			// The session and user were among the reads, so memory answers
-			// them: the session is known without a round trip. A flash to
-			// show (put in the session since) makes the page another.
-			if v.url == url && v.minute == b.minute && nearcache.Unchanged(ctx, v.reads) && (cookie == "" || claimHeld(c, lz.claimed)) {
-				if !flashed(c) {
-					h.built.views.WithLabelValues(route, "kept").Inc()
-					h.sendBuilt(c, v)
-					return nil
-				}
+			if b.serves(c, v, lz.claimed) {
+				h.built.views.WithLabelValues(route, "kept").Inc()
+				h.sendBuilt(c, v)
+				return nil
 			}
-			views.Forget(b.key) // it cannot match again
+			views.Forget(b.key) // stale, or of another address: this view takes its place
 		}
 		c.Locals(buildingContextKey, b)
 		if err := next(c); err != nil {
@@ -138,7 +143,7 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 		// after (the flash cleared) would make it stale anyway.
 		if reads, ok := nearcache.ReadsOf(ctx); ok && !flashed(c) {
 			sess := currentSession(c)
-			views.Put(b.key, builtView{url: strings.Clone(url), keyLen: len(b.key), reads: reads, minute: b.minute,
+			views.Put(b.key, builtView{url: strings.Clone(b.url), keyLen: len(b.key), reads: reads, minute: b.minute,
 				layout: b.layout, body: b.body, csrf: sess != nil && sess.Kept()})
 		}
 		return nil
@@ -178,12 +183,12 @@ func (h *handler) builtKey(c *fiber.Ctx, cookie string) string {
 }
 
 // recentPeople is h.Users.Recent for a page's list of people: names a
-// minute old, and the people to read. A view to be kept reads them all
-// (from memory: kept views are made only while the near cache serves), so
-// that what it keeps is no older than a view built then, and a change to
-// a name builds it anew.
+// minute old, and the people to read. While the near cache serves the
+// request, it reads them all (from memory, as they are, as mentors'
+// suggestions read mentors), so that a kept page is no older than one
+// built, and a change to a name builds it anew.
 func (h *handler) recentPeople(c *fiber.Ctx, ids []string) (map[string]*auth.User, []string) {
-	if _, building := c.Locals(buildingContextKey).(*building); building {
+	if nearcache.Serves(c.UserContext()) {
 		return make(map[string]*auth.User, len(ids)), ids
 	}
 	return h.Users.Recent(ids)

@@ -19,7 +19,7 @@ import (
 // visitor's last view.
 func keptViews(t *testing.T, app *apptest.App, route string) float64 {
 	t.Helper()
-	return app.CounterOf(t, "http_page_bodies_total", "route", route, "body", "kept")
+	return app.CounterOf(t, "http_page_views_total", "route", route, "page", "kept")
 }
 
 // keptView requests path (of route) and returns the page and whether the

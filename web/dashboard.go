@@ -72,7 +72,9 @@ func (h *handler) dashboard(c *fiber.Ctx) error {
 	now := h.Events.Now()
 	first, uid := pageReads(c, h.Redis)
 	if uid == "" {
-		return h.requireUser(c) // the session ended (found so by kept)
+		// The session, already read (by kept), names no one: sign in,
+		// without reading a dashboard for nobody.
+		return h.requireUser(c)
 	}
 	lists := h.Groups.QueueUserLists(ctx, first, uid)
 	// From the minute's start, so the read repeats all minute and memory

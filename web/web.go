@@ -119,7 +119,7 @@ type handler struct {
 	limits    *ratelimit.Limiter
 	onceGuard *once.Guard
 	frags     *fragments
-	// built keeps the bodies of the costliest pages for their visitors'
+	// built keeps the most viewed pages as rendered for their visitors'
 	// next views (see builtViews).
 	built  *builtViews
 	static staticFiles

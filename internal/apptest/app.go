@@ -534,20 +534,7 @@ func (a *App) Counter(t testing.TB, name string) float64 {
 // the labels given as name, value pairs (0 before it counted anything).
 func (a *App) CounterOf(t testing.TB, name string, labels ...string) float64 {
 	t.Helper()
-	for _, m := range a.series(t, name) {
-		has := map[string]string{}
-		for _, l := range m.GetLabel() {
-			has[l.GetName()] = l.GetValue()
-		}
-		match := true
-		for i := 0; i+1 < len(labels); i += 2 {
-			match = match && has[labels[i]] == labels[i+1]
-		}
-		if match {
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
+	return a.seriesWith(t, name, labels...).GetCounter().GetValue()
 }
 
 // series are the app's series of the metric called name.
@@ -569,12 +556,23 @@ func (a *App) series(t testing.TB, name string) []*dto.Metric {
 // before any such request.
 func (a *App) metric(t testing.TB, name, method, route string) *dto.Metric {
 	t.Helper()
+	return a.seriesWith(t, name, "route", route, "method", method)
+}
+
+// seriesWith is the app's series of the metric called name with the
+// labels given as name, value pairs, or nil before it has one.
+func (a *App) seriesWith(t testing.TB, name string, labels ...string) *dto.Metric {
+	t.Helper()
 	for _, m := range a.series(t, name) {
-		labels := map[string]string{}
+		has := map[string]string{}
 		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
+			has[l.GetName()] = l.GetValue()
 		}
-		if labels["route"] == route && labels["method"] == method {
+		match := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			match = match && has[labels[i]] == labels[i+1]
+		}
+		if match {
 			return m
 		}
 	}
