@@ -100,11 +100,7 @@ func (f *fixture) fresh() context.Context {
 // untracked key, a script, a read after a write, a reply not kept.
 func TestReadsThatCannotBeFollowedGiveNone(t *testing.T) {
 	f := sharedFixture(t)
-	ctx := context.Background()
-	if err := f.other.HSet(ctx, f.key, "name", "Go").Err(); err != nil {
-		t.Fatal(err)
-	}
-	f.settle(t)
+	f.keepName(t, "Go")
 	cases := map[string]func(ctx context.Context){
 		"an untracked key": func(ctx context.Context) { f.rdb.Get(ctx, "untracked:{1}") },
 		"a script":         func(ctx context.Context) { f.rdb.Eval(ctx, "return 1", nil) },
