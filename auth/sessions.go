@@ -33,7 +33,7 @@ const touchEvery = 24 * time.Hour
 var ErrStore = errors.New("auth: session store")
 
 // Session is one visitor's server-side state: who is signed in, a flash
-// message, a sign-in in progress. Sessions loads it once per request,
+// sign-in in progress. Sessions loads it once per request,
 // together with the signed-in user, and Save writes it back only when it
 // changed. A Session is used by one request at a time.
 type Session struct {
@@ -144,18 +144,22 @@ type Sessions struct {
 	// page was 4 % of the session page's CPU. Requests share the Values
 	// map of a decoded session until one changes it (Session.own).
 	decoded strcache.Cache[sessionData]
+	// flashKey signs flash cookies (see SealFlash).
+	flashKey []byte
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
 
 // NewSessions returns the session store on users' Redis. secure marks the
 // cookie Secure (and names it with the __Host- prefix); secret signs the
-// CSRF tokens.
+// CSRF tokens and flash cookies.
 func NewSessions(users *Store, secure bool, secret []byte) *Sessions {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("focusgroups csrf v1"))
 	key := m.Sum(nil)
-	return &Sessions{rdb: users.rdb, prefix: users.prefix, secure: secure, users: users, Now: time.Now,
+	f := hmac.New(sha256.New, secret)
+	f.Write([]byte("focusgroups flash v1"))
+	return &Sessions{rdb: users.rdb, prefix: users.prefix, secure: secure, users: users, Now: time.Now, flashKey: f.Sum(nil),
 		csrfMACs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 

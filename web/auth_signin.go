@@ -146,13 +146,13 @@ func (h *handler) finishSignIn(c *fiber.Ctx, u *auth.User, created bool, next st
 	next = safeNext(next)
 	switch {
 	case created && next == "":
-		setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Check your time zone and mail settings below.")
+		h.setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Check your time zone and mail settings below.")
 		next = "/profile"
 	case created:
 		// They came to do something (host a group, RSVP): take them there.
-		setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Your time zone and mail settings are on your profile.")
+		h.setFlash(c, "ok", "Welcome to focusgroups, "+u.Name+"! Your time zone and mail settings are on your profile.")
 	default:
-		setFlash(c, "ok", "Welcome back, "+u.Name+".")
+		h.setFlash(c, "ok", "Welcome back, "+u.Name+".")
 	}
 	currentSession(c).SignIn(u.ID)
 	if next == "" {

@@ -87,17 +87,18 @@ func newBuiltViews(reg prometheus.Registerer) *builtViews {
 type building struct {
 	key, url     string
 	minute       int64
+	flash        bool // a flash cookie came with the request
 	layout, body fragment
 	sent         bool
 }
 
 // serves reports whether the kept view v is this view's page: same
-// address and minute, nothing it read changed since, the cookie's claim
-// holds and no flash is to show (one put in the session since makes the
-// page another). The session and user were among v's reads, so memory
-// answers them: the claim is checked without a round trip.
+// address and minute, no flash to show (a flash makes the page another),
+// nothing it read changed since and the cookie's claim holds. The
+// session and user were among v's reads, so memory answers them: the
+// claim is checked without a round trip.
 func (b *building) serves(c *fiber.Ctx, v builtView, claimed string) bool {
-	return v.url == b.url && v.minute == b.minute && nearcache.Unchanged(c.UserContext(), v.reads) &&
+	return v.url == b.url && v.minute == b.minute && !b.flash && nearcache.Unchanged(c.UserContext(), v.reads) &&
 		(claimed == "" || claimHeld(c, claimed)) && !flashed(c)
 }
 
@@ -122,7 +123,7 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 		if cookie == "" {
 			views = &h.built.shared
 		}
-		b := &building{key: h.builtKey(c, cookie), url: c.OriginalURL(), minute: minuteOf(now())}
+		b := &building{key: h.builtKey(c, cookie), url: c.OriginalURL(), minute: minuteOf(now()), flash: h.flashWaits(c)}
 		if v, ok := views.Get(b.key); ok {
 			if b.serves(c, v, lz.claimed) {
 				h.built.views.WithLabelValues(route, "kept").Inc()
@@ -139,8 +140,7 @@ func (h *handler) kept(now func() time.Time, next fiber.Handler) fiber.Handler {
 			return nil
 		}
 		h.built.views.WithLabelValues(route, "built").Inc()
-		// A page that showed a flash is not kept: the session's save right
-		// after (the flash cleared) would make it stale anyway.
+		// A page that showed a flash is not kept: the next view shows none.
 		if reads, ok := nearcache.ReadsOf(ctx); ok && !flashed(c) {
 			sess := currentSession(c)
 			views.Put(b.key, builtView{url: strings.Clone(b.url), keyLen: len(b.key), reads: reads, minute: b.minute,

@@ -16,6 +16,7 @@ import (
 // fields to the map it returns.
 func (h *handler) view(c *fiber.Ctx, title string) fiber.Map {
 	u := currentUser(c)
+	h.takeFlash(c)
 	// Only a stored session has forms to post (development sign-in keeps
 	// one for the visitor); anonymous page views carry no token.
 	token := ""

@@ -37,10 +37,6 @@ import (
 const (
 	rsvpPeople = 10_000
 	rsvpSeats  = 1_000
-	// flashText is the session value that holds the message the app shows
-	// after the redirect (web's sessFlashText): how each person learns what
-	// their answer did.
-	flashText = "flash_text"
 )
 
 // newSecret is the app's SESSION_SECRET for the run; the benchmark signs
@@ -113,8 +109,8 @@ func rsvpSession(ctx context.Context, b *bench, host string, round int) (events.
 }
 
 // rsvpSessions signs every person in afresh, through the app's own session
-// store and the app's secret, so each round starts from sessions without a
-// flash message, and writes "cookie<TAB>token" lines for the load
+// store and the app's secret, so each round starts from new sessions, and
+// writes "cookie<TAB>token" lines for the load
 // generator. Signing 10,000 people in through the development form would
 // meet its per-IP rate limit.
 func (b *bench) rsvpSessions(ctx context.Context, people []rsvpPerson, path string) error {
@@ -162,20 +158,29 @@ func (b *bench) checkToken(p rsvpPerson, sessionID string) error {
 
 var waitlistPlace = regexp.MustCompile(`You are number (\d+) on the waitlist`)
 
-// checkRSVP checks from Redis that the round was exact: every person was
-// told either "going" or a waitlist place, exactly rsvpSeats are going and
-// they are the people told so, the places told are 1..n once each, and
-// the stored waitlist holds everyone else in exactly that order.
-func (b *bench) checkRSVP(ctx context.Context, people []rsvpPerson, ev events.Event) (string, error) {
+// checkRSVP checks that the round was exact: every person was told
+// either "going" or a waitlist place (in the flash cookie of their answer,
+// which the load generator wrote to flashes, one line per person, signed
+// by the app), exactly rsvpSeats are going in Redis and they are the
+// people told so, the places told are 1..n once each, and the stored
+// waitlist holds everyone else in exactly that order.
+func (b *bench) checkRSVP(ctx context.Context, people []rsvpPerson, ev events.Event, flashes string) (string, error) {
 	es, gs := events.NewStore(b.rdb, "fg:"), groups.NewStore(b.rdb, "fg:")
 	sessions := auth.NewSessions(auth.NewStore(b.rdb, "fg:"), false, []byte(b.secret))
-	told := make([]int, len(people)) // 0 going, n waitlist place, -1 other
-	err := parallel(len(people), func(i int) error {
-		s, _, err := sessions.Load(ctx, people[i].cookie)
-		if err != nil {
-			return err
+	raw, err := os.ReadFile(flashes)
+	if err != nil {
+		return "", err
+	}
+	sealed := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	if len(sealed) != len(people) {
+		return "", fmt.Errorf("%d answers recorded for %d people", len(sealed), len(people))
+	}
+	told := make([]int, len(people)) // 0 going, n waitlist place
+	err = parallel(len(people), func(i int) error {
+		_, msg, ok := sessions.OpenFlash(sealed[i])
+		if !ok {
+			return fmt.Errorf("%s was told nothing the app signed", people[i].id)
 		}
-		msg := s.Get(flashText)
 		switch m := waitlistPlace.FindStringSubmatch(msg); {
 		case strings.Contains(msg, "You are going."):
 			told[i] = 0
@@ -301,7 +306,7 @@ func (b *bench) measureRSVP(ctx context.Context, o options) (string, []string, e
 				return "", nil, err
 			}
 		}
-		check, err := b.checkRSVP(ctx, people, ev)
+		check, err := b.checkRSVP(ctx, people, ev, pairs+".told")
 		if err != nil {
 			return "", nil, fmt.Errorf("round %d is not exact: %w", round+1, err)
 		}
@@ -356,8 +361,9 @@ func (b *bench) loadgen(pairs, target string, conns int) (result, error) {
 // runLoadgen is the -loadgen mode: conns connections post the RSVP of
 // every "cookie<TAB>token" line of pairs to target once, each line by one
 // request, as fast as the server answers. It prints "req/s p50 p99" (the
-// latencies in nanoseconds) and fails when any answer is not the 303 of a
-// recorded RSVP.
+// latencies in nanoseconds), writes each answer's flash cookie (what the
+// person is told) to pairs+".told", a line each in the order of pairs,
+// and fails when any answer is not the 303 of a recorded RSVP.
 func runLoadgen(pairs, target string, conns int) error {
 	f, err := os.Open(pairs)
 	if err != nil {
@@ -382,6 +388,7 @@ func runLoadgen(pairs, target string, conns int) error {
 	}
 	client := &fasthttp.HostClient{Addr: u.Host, MaxConns: conns, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	lat := make([]time.Duration, len(lines))
+	told := make([]string, len(lines))
 	var next atomic.Int64
 	var bad atomic.Int64
 	var firstBad atomic.Value
@@ -404,6 +411,11 @@ func runLoadgen(pairs, target string, conns int) error {
 				t := time.Now()
 				err := client.Do(req, resp)
 				lat[i] = time.Since(t)
+				var flash fasthttp.Cookie
+				flash.SetKey(auth.FlashCookie(false))
+				if resp.Header.Cookie(&flash) {
+					told[i] = string(flash.Value())
+				}
 				if err != nil || resp.StatusCode() != fasthttp.StatusSeeOther {
 					bad.Add(1)
 					firstBad.CompareAndSwap(nil, fmt.Sprintf("%d %v", resp.StatusCode(), err))
@@ -415,6 +427,9 @@ func runLoadgen(pairs, target string, conns int) error {
 	elapsed := time.Since(start)
 	if n := bad.Load(); n > 0 {
 		return fmt.Errorf("%d of %d answers were not a 303 (first: %v)", n, len(lines), firstBad.Load())
+	}
+	if err := os.WriteFile(pairs+".told", []byte(strings.Join(told, "\n")+"\n"), 0o600); err != nil {
+		return err
 	}
 	slices.Sort(lat)
 	fmt.Printf("%f %d %d\n", float64(len(lines))/elapsed.Seconds(), lat[len(lat)/2], lat[len(lat)*99/100])

@@ -1,0 +1,65 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+)
+
+// A flash is a one-time message for the next page a visitor sees ("You
+// are going."), carried in a cookie of its own rather than in the
+// session: setting it after a form post and clearing it on the page that
+// shows it then write nothing to Redis, and a visitor without a stored
+// session (an emailed link's RSVP) gets one without a session being
+// made for it. The cookie is signed with the session secret, so nobody
+// can make the site show words of their choosing; it holds nothing
+// secret (the visitor sees the words anyway).
+
+// maxFlash bounds a flash's text, so the cookie stays well under the
+// 4 KB browsers keep.
+const maxFlash = 1024
+
+// FlashCookie is the flash cookie's name, with the __Host- prefix when
+// cookies are Secure (see SessionCookie).
+func FlashCookie(secure bool) string {
+	if secure {
+		return "__Host-fg_flash"
+	}
+	return "fg_flash"
+}
+
+// FlashCookieName is the name of this store's flash cookie.
+func (m *Sessions) FlashCookieName() string { return FlashCookie(m.secure) }
+
+// SealFlash is the flash cookie's value for a message of kind ("ok" or
+// "error") saying text; a text over maxFlash bytes is cut at a rune.
+func (m *Sessions) SealFlash(kind, text string) string {
+	if len(text) > maxFlash {
+		text = strings.ToValidUTF8(text[:maxFlash], "")
+	}
+	body := base64.RawURLEncoding.EncodeToString([]byte(kind + "\n" + text))
+	return body + "." + base64.RawURLEncoding.EncodeToString(m.flashMAC(body))
+}
+
+// OpenFlash reads a flash cookie's value: ok is false for a value this
+// site did not seal.
+func (m *Sessions) OpenFlash(value string) (kind, text string, ok bool) {
+	body, sig, found := strings.Cut(value, ".")
+	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	if !found || err != nil || !hmac.Equal(mac, m.flashMAC(body)) {
+		return "", "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil {
+		return "", "", false
+	}
+	kind, text, found = strings.Cut(string(raw), "\n")
+	return kind, text, found && text != ""
+}
+
+func (m *Sessions) flashMAC(body string) []byte {
+	mac := hmac.New(sha256.New, m.flashKey)
+	mac.Write([]byte(body))
+	return mac.Sum(nil)
+}
