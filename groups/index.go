@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/redis/go-redis/v9"
@@ -86,10 +88,125 @@ return 1
 `)
 
 // memberCount is a group's revision, content revision and member count
-// right after a membership change made that revision; the zero value says
-// nothing.
+// as read together from its hash (see Recount); the zero value says
+// nothing (the group is gone).
 type memberCount struct {
 	rev, crev, members int64
+}
+
+// A join does not wait for the discovery index to take the group's new
+// member count: it marks the group in the recount set (one ZINCRBY, sent
+// with the join), and Recount, run by every instance a few times a
+// second, takes the counts of the marked groups in a batch. A thousand
+// people joining one group in a second then cost the index a few
+// updates instead of a thousand, and a join one round trip less. Until
+// then the members sort may show the count of a moment before; pages
+// show the count from the group itself.
+
+// recountEvery is how often RunRecount looks for marked groups, and
+// recountBatch how many it takes per round trip.
+const (
+	recountEvery = 250 * time.Millisecond
+	recountBatch = 100
+)
+
+// queueRecountMark queues on p the mark that has Recount take group id's
+// member count. The mark counts up, so a mark made while Recount reads
+// the group is never forgotten by it.
+func (s *Store) queueRecountMark(ctx context.Context, p redis.Pipeliner, id string) *redis.FloatCmd {
+	return p.ZIncrBy(ctx, s.idxRecountKey(), 1, id)
+}
+
+// recountDoneScript forgets the marks of the groups whose counts Recount
+// took, unless a join marked them again since. KEYS the recount set.
+// ARGV id, mark as read, id, mark as read...
+var recountDoneScript = redis.NewScript(`
+for i = 1, #ARGV, 2 do
+  local m = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if m and tonumber(m) <= tonumber(ARGV[i + 1]) then redis.call('ZREM', KEYS[1], ARGV[i]) end
+end
+return 1
+`)
+
+// Recount takes the member counts of up to n groups marked by joins (see
+// queueRecountMark) into the discovery index, and says how many it took.
+// A mark stays for the next time when its group's update failed.
+func (s *Store) Recount(ctx context.Context, n int64) (int, error) {
+	marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), 0, n-1).Result()
+	if err != nil || len(marks) == 0 {
+		return 0, err
+	}
+	p := s.rdb.Pipeline()
+	reads := make([]*redis.SliceCmd, len(marks))
+	for i, m := range marks {
+		reads[i] = p.HMGet(ctx, s.groupKey(m.Member.(string)), "rev", "crev", "members")
+	}
+	_, _ = p.Exec(ctx) // each read reports its own error
+	counts := make([]memberCount, len(marks))
+	counted := make([]*redis.Cmd, len(marks))
+	p = s.rdb.Pipeline()
+	for i, m := range marks {
+		vals, err := reads[i].Result()
+		if err != nil {
+			return 0, fmt.Errorf("groups: recount: %w", err)
+		}
+		counts[i] = memberCount{rev: hashInt(vals[0]), crev: hashInt(vals[1]), members: hashInt(vals[2])}
+		counted[i] = s.queueMemberCount(ctx, p, m.Member.(string), counts[i])
+	}
+	_, _ = p.Exec(ctx) // finishMemberCount reports each script's error
+	var done []any
+	var errs []error
+	for i, m := range marks {
+		id := m.Member.(string)
+		if err := s.finishMemberCount(ctx, id, counts[i], counted[i]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done = append(done, id, strconv.FormatFloat(m.Score, 'f', -1, 64))
+	}
+	if len(done) > 0 {
+		if err := recountDoneScript.Run(ctx, s.rdb, []string{s.idxRecountKey()}, done...).Err(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return len(marks), fmt.Errorf("groups: recount: %w", err)
+	}
+	return len(marks), nil
+}
+
+// RunRecount runs Recount every recountEvery until ctx ends, batch after
+// batch while batches come full. A failure is logged, and its marks wait
+// for the next round.
+func (s *Store) RunRecount(ctx context.Context) {
+	t := time.NewTicker(recountEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := s.Recount(ctx, recountBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.logger().Error("groups: recount", "err", err)
+				}
+				break
+			}
+			if n < recountBatch {
+				break
+			}
+		}
+	}
+}
+
+// hashInt is a hash field read with HMGET as a number, 0 when missing.
+func hashInt(v any) int64 {
+	str, _ := v.(string)
+	n, _ := strconv.ParseInt(str, 10, 64)
+	return n
 }
 
 // queueMemberCount queues on p the index's update to count (nil for a
@@ -158,6 +275,9 @@ func (s *Store) reindex(ctx context.Context, id string) error {
 func (s *Store) unindex(ctx context.Context, id string) error {
 	if err := s.applyIndex(ctx, id, indexEntry{mode: "delete"}); err != nil {
 		return fmt.Errorf("unindex %s: %w", id, err)
+	}
+	if err := s.rdb.ZRem(ctx, s.idxRecountKey(), id).Err(); err != nil {
+		return fmt.Errorf("unindex %s: recount mark: %w", id, err)
 	}
 	return nil
 }

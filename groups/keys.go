@@ -84,3 +84,7 @@ func (s *Store) idxTempKey(tag string) string { return s.idxBase() + "tmp:" + ta
 // reorders only the members sort). A search remembers its answer with the
 // version it read (see Store.searches).
 func (s *Store) idxVersionKey(which string) string { return s.idxBase() + "version:" + which }
+
+// idxRecountKey is the set of groups whose member count the index has
+// still to take, each scored by the marks joins made (see Recount).
+func (s *Store) idxRecountKey() string { return s.idxBase() + "recount" }

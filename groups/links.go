@@ -266,10 +266,10 @@ func (s *Store) JoinByLink(ctx context.Context, token, userID string, verifiedEm
 	if err != nil {
 		return gid, fmt.Errorf("groups: join %s by link: %w", gid, err)
 	}
-	if len(res) != 3 {
+	if len(res) != 2 {
 		return gid, fmt.Errorf("groups: join %s by link: unexpected reply %v", gid, res)
 	}
-	return gid, s.runFollowUp(ctx, s.afterJoin(ctx, gid, userID, memberCount{rev: res[0], crev: res[1], members: res[2]}))
+	return gid, s.runFollowUp(ctx, s.afterJoin(ctx, gid, userID, true))
 }
 
 func decodeLink(groupID, secret, raw string) (Link, error) {

@@ -21,7 +21,7 @@ func (s *Store) Approve(ctx context.Context, groupID, actorID, userID string) er
 	if err := s.decide(ctx, groupID, actorID, userID, StatusApproved); err != nil {
 		return err
 	}
-	return s.runFollowUp(ctx, s.afterJoin(ctx, groupID, userID, memberCount{}))
+	return s.runFollowUp(ctx, s.afterJoin(ctx, groupID, userID, true))
 }
 
 // Decline refuses userID's pending request; they may apply again later.

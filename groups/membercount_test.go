@@ -2,9 +2,12 @@ package groups
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
@@ -22,9 +25,23 @@ func indexedMembers(t *testing.T, s *Store, id string) (int, bool) {
 	return int(score), true
 }
 
-// A join that changes only the member count takes it into the index in
-// the same round trip as the member's own lists: two round trips in all,
-// no reindex of the group's terms.
+// recount runs Recount until no group is marked, as RunRecount would.
+func recount(t *testing.T, s *Store) {
+	t.Helper()
+	for {
+		n, err := s.Recount(context.Background(), recountBatch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// A join and its follow-ups (the member's list, the mark for the index)
+// take one round trip; Recount then takes the member count into the
+// index without reindexing the group's terms.
 func TestAJoinOnlyMovesTheMemberCount(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	rdb.AddHook(roundtrips.Hook{})
@@ -35,16 +52,17 @@ func TestAJoinOnlyMovesTheMemberCount(t *testing.T) {
 	if err := s.Join(ctx, g.ID, ids.New(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := counted.Count(); n != 2 {
-		t.Errorf("a join took %d round trips, want 2", n)
+	if n := counted.Count(); n != 1 {
+		t.Errorf("a join took %d round trips, want 1", n)
 	}
+	recount(t, s)
 	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 3 {
 		t.Errorf("the index sorts the group by %d members (listed %v), want 3", n, listed)
 	}
 }
 
-// Joining through an invite link also moves only the member count: the
-// link script returns the count the join left, so no reindex follows.
+// Joining through an invite link also marks the group for Recount, which
+// moves only the member count.
 func TestALinkJoinOnlyMovesTheMemberCount(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	rdb.AddHook(roundtrips.Hook{})
@@ -65,6 +83,7 @@ func TestALinkJoinOnlyMovesTheMemberCount(t *testing.T) {
 	if n := counted.Count(); n != 2 {
 		t.Errorf("a join by link took %d round trips, want 2", n)
 	}
+	recount(t, s)
 	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 3 {
 		t.Errorf("the index sorts the group by %d members (listed %v), want 3", n, listed)
 	}
@@ -112,6 +131,7 @@ func TestMemberCountsStayExactUnderConcurrentJoins(t *testing.T) {
 	if got.MemberCount != 1+60-6 {
 		t.Fatalf("%d members, want %d", got.MemberCount, 1+60-6)
 	}
+	recount(t, s)
 	if n, listed := indexedMembers(t, s, g.ID); !listed || n != got.MemberCount {
 		t.Fatalf("the index sorts the group by %d members (listed %v), want %d", n, listed, got.MemberCount)
 	}
@@ -152,6 +172,7 @@ func TestAJoinAfterAnUnindexedEditReindexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustJoin(t, s, g.ID, ids.New())
+	recount(t, s)
 	if gs, _, err := s.Search(ctx, Query{Words: "profiling"}); err != nil || len(gs) != 1 {
 		t.Fatalf("the edit is not in the index after the join: %d groups, %v", len(gs), err)
 	}
@@ -160,37 +181,67 @@ func TestAJoinAfterAnUnindexedEditReindexes(t *testing.T) {
 	}
 }
 
-// Two joins whose counts reach the index in the opposite order take no
-// reindex: the later join's count wins, the earlier one changes nothing.
-func TestJoinCountsOutOfOrderNeedNoReindex(t *testing.T) {
+// joinAfterReads is a hook that joins a new member to group (through
+// other, a store on a client without it) right after the first pipeline
+// reading the group's counts has run: a join landing while Recount works.
+type joinAfterReads struct {
+	t     *testing.T
+	other *Store
+	group string
+	done  bool
+}
+
+func (joinAfterReads) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (joinAfterReads) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *joinAfterReads) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if !h.done && len(cmds) > 0 && cmds[0].Name() == "hmget" {
+			h.done = true
+			mustJoin(h.t, h.other, h.group, ids.New())
+		}
+		return err
+	}
+}
+
+// A join that lands while Recount reads the groups' counts keeps its
+// mark: the next Recount takes its count.
+func TestARecountKeepsAMarkMadeMeanwhile(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	rdb.AddHook(roundtrips.Hook{})
 	s := NewStore(rdb, prefix)
+	g := mustCreate(t, s, ids.New(), goodInput("meanwhile"))
+	mustJoin(t, s, g.ID, ids.New())
+	hooked := redis.NewClient(rdb.(*redis.Client).Options())
+	t.Cleanup(func() { _ = hooked.Close() })
+	hooked.AddHook(&joinAfterReads{t: t, other: s, group: g.ID})
+	r := NewStore(hooked, prefix)
+	if n, err := r.Recount(context.Background(), recountBatch); err != nil || n != 1 {
+		t.Fatalf("Recount took %d groups (%v), want 1", n, err)
+	}
+	if n, _ := indexedMembers(t, s, g.ID); n != 2 {
+		t.Fatalf("the index sorts the group by %d members, want the 2 Recount read", n)
+	}
+	recount(t, s)
+	if n, _ := indexedMembers(t, s, g.ID); n != 3 {
+		t.Fatalf("the index sorts the group by %d members after the next Recount, want 3", n)
+	}
+}
+
+// A join refused (a ban) leaves nothing of its follow-ups behind: the
+// group is not on the person's list.
+func TestARefusedJoinLeavesNoListEntry(t *testing.T) {
+	s, _, _ := newStore(t)
 	ctx := context.Background()
-	g := mustCreate(t, s, ids.New(), goodInput("out-of-order"))
-	mustJoin(t, s, g.ID, ids.New()) // loads the scripts
-	joined := func(uid string) memberCount {
-		res, err := joinScript.Run(ctx, s.rdb, s.groupKeys(g.ID), "join", uid, s.nowMS(), "").Int64Slice()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return memberCount{rev: res[0], crev: res[1], members: res[2]}
+	owner, uid := ids.New(), ids.New()
+	g := mustCreate(t, s, owner, goodInput("refused"))
+	mustJoin(t, s, g.ID, uid)
+	if err := s.Ban(ctx, g.ID, owner, uid); err != nil {
+		t.Fatal(err)
 	}
-	a, b := ids.New(), ids.New()
-	first, second := joined(a), joined(b)
-	for _, j := range []struct {
-		uid   string
-		count memberCount
-	}{{b, second}, {a, first}} {
-		counted, trips := roundtrips.With(ctx)
-		if err := s.runFollowUp(counted, s.afterJoin(counted, g.ID, j.uid, j.count)); err != nil {
-			t.Fatal(err)
-		}
-		if n := trips.Count(); n != 1 {
-			t.Errorf("the follow-up of a join took %d round trips, want 1", n)
-		}
+	if err := s.Join(ctx, g.ID, uid, nil); !errors.Is(err, ErrBanned) {
+		t.Fatalf("a banned person's join: %v, want ErrBanned", err)
 	}
-	if n, listed := indexedMembers(t, s, g.ID); !listed || n != 4 {
-		t.Fatalf("the index sorts the group by %d members (listed %v), want 4", n, listed)
+	if mine, err := s.UserGroups(ctx, uid); err != nil || len(mine) != 0 {
+		t.Fatalf("the banned person's groups: %v (%v), want none", mine, err)
 	}
 }

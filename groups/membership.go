@@ -2,6 +2,7 @@ package groups
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (s *Store) join(ctx context.Context, accept bool, groupID, userID string, e
 	get := s.QueueJoin(ctx, p, accept, groupID, userID, emails)
 	_, _ = p.Exec(ctx) // get reports the script's error
 	follow, err := get()
-	if err != nil {
+	if err != nil || follow == nil {
 		return err
 	}
 	return s.runFollowUp(ctx, follow)
@@ -69,9 +70,17 @@ func (s *Store) join(ctx context.Context, accept bool, groupID, userID string, e
 
 // QueueJoin queues on p what Join (or, with accept, AcceptInvite) does,
 // so it can share a round trip with a change elsewhere (an RSVP to one of
-// the group's sessions); the returned function gives the script's error,
-// or the join's follow-ups (the member's lists, the index's member count)
-// for the caller to send with its last writes.
+// the group's sessions), and the join's follow-ups right behind it, as if
+// it will succeed: the group on the member's own list (unless there
+// already), the mark that has the index recount the group's members (see
+// Recount), and the reads of what the member brings to the group's skill
+// map. The returned function gives the script's error, after taking the
+// list's entry back in a round trip of its own when the join was refused
+// (not when the person was a member already), or what is left to do once
+// a join succeeded: nothing (nil), unless the member had an invitation to
+// drop from their list, for the caller to send with its last writes. It
+// writes the member's skills itself, in a round trip of its own, when
+// they have any.
 func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, groupID, userID string, verifiedEmails []string) func() (FollowUp, error) {
 	mode := "join"
 	if accept {
@@ -82,25 +91,37 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 	}
 	domains := strings.Join(emailDomains(verifiedEmails), ",")
 	get := luascript.Queue(ctx, p, s.rdb, joinScript, false, s.groupKeys(groupID), mode, userID, s.nowMS(), domains)
+	listed := p.ZAddNX(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID})
+	marked := s.queueRecountMark(ctx, p, groupID)
+	var joined func()
+	if s.MemberJoined != nil {
+		joined = s.MemberJoined(ctx, p, groupID, userID)
+	}
 	return func() (FollowUp, error) {
-		count, err := joinCount(mode, groupID, get())
+		res, err := get().Int64Slice()
 		if err != nil {
-			return nil, err
+			err = scriptErr(err)
+			if !errors.Is(err, ErrAlreadyMember) && listed.Val() == 1 {
+				if uerr := s.rdb.ZRem(context.WithoutCancel(ctx), s.userGroupsKey(userID), groupID).Err(); uerr != nil {
+					err = errors.Join(err, fmt.Errorf("the list entry made for the join stays: %w", uerr))
+				}
+			}
+			return nil, fmt.Errorf("groups: %s %s: %w", mode, groupID, err)
 		}
-		return s.afterJoin(ctx, groupID, userID, count), nil
+		if len(res) != 2 {
+			return nil, fmt.Errorf("groups: %s %s: unexpected reply %v", mode, groupID, res)
+		}
+		if joined != nil {
+			joined()
+		} else {
+			s.membersChanged(ctx, groupID, userID, true)
+		}
+		if listed.Err() != nil || marked.Err() != nil || res[1] == 1 {
+			// The follow-ups that failed, or the invitation, go again.
+			return s.afterJoin(ctx, groupID, userID, false), nil
+		}
+		return nil, nil
 	}
-}
-
-// joinCount reads the join script's reply: the count it left.
-func joinCount(mode, groupID string, cmd *redis.Cmd) (memberCount, error) {
-	res, err := cmd.Int64Slice()
-	if err != nil {
-		return memberCount{}, fmt.Errorf("groups: %s %s: %w", mode, groupID, scriptErr(err))
-	}
-	if len(res) != 3 {
-		return memberCount{}, fmt.Errorf("groups: %s %s: unexpected reply %v", mode, groupID, res)
-	}
-	return memberCount{rev: res[0], crev: res[1], members: res[2]}, nil
 }
 
 // runFollowUp runs f in a round trip of its own.
@@ -112,33 +133,30 @@ func (s *Store) runFollowUp(ctx context.Context, f FollowUp) error {
 }
 
 // afterJoin is the follow-up of a new membership, one round trip: the
-// member's own list of groups, their invitation list, and the index's
-// member count. Only when the index cannot take the count alone (see
-// memberCount) does its check reindex the group. A zero count always
-// reindexes.
-func (s *Store) afterJoin(ctx context.Context, groupID, userID string, count memberCount) FollowUp {
+// member's own list of groups, their invitation list and the mark that
+// has the index recount the group's members (see Recount). With tell, it
+// also tells the group's hooks (the skill map) of the new member.
+func (s *Store) afterJoin(ctx context.Context, groupID, userID string, tell bool) FollowUp {
 	return func(p redis.Pipeliner) func() error {
-		lists := []redis.Cmder{
-			p.ZAdd(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}),
+		cmds := []redis.Cmder{
+			p.ZAddNX(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}),
 			p.ZRem(ctx, s.userInvitesKey(userID), groupID),
+			s.queueRecountMark(ctx, p, groupID),
 		}
-		counted := s.queueMemberCount(ctx, p, groupID, count)
 		var joined func()
-		if s.MemberJoined != nil {
+		if tell && s.MemberJoined != nil {
 			joined = s.MemberJoined(ctx, p, groupID, userID)
 		}
 		return func() error {
-			for _, c := range lists {
+			for _, c := range cmds {
 				if err := c.Err(); err != nil {
-					return fmt.Errorf("groups: join %s: user lists: %w", groupID, err)
+					return fmt.Errorf("groups: join %s: follow-up: %w", groupID, err)
 				}
 			}
-			if err := s.finishMemberCount(ctx, groupID, count, counted); err != nil {
-				return fmt.Errorf("groups: join %s: %w", groupID, err)
-			}
-			if joined != nil {
+			switch {
+			case joined != nil:
 				joined()
-			} else {
+			case tell:
 				s.membersChanged(ctx, groupID, userID, true)
 			}
 			return nil

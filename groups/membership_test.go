@@ -476,6 +476,7 @@ func TestConcurrentJoinsAndApplicationsLoseNone(t *testing.T) {
 	if g, _ := s.Get(ctx, reviewed.ID); g.MemberCount != n+1 {
 		t.Fatalf("reviewed group has %d members, want %d", g.MemberCount, n+1)
 	}
+	recount(t, s)
 	res, total, err := s.Search(ctx, Query{Sort: SortMembers})
 	if err != nil || total != 2 || res[0].MemberCount != n+1 || res[1].MemberCount != n+1 {
 		t.Fatalf("index member counts drifted: %v %d", err, total)

@@ -58,7 +58,7 @@ func (s *Store) MergeMember(ctx context.Context, from, to string) error {
 		}
 		switch res {
 		case "member":
-			if err := s.runFollowUp(ctx, s.afterJoin(ctx, gid, to, memberCount{})); err != nil { // a zero count reindexes
+			if err := s.runFollowUp(ctx, s.afterJoin(ctx, gid, to, true)); err != nil {
 				return err
 			}
 		case "invited":

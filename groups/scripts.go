@@ -76,11 +76,10 @@ end
 local function count_members()
   redis.call('HSET', G, 'members', redis.call('ZCARD', MEMBERS))
 end
--- joined is a join's reply: the group's rev and crev and the member
--- count add_member left (see joinCount).
-local function joined()
-  local r = redis.call('HMGET', G, 'rev', 'crev', 'members')
-  return {r[1], r[2] or '0', r[3]}
+-- joined is a join's reply: the member count add_member left, and 1
+-- when the person had an invitation (see QueueJoin).
+local function joined(invited)
+  return {redis.call('HGET', G, 'members'), invited and 1 or 0}
 end
 local function add_member(uid, now)
   if redis.call('ZADD', MEMBERS, 'NX', next_arrival(), uid) == 1 then
@@ -210,7 +209,7 @@ if not invited then
   if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
 end
 add_member(uid, now)
-return joined()
+return joined(invited)
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.

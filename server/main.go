@@ -92,6 +92,8 @@ func run(args []string) error {
 	var workers sync.WaitGroup
 	// Every instance sweeps the notices a crashed one left behind.
 	workers.Go(func() { st.notices.Run(workCtx, noticeSweepEvery) })
+	// Every instance takes joins' member counts into the discovery index.
+	workers.Go(func() { st.groups.RunRecount(workCtx) })
 	if mode == "worker" || cfg.MailWorkers > 0 {
 		workers.Add(1)
 		go func() {

@@ -12,7 +12,11 @@ type lastWrite = func(p redis.Pipeliner) func() error
 
 // queueLastWrite adds a write to send with the session when the request
 // ends (see session), so the request's last writes share one round trip.
+// A nil write is nothing to send.
 func queueLastWrite(c *fiber.Ctx, write lastWrite) {
+	if write == nil {
+		return
+	}
 	writes, _ := c.Locals(lastWritesContextKey).([]lastWrite)
 	c.Locals(lastWritesContextKey, append(writes, write))
 }
