@@ -103,40 +103,63 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 	p := s.rdb.Pipeline()
 	get := s.queueAnswer(ctx, p, eventID, userID, want)
 	_, _ = p.Exec(ctx) // get reports the script's error
-	return get(true)
+	res, err := get(true)
+	if err != nil {
+		return RSVPResult{}, nil, err
+	}
+	return res, s.followUp(ctx, eventID, userID, res), nil
 }
 
 // QueueGoing queues on p the "going" of RSVPQueued, so it can share a
-// round trip with a change elsewhere (joining the session's group); the
-// returned function gives what RSVPQueued returns once p has been
-// executed. When Redis had not loaded the script (after a restart), it
-// runs it in full then only with want: a caller whose other change
+// round trip with a change elsewhere (joining the session's group), and
+// its follow-up right behind it, as for the answer it gives unless
+// refused: the session on the person's own list. The returned function
+// gives what RSVPQueued gives once p has been executed, with, for
+// follow-up, only what puts the list right when the answer was refused
+// (or not wanted) and the session was not on it before: nil when nothing
+// is left to do. When Redis had not loaded the script (after a restart),
+// it runs it in full then only with want: a caller whose other change
 // failed passes false, and nothing is recorded. A "going" hands no seat
 // on, so it needs no notice mark.
-func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(want bool) (RSVPResult, FollowUp, error) {
-	return s.queueAnswer(ctx, p, eventID, userID, RSVPGoing)
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string) func(want bool) (RSVPResult, FollowUp, error) {
+	before := p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
+	get := s.queueAnswer(ctx, p, ev.ID, userID, RSVPGoing)
+	listed := s.queueListing(ctx, p, ev.ID, userID, ev.Start.UnixMilli(), true)
+	return func(want bool) (RSVPResult, FollowUp, error) {
+		res, err := get(want)
+		switch {
+		case err != nil || !want:
+			if Active(RSVPStatus(before.Val())) {
+				return res, nil, err // on the list before, and still
+			}
+			return res, s.listing(ctx, ev.ID, userID, 0, false), err
+		case listed() != nil:
+			return res, s.followUp(ctx, ev.ID, userID, res), nil
+		}
+		return res, nil, nil
+	}
 }
 
 // queueAnswer queues the RSVP script for userID's answer (going or not
 // going) on p; the returned function reads its reply, as QueueGoing's.
-func (s *Store) queueAnswer(ctx context.Context, p redis.Pipeliner, eventID, userID string, answer RSVPStatus) func(want bool) (RSVPResult, FollowUp, error) {
+func (s *Store) queueAnswer(ctx context.Context, p redis.Pipeliner, eventID, userID string, answer RSVPStatus) func(want bool) (RSVPResult, error) {
 	run := ids.New()
 	keys, args := s.eventKeys(eventID), []any{userID, string(answer), s.now().UnixMilli(), run}
 	cmd := rsvpScript.EvalSha(ctx, p, keys, args...)
-	return func(want bool) (RSVPResult, FollowUp, error) {
+	return func(want bool) (RSVPResult, error) {
 		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && want {
 			cmd = rsvpScript.Eval(ctx, s.rdb, keys, args...)
 		}
 		vals, err := cmd.Slice()
 		if err != nil {
-			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
+			return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
 		}
 		res, err := parseResult(vals)
 		if err != nil {
-			return RSVPResult{}, nil, fmt.Errorf("events: rsvp %s: %w", eventID, err)
+			return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 		}
 		s.handedOn(ctx, eventID, run, res)
-		return res, s.followUp(ctx, eventID, userID, res), nil
+		return res, nil
 	}
 }
 
@@ -189,23 +212,35 @@ func (s *Store) Retract(ctx context.Context, eventID, userID string, res RSVPRes
 
 // followUp updates the personal index of the person who answered.
 func (s *Store) followUp(ctx context.Context, eventID, userID string, res RSVPResult) FollowUp {
+	return s.listing(ctx, eventID, userID, res.start, Active(res.Status))
+}
+
+// listing is the follow-up that puts session eventID (starting at start,
+// unix ms) on userID's own list (listed) or takes it off.
+func (s *Store) listing(ctx context.Context, eventID, userID string, start int64, listed bool) FollowUp {
 	return func(p redis.Pipeliner) func() error {
-		if res.Status == RSVPGoing || res.Status == RSVPWaitlisted || res.Status == RSVPPending {
-			cmd := p.ZAdd(ctx, s.userEventsKey(userID), redis.Z{Score: float64(res.start / 1000), Member: eventID})
-			return func() error {
-				if err := cmd.Err(); err != nil {
-					return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
-				}
-				return nil
-			}
-		}
-		cmd := p.ZRem(ctx, s.userEventsKey(userID), eventID)
+		return s.queueListing(ctx, p, eventID, userID, start, listed)
+	}
+}
+
+// queueListing queues listing's write on p; the returned function
+// reports its error once p has run.
+func (s *Store) queueListing(ctx context.Context, p redis.Pipeliner, eventID, userID string, start int64, listed bool) func() error {
+	if listed {
+		cmd := p.ZAdd(ctx, s.userEventsKey(userID), redis.Z{Score: float64(start / 1000), Member: eventID})
 		return func() error {
 			if err := cmd.Err(); err != nil {
-				return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
+				return fmt.Errorf("events: index %s for %s: %w", eventID, userID, err)
 			}
 			return nil
 		}
+	}
+	cmd := p.ZRem(ctx, s.userEventsKey(userID), eventID)
+	return func() error {
+		if err := cmd.Err(); err != nil {
+			return fmt.Errorf("events: unindex %s for %s: %w", eventID, userID, err)
+		}
+		return nil
 	}
 }
 
@@ -420,6 +455,13 @@ func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, u
 		}
 		return out, nil
 	}
+}
+
+// QueueStanding queues on p userID's answer to session eventID, their
+// waitlist place and how many are going; the returned function gives
+// them with the seats left of capacity (the session's) once p has run.
+func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
+	return s.queueCardStanding(ctx, p, eventID, userID)
 }
 
 // queueCardStanding queues on p what a card of a list shows of a

@@ -414,16 +414,24 @@ func TestTurningApprovalOffAnswersThoseWaitingForIt(t *testing.T) {
 }
 
 // queueGoing records u's "going" the way a join that goes with it does:
-// queued on a pipeline of its own.
+// queued on a pipeline of its own, with its follow-up, which leaves
+// nothing to do and the session on u's own list.
 func (f fixture) queueGoing(t *testing.T, eventID, u string) RSVPResult {
 	t.Helper()
 	ctx := context.Background()
+	ev, err := f.s.Get(ctx, eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := f.s.rdb.Pipeline()
-	get := f.s.QueueGoing(ctx, p, eventID, u)
+	get := f.s.QueueGoing(ctx, p, ev, u)
 	_, _ = p.Exec(ctx)
 	res, follow, err := get(true)
-	if err != nil || follow == nil {
-		t.Fatalf("queued going of %s: %+v %v", u, res, err)
+	if err != nil || follow != nil {
+		t.Fatalf("queued going of %s: %+v %v, follow-up left %v", u, res, err, follow != nil)
+	}
+	if _, err := f.s.rdb.ZScore(ctx, f.s.userEventsKey(u), eventID).Result(); err != nil {
+		t.Fatalf("the session is not on %s's own list: %v", u, err)
 	}
 	return res
 }
@@ -599,9 +607,18 @@ func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := rdb.Pipeline()
-		get := s.QueueGoing(ctx, p, ev.ID, u[i])
+		get := s.QueueGoing(ctx, p, ev, u[i])
 		_, _ = p.Exec(ctx)
-		res, _, err := get(want)
+		res, follow, err := get(want)
+		if follow != nil {
+			if err := runFollowUp(ctx, rdb, follow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		listed := rdb.ZScore(ctx, s.userEventsKey(u[i]), ev.ID).Err() == nil
+		if listed != want {
+			t.Fatalf("wanted %v: the session is on the person's own list: %v", want, listed)
+		}
 		st, serr := s.StatusOf(ctx, ev.ID, u[i])
 		if serr != nil {
 			t.Fatal(serr)

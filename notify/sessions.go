@@ -236,8 +236,14 @@ func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.
 	if res.Status != events.RSVPGoing && res.Before == events.RSVPNone {
 		return func(redis.Pipeliner) func() error { return func() error { return nil } }
 	}
+	return n.Reminders(ctx, ev, g, u, res.Status == events.RSVPGoing)
+}
+
+// Reminders is the follow-up that leaves u's reminders of ev as an answer
+// wants them, whatever they were: scheduled for one going, none else.
+func (n *Notifier) Reminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, going bool) func(p redis.Pipeliner) func() error {
 	prefix, rs := reminderPrefix(ev.ID, u.ID), []mail.Reminder(nil)
-	if res.Status == events.RSVPGoing {
+	if going {
 		prefix, rs = n.reminders(ev, g, u)
 	}
 	queue, err := n.Mail.QueueReplaceReminders(ctx, prefix, rs)

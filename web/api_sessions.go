@@ -85,7 +85,7 @@ func (h *handler) apiRSVP(c *fiber.Ctx) error {
 		return err
 	}
 	defer h.apiLastWrites(c)
-	answer, err := h.answerRSVP(c, v, u, *in.Going)
+	answer, err := h.answerRSVP(c, v, u, *in.Going, "")
 	if err != nil {
 		return err
 	}

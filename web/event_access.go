@@ -46,7 +46,11 @@ func (h *handler) eventAs(c *fiber.Ctx, uid string) (eventView, error) {
 	id := c.Params("id")
 	if pre, ok := c.Locals(prefetchedEventKey).(prefetchedEvent); ok && pre.uid == uid && pre.id == id {
 		c.Locals(prefetchedEventKey, nil)
-		return pre.get()
+		v, err := pre.get()
+		if err == nil && pre.standing != nil {
+			c.Locals(prefetchedStandingKey, pre.standing)
+		}
+		return v, err
 	}
 	return h.eventFor(c.UserContext(), id, uid)
 }
@@ -56,6 +60,23 @@ func (h *handler) eventAs(c *fiber.Ctx, uid string) (eventView, error) {
 type prefetchedEvent struct {
 	id, uid string
 	get     func() (eventView, error)
+	// standing is the poster's answer and the seats taken, read for an
+	// RSVP (see expectedAnswer).
+	standing func(capacity int) (events.Standing, error)
+}
+
+const prefetchedStandingKey = contextKey("prefetched-standing")
+
+// prefetchedStanding is the standing of the poster read with the session
+// for the RSVP form of the session ev, as it was then; ok is false when
+// it was not read.
+func prefetchedStanding(c *fiber.Ctx, ev events.Event) (st events.Standing, ok bool) {
+	read, _ := c.Locals(prefetchedStandingKey).(func(capacity int) (events.Standing, error))
+	if read == nil {
+		return events.Standing{}, false
+	}
+	st, err := read(ev.Capacity)
+	return st, err == nil
 }
 
 // prefetchEvent lets a form posted about the session named by :id read
@@ -65,8 +86,13 @@ type prefetchedEvent struct {
 // table.
 func (h *handler) prefetchEvent(c *fiber.Ctx) error {
 	if id := c.Params("id"); ids.Valid(id) {
+		rsvp := c.Params("*") == "rsvp"
 		c.Locals(formReadsContextKey, formReads(func(p redis.Pipeliner, uid string) {
-			c.Locals(prefetchedEventKey, prefetchedEvent{id: id, uid: uid, get: h.queueEventFor(c.UserContext(), p, id, uid)})
+			pre := prefetchedEvent{id: id, uid: uid, get: h.queueEventFor(c.UserContext(), p, id, uid)}
+			if rsvp && uid != "" {
+				pre.standing = h.Events.QueueStanding(c.UserContext(), p, id, uid)
+			}
+			c.Locals(prefetchedEventKey, pre)
 		}))
 	}
 	return c.Next()

@@ -33,7 +33,7 @@ func (h *handler) sessionRSVP(c *fiber.Ctx) error {
 	if c.FormValue("back") == "dashboard" {
 		back = "/dashboard" // answered in place on the dashboard
 	}
-	answer, err := h.answerRSVP(c, v, currentUser(c), going)
+	answer, err := h.answerRSVP(c, v, currentUser(c), going, back)
 	if err != nil {
 		return err
 	}
@@ -68,34 +68,39 @@ func (a rsvpAnswer) Message() string {
 // answerRSVP records u's answer for the session in v, from the session page
 // or from an emailed link. Only members may say they are going; in an open
 // public group, saying so also joins the group. Reminders follow the answer.
-// The follow-ups (the member's lists and the index's count after a join,
-// the person's own index of sessions, the reminders) go with the
-// session's write when the request ends, in one round trip.
-func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool) (rsvpAnswer, error) {
+// to is the page the answer leads to, recorded for the form's one-time
+// value with the answer's own writes ("" when there is no such form).
+func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool, to string) (rsvpAnswer, error) {
 	ctx := c.UserContext()
 	a := rsvpAnswer{Group: v.Group}
-	if going {
-		// Say no before joining the group for a session that takes no RSVPs;
-		// the events package checks again atomically.
-		a.Cause = windowError(v.Event, h.Events.Now())
-		if a.Refusal = rsvpRefusal(a.Cause); a.Refusal != "" {
+	if !going {
+		res, indexed, err := h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, false)
+		if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
+			a.Cause = err
 			return a, nil
 		}
-	}
-	var res events.RSVPResult
-	var indexed events.FollowUp
-	var err error
-	if going && !v.Member() {
-		if !v.Standing.Invited && !openPublic(v.Group) { // invited to the session, so to the group too
-			a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
-			a.Cause = groups.ErrForbidden
-			return a, nil
-		}
-		if res, indexed, err = h.joinAndGo(c, v, u, &a); a.Refusal != "" {
+		if err != nil {
 			return a, err
 		}
-	} else {
-		res, indexed, err = h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, going)
+		a.Result = res
+		queueLastWrite(c, indexed)
+		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
+		return a, nil
+	}
+	// Say no before joining the group for a session that takes no RSVPs;
+	// the events package checks again atomically.
+	a.Cause = windowError(v.Event, h.Events.Now())
+	if a.Refusal = rsvpRefusal(a.Cause); a.Refusal != "" {
+		return a, nil
+	}
+	if !v.Member() && !v.Standing.Invited && !openPublic(v.Group) { // invited to the session, so to the group too
+		a.Refusal = "Only members of " + v.Group.Name + " can RSVP. Join the group first."
+		a.Cause = groups.ErrForbidden
+		return a, nil
+	}
+	res, err := h.joinAndGo(c, v, u, &a, to)
+	if a.Refusal != "" {
+		return a, err
 	}
 	if a.Refusal = rsvpRefusal(err); a.Refusal != "" {
 		a.Cause = err
@@ -105,50 +110,111 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 		return a, err
 	}
 	a.Result = res
-	queueLastWrite(c, indexed)
-	queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
 	return a, nil
 }
 
-// joinAndGo joins u to the group of the session in v (accepting their
-// invitation when they have one) and records their "going", for
-// answerRSVP; a refusal to join goes in a. When what was read with the
-// request says the join will succeed, both are sent in one round trip,
-// and should the join fail all the same (a ban or a change of the group's
-// rules in between), the answer is taken back. Otherwise the join goes
-// alone, first, and its refusal is the answer.
-func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnswer) (events.RSVPResult, events.FollowUp, error) {
+// joinAndGo records u's "going" to the session in v, joining its group
+// first when u is not a member yet (accepting their invitation when they
+// have one), for answerRSVP; a refusal to join goes in a. Everything goes
+// in one round trip with what follows from it, as the reads made with
+// the request say it will turn out: the join's follow-ups, the session on
+// u's own list, the reminders of a seat (when seats are left), and the
+// record of the form's page to. Only when it turns out otherwise does a
+// correction follow with the request's last writes: a join refused (a
+// ban, or a change of the group's rules in between) takes the answer
+// back, and an answer that got the last seat, or missed it, sets the
+// reminders right. A join the reads say will be refused goes alone,
+// first, and its refusal is the answer.
+func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnswer, to string) (events.RSVPResult, error) {
 	ctx := c.UserContext()
 	emails := u.VerifiedEmails()
-	d := groups.JoinDecision(v.Group, v.Standing, emails).Action
-	together := d == groups.ActionJoin || d == groups.ActionAcceptInvite
+	join := !v.Member()
+	if d := groups.JoinDecision(v.Group, v.Standing, emails).Action; join && d != groups.ActionJoin && d != groups.ActionAcceptInvite {
+		// The reads say the join will be refused: it goes alone, and its
+		// refusal is the answer (or, should it succeed after all, the
+		// going follows).
+		p := h.Redis.Pipeline()
+		getJoined := h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
+		_, _ = p.Exec(ctx) // getJoined reports the script's error
+		if err := h.joined(c, v, a, getJoined); err != nil || a.Refusal != "" {
+			return events.RSVPResult{}, err
+		}
+		join = false
+	}
 	p := h.Redis.Pipeline()
-	getJoined := h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
-	var getGoing func(want bool) (events.RSVPResult, events.FollowUp, error)
-	if together {
-		getGoing = h.Events.QueueGoing(ctx, p, v.Event.ID, u.ID)
+	var getJoined func() (groups.FollowUp, error)
+	if join {
+		getJoined = h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
+	}
+	getGoing := h.Events.QueueGoing(ctx, p, v.Event, u.ID)
+	st, known := prefetchedStanding(c, v.Event)
+	expect := expectedAnswer(v.Event, st)
+	var reminded func() error
+	if known {
+		reminded = h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, events.RSVPResult{Status: expect, Before: st.Status})(p)
+	}
+	if to != "" {
+		settleOnce(c, p, to)
 	}
 	_, _ = p.Exec(ctx) // each reports its own error
-	joined, err := getJoined()
-	if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
-		if together {
-			if res, _, gerr := getGoing(false); gerr == nil {
+	if getJoined != nil {
+		if err := h.joined(c, v, a, getJoined); err != nil || a.Refusal != "" {
+			res, fix, gerr := getGoing(false)
+			if gerr == nil {
 				h.takeBack(ctx, v.Event.ID, u.ID, res)
 			}
+			queueLastWrite(c, fix)
+			if known && expect == events.RSVPGoing && st.Status != events.RSVPGoing {
+				queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
+			}
+			return events.RSVPResult{}, err
 		}
+	}
+	res, fix, err := getGoing(true)
+	queueLastWrite(c, fix)
+	switch {
+	case !known:
+		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
+	case err != nil:
+		if expect == events.RSVPGoing && st.Status != events.RSVPGoing {
+			queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
+		}
+	case (res.Status == events.RSVPGoing) != (expect == events.RSVPGoing) || reminded() != nil:
+		queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, res.Status == events.RSVPGoing))
+	}
+	return res, err
+}
+
+// joined reads the result of a join queued by joinAndGo: a refusal goes
+// in a, and what is left of its follow-ups goes with the last writes.
+func (h *handler) joined(c *fiber.Ctx, v eventView, a *rsvpAnswer, getJoined func() (groups.FollowUp, error)) error {
+	follow, err := getJoined()
+	if err != nil && !errors.Is(err, groups.ErrAlreadyMember) {
 		if a.Refusal = joinRefusal(err, v.Group); a.Refusal != "" {
 			a.Cause = err
-			return events.RSVPResult{}, nil, nil
+			return nil
 		}
-		return events.RSVPResult{}, nil, err
+		return err
 	}
-	if a.Joined = err == nil; a.Joined {
-		queueLastWrite(c, joined)
+	a.Joined = err == nil
+	queueLastWrite(c, follow)
+	return nil
+}
+
+// expectedAnswer is what a "going" will most likely record, from the
+// person's standing read with the request: an answer that holds a place
+// stays as it is; otherwise a seat while seats are left, a request where
+// the organizers approve who attends, and the waitlist else.
+func expectedAnswer(ev events.Event, st events.Standing) events.RSVPStatus {
+	switch {
+	case events.Active(st.Status):
+		return st.Status
+	case ev.ApprovalRequired:
+		return events.RSVPPending
+	case st.SeatsLeft != 0:
+		return events.RSVPGoing
 	}
-	if together {
-		return getGoing(true)
-	}
-	return h.Events.RSVPQueued(ctx, v.Event.ID, u.ID, true)
+	return events.RSVPWaitlisted
 }
 
 // takeBack undoes the "going" res of a person whose join failed (see

@@ -37,8 +37,9 @@ func (h *handler) once() fiber.Handler {
 		ctx := c.UserContext()
 		claim, _ := c.Locals(onceClaimContextKey).(*onceClaim)
 		if claim == nil {
-			claim = &onceClaim{userID: u.ID, digest: formDigest(c)}
+			claim = &onceClaim{h: h, userID: u.ID, digest: formDigest(c)}
 			claim.first, claim.to, claim.err = h.onceGuard.Claim(ctx, u.ID, claim.digest)
+			c.Locals(onceClaimContextKey, claim)
 		}
 		first, to, digest, err := claim.first, claim.to, claim.digest, claim.err
 		if err != nil {
@@ -63,8 +64,13 @@ func (h *handler) once() fiber.Handler {
 		err = c.Next()
 		if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); err == nil && strings.HasPrefix(to, "/") {
 			// Recorded with the session when the request ends, in its round
-			// trip. Should that write fail, the claim lapses soon after.
+			// trip, unless the handler recorded it with its own writes
+			// (settleOnce). Should that write fail, the claim lapses soon
+			// after.
 			done = true
+			if claim.settled == to {
+				return nil
+			}
 			userID := u.ID
 			queueLastWrite(c, func(p redis.Pipeliner) func() error {
 				return h.onceGuard.QueueDone(ctx, p, userID, digest, to).Err
@@ -87,6 +93,22 @@ type onceClaim struct {
 	first          bool
 	to             string
 	err            error
+	settled        string // where settleOnce recorded the post goes
+}
+
+// settleOnce queues on p, the round trip of a form's own writes, the
+// record that this post leads to the page to, which the once middleware
+// would otherwise send when the request ends: a handler that knows where
+// it sends the visitor before it writes then needs no round trip after.
+// Should the post end elsewhere (or fail), the middleware records that
+// (or forgets the claim) as without it.
+func settleOnce(c *fiber.Ctx, p redis.Pipeliner, to string) {
+	cl, _ := c.Locals(onceClaimContextKey).(*onceClaim)
+	if cl == nil || !cl.first || cl.err != nil {
+		return
+	}
+	cl.h.onceGuard.QueueDone(c.UserContext(), p, cl.userID, cl.digest, to)
+	cl.settled = to
 }
 
 // queueOnceClaim queues on p, the pipeline that reads the session, the

@@ -106,7 +106,7 @@ func (h *handler) rsvpLinkAnswer(c *fiber.Ctx) error {
 	default:
 		return httpError(fiber.StatusBadRequest, "Choose going or not going", "The form did not say whether you are going. Open the link from your email again.")
 	}
-	answer, err := h.answerRSVP(c, l.eventView, l.User, going)
+	answer, err := h.answerRSVP(c, l.eventView, l.User, going, "")
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (h *handler) goAll(c *fiber.Ctx, v eventView, u *auth.User, loc *time.Locat
 		if !openPublic(v.Group) && !v.Standing.Invited {
 			return goingAllReply{text: "Only members of " + v.Group.Name + " can RSVP. Join the group first.", none: true}, nil
 		}
-		answer, err := h.answerRSVP(c, v, u, true) // joins the group, as a single RSVP does
+		answer, err := h.answerRSVP(c, v, u, true, "") // joins the group, as a single RSVP does
 		if err != nil {
 			return goingAllReply{}, err
 		}

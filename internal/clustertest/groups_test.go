@@ -497,12 +497,12 @@ func TestJoinAndGoingInOnePipelineOnCluster(t *testing.T) {
 	joinAndGo := func(uid string) (events.RSVPResult, error) {
 		p := f.rdb.Pipeline()
 		getJoined := f.s.QueueJoin(ctx, p, false, g.ID, uid, nil)
-		getGoing := es.QueueGoing(ctx, p, ev.ID, uid)
+		getGoing := es.QueueGoing(ctx, p, ev, uid)
 		_, _ = p.Exec(ctx)
 		follow, jerr := getJoined()
 		res, _, err := getGoing(true)
 		f.must("going", err)
-		if jerr == nil {
+		if jerr == nil && follow != nil {
 			p := f.rdb.Pipeline()
 			check := follow(p)
 			_, _ = p.Exec(ctx)
