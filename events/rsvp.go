@@ -133,7 +133,9 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, use
 				return res, nil, err // on the list before, and still
 			}
 			return res, s.listing(ctx, ev.ID, userID, 0, false), err
-		case listed() != nil:
+		case listed() != nil || res.start != ev.Start.UnixMilli():
+			// The write failed, or the session moved since it was read:
+			// list it again, at the start the script found.
 			return res, s.followUp(ctx, ev.ID, userID, res), nil
 		}
 		return res, nil, nil

@@ -144,20 +144,24 @@ func (s *Store) Recount(ctx context.Context, n int64) (int, error) {
 	_, _ = p.Exec(ctx) // each read reports its own error
 	counts := make([]memberCount, len(marks))
 	counted := make([]*redis.Cmd, len(marks))
+	var errs []error
 	p = s.rdb.Pipeline()
 	for i, m := range marks {
 		vals, err := reads[i].Result()
 		if err != nil {
-			return 0, fmt.Errorf("groups: recount: %w", err)
+			errs = append(errs, err) // this group waits for the next round; the others go on
+			continue
 		}
 		counts[i] = memberCount{rev: hashInt(vals[0]), crev: hashInt(vals[1]), members: hashInt(vals[2])}
 		counted[i] = s.queueMemberCount(ctx, p, m.Member.(string), counts[i])
 	}
 	_, _ = p.Exec(ctx) // finishMemberCount reports each script's error
 	var done []any
-	var errs []error
 	for i, m := range marks {
 		id := m.Member.(string)
+		if reads[i].Err() != nil {
+			continue
+		}
 		if err := s.finishMemberCount(ctx, id, counts[i], counted[i]); err != nil {
 			errs = append(errs, err)
 			continue

@@ -68,7 +68,7 @@ func (h *handler) once() fiber.Handler {
 			// (settleOnce). Should that write fail, the claim lapses soon
 			// after.
 			done = true
-			if claim.settled == to {
+			if claim.settled == to && claim.settle.Err() == nil {
 				return nil
 			}
 			userID := u.ID
@@ -93,7 +93,8 @@ type onceClaim struct {
 	first          bool
 	to             string
 	err            error
-	settled        string // where settleOnce recorded the post goes
+	settled        string           // where settleOnce recorded the post goes
+	settle         *redis.StatusCmd // settleOnce's write
 }
 
 // settleOnce queues on p, the round trip of a form's own writes, the
@@ -107,7 +108,7 @@ func settleOnce(c *fiber.Ctx, p redis.Pipeliner, to string) {
 	if cl == nil || !cl.first || cl.err != nil {
 		return
 	}
-	cl.h.onceGuard.QueueDone(c.UserContext(), p, cl.userID, cl.digest, to)
+	cl.settle = cl.h.onceGuard.QueueDone(c.UserContext(), p, cl.userID, cl.digest, to)
 	cl.settled = to
 }
 
