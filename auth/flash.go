@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // A flash is a one-time message for the next page a visitor sees ("You
@@ -14,11 +16,17 @@ import (
 // session (an emailed link's RSVP) gets one without a session being
 // made for it. The cookie is signed with the session secret, so nobody
 // can make the site show words of their choosing; it holds nothing
-// secret (the visitor sees the words anyway).
+// secret (the visitor sees the words anyway). It carries the time it was
+// sealed and opens for flashTTL only: a sealed flash someone kept (with a
+// name of their choosing in it) cannot be planted on anyone later.
 
 // maxFlash bounds a flash's text, so the cookie stays well under the
 // 4 KB browsers keep.
 const maxFlash = 1024
+
+// flashTTL is how long a sealed flash opens: the redirect after a post
+// follows at once, and a slow page load or two fit well within.
+const flashTTL = 10 * time.Minute
 
 // FlashCookie is the flash cookie's name, with the __Host- prefix when
 // cookies are Secure (see SessionCookie).
@@ -38,12 +46,13 @@ func (m *Sessions) SealFlash(kind, text string) string {
 	if len(text) > maxFlash {
 		text = strings.ToValidUTF8(text[:maxFlash], "")
 	}
-	body := base64.RawURLEncoding.EncodeToString([]byte(kind + "\n" + text))
+	sealed := strconv.FormatInt(m.Now().Unix(), 10)
+	body := base64.RawURLEncoding.EncodeToString([]byte(kind + "\n" + sealed + "\n" + text))
 	return body + "." + base64.RawURLEncoding.EncodeToString(m.flashMAC(body))
 }
 
 // OpenFlash reads a flash cookie's value: ok is false for a value this
-// site did not seal.
+// site did not seal, or sealed more than flashTTL ago.
 func (m *Sessions) OpenFlash(value string) (kind, text string, ok bool) {
 	body, sig, found := strings.Cut(value, ".")
 	mac, err := base64.RawURLEncoding.DecodeString(sig)
@@ -54,8 +63,16 @@ func (m *Sessions) OpenFlash(value string) (kind, text string, ok bool) {
 	if err != nil {
 		return "", "", false
 	}
-	kind, text, found = strings.Cut(string(raw), "\n")
-	return kind, text, found && text != ""
+	kind, rest, found := strings.Cut(string(raw), "\n")
+	at, text, found2 := strings.Cut(rest, "\n")
+	sealed, err := strconv.ParseInt(at, 10, 64)
+	if !found || !found2 || err != nil || text == "" {
+		return "", "", false
+	}
+	if age := m.Now().Sub(time.Unix(sealed, 0)); age > flashTTL || age < -time.Minute {
+		return "", "", false
+	}
+	return kind, text, true
 }
 
 func (m *Sessions) flashMAC(body string) []byte {

@@ -459,6 +459,29 @@ func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, u
 	}
 }
 
+// AnswerOf names one person's answer to one session (see Answers).
+type AnswerOf struct{ EventID, UserID string }
+
+// Answers reads the answers of, in one round trip: RSVPNone where there
+// is none.
+func (s *Store) Answers(ctx context.Context, of []AnswerOf) ([]RSVPStatus, error) {
+	p := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(of))
+	for i, a := range of {
+		cmds[i] = p.HGet(ctx, s.rsvpKey(a.EventID), a.UserID)
+	}
+	_, _ = p.Exec(ctx) // each read reports its own error
+	out := make([]RSVPStatus, len(of))
+	for i, c := range cmds {
+		v, err := c.Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("events: answers: %w", err)
+		}
+		out[i] = RSVPStatus(v)
+	}
+	return out, nil
+}
+
 // QueueStanding queues on p userID's answer to session eventID, their
 // waitlist place and how many are going; the returned function gives
 // them with the seats left of capacity (the session's) once p has run.

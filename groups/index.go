@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -111,8 +112,8 @@ const (
 )
 
 // queueRecountMark queues on p the mark that has Recount take group id's
-// member count. The mark counts up, so a mark made while Recount reads
-// the group is never forgotten by it.
+// member count. The mark counts up, so Recount can tell a mark made
+// after it read one.
 func (s *Store) queueRecountMark(ctx context.Context, p redis.Pipeliner, id string) *redis.FloatCmd {
 	return p.ZIncrBy(ctx, s.idxRecountKey(), 1, id)
 }
@@ -128,14 +129,53 @@ end
 return 1
 `)
 
-// Recount takes the member counts of up to n groups marked by joins (see
-// queueRecountMark) into the discovery index, and says how many it took.
-// A mark stays for the next time when its group's update failed.
-func (s *Store) Recount(ctx context.Context, n int64) (int, error) {
-	marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), 0, n-1).Result()
-	if err != nil || len(marks) == 0 {
-		return 0, err
+// recountSeen is what this instance's last Recount found of each mark
+// it took. A mark is forgotten only once a round finds it as the round
+// before did: on Redis Cluster the mark and the join that made it go to
+// different nodes in parallel, so a round may read the mark before the
+// join lands; the next round, a quarter second later, reads the count
+// after it.
+type recountSeen struct {
+	mu    sync.Mutex
+	marks map[string]float64
+}
+
+// maxRecountSeen bounds recountSeen: marks another instance forgot are
+// never seen again here, so past this size the memory starts afresh (a
+// mark then takes one more round).
+const maxRecountSeen = 100_000
+
+// Recount takes into the discovery index the member counts of the groups
+// marked by joins (see queueRecountMark), recountBatch a round trip, and
+// forgets the marks that stood still since the last round; it says how
+// many groups it took. A mark stays for the next round when its group's
+// update failed.
+func (s *Store) Recount(ctx context.Context) (int, error) {
+	last := s.recount.take()
+	seen := make(map[string]float64)
+	defer s.recount.keep(seen)
+	total := 0
+	var errs []error
+	for offset := int64(0); ; offset += recountBatch {
+		marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), offset, offset+recountBatch-1).Result()
+		if err != nil {
+			return total, fmt.Errorf("groups: recount: %w", err)
+		}
+		errs = append(errs, s.recountBatch(ctx, marks, last, seen))
+		total += len(marks)
+		if len(marks) < recountBatch {
+			break
+		}
 	}
+	if err := errors.Join(errs...); err != nil {
+		return total, fmt.Errorf("groups: recount: %w", err)
+	}
+	return total, nil
+}
+
+// recountBatch takes the counts of the groups marks name, forgets the
+// marks last saw as they are, and notes the others in seen.
+func (s *Store) recountBatch(ctx context.Context, marks []redis.Z, last, seen map[string]float64) error {
 	p := s.rdb.Pipeline()
 	reads := make([]*redis.SliceCmd, len(marks))
 	for i, m := range marks {
@@ -166,22 +206,41 @@ func (s *Store) Recount(ctx context.Context, n int64) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		done = append(done, id, strconv.FormatFloat(m.Score, 'f', -1, 64))
+		if score, ok := last[id]; ok && score == m.Score {
+			done = append(done, id, strconv.FormatFloat(m.Score, 'f', -1, 64))
+		} else {
+			seen[id] = m.Score
+		}
 	}
 	if len(done) > 0 {
 		if err := recountDoneScript.Run(ctx, s.rdb, []string{s.idxRecountKey()}, done...).Err(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return len(marks), fmt.Errorf("groups: recount: %w", err)
-	}
-	return len(marks), nil
+	return errors.Join(errs...)
 }
 
-// RunRecount runs Recount every recountEvery until ctx ends, batch after
-// batch while batches come full. A failure is logged, and its marks wait
-// for the next round.
+// take hands the marks the last round saw to this one.
+func (r *recountSeen) take() map[string]float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	last := r.marks
+	r.marks = nil
+	return last
+}
+
+// keep keeps the marks this round saw for the next one.
+func (r *recountSeen) keep(seen map[string]float64) {
+	if len(seen) > maxRecountSeen {
+		seen = nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.marks = seen
+}
+
+// RunRecount runs Recount every recountEvery until ctx ends. A failure is
+// logged, and its marks wait for the next round.
 func (s *Store) RunRecount(ctx context.Context) {
 	t := time.NewTicker(recountEvery)
 	defer t.Stop()
@@ -191,17 +250,8 @@ func (s *Store) RunRecount(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for {
-			n, err := s.Recount(ctx, recountBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.logger().Error("groups: recount", "err", err)
-				}
-				break
-			}
-			if n < recountBatch {
-				break
-			}
+		if _, err := s.Recount(ctx); err != nil && ctx.Err() == nil {
+			s.logger().Error("groups: recount", "err", err)
 		}
 	}
 }

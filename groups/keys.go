@@ -7,6 +7,9 @@ package groups
 
 func (s *Store) groupKey(id string) string { return s.prefix + "group:{" + id + "}" }
 
+// membersKey is a group's member set (the second of groupKeys).
+func (s *Store) membersKey(id string) string { return s.groupKey(id) + keySuffixes[1] }
+
 // groupKeys lists, in the order every group script expects them, the keys
 // one group owns: the record, members (zset user->arrival), co-organizers
 // (set), bans (set), invitations (hash user->json), applications (hash

@@ -102,7 +102,7 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 		if err != nil {
 			err = scriptErr(err)
 			if !errors.Is(err, ErrAlreadyMember) && listed.Val() == 1 {
-				if uerr := s.rdb.ZRem(context.WithoutCancel(ctx), s.userGroupsKey(userID), groupID).Err(); uerr != nil {
+				if uerr := s.unlist(context.WithoutCancel(ctx), groupID, userID); uerr != nil {
 					err = errors.Join(err, fmt.Errorf("the list entry made for the join stays: %w", uerr))
 				}
 			}
@@ -122,6 +122,25 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 		}
 		return nil, nil
 	}
+}
+
+// unlist takes groupID off userID's own list after a refused join put it
+// there, unless they are a member all the same (approved at that very
+// moment, say): the entry goes first and comes back if the members have
+// them, so a list entry another change made after its own script is
+// never lost.
+func (s *Store) unlist(ctx context.Context, groupID, userID string) error {
+	if err := s.rdb.ZRem(ctx, s.userGroupsKey(userID), groupID).Err(); err != nil {
+		return err
+	}
+	err := s.rdb.ZScore(ctx, s.membersKey(groupID), userID).Err()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil
+	case err != nil:
+		return err
+	}
+	return s.rdb.ZAddNX(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}).Err()
 }
 
 // runFollowUp runs f in a round trip of its own.

@@ -27,6 +27,10 @@ type Reminders struct {
 	Lease time.Duration
 	// Logger receives claim-loop failures (default slog.Default()).
 	Logger *slog.Logger
+	// Wanted, when set, is asked about due reminders (by key) before they
+	// go out; one it says is not wanted any more is dropped unsent (a
+	// session reminder of someone no longer going). Nil wants them all.
+	Wanted func(ctx context.Context, keys []string) ([]bool, error)
 }
 
 // NewReminders returns the reminder scheduler that feeds outbox.
@@ -191,6 +195,9 @@ func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 		if err != nil || len(claimed) == 0 {
 			return total, err
 		}
+		if claimed, err = r.wanted(ctx, claimed); err != nil {
+			return total, err
+		}
 		msgs := make([]Message, 0, len(claimed))
 		kept := make([]claimedReminder, 0, len(claimed))
 		for _, c := range claimed {
@@ -217,6 +224,32 @@ func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 		}
 		total += len(kept)
 	}
+}
+
+// wanted drops (and forgets) the claimed reminders Wanted says are not
+// wanted any more, and returns the rest. Should Wanted fail, the claims
+// lapse and the reminders are tried again after the lease.
+func (r *Reminders) wanted(ctx context.Context, claimed []claimedReminder) ([]claimedReminder, error) {
+	if r.Wanted == nil || len(claimed) == 0 {
+		return claimed, nil
+	}
+	keys := make([]string, len(claimed))
+	for i, c := range claimed {
+		keys[i] = c.key
+	}
+	want, err := r.Wanted(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("mail: dispatch reminders: wanted: %w", err)
+	}
+	kept := claimed[:0]
+	for i, c := range claimed {
+		if i < len(want) && !want[i] {
+			r.finish(ctx, c)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	return kept, nil
 }
 
 // enqueueOneByOne enqueues msgs[i] for kept[i] one at a time, drops the

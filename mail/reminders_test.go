@@ -219,3 +219,44 @@ func TestScheduleReminderRejectsBadInput(t *testing.T) {
 		t.Errorf("%d reminders stored from bad input", n)
 	}
 }
+
+// A due reminder Wanted says is not wanted any more is dropped unsent and
+// forgotten; the others go out; and while Wanted fails, nothing goes and
+// nothing is lost.
+func TestRemindersNotWantedAreDropped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	r := NewReminders(rdb, prefix, ob)
+	r.Lease = time.Millisecond
+	past := time.Now().Add(-time.Second)
+	for _, k := range []string{"event:e1:user:a:24h", "event:e1:user:b:24h"} {
+		if err := r.Schedule(ctx, k, past, reminder("a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Wanted = func(context.Context, []string) ([]bool, error) { return nil, errors.New("no answer") }
+	if sent, err := r.Dispatch(ctx); err == nil || sent != 0 {
+		t.Fatalf("Dispatch while Wanted fails = %d, %v; want an error and nothing sent", sent, err)
+	}
+	r.Wanted = func(_ context.Context, keys []string) ([]bool, error) {
+		want := make([]bool, len(keys))
+		for i, k := range keys {
+			want[i] = k != "event:e1:user:b:24h"
+		}
+		return want, nil
+	}
+	waitUntil(t, 2*time.Second, "the lapsed claims due again", func() bool {
+		sent, err := r.Dispatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sent == 1
+	})
+	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 1 {
+		t.Fatalf("outbox holds %d, want only a's reminder", n)
+	}
+	if left, _ := rdb.ZCard(ctx, r.dueKey()).Result(); left != 0 {
+		t.Fatalf("%d reminders left, want none: b's is forgotten", left)
+	}
+}

@@ -160,6 +160,39 @@ func reminderPrefix(eventID, userID string) string {
 	return "event:" + eventID + ":user:" + userID + ":"
 }
 
+// RemindersWanted is mail's check before reminders go out (see
+// mail.Reminders.Wanted): a session reminder goes only to someone still
+// going. An answer's reminders are scheduled as the answer is expected to
+// turn out (see the web package's RSVP), so one that turned out otherwise
+// may leave some behind; whatever else left them, none reaches anyone
+// not going. Reminders of another kind are wanted.
+func (n *Notifier) RemindersWanted(ctx context.Context, keys []string) ([]bool, error) {
+	want := make([]bool, len(keys))
+	var of []events.AnswerOf
+	var at []int
+	for i, key := range keys {
+		rest, ok := strings.CutPrefix(key, "event:")
+		eventID, rest, ok2 := strings.Cut(rest, ":user:")
+		userID, _, ok3 := strings.Cut(rest, ":")
+		if !ok || !ok2 || !ok3 {
+			want[i] = true
+			continue
+		}
+		of, at = append(of, events.AnswerOf{EventID: eventID, UserID: userID}), append(at, i)
+	}
+	if len(of) == 0 {
+		return want, nil
+	}
+	answers, err := n.Events.Answers(ctx, of)
+	if err != nil {
+		return nil, err
+	}
+	for j, a := range answers {
+		want[at[j]] = a == events.RSVPGoing
+	}
+	return want, nil
+}
+
 // ScheduleReminders (re)schedules u's reminders for ev at the hours before
 // the start that u chose (24 and 1 by default). Reminders already due are
 // skipped.

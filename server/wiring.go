@@ -64,6 +64,7 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 	st.notify = &notify.Notifier{Users: st.users, Groups: st.groups, Events: st.events, Mail: mailSvc,
 		BaseURL: cfg.BaseURL, Logger: logger}
 	st.notify.Blocked = st.moderation.EitherBlocked
+	mailSvc.Reminders.Wanted = st.notify.RemindersWanted
 	st.events.Notify = st.notify.EventNotice
 	st.hooks = webhooks.NewStore(rdb, p, webhooks.Guard{AllowLocal: cfg.Dev()})
 	st.hooks.Logger = logger

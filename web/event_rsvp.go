@@ -122,9 +122,12 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 // record of the form's page to. Only when it turns out otherwise does a
 // correction follow with the request's last writes: a join refused (a
 // ban, or a change of the group's rules in between) takes the answer
-// back, and an answer that got the last seat, or missed it, sets the
-// reminders right. A join the reads say will be refused goes alone,
-// first, and its refusal is the answer.
+// back, and an answer that found a seat freed meanwhile gets its
+// reminders. Reminders left by an answer that missed its seat stay:
+// they go out only to someone going when they fall due
+// (notify.RemindersWanted), so a promotion meanwhile keeps its own. A
+// join the reads say will be refused goes alone, first, and its refusal
+// is the answer.
 func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnswer, to string) (events.RSVPResult, error) {
 	ctx := c.UserContext()
 	emails := u.VerifiedEmails()
@@ -164,9 +167,6 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 				h.takeBack(ctx, v.Event.ID, u.ID, res)
 			}
 			queueLastWrite(c, fix)
-			if known && expect == events.RSVPGoing && st.Status != events.RSVPGoing {
-				queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
-			}
 			return events.RSVPResult{}, err
 		}
 	}
@@ -175,12 +175,8 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	switch {
 	case !known:
 		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
-	case err != nil:
-		if expect == events.RSVPGoing && st.Status != events.RSVPGoing {
-			queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
-		}
-	case (res.Status == events.RSVPGoing) != (expect == events.RSVPGoing) || reminded() != nil:
-		queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, res.Status == events.RSVPGoing))
+	case err == nil && res.Status == events.RSVPGoing && (expect != events.RSVPGoing || reminded() != nil):
+		queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, true))
 	}
 	return res, err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/apptest"
 	"github.com/focusgroups/focusgroups/internal/ids"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
+	"github.com/focusgroups/focusgroups/mail"
 )
 
 // rsvpCrowd signs n people in (none joins the group) and returns them
@@ -372,8 +373,9 @@ func (b *beforeRSVP) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 
 // The reminders go with an answer as the reads made with the post expect
 // it to turn out, and are set right when it turns out otherwise: a
-// "going" that lost the last seat to someone else meanwhile has none, and
-// one that found a seat freed meanwhile has both.
+// "going" that lost the last seat to someone else meanwhile gets none
+// when they fall due, and one that found a seat freed meanwhile has
+// both.
 func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 	hook := &beforeRSVP{}
 	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
@@ -400,14 +402,24 @@ func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 	}
 	eve := sesSignIn(t, app, "Eve Newcomer", "eve@example.com")
 	hook.armed.Store(true)
-	if n := rsvpPost(t, app, eve.Client, id, eve.CSRF("/s/"+id), "yes"); n != 3 || hook.armed.Load() {
-		t.Fatalf("a going that missed the seat: %d round trips (the seat taken meanwhile: %v), want 3", n, !hook.armed.Load())
+	if n := rsvpPost(t, app, eve.Client, id, eve.CSRF("/s/"+id), "yes"); n != 2 || hook.armed.Load() {
+		t.Fatalf("a going that missed the seat: %d round trips (the seat taken meanwhile: %v), want 2: nothing to set right", n, !hook.armed.Load())
 	}
 	if st := sesStatus(t, app, id, eve.User.ID); st.Status != events.RSVPWaitlisted {
 		t.Fatalf("Eve is %q, want waitlisted", st.Status)
 	}
+	ev, err := app.Events.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := mail.NewOutbox(app.Redis, app.Prefix, mail.Options{Now: func() time.Time { return ev.Start.Add(-30 * time.Minute) }})
+	due := mail.NewReminders(app.Redis, app.Prefix, later)
+	due.Wanted = app.Notify.RemindersWanted
+	if n, err := due.Dispatch(ctx); err != nil || n != 0 {
+		t.Fatalf("reminders sent to Eve, waitlisted: %d (%v), want none", n, err)
+	}
 	if n := reminders(eve.User.ID); n != 0 {
-		t.Fatalf("Eve, waitlisted, has %d reminders, want none", n)
+		t.Fatalf("Eve, waitlisted, still has %d reminders after they fell due, want none", n)
 	}
 
 	hook.meanwhile = func(context.Context) { // not the post's round trips

@@ -239,6 +239,7 @@ func Start(t testing.TB, opts Options) *App {
 	es.Changed = (&webhooks.Emitter{Hooks: hooks, Events: es, Groups: gs, BaseURL: base}).Changed
 	mod := moderation.NewStore(rdb, prefix)
 	notifier.Blocked = mod.EitherBlocked
+	mailSvc.Reminders.Wanted = notifier.RemindersWanted
 	sk := skills.NewStore(rdb, prefix)
 	skillSync := &skills.Sync{Skills: sk, Mentors: ms, Groups: gs, Logger: logger}
 	gs.MembersChanged = skillSync.MemberChanged
@@ -250,6 +251,7 @@ func Start(t testing.TB, opts Options) *App {
 		defer close(workDone)
 		var wg sync.WaitGroup
 		wg.Go(func() { hooks.Run(workCtx) })
+		wg.Go(func() { gs.RunRecount(workCtx) })
 		_ = mailSvc.Run(workCtx)
 		wg.Wait()
 	}()
