@@ -113,7 +113,9 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // QueueGoing queues on p the "going" of RSVPQueued, so it can share a
 // round trip with a change elsewhere (joining the session's group), and
 // its follow-up right behind it, as for the answer it gives unless
-// refused: the session on the person's own list. The returned function
+// refused: the session on the person's own list. known is the person's
+// standing as read with the request, nil to read their answer with the
+// script instead. The returned function
 // gives what RSVPQueued gives once p has been executed, with, for
 // follow-up, only what puts the list right when the answer was refused
 // (or not wanted) and the session was not on it before: nil when nothing
@@ -121,15 +123,24 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // it runs it in full then only with want: a caller whose other change
 // failed passes false, and nothing is recorded. A "going" hands no seat
 // on, so it needs no notice mark.
-func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string) func(want bool) (RSVPResult, FollowUp, error) {
-	before := p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string, known *Standing) func(want bool) (RSVPResult, FollowUp, error) {
+	var read *redis.StringCmd
+	if known == nil {
+		read = p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
+	}
 	get := s.queueAnswer(ctx, p, ev.ID, userID, RSVPGoing)
 	listed := s.queueListing(ctx, p, ev.ID, userID, ev.Start.UnixMilli(), true)
 	return func(want bool) (RSVPResult, FollowUp, error) {
 		res, err := get(want)
 		switch {
 		case err != nil || !want:
-			if Active(RSVPStatus(before.Val())) {
+			var before RSVPStatus
+			if known != nil {
+				before = known.Status
+			} else {
+				before = RSVPStatus(read.Val())
+			}
+			if Active(before) {
 				return res, nil, err // on the list before, and still
 			}
 			return res, s.listing(ctx, ev.ID, userID, 0, false), err
@@ -482,11 +493,23 @@ func (s *Store) Answers(ctx context.Context, of []AnswerOf) ([]RSVPStatus, error
 	return out, nil
 }
 
-// QueueStanding queues on p userID's answer to session eventID, their
-// waitlist place and how many are going; the returned function gives
+// QueueStanding queues on p userID's answer to session eventID and how
+// many are going (not their waitlist place); the returned function gives
 // them with the seats left of capacity (the session's) once p has run.
 func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
-	return s.queueCardStanding(ctx, p, eventID, userID)
+	going := nearcache.ZCard(ctx, p, s.goingKey(eventID))
+	st := nearcache.HGet(ctx, p, s.rsvpKey(eventID), userID)
+	return func(capacity int) (Standing, error) {
+		out, err := seats(eventID, going, capacity)
+		if err != nil {
+			return Standing{}, err
+		}
+		if err := st.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
+		}
+		out.Status = RSVPStatus(st.Val())
+		return out, nil
+	}
 }
 
 // queueCardStanding queues on p what a card of a list shows of a

@@ -126,10 +126,10 @@ if l.limit and l.limit > 0 and l.uses >= l.limit then return redis.error_reply('
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
 if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
 if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
-add_member(uid, ARGV[4])
+local count = add_member(uid, ARGV[4])
 l.uses = l.uses + 1
 redis.call('HSET', LINKS, ARGV[2], cjson.encode(l))
-return joined()
+return joined(count)
 `)
 
 func init() {

@@ -30,8 +30,10 @@ local function top_score(key)
   if #z == 0 then return 0 end
   return tonumber(z[2])
 end
-local function next_arrival()
-  if redis.call('HEXISTS', G, 'arrivals') == 0 then
+-- next_arrival: known says the caller read the group's "arrivals" field
+-- and found it there, so it need not be checked.
+local function next_arrival(known)
+  if not known and redis.call('HEXISTS', G, 'arrivals') == 0 then
     local seed = math.max(top_score(MEMBERS), top_score(REQUESTS))
     redis.call('HSET', G, 'arrivals', string.format('%d', seed))
   end
@@ -48,8 +50,9 @@ local function organizer(uid)
   local r = role(uid)
   return r == 'owner' or r == 'organizer'
 end
-local function domain_ok(userdomains)
-  local gd = redis.call('HGET', G, 'domains')
+-- domain_ok: gd is the group's domains when the caller read them.
+local function domain_ok(userdomains, gd)
+  gd = gd or redis.call('HGET', G, 'domains')
   if not gd or gd == '' then return true end
   for d in string.gmatch(gd, '[^,]+') do
     for u in string.gmatch(userdomains, '[^,]+') do
@@ -74,21 +77,26 @@ end
 -- so a page reads it with the group's revisions (see groupRead); every
 -- change of MEMBERS calls it in the same script.
 local function count_members()
-  redis.call('HSET', G, 'members', redis.call('ZCARD', MEMBERS))
+  local n = redis.call('ZCARD', MEMBERS)
+  redis.call('HSET', G, 'members', n)
+  return n
 end
 -- joined is a join's reply: the member count add_member left, and 1
 -- when the person had an invitation (see QueueJoin).
-local function joined(invited)
-  return {redis.call('HGET', G, 'members'), invited and 1 or 0}
+local function joined(count, invited)
+  return {count, invited and 1 or 0}
 end
-local function add_member(uid, now)
-  if redis.call('ZADD', MEMBERS, 'NX', next_arrival(), uid) == 1 then
+-- add_member returns the member count it leaves. invited is false when
+-- the caller knows there is no invitation to drop, and arrivals true when
+-- it read the group's "arrivals" field and found it (see next_arrival).
+local function add_member(uid, now, invited, arrivals)
+  if redis.call('ZADD', MEMBERS, 'NX', next_arrival(arrivals), uid) == 1 then
     redis.call('HSET', JOINED, uid, now)
   end
-  redis.call('HDEL', INVITES, uid)
+  if invited ~= false then redis.call('HDEL', INVITES, uid) end
   decide(uid, 'approved', now)
   redis.call('HINCRBY', G, 'rev', 1)
-  count_members()
+  return count_members()
 end
 -- bump_crev marks a change other than who is a member: the discovery
 -- index takes a membership change's new count alone only when it already
@@ -200,16 +208,15 @@ local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
 if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
 local invited = redis.call('HEXISTS', INVITES, uid) == 1
-if not invited and redis.call('HGET', G, 'visibility') == 'private' then return redis.error_reply('NOT_FOUND') end
+local g = redis.call('HMGET', G, 'visibility', 'domains', 'join_policy', 'arrivals')
+if not invited and g[1] == 'private' then return redis.error_reply('NOT_FOUND') end
 if ARGV[1] == 'accept' and not invited then return redis.error_reply('NO_INVITE') end
-if not domain_ok(domains) then return redis.error_reply('DOMAIN') end
+if not domain_ok(domains, g[2]) then return redis.error_reply('DOMAIN') end
 if not invited then
-  local policy = redis.call('HGET', G, 'join_policy')
-  if policy == 'approval' then return redis.error_reply('APPLY') end
-  if policy == 'invite' then return redis.error_reply('INVITE_ONLY') end
+  if g[3] == 'approval' then return redis.error_reply('APPLY') end
+  if g[3] == 'invite' then return redis.error_reply('INVITE_ONLY') end
 end
-add_member(uid, now)
-return joined(invited)
+return joined(add_member(uid, now, invited, g[4] ~= false), invited)
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.

@@ -149,8 +149,12 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	if join {
 		getJoined = h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
 	}
-	getGoing := h.Events.QueueGoing(ctx, p, v.Event, u.ID)
 	st, known := prefetchedStanding(c, v.Event)
+	var standing *events.Standing
+	if known {
+		standing = &st
+	}
+	getGoing := h.Events.QueueGoing(ctx, p, v.Event, u.ID, standing)
 	expect := expectedAnswer(v.Event, st)
 	var reminded func() error
 	if known {
