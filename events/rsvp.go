@@ -113,9 +113,7 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // QueueGoing queues on p the "going" of RSVPQueued, so it can share a
 // round trip with a change elsewhere (joining the session's group), and
 // its follow-up right behind it, as for the answer it gives unless
-// refused: the session on the person's own list. known is the person's
-// standing as read with the request, nil to read their answer with the
-// script instead. The returned function
+// refused: the session on the person's own list. The returned function
 // gives what RSVPQueued gives once p has been executed, with, for
 // follow-up, only what puts the list right when the answer was refused
 // (or not wanted) and the session was not on it before: nil when nothing
@@ -123,24 +121,15 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // it runs it in full then only with want: a caller whose other change
 // failed passes false, and nothing is recorded. A "going" hands no seat
 // on, so it needs no notice mark.
-func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string, known *Standing) func(want bool) (RSVPResult, FollowUp, error) {
-	var read *redis.StringCmd
-	if known == nil {
-		read = p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
-	}
+func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string) func(want bool) (RSVPResult, FollowUp, error) {
+	before := p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
 	get := s.queueAnswer(ctx, p, ev.ID, userID, RSVPGoing)
 	listed := s.queueListing(ctx, p, ev.ID, userID, ev.Start.UnixMilli(), true)
 	return func(want bool) (RSVPResult, FollowUp, error) {
 		res, err := get(want)
 		switch {
 		case err != nil || !want:
-			var before RSVPStatus
-			if known != nil {
-				before = known.Status
-			} else {
-				before = RSVPStatus(read.Val())
-			}
-			if Active(before) {
+			if Active(RSVPStatus(before.Val())) {
 				return res, nil, err // on the list before, and still
 			}
 			return res, s.listing(ctx, ev.ID, userID, 0, false), err
@@ -473,24 +462,24 @@ func (s *Store) QueueStatusOf(ctx context.Context, p redis.Pipeliner, eventID, u
 // AnswerOf names one person's answer to one session (see Answers).
 type AnswerOf struct{ EventID, UserID string }
 
-// Answers reads the answers of, in one round trip: RSVPNone where there
-// is none.
-func (s *Store) Answers(ctx context.Context, of []AnswerOf) ([]RSVPStatus, error) {
+// Answers reads the answers of, in one round trip (RSVPNone where there
+// is none), each with its own error.
+func (s *Store) Answers(ctx context.Context, of []AnswerOf) ([]RSVPStatus, []error) {
 	p := s.rdb.Pipeline()
 	cmds := make([]*redis.StringCmd, len(of))
 	for i, a := range of {
 		cmds[i] = p.HGet(ctx, s.rsvpKey(a.EventID), a.UserID)
 	}
 	_, _ = p.Exec(ctx) // each read reports its own error
-	out := make([]RSVPStatus, len(of))
+	out, errs := make([]RSVPStatus, len(of)), make([]error, len(of))
 	for i, c := range cmds {
 		v, err := c.Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("events: answers: %w", err)
+			errs[i] = fmt.Errorf("events: answer of %s to %s: %w", of[i].UserID, of[i].EventID, err)
 		}
 		out[i] = RSVPStatus(v)
 	}
-	return out, nil
+	return out, errs
 }
 
 // QueueStanding queues on p userID's answer to session eventID and how

@@ -424,7 +424,7 @@ func (f fixture) queueGoing(t *testing.T, eventID, u string) RSVPResult {
 		t.Fatal(err)
 	}
 	p := f.s.rdb.Pipeline()
-	get := f.s.QueueGoing(ctx, p, ev, u, nil)
+	get := f.s.QueueGoing(ctx, p, ev, u)
 	_, _ = p.Exec(ctx)
 	res, follow, err := get(true)
 	if err != nil || follow != nil {
@@ -607,7 +607,7 @@ func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := rdb.Pipeline()
-		get := s.QueueGoing(ctx, p, ev, u[i], nil)
+		get := s.QueueGoing(ctx, p, ev, u[i])
 		_, _ = p.Exec(ctx)
 		res, follow, err := get(want)
 		if follow != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -96,26 +95,37 @@ type memberCount struct {
 }
 
 // A join does not wait for the discovery index to take the group's new
-// member count: it marks the group in the recount set (one ZINCRBY, sent
-// with the join), and Recount, run by every instance a few times a
-// second, takes the counts of the marked groups in a batch. A thousand
-// people joining one group in a second then cost the index a few
-// updates instead of a thousand, and a join one round trip less. Until
-// then the members sort may show the count of a moment before; pages
-// show the count from the group itself.
+// member count: it marks the group in the recount set (one ZADD, sent
+// with the join), and Recount, run by every instance four times a second,
+// takes the counts of the marked groups in batches. A thousand people
+// joining one group in a second then cost the index a few updates
+// instead of a thousand, and a join one round trip less. Until then the
+// members sort may show the count of a moment before; pages show the
+// count from the group itself.
+//
+// A mark is the time of the latest join that made it. Recount takes the
+// count of every marked group each round, but forgets a mark only once
+// it is recountGrace old and no join moved it since it was read: on Redis
+// Cluster a join's mark and the join itself go to different nodes at
+// once, and a retry or a redirect may hold the join back for seconds, so
+// a round may read the mark before the join lands; a later round takes
+// the count it left.
 
-// recountEvery is how often RunRecount looks for marked groups, and
-// recountBatch how many it takes per round trip.
+// recountEvery is how often RunRecount runs a round, recountBatch how
+// many marks a round trip takes, recountRound how many marks one round
+// looks at (the oldest first) and recountGrace how old a mark must be
+// before a round may forget it.
 const (
 	recountEvery = 250 * time.Millisecond
 	recountBatch = 100
+	recountRound = 1000
+	recountGrace = 5 * time.Second
 )
 
 // queueRecountMark queues on p the mark that has Recount take group id's
-// member count. The mark counts up, so Recount can tell a mark made
-// after it read one.
-func (s *Store) queueRecountMark(ctx context.Context, p redis.Pipeliner, id string) *redis.FloatCmd {
-	return p.ZIncrBy(ctx, s.idxRecountKey(), 1, id)
+// member count: the time of this join, unless a later one is there.
+func (s *Store) queueRecountMark(ctx context.Context, p redis.Pipeliner, id string) *redis.IntCmd {
+	return p.ZAddGT(ctx, s.idxRecountKey(), redis.Z{Score: float64(s.nowMS()), Member: id})
 }
 
 // recountDoneScript forgets the marks of the groups whose counts Recount
@@ -129,53 +139,43 @@ end
 return 1
 `)
 
-// recountSeen is what this instance's last Recount found of each mark
-// it took. A mark is forgotten only once a round finds it as the round
-// before did: on Redis Cluster the mark and the join that made it go to
-// different nodes in parallel, so a round may read the mark before the
-// join lands; the next round, a quarter second later, reads the count
-// after it.
-type recountSeen struct {
-	mu    sync.Mutex
-	marks map[string]float64
-}
-
-// maxRecountSeen bounds recountSeen: marks another instance forgot are
-// never seen again here, so past this size the memory starts afresh (a
-// mark then takes one more round).
-const maxRecountSeen = 100_000
-
-// Recount takes into the discovery index the member counts of the groups
-// marked by joins (see queueRecountMark), recountBatch a round trip, and
-// forgets the marks that stood still since the last round; it says how
-// many groups it took. A mark stays for the next round when its group's
-// update failed.
+// Recount takes into the discovery index the member counts of the
+// groups marked by joins (see queueRecountMark), up to recountRound of
+// them, the oldest marks first, and forgets the marks recountGrace old
+// that no join moved since; it says how many groups it took. A mark stays
+// for the next round when its group's update failed.
 func (s *Store) Recount(ctx context.Context) (int, error) {
-	last := s.recount.take()
-	seen := make(map[string]float64)
-	defer s.recount.keep(seen)
-	total := 0
+	marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), 0, recountRound-1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("groups: recount: %w", err)
+	}
+	settled := float64(s.Now().Add(-recountGrace).UnixMilli())
+	var done []any
 	var errs []error
-	for offset := int64(0); ; offset += recountBatch {
-		marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), offset, offset+recountBatch-1).Result()
-		if err != nil {
-			return total, fmt.Errorf("groups: recount: %w", err)
+	for from := 0; from < len(marks); from += recountBatch {
+		batch := marks[from:min(from+recountBatch, len(marks))]
+		took, err := s.recountBatch(ctx, batch)
+		errs = append(errs, err)
+		for i, m := range batch {
+			if took[i] && m.Score <= settled {
+				done = append(done, m.Member, strconv.FormatFloat(m.Score, 'f', -1, 64))
+			}
 		}
-		errs = append(errs, s.recountBatch(ctx, marks, last, seen))
-		total += len(marks)
-		if len(marks) < recountBatch {
-			break
+	}
+	if len(done) > 0 {
+		if err := recountDoneScript.Run(ctx, s.rdb, []string{s.idxRecountKey()}, done...).Err(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return total, fmt.Errorf("groups: recount: %w", err)
+		return len(marks), fmt.Errorf("groups: recount: %w", err)
 	}
-	return total, nil
+	return len(marks), nil
 }
 
-// recountBatch takes the counts of the groups marks name, forgets the
-// marks last saw as they are, and notes the others in seen.
-func (s *Store) recountBatch(ctx context.Context, marks []redis.Z, last, seen map[string]float64) error {
+// recountBatch takes the counts of the groups marks name into the index,
+// and says of each whether it did.
+func (s *Store) recountBatch(ctx context.Context, marks []redis.Z) ([]bool, error) {
 	p := s.rdb.Pipeline()
 	reads := make([]*redis.SliceCmd, len(marks))
 	for i, m := range marks {
@@ -196,47 +196,18 @@ func (s *Store) recountBatch(ctx context.Context, marks []redis.Z, last, seen ma
 		counted[i] = s.queueMemberCount(ctx, p, m.Member.(string), counts[i])
 	}
 	_, _ = p.Exec(ctx) // finishMemberCount reports each script's error
-	var done []any
+	took := make([]bool, len(marks))
 	for i, m := range marks {
-		id := m.Member.(string)
 		if reads[i].Err() != nil {
 			continue
 		}
-		if err := s.finishMemberCount(ctx, id, counts[i], counted[i]); err != nil {
+		if err := s.finishMemberCount(ctx, m.Member.(string), counts[i], counted[i]); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if score, ok := last[id]; ok && score == m.Score {
-			done = append(done, id, strconv.FormatFloat(m.Score, 'f', -1, 64))
-		} else {
-			seen[id] = m.Score
-		}
+		took[i] = true
 	}
-	if len(done) > 0 {
-		if err := recountDoneScript.Run(ctx, s.rdb, []string{s.idxRecountKey()}, done...).Err(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// take hands the marks the last round saw to this one.
-func (r *recountSeen) take() map[string]float64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	last := r.marks
-	r.marks = nil
-	return last
-}
-
-// keep keeps the marks this round saw for the next one.
-func (r *recountSeen) keep(seen map[string]float64) {
-	if len(seen) > maxRecountSeen {
-		seen = nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.marks = seen
+	return took, errors.Join(errs...)
 }
 
 // RunRecount runs Recount every recountEvery until ctx ends. A failure is

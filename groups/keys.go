@@ -89,5 +89,6 @@ func (s *Store) idxTempKey(tag string) string { return s.idxBase() + "tmp:" + ta
 func (s *Store) idxVersionKey(which string) string { return s.idxBase() + "version:" + which }
 
 // idxRecountKey is the set of groups whose member count the index has
-// still to take, each scored by the marks joins made (see Recount).
+// still to take, each scored by the time of the latest join (see
+// Recount).
 func (s *Store) idxRecountKey() string { return s.idxBase() + "recount" }

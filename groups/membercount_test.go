@@ -25,17 +25,11 @@ func indexedMembers(t *testing.T, s *Store, id string) (int, bool) {
 	return int(score), true
 }
 
-// recount runs Recount until no group is marked, as RunRecount would.
+// recount runs one round of Recount, as RunRecount would.
 func recount(t *testing.T, s *Store) {
 	t.Helper()
-	for {
-		n, err := s.Recount(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
+	if _, err := s.Recount(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -205,21 +199,30 @@ func (h *joinAfterReads) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 }
 
 // A join that lands while Recount reads the groups' counts keeps its
-// mark: the next Recount takes its count.
+// mark, however old the mark Recount read: the next round takes its
+// count.
 func TestARecountKeepsAMarkMadeMeanwhile(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Now())
 	s := NewStore(rdb, prefix)
+	s.Now = clock.Now
+	ctx := context.Background()
 	g := mustCreate(t, s, ids.New(), goodInput("meanwhile"))
 	mustJoin(t, s, g.ID, ids.New())
+	clock.Advance(recountGrace + time.Second) // the join's mark may be forgotten
 	hooked := redis.NewClient(rdb.(*redis.Client).Options())
 	t.Cleanup(func() { _ = hooked.Close() })
 	hooked.AddHook(&joinAfterReads{t: t, other: s, group: g.ID})
 	r := NewStore(hooked, prefix)
-	if n, err := r.Recount(context.Background()); err != nil || n != 1 {
+	r.Now = clock.Now
+	if n, err := r.Recount(ctx); err != nil || n != 1 {
 		t.Fatalf("Recount took %d groups (%v), want 1", n, err)
 	}
 	if n, _ := indexedMembers(t, s, g.ID); n != 2 {
 		t.Fatalf("the index sorts the group by %d members, want the 2 Recount read", n)
+	}
+	if err := s.rdb.ZScore(ctx, s.idxRecountKey(), g.ID).Err(); err != nil {
+		t.Fatalf("the mark of the join made meanwhile was forgotten: %v", err)
 	}
 	recount(t, s)
 	if n, _ := indexedMembers(t, s, g.ID); n != 3 {
@@ -248,33 +251,32 @@ func TestARefusedJoinLeavesNoListEntry(t *testing.T) {
 
 // On Redis Cluster a join's mark and the join itself go to different
 // nodes at once, so Recount may read the mark before the join lands: a
-// round never forgets a mark it sees for the first time, and the next
-// round takes the count the join left.
+// mark is forgotten only once it is recountGrace old, and a round after
+// the join takes the count it left.
 func TestAMarkReadBeforeItsJoinLandsStays(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
+	clock := testenv.NewClock(time.Now())
+	s.Now = clock.Now
 	g := mustCreate(t, s, ids.New(), goodInput("cluster-order"))
 	recount(t, s)
-	if err := s.rdb.ZIncrBy(ctx, s.idxRecountKey(), 1, g.ID).Err(); err != nil { // the mark lands first
+	if err := s.rdb.ZAdd(ctx, s.idxRecountKey(), redis.Z{Score: float64(s.nowMS()), Member: g.ID}).Err(); err != nil { // the mark lands first
 		t.Fatal(err)
 	}
-	if _, err := s.Recount(ctx); err != nil {
-		t.Fatal(err)
-	}
+	recount(t, s)
 	if err := s.rdb.ZScore(ctx, s.idxRecountKey(), g.ID).Err(); err != nil {
-		t.Fatalf("the mark was forgotten in the round that first read it: %v", err)
+		t.Fatalf("a mark younger than recountGrace was forgotten: %v", err)
 	}
 	if err := joinScript.Run(ctx, s.rdb, s.groupKeys(g.ID), "join", ids.New(), s.nowMS(), "").Err(); err != nil { // then the join
 		t.Fatal(err)
 	}
-	if _, err := s.Recount(ctx); err != nil {
-		t.Fatal(err)
-	}
+	clock.Advance(recountGrace + time.Second)
+	recount(t, s)
 	if n, _ := indexedMembers(t, s, g.ID); n != 2 {
 		t.Fatalf("the index sorts the group by %d members, want 2", n)
 	}
 	if err := s.rdb.ZScore(ctx, s.idxRecountKey(), g.ID).Err(); err == nil {
-		t.Fatal("the mark stays after a round that found it as the last one did")
+		t.Fatal("the mark stays after a round that took it once it was old")
 	}
 }
 

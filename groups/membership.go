@@ -103,7 +103,7 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 			err = scriptErr(err)
 			if !errors.Is(err, ErrAlreadyMember) && listed.Val() == 1 {
 				if uerr := s.unlist(context.WithoutCancel(ctx), groupID, userID); uerr != nil {
-					err = errors.Join(err, fmt.Errorf("the list entry made for the join stays: %w", uerr))
+					err = errors.Join(err, fmt.Errorf("taking back the list entry made for the join: %w", uerr))
 				}
 			}
 			return nil, fmt.Errorf("groups: %s %s: %w", mode, groupID, err)
@@ -126,21 +126,29 @@ func (s *Store) QueueJoin(ctx context.Context, p redis.Pipeliner, accept bool, g
 
 // unlist takes groupID off userID's own list after a refused join put it
 // there, unless they are a member all the same (approved at that very
-// moment, say): the entry goes first and comes back if the members have
-// them, so a list entry another change made after its own script is
-// never lost.
+// moment, say): checked before the entry goes and again after, when it
+// comes back for a member, so a list entry another change made after its
+// own script is never lost. Should a check fail, the entry stays.
 func (s *Store) unlist(ctx context.Context, groupID, userID string) error {
+	if member, err := s.isMember(ctx, groupID, userID); err != nil || member {
+		return err
+	}
 	if err := s.rdb.ZRem(ctx, s.userGroupsKey(userID), groupID).Err(); err != nil {
 		return err
 	}
-	err := s.rdb.ZScore(ctx, s.membersKey(groupID), userID).Err()
-	switch {
-	case errors.Is(err, redis.Nil):
+	if member, err := s.isMember(ctx, groupID, userID); err == nil && !member {
 		return nil
-	case err != nil:
-		return err
 	}
 	return s.rdb.ZAddNX(ctx, s.userGroupsKey(userID), redis.Z{Score: float64(s.nowMS()), Member: groupID}).Err()
+}
+
+// isMember reports whether userID is among groupID's members.
+func (s *Store) isMember(ctx context.Context, groupID, userID string) (bool, error) {
+	err := s.rdb.ZScore(ctx, s.membersKey(groupID), userID).Err()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // runFollowUp runs f in a round trip of its own.

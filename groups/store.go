@@ -134,7 +134,6 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
-	recount recountSeen            // see Recount
 	slugs   strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
 	// parsed remembers each group as of its display revision (drev), so
 	// a page that shows a group it has shown before reads four fields of

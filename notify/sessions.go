@@ -165,7 +165,8 @@ func reminderPrefix(eventID, userID string) string {
 // going. An answer's reminders are scheduled as the answer is expected to
 // turn out (see the web package's RSVP), so one that turned out otherwise
 // may leave some behind; whatever else left them, none reaches anyone
-// not going. Reminders of another kind are wanted.
+// not going. Reminders of another kind are wanted, and so is one whose
+// answer could not be read (a reminder too many beats none at all).
 func (n *Notifier) RemindersWanted(ctx context.Context, keys []string) ([]bool, error) {
 	want := make([]bool, len(keys))
 	var of []events.AnswerOf
@@ -183,12 +184,12 @@ func (n *Notifier) RemindersWanted(ctx context.Context, keys []string) ([]bool, 
 	if len(of) == 0 {
 		return want, nil
 	}
-	answers, err := n.Events.Answers(ctx, of)
-	if err != nil {
-		return nil, err
-	}
+	answers, errs := n.Events.Answers(ctx, of)
 	for j, a := range answers {
-		want[at[j]] = a == events.RSVPGoing
+		if errs[j] != nil {
+			n.logger().Warn("notify: a reminder goes out unchecked", "key", keys[at[j]], "err", errs[j])
+		}
+		want[at[j]] = a == events.RSVPGoing || errs[j] != nil
 	}
 	return want, nil
 }

@@ -149,12 +149,8 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	if join {
 		getJoined = h.Groups.QueueJoin(ctx, p, v.Standing.Invited, v.Group.ID, u.ID, emails)
 	}
+	getGoing := h.Events.QueueGoing(ctx, p, v.Event, u.ID)
 	st, known := prefetchedStanding(c, v.Event)
-	var standing *events.Standing
-	if known {
-		standing = &st
-	}
-	getGoing := h.Events.QueueGoing(ctx, p, v.Event, u.ID, standing)
 	expect := expectedAnswer(v.Event, st)
 	var reminded func() error
 	if known {
@@ -171,6 +167,11 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 				h.takeBack(ctx, v.Event.ID, u.ID, res)
 			}
 			queueLastWrite(c, fix)
+			if known && expect == events.RSVPGoing && st.Status != events.RSVPGoing {
+				// Should the answer not be taken back, its reminders must
+				// not reach someone who was told they could not join.
+				queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
+			}
 			return events.RSVPResult{}, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -440,5 +441,32 @@ func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 	}
 	if n := reminders(sam.User.ID); n != 2 {
 		t.Fatalf("Sam, going, has %d reminders, want 24h and 1h", n)
+	}
+}
+
+// Due reminders go only to people going; one whose answer cannot be read
+// goes all the same, and reminders of another kind are not asked about.
+func TestRemindersWantedOnlyForPeopleGoing(t *testing.T) {
+	app := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
+	g := sesGroup(t, app, org, "wanted", nil)
+	id := sesCreate(t, org, g, sesForm("Wanted"))
+	sesRSVP(t, org, id, "yes")
+	if err := app.Redis.Set(ctx, app.Prefix+"event:{broken}:rsvp", "not a hash", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{
+		"event:" + id + ":user:" + org.User.ID + ":24h", // going
+		"event:" + id + ":user:nobody:1h",               // no answer
+		"event:broken:user:" + org.User.ID + ":1h",      // unreadable answer
+		"digest:weekly:" + org.User.ID,                  // another kind
+	}
+	want, err := app.Notify.RemindersWanted(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(want, []bool{true, false, true, true}) {
+		t.Fatalf("wanted %v, want [true false true true]", want)
 	}
 }

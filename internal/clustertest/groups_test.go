@@ -497,7 +497,7 @@ func TestJoinAndGoingInOnePipelineOnCluster(t *testing.T) {
 	joinAndGo := func(uid string) (events.RSVPResult, error) {
 		p := f.rdb.Pipeline()
 		getJoined := f.s.QueueJoin(ctx, p, false, g.ID, uid, nil)
-		getGoing := es.QueueGoing(ctx, p, ev, uid, nil)
+		getGoing := es.QueueGoing(ctx, p, ev, uid)
 		_, _ = p.Exec(ctx)
 		follow, jerr := getJoined()
 		res, _, err := getGoing(true)
