@@ -416,6 +416,13 @@ func (b *bench) devSignIn(name string) (string, error) {
 	if r.StatusCode != http.StatusSeeOther {
 		return "", fmt.Errorf("sign-in answered %d", r.StatusCode)
 	}
+	// The page it leads to shows the welcome and clears its flash cookie,
+	// as in a browser; a Cookie header that kept it would show the flash
+	// on every view, and no view would be kept.
+	if r, err = c.Get(b.appURL + r.Header.Get("Location")); err != nil {
+		return "", err
+	}
+	r.Body.Close()
 	u, _ := url.Parse(b.appURL)
 	var parts []string
 	for _, ck := range jar.Cookies(u) {
