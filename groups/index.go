@@ -103,23 +103,28 @@ type memberCount struct {
 // members sort may show the count of a moment before; pages show the
 // count from the group itself.
 //
-// A mark is the time of the latest join that made it. Recount takes the
-// count of every marked group each round, but forgets a mark only once
-// it is recountGrace old and no join moved it since it was read: on Redis
-// Cluster a join's mark and the join itself go to different nodes at
-// once, and a retry or a redirect may hold the join back for seconds, so
-// a round may read the mark before the join lands; a later round takes
-// the count it left.
+// A mark is the time of the latest join that made it. A round takes the
+// counts of the groups marked since the round before (so the order
+// follows joins within a round) and of those whose marks are recountGrace
+// old, and forgets the latter unless a join moved them since they were
+// read: on Redis Cluster a join's mark and the join itself go to
+// different nodes at once, and a retry or a redirect may hold the join
+// back for seconds, so a round may read the mark before the join lands;
+// the round that forgets it takes the count the join left. A group joined
+// once is thus counted about twice, however many rounds pass between.
 
 // recountEvery is how often RunRecount runs a round, recountBatch how
-// many marks a round trip takes, recountRound how many marks one round
-// looks at (the oldest first) and recountGrace how old a mark must be
-// before a round may forget it.
+// many marks a round trip takes, recountRound how many new and how many
+// old marks one round looks at, recountGrace how old a mark must be
+// before a round may forget it, and recountSlack how far before the last
+// round a mark still counts as new (instances' clocks differ, and a mark
+// stamped before a round may land after it read).
 const (
 	recountEvery = 250 * time.Millisecond
 	recountBatch = 100
 	recountRound = 1000
 	recountGrace = 5 * time.Second
+	recountSlack = time.Second
 )
 
 // queueRecountMark queues on p the mark that has Recount take group id's
@@ -139,17 +144,40 @@ end
 return 1
 `)
 
-// Recount takes into the discovery index the member counts of the
-// groups marked by joins (see queueRecountMark), up to recountRound of
-// them, the oldest marks first, and forgets the marks recountGrace old
-// that no join moved since; it says how many groups it took. A mark stays
-// for the next round when its group's update failed.
+// Recount runs a round: it takes into the discovery index the member
+// counts of the groups marked by joins (see queueRecountMark) since the
+// last round, and of those marked recountGrace ago or more, whose marks
+// it forgets unless a join moved them since; it says how many groups it
+// took. A mark stays for the next round when its group's update failed.
 func (s *Store) Recount(ctx context.Context) (int, error) {
-	marks, err := s.rdb.ZRangeWithScores(ctx, s.idxRecountKey(), 0, recountRound-1).Result()
+	now := s.Now()
+	since := "-inf"
+	if last := s.recountLast.Swap(now.UnixMilli()); last != 0 {
+		since = "(" + strconv.FormatInt(last-recountSlack.Milliseconds(), 10)
+	}
+	settled := float64(now.Add(-recountGrace).UnixMilli())
+	p := s.rdb.Pipeline()
+	fresh := p.ZRangeByScoreWithScores(ctx, s.idxRecountKey(), &redis.ZRangeBy{Min: since, Max: "+inf", Count: recountRound})
+	old := p.ZRangeByScoreWithScores(ctx, s.idxRecountKey(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatFloat(settled, 'f', -1, 64), Count: recountRound})
+	_, _ = p.Exec(ctx) // each read reports its own error
+	marks, err := fresh.Result()
+	if err == nil {
+		var olds []redis.Z
+		olds, err = old.Result()
+		taken := make(map[any]bool, len(marks))
+		for _, m := range marks {
+			taken[m.Member] = true
+		}
+		for _, m := range olds {
+			if !taken[m.Member] { // after a pause, a mark is both new and old
+				marks = append(marks, m)
+			}
+		}
+	}
 	if err != nil {
+		s.recountLast.Store(0) // the next round looks at every mark
 		return 0, fmt.Errorf("groups: recount: %w", err)
 	}
-	settled := float64(s.Now().Add(-recountGrace).UnixMilli())
 	var done []any
 	var errs []error
 	for from := 0; from < len(marks); from += recountBatch {

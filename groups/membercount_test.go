@@ -304,3 +304,29 @@ func TestUnlistKeepsAMembersEntry(t *testing.T) {
 		t.Fatalf("the outsider's groups after unlist: %v (%v), want none", theirs, err)
 	}
 }
+
+// A group joined once is counted by the round after the join and by the
+// round that forgets its mark, not by every round between.
+func TestARecountTakesNewAndOldMarksOnly(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	clock := testenv.NewClock(time.Now())
+	s.Now = clock.Now
+	g := mustCreate(t, s, ids.New(), goodInput("twice"))
+	recount(t, s) // the first round looks at every mark
+	mustJoin(t, s, g.ID, ids.New())
+	for i, want := range []int{1, 0, 0, 1, 0} {
+		if i == 3 {
+			clock.Advance(recountGrace)
+		} else {
+			clock.Advance(recountSlack + time.Millisecond)
+		}
+		n, err := s.Recount(ctx)
+		if err != nil || n != want {
+			t.Fatalf("round %d took %d groups (%v), want %d", i+1, n, err, want)
+		}
+	}
+	if n, _ := indexedMembers(t, s, g.ID); n != 2 {
+		t.Fatalf("the index sorts the group by %d members, want 2", n)
+	}
+}

@@ -134,7 +134,10 @@ type Store struct {
 	// Logger receives the failures that leave work for the sweep.
 	Logger  *slog.Logger
 	notices *notices.Source
-	slugs   strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
+	// recountLast is when this instance's last Recount round began (unix
+	// ms; 0 before the first): later marks are new to the next round.
+	recountLast atomic.Int64
+	slugs       strcache.Cache[string] // slug -> group ID, checked on use (see SlugID)
 	// parsed remembers each group as of its display revision (drev), so
 	// a page that shows a group it has shown before reads four fields of
 	// it instead of the whole hash (see groupRead).
