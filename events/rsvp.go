@@ -482,11 +482,15 @@ func (s *Store) Answers(ctx context.Context, of []AnswerOf) ([]RSVPStatus, []err
 	return out, errs
 }
 
-// QueueStanding queues on p userID's answer to session eventID and how
-// many are going (not their waitlist place); the returned function gives
-// them with the seats left of capacity (the session's) once p has run.
+// QueueStanding queues on p how many are going to session eventID and
+// userID's answer (nothing of theirs for ""; not their waitlist place);
+// the returned function gives them with the seats left of capacity (the
+// session's) once p has run.
 func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
 	going := nearcache.ZCard(ctx, p, s.goingKey(eventID))
+	if userID == "" {
+		return func(capacity int) (Standing, error) { return seats(eventID, going, capacity) }
+	}
 	st := nearcache.HGet(ctx, p, s.rsvpKey(eventID), userID)
 	return func(capacity int) (Standing, error) {
 		out, err := seats(eventID, going, capacity)
@@ -507,25 +511,21 @@ func (s *Store) QueueStanding(ctx context.Context, p redis.Pipeliner, eventID, u
 // from the session read with it (it is stored with the session, in the
 // same write), so the returned function takes it; CheckedIn stays false.
 func (s *Store) queueCardStanding(ctx context.Context, p redis.Pipeliner, eventID, userID string) func(capacity int) (Standing, error) {
-	going := nearcache.ZCard(ctx, p, s.goingKey(eventID))
+	standing := s.QueueStanding(ctx, p, eventID, userID)
 	if userID == "" {
-		return func(capacity int) (Standing, error) { return seats(eventID, going, capacity) }
+		return standing
 	}
-	st := nearcache.HGet(ctx, p, s.rsvpKey(eventID), userID)
 	rank := nearcache.ZRank(ctx, p, s.waitlistKey(eventID), userID)
 	return func(capacity int) (Standing, error) {
-		out, err := seats(eventID, going, capacity)
+		out, err := standing(capacity)
 		if err != nil {
 			return Standing{}, err
 		}
-		for _, err := range []error{st.Err(), rank.Err()} {
-			if err != nil && !errors.Is(err, redis.Nil) {
-				return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
-			}
-		}
-		out.Status = RSVPStatus(st.Val())
-		if r, err := rank.Result(); err == nil {
+		switch r, err := rank.Result(); {
+		case err == nil:
 			out.Position = int(r) + 1
+		case !errors.Is(err, redis.Nil):
+			return Standing{}, fmt.Errorf("events: status of %s on %s: %w", userID, eventID, err)
 		}
 		return out, nil
 	}
