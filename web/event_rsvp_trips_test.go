@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,37 +226,17 @@ func TestAnRSVPThatJoinsLeavesEveryFollowUpDone(t *testing.T) {
 	}
 }
 
-// banAtJoin bans the person a pipelined join names, just before the
-// pipeline runs (as an organizer's ban landing between the request's
-// read and its join), then calls meanwhile once the pipeline has run.
-type banAtJoin struct {
-	armed     atomic.Bool
-	meanwhile func(ctx context.Context)
+// joinScript says whether a command's arguments are the join script's:
+// its sha, nine keys (the fourth is the bans), then the mode and the
+// person.
+func joinScript(a []any) bool {
+	return len(a) > 13 && a[0] == "evalsha" && fmt.Sprint(a[2]) == "9" && a[12] == "join"
 }
 
-func (b *banAtJoin) DialHook(next redis.DialHook) redis.DialHook          { return next }
-func (b *banAtJoin) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
-func (b *banAtJoin) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		var ban redis.Cmder
-		for _, c := range cmds {
-			// The join script: its sha, nine keys (the fourth is the bans),
-			// then the mode and the person.
-			a := c.Args()
-			if len(a) > 13 && a[0] == "evalsha" && fmt.Sprint(a[2]) == "9" && a[12] == "join" && b.armed.CompareAndSwap(true, false) {
-				ban = redis.NewIntCmd(ctx, "sadd", a[6], a[13])
-			}
-		}
-		if ban == nil {
-			return next(ctx, cmds)
-		}
-		if err := next(ctx, []redis.Cmder{ban}); err != nil {
-			return err
-		}
-		err := next(ctx, cmds)
-		b.meanwhile(ctx)
-		return err
-	}
+// rsvpScript says whether a command's arguments are the RSVP script's:
+// its sha and seven keys, the session's first.
+func rsvpScript(a []any) bool {
+	return len(a) > 3 && a[0] == "evalsha" && fmt.Sprint(a[2]) == "7" && strings.Contains(fmt.Sprint(a[3]), ":event:{")
 }
 
 // A newcomer's "going" goes with their join in one round trip. Should
@@ -265,8 +244,14 @@ func (b *banAtJoin) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // back: no seat, no answer, no membership, and the seat it held goes to
 // the person who queued behind it meanwhile.
 func TestAGoingWhoseJoinFailsIsTakenBack(t *testing.T) {
-	hook := &banAtJoin{}
-	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
+	// Bans the person a pipelined join names just before the pipeline
+	// runs: an organizer's ban landing between the request's read and
+	// its join.
+	var app *apptest.App
+	hook := &armedHook{match: joinScript, before: func(a []any) error {
+		return app.Redis.SAdd(context.Background(), fmt.Sprint(a[6]), a[13]).Err()
+	}}
+	app = apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
 	ctx := context.Background()
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
 	g := sesGroup(t, app, org, "taken-back", nil)
@@ -275,7 +260,7 @@ func TestAGoingWhoseJoinFailsIsTakenBack(t *testing.T) {
 	id := sesCreate(t, org, g, f)
 	mia := sesSignIn(t, app, "Mia Member", "")
 	sesJoin(t, app, g, mia)
-	hook.meanwhile = func(ctx context.Context) {
+	hook.after = func(ctx context.Context) {
 		if res, err := app.Events.RSVP(ctx, id, mia.User.ID, true); err != nil || res.Status != events.RSVPWaitlisted {
 			t.Errorf("Mia behind the newcomer: %+v %v, want waitlisted", res, err)
 		}
@@ -349,36 +334,13 @@ func privateSession(t *testing.T, app *apptest.App, slug string) (sesPerson, *gr
 	return org, g, sesCreate(t, org, g, sesForm("Behind closed doors"))
 }
 
-// beforeRSVP runs meanwhile once, right before the first pipeline that
-// carries an RSVP script (seven keys, the session's first), as another
-// person's answer landing between a post's reads and its writes.
-type beforeRSVP struct {
-	armed     atomic.Bool
-	meanwhile func(ctx context.Context)
-}
-
-func (b *beforeRSVP) DialHook(next redis.DialHook) redis.DialHook          { return next }
-func (b *beforeRSVP) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
-func (b *beforeRSVP) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		for _, c := range cmds {
-			a := c.Args()
-			if len(a) > 3 && a[0] == "evalsha" && fmt.Sprint(a[2]) == "7" && strings.Contains(fmt.Sprint(a[3]), ":event:{") && b.armed.CompareAndSwap(true, false) {
-				b.meanwhile(ctx)
-				break
-			}
-		}
-		return next(ctx, cmds)
-	}
-}
-
 // The reminders go with an answer as the reads made with the post expect
 // it to turn out, and are set right when it turns out otherwise: a
 // "going" that lost the last seat to someone else meanwhile gets none
 // when they fall due, and one that found a seat freed meanwhile has
 // both.
 func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
-	hook := &beforeRSVP{}
+	hook := &armedHook{match: rsvpScript} // before: another person's answer, between the post's reads and its writes
 	app := apptest.Start(t, apptest.Options{RedisHooks: []redis.Hook{hook}})
 	ctx := context.Background()
 	org := sesSignIn(t, app, "Olga Organizer", "olga@example.com")
@@ -396,10 +358,11 @@ func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 	}
 	mia := sesSignIn(t, app, "Mia Member", "")
 	sesJoin(t, app, g, mia)
-	hook.meanwhile = func(context.Context) { // not the post's round trips
+	hook.before = func([]any) error { // not the post's round trips
 		if res, err := app.Events.RSVP(ctx, id, mia.User.ID, true); err != nil || res.Status != events.RSVPGoing {
 			t.Errorf("Mia takes the seat: %+v %v", res, err)
 		}
+		return nil
 	}
 	eve := sesSignIn(t, app, "Eve Newcomer", "eve@example.com")
 	hook.armed.Store(true)
@@ -423,13 +386,14 @@ func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 		t.Fatalf("Eve, waitlisted, still has %d reminders after they fell due, want none", n)
 	}
 
-	hook.meanwhile = func(context.Context) { // not the post's round trips
+	hook.before = func([]any) error { // not the post's round trips
 		if _, err := app.Events.RSVP(ctx, id, eve.User.ID, false); err != nil {
 			t.Error(err)
 		}
 		if _, err := app.Events.RSVP(ctx, id, mia.User.ID, false); err != nil {
 			t.Error(err)
 		}
+		return nil
 	}
 	sam := sesSignIn(t, app, "Sam Second", "sam@example.com")
 	hook.armed.Store(true)
