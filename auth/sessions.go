@@ -154,13 +154,18 @@ type Sessions struct {
 // cookie Secure (and names it with the __Host- prefix); secret signs the
 // CSRF tokens and flash cookies.
 func NewSessions(users *Store, secure bool, secret []byte) *Sessions {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("focusgroups csrf v1"))
-	key := m.Sum(nil)
-	f := hmac.New(sha256.New, secret)
-	f.Write([]byte("focusgroups flash v1"))
-	return &Sessions{rdb: users.rdb, prefix: users.prefix, secure: secure, users: users, Now: time.Now, flashKey: f.Sum(nil),
+	key := subkey(secret, "focusgroups csrf v1")
+	return &Sessions{rdb: users.rdb, prefix: users.prefix, secure: secure, users: users, Now: time.Now,
+		flashKey: subkey(secret, "focusgroups flash v1"),
 		csrfMACs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
+
+// subkey derives from secret the key of one use (label), so a value
+// signed for one use is never valid for another.
+func subkey(secret []byte, label string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 func (m *Sessions) key(id string) string { return m.prefix + "sess:{" + id + "}" }

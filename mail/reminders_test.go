@@ -226,10 +226,11 @@ func TestScheduleReminderRejectsBadInput(t *testing.T) {
 func TestRemindersNotWantedAreDropped(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ob, rdb, prefix := newOutbox(t)
+	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Now())
+	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
 	r := NewReminders(rdb, prefix, ob)
-	r.Lease = time.Millisecond
-	past := time.Now().Add(-time.Second)
+	past := clock.Now().Add(-time.Second)
 	for _, k := range []string{"event:e1:user:a:24h", "event:e1:user:b:24h"} {
 		if err := r.Schedule(ctx, k, past, reminder("a@example.com")); err != nil {
 			t.Fatal(err)
@@ -246,13 +247,13 @@ func TestRemindersNotWantedAreDropped(t *testing.T) {
 		}
 		return want, nil
 	}
-	waitUntil(t, 2*time.Second, "the lapsed claims due again", func() bool {
-		sent, err := r.Dispatch(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sent == 1
-	})
+	if sent, err := r.Dispatch(ctx); err != nil || sent != 0 {
+		t.Fatalf("Dispatch within the failed claims' lease = %d, %v; want nothing yet", sent, err)
+	}
+	clock.Advance(r.Lease + time.Second)
+	if sent, err := r.Dispatch(ctx); err != nil || sent != 1 {
+		t.Fatalf("Dispatch once the claims lapsed = %d, %v; want a's reminder only", sent, err)
+	}
 	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 1 {
 		t.Fatalf("outbox holds %d, want only a's reminder", n)
 	}
