@@ -184,6 +184,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, *nearcache.Cache, error) {
 	if cfg.RedisNearCache {
 		near = nearcache.New(rdb, nearcache.Prefixes(cfg.RedisPrefix, web.CachedKeyFamilies))
 		near.NoNil = nearcache.Prefixes(cfg.RedisPrefix, web.UnkeptNilFamilies)
+		near.Broadcast = []string{cfg.RedisPrefix}
 	}
 	rdb.AddHook(speculate.Hook{})
 	rdb.AddHook(near.Hook()) // after the guesses, which it answers too, and before the counter

@@ -163,6 +163,7 @@ func Start(t testing.TB, opts Options) *App {
 		if !opts.NoNearCache {
 			near = nearcache.New(rdb.(*redis.Client), nearcache.Prefixes(prefix, web.CachedKeyFamilies))
 			near.NoNil = nearcache.Prefixes(prefix, web.UnkeptNilFamilies)
+			near.Broadcast = []string{prefix}
 		}
 		rdb.AddHook(speculate.Hook{}) // as the server's client (server.newRedis)
 		rdb.AddHook(near.Hook())

@@ -5,7 +5,8 @@
 //
 // Redis tells: a dedicated connection turns on client-side caching
 // tracking in broadcast mode (CLIENT TRACKING ... BCAST) for the key
-// families the app caches, redirected to itself and subscribed to
+// families the app caches (or for the one prefix all of them start with,
+// see Broadcast), redirected to itself and subscribed to
 // __redis__:invalidate, so every change to a key of those families, by
 // any client of that server, is named on it. Nothing is tracked per read,
 // and Redis keeps no table of who read what.
@@ -48,6 +49,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +80,14 @@ type Cache struct {
 	// may name at random (a cookie's session ID), whose misses would
 	// otherwise fill the memory others' replies need. Set before use.
 	NoNil []string
+	// Broadcast, when set, are the prefixes Redis names the changes of,
+	// in place of one per family kept: Redis walks every broadcast
+	// prefix for each key written, so one prefix (the app's key prefix)
+	// costs each write far less than one per family. Changes to keys of
+	// no family kept are dropped as they arrive. When a family kept
+	// starts with none of them, the families are broadcast instead; ""
+	// is every key. Set before Run.
+	Broadcast []string
 
 	opts     redis.Options // the tracking connection's
 	prefixes []string
@@ -249,10 +259,27 @@ func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
 		return err
 	}
 	args := []any{"client", "tracking", "on", "redirect", id, "bcast"}
-	for _, p := range c.prefixes {
-		args = append(args, "prefix", p)
+	if b := c.broadcast(); !slices.Contains(b, "") {
+		for _, p := range b {
+			args = append(args, "prefix", p)
+		}
 	}
 	return cn.Do(ctx, args...).Err()
+}
+
+// broadcast returns the prefixes Redis is to name the changes of:
+// Broadcast when every family kept starts with one of them, else the
+// families.
+func (c *Cache) broadcast() []string {
+	if len(c.Broadcast) == 0 {
+		return c.prefixes
+	}
+	for _, p := range c.prefixes {
+		if !slices.ContainsFunc(c.Broadcast, func(b string) bool { return strings.HasPrefix(p, b) }) {
+			return c.prefixes
+		}
+	}
+	return c.Broadcast
 }
 
 // listen reads the tracking connection until it fails: the
@@ -260,6 +287,7 @@ func (c *Cache) track(ctx context.Context, cn *redis.Conn) error {
 // replies, PONGs answer the barrier. A quiet connection is pinged, and
 // one that leaves a PING unanswered too long is given up.
 func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
+	wide := !slices.Equal(c.broadcast(), c.prefixes) // changes to keys not kept are named too
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, c.answerWithin/2)
 		if err != nil {
@@ -291,7 +319,9 @@ func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
 				return errors.New("nearcache: an invalidation without keys (the database was flushed)")
 			}
 			for _, key := range m.PayloadSlice {
-				c.invalidate(key)
+				if !wide || c.tracked(key) {
+					c.invalidate(key)
+				}
 			}
 		case *redis.Pong:
 			n, err := strconv.ParseUint(m.Payload, 10, 64)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -589,5 +590,80 @@ func testAStalledTrackingConnectionHoldsNoRequestUp(t *testing.T, typed bool) {
 	f.hget(t, f.key, "name")
 	if v, trips, _ := f.hget(t, f.key, "name"); v != "new" || trips != 0 {
 		t.Fatalf("once it answers again: %q in %d round trips, want new from memory", v, trips)
+	}
+}
+
+// Redis is asked to name the changes under one broadcast prefix when it
+// covers every family kept, and under the families when it does not.
+func TestTrackingTakesTheBroadcastPrefixOnlyWhenItCoversTheFamilies(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	families := []string{prefix + "k:", prefix + "j:"}
+	for _, tc := range []struct {
+		broadcast []string
+		want      []string
+	}{
+		{nil, families},
+		{[]string{prefix}, []string{prefix}},
+		{[]string{prefix + "k:"}, families}, // j: would go unheard
+	} {
+		c := New(rdb.(*redis.Client), families)
+		c.Broadcast = tc.broadcast
+		ctx := context.Background()
+		client := redis.NewClient(&c.opts) // a connection of its own, as Run's
+		cn := client.Conn()
+		if err := c.track(ctx, cn); err != nil {
+			t.Fatal(err)
+		}
+		info, err := cn.Do(ctx, "CLIENT", "TRACKINGINFO").Result()
+		_ = client.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		switch m := info.(type) {
+		case []any: // RESP2, as Run's connection: name, value, …
+			for i := 0; i+1 < len(m); i += 2 {
+				if m[i] == "prefixes" {
+					for _, p := range m[i+1].([]any) {
+						got = append(got, p.(string))
+					}
+				}
+			}
+		default:
+			t.Fatalf("TRACKINGINFO: %T", info)
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tc.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("broadcast %q: Redis tracks %q, want %q", tc.broadcast, got, want)
+		}
+	}
+}
+
+// Under one broadcast prefix, a change to a key of no family kept does
+// not drop what is kept, and a change to a kept key still does.
+func TestChangesOutsideTheFamiliesKeepWhatIsKept(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	f := newFixture(t, rdb.(*redis.Client), prefix, func(c *Cache) { c.Broadcast = []string{prefix} })
+	ctx := context.Background()
+	f.keepName(t, "Go")
+	heard := f.cache.seq.Load()
+	for i := range 20 {
+		if err := f.other.Set(ctx, prefix+"other:{1}", i, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.settle(t)
+	if n := f.cache.seq.Load(); n != heard {
+		t.Errorf("%d invalidations counted for keys of no family kept, want none", n-heard)
+	}
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Go" || trips != 0 {
+		t.Fatalf("after changes outside the families: %q in %d round trips, want Go from memory", v, trips)
+	}
+	if err := f.other.HSet(ctx, f.key, "name", "Rust").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v, trips, _ := f.hget(t, f.key, "name"); v != "Rust" || trips != 1 {
+		t.Fatalf("after a change to the kept key: %q in %d round trips, want Rust from Redis", v, trips)
 	}
 }
