@@ -27,10 +27,22 @@ type Reminders struct {
 	Lease time.Duration
 	// Logger receives claim-loop failures (default slog.Default()).
 	Logger *slog.Logger
-	// Wanted, when set, is asked about due reminders (by key) before they
-	// go out; one it says is not wanted any more is dropped unsent (a
-	// session reminder of someone no longer going). Nil wants them all.
+	// Wanted, when set, is asked about due reminders scheduled with their
+	// mail (by key) before they go out; one it says is not wanted any
+	// more is dropped unsent (a session reminder of someone no longer
+	// going). Nil wants them all.
 	Wanted func(ctx context.Context, keys []string) ([]bool, error)
+	// Compose writes the mails of due planned reminders (see Reminder),
+	// one for each, as things stand when they fall due; a nil mail drops
+	// its reminder unsent. While it is unset or fails, planned reminders
+	// stay, and are tried again after the lease.
+	Compose func(ctx context.Context, due []Planned) ([]*Message, error)
+}
+
+// Planned is a due reminder that was scheduled without its mail.
+type Planned struct {
+	Key string
+	Due time.Time
 }
 
 // NewReminders returns the reminder scheduler that feeds outbox.
@@ -38,9 +50,11 @@ func NewReminders(rdb redis.UniversalClient, prefix string, outbox *Outbox) *Rem
 	return &Reminders{rdb: rdb, prefix: prefix, outbox: outbox, Lease: time.Minute, Logger: slog.Default()}
 }
 
+// reminderItem is what is stored of a reminder: its mail, or none when
+// it is planned (see Reminder).
 type reminderItem struct {
-	Due int64   `json:"due"`
-	Msg Message `json:"msg"`
+	Due int64    `json:"due"`
+	Msg *Message `json:"msg,omitempty"`
 }
 
 // Schedule sends m at due. key names the reminder, e.g.
@@ -60,7 +74,10 @@ func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m M
 	return nil
 }
 
-// Reminder is one mail to send at Due, named by Key (see Schedule).
+// Reminder is one mail to send at Due, named by Key (see Schedule). A
+// reminder whose Msg is the zero Message is planned: it stores a few
+// bytes, and its mail is written when it falls due, by Compose, from
+// what it is about as it stands then.
 type Reminder struct {
 	Key string
 	Due time.Time
@@ -118,7 +135,42 @@ func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Remind
 	}, nil
 }
 
-// prepareReminder checks a reminder and encodes it for storage.
+// QueueAdd checks rs as Replace does and returns their scheduling, to be
+// queued on a pipeline the caller runs: each replaces the reminder of its
+// key, and the reminders of other keys stay. It takes three plain
+// commands and no script: what an answer with no reminders before needs.
+// The check it returns reports the error once the pipeline has run.
+func (r *Reminders) QueueAdd(ctx context.Context, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
+	due := make([]redis.Z, 0, len(rs))
+	index := make([]redis.Z, 0, len(rs))
+	items := make([]any, 0, 2*len(rs))
+	for _, rem := range rs {
+		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, redis.Z{Score: float64(rem.Due.UnixMilli()), Member: rem.Key})
+		index = append(index, redis.Z{Member: rem.Key})
+		items = append(items, rem.Key, item)
+	}
+	return func(p redis.Pipeliner) func() error {
+		if len(rs) == 0 {
+			return func() error { return nil }
+		}
+		cmds := []redis.Cmder{p.HSet(ctx, r.itemKey(), items...), p.ZAdd(ctx, r.dueKey(), due...), p.ZAdd(ctx, r.indexKey(), index...)}
+		return func() error {
+			for _, c := range cmds {
+				if err := c.Err(); err != nil {
+					return fmt.Errorf("mail: add reminders %s: %w", rs[0].Key, err)
+				}
+			}
+			return nil
+		}
+	}, nil
+}
+
+// prepareReminder checks a reminder and encodes it for storage; a zero m
+// is a planned reminder's.
 func prepareReminder(key string, due time.Time, m Message) ([]byte, error) {
 	errs := valid.Errors{}
 	if key == "" || !validToken(key, maxKeyLen-40) {
@@ -127,22 +179,32 @@ func prepareReminder(key string, due time.Time, m Message) ([]byte, error) {
 	if due.IsZero() {
 		errs.Add("due", "is required")
 	}
-	m.IdempotencyKey = "reminder:" + key + ":" + strconv.FormatInt(due.Unix(), 10)
-	clean, err := m.validate()
-	var ve valid.Errors
-	if errors.As(err, &ve) {
-		for f, msg := range ve {
-			errs.Add(f, msg)
+	it := reminderItem{Due: due.UnixMilli()}
+	if m.Kind != "" || m.To != "" {
+		m.IdempotencyKey = reminderIdempotencyKey(key, due)
+		clean, err := m.validate()
+		var ve valid.Errors
+		if errors.As(err, &ve) {
+			for f, msg := range ve {
+				errs.Add(f, msg)
+			}
 		}
+		it.Msg = &clean
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	item, err := json.Marshal(reminderItem{Due: due.UnixMilli(), Msg: clean})
+	item, err := json.Marshal(it)
 	if err != nil {
 		return nil, fmt.Errorf("mail: schedule reminder %s: %w", key, err)
 	}
 	return item, nil
+}
+
+// reminderIdempotencyKey sends a reminder once for one due time, and
+// again when it is moved to another.
+func reminderIdempotencyKey(key string, due time.Time) string {
+	return "reminder:" + key + ":" + strconv.FormatInt(due.Unix(), 10)
 }
 
 // Cancel removes every scheduled reminder whose key starts with one of
@@ -198,17 +260,9 @@ func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 		if claimed, err = r.wanted(ctx, claimed); err != nil {
 			return total, err
 		}
-		msgs := make([]Message, 0, len(claimed))
-		kept := make([]claimedReminder, 0, len(claimed))
-		for _, c := range claimed {
-			var it reminderItem
-			if err := json.Unmarshal([]byte(c.item), &it); err != nil {
-				r.Logger.Error("mail: unreadable reminder dropped", "key", c.key, "err", err)
-				r.finish(ctx, c)
-				continue
-			}
-			msgs = append(msgs, it.Msg)
-			kept = append(kept, c)
+		msgs, kept, err := r.mails(ctx, claimed)
+		if err != nil {
+			return total, err
 		}
 		_, err = r.outbox.EnqueueAll(ctx, msgs)
 		var ve valid.Errors
@@ -226,24 +280,82 @@ func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 	}
 }
 
-// wanted drops (and forgets) the claimed reminders Wanted says are not
-// wanted any more, and returns the rest. Should Wanted fail, the claims
-// lapse and the reminders are tried again after the lease.
+// mails reads the claimed reminders' mails, composing the planned ones,
+// and returns them with the reminders they are for. The reminders that
+// are unreadable, or that Compose drops, are forgotten; planned ones left
+// without Compose wait for the lease to end.
+func (r *Reminders) mails(ctx context.Context, claimed []claimedReminder) ([]Message, []claimedReminder, error) {
+	msgs := make([]Message, 0, len(claimed))
+	kept := make([]claimedReminder, 0, len(claimed))
+	var planned []Planned
+	var plannedOf []claimedReminder
+	for _, c := range claimed {
+		var it reminderItem
+		switch err := json.Unmarshal([]byte(c.item), &it); {
+		case err != nil:
+			r.Logger.Error("mail: unreadable reminder dropped", "key", c.key, "err", err)
+			r.finish(ctx, c)
+		case it.Msg == nil:
+			planned = append(planned, Planned{Key: c.key, Due: time.UnixMilli(it.Due)})
+			plannedOf = append(plannedOf, c)
+		default:
+			msgs, kept = append(msgs, *it.Msg), append(kept, c)
+		}
+	}
+	if len(planned) == 0 {
+		return msgs, kept, nil
+	}
+	if r.Compose == nil {
+		r.Logger.Error("mail: planned reminders wait: nothing composes them", "count", len(planned))
+		return msgs, kept, nil
+	}
+	composed, err := r.Compose(ctx, planned)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mail: dispatch reminders: compose: %w", err)
+	}
+	for i, p := range planned {
+		if i >= len(composed) || composed[i] == nil {
+			r.finish(ctx, plannedOf[i]) // not wanted any more
+			continue
+		}
+		m := *composed[i]
+		m.IdempotencyKey = reminderIdempotencyKey(p.Key, p.Due)
+		msgs, kept = append(msgs, m), append(kept, plannedOf[i])
+	}
+	return msgs, kept, nil
+}
+
+// wanted drops (and forgets) the claimed reminders with their mail that
+// Wanted says are not wanted any more, and returns the rest. Should
+// Wanted fail, the claims lapse and the reminders are tried again after
+// the lease.
 func (r *Reminders) wanted(ctx context.Context, claimed []claimedReminder) ([]claimedReminder, error) {
 	if r.Wanted == nil || len(claimed) == 0 {
 		return claimed, nil
 	}
-	keys := make([]string, len(claimed))
+	var keys []string
+	var at []int
 	for i, c := range claimed {
-		keys[i] = c.key
+		if !isPlanned(c.item) {
+			keys, at = append(keys, c.key), append(at, i)
+		}
+	}
+	if len(keys) == 0 {
+		return claimed, nil
 	}
 	want, err := r.Wanted(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("mail: dispatch reminders: wanted: %w", err)
 	}
+	drop := map[int]bool{}
+	for j, i := range at {
+		if j < len(want) && !want[j] {
+			drop[i] = true
+		}
+	}
 	kept := claimed[:0]
 	for i, c := range claimed {
-		if i < len(want) && !want[i] {
+		if drop[i] {
 			r.finish(ctx, c)
 			continue
 		}
@@ -251,6 +363,10 @@ func (r *Reminders) wanted(ctx context.Context, claimed []claimedReminder) ([]cl
 	}
 	return kept, nil
 }
+
+// isPlanned reports whether a stored item is a planned reminder's, which
+// carries no mail ("msg").
+func isPlanned(item string) bool { return !strings.Contains(item, `"msg":`) }
 
 // enqueueOneByOne enqueues msgs[i] for kept[i] one at a time, drops the
 // invalid ones and returns the reminders that reached the outbox or were

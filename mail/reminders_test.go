@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,7 +169,7 @@ func TestClaimedReminderOfADeadInstanceIsEnqueuedOnce(t *testing.T) {
 	// It enqueued the mail and then died before forgetting the reminder.
 	var it reminderItem
 	mustUnmarshal(t, cs[0].item, &it)
-	if _, err := ob.Enqueue(ctx, it.Msg); err != nil {
+	if _, err := ob.Enqueue(ctx, *it.Msg); err != nil {
 		t.Fatal(err)
 	}
 	other := NewReminders(rdb, prefix, ob)
@@ -259,5 +261,111 @@ func TestRemindersNotWantedAreDropped(t *testing.T) {
 	}
 	if left, _ := rdb.ZCard(ctx, r.dueKey()).Result(); left != 0 {
 		t.Fatalf("%d reminders left, want none: b's is forgotten", left)
+	}
+}
+
+// A planned reminder stores no mail: Compose writes it when it falls due,
+// from the key and due time it was planned with; one Compose drops goes
+// nowhere, and while Compose is missing or fails, planned reminders
+// wait and mails scheduled whole still go.
+func TestPlannedRemindersAreComposedWhenDue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Now())
+	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
+	r := NewReminders(rdb, prefix, ob)
+	due := clock.Now().Add(-time.Second).Truncate(time.Millisecond)
+	add, err := r.QueueAdd(ctx, []Reminder{{Key: "event:e1:user:a:24h", Due: due}, {Key: "event:e1:user:b:24h", Due: due}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rdb.Pipeline()
+	check := add(p)
+	_, _ = p.Exec(ctx)
+	if err := check(); err != nil {
+		t.Fatal(err)
+	}
+	if item, _ := rdb.HGet(ctx, r.itemKey(), "event:e1:user:a:24h").Result(); item != fmt.Sprintf(`{"due":%d}`, due.UnixMilli()) {
+		t.Fatalf("a planned reminder stores %q, want its due time alone", item)
+	}
+	if err := r.Schedule(ctx, "event:e2:user:a:1h", due, reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := r.Dispatch(ctx); err != nil || sent != 1 {
+		t.Fatalf("Dispatch with nothing to compose = %d, %v; want the whole mail only", sent, err)
+	}
+	var asked []Planned
+	r.Compose = func(_ context.Context, ps []Planned) ([]*Message, error) {
+		asked = append(asked, ps...)
+		return nil, errors.New("no answer")
+	}
+	clock.Advance(r.Lease + time.Second)
+	if sent, err := r.Dispatch(ctx); err == nil || sent != 0 {
+		t.Fatalf("Dispatch while Compose fails = %d, %v; want an error and nothing sent", sent, err)
+	}
+	if len(asked) != 2 || !asked[0].Due.Equal(due) || asked[0].Key != "event:e1:user:a:24h" || asked[1].Key != "event:e1:user:b:24h" {
+		t.Fatalf("Compose was asked about %+v, want both planned reminders with their due time", asked)
+	}
+	r.Compose = func(_ context.Context, ps []Planned) ([]*Message, error) {
+		out := make([]*Message, len(ps))
+		for i, p := range ps {
+			if strings.Contains(p.Key, ":user:a:") {
+				m := reminder("a@example.com")
+				out[i] = &m
+			}
+		}
+		return out, nil
+	}
+	clock.Advance(r.Lease + time.Second)
+	if sent, err := r.Dispatch(ctx); err != nil || sent != 1 {
+		t.Fatalf("Dispatch = %d, %v; want a's composed reminder only", sent, err)
+	}
+	if left, _ := rdb.ZCard(ctx, r.dueKey()).Result(); left != 0 {
+		t.Fatalf("%d reminders left, want none: b's is dropped", left)
+	}
+	idem := "reminder:event:e1:user:a:24h:" + strconv.FormatInt(due.Unix(), 10)
+	if n, _ := rdb.Exists(ctx, ob.idemKey(idem)).Result(); n != 1 {
+		t.Fatalf("the composed mail is not sent once for its due time (no %s)", idem)
+	}
+	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 2 {
+		t.Fatalf("outbox holds %d, want the whole mail and a's", n)
+	}
+}
+
+// Adding reminders replaces those of the same keys and leaves the rest;
+// bad input stores nothing.
+func TestQueueAddReplacesItsKeysOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ob, rdb, prefix := newOutbox(t)
+	r := NewReminders(rdb, prefix, ob)
+	soon, later := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
+	if err := r.Schedule(ctx, "event:e1:user:a:48h", soon, reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	for _, due := range []time.Time{soon, later} {
+		add, err := r.QueueAdd(ctx, []Reminder{{Key: "event:e1:user:a:24h", Due: due}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := rdb.Pipeline()
+		check := add(p)
+		_, _ = p.Exec(ctx)
+		if err := check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if at, _ := rdb.ZScore(ctx, r.dueKey(), "event:e1:user:a:24h").Result(); int64(at) != later.UnixMilli() {
+		t.Fatalf("the reminder added twice is due at %v, want the second time", at)
+	}
+	if n, _ := r.Cancel(ctx, "event:e1:user:a:"); n != 2 {
+		t.Fatalf("%d reminders, want the one scheduled before and the one added", n)
+	}
+	for _, bad := range []Reminder{{Key: "", Due: soon}, {Key: "k", Due: time.Time{}}, {Key: "k", Due: soon, Msg: Message{To: "a@example.com"}}} {
+		var ve valid.Errors
+		if _, err := r.QueueAdd(ctx, []Reminder{bad}); !errors.As(err, &ve) {
+			t.Errorf("QueueAdd(%+v) = %v, want a refusal", bad, err)
+		}
 	}
 }

@@ -115,6 +115,12 @@ func (s *Service) QueueReplaceReminders(ctx context.Context, prefix string, rs [
 	return s.Reminders.QueueReplace(ctx, prefix, rs)
 }
 
+// QueueAddReminders schedules rs for a pipeline the caller runs, and
+// leaves the reminders of other keys (see Reminders.QueueAdd).
+func (s *Service) QueueAddReminders(ctx context.Context, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
+	return s.Reminders.QueueAdd(ctx, rs)
+}
+
 // CancelReminders drops the reminders whose keys start with one of the
 // prefixes (see Reminders.Cancel).
 func (s *Service) CancelReminders(ctx context.Context, prefixes ...string) (int, error) {

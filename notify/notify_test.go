@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,7 +266,7 @@ func TestRemindersFollowTheAnswer(t *testing.T) {
 	// answer is given again, gone when waitlisted.
 	answer := func(status, before events.RSVPStatus) (queued int) {
 		p := f.rdb.Pipeline()
-		check := f.n.RSVPAnswered(f.ctx, ev, f.group, cara, events.RSVPResult{Status: status, Before: before})(p)
+		check := f.n.RSVPAnswered(f.ctx, ev, cara, events.RSVPResult{Status: status, Before: before})(p)
 		queued = p.Len()
 		_, _ = p.Exec(f.ctx) // check reports the error
 		if err := check(); err != nil {
@@ -291,5 +293,64 @@ func TestRemindersFollowTheAnswer(t *testing.T) {
 		if n := answer(status, events.RSVPNotGoing); n == 0 {
 			t.Errorf("answer %q after not going queued nothing, want its reminders dropped", status)
 		}
+	}
+}
+
+// A planned reminder is written when it falls due, from things as they
+// stand then, and only for someone still going who still wants it, about
+// a session still on at the time it was planned for.
+func TestRemindersAreWrittenWhenTheyFallDue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cara := f.member("cara", "Asia/Tokyo")
+	dan := f.member("dan", "UTC")
+	ev := f.session("", 72*time.Hour)
+	if _, err := f.events.RSVP(f.ctx, ev.ID, cara.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	key := func(u *auth.User, h int) string {
+		return "event:" + ev.ID + ":user:" + u.ID + ":" + strconv.Itoa(h) + "h"
+	}
+	at := func(h int) time.Time { return ev.Start.Add(-time.Duration(h) * time.Hour) }
+	due := []mail.Planned{
+		{Key: key(cara, 24), Due: at(24)},
+		{Key: key(cara, 48), Due: at(48)},                         // not among her hours
+		{Key: key(cara, 24), Due: at(25)},                         // planned for a time the session left
+		{Key: key(dan, 24), Due: at(24)},                          // not going
+		{Key: "event:gone:user:" + cara.ID + ":24h", Due: at(24)}, // no such session
+	}
+	ms, err := f.n.ComposeReminders(f.ctx, due)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != len(due) || ms[0] == nil || slices.ContainsFunc(ms[1:], func(m *mail.Message) bool { return m != nil }) {
+		t.Fatalf("composed %v, want Cara's 24-hour reminder alone", ms)
+	}
+	m := ms[0]
+	if m.Kind != mail.KindReminder || m.To != "cara@example.com" || m.Data["EventTitle"] != ev.Title || m.Data["StartsIn"] != "in 24 hours" ||
+		m.Data["When"] != timefmt.Range(ev.Start, ev.End, timefmt.Zone("Asia/Tokyo")) {
+		t.Fatalf("Cara's reminder: %+v", m)
+	}
+	if _, err := f.mail.Enqueue(f.ctx, *m); err != nil {
+		t.Fatalf("a composed reminder is not a mail the outbox takes: %v", err)
+	}
+	// She turns reminders off: nothing is written for her any more.
+	if _, err := f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara", Mail: auth.MailPrefs{NoReminders: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due[:1]); err != nil || ms[0] != nil {
+		t.Fatalf("with reminders off: %v, %v; want none", ms, err)
+	}
+	if _, err := f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.events.Cancel(f.ctx, events.Actor{UserID: f.owner.ID, Organizer: true}, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due[:1]); err != nil || ms[0] != nil {
+		t.Fatalf("for a cancelled session: %v, %v; want none", ms, err)
+	}
+	if _, err := f.n.ComposeReminders(f.ctx, []mail.Planned{{Key: "digest:weekly:" + cara.ID, Due: at(24)}}); err == nil {
+		t.Fatal("a key of no session reminder was composed, want an error")
 	}
 }

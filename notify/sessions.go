@@ -85,7 +85,7 @@ func (n *Notifier) eventNotice(ctx context.Context, note events.Notice) error {
 				return err
 			}
 		case going[id]:
-			if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
+			if err := n.scheduleReminders(ctx, ev, u); err != nil {
 				return err
 			}
 		}
@@ -172,14 +172,12 @@ func (n *Notifier) RemindersWanted(ctx context.Context, keys []string) ([]bool, 
 	var of []events.AnswerOf
 	var at []int
 	for i, key := range keys {
-		rest, ok := strings.CutPrefix(key, "event:")
-		eventID, rest, ok2 := strings.Cut(rest, ":user:")
-		userID, _, ok3 := strings.Cut(rest, ":")
-		if !ok || !ok2 || !ok3 {
+		r, ok := parseReminderKey(key)
+		if !ok {
 			want[i] = true
 			continue
 		}
-		of, at = append(of, events.AnswerOf{EventID: eventID, UserID: userID}), append(at, i)
+		of, at = append(of, events.AnswerOf{EventID: r.eventID, UserID: r.userID}), append(at, i)
 	}
 	if len(of) == 0 {
 		return want, nil
@@ -194,44 +192,120 @@ func (n *Notifier) RemindersWanted(ctx context.Context, keys []string) ([]bool, 
 	return want, nil
 }
 
+// reminderKey is what a session reminder's key names (see reminders).
+type reminderKey struct {
+	eventID, userID string
+	hours           int
+}
+
+func parseReminderKey(key string) (reminderKey, bool) {
+	rest, ok := strings.CutPrefix(key, "event:")
+	eventID, rest, ok2 := strings.Cut(rest, ":user:")
+	userID, h, ok3 := strings.Cut(rest, ":")
+	hours, err := strconv.Atoi(strings.TrimSuffix(h, "h"))
+	return reminderKey{eventID, userID, hours}, ok && ok2 && ok3 && eventID != "" && userID != "" && err == nil
+}
+
+// ComposeReminders is mail's writer of planned session reminders (see
+// mail.Reminders.Compose). Each is written when it falls due, from the
+// session, its group and the person as they are then, and goes only to
+// someone still going and reachable, who still wants a reminder that
+// long before, about a session still on at the time it was planned
+// for; the others are dropped (a moved session has its reminders planned
+// anew). A key of no session reminder, or a read that fails, is an
+// error: the claims lapse and are tried again.
+func (n *Notifier) ComposeReminders(ctx context.Context, due []mail.Planned) ([]*mail.Message, error) {
+	keys := make([]reminderKey, len(due))
+	of := make([]events.AnswerOf, len(due))
+	var eventIDs, userIDs []string
+	for i, d := range due {
+		k, ok := parseReminderKey(d.Key)
+		if !ok {
+			return nil, fmt.Errorf("notify: compose reminders: %q names no session reminder", d.Key)
+		}
+		keys[i], of[i] = k, events.AnswerOf{EventID: k.eventID, UserID: k.userID}
+		eventIDs, userIDs = append(eventIDs, k.eventID), append(userIDs, k.userID)
+	}
+	slices.Sort(eventIDs)
+	evs, err := n.Events.GetMany(ctx, slices.Compact(eventIDs))
+	if err != nil {
+		return nil, fmt.Errorf("notify: compose reminders: %w", err)
+	}
+	users, err := n.Users.GetMany(ctx, userIDs)
+	if err != nil {
+		return nil, fmt.Errorf("notify: compose reminders: %w", err)
+	}
+	answers, errs := n.Events.Answers(ctx, of)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("notify: compose reminders: %w", err)
+	}
+	byID := map[string]events.Event{}
+	gs := map[string]*groups.Group{}
+	for _, ev := range evs {
+		byID[ev.ID] = ev
+		if _, ok := gs[ev.GroupID]; ok {
+			continue
+		}
+		switch g, err := n.Groups.Get(ctx, ev.GroupID); {
+		case err == nil:
+			gs[ev.GroupID] = g
+		case errors.Is(err, groups.ErrNotFound):
+			gs[ev.GroupID] = nil
+		default:
+			return nil, fmt.Errorf("notify: compose reminders: %w", err)
+		}
+	}
+	out := make([]*mail.Message, len(due))
+	for i, k := range keys {
+		ev, ok := byID[k.eventID]
+		u := users[k.userID]
+		before := time.Duration(k.hours) * time.Hour
+		if !ok || u == nil || gs[ev.GroupID] == nil || answers[i] != events.RSVPGoing || ev.Status == events.StatusCancelled ||
+			ev.Start.Add(-before).UnixMilli() != due[i].Due.UnixMilli() || !slices.Contains(u.Mail.Reminders(), k.hours) {
+			continue
+		}
+		addr, ok := reachable(u)
+		if !ok {
+			continue
+		}
+		data := n.sessionData(ev, gs[ev.GroupID], u)
+		data["StartsIn"] = "in " + duration(before)
+		out[i] = &mail.Message{Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data,
+			UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}
+	}
+	return out, nil
+}
+
 // ScheduleReminders (re)schedules u's reminders for ev at the hours before
 // the start that u chose (24 and 1 by default). Reminders already due are
 // skipped.
 func (n *Notifier) ScheduleReminders(ctx context.Context, ev events.Event, u *auth.User) {
-	g, err := n.Groups.Get(ctx, ev.GroupID)
-	if err != nil {
-		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
-		return
-	}
-	if err := n.scheduleReminders(ctx, ev, g, u); err != nil {
+	if err := n.scheduleReminders(ctx, ev, u); err != nil {
 		n.logger().Error("notify: reminders", "event", ev.ID, "err", err)
 	}
 }
 
 // scheduleReminders replaces u's reminders for ev in one round trip.
-func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User) error {
-	prefix, rs := n.reminders(ev, g, u)
+func (n *Notifier) scheduleReminders(ctx context.Context, ev events.Event, u *auth.User) error {
+	prefix, rs := n.reminders(ev, u)
 	if err := n.Mail.ReplaceReminders(ctx, prefix, rs); err != nil {
 		return fmt.Errorf("schedule reminders: %w", err)
 	}
 	return nil
 }
 
-// reminders are u's reminders for ev (in group g), and the prefix of
-// their keys.
-func (n *Notifier) reminders(ev events.Event, g *groups.Group, u *auth.User) (string, []mail.Reminder) {
+// reminders are u's reminders for ev, planned (ComposeReminders writes
+// them when they fall due), and the prefix of their keys.
+func (n *Notifier) reminders(ev events.Event, u *auth.User) (string, []mail.Reminder) {
 	prefix := reminderPrefix(ev.ID, u.ID)
 	var rs []mail.Reminder
-	if addr, ok := reachable(u); ok {
+	if _, ok := reachable(u); ok {
 		for _, h := range u.Mail.Reminders() {
 			due := ev.Start.Add(-time.Duration(h) * time.Hour)
 			if !due.After(n.now()) {
 				continue
 			}
-			data := n.sessionData(ev, g, u)
-			data["StartsIn"] = "in " + duration(time.Duration(h)*time.Hour)
-			rs = append(rs, mail.Reminder{Key: prefix + strconv.Itoa(h) + "h", Due: due, Msg: mail.Message{
-				Kind: mail.KindReminder, To: addr, ToName: u.Name, Data: data, UnsubscribeURL: n.unsubscribeURL(u.ID, mail.ScopeAll)}})
+			rs = append(rs, mail.Reminder{Key: prefix + strconv.Itoa(h) + "h", Due: due})
 		}
 	}
 	return prefix, rs
@@ -260,27 +334,41 @@ func (n *Notifier) RSVPChanged(ctx context.Context, ev events.Event, u *auth.Use
 	n.CancelReminders(ctx, ev.ID, u.ID)
 }
 
-// RSVPAnswered is RSVPChanged for a caller that has just read the
-// session's group g and sends its last writes together: it returns the
-// change to u's reminders that the answer res calls for, for the caller
-// to queue on that pipeline, and the check that reports its error once
-// the pipeline has run. A first answer that is not "going" changes
-// nothing: someone who never answered has no reminders to drop.
-func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, res events.RSVPResult) func(p redis.Pipeliner) func() error {
-	if res.Status != events.RSVPGoing && res.Before == events.RSVPNone {
+// RSVPAnswered is RSVPChanged for a caller that sends its last writes
+// together: it returns the change to u's reminders that the answer res
+// calls for, for the caller to queue on that pipeline, and the check that
+// reports its error once the pipeline has run. A first answer that is not
+// "going" changes nothing: someone who never answered has no reminders
+// to drop. A first "going" only adds its own: whatever else a person
+// without an answer might have left is checked when it falls due (see
+// ComposeReminders).
+func (n *Notifier) RSVPAnswered(ctx context.Context, ev events.Event, u *auth.User, res events.RSVPResult) func(p redis.Pipeliner) func() error {
+	switch {
+	case res.Before != events.RSVPNone:
+		return n.Reminders(ctx, ev, u, res.Status == events.RSVPGoing)
+	case res.Status != events.RSVPGoing:
 		return func(redis.Pipeliner) func() error { return func() error { return nil } }
 	}
-	return n.Reminders(ctx, ev, g, u, res.Status == events.RSVPGoing)
+	_, rs := n.reminders(ev, u)
+	return n.queued(ev, func() (func(redis.Pipeliner) func() error, error) { return n.Mail.QueueAddReminders(ctx, rs) })
 }
 
 // Reminders is the follow-up that leaves u's reminders of ev as an answer
 // wants them, whatever they were: scheduled for one going, none else.
-func (n *Notifier) Reminders(ctx context.Context, ev events.Event, g *groups.Group, u *auth.User, going bool) func(p redis.Pipeliner) func() error {
+func (n *Notifier) Reminders(ctx context.Context, ev events.Event, u *auth.User, going bool) func(p redis.Pipeliner) func() error {
 	prefix, rs := reminderPrefix(ev.ID, u.ID), []mail.Reminder(nil)
 	if going {
-		prefix, rs = n.reminders(ev, g, u)
+		prefix, rs = n.reminders(ev, u)
 	}
-	queue, err := n.Mail.QueueReplaceReminders(ctx, prefix, rs)
+	return n.queued(ev, func() (func(redis.Pipeliner) func() error, error) {
+		return n.Mail.QueueReplaceReminders(ctx, prefix, rs)
+	})
+}
+
+// queued is a change to reminders of ev for a caller's pipeline, its
+// errors said to be about ev's reminders.
+func (n *Notifier) queued(ev events.Event, change func() (func(redis.Pipeliner) func() error, error)) func(p redis.Pipeliner) func() error {
+	queue, err := change()
 	if err != nil {
 		return func(redis.Pipeliner) func() error {
 			return func() error { return fmt.Errorf("notify: reminders for %s: %w", ev.ID, err) }

@@ -65,6 +65,7 @@ func newStores(cfg *Config, rdb redis.UniversalClient, logger *slog.Logger) (*st
 		BaseURL: cfg.BaseURL, Logger: logger}
 	st.notify.Blocked = st.moderation.EitherBlocked
 	mailSvc.Reminders.Wanted = st.notify.RemindersWanted
+	mailSvc.Reminders.Compose = st.notify.ComposeReminders
 	st.events.Notify = st.notify.EventNotice
 	st.hooks = webhooks.NewStore(rdb, p, webhooks.Guard{AllowLocal: cfg.Dev()})
 	st.hooks.Logger = logger

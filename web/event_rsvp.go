@@ -84,7 +84,7 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 		}
 		a.Result = res
 		queueLastWrite(c, indexed)
-		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
+		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, u, res))
 		return a, nil
 	}
 	// Say no before joining the group for a session that takes no RSVPs;
@@ -154,7 +154,7 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	expect := expectedAnswer(v.Event, st)
 	var reminded func() error
 	if known {
-		reminded = h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, events.RSVPResult{Status: expect, Before: st.Status})(p)
+		reminded = h.Notify.RSVPAnswered(ctx, v.Event, u, events.RSVPResult{Status: expect, Before: st.Status})(p)
 	}
 	if to != "" {
 		settleOnce(c, p, to)
@@ -170,7 +170,7 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 			if known && expect == events.RSVPGoing && st.Status != events.RSVPGoing {
 				// Should the answer not be taken back, its reminders must
 				// not reach someone who was told they could not join.
-				queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, false))
+				queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, u, false))
 			}
 			return events.RSVPResult{}, err
 		}
@@ -179,9 +179,9 @@ func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnsw
 	queueLastWrite(c, fix)
 	switch {
 	case !known:
-		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, v.Group, u, res))
+		queueLastWrite(c, h.Notify.RSVPAnswered(ctx, v.Event, u, res))
 	case err == nil && res.Status == events.RSVPGoing && (expect != events.RSVPGoing || reminded() != nil):
-		queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, v.Group, u, true))
+		queueLastWrite(c, h.Notify.Reminders(ctx, v.Event, u, true))
 	}
 	return res, err
 }

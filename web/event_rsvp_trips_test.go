@@ -378,7 +378,7 @@ func TestRemindersFollowTheAnswerAsItTurnedOut(t *testing.T) {
 	}
 	later := mail.NewOutbox(app.Redis, app.Prefix, mail.Options{Now: func() time.Time { return ev.Start.Add(-30 * time.Minute) }})
 	due := mail.NewReminders(app.Redis, app.Prefix, later)
-	due.Wanted = app.Notify.RemindersWanted
+	due.Wanted, due.Compose = app.Notify.RemindersWanted, app.Notify.ComposeReminders
 	if n, err := due.Dispatch(ctx); err != nil || n != 0 {
 		t.Fatalf("reminders sent to Eve, waitlisted: %d (%v), want none", n, err)
 	}

@@ -68,7 +68,7 @@ func (h *handler) goAll(c *fiber.Ctx, v eventView, u *auth.User, loc *time.Locat
 	queueLastWrite(c, indexed)
 	for _, a := range answers {
 		if a.Err == nil {
-			queueLastWrite(c, h.Notify.RSVPAnswered(ctx, a.Event, v.Group, u, a.Result))
+			queueLastWrite(c, h.Notify.RSVPAnswered(ctx, a.Event, u, a.Result))
 		}
 	}
 	return goingAllSummary(answers, loc), nil

@@ -212,7 +212,9 @@ func TestNoPageOrMailShowsUTCToPeopleWithoutAZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	later := mail.NewOutbox(app.Redis, app.Prefix, mail.Options{Now: func() time.Time { return ev.Start.Add(-30 * time.Minute) }})
-	if n, err := mail.NewReminders(app.Redis, app.Prefix, later).Dispatch(ctx); err != nil || n != 2 {
+	due := mail.NewReminders(app.Redis, app.Prefix, later)
+	due.Compose = app.Notify.ComposeReminders
+	if n, err := due.Dispatch(ctx); err != nil || n != 2 {
 		t.Fatalf("dispatching Mia's reminders: %d, %v; want 2", n, err)
 	}
 	reminder := waitForMail(t, app, mia.User.PrimaryEmail(), "Reminder: Berlin evening")
