@@ -181,7 +181,7 @@ func (s *Store) IndexDirectory(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var pathKeys []string
-	scan := func(ctx context.Context, c *redis.Client) error {
+	scan := func(ctx context.Context, c redis.UniversalClient) error {
 		iter := c.Scan(ctx, 0, s.indexKey("path", "*"), 1000).Iterator()
 		for iter.Next(ctx) {
 			pathKeys = append(pathKeys, iter.Val())
@@ -197,10 +197,8 @@ func (s *Store) IndexDirectory(ctx context.Context) (int, error) {
 			defer mu.Unlock()
 			return scan(ctx, node)
 		})
-	case *redis.Client:
-		err = scan(ctx, c)
 	default:
-		return 0, fmt.Errorf("mentors: index directory: unsupported client %T", s.rdb)
+		err = scan(ctx, s.rdb)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("mentors: index directory: %w", err)

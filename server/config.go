@@ -25,11 +25,15 @@ type Config struct {
 	// RedisNearCache keeps pages' reads in memory, dropped when Redis
 	// says their keys changed (internal/nearcache); one server only.
 	RedisNearCache bool
-	SessionSecret  string
-	SMTPURL        string
-	MailFrom       string
-	TrustProxy     bool
-	MetricsToken   string
+	// RedisSharedPipes runs every request's pipelines on one shared
+	// connection (REDIS_SHARED_PIPELINES, one server only; see
+	// redisconn.SharedPipes).
+	RedisSharedPipes bool
+	SessionSecret    string
+	SMTPURL          string
+	MailFrom         string
+	TrustProxy       bool
+	MetricsToken     string
 	// AdminEmails (ADMIN_EMAILS, comma-separated) are the verified
 	// addresses of the instance admins, who handle reports about groups
 	// and their organizers and may suspend accounts.
@@ -135,6 +139,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	case "false":
 	default:
 		bad("REDIS_NEAR_CACHE", "must be true or false")
+	}
+	switch get("REDIS_SHARED_PIPELINES", "true") {
+	case "true":
+		c.RedisSharedPipes = !c.RedisCluster
+	case "false":
+	default:
+		bad("REDIS_SHARED_PIPELINES", "must be true or false")
 	}
 	duration := func(name, def string, lo, hi time.Duration) time.Duration {
 		d, err := time.ParseDuration(get(name, def))

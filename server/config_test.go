@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 )
 
 func env(m map[string]string) func(string) string {
@@ -53,6 +55,7 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 			m["REDIS_DIAL_TIMEOUT"], m["REDIS_WRITE_TIMEOUT"], m["REDIS_POOL_TIMEOUT"] = "2h", "0s", "-1s"
 		}, []string{"REDIS_DIAL_TIMEOUT", "REDIS_WRITE_TIMEOUT", "REDIS_POOL_TIMEOUT"}},
 		{"redis pool size", func(m map[string]string) { m["REDIS_POOL_SIZE"] = "0" }, []string{"REDIS_POOL_SIZE"}},
+		{"shared pipelines", func(m map[string]string) { m["REDIS_SHARED_PIPELINES"] = "yes" }, []string{"REDIS_SHARED_PIPELINES must be true or false"}},
 		{"request timeout", func(m map[string]string) { m["REQUEST_TIMEOUT"] = "5" }, []string{"REQUEST_TIMEOUT"}},
 		{"retention not a number", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "a year" }, []string{"SESSION_RETENTION_DAYS"}},
 		{"retention too short", func(m map[string]string) { m["SESSION_RETENTION_DAYS"] = "1" }, []string{"SESSION_RETENTION_DAYS must be a number of days from 7"}},
@@ -136,7 +139,7 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.RedisDialTimeout != 2*time.Second || c.RedisReadTimeout != 2*time.Second || c.RedisWriteTimeout != 2*time.Second ||
-		c.RedisPoolSize != 32 || c.RedisPoolTimeout != 2*time.Second || c.RequestTimeout != 5*time.Second {
+		c.RedisPoolSize != 32 || c.RedisPoolTimeout != 2*time.Second || c.RequestTimeout != 5*time.Second || !c.RedisSharedPipes {
 		t.Fatalf("defaults: %+v", c)
 	}
 
@@ -156,10 +159,19 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	o := rdb.(*redis.Client).Options()
+	o := rdb.(*redisconn.SharedPipes).Options()
 	if o.DialTimeout != 750*time.Millisecond || o.ReadTimeout != 1500*time.Millisecond || o.WriteTimeout != 250*time.Millisecond ||
 		o.PoolSize != 64 || o.PoolTimeout != 3*time.Second || !o.ContextTimeoutEnabled {
 		t.Fatalf("single-server client options: %+v", o)
+	}
+	c.RedisSharedPipes = false
+	pooled, _, err := newRedis(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pooled.Close()
+	if _, ok := pooled.(*redis.Client); !ok {
+		t.Fatalf("REDIS_SHARED_PIPELINES=false: %T, want a plain client", pooled)
 	}
 	if near == nil {
 		t.Fatal("one server's client has no near cache")

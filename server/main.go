@@ -179,10 +179,21 @@ func newRedis(cfg *Config) (redis.UniversalClient, *nearcache.Cache, error) {
 	opts.PoolSize, opts.PoolTimeout = cfg.RedisPoolSize, cfg.RedisPoolTimeout
 	opts.ContextTimeoutEnabled = true
 	redisconn.Client(opts)
-	rdb := redis.NewClient(opts)
+	var rdb redis.UniversalClient
+	var one *redis.Client
+	if cfg.RedisSharedPipes {
+		shared, err := redisconn.NewShared(opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		rdb, one = shared, shared.Client
+	} else {
+		one = redis.NewClient(opts)
+		rdb = one
+	}
 	var near *nearcache.Cache
 	if cfg.RedisNearCache {
-		near = nearcache.New(rdb, nearcache.Prefixes(cfg.RedisPrefix, web.CachedKeyFamilies))
+		near = nearcache.New(one, nearcache.Prefixes(cfg.RedisPrefix, web.CachedKeyFamilies))
 		near.NoNil = nearcache.Prefixes(cfg.RedisPrefix, web.UnkeptNilFamilies)
 		near.Broadcast = []string{cfg.RedisPrefix}
 	}

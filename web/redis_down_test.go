@@ -25,12 +25,15 @@ import (
 
 // outageClient talks to a Redis the test stops: short timeouts, so a
 // frozen server costs a test a second, not a minute.
-func outageClient(t *testing.T, addr string, hooks ...redis.Hook) *redis.Client {
+func outageClient(t *testing.T, addr string, hooks ...redis.Hook) redis.UniversalClient {
 	opts := &redis.Options{Addr: addr, DialTimeout: 300 * time.Millisecond,
 		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
 		PoolSize: 8, PoolTimeout: 300 * time.Millisecond, ContextTimeoutEnabled: true}
-	redisconn.Client(opts) // as the server dials
-	rdb := redis.NewClient(opts)
+	redisconn.Client(opts) // as the server dials, pipelines on a shared connection
+	rdb, err := redisconn.NewShared(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rdb.AddHook(speculate.Hook{}) // as the server's client: guesses meet the outage too
 	for _, h := range hooks {
 		rdb.AddHook(h)

@@ -30,6 +30,7 @@ import (
 	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
 	"github.com/focusgroups/focusgroups/internal/ratelimit"
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/internal/roundtrips"
 	"github.com/focusgroups/focusgroups/internal/speculate"
 	"github.com/focusgroups/focusgroups/internal/testenv"
@@ -157,11 +158,18 @@ func Start(t testing.TB, opts Options) *App {
 	case opts.Redis != nil:
 		rdb, prefix = opts.Redis, "t"+testenv.RandomHex(6)+":"
 	default:
-		rdb, prefix = testenv.Redis(t)
-		// The test's own client: count its round trips (a shared one
-		// would count them once per app).
+		var plain redis.UniversalClient
+		plain, prefix = testenv.Redis(t)
+		// The test's own client, as the server's (server.newRedis): count
+		// its round trips (a shared one would count them once per app).
+		shared, err := redisconn.NewShared(plain.(*redis.Client).Options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = shared.Close() })
+		rdb = shared
 		if !opts.NoNearCache {
-			near = nearcache.New(rdb.(*redis.Client), nearcache.Prefixes(prefix, web.CachedKeyFamilies))
+			near = nearcache.New(shared.Client, nearcache.Prefixes(prefix, web.CachedKeyFamilies))
 			near.NoNil = nearcache.Prefixes(prefix, web.UnkeptNilFamilies)
 			near.Broadcast = []string{prefix}
 		}

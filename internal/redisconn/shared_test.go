@@ -1,0 +1,115 @@
+package redisconn_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/redisconn"
+	"github.com/focusgroups/focusgroups/internal/testenv"
+)
+
+// pipeCounter is a hook that counts the pipelines that begin with a SET
+// and the lone GETs it sees (not the connections' own set-up).
+type pipeCounter struct{ pipelines, gets atomic.Int64 }
+
+func (*pipeCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *pipeCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "get" {
+			h.gets.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *pipeCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if len(cmds) > 0 && cmds[0].Name() == "set" {
+			h.pipelines.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// Many requests' pipelines at once ride one connection, each whole and in
+// order, and answer each its own; hooks see every pipeline and every lone
+// command.
+func TestPipelinesShareOneConnection(t *testing.T) {
+	plain, prefix := testenv.Redis(t)
+	opts := *plain.(*redis.Client).Options()
+	opts.ClientName = "shared-" + strings.TrimSuffix(prefix, ":")
+	s, err := redisconn.NewShared(&opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	hook := &pipeCounter{}
+	s.AddHook(hook)
+	ctx := context.Background()
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			key := prefix + "k:" + strconv.Itoa(i)
+			p := s.Pipeline()
+			set := p.Set(ctx, key, i, 0)
+			incr := p.Incr(ctx, key)
+			get := p.Get(ctx, key)
+			if _, err := p.Exec(ctx); err != nil {
+				errs <- err
+				return
+			}
+			if set.Err() != nil || incr.Val() != int64(i+1) || get.Val() != strconv.Itoa(i+1) {
+				errs <- errors.New(key + ": " + incr.String() + ", " + get.String())
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	list, err := plain.ClientList(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(list, " name="+opts.ClientName+" "); got != 1 {
+		t.Errorf("the pipelines took %d connections, want the one shared", got)
+	}
+	if v, err := s.Get(ctx, prefix+"k:7").Result(); err != nil || v != "8" {
+		t.Fatalf("a lone GET: %q, %v", v, err)
+	}
+	if p, c := hook.pipelines.Load(), hook.gets.Load(); p != n || c != 1 {
+		t.Errorf("the hook saw %d pipelines and %d lone GETs, want %d and 1", p, c, n)
+	}
+}
+
+// A request past its deadline writes nothing on the shared connection.
+func TestASharedPipelinePastItsDeadlineWritesNothing(t *testing.T) {
+	plain, prefix := testenv.Redis(t)
+	s, err := redisconn.NewShared(plain.(*redis.Client).Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	p := s.Pipeline()
+	p.Set(ctx, prefix+"late", "v", 0)
+	if _, err := p.Exec(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Exec past the deadline: %v, want the deadline's error", err)
+	}
+	if n, _ := plain.Exists(context.Background(), prefix+"late").Result(); n != 0 {
+		t.Fatal("a pipeline past its deadline was written")
+	}
+}
