@@ -15,9 +15,32 @@ func (o *Outbox) batchKey(id string) string { return o.prefix + "mail:{outbox}:b
 func (o *Outbox) retryKey() string          { return o.prefix + "mail:{outbox}:retry" }
 func (o *Outbox) deadKey() string           { return o.prefix + "mail:{outbox}:dead" }
 
-func (r *Reminders) dueKey() string   { return r.prefix + "mail:{reminders}:due" }
-func (r *Reminders) indexKey() string { return r.prefix + "mail:{reminders}:index" }
-func (r *Reminders) itemKey() string  { return r.prefix + "mail:{reminders}:items" }
+// reminderSet names the keys of one set of reminders: a due set (score:
+// due ms, or lease end while claimed), an index for prefix cancels
+// (score 0, by key) and the items.
+type reminderSet struct{ due, index, items string }
+
+func (s reminderSet) keys() []string { return []string{s.due, s.index, s.items} }
+
+// whole holds reminders stored with their mail; planned those written
+// when they fall due (see Reminder). Apart, so that a process that
+// predates planned reminders never claims one.
+func (r *Reminders) whole() reminderSet {
+	return reminderSet{r.prefix + "mail:{reminders}:due", r.prefix + "mail:{reminders}:index", r.prefix + "mail:{reminders}:items"}
+}
+
+func (r *Reminders) planned() reminderSet {
+	return reminderSet{r.prefix + "mail:{reminders}:planned:due", r.prefix + "mail:{reminders}:planned:index",
+		r.prefix + "mail:{reminders}:planned:items"}
+}
+
+// both are the keys of the two sets, the one new reminders go to first.
+func (r *Reminders) both(planned bool) []string {
+	if planned {
+		return append(r.planned().keys(), r.whole().keys()...)
+	}
+	return append(r.whole().keys(), r.planned().keys()...)
+}
 
 func (d *DevMailbox) listKey() string  { return d.prefix + "mail:{devmailbox}:list" }
 func (d *DevMailbox) itemsKey() string { return d.prefix + "mail:{devmailbox}:msgs" }

@@ -71,6 +71,13 @@ type Message struct {
 	BatchID string `json:"batch_id,omitempty"`
 }
 
+// isZero reports whether m is the zero Message: a planned reminder's
+// (see Reminder).
+func (m Message) isZero() bool {
+	return m.Kind == "" && m.To == "" && m.ToName == "" && m.Template == "" && m.Data == nil && m.ICS == nil &&
+		m.UnsubscribeURL == "" && m.IdempotencyKey == "" && m.BatchID == ""
+}
+
 // TemplateName is the template that renders m.
 func (m Message) TemplateName() string {
 	if m.Template != "" {

@@ -61,13 +61,13 @@ type reminderItem struct {
 // "event:<id>:user:<id>:24h"; scheduling the same key again replaces it.
 // The message's IdempotencyKey is set to "reminder:<key>:<due unix>", so a
 // reminder moved to another time is sent again, and one time only once.
+// A zero m plans the reminder (see Reminder).
 func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m Message) error {
 	item, err := prepareReminder(key, due, m)
 	if err != nil {
 		return err
 	}
-	err = scheduleReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()},
-		key, due.UnixMilli(), item).Err()
+	err = scheduleReminderScript.Run(ctx, r.rdb, r.setOf(m).keys(), key, due.UnixMilli(), item).Err()
 	if err != nil {
 		return fmt.Errorf("mail: schedule reminder %s: %w", key, err)
 	}
@@ -75,8 +75,8 @@ func (r *Reminders) Schedule(ctx context.Context, key string, due time.Time, m M
 }
 
 // Reminder is one mail to send at Due, named by Key (see Schedule). A
-// reminder whose Msg is the zero Message is planned: it stores a few
-// bytes, and its mail is written when it falls due, by Compose, from
+// reminder whose Msg is the zero Message is planned: it stores its due
+// time alone, and its mail is written when it falls due, by Compose, from
 // what it is about as it stands then.
 type Reminder struct {
 	Key string
@@ -84,10 +84,18 @@ type Reminder struct {
 	Msg Message
 }
 
+// setOf is the set a reminder with mail m goes to.
+func (r *Reminders) setOf(m Message) reminderSet {
+	if m.isZero() {
+		return r.planned()
+	}
+	return r.whole()
+}
+
 // Replace drops every scheduled reminder whose key starts with prefix and
 // schedules rs instead, in one atomic step and one round trip: what a
 // person's new answer to a session does to their reminders. Every key of
-// rs must start with prefix.
+// rs must start with prefix, and rs must be all planned or all whole.
 func (r *Reminders) Replace(ctx context.Context, prefix string, rs []Reminder) error {
 	queue, err := r.QueueReplace(ctx, prefix, rs)
 	if err != nil {
@@ -109,9 +117,13 @@ func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Remind
 	}
 	args := make([]any, 0, 1+3*len(rs))
 	args = append(args, prefix)
+	planned := len(rs) > 0 && rs[0].Msg.isZero()
 	for _, rem := range rs {
 		if !strings.HasPrefix(rem.Key, prefix) {
 			return nil, valid.Errors{"key": "must start with " + prefix}
+		}
+		if rem.Msg.isZero() != planned {
+			return nil, valid.Errors{"msg": "must be given for every reminder or for none"}
 		}
 		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
 		if err != nil {
@@ -119,7 +131,7 @@ func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Remind
 		}
 		args = append(args, rem.Key, rem.Due.UnixMilli(), item)
 	}
-	keys := []string{r.dueKey(), r.indexKey(), r.itemKey()}
+	keys := r.both(planned)
 	return func(p redis.Pipeliner) func() error {
 		cmd := replaceRemindersScript.EvalSha(ctx, p, keys, args...)
 		return func() error {
@@ -137,27 +149,39 @@ func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Remind
 
 // QueueAdd checks rs as Replace does and returns their scheduling, to be
 // queued on a pipeline the caller runs: each replaces the reminder of its
-// key, and the reminders of other keys stay. It takes three plain
-// commands and no script: what an answer with no reminders before needs.
-// The check it returns reports the error once the pipeline has run.
+// key in its set, and the reminders of other keys stay. It takes three
+// plain commands per set and no script: what an answer with no reminders
+// before needs. Each reminder is indexed first and made due last, so a
+// pipeline cut short leaves nothing a cancel cannot find. The check it
+// returns reports the error once the pipeline has run.
 func (r *Reminders) QueueAdd(ctx context.Context, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
-	due := make([]redis.Z, 0, len(rs))
-	index := make([]redis.Z, 0, len(rs))
-	items := make([]any, 0, 2*len(rs))
+	type adds struct {
+		due, index []redis.Z
+		items      []any
+	}
+	bySet := map[reminderSet]*adds{}
+	var order []reminderSet
 	for _, rem := range rs {
 		item, err := prepareReminder(rem.Key, rem.Due, rem.Msg)
 		if err != nil {
 			return nil, err
 		}
-		due = append(due, redis.Z{Score: float64(rem.Due.UnixMilli()), Member: rem.Key})
-		index = append(index, redis.Z{Member: rem.Key})
-		items = append(items, rem.Key, item)
+		set := r.setOf(rem.Msg)
+		a := bySet[set]
+		if a == nil {
+			a = &adds{}
+			bySet[set], order = a, append(order, set)
+		}
+		a.due = append(a.due, redis.Z{Score: float64(rem.Due.UnixMilli()), Member: rem.Key})
+		a.index = append(a.index, redis.Z{Member: rem.Key})
+		a.items = append(a.items, rem.Key, item)
 	}
 	return func(p redis.Pipeliner) func() error {
-		if len(rs) == 0 {
-			return func() error { return nil }
+		var cmds []redis.Cmder
+		for _, set := range order {
+			a := bySet[set]
+			cmds = append(cmds, p.ZAdd(ctx, set.index, a.index...), p.HSet(ctx, set.items, a.items...), p.ZAdd(ctx, set.due, a.due...))
 		}
-		cmds := []redis.Cmder{p.HSet(ctx, r.itemKey(), items...), p.ZAdd(ctx, r.dueKey(), due...), p.ZAdd(ctx, r.indexKey(), index...)}
 		return func() error {
 			for _, c := range cmds {
 				if err := c.Err(); err != nil {
@@ -180,7 +204,7 @@ func prepareReminder(key string, due time.Time, m Message) ([]byte, error) {
 		errs.Add("due", "is required")
 	}
 	it := reminderItem{Due: due.UnixMilli()}
-	if m.Kind != "" || m.To != "" {
+	if !m.isZero() {
 		m.IdempotencyKey = reminderIdempotencyKey(key, due)
 		clean, err := m.validate()
 		var ve valid.Errors
@@ -221,7 +245,7 @@ func (r *Reminders) Cancel(ctx context.Context, prefixes ...string) (int, error)
 	if len(args) == 0 {
 		return 0, nil
 	}
-	n, err := cancelRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, args...).Int()
+	n, err := cancelRemindersScript.Run(ctx, r.rdb, r.both(true), args...).Int()
 	if err != nil {
 		return 0, fmt.Errorf("mail: cancel reminders: %w", err)
 	}
@@ -229,144 +253,175 @@ func (r *Reminders) Cancel(ctx context.Context, prefixes ...string) (int, error)
 }
 
 type claimedReminder struct {
+	set  reminderSet
 	key  string
 	item string
 }
 
-// claim takes up to n due reminders for this caller alone.
-func (r *Reminders) claim(ctx context.Context, n int) ([]claimedReminder, error) {
+// claim takes up to n due reminders of set for this caller alone.
+func (r *Reminders) claim(ctx context.Context, set reminderSet, n int) ([]claimedReminder, error) {
 	now := r.outbox.now()
-	res, err := claimRemindersScript.Run(ctx, r.rdb, []string{r.dueKey(), r.itemKey()},
+	res, err := claimRemindersScript.Run(ctx, r.rdb, []string{set.due, set.items},
 		now.UnixMilli(), now.Add(r.Lease).UnixMilli(), n).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("mail: claim reminders: %w", err)
 	}
 	out := make([]claimedReminder, 0, len(res)/2)
 	for i := 0; i+1 < len(res); i += 2 {
-		out = append(out, claimedReminder{key: res[i], item: res[i+1]})
+		out = append(out, claimedReminder{set: set, key: res[i], item: res[i+1]})
 	}
 	return out, nil
 }
 
 // Dispatch moves the reminders that are due into the outbox and says how
-// many it moved. Run calls it periodically.
+// many it moved. Run calls it periodically. Reminders stored whole go
+// first: a failure to write the planned ones does not hold them up.
 func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 	total := 0
-	for {
-		claimed, err := r.claim(ctx, 100)
-		if err != nil || len(claimed) == 0 {
-			return total, err
+	for _, set := range []reminderSet{r.whole(), r.planned()} {
+		for {
+			claimed, err := r.claim(ctx, set, 100)
+			if err != nil {
+				return total, err
+			}
+			if len(claimed) == 0 {
+				break
+			}
+			var msgs []Message
+			if set == r.whole() {
+				msgs, claimed, err = r.wholeMails(ctx, claimed)
+			} else {
+				msgs, claimed, err = r.composed(ctx, claimed)
+			}
+			if err != nil {
+				return total, err
+			}
+			_, err = r.outbox.EnqueueAll(ctx, msgs)
+			var ve valid.Errors
+			if errors.As(err, &ve) {
+				// Valid when scheduled, invalid now (the templates changed):
+				// enqueue the good ones and drop the others, loudly.
+				claimed = r.enqueueOneByOne(ctx, msgs, claimed)
+			} else if err != nil {
+				return total, fmt.Errorf("mail: dispatch reminders: %w", err)
+			}
+			for _, c := range claimed {
+				r.finish(ctx, c)
+			}
+			total += len(claimed)
 		}
-		if claimed, err = r.wanted(ctx, claimed); err != nil {
-			return total, err
-		}
-		msgs, kept, err := r.mails(ctx, claimed)
-		if err != nil {
-			return total, err
-		}
-		_, err = r.outbox.EnqueueAll(ctx, msgs)
-		var ve valid.Errors
-		if errors.As(err, &ve) {
-			// Valid when scheduled, invalid now (the templates changed):
-			// enqueue the good ones and drop the others, loudly.
-			kept = r.enqueueOneByOne(ctx, msgs, kept)
-		} else if err != nil {
-			return total, fmt.Errorf("mail: dispatch reminders: %w", err)
-		}
-		for _, c := range kept {
-			r.finish(ctx, c)
-		}
-		total += len(kept)
 	}
+	return total, nil
 }
 
-// mails reads the claimed reminders' mails, composing the planned ones,
-// and returns them with the reminders they are for. The reminders that
-// are unreadable, or that Compose drops, are forgotten; planned ones left
-// without Compose wait for the lease to end.
-func (r *Reminders) mails(ctx context.Context, claimed []claimedReminder) ([]Message, []claimedReminder, error) {
+// wholeMails returns the mails of claimed reminders stored whole, and
+// the reminders they are for, without those Wanted says are not wanted
+// any more or that cannot be read (both forgotten). Should Wanted fail,
+// the claims lapse and the reminders are tried again after the lease.
+func (r *Reminders) wholeMails(ctx context.Context, claimed []claimedReminder) ([]Message, []claimedReminder, error) {
+	if r.Wanted != nil {
+		keys := make([]string, len(claimed))
+		for i, c := range claimed {
+			keys[i] = c.key
+		}
+		want, err := r.Wanted(ctx, keys)
+		if err == nil && len(want) != len(keys) {
+			err = fmt.Errorf("%d answers for %d reminders", len(want), len(keys))
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("mail: dispatch reminders: wanted: %w", err)
+		}
+		kept := claimed[:0]
+		for i, c := range claimed {
+			if !want[i] {
+				r.finish(ctx, c)
+				continue
+			}
+			kept = append(kept, c)
+		}
+		claimed = kept
+	}
 	msgs := make([]Message, 0, len(claimed))
-	kept := make([]claimedReminder, 0, len(claimed))
-	var planned []Planned
-	var plannedOf []claimedReminder
+	kept := claimed[:0]
 	for _, c := range claimed {
 		var it reminderItem
-		switch err := json.Unmarshal([]byte(c.item), &it); {
-		case err != nil:
+		if err := json.Unmarshal([]byte(c.item), &it); err != nil || it.Msg == nil {
 			r.Logger.Error("mail: unreadable reminder dropped", "key", c.key, "err", err)
 			r.finish(ctx, c)
-		case it.Msg == nil:
-			planned = append(planned, Planned{Key: c.key, Due: time.UnixMilli(it.Due)})
-			plannedOf = append(plannedOf, c)
-		default:
-			msgs, kept = append(msgs, *it.Msg), append(kept, c)
-		}
-	}
-	if len(planned) == 0 {
-		return msgs, kept, nil
-	}
-	if r.Compose == nil {
-		r.Logger.Error("mail: planned reminders wait: nothing composes them", "count", len(planned))
-		return msgs, kept, nil
-	}
-	composed, err := r.Compose(ctx, planned)
-	if err != nil {
-		return nil, nil, fmt.Errorf("mail: dispatch reminders: compose: %w", err)
-	}
-	for i, p := range planned {
-		if i >= len(composed) || composed[i] == nil {
-			r.finish(ctx, plannedOf[i]) // not wanted any more
 			continue
 		}
-		m := *composed[i]
-		m.IdempotencyKey = reminderIdempotencyKey(p.Key, p.Due)
-		msgs, kept = append(msgs, m), append(kept, plannedOf[i])
+		msgs, kept = append(msgs, *it.Msg), append(kept, c)
 	}
 	return msgs, kept, nil
 }
 
-// wanted drops (and forgets) the claimed reminders with their mail that
-// Wanted says are not wanted any more, and returns the rest. Should
-// Wanted fail, the claims lapse and the reminders are tried again after
-// the lease.
-func (r *Reminders) wanted(ctx context.Context, claimed []claimedReminder) ([]claimedReminder, error) {
-	if r.Wanted == nil || len(claimed) == 0 {
-		return claimed, nil
+// composed has Compose write the mails of claimed planned reminders and
+// returns them with the reminders they are for; those it drops, and
+// those that cannot be read, are forgotten. When the batch fails, each
+// is tried alone, so one that cannot be written holds up no other: it
+// waits for the lease to end, as all do while Compose is unset.
+func (r *Reminders) composed(ctx context.Context, claimed []claimedReminder) ([]Message, []claimedReminder, error) {
+	if r.Compose == nil {
+		r.Logger.Error("mail: planned reminders wait: nothing composes them", "count", len(claimed))
+		return nil, nil, nil
 	}
-	var keys []string
-	var at []int
-	for i, c := range claimed {
-		if !isPlanned(c.item) {
-			keys, at = append(keys, c.key), append(at, i)
-		}
-	}
-	if len(keys) == 0 {
-		return claimed, nil
-	}
-	want, err := r.Wanted(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("mail: dispatch reminders: wanted: %w", err)
-	}
-	drop := map[int]bool{}
-	for j, i := range at {
-		if j < len(want) && !want[j] {
-			drop[i] = true
-		}
-	}
-	kept := claimed[:0]
-	for i, c := range claimed {
-		if drop[i] {
+	due := make([]Planned, 0, len(claimed))
+	readable := claimed[:0]
+	for _, c := range claimed {
+		var it reminderItem
+		if err := json.Unmarshal([]byte(c.item), &it); err != nil {
+			r.Logger.Error("mail: unreadable reminder dropped", "key", c.key, "err", err)
 			r.finish(ctx, c)
 			continue
 		}
-		kept = append(kept, c)
+		due, readable = append(due, Planned{Key: c.key, Due: time.UnixMilli(it.Due)}), append(readable, c)
 	}
-	return kept, nil
+	if len(due) == 0 {
+		return nil, nil, nil
+	}
+	written, err := r.compose(ctx, due)
+	wait := make([]bool, len(due))
+	if err != nil {
+		written = make([]*Message, len(due))
+		failed := 0
+		for i := range due {
+			one, err := r.compose(ctx, due[i:i+1])
+			if err != nil {
+				r.Logger.Error("mail: a planned reminder waits", "key", due[i].Key, "err", err)
+				wait[i], failed = true, failed+1
+				continue
+			}
+			written[i] = one[0]
+		}
+		if failed == len(due) {
+			return nil, nil, fmt.Errorf("mail: dispatch reminders: compose: %w", err)
+		}
+	}
+	msgs := make([]Message, 0, len(due))
+	kept := make([]claimedReminder, 0, len(due))
+	for i, p := range due {
+		switch {
+		case wait[i]:
+		case written[i] == nil:
+			r.finish(ctx, readable[i]) // not wanted any more
+		default:
+			m := *written[i]
+			m.IdempotencyKey = reminderIdempotencyKey(p.Key, p.Due)
+			msgs, kept = append(msgs, m), append(kept, readable[i])
+		}
+	}
+	return msgs, kept, nil
 }
 
-// isPlanned reports whether a stored item is a planned reminder's, which
-// carries no mail ("msg").
-func isPlanned(item string) bool { return !strings.Contains(item, `"msg":`) }
+// compose is Compose, with an answer of the wrong length taken for an
+// error.
+func (r *Reminders) compose(ctx context.Context, due []Planned) ([]*Message, error) {
+	written, err := r.Compose(ctx, due)
+	if err == nil && len(written) != len(due) {
+		err = fmt.Errorf("%d mails for %d reminders", len(written), len(due))
+	}
+	return written, err
+}
 
 // enqueueOneByOne enqueues msgs[i] for kept[i] one at a time, drops the
 // invalid ones and returns the reminders that reached the outbox or were
@@ -389,7 +444,7 @@ func (r *Reminders) enqueueOneByOne(ctx context.Context, msgs []Message, kept []
 }
 
 func (r *Reminders) finish(ctx context.Context, c claimedReminder) {
-	err := finishReminderScript.Run(ctx, r.rdb, []string{r.dueKey(), r.indexKey(), r.itemKey()}, c.key, c.item).Err()
+	err := finishReminderScript.Run(ctx, r.rdb, c.set.keys(), c.key, c.item).Err()
 	if err != nil {
 		r.Logger.Error("mail: forget dispatched reminder", "key", c.key, "err", err)
 	}

@@ -29,7 +29,7 @@ func TestReplaceRemindersSwapsOnePrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := rdb.ZCard(ctx, r.dueKey()).Result(); n != 4 {
+	if n, _ := rdb.ZCard(ctx, r.whole().due).Result(); n != 4 {
 		t.Fatalf("%d reminders scheduled, want 4 (ab, e2, and the two new ones)", n)
 	}
 	// Due now: the new 48h one, a:b's and e2's; the 1h one moved to later.
@@ -40,7 +40,7 @@ func TestReplaceRemindersSwapsOnePrefix(t *testing.T) {
 	if err := r.Replace(ctx, "event:e1:user:a:", nil); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := rdb.ZCard(ctx, r.dueKey()).Result(); n != 0 {
+	if n, _ := rdb.ZCard(ctx, r.whole().due).Result(); n != 0 {
 		t.Fatalf("%d reminders left, want 0", n)
 	}
 }
@@ -73,7 +73,7 @@ func TestReplaceRemindersRejectsBadInput(t *testing.T) {
 			t.Errorf("%s: err = %v, want field %q", c.name, err, c.field)
 		}
 	}
-	if keys, _ := rdb.ZRange(ctx, r.dueKey(), 0, -1).Result(); len(keys) != 1 || keys[0] != "event:e1:user:a:1h" {
+	if keys, _ := rdb.ZRange(ctx, r.whole().due, 0, -1).Result(); len(keys) != 1 || keys[0] != "event:e1:user:a:1h" {
 		t.Errorf("reminders after refused replacements: %v, want the one scheduled", keys)
 	}
 }

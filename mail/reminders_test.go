@@ -47,7 +47,7 @@ func TestReminderIsClaimedOnceByConcurrentInstances(t *testing.T) {
 		wg.Go(func() {
 			r := instances[g%2]
 			for {
-				cs, err := r.claim(ctx, 3)
+				cs, err := r.claim(ctx, r.whole(), 3)
 				if err != nil {
 					t.Error(err)
 					return
@@ -104,7 +104,7 @@ func TestRemindersReachTheOutboxOnceWithTwoInstancesRunning(t *testing.T) {
 	clk.Advance(time.Hour)
 	s.waitFor(n, 5*time.Second)
 	waitUntil(t, 2*time.Second, "an empty schedule", func() bool {
-		left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).dueKey()).Result()
+		left, _ := rdb.ZCard(ctx, NewReminders(rdb, prefix, ob).whole().due).Result()
 		return left == 0
 	})
 	stopReminders()
@@ -162,7 +162,7 @@ func TestClaimedReminderOfADeadInstanceIsEnqueuedOnce(t *testing.T) {
 	if err := dead.Schedule(ctx, "event:e4:user:a:1h", clk.Now().Add(-time.Second), reminder("a@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := dead.claim(ctx, 10)
+	cs, err := dead.claim(ctx, dead.whole(), 10)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("claim = %v, %v", cs, err)
 	}
@@ -217,7 +217,7 @@ func TestScheduleReminderRejectsBadInput(t *testing.T) {
 	if _, err := r.Cancel(ctx, ""); !errors.As(err, &ve) {
 		t.Errorf("Cancel(\"\") = %v, want a refusal", err)
 	}
-	if n, _ := rdb.ZCard(ctx, r.dueKey()).Result(); n != 0 {
+	if n, _ := rdb.ZCard(ctx, r.whole().due).Result(); n != 0 {
 		t.Errorf("%d reminders stored from bad input", n)
 	}
 }
@@ -259,7 +259,7 @@ func TestRemindersNotWantedAreDropped(t *testing.T) {
 	if n, _ := rdb.XLen(ctx, ob.streamKey()).Result(); n != 1 {
 		t.Fatalf("outbox holds %d, want only a's reminder", n)
 	}
-	if left, _ := rdb.ZCard(ctx, r.dueKey()).Result(); left != 0 {
+	if left, _ := rdb.ZCard(ctx, r.whole().due).Result(); left != 0 {
 		t.Fatalf("%d reminders left, want none: b's is forgotten", left)
 	}
 }
@@ -286,8 +286,11 @@ func TestPlannedRemindersAreComposedWhenDue(t *testing.T) {
 	if err := check(); err != nil {
 		t.Fatal(err)
 	}
-	if item, _ := rdb.HGet(ctx, r.itemKey(), "event:e1:user:a:24h").Result(); item != fmt.Sprintf(`{"due":%d}`, due.UnixMilli()) {
+	if item, _ := rdb.HGet(ctx, r.planned().items, "event:e1:user:a:24h").Result(); item != fmt.Sprintf(`{"due":%d}`, due.UnixMilli()) {
 		t.Fatalf("a planned reminder stores %q, want its due time alone", item)
+	}
+	if n, _ := rdb.ZCard(ctx, r.whole().due).Result(); n != 0 {
+		t.Fatalf("%d planned reminders where a process that predates them claims reminders", n)
 	}
 	if err := r.Schedule(ctx, "event:e2:user:a:1h", due, reminder("a@example.com")); err != nil {
 		t.Fatal(err)
@@ -304,24 +307,41 @@ func TestPlannedRemindersAreComposedWhenDue(t *testing.T) {
 	if sent, err := r.Dispatch(ctx); err == nil || sent != 0 {
 		t.Fatalf("Dispatch while Compose fails = %d, %v; want an error and nothing sent", sent, err)
 	}
-	if len(asked) != 2 || !asked[0].Due.Equal(due) || asked[0].Key != "event:e1:user:a:24h" || asked[1].Key != "event:e1:user:b:24h" {
+	if len(asked) < 2 || !asked[0].Due.Equal(due) || asked[0].Key != "event:e1:user:a:24h" || asked[1].Key != "event:e1:user:b:24h" {
 		t.Fatalf("Compose was asked about %+v, want both planned reminders with their due time", asked)
 	}
+	// An answer of the wrong length is an error, not a drop.
+	r.Compose = func(context.Context, []Planned) ([]*Message, error) { return nil, nil }
+	clock.Advance(r.Lease + time.Second)
+	if sent, err := r.Dispatch(ctx); err == nil || sent != 0 {
+		t.Fatalf("Dispatch with no answer from Compose = %d, %v; want an error and nothing sent", sent, err)
+	}
+	// b's cannot be written; a's alone is then, and b's waits.
 	r.Compose = func(_ context.Context, ps []Planned) ([]*Message, error) {
 		out := make([]*Message, len(ps))
 		for i, p := range ps {
-			if strings.Contains(p.Key, ":user:a:") {
-				m := reminder("a@example.com")
-				out[i] = &m
+			if strings.Contains(p.Key, ":user:b:") {
+				return nil, errors.New("b's session is unreadable")
 			}
+			m := reminder("a@example.com")
+			out[i] = &m
 		}
 		return out, nil
 	}
 	clock.Advance(r.Lease + time.Second)
 	if sent, err := r.Dispatch(ctx); err != nil || sent != 1 {
-		t.Fatalf("Dispatch = %d, %v; want a's composed reminder only", sent, err)
+		t.Fatalf("Dispatch = %d, %v; want a's composed reminder, b's waiting", sent, err)
 	}
-	if left, _ := rdb.ZCard(ctx, r.dueKey()).Result(); left != 0 {
+	if left, _ := rdb.ZRange(ctx, r.planned().due, 0, -1).Result(); len(left) != 1 || left[0] != "event:e1:user:b:24h" {
+		t.Fatalf("reminders left: %q, want b's, waiting", left)
+	}
+	// Compose drops b's: it is forgotten.
+	r.Compose = func(_ context.Context, ps []Planned) ([]*Message, error) { return make([]*Message, len(ps)), nil }
+	clock.Advance(r.Lease + time.Second)
+	if sent, err := r.Dispatch(ctx); err != nil || sent != 0 {
+		t.Fatalf("Dispatch = %d, %v; want nothing sent", sent, err)
+	}
+	if left, _ := rdb.ZCard(ctx, r.planned().due).Result(); left != 0 {
 		t.Fatalf("%d reminders left, want none: b's is dropped", left)
 	}
 	idem := "reminder:event:e1:user:a:24h:" + strconv.FormatInt(due.Unix(), 10)
@@ -356,11 +376,29 @@ func TestQueueAddReplacesItsKeysOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if at, _ := rdb.ZScore(ctx, r.dueKey(), "event:e1:user:a:24h").Result(); int64(at) != later.UnixMilli() {
+	if at, _ := rdb.ZScore(ctx, r.planned().due, "event:e1:user:a:24h").Result(); int64(at) != later.UnixMilli() {
 		t.Fatalf("the reminder added twice is due at %v, want the second time", at)
 	}
 	if n, _ := r.Cancel(ctx, "event:e1:user:a:"); n != 2 {
 		t.Fatalf("%d reminders, want the one scheduled before and the one added", n)
+	}
+	// Planned reminders replace whole ones of the same prefix.
+	if err := r.Schedule(ctx, "event:e1:user:a:48h", soon, reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Replace(ctx, "event:e1:user:a:", []Reminder{{Key: "event:e1:user:a:24h", Due: soon}}); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := rdb.ZCard(ctx, r.whole().due).Result(); w != 0 {
+		t.Fatalf("%d whole reminders left after a planned replacement", w)
+	}
+	if p, _ := rdb.ZRange(ctx, r.planned().due, 0, -1).Result(); len(p) != 1 || p[0] != "event:e1:user:a:24h" {
+		t.Fatalf("planned after the replacement: %q", p)
+	}
+	var ve valid.Errors
+	if err := r.Replace(ctx, "event:e1:user:a:", []Reminder{{Key: "event:e1:user:a:24h", Due: soon},
+		{Key: "event:e1:user:a:1h", Due: soon, Msg: reminder("a@example.com")}}); !errors.As(err, &ve) {
+		t.Fatalf("a replacement half planned: %v, want a refusal", err)
 	}
 	for _, bad := range []Reminder{{Key: "", Due: soon}, {Key: "k", Due: time.Time{}}, {Key: "k", Due: soon, Msg: Message{To: "a@example.com"}}} {
 		var ve valid.Errors

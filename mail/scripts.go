@@ -167,16 +167,19 @@ return 1
 `)
 
 // cancelRemindersScript removes every reminder whose key starts with one
-// of ARGV. KEYS: due, index, items. Returns how many went.
+// of ARGV. KEYS: due, index, items, for each set of reminders (whole,
+// planned). Returns how many went.
 var cancelRemindersScript = redis.NewScript(`
 local n = 0
-for _, p in ipairs(ARGV) do
-  local ks = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. p, '(' .. p .. '\255')
-  for _, k in ipairs(ks) do
-    redis.call('ZREM', KEYS[1], k)
-    redis.call('ZREM', KEYS[2], k)
-    redis.call('HDEL', KEYS[3], k)
-    n = n + 1
+for s = 0, #KEYS - 3, 3 do
+  for _, p in ipairs(ARGV) do
+    local ks = redis.call('ZRANGEBYLEX', KEYS[s + 2], '[' .. p, '(' .. p .. '\255')
+    for _, k in ipairs(ks) do
+      redis.call('ZREM', KEYS[s + 1], k)
+      redis.call('ZREM', KEYS[s + 2], k)
+      redis.call('HDEL', KEYS[s + 3], k)
+      n = n + 1
+    end
   end
 end
 return n
@@ -184,21 +187,25 @@ return n
 
 // replaceRemindersScript removes every reminder whose key starts with
 // ARGV[1] and adds the ones that follow as key, due (ms), item triples.
-// KEYS: due, index, items.
+// KEYS: due, index, items of the set the new ones go to, then those of
+// the other set, cleared of the prefix too.
 var replaceRemindersScript = redis.NewScript(`
-local p = ARGV[1]
-local ks = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. p, '(' .. p .. '\255')
-for _, k in ipairs(ks) do
-  redis.call('ZREM', KEYS[1], k)
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('HDEL', KEYS[3], k)
+local p, n = ARGV[1], 0
+for s = 0, #KEYS - 3, 3 do
+  local ks = redis.call('ZRANGEBYLEX', KEYS[s + 2], '[' .. p, '(' .. p .. '\255')
+  for _, k in ipairs(ks) do
+    redis.call('ZREM', KEYS[s + 1], k)
+    redis.call('ZREM', KEYS[s + 2], k)
+    redis.call('HDEL', KEYS[s + 3], k)
+  end
+  n = n + #ks
 end
 for i = 2, #ARGV, 3 do
   redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
   redis.call('ZADD', KEYS[2], 0, ARGV[i])
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 2])
 end
-return #ks
+return n
 `)
 
 // storeMailboxScript stores a dev-mailbox message and drops the oldest

@@ -275,6 +275,10 @@ func TestRemindersFollowTheAnswer(t *testing.T) {
 		return queued
 	}
 	answer(events.RSVPGoing, events.RSVPNone)
+	if n, err := f.mail.CancelReminders(f.ctx, prefix); err != nil || n != 2 {
+		t.Fatalf("reminders added by a first answer: %d (%v), want 48h and 1h", n, err)
+	}
+	answer(events.RSVPGoing, events.RSVPNone)
 	answer(events.RSVPGoing, events.RSVPGoing)
 	if n, err := f.mail.CancelReminders(f.ctx, prefix); err != nil || n != 2 {
 		t.Fatalf("reminders scheduled from the form: %d (%v), want 48h and 1h", n, err)
@@ -350,7 +354,38 @@ func TestRemindersAreWrittenWhenTheyFallDue(t *testing.T) {
 	if ms, err := f.n.ComposeReminders(f.ctx, due[:1]); err != nil || ms[0] != nil {
 		t.Fatalf("for a cancelled session: %v, %v; want none", ms, err)
 	}
-	if _, err := f.n.ComposeReminders(f.ctx, []mail.Planned{{Key: "digest:weekly:" + cara.ID, Due: at(24)}}); err == nil {
-		t.Fatal("a key of no session reminder was composed, want an error")
+	if ms, err := f.n.ComposeReminders(f.ctx, []mail.Planned{{Key: "digest:weekly:" + cara.ID, Due: at(24)}}); err != nil || ms[0] != nil {
+		t.Fatalf("a key of no session reminder: %v, %v; want it dropped", ms, err)
+	}
+}
+
+// Nobody gets a reminder who turned all mail off, nor about a session
+// whose group is gone.
+func TestRemindersNeedSomeoneToReachAndAGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cara := f.member("cara", "UTC")
+	ev := f.session("", 72*time.Hour)
+	if _, err := f.events.RSVP(f.ctx, ev.ID, cara.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	due := []mail.Planned{{Key: "event:" + ev.ID + ":user:" + cara.ID + ":24h", Due: ev.Start.Add(-24 * time.Hour)}}
+	if ms, err := f.n.ComposeReminders(f.ctx, due); err != nil || ms[0] == nil {
+		t.Fatalf("before: %v, %v; want her reminder", ms, err)
+	}
+	if _, err := f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara", Mail: auth.MailPrefs{Off: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due); err != nil || ms[0] != nil {
+		t.Fatalf("with all mail off: %v, %v; want none", ms, err)
+	}
+	if _, err := f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.rdb.Del(f.ctx, f.prefix+"group:{"+f.group.ID+"}").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due); err != nil || ms[0] != nil {
+		t.Fatalf("with the group gone: %v, %v; want none", ms, err)
 	}
 }

@@ -212,18 +212,19 @@ func parseReminderKey(key string) (reminderKey, bool) {
 // someone still going and reachable, who still wants a reminder that
 // long before, about a session still on at the time it was planned
 // for; the others are dropped (a moved session has its reminders planned
-// anew). A key of no session reminder, or a read that fails, is an
-// error: the claims lapse and are tried again.
+// anew), and so is a key that names no session reminder. A read that
+// fails is an error: the claims lapse and are tried again.
 func (n *Notifier) ComposeReminders(ctx context.Context, due []mail.Planned) ([]*mail.Message, error) {
 	keys := make([]reminderKey, len(due))
-	of := make([]events.AnswerOf, len(due))
+	var of []events.AnswerOf
 	var eventIDs, userIDs []string
 	for i, d := range due {
 		k, ok := parseReminderKey(d.Key)
 		if !ok {
-			return nil, fmt.Errorf("notify: compose reminders: %q names no session reminder", d.Key)
+			n.logger().Error("notify: a planned reminder of no session dropped", "key", d.Key)
+			continue
 		}
-		keys[i], of[i] = k, events.AnswerOf{EventID: k.eventID, UserID: k.userID}
+		keys[i], of = k, append(of, events.AnswerOf{EventID: k.eventID, UserID: k.userID})
 		eventIDs, userIDs = append(eventIDs, k.eventID), append(userIDs, k.userID)
 	}
 	slices.Sort(eventIDs)
@@ -235,9 +236,13 @@ func (n *Notifier) ComposeReminders(ctx context.Context, due []mail.Planned) ([]
 	if err != nil {
 		return nil, fmt.Errorf("notify: compose reminders: %w", err)
 	}
-	answers, errs := n.Events.Answers(ctx, of)
+	answered, errs := n.Events.Answers(ctx, of)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("notify: compose reminders: %w", err)
+	}
+	answers := map[events.AnswerOf]events.RSVPStatus{}
+	for j, a := range answered {
+		answers[of[j]] = a
 	}
 	byID := map[string]events.Event{}
 	gs := map[string]*groups.Group{}
@@ -260,7 +265,7 @@ func (n *Notifier) ComposeReminders(ctx context.Context, due []mail.Planned) ([]
 		ev, ok := byID[k.eventID]
 		u := users[k.userID]
 		before := time.Duration(k.hours) * time.Hour
-		if !ok || u == nil || gs[ev.GroupID] == nil || answers[i] != events.RSVPGoing || ev.Status == events.StatusCancelled ||
+		if !ok || u == nil || gs[ev.GroupID] == nil || answers[events.AnswerOf{EventID: k.eventID, UserID: k.userID}] != events.RSVPGoing || ev.Status == events.StatusCancelled ||
 			ev.Start.Add(-before).UnixMilli() != due[i].Due.UnixMilli() || !slices.Contains(u.Mail.Reminders(), k.hours) {
 			continue
 		}

@@ -125,7 +125,7 @@ func (h *handler) answerRSVP(c *fiber.Ctx, v eventView, u *auth.User, going bool
 // back, and an answer that found a seat freed meanwhile gets its
 // reminders. Reminders left by an answer that missed its seat stay:
 // they go out only to someone going when they fall due
-// (notify.RemindersWanted), so a promotion meanwhile keeps its own. A
+// (notify.ComposeReminders), so a promotion meanwhile keeps its own. A
 // join the reads say will be refused goes alone, first, and its refusal
 // is the answer.
 func (h *handler) joinAndGo(c *fiber.Ctx, v eventView, u *auth.User, a *rsvpAnswer, to string) (events.RSVPResult, error) {

@@ -249,6 +249,7 @@ func Start(t testing.TB, opts Options) *App {
 	mod := moderation.NewStore(rdb, prefix)
 	notifier.Blocked = mod.EitherBlocked
 	mailSvc.Reminders.Wanted = notifier.RemindersWanted
+	mailSvc.Reminders.Compose = notifier.ComposeReminders
 	sk := skills.NewStore(rdb, prefix)
 	skillSync := &skills.Sync{Skills: sk, Mentors: ms, Groups: gs, Logger: logger}
 	gs.MembersChanged = skillSync.MemberChanged

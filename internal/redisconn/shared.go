@@ -15,7 +15,8 @@ import (
 // a write and a read for each. Each pipeline's commands stay together and
 // in order on the wire, and its hooks run around it as before. Under load
 // that is one system call for many requests on both sides: the RSVP post,
-// two pipelines, costs about a tenth less CPU (docs/performance.md).
+// two pipelines, costs about a tenth less CPU (docs/performance.md,
+// "fifth stop").
 //
 // Everything else (single commands, transactions, scripts run alone,
 // pub/sub) goes to a client of the pool as before (Client), so hooks that answer a
@@ -23,14 +24,14 @@ import (
 // keep doing so; AddHook adds a hook to both.
 //
 // The shared connection's waits are bounded by the read and write
-// timeouts, not by the caller's context: a pipeline, once written, cannot
-// be taken back from a connection others share. A request past its
-// deadline is refused before its pipeline is written. A pipeline is not
-// sent again after the connection fails (it may have run): a frozen
-// Redis fails it after one read timeout (REDIS_READ_TIMEOUT, under the
-// request's deadline), where go-redis's retries would hold it three times
-// as long, and a lost connection fails the pipelines in flight, whose
-// requests answer 503 as in any outage.
+// timeouts, not by the caller's context: a pipeline, once queued, cannot
+// be taken back from a connection others share. A request already past
+// its deadline is refused before its pipeline is queued; the server
+// requires the read timeout to be shorter than the request's. A pipeline
+// is not sent again after the connection fails (it may have run): a
+// frozen Redis fails it after one read timeout, where go-redis's retries
+// would hold it three times as long, and a lost connection fails the
+// pipelines in flight, whose requests answer 503 as in any outage.
 type SharedPipes struct {
 	*redis.Client
 	pipes  *redis.Client // the autopipeliner's, without context timeouts
@@ -47,7 +48,8 @@ func NewShared(opts *redis.Options) (*SharedPipes, error) {
 	// go-redis keeps a pipeline on the pooled path when contexts bound
 	// socket I/O; on the shared connection the timeouts bound it.
 	pipeOpts.ContextTimeoutEnabled = false
-	pipeOpts.MaxRetries = -1 // see SharedPipes
+	pipeOpts.MaxRetries = -1  // see SharedPipes
+	pipeOpts.MinIdleConns = 0 // one connection shared; the pool is for the pipelines it cannot take
 	pipes := redis.NewClient(&pipeOpts)
 	shared, err := pipes.AutoPipelineWithOptions(&redis.AutoPipelineOptions{FullDuplex: true})
 	if err != nil {
