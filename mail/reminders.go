@@ -14,8 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Reminders schedules mails for later (session reminders) in a sorted set
-// scored by due time. Due reminders are claimed atomically, so when several
+// Reminders schedules mails for later (session reminders) in sorted sets
+// scored by due time, one for reminders stored with their mail and one
+// for planned ones (see Reminder). Due reminders are claimed atomically, so when several
 // app instances run the claim loop each reminder reaches the outbox once.
 type Reminders struct {
 	rdb    redis.UniversalClient
@@ -34,8 +35,9 @@ type Reminders struct {
 	Wanted func(ctx context.Context, keys []string) ([]bool, error)
 	// Compose writes the mails of due planned reminders (see Reminder),
 	// one for each, as things stand when they fall due; a nil mail drops
-	// its reminder unsent. While it is unset or fails, planned reminders
-	// stay, and are tried again after the lease.
+	// its reminder unsent. When it fails a batch, each reminder is tried
+	// alone; those it cannot write, and all while it is unset, are tried
+	// again after the lease.
 	Compose func(ctx context.Context, due []Planned) ([]*Message, error)
 }
 

@@ -276,16 +276,7 @@ func TestPlannedRemindersAreComposedWhenDue(t *testing.T) {
 	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
 	r := NewReminders(rdb, prefix, ob)
 	due := clock.Now().Add(-time.Second).Truncate(time.Millisecond)
-	add, err := r.QueueAdd(ctx, []Reminder{{Key: "event:e1:user:a:24h", Due: due}, {Key: "event:e1:user:b:24h", Due: due}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := rdb.Pipeline()
-	check := add(p)
-	_, _ = p.Exec(ctx)
-	if err := check(); err != nil {
-		t.Fatal(err)
-	}
+	addReminders(t, r, Reminder{Key: "event:e1:user:a:24h", Due: due}, Reminder{Key: "event:e1:user:b:24h", Due: due})
 	if item, _ := rdb.HGet(ctx, r.planned().items, "event:e1:user:a:24h").Result(); item != fmt.Sprintf(`{"due":%d}`, due.UnixMilli()) {
 		t.Fatalf("a planned reminder stores %q, want its due time alone", item)
 	}
@@ -365,16 +356,7 @@ func TestQueueAddReplacesItsKeysOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, due := range []time.Time{soon, later} {
-		add, err := r.QueueAdd(ctx, []Reminder{{Key: "event:e1:user:a:24h", Due: due}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := rdb.Pipeline()
-		check := add(p)
-		_, _ = p.Exec(ctx)
-		if err := check(); err != nil {
-			t.Fatal(err)
-		}
+		addReminders(t, r, Reminder{Key: "event:e1:user:a:24h", Due: due})
 	}
 	if at, _ := rdb.ZScore(ctx, r.planned().due, "event:e1:user:a:24h").Result(); int64(at) != later.UnixMilli() {
 		t.Fatalf("the reminder added twice is due at %v, want the second time", at)
@@ -405,5 +387,20 @@ func TestQueueAddReplacesItsKeysOnly(t *testing.T) {
 		if _, err := r.QueueAdd(ctx, []Reminder{bad}); !errors.As(err, &ve) {
 			t.Errorf("QueueAdd(%+v) = %v, want a refusal", bad, err)
 		}
+	}
+}
+
+// addReminders runs r's QueueAdd of rs on a pipeline of its own.
+func addReminders(t *testing.T, r *Reminders, rs ...Reminder) {
+	t.Helper()
+	add, err := r.QueueAdd(context.Background(), rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.rdb.Pipeline()
+	check := add(p)
+	_, _ = p.Exec(context.Background())
+	if err := check(); err != nil {
+		t.Fatal(err)
 	}
 }
