@@ -1,4 +1,5 @@
-// Package redisconn dials the app's connections to Redis.
+// Package redisconn dials the app's connections to Redis, and lets the
+// pipelines of all requests share one (SharedPipes).
 package redisconn
 
 import (

@@ -19,9 +19,9 @@ import (
 // "fifth stop").
 //
 // Everything else (single commands, transactions, scripts run alone,
-// pub/sub) goes to a client of the pool as before (Client), so hooks that answer a
-// command without sending it (internal/nearcache, internal/speculate)
-// keep doing so; AddHook adds a hook to both.
+// pub/sub) goes to a pooled client as before (Client), so hooks that
+// answer a command without sending it (internal/nearcache,
+// internal/speculate) keep doing so; AddHook adds a hook to both.
 //
 // The shared connection's waits are bounded by the read and write
 // timeouts, not by the caller's context: a pipeline, once queued, cannot
