@@ -14,6 +14,8 @@ var (
 		"Reads the near cache could keep, by where their reply came from (memory or redis).", []string{"from"}, nil)
 	invalidationsDesc = prometheus.NewDesc("nearcache_invalidations_total",
 		"Keys Redis said changed, whose replies the near cache dropped.", nil, nil)
+	ignoredDesc = prometheus.NewDesc("nearcache_invalidations_ignored_total",
+		"Keys Redis said changed under the broadcast prefix whose family the near cache does not keep (the cost of one prefix).", nil, nil)
 	lossesDesc = prometheus.NewDesc("nearcache_tracking_losses_total",
 		"Times the tracking connection was lost (everything kept was dropped).", nil, nil)
 	trackingDesc = prometheus.NewDesc("nearcache_tracking",
@@ -25,7 +27,7 @@ var (
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{repliesDesc, invalidationsDesc, lossesDesc, trackingDesc, bytesDesc, unsyncedDesc} {
+	for _, d := range []*prometheus.Desc{repliesDesc, invalidationsDesc, ignoredDesc, lossesDesc, trackingDesc, bytesDesc, unsyncedDesc} {
 		ch <- d
 	}
 }
@@ -35,6 +37,7 @@ func (m collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(repliesDesc, prometheus.CounterValue, float64(c.served.Load()), "memory")
 	ch <- prometheus.MustNewConstMetric(repliesDesc, prometheus.CounterValue, float64(c.fetched.Load()), "redis")
 	ch <- prometheus.MustNewConstMetric(invalidationsDesc, prometheus.CounterValue, float64(c.seq.Load()))
+	ch <- prometheus.MustNewConstMetric(ignoredDesc, prometheus.CounterValue, float64(c.ignored.Load()))
 	ch <- prometheus.MustNewConstMetric(lossesDesc, prometheus.CounterValue, float64(c.losses.Load()))
 	ch <- prometheus.MustNewConstMetric(unsyncedDesc, prometheus.CounterValue, float64(c.unsynced.Load()))
 	tracking := 0.0

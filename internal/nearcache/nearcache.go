@@ -98,6 +98,7 @@ type Cache struct {
 	fetched  atomic.Uint64 // replies it could keep, read from Redis
 	losses   atomic.Uint64 // tracking connections lost
 	unsynced atomic.Uint64 // requests that read from Redis as their PING was not answered in time
+	ignored  atomic.Uint64 // changes heard to keys of no family kept (see Broadcast)
 
 	// answerWithin and syncWithin are the constants of the same names
 	// (tests shorten or lengthen them before Run).
@@ -319,9 +320,11 @@ func (c *Cache) listen(ctx context.Context, ps *redis.PubSub) error {
 				return errors.New("nearcache: an invalidation without keys (the database was flushed)")
 			}
 			for _, key := range m.PayloadSlice {
-				if !wide || c.tracked(key) {
-					c.invalidate(key)
+				if wide && !c.tracked(key) {
+					c.ignored.Add(1)
+					continue
 				}
+				c.invalidate(key)
 			}
 		case *redis.Pong:
 			n, err := strconv.ParseUint(m.Payload, 10, 64)

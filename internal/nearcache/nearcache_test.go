@@ -657,6 +657,9 @@ func TestChangesOutsideTheFamiliesKeepWhatIsKept(t *testing.T) {
 	if n := f.cache.seq.Load(); n != heard {
 		t.Errorf("%d invalidations counted for keys of no family kept, want none", n-heard)
 	}
+	if n := f.cache.ignored.Load(); n < 20 {
+		t.Errorf("%d changes to keys of no family kept heard and ignored, want the 20", n)
+	}
 	if v, trips, _ := f.hget(t, f.key, "name"); v != "Go" || trips != 0 {
 		t.Fatalf("after changes outside the families: %q in %d round trips, want Go from memory", v, trips)
 	}
