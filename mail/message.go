@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/mail"
 	"net/url"
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -73,10 +74,7 @@ type Message struct {
 
 // isZero reports whether m is the zero Message: a planned reminder's
 // (see Reminder).
-func (m Message) isZero() bool {
-	return m.Kind == "" && m.To == "" && m.ToName == "" && m.Template == "" && m.Data == nil && m.ICS == nil &&
-		m.UnsubscribeURL == "" && m.IdempotencyKey == "" && m.BatchID == ""
-}
+func (m Message) isZero() bool { return reflect.ValueOf(m).IsZero() }
 
 // TemplateName is the template that renders m.
 func (m Message) TemplateName() string {

@@ -154,8 +154,10 @@ func (r *Reminders) QueueReplace(ctx context.Context, prefix string, rs []Remind
 // key in its set, and the reminders of other keys stay. It takes three
 // plain commands per set and no script: what an answer with no reminders
 // before needs. Each reminder is indexed first and made due last, so a
-// pipeline cut short leaves nothing a cancel cannot find. The check it
-// returns reports the error once the pipeline has run.
+// pipeline cut short leaves nothing a cancel cannot find (a cancel
+// landing between the commands can leave a due entry without its item,
+// which the dispatcher forgets). The check it returns reports the error
+// once the pipeline has run.
 func (r *Reminders) QueueAdd(ctx context.Context, rs []Reminder) (func(p redis.Pipeliner) func() error, error) {
 	type adds struct {
 		due, index []redis.Z
@@ -260,11 +262,15 @@ type claimedReminder struct {
 	item string
 }
 
-// claim takes up to n due reminders of set for this caller alone.
+// claim takes up to n due reminders of set for this caller alone, for
+// the lease (a minute when Lease is not set).
 func (r *Reminders) claim(ctx context.Context, set reminderSet, n int) ([]claimedReminder, error) {
-	now := r.outbox.now()
+	now, lease := r.outbox.now(), r.Lease
+	if lease <= 0 {
+		lease = time.Minute
+	}
 	res, err := claimRemindersScript.Run(ctx, r.rdb, []string{set.due, set.items},
-		now.UnixMilli(), now.Add(r.Lease).UnixMilli(), n).StringSlice()
+		now.UnixMilli(), now.Add(lease).UnixMilli(), n).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("mail: claim reminders: %w", err)
 	}
@@ -281,6 +287,10 @@ func (r *Reminders) claim(ctx context.Context, set reminderSet, n int) ([]claime
 func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 	total := 0
 	for _, set := range []reminderSet{r.whole(), r.planned()} {
+		if set == r.planned() && r.Compose == nil {
+			r.reportUncomposed(ctx)
+			break
+		}
 		for {
 			claimed, err := r.claim(ctx, set, 100)
 			if err != nil {
@@ -298,7 +308,9 @@ func (r *Reminders) Dispatch(ctx context.Context) (int, error) {
 			if err != nil {
 				return total, err
 			}
-			_, err = r.outbox.EnqueueAll(ctx, msgs)
+			if len(msgs) > 0 {
+				_, err = r.outbox.EnqueueAll(ctx, msgs)
+			}
 			var ve valid.Errors
 			if errors.As(err, &ve) {
 				// Valid when scheduled, invalid now (the templates changed):
@@ -361,12 +373,9 @@ func (r *Reminders) wholeMails(ctx context.Context, claimed []claimedReminder) (
 // returns them with the reminders they are for; those it drops, and
 // those that cannot be read, are forgotten. When the batch fails, each
 // is tried alone, so one that cannot be written holds up no other: it
-// waits for the lease to end, as all do while Compose is unset.
+// waits for the lease to end. (While Compose is unset, Dispatch claims
+// no planned reminder.)
 func (r *Reminders) composed(ctx context.Context, claimed []claimedReminder) ([]Message, []claimedReminder, error) {
-	if r.Compose == nil {
-		r.Logger.Error("mail: planned reminders wait: nothing composes them", "count", len(claimed))
-		return nil, nil, nil
-	}
 	due := make([]Planned, 0, len(claimed))
 	readable := claimed[:0]
 	for _, c := range claimed {
@@ -387,6 +396,9 @@ func (r *Reminders) composed(ctx context.Context, claimed []claimedReminder) ([]
 		written = make([]*Message, len(due))
 		failed := 0
 		for i := range due {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
 			one, err := r.compose(ctx, due[i:i+1])
 			if err != nil {
 				r.Logger.Error("mail: a planned reminder waits", "key", due[i].Key, "err", err)
@@ -413,6 +425,15 @@ func (r *Reminders) composed(ctx context.Context, claimed []claimedReminder) ([]
 		}
 	}
 	return msgs, kept, nil
+}
+
+// reportUncomposed says how many planned reminders are due with nothing
+// to compose them, if any.
+func (r *Reminders) reportUncomposed(ctx context.Context) {
+	n, err := r.rdb.ZCount(ctx, r.planned().due, "-inf", strconv.FormatInt(r.outbox.now().UnixMilli(), 10)).Result()
+	if err == nil && n > 0 {
+		r.Logger.Error("mail: planned reminders wait: nothing composes them", "due", n)
+	}
 }
 
 // compose is Compose, with an answer of the wrong length taken for an

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/testenv"
 	"github.com/focusgroups/focusgroups/internal/valid"
@@ -402,5 +406,33 @@ func addReminders(t *testing.T, r *Reminders, rs ...Reminder) {
 	_, _ = p.Exec(context.Background())
 	if err := check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Reminders stored whole go out while Compose fails, and a due entry left
+// without its item (a cancel between an add's commands) is forgotten, not
+// claimed again at every lease.
+func TestWholeRemindersGoWhileComposeFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Now())
+	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
+	r := NewReminders(rdb, prefix, ob)
+	r.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	due := clock.Now().Add(-time.Second)
+	addReminders(t, r, Reminder{Key: "event:e1:user:a:24h", Due: due})
+	if err := r.Schedule(ctx, "event:e2:user:a:1h", due, reminder("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ZAdd(ctx, r.planned().due, redis.Z{Score: float64(due.UnixMilli()), Member: "event:e3:user:a:24h"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.Compose = func(context.Context, []Planned) ([]*Message, error) { return nil, errors.New("no answer") }
+	if sent, err := r.Dispatch(ctx); err == nil || sent != 1 {
+		t.Fatalf("Dispatch while Compose fails = %d, %v; want the whole reminder sent and an error", sent, err)
+	}
+	if left, _ := rdb.ZRange(ctx, r.planned().due, 0, -1).Result(); len(left) != 1 || left[0] != "event:e1:user:a:24h" {
+		t.Fatalf("planned reminders left: %q, want the one that waits, not the one without an item", left)
 	}
 }

@@ -148,9 +148,10 @@ return out
 
 // finishReminderScript forgets a claimed reminder once it is in the
 // outbox, unless it was rescheduled meanwhile. KEYS: due, index, items.
-// ARGV: key, the item as claimed.
+// ARGV: key, the item as claimed ("" when it had none: a due entry left
+// without its item is forgotten too).
 var finishReminderScript = redis.NewScript(`
-if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+if (redis.call('HGET', KEYS[3], ARGV[1]) or '') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])

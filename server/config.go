@@ -164,7 +164,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.RedisPoolSize = pool
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", 100*time.Millisecond, 5*time.Minute)
-	if c.RedisSharedPipes && c.RedisReadTimeout >= c.RequestTimeout {
+	if c.RedisSharedPipes && len(errs) == 0 && c.RedisReadTimeout >= c.RequestTimeout {
 		// A pipeline on the shared connection waits for its reply up to
 		// the read timeout, whatever the request's deadline.
 		bad("REDIS_READ_TIMEOUT", "must be shorter than REQUEST_TIMEOUT while REDIS_SHARED_PIPELINES is true")

@@ -166,6 +166,17 @@ func TestRedisLimitsAndRequestDeadlineAreExplicit(t *testing.T) {
 		o.PoolSize != 64 || o.PoolTimeout != 3*time.Second || !o.ContextTimeoutEnabled {
 		t.Fatalf("single-server client options: %+v", o)
 	}
+	// The read timeout need not be shorter without shared pipelines, and a
+	// request timeout that is no duration is not compared with it.
+	m["REDIS_SHARED_PIPELINES"], m["REDIS_READ_TIMEOUT"], m["REQUEST_TIMEOUT"] = "false", "8s", "8s"
+	if _, err := LoadConfig(env(m)); err != nil {
+		t.Fatalf("pooled pipelines with a read timeout as long as the request's: %v", err)
+	}
+	m["REDIS_SHARED_PIPELINES"], m["REQUEST_TIMEOUT"] = "true", "5"
+	if _, err := LoadConfig(env(m)); err == nil || strings.Contains(err.Error(), "must be shorter") {
+		t.Fatalf("REQUEST_TIMEOUT=5: %v; want its own error alone", err)
+	}
+	m["REDIS_READ_TIMEOUT"], m["REQUEST_TIMEOUT"] = "1.5s", "8s"
 	c.RedisSharedPipes = false
 	pooled, _, err := newRedis(c)
 	if err != nil {
