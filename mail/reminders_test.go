@@ -232,10 +232,8 @@ func TestScheduleReminderRejectsBadInput(t *testing.T) {
 func TestRemindersNotWantedAreDropped(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	clock := testenv.NewClock(time.Now())
-	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
-	r := NewReminders(rdb, prefix, ob)
+	r, clock := clockedReminders(t)
+	rdb, ob := r.rdb, r.outbox
 	past := clock.Now().Add(-time.Second)
 	for _, k := range []string{"event:e1:user:a:24h", "event:e1:user:b:24h"} {
 		if err := r.Schedule(ctx, k, past, reminder("a@example.com")); err != nil {
@@ -275,10 +273,8 @@ func TestRemindersNotWantedAreDropped(t *testing.T) {
 func TestPlannedRemindersAreComposedWhenDue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	clock := testenv.NewClock(time.Now())
-	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
-	r := NewReminders(rdb, prefix, ob)
+	r, clock := clockedReminders(t)
+	rdb, ob := r.rdb, r.outbox
 	due := clock.Now().Add(-time.Second).Truncate(time.Millisecond)
 	addReminders(t, r, Reminder{Key: "event:e1:user:a:24h", Due: due}, Reminder{Key: "event:e1:user:b:24h", Due: due})
 	if item, _ := rdb.HGet(ctx, r.planned().items, "event:e1:user:a:24h").Result(); item != fmt.Sprintf(`{"due":%d}`, due.UnixMilli()) {
@@ -415,10 +411,8 @@ func addReminders(t *testing.T, r *Reminders, rs ...Reminder) {
 func TestWholeRemindersGoWhileComposeFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	clock := testenv.NewClock(time.Now())
-	ob := NewOutbox(rdb, prefix, Options{Now: clock.Now})
-	r := NewReminders(rdb, prefix, ob)
+	r, clock := clockedReminders(t)
+	rdb := r.rdb
 	r.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	due := clock.Now().Add(-time.Second)
 	addReminders(t, r, Reminder{Key: "event:e1:user:a:24h", Due: due})
@@ -435,4 +429,13 @@ func TestWholeRemindersGoWhileComposeFails(t *testing.T) {
 	if left, _ := rdb.ZRange(ctx, r.planned().due, 0, -1).Result(); len(left) != 1 || left[0] != "event:e1:user:a:24h" {
 		t.Fatalf("planned reminders left: %q, want the one that waits, not the one without an item", left)
 	}
+}
+
+// clockedReminders is a scheduler whose outbox keeps a clock the test
+// moves, on a Redis of the test's own.
+func clockedReminders(t *testing.T) (*Reminders, *testenv.Clock) {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	clock := testenv.NewClock(time.Now())
+	return NewReminders(rdb, prefix, NewOutbox(rdb, prefix, Options{Now: clock.Now})), clock
 }
