@@ -54,6 +54,24 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	return client, prefix
 }
 
+// answers fails fast when the server TEST_REDIS_URL names is not there,
+// where every test would otherwise wait out its timeouts.
+func answers(url string) error {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return fmt.Errorf("TEST_REDIS_URL: %w", err)
+	}
+	opts.MaxRetries, opts.DialerRetries = -1, 1
+	probe := redis.NewClient(opts)
+	defer probe.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := probe.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("TEST_REDIS_URL %s does not answer: %w", url, err)
+	}
+	return nil
+}
+
 // RandomHex returns n random bytes as hex, for unique names in tests.
 func RandomHex(n int) string {
 	b := make([]byte, n)
@@ -81,6 +99,7 @@ func deleteKeys(client *redis.Client, prefix string) {
 func startRedis() {
 	if u := os.Getenv("TEST_REDIS_URL"); u != "" {
 		redisURL = u
+		redisErr = answers(u)
 		return
 	}
 	bin, err := exec.LookPath("redis-server")
