@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -509,5 +510,70 @@ func TestGroupAlwaysKeepsAMemberOwner(t *testing.T) {
 		if role(t, s, g.ID, cur.OwnerID) != RoleOwner {
 			t.Fatalf("owner %s is not a member", cur.OwnerID)
 		}
+	}
+}
+
+// TestJoinOfAMemberWritesNothing: whatever the group's rules have become,
+// a member who joins again is told they are one, and nothing about the
+// group changes.
+func TestJoinOfAMemberWritesNothing(t *testing.T) {
+	t.Parallel()
+	s, rdb, _ := newStore(t)
+	ctx := context.Background()
+	owner, u := newUser(), newUser()
+	g := mustCreate(t, s, owner, goodInput("members-stay"))
+	mustJoin(t, s, g.ID, u)
+	for _, change := range []func(in *Input){
+		func(in *Input) {},
+		func(in *Input) { in.JoinPolicy, in.Question = Approval, "Why?" },
+		func(in *Input) { in.JoinPolicy = Invite },
+		func(in *Input) { in.Visibility = Private },
+		func(in *Input) { in.Domains = []string{"example.com"} },
+	} {
+		in := goodInput("members-stay")
+		change(&in)
+		if _, err := s.Update(ctx, g.ID, owner, in); err != nil {
+			t.Fatal(err)
+		}
+		before, err := rdb.HGetAll(ctx, s.key(g.ID, kGroup)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Join(ctx, g.ID, u, nil); !errors.Is(err, ErrAlreadyMember) {
+			t.Fatalf("%+v: joining again: %v, want ErrAlreadyMember", in, err)
+		}
+		after, _ := rdb.HGetAll(ctx, s.key(g.ID, kGroup)).Result()
+		if !maps.Equal(before, after) {
+			t.Fatalf("%+v: a refused join changed the group: %v, then %v", in, before, after)
+		}
+	}
+	if err := s.Join(ctx, "nosuchgroup", u, nil); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("joining a missing group: %v", err)
+	}
+}
+
+// TestJoiningAnOpenedGroupSettlesTheRequest: someone who applied while
+// the group reviewed requests, and joins once it is open, is approved.
+func TestJoiningAnOpenedGroupSettlesTheRequest(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	owner, ann := newUser(), newUser()
+	in := goodInput("opened-later")
+	in.JoinPolicy, in.Question = Approval, "Why?"
+	g := mustCreate(t, s, owner, in)
+	must(t, s.Apply(ctx, g.ID, ann, "To learn", nil))
+	if _, err := s.Update(ctx, g.ID, owner, goodInput("opened-later")); err != nil {
+		t.Fatal(err)
+	}
+	mustJoin(t, s, g.ID, ann)
+	if reqs, _ := s.PendingRequests(ctx, g.ID, owner); len(reqs) != 0 {
+		t.Fatalf("requests still pending: %+v", reqs)
+	}
+	if apps, _ := s.UserApplications(ctx, ann); len(apps) != 1 || apps[0].Status != StatusApproved {
+		t.Fatalf("ann's application: %+v", apps)
+	}
+	if got, _ := s.Get(ctx, g.ID); got.MemberCount != 2 {
+		t.Fatalf("member count %d, want 2", got.MemberCount)
 	}
 }

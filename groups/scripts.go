@@ -30,12 +30,13 @@ local function top_score(key)
   if #z == 0 then return 0 end
   return tonumber(z[2])
 end
--- next_arrival: known says the caller read the group's "arrivals" field
--- and found it there, so it need not be checked.
-local function next_arrival(known)
-  if not known and redis.call('HEXISTS', G, 'arrivals') == 0 then
-    local seed = math.max(top_score(MEMBERS), top_score(REQUESTS))
-    redis.call('HSET', G, 'arrivals', string.format('%d', seed))
+-- arrivals_seed is where the counter of a group stored before it starts.
+local function arrivals_seed()
+  return math.max(top_score(MEMBERS), top_score(REQUESTS))
+end
+local function next_arrival()
+  if redis.call('HEXISTS', G, 'arrivals') == 0 then
+    redis.call('HSET', G, 'arrivals', string.format('%d', arrivals_seed()))
   end
   return redis.call('HINCRBY', G, 'arrivals', 1)
 end
@@ -61,7 +62,10 @@ local function domain_ok(userdomains, gd)
   end
   return false
 end
+-- decide settles uid's pending request to join, if any: a request is
+-- pending exactly while uid is in REQUESTS.
 local function decide(uid, status, now)
+  if redis.call('ZREM', REQUESTS, uid) == 0 then return end
   local raw = redis.call('HGET', APPS, uid)
   if raw then
     local a = cjson.decode(raw)
@@ -71,7 +75,6 @@ local function decide(uid, status, now)
       redis.call('HSET', APPS, uid, cjson.encode(a))
     end
   end
-  redis.call('ZREM', REQUESTS, uid)
 end
 -- count_members keeps the member count on the group's hash ("members"),
 -- so a page reads it with the group's revisions (see groupRead); every
@@ -86,17 +89,25 @@ end
 local function joined(count, invited)
   return {count, invited and 1 or 0}
 end
--- add_member returns the member count it leaves. invited is false when
--- the caller knows there is no invitation to drop, and arrivals true when
--- it read the group's "arrivals" field and found it (see next_arrival).
-local function add_member(uid, now, invited, arrivals)
-  if redis.call('ZADD', MEMBERS, 'NX', next_arrival(arrivals), uid) == 1 then
-    redis.call('HSET', JOINED, uid, now)
+-- add_member makes uid a member and returns the member count it leaves,
+-- or nil, writing nothing, when uid is a member already. invited is
+-- false when the caller knows there is no invitation to drop. arrivals
+-- and rev are the group's fields of those names when the caller read
+-- them (arrivals false when the group has no counter yet): the arrival
+-- counter, the revision and the count then go in one write.
+local function add_member(uid, now, invited, arrivals, rev)
+  if rev == nil then
+    local f = redis.call('HMGET', G, 'arrivals', 'rev')
+    arrivals, rev = f[1], f[2]
   end
+  local arrival = (arrivals and tonumber(arrivals) or arrivals_seed()) + 1
+  if redis.call('ZADD', MEMBERS, 'NX', arrival, uid) == 0 then return nil end
+  redis.call('HSET', JOINED, uid, now)
   if invited ~= false then redis.call('HDEL', INVITES, uid) end
   decide(uid, 'approved', now)
-  redis.call('HINCRBY', G, 'rev', 1)
-  return count_members()
+  local n = redis.call('ZCARD', MEMBERS)
+  redis.call('HSET', G, 'arrivals', string.format('%d', arrival), 'rev', string.format('%d', (tonumber(rev) or 0) + 1), 'members', n)
+  return n
 end
 -- bump_crev marks a change other than who is a member: the discovery
 -- index takes a membership change's new count alone only when it already
@@ -119,7 +130,9 @@ local function drop_member(uid)
   redis.call('HINCRBY', G, 'rev', 1)
   count_members()
 end
-if redis.call('EXISTS', G) == 0 and ARGV[1] ~= 'create' then
+-- create makes the group, and join (or accept) finds it missing in the
+-- group's fields it reads anyway.
+if ARGV[1] ~= 'create' and ARGV[1] ~= 'join' and ARGV[1] ~= 'accept' and redis.call('EXISTS', G) == 0 then
   return redis.error_reply('NOT_FOUND')
 end
 `
@@ -200,23 +213,30 @@ return 'OK'
 // joinScript: ARGV action ("join" or "accept"), user, now, the user's
 // verified email domains joined by commas. A private group is joined by
 // invitation only, and to everyone else it does not exist.
-// It returns the group's revision, content revision (see bump_content)
-// and member count after the join, so the discovery index can take the
-// new count without a reindex.
+// It returns the member count after the join, so the discovery index can
+// take the new count without a reindex, and whether the person had an
+// invitation (see joined).
 var joinScript = groupScript(`
 local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
+local g = redis.call('HMGET', G, 'visibility', 'domains', 'join_policy', 'arrivals', 'rev')
+if not g[5] then return redis.error_reply('NOT_FOUND') end
 if redis.call('SISMEMBER', BANS, uid) == 1 then return redis.error_reply('BANNED') end
-if redis.call('ZSCORE', MEMBERS, uid) then return redis.error_reply('ALREADY_MEMBER') end
-local invited = redis.call('HEXISTS', INVITES, uid) == 1
-local g = redis.call('HMGET', G, 'visibility', 'domains', 'join_policy', 'arrivals')
-if not invited and g[1] == 'private' then return redis.error_reply('NOT_FOUND') end
-if ARGV[1] == 'accept' and not invited then return redis.error_reply('NO_INVITE') end
-if not domain_ok(domains, g[2]) then return redis.error_reply('DOMAIN') end
-if not invited then
-  if g[3] == 'approval' then return redis.error_reply('APPLY') end
-  if g[3] == 'invite' then return redis.error_reply('INVITE_ONLY') end
+-- A member is told so, whatever else would refuse them.
+local function refuse(code)
+  if redis.call('ZSCORE', MEMBERS, uid) then code = 'ALREADY_MEMBER' end
+  return redis.error_reply(code)
 end
-return joined(add_member(uid, now, invited, g[4] ~= false), invited)
+local invited = redis.call('HEXISTS', INVITES, uid) == 1
+if not invited and g[1] == 'private' then return refuse('NOT_FOUND') end
+if ARGV[1] == 'accept' and not invited then return refuse('NO_INVITE') end
+if not domain_ok(domains, g[2]) then return refuse('DOMAIN') end
+if not invited then
+  if g[3] == 'approval' then return refuse('APPLY') end
+  if g[3] == 'invite' then return refuse('INVITE_ONLY') end
+end
+local count = add_member(uid, now, invited, g[4], g[5])
+if not count then return redis.error_reply('ALREADY_MEMBER') end
+return joined(count, invited)
 `)
 
 // applyScript: ARGV action, user, now, domains, answer, run.
@@ -249,7 +269,7 @@ if not raw then return redis.error_reply('NO_REQUEST') end
 local a = cjson.decode(raw)
 if a.status ~= 'pending' then return redis.error_reply('DECIDED ' .. a.status) end
 if status == 'approved' then
-  add_member(uid, now)
+  if not add_member(uid, now) then decide(uid, status, now) end
 else
   decide(uid, 'declined', now)
 end
