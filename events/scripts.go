@@ -19,16 +19,19 @@ end
 local function nextArrival()
   return redis.call('HINCRBY', KEYS[1], 'arrivals', 1)
 end
--- seat puts uid in a seat when one is free, else at the end of the waitlist.
+-- seat puts uid in a seat when one is free, else at the end of the
+-- waitlist. It returns the status, the place on the waitlist and the
+-- seats left after it, as seatsLeft.
 local function seat(uid, cap)
-  if cap == 0 or redis.call('ZCARD', KEYS[3]) < cap then
+  local taken = cap > 0 and redis.call('ZCARD', KEYS[3]) or 0
+  if cap == 0 or taken < cap then
     redis.call('ZADD', KEYS[3], nextArrival(), uid)
     redis.call('HSET', KEYS[2], uid, 'going')
-    return 'going', 0
+    return 'going', 0, cap == 0 and -1 or cap - taken - 1
   end
   redis.call('ZADD', KEYS[4], nextArrival(), uid)
   redis.call('HSET', KEYS[2], uid, 'waitlisted')
-  return 'waitlisted', redis.call('ZRANK', KEYS[4], uid) + 1
+  return 'waitlisted', redis.call('ZRANK', KEYS[4], uid) + 1, 0
 end
 -- promote fills free seats from the head of the waitlist and appends the
 -- promoted users to out.
@@ -72,21 +75,24 @@ end
 // rsvpScript records one person's answer.
 // ARGV: user, "going"|"not-going", now (unix ms), notice ID.
 // Returns {status, waitlist position, seats left (-1 = no limit), start (ms),
-// the status before ("" for none), promoted...}.
+// the status before ("" for none), promoted...}. A refusal is an error
+// reply whose code is followed by a space and the status before, so a
+// caller that wrote ahead of the answer knows what to put right.
 var rsvpScript = redis.NewScript(luaCommon + `
-local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
-if not ev[1] then return redis.error_reply('NOTFOUND') end
-if ev[1] == 'cancelled' then return redis.error_reply('CANCELLED') end
 local uid, want, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local cap = tonumber(ev[2])
-if now >= tonumber(ev[5]) then return redis.error_reply('PAST') end
+local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
 local cur = redis.call('HGET', KEYS[2], uid)
-if cur == 'removed' then return redis.error_reply('REMOVED') end
+local function refuse(code) return redis.error_reply(code .. ' ' .. (cur or '')) end
+if not ev[1] then return refuse('NOTFOUND') end
+if ev[1] == 'cancelled' then return refuse('CANCELLED') end
+local cap = tonumber(ev[2])
+if now >= tonumber(ev[5]) then return refuse('PAST') end
+if cur == 'removed' then return refuse('REMOVED') end
 local promoted = {}
-local status, pos = 'not-going', 0
+local status, pos, left = 'not-going', 0, nil
 if want == 'going' then
-  if now >= tonumber(ev[4]) then return redis.error_reply('CLOSED') end
-  if now < tonumber(ev[3]) then return redis.error_reply('NOTOPEN') end
+  if now >= tonumber(ev[4]) then return refuse('CLOSED') end
+  if now < tonumber(ev[3]) then return refuse('NOTOPEN') end
   if cur == 'going' or cur == 'pending' then
     status = cur
   elseif cur == 'waitlisted' then
@@ -96,7 +102,7 @@ if want == 'going' then
     redis.call('HSET', KEYS[2], uid, 'pending')
     status = 'pending'
   else
-    status, pos = seat(uid, cap)
+    status, pos, left = seat(uid, cap)
   end
 else
   -- Dropping out stays possible after RSVPs close, until the start, so the
@@ -111,7 +117,7 @@ else
     if #promoted == 0 and cap > 0 then pos = -1 end
   end
 end
-local out = {status, pos, seatsLeft(cap), ev[5], cur or ''}
+local out = {status, pos, left or seatsLeft(cap), ev[5], cur or ''}
 for _, p in ipairs(promoted) do table.insert(out, p) end
 return out
 `)
