@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -41,6 +42,9 @@ type RSVPResult struct {
 	// none).
 	Before RSVPStatus
 	start  int64 // session start (unix ms), for the personal index
+	// ran says the script ran, so Before is known, also beside the
+	// error of a refusal (see rsvpScript).
+	ran bool
 }
 
 func parseResult(vals []interface{}) (RSVPResult, error) {
@@ -122,14 +126,19 @@ func (s *Store) RSVPQueued(ctx context.Context, eventID, userID string, going bo
 // failed passes false, and nothing is recorded. A "going" hands no seat
 // on, so it needs no notice mark.
 func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, userID string) func(want bool) (RSVPResult, FollowUp, error) {
-	before := p.HGet(ctx, s.rsvpKey(ev.ID), userID) // the answer as the script finds it
 	get := s.queueAnswer(ctx, p, ev.ID, userID, RSVPGoing)
 	listed := s.queueListing(ctx, p, ev.ID, userID, ev.Start.UnixMilli(), true)
 	return func(want bool) (RSVPResult, FollowUp, error) {
 		res, err := get(want)
 		switch {
 		case err != nil || !want:
-			if Active(RSVPStatus(before.Val())) {
+			before := res.Before
+			if !res.ran {
+				// Not run (not loaded, or Redis failed): the answer as
+				// it is now, taken for none when it cannot be read.
+				before = RSVPStatus(s.rdb.HGet(ctx, s.rsvpKey(ev.ID), userID).Val())
+			}
+			if Active(before) {
 				return res, nil, err // on the list before, and still
 			}
 			return res, s.listing(ctx, ev.ID, userID, 0, false), err
@@ -154,15 +163,28 @@ func (s *Store) queueAnswer(ctx context.Context, p redis.Pipeliner, eventID, use
 		}
 		vals, err := cmd.Slice()
 		if err != nil {
-			return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
+			return refused(err), fmt.Errorf("events: rsvp %s: %w", eventID, scriptErr(err))
 		}
 		res, err := parseResult(vals)
 		if err != nil {
 			return RSVPResult{}, fmt.Errorf("events: rsvp %s: %w", eventID, err)
 		}
+		res.ran = true
 		s.handedOn(ctx, eventID, run, res)
 		return res, nil
 	}
+}
+
+// refused is what the RSVP script's error err tells of the answer
+// before: when err is a refusal, the status after its code (see
+// rsvpScript).
+func refused(err error) RSVPResult {
+	var re redis.Error
+	if !errors.As(err, &re) || scriptErr(err) == err {
+		return RSVPResult{}
+	}
+	_, before, ok := strings.Cut(strings.TrimPrefix(re.Error(), "ERR "), " ")
+	return RSVPResult{Before: RSVPStatus(before), ran: ok}
 }
 
 // handedOn relays the notices of a change that handed seats on (run is

@@ -630,4 +630,62 @@ func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
 			t.Fatalf("still wanted: %+v %v, stored %q; want going", res, err, st.Status)
 		}
 	}
+	// Someone going already keeps the session on their list.
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	p := rdb.Pipeline()
+	get := s.QueueGoing(ctx, p, ev, u[1])
+	_, _ = p.Exec(ctx)
+	if _, follow, err := get(false); err == nil || follow != nil {
+		t.Fatalf("not wanted any more from someone going: %v, a follow-up %v; want the script's error and none", err, follow != nil)
+	}
+	if err := rdb.ZScore(ctx, s.userEventsKey(u[1]), ev.ID).Err(); err != nil {
+		t.Fatalf("the session left the list of someone going: %v", err)
+	}
+}
+
+// A queued "going" that is refused, or does not run, leaves the person's
+// own list as the answer they had: the session stays there for someone
+// going before, and goes for someone who had no answer.
+func TestRefusedQueuedGoingPutsTheListRight(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := f.create(t, func(in *Input) {
+		in.RSVPOpens, in.RSVPCloses = "2026-01-12T09:00", "2026-01-15T09:00"
+	})
+	p := users(2)
+	going, none := p[0], p[1]
+	f.clock.Set(time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC))
+	f.queueGoing(t, ev.ID, going)
+	f.clock.Set(time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC)) // closed
+	run := func(u string, want bool) (RSVPResult, error) {
+		p := f.s.rdb.Pipeline()
+		get := f.s.QueueGoing(ctx, p, ev, u)
+		_, _ = p.Exec(ctx)
+		res, follow, err := get(want)
+		if follow != nil {
+			if err := runFollowUp(ctx, f.s.rdb, follow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return res, err
+	}
+	listed := func(u string) bool {
+		err := f.s.rdb.ZScore(ctx, f.s.userEventsKey(u), ev.ID).Err()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	for _, u := range []string{going, none} {
+		res, err := run(u, true)
+		if !errors.Is(err, ErrClosed) || !res.ran {
+			t.Fatalf("going after closing: %+v %v, want ErrClosed", res, err)
+		}
+	}
+	if !listed(going) || listed(none) {
+		t.Fatalf("after the refusals: listed %v and %v, want true and false", listed(going), listed(none))
+	}
 }
