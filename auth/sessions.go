@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/ids"
@@ -230,7 +231,7 @@ func (m *Sessions) resolve(ctx context.Context, sid, uid string, sessCmd, userCm
 	s := &Session{id: sid, stored: true, uidSeen: uid}
 	if d, ok := m.decoded.Get(raw); ok {
 		s.data = d
-	} else if err := json.Unmarshal([]byte(raw), &s.data); err != nil {
+	} else if err := fastjson.Unmarshal([]byte(raw), &s.data); err != nil {
 		return m.fresh(), nil, nil // undecodable: a new session
 	} else {
 		m.decoded.Put(raw, s.data)
