@@ -16,7 +16,7 @@ import (
 // account takes the guest's place exactly, seat or waitlist position
 // included, so the number of seats taken never changes.
 // ARGV: from, to, notice ID. Returns {the account's status now, promoted...}.
-var mergeScript = redis.NewScript(luaCommon + `
+var mergeScript = sessionScript(`
 local from, to = ARGV[1], ARGV[2]
 local cur = redis.call('HGET', KEYS[2], from)
 if not cur then return {''} end

@@ -1,6 +1,10 @@
 package events
 
-import "github.com/redis/go-redis/v9"
+import (
+	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/luascript"
+)
 
 // Per-session scripts. KEYS (see eventKeys): 1 event hash, 2 rsvp hash
 // (user -> status), 3 going zset, 4 waitlist zset, 5 pending zset,
@@ -8,8 +12,9 @@ import "github.com/redis/go-redis/v9"
 // order is the order the script ran in. Each change is one script: seat
 // assignment, waitlist order and promotion never happen in Go.
 
-// luaCommon holds the helpers every per-session script uses.
-const luaCommon = `
+// common holds the helpers of the per-session scripts; each script gets
+// the ones it calls (see luascript.Library).
+var common = luascript.NewLibrary(`
 local function seatsLeft(cap)
   if cap == 0 then return -1 end
   local left = cap - redis.call('ZCARD', KEYS[3])
@@ -70,7 +75,12 @@ local function unseat(uid)
   redis.call('ZREM', KEYS[5], uid)
   redis.call('SREM', KEYS[6], uid)
 end
-`
+`)
+
+// sessionScript is a per-session script: body after the helpers it calls.
+func sessionScript(body string) *redis.Script {
+	return redis.NewScript(common.For(body) + body)
+}
 
 // rsvpScript records one person's answer.
 // ARGV: user, "going"|"not-going", now (unix ms), notice ID.
@@ -78,7 +88,7 @@ end
 // the status before ("" for none), promoted...}. A refusal is an error
 // reply whose code is followed by a space and the status before, so a
 // caller that wrote ahead of the answer knows what to put right.
-var rsvpScript = redis.NewScript(luaCommon + `
+var rsvpScript = sessionScript(`
 local uid, want, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'opens', 'closes', 'start', 'approval')
 local cur = redis.call('HGET', KEYS[2], uid)
@@ -124,7 +134,7 @@ return out
 
 // approveScript moves a pending request to a seat or the waitlist; a
 // seat is a notice. ARGV: user, notice ID. Returns like rsvpScript.
-var approveScript = redis.NewScript(luaCommon + `
+var approveScript = sessionScript(`
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
 if ev[1] == 'cancelled' then return redis.error_reply('CANCELLED') end
@@ -147,7 +157,7 @@ return {status, pos, seatsLeft(cap), redis.call('HGET', KEYS[1], 'start'), cur}
 // the waitlist when a seat became free. ARGV: user.
 // Returns {previous status ("none" for none), 0, seats left, start (ms),
 // previous status ("" for none), promoted...}.
-var removeScript = redis.NewScript(luaCommon + `
+var removeScript = sessionScript(`
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
 local uid, cap = ARGV[1], tonumber(ev[2])
@@ -175,7 +185,7 @@ return out
 // an organizer removed them) stays. ARGV: user, prev, notice ID.
 // Returns like rsvpScript, with prev as the status (and position -1 when
 // a seat nobody took is free again), or {} when nothing was taken back.
-var retractScript = redis.NewScript(luaCommon + `
+var retractScript = sessionScript(`
 local ev = redis.call('HMGET', KEYS[1], 'status', 'cap', 'start')
 if not ev[1] then return redis.error_reply('NOTFOUND') end
 local uid, prev, cap = ARGV[1], ARGV[2], tonumber(ev[2])
@@ -213,7 +223,7 @@ return 1
 // notice ID, "changed"|"cancelled"|"" (who else must hear of it), the
 // previous JSON (for "changed").
 // Returns the promoted users.
-var saveScript = redis.NewScript(luaCommon + `
+var saveScript = sessionScript(`
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if ARGV[1] == '-1' then
   if seq then return redis.error_reply('CONFLICT') end

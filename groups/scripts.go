@@ -5,10 +5,12 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/focusgroups/focusgroups/internal/luascript"
 )
 
 // Every group script gets the nine keys of groupKeys, in that order, and
-// starts with this preamble. Scripts answer "OK" or an error reply whose
+// starts with this preamble and the helpers it calls. Scripts answer "OK" or an error reply whose
 // text is one of the codes in scriptErrors.
 //
 // Members and join requests are scored by next_arrival, the group's
@@ -20,6 +22,16 @@ import (
 const preamble = `
 local G, MEMBERS, ORGS, BANS, INVITES, APPS, REQUESTS, JOINED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local NOTICES = KEYS[9]
+-- create makes the group, and join (or accept) finds it missing in the
+-- group's fields it reads anyway.
+if ARGV[1] ~= 'create' and ARGV[1] ~= 'join' and ARGV[1] ~= 'accept' and redis.call('EXISTS', G) == 0 then
+  return redis.error_reply('NOT_FOUND')
+end
+`
+
+// helpers are the group scripts' shared functions; each script gets the
+// ones it calls (see luascript.Library).
+var helpers = luascript.NewLibrary(`
 -- notice records, in the same step as the change, that uid (or, for a
 -- join request, the organizers) must hear of kind; id is unique per run.
 local function notice(id, kind, uid, actor, text)
@@ -130,12 +142,7 @@ local function drop_member(uid)
   redis.call('HINCRBY', G, 'rev', 1)
   count_members()
 end
--- create makes the group, and join (or accept) finds it missing in the
--- group's fields it reads anyway.
-if ARGV[1] ~= 'create' and ARGV[1] ~= 'join' and ARGV[1] ~= 'accept' and redis.call('EXISTS', G) == 0 then
-  return redis.error_reply('NOT_FOUND')
-end
-`
+`)
 
 var scriptErrors = map[string]error{
 	"NOT_FOUND":       ErrNotFound,
@@ -172,7 +179,9 @@ func scriptErr(err error) error {
 	return err
 }
 
-func groupScript(body string) *redis.Script { return redis.NewScript(preamble + body) }
+func groupScript(body string) *redis.Script {
+	return redis.NewScript(preamble + helpers.For(body) + body)
+}
 
 // ARGV[1] of every group script is the action name, so the preamble knows
 // whether the group must already exist.
@@ -216,7 +225,7 @@ return 'OK'
 // It returns the member count after the join, so the discovery index can
 // take the new count without a reindex, and whether the person had an
 // invitation (see joined).
-var joinScript = groupScript(`
+const joinBody = `
 local uid, now, domains = ARGV[2], ARGV[3], ARGV[4]
 local g = redis.call('HMGET', G, 'visibility', 'domains', 'join_policy', 'arrivals', 'rev')
 if not g[5] then return redis.error_reply('NOT_FOUND') end
@@ -237,7 +246,9 @@ end
 local count = add_member(uid, now, invited, g[4], g[5])
 if not count then return redis.error_reply('ALREADY_MEMBER') end
 return joined(count, invited)
-`)
+`
+
+var joinScript = groupScript(joinBody)
 
 // applyScript: ARGV action, user, now, domains, answer, run.
 var applyScript = groupScript(`
