@@ -3,77 +3,235 @@ package redisconn
 import (
 	"context"
 	"errors"
-	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // SharedPipes is a client for one Redis server whose pipelines, from
-// every request at once, share one connection: go-redis's full-duplex
-// autopipelining writes the pipelines queued meanwhile in one system call
-// and reads their replies as they come, where the pool took a connection,
-// a write and a read for each. Each pipeline's commands stay together and
-// in order on the wire, and its hooks run around it as before. Under load
-// that is one system call for many requests on both sides: the RSVP post,
-// two pipelines, costs about a tenth less CPU (docs/performance.md,
-// "fifth stop").
+// every request at once, go out together: while one batch is on the
+// wire, the pipelines that arrive meanwhile wait, and the next batch
+// takes them all, one write and one read for many requests on both
+// sides, where each took a connection, a write and a read of its own
+// (group commit). Each pipeline's commands stay together and in order,
+// and its hooks run around it as before. Under load the RSVP post, two
+// pipelines, costs about a tenth less CPU (docs/performance.md).
 //
 // Everything else (single commands, transactions, scripts run alone,
 // pub/sub) goes to a pooled client as before (Client), so hooks that
 // answer a command without sending it (internal/nearcache,
-// internal/speculate) keep doing so; AddHook adds a hook to both.
+// internal/speculate) keep doing so; AddHook adds a hook to both, and
+// must come before the first pipeline.
 //
-// The shared connection's waits are bounded by the read and write
-// timeouts, not by the caller's context: a pipeline, once queued, cannot
-// be taken back from a connection others share. A request already past
-// its deadline is refused before its pipeline is queued; the server
-// requires the read timeout to be shorter than the request's. A pipeline
-// is not sent again after the connection fails (it may have run): a
-// frozen Redis fails it after one read timeout, where go-redis's retries
-// would hold it three times as long, and a lost connection fails the
-// pipelines in flight, whose requests answer 503 as in any outage.
+// A batch's waits are bounded by the read and write timeouts, not by
+// its requests' contexts: commands already sent cannot be taken back. A
+// pipeline whose request is past its deadline when its batch is taken is
+// not sent; the server requires the read timeout to be shorter than the
+// request's. A batch is not sent again after the connection fails (it
+// may have run): a frozen Redis fails it after one read timeout, and a
+// lost connection fails the pipelines in flight, whose requests answer
+// 503 as in any outage.
 type SharedPipes struct {
 	*redis.Client
-	pipes  *redis.Client // the autopipeliner's, without context timeouts
-	shared *redis.AutoPipeliner
+	opts  redis.Options // of pipes
+	hooks []redis.Hook  // added to pipes before the batcher
+	pipes *redis.Client // the batches' client: hooks, then the batcher
+	b     *batcher
 }
 
-// NewShared returns a client for opts with its pipelines on a shared
-// connection (see SharedPipes). opts may be another client's Options:
-// each of the two clients gets a copy without the push notification
-// processor, which go-redis makes for each client.
+// NewShared returns a client for opts whose pipelines share batches (see
+// SharedPipes). opts may be another client's Options: each of the two
+// clients gets a copy without the push notification processor, which
+// go-redis makes for each client.
 func NewShared(opts *redis.Options) (*SharedPipes, error) {
 	one, pipeOpts := *opts, *opts
 	one.PushNotificationProcessor, pipeOpts.PushNotificationProcessor = nil, nil
-	// go-redis keeps a pipeline on the pooled path when contexts bound
-	// socket I/O; on the shared connection the timeouts bound it.
+	// A batch carries many requests' commands: the timeouts bound it,
+	// not one request's context.
 	pipeOpts.ContextTimeoutEnabled = false
-	pipeOpts.MaxRetries = -1  // see SharedPipes
-	pipeOpts.MinIdleConns = 0 // one connection shared; the pool is for the pipelines it cannot take
-	pipes := redis.NewClient(&pipeOpts)
-	shared, err := pipes.AutoPipelineWithOptions(&redis.AutoPipelineOptions{FullDuplex: true})
-	if err != nil {
-		_ = pipes.Close()
-		return nil, fmt.Errorf("redisconn: shared pipelines: %w", err)
+	pipeOpts.MaxRetries = -1 // see SharedPipes
+	pipeOpts.MinIdleConns = 0
+	s := &SharedPipes{Client: redis.NewClient(&one), opts: pipeOpts, b: newBatcher()}
+	s.pipes = s.newPipes()
+	return s, nil
+}
+
+// newPipes makes the batches' client: the hooks, then the batcher, so
+// that each request's pipeline passes its hooks alone before it joins a
+// batch.
+func (s *SharedPipes) newPipes() *redis.Client {
+	opts := s.opts
+	c := redis.NewClient(&opts)
+	for _, h := range s.hooks {
+		c.AddHook(h)
 	}
-	return &SharedPipes{Client: redis.NewClient(&one), pipes: pipes, shared: shared}, nil
+	c.AddHook(s.b)
+	return c
 }
 
-// Pipeline returns a pipeline that runs on the shared connection.
-func (s *SharedPipes) Pipeline() redis.Pipeliner { return s.shared.Pipeline() }
+// Pipeline returns a pipeline that goes out in a shared batch.
+func (s *SharedPipes) Pipeline() redis.Pipeliner { return s.pipes.Pipeline() }
 
-// Pipelined runs fn's commands as one pipeline on the shared connection.
+// Pipelined runs fn's commands as one pipeline in a shared batch.
 func (s *SharedPipes) Pipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error) {
-	return s.shared.Pipelined(ctx, fn)
+	return s.pipes.Pipelined(ctx, fn)
 }
 
-// AddHook adds hook to the pipelines and to everything else.
+// AddHook adds hook to the pipelines and to everything else. It must
+// come before the first pipeline: the batches' client is made anew.
 func (s *SharedPipes) AddHook(hook redis.Hook) {
 	s.Client.AddHook(hook)
-	s.pipes.AddHook(hook)
+	s.hooks = append(s.hooks, hook)
+	old := s.pipes
+	s.pipes = s.newPipes()
+	_ = old.Close()
 }
 
-// Close closes the shared connection, then the wrapped client.
+// Close stops the batches, then closes the clients.
 func (s *SharedPipes) Close() error {
-	return errors.Join(s.shared.Close(), s.pipes.Close(), s.Client.Close())
+	s.b.close()
+	return errors.Join(s.pipes.Close(), s.Client.Close())
+}
+
+// batcher is the innermost pipeline hook of the batches' client: it
+// queues each pipeline, and its one flusher sends what is queued as one
+// pipeline, then the next, until the queue is empty.
+type batcher struct {
+	mu      sync.Mutex
+	queue   []*waiting
+	running bool // the flusher has work: no need to wake it
+	closed  bool
+	wake    chan struct{}
+	done    chan struct{}
+}
+
+// flushing marks the context of a batch: go-redis runs a new
+// connection's set-up as a pipeline through the same hooks.
+type flushing struct{}
+
+// waiting is one request's pipeline in the queue.
+type waiting struct {
+	ctx  context.Context
+	cmds []redis.Cmder
+	next redis.ProcessPipelineHook
+	sent chan struct{} // closed once cmds have their replies or errors
+}
+
+func newBatcher() *batcher {
+	b := &batcher{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go b.flush()
+	return b
+}
+
+func (*batcher) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (*batcher) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (b *batcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if ctx.Value(flushing{}) != nil {
+			return next(ctx, cmds) // a batch's own connection set-up (HELLO): it goes at once
+		}
+		if err := ctx.Err(); err != nil {
+			setErr(cmds, err)
+			return err
+		}
+		w := &waiting{ctx: ctx, cmds: cmds, next: next, sent: make(chan struct{})}
+		b.mu.Lock()
+		if b.closed {
+			b.mu.Unlock()
+			setErr(cmds, redis.ErrClosed)
+			return redis.ErrClosed
+		}
+		b.queue = append(b.queue, w)
+		if !b.running {
+			b.running = true
+			b.wake <- struct{}{} // never blocks: one wake at a time
+		}
+		b.mu.Unlock()
+		select {
+		case <-w.sent:
+		case <-ctx.Done():
+			if b.drop(w) {
+				setErr(cmds, ctx.Err())
+				return ctx.Err()
+			}
+			<-w.sent // on the wire: its replies come within the read timeout
+		}
+		for _, c := range cmds {
+			if err := c.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// flush sends the queue's pipelines in batches until closed: each batch
+// takes every pipeline queued while the one before was on the wire.
+func (b *batcher) flush() {
+	defer close(b.done)
+	var batch []*waiting
+	var cmds []redis.Cmder
+	batchCtx := context.WithValue(context.Background(), flushing{}, true)
+	for range b.wake {
+		for {
+			b.mu.Lock()
+			batch, b.queue = b.queue, batch[:0]
+			if len(batch) == 0 {
+				b.running = false
+				b.mu.Unlock()
+				break
+			}
+			b.mu.Unlock()
+			cmds = cmds[:0]
+			var next redis.ProcessPipelineHook
+			for _, w := range batch {
+				if err := w.ctx.Err(); err != nil {
+					setErr(w.cmds, err) // past its deadline: not sent
+					continue
+				}
+				cmds = append(cmds, w.cmds...)
+				next = w.next
+			}
+			if next != nil {
+				_ = next(batchCtx, cmds) // each command has its own error
+			}
+			for i, w := range batch {
+				close(w.sent)
+				batch[i] = nil
+			}
+			clear(cmds)
+		}
+	}
+}
+
+// drop takes w out of the queue, unless a batch has taken it already.
+func (b *batcher) drop(w *waiting) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if i := slices.Index(b.queue, w); i >= 0 {
+		b.queue = slices.Delete(b.queue, i, i+1)
+		return true
+	}
+	return false
+}
+
+// close stops the flusher once the queue is empty; later pipelines fail.
+func (b *batcher) close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.wake)
+	<-b.done
+}
+
+func setErr(cmds []redis.Cmder, err error) {
+	for _, c := range cmds {
+		c.SetErr(err)
+	}
 }

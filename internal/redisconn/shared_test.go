@@ -3,6 +3,7 @@ package redisconn_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,4 +113,83 @@ func TestASharedPipelinePastItsDeadlineWritesNothing(t *testing.T) {
 	if n, _ := plain.Exists(context.Background(), prefix+"late").Result(); n != 0 {
 		t.Fatal("a pipeline past its deadline was written")
 	}
+}
+
+// A pipeline waiting for the next batch while one is on the wire (here
+// held by a blocking command) gives up at its request's deadline and is
+// never sent; the batch on the wire is not disturbed.
+func TestAQueuedPipelineLeavesAtItsDeadlineUnsent(t *testing.T) {
+	plain, prefix := testenv.Redis(t)
+	opts := *plain.(*redis.Client).Options()
+	opts.ClientName = "queued-" + strings.TrimSuffix(prefix, ":")
+	s, err := redisconn.NewShared(&opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	held := make(chan *redis.StringSliceCmd, 1)
+	go func() {
+		p := s.Pipeline()
+		pop := p.BLPop(ctx, 0, prefix+"list")
+		_, _ = p.Exec(ctx)
+		held <- pop
+	}()
+	// Wait until the batch is on the wire: its connection blocked in BLPOP.
+	for {
+		list, err := plain.ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line := lineOf(list, " name="+opts.ClientName+" "); strings.Contains(line, " cmd=blpop ") {
+			break
+		}
+		runtime.Gosched()
+	}
+	late, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	p := s.Pipeline()
+	set := p.Set(late, prefix+"late", "v", 0)
+	if _, err := p.Exec(late); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(set.Err(), context.DeadlineExceeded) {
+		t.Fatalf("a pipeline queued past its deadline: %v (its SET: %v), want the deadline's error", err, set.Err())
+	}
+	if err := plain.RPush(ctx, prefix+"list", "x").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if pop := <-held; pop.Err() != nil || len(pop.Val()) != 2 || pop.Val()[1] != "x" {
+		t.Fatalf("the batch on the wire: %v", pop)
+	}
+	// A later pipeline runs after it: the late one is not among them.
+	if v, err := s.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Exists(ctx, prefix+"late")
+		return nil
+	}); err != nil || v[0].(*redis.IntCmd).Val() != 0 {
+		t.Fatalf("after the batch: %v, %v; want the late SET never sent", v, err)
+	}
+}
+
+// A closed client's pipelines fail at once.
+func TestAClosedSharedClientRefusesPipelines(t *testing.T) {
+	plain, prefix := testenv.Redis(t)
+	s, err := redisconn.NewShared(plain.(*redis.Client).Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := s.Pipeline()
+	p.Set(context.Background(), prefix+"closed", "v", 0)
+	if _, err := p.Exec(context.Background()); err == nil {
+		t.Fatal("a pipeline ran on a closed client")
+	}
+}
+
+func lineOf(list, part string) string {
+	for line := range strings.Lines(list) {
+		if strings.Contains(line, part) {
+			return line
+		}
+	}
+	return ""
 }
