@@ -182,10 +182,7 @@ func newRedis(cfg *Config) (redis.UniversalClient, *nearcache.Cache, error) {
 	var rdb redis.UniversalClient
 	var one *redis.Client
 	if cfg.RedisSharedPipes {
-		shared, err := redisconn.NewShared(opts)
-		if err != nil {
-			return nil, nil, err
-		}
+		shared := redisconn.NewShared(opts)
 		rdb, one = shared, shared.Client
 	} else {
 		one = redis.NewClient(opts)

@@ -30,10 +30,7 @@ func outageClient(t *testing.T, addr string, hooks ...redis.Hook) redis.Universa
 		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
 		PoolSize: 8, PoolTimeout: 300 * time.Millisecond, ContextTimeoutEnabled: true}
 	redisconn.Client(opts) // as the server dials, pipelines on a shared connection
-	rdb, err := redisconn.NewShared(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rdb := redisconn.NewShared(opts)
 	rdb.AddHook(speculate.Hook{}) // as the server's client: guesses meet the outage too
 	for _, h := range hooks {
 		rdb.AddHook(h)

@@ -162,10 +162,7 @@ func Start(t testing.TB, opts Options) *App {
 		plain, prefix = testenv.Redis(t)
 		// The test's own client, as the server's (server.newRedis): count
 		// its round trips (a shared one would count them once per app).
-		shared, err := redisconn.NewShared(plain.(*redis.Client).Options())
-		if err != nil {
-			t.Fatal(err)
-		}
+		shared := redisconn.NewShared(plain.(*redis.Client).Options())
 		t.Cleanup(func() { _ = shared.Close() })
 		rdb = shared
 		if !opts.NoNearCache {

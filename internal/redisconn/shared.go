@@ -44,7 +44,7 @@ type SharedPipes struct {
 // SharedPipes). opts may be another client's Options: each of the two
 // clients gets a copy without the push notification processor, which
 // go-redis makes for each client.
-func NewShared(opts *redis.Options) (*SharedPipes, error) {
+func NewShared(opts *redis.Options) *SharedPipes {
 	one, pipeOpts := *opts, *opts
 	one.PushNotificationProcessor, pipeOpts.PushNotificationProcessor = nil, nil
 	// A batch carries many requests' commands: the timeouts bound it,
@@ -54,7 +54,7 @@ func NewShared(opts *redis.Options) (*SharedPipes, error) {
 	pipeOpts.MinIdleConns = 0
 	s := &SharedPipes{Client: redis.NewClient(&one), opts: pipeOpts, b: newBatcher()}
 	s.pipes = s.newPipes()
-	return s, nil
+	return s
 }
 
 // newPipes makes the batches' client: the hooks, then the batcher, so
@@ -129,8 +129,10 @@ func (*batcher) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return n
 
 func (b *batcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if ctx.Value(flushing{}) != nil {
-			return next(ctx, cmds) // a batch's own connection set-up (HELLO): it goes at once
+		if len(cmds) == 0 || ctx.Value(flushing{}) != nil {
+			// Nothing left to send (the near cache answered it all), or
+			// a batch's own connection set-up (HELLO): it goes at once.
+			return next(ctx, cmds)
 		}
 		if err := ctx.Err(); err != nil {
 			setErr(cmds, err)

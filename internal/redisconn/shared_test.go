@@ -48,10 +48,7 @@ func TestPipelinesShareOneConnection(t *testing.T) {
 	plain, prefix := testenv.Redis(t)
 	opts := *plain.(*redis.Client).Options()
 	opts.ClientName = "shared-" + strings.TrimSuffix(prefix, ":")
-	s, err := redisconn.NewShared(&opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := redisconn.NewShared(&opts)
 	t.Cleanup(func() { _ = s.Close() })
 	hook := &pipeCounter{}
 	s.AddHook(hook)
@@ -98,10 +95,7 @@ func TestPipelinesShareOneConnection(t *testing.T) {
 // A request past its deadline writes nothing on the shared connection.
 func TestASharedPipelinePastItsDeadlineWritesNothing(t *testing.T) {
 	plain, prefix := testenv.Redis(t)
-	s, err := redisconn.NewShared(plain.(*redis.Client).Options())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := redisconn.NewShared(plain.(*redis.Client).Options())
 	t.Cleanup(func() { _ = s.Close() })
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
@@ -122,10 +116,7 @@ func TestAQueuedPipelineLeavesAtItsDeadlineUnsent(t *testing.T) {
 	plain, prefix := testenv.Redis(t)
 	opts := *plain.(*redis.Client).Options()
 	opts.ClientName = "queued-" + strings.TrimSuffix(prefix, ":")
-	s, err := redisconn.NewShared(&opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := redisconn.NewShared(&opts)
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := context.Background()
 	held := make(chan *redis.StringSliceCmd, 1)
@@ -171,10 +162,7 @@ func TestAQueuedPipelineLeavesAtItsDeadlineUnsent(t *testing.T) {
 // A closed client's pipelines fail at once.
 func TestAClosedSharedClientRefusesPipelines(t *testing.T) {
 	plain, prefix := testenv.Redis(t)
-	s, err := redisconn.NewShared(plain.(*redis.Client).Options())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := redisconn.NewShared(plain.(*redis.Client).Options())
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
