@@ -25,9 +25,9 @@ type Config struct {
 	// RedisNearCache keeps pages' reads in memory, dropped when Redis
 	// says their keys changed (internal/nearcache); one server only.
 	RedisNearCache bool
-	// RedisSharedPipes runs every request's pipelines on one shared
-	// connection (REDIS_SHARED_PIPELINES, one server only; see
-	// redisconn.SharedPipes).
+	// RedisSharedPipes sends the pipelines of all requests together, in
+	// batches on one connection (REDIS_SHARED_PIPELINES, one server
+	// only; see redisconn.SharedPipes).
 	RedisSharedPipes bool
 	SessionSecret    string
 	SMTPURL          string
@@ -165,8 +165,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.RedisPoolSize = pool
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", 100*time.Millisecond, 5*time.Minute)
 	if c.RedisSharedPipes && len(errs) == 0 && c.RedisReadTimeout >= c.RequestTimeout {
-		// A pipeline on the shared connection waits for its reply up to
-		// the read timeout, whatever the request's deadline.
+		// A pipeline in a batch on the wire waits for its reply up to the
+		// read timeout, whatever the request's deadline.
 		bad("REDIS_READ_TIMEOUT", "must be shorter than REQUEST_TIMEOUT while REDIS_SHARED_PIPELINES is true")
 	}
 

@@ -130,7 +130,7 @@ func keepPagesPrivate(c *fiber.Ctx) {
 // deadline gives each request a context that ends after RequestTimeout;
 // handlers pass c.UserContext() down to Redis, so a request that cannot
 // finish in time fails (503) instead of holding a connection (a pipeline
-// already sent on a shared connection waits for its reply up to the read
+// already sent in a shared batch waits for its reply up to the read
 // timeout, see redisconn.SharedPipes).
 func (h *handler) deadline() fiber.Handler {
 	return func(c *fiber.Ctx) error {

@@ -16,7 +16,10 @@ import (
 // sides, where each took a connection, a write and a read of its own
 // (group commit). Each pipeline's commands stay together and in order,
 // and its hooks run around it as before. Under load the RSVP post, two
-// pipelines, costs about a tenth less CPU (docs/performance.md).
+// pipelines, costs about a third less CPU than with a connection per
+// pipeline (docs/performance.md, "sixth stop"). A blocking command
+// (BLPOP, XREAD with BLOCK) must not go in a pipeline: it would hold
+// every request's batch.
 //
 // Everything else (single commands, transactions, scripts run alone,
 // pub/sub) goes to a pooled client as before (Client), so hooks that
