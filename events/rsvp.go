@@ -135,8 +135,14 @@ func (s *Store) QueueGoing(ctx context.Context, p redis.Pipeliner, ev Event, use
 			before := res.Before
 			if !res.ran {
 				// Not run (not loaded, or Redis failed): the answer as
-				// it is now, taken for none when it cannot be read.
-				before = RSVPStatus(s.rdb.HGet(ctx, s.rsvpKey(ev.ID), userID).Val())
+				// it is now. When that cannot be read either, the list
+				// stays as it is: a stray entry (its reader shows the
+				// status) rather than a session lost from it.
+				now, rerr := s.rdb.HGet(ctx, s.rsvpKey(ev.ID), userID).Result()
+				if rerr != nil && !errors.Is(rerr, redis.Nil) {
+					return res, nil, err
+				}
+				before = RSVPStatus(now)
 			}
 			if Active(before) {
 				return res, nil, err // on the list before, and still

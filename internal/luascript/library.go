@@ -89,7 +89,7 @@ func calls(code, name string) bool {
 			return false
 		}
 		at, after := i+j, i+j+len(name)
-		if (at == 0 || !isIdent(code[at-1])) && (after == len(code) || !isIdent(code[after])) &&
+		if !field(code[:at]) && (after == len(code) || !isIdent(code[after])) &&
 			!strings.HasSuffix(code[:at], "local function ") {
 			return true
 		}
@@ -97,6 +97,22 @@ func calls(code, name string) bool {
 	}
 }
 
+// field reports whether a name right after before is part of a longer
+// name, a field (t.name) or a method (t:name), not a name of its own
+// (which may follow the concatenation operator, "..").
+func field(before string) bool {
+	n := len(before)
+	switch {
+	case n == 0:
+		return false
+	case before[n-1] == ':':
+		return true
+	case before[n-1] == '.':
+		return n < 2 || before[n-2] != '.'
+	}
+	return isIdent(before[n-1])
+}
+
 func isIdent(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == ':'
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

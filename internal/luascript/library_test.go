@@ -34,6 +34,7 @@ func TestAScriptGetsTheHelpersItNamesAndTheirs(t *testing.T) {
 		{"return b(1)", []string{"a", "b"}},
 		{"return d(b)", []string{"a", "b", "d"}}, // a helper passed as a value
 		{"return c() .. redis.call('GET', KEYS[2])", []string{"c"}},
+		{"return 'x'..a(1)", []string{"a"}},              // after the concatenation operator
 		{"local ab, ca = 1, 2\nreturn string.a(1)", nil}, // other names, and a field
 	}
 	for _, tc := range cases {

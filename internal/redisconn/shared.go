@@ -3,8 +3,11 @@ package redisconn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -27,11 +30,13 @@ import (
 // internal/speculate) keep doing so; AddHook adds a hook to both, and
 // must come before the first pipeline.
 //
-// A batch's waits are bounded by the read and write timeouts, not by
-// its requests' contexts: commands already sent cannot be taken back. A
-// pipeline whose request is past its deadline when its batch is taken is
-// not sent; the server requires the read timeout to be shorter than the
-// request's. A batch is not sent again after the connection fails (it
+// A batch ends by the latest deadline of its requests (a connection it
+// must make included) and each read and write by the timeouts; a
+// request whose pipeline is on the wire waits for the batch, as commands
+// already sent cannot be taken back. A pipeline whose request is past
+// its deadline when its batch is taken is not sent, and one still
+// queued leaves at its deadline; the server requires the read timeout
+// to be shorter than the request's. A batch is not sent again after the connection fails (it
 // may have run): a frozen Redis fails it after one read timeout, and a
 // lost connection fails the pipelines in flight, whose requests answer
 // 503 as in any outage.
@@ -41,6 +46,7 @@ type SharedPipes struct {
 	hooks []redis.Hook  // added to pipes before the batcher
 	pipes *redis.Client // the batches' client: hooks, then the batcher
 	b     *batcher
+	used  atomic.Bool // a pipeline was made: no more hooks
 }
 
 // NewShared returns a client for opts whose pipelines share batches (see
@@ -74,16 +80,23 @@ func (s *SharedPipes) newPipes() *redis.Client {
 }
 
 // Pipeline returns a pipeline that goes out in a shared batch.
-func (s *SharedPipes) Pipeline() redis.Pipeliner { return s.pipes.Pipeline() }
+func (s *SharedPipes) Pipeline() redis.Pipeliner {
+	s.used.Store(true)
+	return s.pipes.Pipeline()
+}
 
 // Pipelined runs fn's commands as one pipeline in a shared batch.
 func (s *SharedPipes) Pipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error) {
+	s.used.Store(true)
 	return s.pipes.Pipelined(ctx, fn)
 }
 
-// AddHook adds hook to the pipelines and to everything else. It must
-// come before the first pipeline: the batches' client is made anew.
+// AddHook adds hook to the pipelines and to everything else. It panics
+// after the first pipeline: the batches' client is made anew.
 func (s *SharedPipes) AddHook(hook redis.Hook) {
+	if s.used.Load() {
+		panic("redisconn: AddHook after the first pipeline")
+	}
 	s.Client.AddHook(hook)
 	s.hooks = append(s.hooks, hook)
 	old := s.pipes
@@ -132,9 +145,13 @@ func (*batcher) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return n
 
 func (b *batcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if len(cmds) == 0 || ctx.Value(flushing{}) != nil {
-			// Nothing left to send (the near cache answered it all), or
-			// a batch's own connection set-up (HELLO): it goes at once.
+		switch {
+		case len(cmds) == 0:
+			return nil
+		case ctx.Value(flushing{}) != nil || cmds[0].Name() == "multi":
+			// A batch's own connection set-up (HELLO), or a
+			// transaction (go-redis runs both through this hook): it
+			// goes at once, alone.
 			return next(ctx, cmds)
 		}
 		if err := ctx.Err(); err != nil {
@@ -178,7 +195,6 @@ func (b *batcher) flush() {
 	defer close(b.done)
 	var batch []*waiting
 	var cmds []redis.Cmder
-	batchCtx := context.WithValue(context.Background(), flushing{}, true)
 	for range b.wake {
 		for {
 			b.mu.Lock()
@@ -189,26 +205,53 @@ func (b *batcher) flush() {
 				break
 			}
 			b.mu.Unlock()
-			cmds = cmds[:0]
-			var next redis.ProcessPipelineHook
-			for _, w := range batch {
-				if err := w.ctx.Err(); err != nil {
-					setErr(w.cmds, err) // past its deadline: not sent
-					continue
-				}
-				cmds = append(cmds, w.cmds...)
-				next = w.next
-			}
-			if next != nil {
-				_ = next(batchCtx, cmds) // each command has its own error
-			}
-			for i, w := range batch {
-				close(w.sent)
-				batch[i] = nil
-			}
-			clear(cmds)
+			cmds = send(batch, cmds[:0])
 		}
 	}
+}
+
+// send sends, as one pipeline, the batch's pipelines whose requests
+// still have time, within the latest of their deadlines (a connection
+// it must make included), and tells every waiter it is done. A panic in
+// go-redis fails the batch's commands instead of the process. It gives
+// back cmds, emptied, for the next batch.
+func send(batch []*waiting, cmds []redis.Cmder) []redis.Cmder {
+	var next redis.ProcessPipelineHook
+	var latest time.Time
+	bounded := true
+	for _, w := range batch {
+		if err := w.ctx.Err(); err != nil {
+			setErr(w.cmds, err) // past its deadline: not sent
+			continue
+		}
+		cmds = append(cmds, w.cmds...)
+		next = w.next
+		if d, ok := w.ctx.Deadline(); !ok {
+			bounded = false
+		} else if d.After(latest) {
+			latest = d
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			setErr(cmds, fmt.Errorf("redisconn: a batch of pipelines failed: %v", p))
+		}
+		for i, w := range batch {
+			close(w.sent)
+			batch[i] = nil
+		}
+		clear(cmds)
+	}()
+	if next != nil {
+		ctx := context.WithValue(context.Background(), flushing{}, true)
+		if bounded {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, latest)
+			defer cancel()
+		}
+		_ = next(ctx, cmds) // each command has its own error
+	}
+	return cmds[:0]
 }
 
 // drop takes w out of the queue, unless a batch has taken it already.

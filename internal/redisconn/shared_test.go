@@ -126,17 +126,7 @@ func TestAQueuedPipelineLeavesAtItsDeadlineUnsent(t *testing.T) {
 		_, _ = p.Exec(ctx)
 		held <- pop
 	}()
-	// Wait until the batch is on the wire: its connection blocked in BLPOP.
-	for {
-		list, err := plain.ClientList(ctx).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if line := lineOf(list, " name="+opts.ClientName+" "); strings.Contains(line, " cmd=blpop ") {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitBlocked(t, plain, opts.ClientName)
 	late, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
 	p := s.Pipeline()
@@ -170,6 +160,70 @@ func TestAClosedSharedClientRefusesPipelines(t *testing.T) {
 	p.Set(context.Background(), prefix+"closed", "v", 0)
 	if _, err := p.Exec(context.Background()); err == nil {
 		t.Fatal("a pipeline ran on a closed client")
+	}
+}
+
+// waitBlocked waits until the connection named name is blocked in
+// BLPOP: its batch is on the wire.
+func waitBlocked(t *testing.T, plain redis.UniversalClient, name string) {
+	t.Helper()
+	give := time.Now().Add(10 * time.Second)
+	for {
+		list, err := plain.ClientList(context.Background()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line := lineOf(list, " name="+name+" "); strings.Contains(line, " cmd=blpop ") {
+			return
+		}
+		if time.Now().After(give) {
+			t.Fatalf("no connection named %s blocked in BLPOP:\n%s", name, list)
+		}
+		runtime.Gosched()
+	}
+}
+
+// When Redis goes away under a batch, its pipelines and the ones queued
+// behind it all fail, none hangs, and the next pipeline after Redis is
+// back runs.
+func TestALostConnectionFailsTheBatchAndTheQueue(t *testing.T) {
+	srv := testenv.StartOwnRedis(t)
+	s := redisconn.NewShared(&redis.Options{Addr: srv.Addr, ClientName: "lost",
+		DialTimeout: time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: time.Second, PoolTimeout: time.Second})
+	t.Cleanup(func() { _ = s.Close() })
+	plain := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = plain.Close() })
+	ctx := context.Background()
+	errs := make(chan error, 9)
+	go func() {
+		p := s.Pipeline()
+		p.BLPop(ctx, 0, "list")
+		_, err := p.Exec(ctx)
+		errs <- err
+	}()
+	waitBlocked(t, plain, "lost")
+	var queued sync.WaitGroup
+	for i := range 8 {
+		queued.Go(func() {
+			p := s.Pipeline()
+			p.Set(ctx, "k"+strconv.Itoa(i), "v", 0)
+			_, err := p.Exec(ctx)
+			errs <- err
+		})
+	}
+	srv.Stop()
+	queued.Wait()
+	for range 9 {
+		if err := <-errs; err == nil {
+			t.Error("a pipeline succeeded while Redis was gone")
+		}
+	}
+	srv.Start()
+	if _, err := s.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, "after", "v", 0)
+		return nil
+	}); err != nil {
+		t.Fatalf("a pipeline once Redis is back: %v", err)
 	}
 }
 
