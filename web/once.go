@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -147,11 +149,27 @@ func (cl *onceClaim) forget(ctx context.Context) {
 	}
 }
 
-// formDigest identifies one post of one form: its path and its fields but
-// the CSRF token (which rotates with the session).
+// formDigest identifies one post of one form (a URL-encoded one, see
+// onceForm): its path and its fields but the CSRF token (which rotates
+// with the session), in the order of their names, read from the form
+// fasthttp parsed already.
 func formDigest(c *fiber.Ctx) string {
-	form, _ := url.ParseQuery(string(c.Body()))
-	form.Del("_csrf")
-	sum := sha256.Sum256([]byte(c.Path() + "?" + form.Encode()))
+	type field struct{ name, value []byte }
+	fields := make([]field, 0, 16)
+	c.Request().PostArgs().VisitAll(func(name, value []byte) {
+		if string(name) != "_csrf" {
+			fields = append(fields, field{name, value})
+		}
+	})
+	slices.SortStableFunc(fields, func(a, b field) int { return bytes.Compare(a.name, b.name) })
+	buf := make([]byte, 0, 512)
+	buf = append(buf, c.Path()...)
+	for _, f := range fields { // lengths first: no two forms run together alike
+		buf = binary.AppendUvarint(buf, uint64(len(f.name)))
+		buf = append(buf, f.name...)
+		buf = binary.AppendUvarint(buf, uint64(len(f.value)))
+		buf = append(buf, f.value...)
+	}
+	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:16])
 }
