@@ -10,8 +10,8 @@ import (
 )
 
 // Every group script gets the nine keys of groupKeys, in that order, and
-// starts with this preamble and the helpers it calls. Scripts answer "OK" or an error reply whose
-// text is one of the codes in scriptErrors.
+// starts with this preamble and the helpers it calls. Scripts answer
+// "OK" or an error reply whose text is one of the codes in scriptErrors.
 //
 // Members and join requests are scored by next_arrival, the group's
 // "arrivals" counter, so two arrivals in one millisecond keep their order.

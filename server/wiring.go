@@ -15,6 +15,7 @@ import (
 	"github.com/focusgroups/focusgroups/groups"
 	"github.com/focusgroups/focusgroups/internal/nearcache"
 	"github.com/focusgroups/focusgroups/internal/notices"
+	"github.com/focusgroups/focusgroups/internal/redisconn"
 	"github.com/focusgroups/focusgroups/mail"
 	"github.com/focusgroups/focusgroups/mentors"
 	"github.com/focusgroups/focusgroups/moderation"
@@ -95,6 +96,9 @@ func newApp(cfg *Config, rdb redis.UniversalClient, near *nearcache.Cache, st *s
 		newMailCollector(st.mail.Outbox, logger))
 	if near != nil {
 		reg.MustRegister(near.Collector())
+	}
+	if shared, ok := rdb.(*redisconn.SharedPipes); ok {
+		reg.MustRegister(shared.Collector())
 	}
 	app, err := web.New(web.Deps{
 		Dev:            cfg.Dev(),

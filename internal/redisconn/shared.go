@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -36,10 +37,10 @@ import (
 // already sent cannot be taken back. A pipeline whose request is past
 // its deadline when its batch is taken is not sent, and one still
 // queued leaves at its deadline; the server requires the read timeout
-// to be shorter than the request's. A batch is not sent again after the connection fails (it
-// may have run): a frozen Redis fails it after one read timeout, and a
-// lost connection fails the pipelines in flight, whose requests answer
-// 503 as in any outage.
+// to be shorter than the request's. A batch is not sent again after the
+// connection fails (it may have run): a frozen Redis fails it after one
+// read timeout, and a lost connection fails the pipelines in flight,
+// whose requests answer 503 as in any outage.
 type SharedPipes struct {
 	*redis.Client
 	opts  redis.Options // of pipes
@@ -56,8 +57,8 @@ type SharedPipes struct {
 func NewShared(opts *redis.Options) *SharedPipes {
 	one, pipeOpts := *opts, *opts
 	one.PushNotificationProcessor, pipeOpts.PushNotificationProcessor = nil, nil
-	// A batch carries many requests' commands: the timeouts bound it,
-	// not one request's context.
+	// A batch carries many requests' commands: no one request's
+	// deadline may cut its reads and writes, which the timeouts bound.
 	pipeOpts.ContextTimeoutEnabled = false
 	pipeOpts.MaxRetries = -1 // see SharedPipes
 	pipeOpts.MinIdleConns = 0
@@ -114,6 +115,10 @@ func (s *SharedPipes) Close() error {
 // queues each pipeline, and its one flusher sends what is queued as one
 // pipeline, then the next, until the queue is empty.
 type batcher struct {
+	// batches and pipelines count what went out; dropped counts the
+	// pipelines that left the queue at their deadline, unsent.
+	batches, pipelines, dropped atomic.Int64
+
 	mu      sync.Mutex
 	queue   []*waiting
 	running bool // the flusher has work: no need to wake it
@@ -175,10 +180,11 @@ func (b *batcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 		case <-w.sent:
 		case <-ctx.Done():
 			if b.drop(w) {
+				b.dropped.Add(1)
 				setErr(cmds, ctx.Err())
 				return ctx.Err()
 			}
-			<-w.sent // on the wire: its replies come within the read timeout
+			<-w.sent // on the wire: the batch ends by its deadline and timeouts
 		}
 		for _, c := range cmds {
 			if err := c.Err(); err != nil {
@@ -205,7 +211,7 @@ func (b *batcher) flush() {
 				break
 			}
 			b.mu.Unlock()
-			cmds = send(batch, cmds[:0])
+			cmds = b.send(batch, cmds[:0])
 		}
 	}
 }
@@ -215,7 +221,7 @@ func (b *batcher) flush() {
 // it must make included), and tells every waiter it is done. A panic in
 // go-redis fails the batch's commands instead of the process. It gives
 // back cmds, emptied, for the next batch.
-func send(batch []*waiting, cmds []redis.Cmder) []redis.Cmder {
+func (b *batcher) send(batch []*waiting, cmds []redis.Cmder) []redis.Cmder {
 	var next redis.ProcessPipelineHook
 	var latest time.Time
 	bounded := true
@@ -225,7 +231,8 @@ func send(batch []*waiting, cmds []redis.Cmder) []redis.Cmder {
 			continue
 		}
 		cmds = append(cmds, w.cmds...)
-		next = w.next
+		next = w.next // the same for every plain pipeline of the client
+		b.pipelines.Add(1)
 		if d, ok := w.ctx.Deadline(); !ok {
 			bounded = false
 		} else if d.After(latest) {
@@ -243,6 +250,7 @@ func send(batch []*waiting, cmds []redis.Cmder) []redis.Cmder {
 		clear(cmds)
 	}()
 	if next != nil {
+		b.batches.Add(1)
 		ctx := context.WithValue(context.Background(), flushing{}, true)
 		if bounded {
 			var cancel context.CancelFunc
@@ -282,4 +290,30 @@ func setErr(cmds []redis.Cmder, err error) {
 	for _, c := range cmds {
 		c.SetErr(err)
 	}
+}
+
+var (
+	batchesDesc = prometheus.NewDesc("redis_shared_batches_total",
+		"Batches of pipelines sent (REDIS_SHARED_PIPELINES); pipelines over batches is how many requests a write carries.", nil, nil)
+	pipelinesDesc = prometheus.NewDesc("redis_shared_pipelines_total",
+		"Pipelines sent in shared batches.", nil, nil)
+	droppedDesc = prometheus.NewDesc("redis_shared_pipelines_dropped_total",
+		"Pipelines whose request's deadline passed while they waited for a batch: not sent.", nil, nil)
+)
+
+// Collector exports what the batches carry, for /metrics.
+func (s *SharedPipes) Collector() prometheus.Collector { return sharedCollector{s.b} }
+
+type sharedCollector struct{ b *batcher }
+
+func (sharedCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- batchesDesc
+	ch <- pipelinesDesc
+	ch <- droppedDesc
+}
+
+func (m sharedCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(batchesDesc, prometheus.CounterValue, float64(m.b.batches.Load()))
+	ch <- prometheus.MustNewConstMetric(pipelinesDesc, prometheus.CounterValue, float64(m.b.pipelines.Load()))
+	ch <- prometheus.MustNewConstMetric(droppedDesc, prometheus.CounterValue, float64(m.b.dropped.Load()))
 }

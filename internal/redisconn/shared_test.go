@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/focusgroups/focusgroups/internal/redisconn"
@@ -90,6 +91,27 @@ func TestPipelinesShareOneConnection(t *testing.T) {
 	if p, c := hook.pipelines.Load(), hook.gets.Load(); p != n || c != 1 {
 		t.Errorf("the hook saw %d pipelines and %d lone GETs, want %d and 1", p, c, n)
 	}
+	m := metrics(t, s)
+	if m["redis_shared_pipelines_total"] != n || m["redis_shared_batches_total"] < 1 || m["redis_shared_batches_total"] > n ||
+		m["redis_shared_pipelines_dropped_total"] != 0 {
+		t.Errorf("metrics %v, want %d pipelines in 1 to %d batches, none dropped", m, n, n)
+	}
+}
+
+// metrics gathers the shared client's counters by name.
+func metrics(t *testing.T, s *redisconn.SharedPipes) map[string]float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(s.Collector())
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		out[f.GetName()] = f.GetMetric()[0].GetCounter().GetValue()
+	}
+	return out
 }
 
 // A request past its deadline writes nothing on the shared connection.
@@ -133,6 +155,9 @@ func TestAQueuedPipelineLeavesAtItsDeadlineUnsent(t *testing.T) {
 	set := p.Set(late, prefix+"late", "v", 0)
 	if _, err := p.Exec(late); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(set.Err(), context.DeadlineExceeded) {
 		t.Fatalf("a pipeline queued past its deadline: %v (its SET: %v), want the deadline's error", err, set.Err())
+	}
+	if m := metrics(t, s); m["redis_shared_pipelines_dropped_total"] != 1 {
+		t.Errorf("metrics %v, want the late pipeline counted as dropped", m)
 	}
 	if err := plain.RPush(ctx, prefix+"list", "x").Err(); err != nil {
 		t.Fatal(err)
