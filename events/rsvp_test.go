@@ -689,3 +689,61 @@ func TestRefusedQueuedGoingPutsTheListRight(t *testing.T) {
 		t.Fatalf("after the refusals: listed %v and %v, want true and false", listed(going), listed(none))
 	}
 }
+
+// failLoneHGet fails every HGET sent alone, as when Redis goes away
+// between a pipeline and the read after it.
+type failLoneHGet struct{}
+
+func (failLoneHGet) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (failLoneHGet) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "hget" {
+			cmd.SetErr(errors.New("connection lost"))
+			return cmd.Err()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (failLoneHGet) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A going that did not run, whose answer before cannot be read either,
+// leaves the person's own list as it is: the session stays on the list
+// of someone going. (On a server of its own: it flushes the scripts.)
+func TestAGoingNotRunWithItsAnswerUnreadableKeepsTheList(t *testing.T) {
+	own := testenv.StartOwnRedis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	f := newFixture(t)
+	s := NewStore(rdb, "t:")
+	s.Now = f.s.Now
+	ctx := context.Background()
+	ev, err := s.Create(ctx, f.org, f.group, goodInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := users(1)[0]
+	if _, err := s.RSVP(ctx, ev.ID, u, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	failing := redis.NewClient(&redis.Options{Addr: own.Addr})
+	t.Cleanup(func() { _ = failing.Close() })
+	failing.AddHook(failLoneHGet{})
+	fs := NewStore(failing, "t:")
+	fs.Now = f.s.Now
+	p := failing.Pipeline()
+	get := fs.QueueGoing(ctx, p, ev, u)
+	_, _ = p.Exec(ctx)
+	if _, follow, err := get(false); err == nil || follow != nil {
+		t.Fatalf("a going not run, its answer unreadable: %v, a follow-up %v; want the script's error and none", err, follow != nil)
+	}
+	if err := rdb.ZScore(ctx, s.userEventsKey(u), ev.ID).Err(); err != nil {
+		t.Fatalf("the session left the list of someone going: %v", err)
+	}
+}
