@@ -586,21 +586,29 @@ func TestRetractTellsOfSeatsFreedOnlyWhenTheyAreNew(t *testing.T) {
 	}
 }
 
-// A going queued while Redis had not loaded the script (after a restart)
-// runs in full only when its caller still wants it: not when the join it
-// went with failed. (On a server of its own: it flushes the scripts.)
-func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
+// ownSession makes a session on a Redis of the test's own, for tests
+// that flush its scripts, and returns its client and store.
+func ownSession(t *testing.T) (*redis.Client, *Store, Event) {
+	t.Helper()
 	own := testenv.StartOwnRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	f := newFixture(t)
 	s := NewStore(rdb, "t:")
 	s.Now = f.s.Now
-	ctx := context.Background()
-	ev, err := s.Create(ctx, f.org, f.group, goodInput())
+	ev, err := s.Create(context.Background(), f.org, f.group, goodInput())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rdb, s, ev
+}
+
+// A going queued while Redis had not loaded the script (after a restart)
+// runs in full only when its caller still wants it: not when the join it
+// went with failed. (On a server of its own: it flushes the scripts.)
+func TestQueuedGoingAfterAScriptFlushRunsOnlyWhenWanted(t *testing.T) {
+	rdb, s, ev := ownSession(t)
+	ctx := context.Background()
 	u := users(2)
 	for i, want := range []bool{false, true} {
 		if err := rdb.ScriptFlush(ctx).Err(); err != nil {
@@ -714,17 +722,8 @@ func (failLoneHGet) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // leaves the person's own list as it is: the session stays on the list
 // of someone going. (On a server of its own: it flushes the scripts.)
 func TestAGoingNotRunWithItsAnswerUnreadableKeepsTheList(t *testing.T) {
-	own := testenv.StartOwnRedis(t)
-	rdb := redis.NewClient(&redis.Options{Addr: own.Addr})
-	t.Cleanup(func() { _ = rdb.Close() })
-	f := newFixture(t)
-	s := NewStore(rdb, "t:")
-	s.Now = f.s.Now
+	rdb, s, ev := ownSession(t)
 	ctx := context.Background()
-	ev, err := s.Create(ctx, f.org, f.group, goodInput())
-	if err != nil {
-		t.Fatal(err)
-	}
 	u := users(1)[0]
 	if _, err := s.RSVP(ctx, ev.ID, u, true); err != nil {
 		t.Fatal(err)
@@ -732,11 +731,11 @@ func TestAGoingNotRunWithItsAnswerUnreadableKeepsTheList(t *testing.T) {
 	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	failing := redis.NewClient(&redis.Options{Addr: own.Addr})
+	failing := redis.NewClient(rdb.Options())
 	t.Cleanup(func() { _ = failing.Close() })
 	failing.AddHook(failLoneHGet{})
 	fs := NewStore(failing, "t:")
-	fs.Now = f.s.Now
+	fs.Now = s.Now
 	p := failing.Pipeline()
 	get := fs.QueueGoing(ctx, p, ev, u)
 	_, _ = p.Exec(ctx)
