@@ -120,8 +120,20 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 
+	// flag reads a setting that is true or false.
+	flag := func(name, def string) bool {
+		switch get(name, def) {
+		case "true":
+			return true
+		case "false":
+		default:
+			bad(name, "must be true or false")
+		}
+		return false
+	}
+
 	c.RedisURL = get("REDIS_URL", "")
-	c.RedisCluster = get("REDIS_CLUSTER", "false") == "true"
+	c.RedisCluster = flag("REDIS_CLUSTER", "false")
 	switch {
 	case c.RedisURL == "" && dev:
 		c.RedisURL = "redis://127.0.0.1:6379/0"
@@ -133,20 +145,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	c.RedisPrefix = get("REDIS_PREFIX", "fg:")
-	switch get("REDIS_NEAR_CACHE", "true") {
-	case "true":
-		c.RedisNearCache = !c.RedisCluster
-	case "false":
-	default:
-		bad("REDIS_NEAR_CACHE", "must be true or false")
-	}
-	switch get("REDIS_SHARED_PIPELINES", "true") {
-	case "true":
-		c.RedisSharedPipes = !c.RedisCluster
-	case "false":
-	default:
-		bad("REDIS_SHARED_PIPELINES", "must be true or false")
-	}
+	c.RedisNearCache = flag("REDIS_NEAR_CACHE", "true") && !c.RedisCluster
+	c.RedisSharedPipes = flag("REDIS_SHARED_PIPELINES", "true") && !c.RedisCluster
 	duration := func(name, def string, lo, hi time.Duration) time.Duration {
 		d, err := time.ParseDuration(get(name, def))
 		if err != nil || d < lo || d > hi {
@@ -215,7 +215,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("SESSION_RETENTION_DAYS", "must be a number of days from 7 to 3650")
 	}
 	c.SessionRetention = time.Duration(days) * 24 * time.Hour
-	c.TrustProxy = get("TRUST_PROXY", "false") == "true"
+	c.TrustProxy = flag("TRUST_PROXY", "false")
 	c.MetricsToken = get("METRICS_TOKEN", "")
 	for _, a := range strings.Split(get("ADMIN_EMAILS", ""), ",") {
 		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {

@@ -56,6 +56,8 @@ func TestProductionConfigNamesEveryProblem(t *testing.T) {
 		}, []string{"REDIS_DIAL_TIMEOUT", "REDIS_WRITE_TIMEOUT", "REDIS_POOL_TIMEOUT"}},
 		{"redis pool size", func(m map[string]string) { m["REDIS_POOL_SIZE"] = "0" }, []string{"REDIS_POOL_SIZE"}},
 		{"shared pipelines", func(m map[string]string) { m["REDIS_SHARED_PIPELINES"] = "yes" }, []string{"REDIS_SHARED_PIPELINES must be true or false"}},
+		{"cluster", func(m map[string]string) { m["REDIS_CLUSTER"] = "1" }, []string{"REDIS_CLUSTER must be true or false"}},
+		{"proxy", func(m map[string]string) { m["TRUST_PROXY"] = "yes" }, []string{"TRUST_PROXY must be true or false"}},
 		{"read timeout past the request's", func(m map[string]string) { m["REDIS_READ_TIMEOUT"], m["REQUEST_TIMEOUT"] = "5s", "5s" },
 			[]string{"REDIS_READ_TIMEOUT must be shorter than REQUEST_TIMEOUT while REDIS_SHARED_PIPELINES is true"}},
 		{"request timeout", func(m map[string]string) { m["REQUEST_TIMEOUT"] = "5" }, []string{"REQUEST_TIMEOUT"}},
