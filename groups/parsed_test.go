@@ -173,7 +173,7 @@ func TestGroupsChangedTogetherAreReadAgainTogether(t *testing.T) {
 	for _, slug := range []string{"together-a", "together-b", "together-c"} {
 		ids = append(ids, mustCreate(t, s, owner, goodInput(slug)).ID)
 	}
-	if _, err := s.getMany(ctx, ids); err != nil {
+	if _, err := s.GetMany(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
@@ -188,7 +188,7 @@ func TestGroupsChangedTogetherAreReadAgainTogether(t *testing.T) {
 		}
 	}
 	s.parsed = strcache.Cache[*parsedGroup]{} // as another instance saw them before the edits
-	if _, err := s.getMany(ctx, ids); err != nil {
+	if _, err := s.GetMany(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
@@ -197,7 +197,7 @@ func TestGroupsChangedTogetherAreReadAgainTogether(t *testing.T) {
 		}
 	}
 	tctx, trips := roundtrips.With(ctx)
-	got, err := s.getMany(tctx, append(ids, "no-such-group"))
+	got, err := s.GetMany(tctx, append(ids, "no-such-group"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -267,7 +267,7 @@ func (s *Store) searchArgs(q Query) ([]string, []any) {
 // those that still exist and are public, taking any others out of the
 // index.
 func (s *Store) Visible(ctx context.Context, gids []string) ([]*Group, error) {
-	gs, err := s.getMany(ctx, gids)
+	gs, err := s.GetMany(ctx, gids)
 	if err == nil {
 		gs, err = s.KeepPublic(ctx, gids, gs)
 	}

@@ -205,8 +205,8 @@ func (s *Store) GetBySlug(ctx context.Context, slug string) (*Group, error) {
 	return g, nil
 }
 
-// getMany loads groups by ID in one round trip; missing ones are nil.
-func (s *Store) getMany(ctx context.Context, ids []string) ([]*Group, error) {
+// GetMany loads groups by ID in one round trip; missing ones are nil.
+func (s *Store) GetMany(ctx context.Context, ids []string) ([]*Group, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}

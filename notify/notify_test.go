@@ -349,6 +349,25 @@ func TestRemindersAreWrittenWhenTheyFallDue(t *testing.T) {
 	if _, err := f.users.UpdateProfile(f.ctx, cara.ID, auth.ProfileUpdate{Name: "cara"}); err != nil {
 		t.Fatal(err)
 	}
+	// Its group gone meanwhile (its hash deleted, as a deletion half
+	// done would leave it): nothing is written.
+	groupKey := f.prefix + "group:{" + f.group.ID + "}"
+	saved, err := f.rdb.Dump(f.ctx, groupKey).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.rdb.Del(f.ctx, groupKey).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due[1:2]); err != nil || ms[0] != nil {
+		t.Fatalf("with its group gone: %v, %v; want none", ms, err)
+	}
+	if err := f.rdb.Restore(f.ctx, groupKey, 0, saved).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := f.n.ComposeReminders(f.ctx, due[1:2]); err != nil || ms[0] == nil {
+		t.Fatalf("with its group back: %v, %v; want the reminder", ms, err)
+	}
 	if _, err := f.events.Cancel(f.ctx, events.Actor{UserID: f.owner.ID, Organizer: true}, ev.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -245,20 +245,20 @@ func (n *Notifier) ComposeReminders(ctx context.Context, due []mail.Planned) ([]
 		answers[of[j]] = a
 	}
 	byID := map[string]events.Event{}
-	gs := map[string]*groups.Group{}
+	var groupIDs []string
 	for _, ev := range evs {
 		byID[ev.ID] = ev
-		if _, ok := gs[ev.GroupID]; ok {
-			continue
-		}
-		switch g, err := n.Groups.Get(ctx, ev.GroupID); {
-		case err == nil:
-			gs[ev.GroupID] = g
-		case errors.Is(err, groups.ErrNotFound):
-			gs[ev.GroupID] = nil
-		default:
-			return nil, fmt.Errorf("notify: compose reminders: %w", err)
-		}
+		groupIDs = append(groupIDs, ev.GroupID)
+	}
+	slices.Sort(groupIDs)
+	groupIDs = slices.Compact(groupIDs)
+	found, err := n.Groups.GetMany(ctx, groupIDs)
+	if err != nil {
+		return nil, fmt.Errorf("notify: compose reminders: %w", err)
+	}
+	gs := map[string]*groups.Group{} // nil for a group deleted since
+	for i, id := range groupIDs {
+		gs[id] = found[i]
 	}
 	out := make([]*mail.Message, len(due))
 	for i, k := range keys {
